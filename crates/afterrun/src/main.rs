@@ -1,0 +1,41 @@
+//! The `afterrun` binary: parses arguments, calls the library crates, maps errors to exit codes.
+//!
+//! Thin on purpose: one module per subcommand under `commands/`, logic in the crates.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+mod exit;
+
+/// What to do for your legs after a run.
+#[derive(Debug, Parser)]
+#[command(name = "afterrun", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Make a timed recovery plan from a check-in.
+    Plan(commands::plan::Args),
+    /// Read the guide: what soreness is, massage, cramps, red flags...
+    Guide(commands::guide::Args),
+    /// Decode activity files, folders and archives and print their summaries.
+    Inspect(commands::inspect::Args),
+    /// Run a compression or vibration program in the simulator.
+    Device(commands::device::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Plan(args) => commands::plan::run(args),
+        Command::Guide(args) => commands::guide::run(args),
+        Command::Inspect(args) => commands::inspect::run(args),
+        Command::Device(args) => commands::device::run(args),
+    };
+    exit::report(result)
+}

@@ -1,0 +1,103 @@
+//! Project automation, in Rust rather than shell (matklad's xtask pattern).
+//!
+//! `cargo xtask test` runs every check CI runs, in order, and stops at the first failure:
+//! formatting, clippy with `-D warnings`, the whole test suite, the `no_std` proof of the device
+//! core, and the build of the fuzz targets. Tests that need outside services (PostgreSQL,
+//! Chromium) read their settings from the environment; under `CI=true` they are required.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "test" => test_all(),
+        "nostd" => device_no_std(),
+        "fuzz-build" => fuzz_build(),
+        _ => {
+            eprintln!("usage: cargo xtask <test|nostd|fuzz-build>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+fn run(step: &str, mut cmd: Command) -> Result<(), String> {
+    eprintln!("==> {step}");
+    let status = cmd.status().map_err(|e| format!("{step}: cannot start: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("{step}: failed ({status})")) }
+}
+
+fn test_all() -> Result<(), String> {
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    run("cargo fmt --check", fmt)?;
+
+    let mut clippy = cargo();
+    clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+    run("cargo clippy -D warnings", clippy)?;
+
+    let mut test = cargo();
+    test.args(["test", "--workspace"]);
+    run("cargo test --workspace", test)?;
+
+    device_no_std()?;
+    fuzz_build()?;
+    Ok(())
+}
+
+/// Proves on this host that the device core is `no_std` and allocation-free: it builds with no
+/// default features, and no dependency in that build enables `std` or `alloc`.
+fn device_no_std() -> Result<(), String> {
+    let mut build = cargo();
+    build.args(["build", "-p", "afterrun-device", "--no-default-features"]);
+    run("afterrun-device builds without std", build)?;
+
+    eprintln!("==> afterrun-device feature tree has no std or alloc");
+    let output = cargo()
+        .args(["tree", "-p", "afterrun-device", "--no-default-features", "-e", "features"])
+        .output()
+        .map_err(|e| format!("cargo tree: {e}"))?;
+    if !output.status.success() {
+        return Err("cargo tree failed".into());
+    }
+    let tree = String::from_utf8_lossy(&output.stdout);
+    let offending: Vec<&str> = tree
+        .lines()
+        .filter(|line| line.contains("feature \"std\"") || line.contains("feature \"alloc\""))
+        .collect();
+    if offending.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("std or alloc enabled in the no_std build:\n{}", offending.join("\n")))
+    }
+}
+
+/// Builds the cargo-fuzz targets (they live outside the workspace in `fuzz/`). Running them is
+/// for people, with the commands in BENCHMARKS.md.
+fn fuzz_build() -> Result<(), String> {
+    let manifest = root().join("fuzz").join("Cargo.toml");
+    if !manifest.exists() {
+        eprintln!("==> no fuzz/ folder yet: nothing to build");
+        return Ok(());
+    }
+    let mut build = cargo();
+    build.args(["build", "--manifest-path", "fuzz/Cargo.toml", "--bins"]);
+    run("build fuzz targets", build)
+}
