@@ -1,0 +1,452 @@
+//! Learning what works: per-runner effects of each recovery modality, shrunk toward the
+//! population, and the population's share of sessions followed by improvement.
+//!
+//! Why a model at all: the seed guide says there is no one-size-fits-all recovery. A plan's
+//! outcome is the next check-in's soreness against the athlete's own forecast (the *residual*:
+//! negative is better than expected). Sessions usually mix several modalities, and a runner with
+//! three sessions of data should not be steered by noise, so the estimate is a small Bayesian
+//! linear regression per runner whose prior is the population estimate.
+//!
+//! The model (stated again in ARCHITECTURE.md):
+//! - residual(s) = b + Σ_{m done in s} θ_m + ε, ε ~ N(0, σ²), σ = [`NOISE_SD`] points;
+//! - the runner's intercept b ~ N(0, [`INTERCEPT_PRIOR_SD`]²) absorbs a forecast that is off for
+//!   this runner;
+//! - each effect θ_m ~ N(μ_m, τ²), μ_m the population estimate of that modality (itself fitted the
+//!   same way over all runners' sessions with prior N(0, [`POPULATION_PRIOR_SD`]²)) and
+//!   τ = [`BETWEEN_RUNNER_SD`] the spread of true effects between runners.
+//!
+//! The posterior is Gaussian and exact (normal equations, Cholesky); with no sessions it is the
+//! prior, so a runner with no outcomes gets the population figures and the plan is unchanged.
+//! Everything here is pure and deterministic: exploration draws from a seeded generator.
+
+use std::collections::BTreeMap;
+
+/// Residual noise between sessions, in soreness points (0–10 scale).
+pub const NOISE_SD: f64 = 1.5;
+/// Prior spread of a runner's forecast bias, in points.
+pub const INTERCEPT_PRIOR_SD: f64 = 1.0;
+/// Prior spread of a modality's population effect, in points.
+pub const POPULATION_PRIOR_SD: f64 = 2.0;
+/// Spread of true effects between runners around the population effect, in points.
+pub const BETWEEN_RUNNER_SD: f64 = 1.0;
+/// A residual at or below this counts as "improvement" in the population figures.
+pub const IMPROVEMENT_THRESHOLD: f64 = -1.0;
+/// Posterior standard deviation under which a runner's estimate is "enough evidence".
+pub const ENOUGH_EVIDENCE_SD: f64 = 0.6;
+/// Sessions with a modality done before its estimate is used for this runner.
+pub const MIN_SESSIONS: u32 = 3;
+/// Share of plans that give the least-tried allowed modality its chance.
+pub const EXPLORATION_RATE: f64 = 0.1;
+
+/// One plan's outcome: which modalities were done, and the residual that followed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome<K> {
+    /// Modalities marked done in the plan (duplicates are ignored).
+    pub done: Vec<K>,
+    /// Reported soreness minus forecast, averaged over the plan's target groups.
+    pub residual: f64,
+}
+
+/// A Gaussian belief about one modality's effect on the residual (negative helps).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Belief {
+    /// Posterior mean effect, in soreness points.
+    pub mean: f64,
+    /// Posterior standard deviation, in points.
+    pub sd: f64,
+    /// Sessions in which the modality was done.
+    pub sessions: u32,
+}
+
+impl Belief {
+    /// Whether there is enough evidence to act on this belief for one runner.
+    pub fn is_enough(&self) -> bool {
+        self.sessions >= MIN_SESSIONS && self.sd <= ENOUGH_EVIDENCE_SD
+    }
+}
+
+/// Fits the population effect of every modality from all runners' outcomes.
+///
+/// Each runner keeps their own intercept (forecast bias); the effects are shared. Outcomes are
+/// given per runner.
+pub fn population_beliefs<K: Ord + Clone>(
+    modalities: &[K],
+    runners: &[Vec<Outcome<K>>],
+) -> BTreeMap<K, Belief> {
+    let modalities = dedup(modalities);
+    let k = modalities.len();
+    let dim = k + runners.len();
+    let mut normal = Normal::new(dim);
+    for i in 0..k {
+        normal.add_prior(i, 0.0, POPULATION_PRIOR_SD);
+    }
+    for (r, outcomes) in runners.iter().enumerate() {
+        normal.add_prior(k + r, 0.0, INTERCEPT_PRIOR_SD);
+        for outcome in outcomes {
+            let mut cols = columns(&modalities, &outcome.done);
+            cols.push(k + r);
+            normal.add_observation(&cols, outcome.residual, NOISE_SD);
+        }
+    }
+    let counts = session_counts(&modalities, runners.iter().flatten());
+    normal.solve(&modalities, &counts)
+}
+
+/// Fits one runner's effects, shrunk toward the population beliefs (the prior of each modality is
+/// N(population mean, [`BETWEEN_RUNNER_SD`]² + population variance)).
+///
+/// A modality missing from `population` gets the population prior N(0, POPULATION_PRIOR_SD²).
+pub fn runner_beliefs<K: Ord + Clone>(
+    modalities: &[K],
+    population: &BTreeMap<K, Belief>,
+    outcomes: &[Outcome<K>],
+) -> BTreeMap<K, Belief> {
+    let modalities = dedup(modalities);
+    let k = modalities.len();
+    let mut normal = Normal::new(k + 1);
+    for (i, m) in modalities.iter().enumerate() {
+        let (mean, sd) = match population.get(m) {
+            Some(p) => (p.mean, (BETWEEN_RUNNER_SD.powi(2) + p.sd.powi(2)).sqrt()),
+            None => (0.0, (BETWEEN_RUNNER_SD.powi(2) + POPULATION_PRIOR_SD.powi(2)).sqrt()),
+        };
+        normal.add_prior(i, mean, sd);
+    }
+    normal.add_prior(k, 0.0, INTERCEPT_PRIOR_SD);
+    for outcome in outcomes {
+        let mut cols = columns(&modalities, &outcome.done);
+        cols.push(k);
+        normal.add_observation(&cols, outcome.residual, NOISE_SD);
+    }
+    let counts = session_counts(&modalities, outcomes.iter());
+    normal.solve(&modalities, &counts)
+}
+
+/// Orders the allowed modalities from most to least helpful for this runner.
+///
+/// Modalities with enough evidence ([`Belief::is_enough`]) come first, by posterior mean (most
+/// negative first); the rest keep the order given (the protocol's default order). With
+/// probability [`EXPLORATION_RATE`] (drawn from `seed`, so the same check-in gives the same plan),
+/// the least-tried allowed modality is moved to the front so that it gets its chance. Only the
+/// `allowed` modalities are ever returned: learning never brings back a blocked one.
+pub fn rank<K: Ord + Clone>(allowed: &[K], beliefs: &BTreeMap<K, Belief>, seed: u64) -> Vec<K> {
+    let allowed = dedup_keep_order(allowed);
+    let mut proven: Vec<(K, f64)> = Vec::new();
+    let mut rest: Vec<K> = Vec::new();
+    for m in &allowed {
+        match beliefs.get(m) {
+            Some(b) if b.is_enough() => proven.push((m.clone(), b.mean)),
+            _ => rest.push(m.clone()),
+        }
+    }
+    proven.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let mut ranked: Vec<K> = proven.into_iter().map(|(m, _)| m).chain(rest).collect();
+
+    if ranked.len() > 1 && unit_interval(seed) < EXPLORATION_RATE {
+        let sessions = |m: &K| beliefs.get(m).map_or(0, |b| b.sessions);
+        if let Some(least) =
+            ranked.iter().enumerate().min_by_key(|(i, m)| (sessions(m), *i)).map(|(i, _)| i)
+        {
+            let m = ranked.remove(least);
+            ranked.insert(0, m);
+        }
+    }
+    ranked
+}
+
+/// Wilson score interval for a binomial proportion at z (1.959964 for 95 %).
+///
+/// Returns `None` when `n` is 0.
+pub fn wilson_interval(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
+    if n == 0 {
+        return None;
+    }
+    let n_f = n as f64;
+    let p = successes.min(n) as f64 / n_f;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n_f;
+    let centre = (p + z2 / (2.0 * n_f)) / denom;
+    let half = z * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// Whether a residual counts as improvement ([`IMPROVEMENT_THRESHOLD`]).
+pub fn is_improvement(residual: f64) -> bool {
+    residual <= IMPROVEMENT_THRESHOLD
+}
+
+/// A deterministic draw in [0, 1) from a seed (splitmix64).
+fn unit_interval(seed: u64) -> f64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn dedup<K: Ord + Clone>(items: &[K]) -> Vec<K> {
+    let mut v = items.to_vec();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn dedup_keep_order<K: Ord + Clone>(items: &[K]) -> Vec<K> {
+    let mut out: Vec<K> = Vec::with_capacity(items.len());
+    for m in items {
+        if !out.contains(m) {
+            out.push(m.clone());
+        }
+    }
+    out
+}
+
+fn columns<K: Ord>(modalities: &[K], done: &[K]) -> Vec<usize> {
+    let mut cols: Vec<usize> =
+        done.iter().filter_map(|m| modalities.binary_search(m).ok()).collect();
+    cols.sort_unstable();
+    cols.dedup();
+    cols
+}
+
+fn session_counts<'a, K: Ord + 'a>(
+    modalities: &[K],
+    outcomes: impl Iterator<Item = &'a Outcome<K>>,
+) -> Vec<u32> {
+    let mut counts = vec![0u32; modalities.len()];
+    for outcome in outcomes {
+        for c in columns(modalities, &outcome.done) {
+            counts[c] = counts[c].saturating_add(1);
+        }
+    }
+    counts
+}
+
+/// The normal equations of a Gaussian linear model with independent Gaussian priors:
+/// precision matrix `a` and vector `b`, so that the posterior mean solves `a·x = b`.
+struct Normal {
+    dim: usize,
+    a: Vec<f64>,
+    b: Vec<f64>,
+}
+
+impl Normal {
+    fn new(dim: usize) -> Self {
+        Normal { dim, a: vec![0.0; dim * dim], b: vec![0.0; dim] }
+    }
+
+    fn add_prior(&mut self, i: usize, mean: f64, sd: f64) {
+        let precision = 1.0 / (sd * sd);
+        self.a[i * self.dim + i] += precision;
+        self.b[i] += precision * mean;
+    }
+
+    fn add_observation(&mut self, cols: &[usize], y: f64, sd: f64) {
+        if !y.is_finite() {
+            return;
+        }
+        let w = 1.0 / (sd * sd);
+        for &i in cols {
+            for &j in cols {
+                self.a[i * self.dim + j] += w;
+            }
+            self.b[i] += w * y;
+        }
+    }
+
+    /// Solves for the posterior and returns the beliefs of the first `names.len()` unknowns.
+    fn solve<K: Ord + Clone>(&self, names: &[K], counts: &[u32]) -> BTreeMap<K, Belief> {
+        let n = self.dim;
+        // Cholesky factor L of the (symmetric, positive definite: every unknown has a prior)
+        // precision matrix.
+        let mut l = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..=i {
+                let mut sum = self.a[i * n + j];
+                for k in 0..j {
+                    sum -= l[i * n + k] * l[j * n + k];
+                }
+                if i == j {
+                    l[i * n + i] = sum.max(f64::MIN_POSITIVE).sqrt();
+                } else {
+                    l[i * n + j] = sum / l[j * n + j];
+                }
+            }
+        }
+        let mean = cholesky_solve(&l, n, &self.b);
+        let mut beliefs = BTreeMap::new();
+        for (i, name) in names.iter().enumerate() {
+            // The posterior variance of unknown i is (A⁻¹)_ii = ‖L⁻¹ e_i‖².
+            let mut e = vec![0.0; n];
+            e[i] = 1.0;
+            let y = forward(&l, n, &e);
+            let variance: f64 = y.iter().map(|v| v * v).sum();
+            beliefs.insert(
+                name.clone(),
+                Belief {
+                    mean: mean[i],
+                    sd: variance.sqrt(),
+                    sessions: counts.get(i).copied().unwrap_or(0),
+                },
+            );
+        }
+        beliefs
+    }
+}
+
+fn forward(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
+    let mut y = vec![0.0; n];
+    for i in 0..n {
+        let mut sum = b[i];
+        for k in 0..i {
+            sum -= l[i * n + k] * y[k];
+        }
+        y[i] = sum / l[i * n + i];
+    }
+    y
+}
+
+fn cholesky_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
+    let y = forward(l, n, b);
+    let mut x = vec![0.0; n];
+    for i in (0..n).rev() {
+        let mut sum = y[i];
+        for k in i + 1..n {
+            sum -= l[k * n + i] * x[k];
+        }
+        x[i] = sum / l[i * n + i];
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODALITIES: [&str; 3] = ["foam_rolling", "massage_gun", "compression_boots"];
+
+    /// A small deterministic generator for synthetic residual noise.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> f64 {
+            self.0 = self.0.wrapping_add(1);
+            unit_interval(self.0.wrapping_mul(0x2545_F491_4F6C_DD1D))
+        }
+        fn normal(&mut self) -> f64 {
+            // Box–Muller.
+            let u1 = self.next().max(1e-12);
+            let u2 = self.next();
+            (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+        }
+    }
+
+    #[test]
+    fn no_outcomes_gives_the_prior() {
+        let pop = population_beliefs(&MODALITIES, &[]);
+        for b in pop.values() {
+            assert!(b.mean.abs() < 1e-12);
+            assert!((b.sd - POPULATION_PRIOR_SD).abs() < 1e-9);
+            assert_eq!(b.sessions, 0);
+        }
+        let runner = runner_beliefs(&MODALITIES, &pop, &[]);
+        let expected_sd = (BETWEEN_RUNNER_SD.powi(2) + POPULATION_PRIOR_SD.powi(2)).sqrt();
+        for b in runner.values() {
+            assert!(b.mean.abs() < 1e-12);
+            assert!((b.sd - expected_sd).abs() < 1e-9);
+            assert!(!b.is_enough());
+        }
+    }
+
+    #[test]
+    fn single_modality_posterior_matches_the_closed_form() {
+        // One modality, no intercept uncertainty worth speaking of: compare with the conjugate
+        // normal-normal update computed by hand, including the intercept column.
+        let outcomes: Vec<Outcome<&str>> =
+            (0..4).map(|_| Outcome { done: vec!["foam_rolling"], residual: -2.0 }).collect();
+        let pop = BTreeMap::new();
+        let beliefs = runner_beliefs(&["foam_rolling"], &pop, &outcomes);
+        let b = beliefs["foam_rolling"];
+        // Unknowns (θ, b0) with priors N(0, 5) and N(0, 1); 4 observations y = θ + b0 − 2.
+        // Precision: [[1/5 + 4/2.25, 4/2.25], [4/2.25, 1 + 4/2.25]]; rhs: [−8/2.25, −8/2.25].
+        let w = 4.0 / (NOISE_SD * NOISE_SD);
+        let a11 = 1.0 / 5.0 + w;
+        let a12 = w;
+        let a22 = 1.0 + w;
+        let r = -2.0 * w;
+        let det = a11 * a22 - a12 * a12;
+        let theta = (a22 * r - a12 * r) / det;
+        let var = a22 / det;
+        assert!((b.mean - theta).abs() < 1e-9, "{} vs {theta}", b.mean);
+        assert!((b.sd - var.sqrt()).abs() < 1e-9);
+        assert_eq!(b.sessions, 4);
+    }
+
+    #[test]
+    fn learns_a_runners_best_modality_from_mixed_sessions() {
+        let truth = [("foam_rolling", -1.5), ("massage_gun", 0.0), ("compression_boots", -0.3)];
+        let mut rng = Rng(7);
+        let mut outcomes = Vec::new();
+        for s in 0..30u32 {
+            let done: Vec<&str> =
+                MODALITIES.iter().copied().filter(|_| rng.next() < 0.6 || s % 7 == 0).collect();
+            let effect: f64 =
+                truth.iter().filter(|(m, _)| done.contains(m)).map(|(_, e)| e).sum::<f64>();
+            outcomes.push(Outcome { done, residual: effect + 0.8 * rng.normal() });
+        }
+        let pop = population_beliefs(&MODALITIES, &[]);
+        let beliefs = runner_beliefs(&MODALITIES, &pop, &outcomes);
+        let ranked = rank(&MODALITIES, &beliefs, 1);
+        assert_eq!(ranked[0], "foam_rolling", "{beliefs:?}");
+    }
+
+    #[test]
+    fn rank_never_returns_a_modality_that_is_not_allowed() {
+        let mut beliefs = BTreeMap::new();
+        beliefs.insert("massage_gun", Belief { mean: -3.0, sd: 0.1, sessions: 50 });
+        beliefs.insert("foam_rolling", Belief { mean: 0.5, sd: 0.1, sessions: 50 });
+        for seed in 0..1000 {
+            let ranked = rank(&["foam_rolling", "walk"], &beliefs, seed);
+            assert!(!ranked.contains(&"massage_gun"));
+            assert_eq!(ranked.len(), 2);
+        }
+    }
+
+    #[test]
+    fn rank_without_evidence_keeps_the_default_order_most_of_the_time() {
+        let beliefs: BTreeMap<&str, Belief> = BTreeMap::new();
+        let unchanged =
+            (0..10_000u64).filter(|&seed| rank(&MODALITIES, &beliefs, seed) == MODALITIES).count();
+        // Exploration moves the least-tried (here: the first, all tied) to the front, so the
+        // order stays the default whatever the draw.
+        assert_eq!(unchanged, 10_000);
+    }
+
+    #[test]
+    fn exploration_rate_is_about_ten_percent() {
+        let mut beliefs = BTreeMap::new();
+        beliefs.insert("foam_rolling", Belief { mean: -1.0, sd: 0.2, sessions: 20 });
+        beliefs.insert("massage_gun", Belief { mean: -0.5, sd: 0.2, sessions: 20 });
+        let explored = (0..10_000u64)
+            .filter(|&seed| rank(&MODALITIES, &beliefs, seed)[0] == "compression_boots")
+            .count();
+        assert!((800..1200).contains(&explored), "{explored}");
+    }
+
+    #[test]
+    fn wilson_interval_matches_published_values() {
+        // 8 of 10: Wilson 95 % interval (0.4902, 0.9433) (Newcombe 1998, table I method 3).
+        let (lo, hi) = wilson_interval(8, 10, 1.959964).unwrap();
+        assert!((lo - 0.4902).abs() < 5e-4, "{lo}");
+        assert!((hi - 0.9433).abs() < 5e-4, "{hi}");
+        let (lo, hi) = wilson_interval(0, 10, 1.959964).unwrap();
+        assert!(lo.abs() < 1e-12, "{lo}");
+        assert!((hi - 0.2775).abs() < 5e-4, "{hi}");
+        assert_eq!(wilson_interval(0, 0, 1.96), None);
+    }
+
+    #[test]
+    fn improvement_threshold() {
+        assert!(is_improvement(-1.0));
+        assert!(is_improvement(-3.0));
+        assert!(!is_improvement(-0.99));
+    }
+}
