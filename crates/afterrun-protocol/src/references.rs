@@ -1,0 +1,192 @@
+//! The one table of references: id → full citation.
+//!
+//! Every rule in the engine names its reference ids; a plan lists, in this table's order, every
+//! id its steps, reasons and blocks cite. The `domain-*` ids of protocol.md are cited here by
+//! their primary papers and guidelines. A test checks that every id used anywhere is in here.
+
+/// One reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    /// The stable id cited by steps (`evidence`).
+    pub id: &'static str,
+    /// The full citation.
+    pub citation: &'static str,
+}
+
+/// Every reference, in the order plans list them.
+pub const REFERENCES: &[Reference] = &[
+    Reference {
+        id: "seed-guide",
+        citation: "The Ultimate Recovery Guide for Super Runners (the rehabilitation \
+                   physiotherapist's guide afterrun implements).",
+    },
+    Reference {
+        id: "dupuy-2018",
+        citation: "Dupuy O, Douzi W, Theurot D, Bosquet L, Dugué B. An evidence-based approach for \
+                   choosing post-exercise recovery techniques to reduce markers of muscle damage, \
+                   soreness, fatigue, and inflammation: a systematic review with meta-analysis. \
+                   Front Physiol 2018;9:403.",
+    },
+    Reference {
+        id: "wiewelhove-2019",
+        citation: "Wiewelhove T, Döweling A, Schneider C, et al. A meta-analysis of the effects of \
+                   foam rolling on performance and recovery. Front Physiol 2019;10:376.",
+    },
+    Reference {
+        id: "hoffman-2016",
+        citation: "Hoffman MD, et al. Pneumatic compression for recovery after an ultramarathon. \
+                   Int J Sports Physiol Perform 2016;11(4):489-494.",
+    },
+    Reference {
+        id: "heapy-2018",
+        citation: "Heapy AM, Hoffman MD, et al. Pneumatic compression and manual therapy for \
+                   recovery after a 161 km run. Int J Sports Physiol Perform 2018.",
+    },
+    Reference {
+        id: "overmayer-2018",
+        citation: "Overmayer RG, Driller MW. Pneumatic compression fails to improve performance \
+                   recovery in trained cyclists. Int J Sports Physiol Perform 2018;13(4):490-495.",
+    },
+    Reference {
+        id: "martin-2015",
+        citation: "Martin JS, Friedenreich ZD, Borges AR, Roberts MD. Acute effects of peristaltic \
+                   pneumatic compression on repeated anaerobic exercise performance and blood \
+                   lactate clearance. J Strength Cond Res 2015;29(10):2900-2906.",
+    },
+    Reference {
+        id: "kamm-1986",
+        citation: "Kamm RD, et al. Sequential external pneumatic compression: chamber pressure \
+                   steps of 5-10 mmHg. Cardiovasc Res 1986;20(8):588-596.",
+    },
+    Reference {
+        id: "nicolaides-1980",
+        citation: "Nicolaides AN, Fernandes e Fernandes J, Pollock AV. Intermittent sequential \
+                   pneumatic compression of the legs in the prevention of venous stasis and \
+                   postoperative deep venous thrombosis. Surgery 1980;87(1):69-76.",
+    },
+    Reference {
+        id: "kakkos-2005",
+        citation: "Kakkos SK, Griffin M, Geroulakos G, Nicolaides AN. The efficacy of a new \
+                   portable sequential compression device (SCD Express) in preventing venous \
+                   stasis. J Vasc Surg 2005;42(2):296-303.",
+    },
+    Reference {
+        id: "normatec-k220217",
+        citation: "U.S. Food and Drug Administration. 510(k) premarket notification K220217: \
+                   Normatec 3 (5 zones; ZoneBoost +10 mmHg). 2022.",
+    },
+    Reference {
+        id: "rittweger-2010",
+        citation: "Rittweger J. Vibration as an exercise modality: how it may work, and what its \
+                   potential might be. Eur J Appl Physiol 2010;108(5):877-904.",
+    },
+    Reference {
+        id: "miller-2022",
+        citation: "Miller KC, McDermott BP, Yeargin SW, Fiol A, Schwellnus MP. An evidence-based \
+                   review of the pathophysiology, treatment, and prevention of exercise-associated \
+                   muscle cramps. J Athl Train 2022;57(1):5-15.",
+    },
+    Reference {
+        id: "ferreira-2023",
+        citation: "Ferreira RM, Silva R, Vigário P, et al. The effects of massage guns on \
+                   performance and recovery: a systematic review. J Funct Morphol Kinesiol \
+                   2023;8(3):138.",
+    },
+    Reference {
+        id: "wells-1997",
+        citation: "Wells PS, Anderson DR, Bormanis J, et al. Value of assessment of pretest \
+                   probability of deep-vein thrombosis in clinical management. Lancet \
+                   1997;350(9094):1795-1798.",
+    },
+    Reference {
+        id: "nice-ng158",
+        citation: "National Institute for Health and Care Excellence. Venous thromboembolic \
+                   diseases: diagnosis, management and thrombophilia testing (NICE guideline \
+                   NG158). London: NICE; 2020.",
+    },
+    Reference {
+        id: "ottawa-1992",
+        citation: "Stiell IG, Greenberg GH, McKnight RD, et al. A study to develop clinical \
+                   decision rules for the use of radiography in acute ankle injuries. Ann Emerg \
+                   Med 1992;21(4):384-390.",
+    },
+    Reference {
+        id: "hyperice-label",
+        citation: "Hyperice. Normatec user manual: contraindications, warnings and precautions.",
+    },
+    Reference {
+        id: "therabody-label",
+        citation: "Therabody. Theragun and RecoveryAir product safety information: \
+                   contraindications and warnings.",
+    },
+    Reference {
+        id: "domain-pe",
+        citation: "Konstantinides SV, Meyer G, Becattini C, et al. 2019 ESC Guidelines for the \
+                   diagnosis and management of acute pulmonary embolism. Eur Heart J \
+                   2020;41(4):543-603.",
+    },
+    Reference {
+        id: "domain-vascular",
+        citation: "Björck M, Earnshaw JJ, Acosta S, et al. European Society for Vascular Surgery \
+                   (ESVS) 2020 Clinical Practice Guidelines on the Management of Acute Limb \
+                   Ischaemia. Eur J Vasc Endovasc Surg 2020;59(2):173-218.",
+    },
+    Reference {
+        id: "domain-acs",
+        citation: "Via AG, Oliva F, Spoliti M, Maffulli N. Acute compartment syndrome. Muscles \
+                   Ligaments Tendons J 2015;5(1):18-22; and Tucker AK. Chronic exertional \
+                   compartment syndrome of the leg. Curr Rev Musculoskelet Med 2010;3(1-4):32-37.",
+    },
+    Reference {
+        id: "domain-rhabdo",
+        citation: "Bosch X, Poch E, Grau JM. Rhabdomyolysis and acute kidney injury. N Engl J Med \
+                   2009;361(1):62-72.",
+    },
+    Reference {
+        id: "domain-bsi",
+        citation: "Warden SJ, Davis IS, Fredericson M. Management and prevention of bone stress \
+                   injuries in long-distance runners. J Orthop Sports Phys Ther \
+                   2014;44(10):749-765.",
+    },
+    Reference {
+        id: "domain-doms",
+        citation: "Cheung K, Hume P, Maxwell L. Delayed onset muscle soreness: treatment \
+                   strategies and performance factors. Sports Med 2003;33(2):145-164.",
+    },
+    Reference {
+        id: "domain-wbv",
+        citation: "Cardinale M, Wakeling J. Whole body vibration exercise: are vibrations good for \
+                   you? Br J Sports Med 2005;39(9):585-589.",
+    },
+    Reference {
+        id: "domain-contra",
+        citation: "Morris RJ, Woodcock JP. Evidence-based compression: prevention of stasis and \
+                   deep vein thrombosis. Ann Surg 2004;239(2):162-171; and Raff AB, Kroshinsky D. \
+                   Cellulitis: a review. JAMA 2016;316(3):325-337.",
+    },
+];
+
+/// Looks a reference up by id.
+pub fn find(id: &str) -> Option<&'static Reference> {
+    REFERENCES.iter().find(|r| r.id == id)
+}
+
+/// The position of an id in the table (unknown ids sort last).
+pub fn position(id: &str) -> usize {
+    REFERENCES.iter().position(|r| r.id == id).unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_and_citations_present() {
+        for (i, r) in REFERENCES.iter().enumerate() {
+            assert!(!r.citation.is_empty());
+            assert_eq!(position(r.id), i, "duplicate id {}", r.id);
+        }
+        assert!(find("seed-guide").is_some());
+        assert!(find("nope").is_none());
+    }
+}

@@ -1,0 +1,415 @@
+//! Body regions and their coverage (interfaces.md, "Regions").
+//!
+//! Coverage and overlap decide whether a block applies to a step target, so they must be exact
+//! and cheap. Every region is mapped to a set of *atoms* (the smallest pieces the contract can
+//! name: each muscle group on each side, the knee, ankle and achilles on each side, the lower
+//! back and the chest), held in a bit mask. "A covers B" is then "B's atoms are a subset of A's",
+//! and "A overlaps B" is "they share an atom". `whole_body` and `all` hold every atom.
+
+use std::fmt;
+
+/// A side of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// The left leg.
+    Left,
+    /// The right leg.
+    Right,
+}
+
+impl Side {
+    /// Both sides, left first.
+    pub const BOTH: [Side; 2] = [Side::Left, Side::Right];
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+}
+
+/// A muscle group (interfaces.md, "Muscle groups").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Group {
+    /// Front of the thigh.
+    Quads,
+    /// Back of the thigh.
+    Hamstrings,
+    /// Calf muscles.
+    Calves,
+    /// Buttocks.
+    Glutes,
+    /// Front of the lower leg.
+    Shins,
+    /// Feet.
+    Feet,
+    /// Inner thigh.
+    Adductors,
+    /// Front of the hip.
+    HipFlexors,
+}
+
+impl Group {
+    /// Every group, in the contract's order.
+    pub const ALL: [Group; 8] = [
+        Group::Quads,
+        Group::Hamstrings,
+        Group::Calves,
+        Group::Glutes,
+        Group::Shins,
+        Group::Feet,
+        Group::Adductors,
+        Group::HipFlexors,
+    ];
+
+    /// The contract code of the group.
+    pub fn code(self) -> &'static str {
+        match self {
+            Group::Quads => "quads",
+            Group::Hamstrings => "hamstrings",
+            Group::Calves => "calves",
+            Group::Glutes => "glutes",
+            Group::Shins => "shins",
+            Group::Feet => "feet",
+            Group::Adductors => "adductors",
+            Group::HipFlexors => "hip_flexors",
+        }
+    }
+
+    /// Parses a group code.
+    pub fn from_code(code: &str) -> Option<Group> {
+        Group::ALL.into_iter().find(|g| g.code() == code)
+    }
+
+    fn index(self) -> u32 {
+        self as u32
+    }
+}
+
+/// A named part of one leg that is not a muscle group (`thigh_X`, `knee_X`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// Covers quads, hamstrings and adductors of that side.
+    Thigh,
+    /// Same as the calves of that side.
+    Calf,
+    /// Same as the shins of that side.
+    Shin,
+    /// Same as the feet of that side.
+    Foot,
+    /// The knee joint.
+    Knee,
+    /// The ankle joint.
+    Ankle,
+    /// The achilles tendon.
+    Achilles,
+    /// Covers the hip flexors and glutes of that side.
+    Hip,
+    /// The whole leg: every region of that side.
+    Leg,
+}
+
+impl Part {
+    const ALL: [Part; 9] = [
+        Part::Thigh,
+        Part::Calf,
+        Part::Shin,
+        Part::Foot,
+        Part::Knee,
+        Part::Ankle,
+        Part::Achilles,
+        Part::Hip,
+        Part::Leg,
+    ];
+
+    fn code(self) -> &'static str {
+        match self {
+            Part::Thigh => "thigh",
+            Part::Calf => "calf",
+            Part::Shin => "shin",
+            Part::Foot => "foot",
+            Part::Knee => "knee",
+            Part::Ankle => "ankle",
+            Part::Achilles => "achilles",
+            Part::Hip => "hip",
+            Part::Leg => "leg",
+        }
+    }
+}
+
+/// A region of the body (interfaces.md, "Regions").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Region {
+    /// A muscle group, on one side or (`None`) both.
+    Group(Group, Option<Side>),
+    /// A part of one leg.
+    Part(Part, Side),
+    /// The lower back.
+    LowerBack,
+    /// The chest.
+    Chest,
+    /// The whole body.
+    WholeBody,
+    /// Everything: only used in `blocked`.
+    All,
+}
+
+const ATOMS_PER_SIDE: u32 = 11;
+const KNEE: u32 = 8;
+const ANKLE: u32 = 9;
+const ACHILLES: u32 = 10;
+const LOWER_BACK_BIT: u32 = 2 * ATOMS_PER_SIDE;
+const CHEST_BIT: u32 = LOWER_BACK_BIT + 1;
+const EVERYTHING: u32 = (1 << (CHEST_BIT + 1)) - 1;
+
+/// The set of atoms a region covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mask(u32);
+
+impl Mask {
+    /// True when the two sets share an atom.
+    pub fn overlaps(self, other: Mask) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// True when every atom of `other` is in `self`.
+    pub fn covers(self, other: Mask) -> bool {
+        other.0 & !self.0 == 0
+    }
+}
+
+fn side_offset(side: Side) -> u32 {
+    match side {
+        Side::Left => 0,
+        Side::Right => ATOMS_PER_SIDE,
+    }
+}
+
+fn atom(side: Side, index: u32) -> u32 {
+    1 << (side_offset(side) + index)
+}
+
+fn group_bits(group: Group, side: Side) -> u32 {
+    atom(side, group.index())
+}
+
+impl Region {
+    /// A bare group (both sides).
+    pub fn group(group: Group) -> Region {
+        Region::Group(group, None)
+    }
+
+    /// The atoms this region covers.
+    pub fn mask(self) -> Mask {
+        let bits = match self {
+            Region::Group(g, Some(side)) => group_bits(g, side),
+            Region::Group(g, None) => group_bits(g, Side::Left) | group_bits(g, Side::Right),
+            Region::Part(part, side) => match part {
+                Part::Thigh => {
+                    group_bits(Group::Quads, side)
+                        | group_bits(Group::Hamstrings, side)
+                        | group_bits(Group::Adductors, side)
+                }
+                Part::Calf => group_bits(Group::Calves, side),
+                Part::Shin => group_bits(Group::Shins, side),
+                Part::Foot => group_bits(Group::Feet, side),
+                Part::Knee => atom(side, KNEE),
+                Part::Ankle => atom(side, ANKLE),
+                Part::Achilles => atom(side, ACHILLES),
+                Part::Hip => group_bits(Group::HipFlexors, side) | group_bits(Group::Glutes, side),
+                Part::Leg => ((1 << ATOMS_PER_SIDE) - 1) << side_offset(side),
+            },
+            Region::LowerBack => 1 << LOWER_BACK_BIT,
+            Region::Chest => 1 << CHEST_BIT,
+            Region::WholeBody | Region::All => EVERYTHING,
+        };
+        Mask(bits)
+    }
+
+    /// True when this region covers `other` (a block on `self` applies to all of `other`).
+    pub fn covers(self, other: Region) -> bool {
+        self.mask().covers(other.mask())
+    }
+
+    /// True when the two regions share any part of the body.
+    pub fn overlaps(self, other: Region) -> bool {
+        self.mask().overlaps(other.mask())
+    }
+
+    /// The sides a region is reported on, for the "X with Y" rule of protocol.md §2: a bare
+    /// group and the `whole_body`, `chest` and `lower_back` regions count for either side.
+    pub fn sides(self) -> [bool; 2] {
+        match self {
+            Region::Group(_, Some(Side::Left)) | Region::Part(_, Side::Left) => [true, false],
+            Region::Group(_, Some(Side::Right)) | Region::Part(_, Side::Right) => [false, true],
+            _ => [true, true],
+        }
+    }
+
+    /// True when both regions are reported on a common side.
+    pub fn same_side(self, other: Region) -> bool {
+        let a = self.sides();
+        let b = other.sides();
+        (a[0] && b[0]) || (a[1] && b[1])
+    }
+
+    /// The side, when the region names one.
+    pub fn side(self) -> Option<Side> {
+        match self {
+            Region::Group(_, side) => side,
+            Region::Part(_, side) => Some(side),
+            _ => None,
+        }
+    }
+
+    /// A *leg region*: any region with a side, or a bare muscle group.
+    pub fn is_leg(self) -> bool {
+        matches!(self, Region::Group(..) | Region::Part(..))
+    }
+
+    /// True for a calf or thigh region (or a region containing one, such as `leg_X`).
+    pub fn touches_calf_or_thigh(self) -> bool {
+        if !self.is_leg() {
+            return false;
+        }
+        let calf_thigh = [Group::Calves, Group::Quads, Group::Hamstrings, Group::Adductors]
+            .into_iter()
+            .fold(0, |acc, g| acc | Region::group(g).mask().0);
+        self.mask().overlaps(Mask(calf_thigh))
+    }
+
+    /// True for a region touching the calf, shin, ankle, achilles or foot (where cycling
+    /// replaces walking when a finding sits there).
+    pub fn touches_lower_leg(self) -> bool {
+        if !self.is_leg() {
+            return false;
+        }
+        let mut bits = 0;
+        for side in Side::BOTH {
+            bits |= group_bits(Group::Calves, side)
+                | group_bits(Group::Shins, side)
+                | group_bits(Group::Feet, side)
+                | atom(side, ANKLE)
+                | atom(side, ACHILLES);
+        }
+        self.mask().overlaps(Mask(bits)) && !matches!(self, Region::Part(Part::Leg, _))
+    }
+
+    /// Parses a region code; `all` only when `allow_all`.
+    pub fn from_code(code: &str, allow_all: bool) -> Option<Region> {
+        match code {
+            "lower_back" => return Some(Region::LowerBack),
+            "chest" => return Some(Region::Chest),
+            "whole_body" => return Some(Region::WholeBody),
+            "all" if allow_all => return Some(Region::All),
+            _ => {}
+        }
+        if let Some(g) = Group::from_code(code) {
+            return Some(Region::Group(g, None));
+        }
+        let (stem, side) = if let Some(stem) = code.strip_suffix("_left") {
+            (stem, Side::Left)
+        } else if let Some(stem) = code.strip_suffix("_right") {
+            (stem, Side::Right)
+        } else {
+            return None;
+        };
+        if let Some(g) = Group::from_code(stem) {
+            return Some(Region::Group(g, Some(side)));
+        }
+        Part::ALL.into_iter().find(|p| p.code() == stem).map(|p| Region::Part(p, side))
+    }
+
+    /// Splits a bare group into its two sided halves; other regions are returned as they are.
+    pub fn split(self) -> Vec<Region> {
+        match self {
+            Region::Group(g, None) => {
+                vec![Region::Group(g, Some(Side::Left)), Region::Group(g, Some(Side::Right))]
+            }
+            other => vec![other],
+        }
+    }
+
+    /// How many legs' worth of work the region asks for (a bare group is done on both legs).
+    pub fn leg_count(self) -> u32 {
+        match self {
+            Region::Group(_, None) | Region::WholeBody | Region::All => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Region::Group(g, None) => f.write_str(g.code()),
+            Region::Group(g, Some(side)) => write!(f, "{}_{}", g.code(), side.suffix()),
+            Region::Part(p, side) => write!(f, "{}_{}", p.code(), side.suffix()),
+            Region::LowerBack => f.write_str("lower_back"),
+            Region::Chest => f.write_str("chest"),
+            Region::WholeBody => f.write_str("whole_body"),
+            Region::All => f.write_str("all"),
+        }
+    }
+}
+
+/// Every region code the contract accepts in input (no `all`), in a fixed order.
+pub fn all_regions() -> Vec<Region> {
+    let mut out = Vec::new();
+    for g in Group::ALL {
+        out.push(Region::Group(g, None));
+        for side in Side::BOTH {
+            out.push(Region::Group(g, Some(side)));
+        }
+    }
+    for p in Part::ALL {
+        for side in Side::BOTH {
+            out.push(Region::Part(p, side));
+        }
+    }
+    out.extend([Region::LowerBack, Region::Chest, Region::WholeBody]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(code: &str) -> Region {
+        Region::from_code(code, true).unwrap()
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for region in all_regions() {
+            assert_eq!(Region::from_code(&region.to_string(), false), Some(region));
+        }
+        assert_eq!(Region::from_code("all", false), None);
+        assert_eq!(Region::from_code("calf_middle", false), None);
+        assert_eq!(Region::from_code("leg", false), None);
+    }
+
+    #[test]
+    fn coverage_follows_the_contract() {
+        assert!(r("leg_left").covers(r("quads_left")));
+        assert!(r("leg_left").covers(r("knee_left")));
+        assert!(!r("leg_left").covers(r("quads")));
+        assert!(r("thigh_right").covers(r("adductors_right")));
+        assert!(!r("thigh_right").covers(r("calves_right")));
+        assert!(r("calf_left").covers(r("calves_left")) && r("calves_left").covers(r("calf_left")));
+        assert!(r("hip_left").covers(r("glutes_left")));
+        assert!(r("quads").covers(r("quads_right")));
+        assert!(r("all").covers(r("chest")));
+        assert!(r("quads").overlaps(r("thigh_left")));
+        assert!(!r("quads_left").overlaps(r("quads_right")));
+        assert!(!r("knee_left").overlaps(r("quads_left")));
+    }
+
+    #[test]
+    fn sides_for_with_rule() {
+        assert!(r("calf_left").same_side(r("quads")));
+        assert!(r("calf_left").same_side(r("whole_body")));
+        assert!(!r("calf_left").same_side(r("foot_right")));
+    }
+}

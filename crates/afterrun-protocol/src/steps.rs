@@ -1,0 +1,897 @@
+//! Modality choice, timing and doses (protocol.md §5–§7), and the plan's explanations.
+//!
+//! The order of protocol.md §1 is kept: triage and contraindications first decide what is
+//! blocked; only then are steps chosen, and every step's targets are trimmed against the blocks
+//! of its modality (a bare group is split into sides to keep the side that is allowed). A step
+//! left with no target is dropped. Nothing here can add a block or lift one.
+
+use jiff::Timestamp;
+
+use crate::checkin::CheckIn;
+use crate::codes::{Budget, Equipment, Goal, Level, Modality};
+use crate::contra::{ContraResult, contraindications};
+use crate::history::History;
+use crate::needs::{MAJOR, Needs, decompose, merge, needs};
+use crate::plan::{
+    Block, CompressionProgram, DeviceProgram, Dose, Legs, Plan, Pressure, Step, Triage,
+    VibrationProgram, VibrationSegment,
+};
+use crate::references::{self, REFERENCES};
+use crate::region::{Group, Part, Region, Side};
+use crate::triage::{POSSIBLE_BONE_STRESS_INJURY, TriageResult, triage};
+
+/// The standing instruction on every plan.
+pub const STANDING_NOTE: &str = "Don't push through significant pain: stop and check in again.";
+
+/// Compression level → target mmHg (devices.md §1).
+pub const LEVEL_MMHG: [u32; 7] = [30, 40, 50, 60, 70, 80, 100];
+
+/// Offset of the boots or the plate loosen-up (allowed 60–120, `seed-guide`).
+const DEVICE_OFFSET_MIN: u32 = 90;
+/// Foam rolling never starts later than this.
+const FOAM_LATEST_MIN: u32 = 30;
+/// Chambers per sleeve.
+const CHAMBERS: u8 = 5;
+
+const WALK_REFS: &[&str] = &["seed-guide", "dupuy-2018"];
+const DYNAMIC_REFS: &[&str] = &["seed-guide"];
+const STATIC_REFS: &[&str] = &["miller-2022"];
+const FOAM_REFS: &[&str] = &["seed-guide", "wiewelhove-2019"];
+const FOAM_LATER_REFS: &[&str] = &["seed-guide", "wiewelhove-2019", "domain-doms"];
+const GUN_REFS: &[&str] = &["seed-guide", "ferreira-2023"];
+const BOOTS_REFS: &[&str] = &[
+    "seed-guide",
+    "hoffman-2016",
+    "heapy-2018",
+    "overmayer-2018",
+    "martin-2015",
+    "kamm-1986",
+    "kakkos-2005",
+    "normatec-k220217",
+];
+const PLATE_REFS: &[&str] = &["seed-guide", "rittweger-2010", "domain-wbv"];
+const HYDRATION_REFS: &[&str] = &["seed-guide", "miller-2022"];
+const REST_REFS: &[&str] = &["seed-guide"];
+
+/// A step being built, with its device program (indexes are fixed once steps are sorted).
+struct Draft {
+    step: Step,
+    program: Option<ProgramDraft>,
+}
+
+enum ProgramDraft {
+    Compression(CompressionProgram),
+    Vibration(VibrationProgram),
+}
+
+struct Builder<'a> {
+    checkin: &'a CheckIn,
+    history: &'a History,
+    tri: TriageResult,
+    contra: ContraResult,
+    blocked: Vec<Block>,
+    needs: Needs,
+    drafts: Vec<Draft>,
+    notes: Vec<String>,
+    assumptions: Vec<String>,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_string()).collect()
+}
+
+fn minutes_ceil(seconds: u32) -> u32 {
+    seconds.div_ceil(60)
+}
+
+impl Builder<'_> {
+    fn owns(&self, e: Equipment) -> bool {
+        self.checkin.athlete.owns(e)
+    }
+
+    /// Blocks of this modality that overlap `region`.
+    fn blocked_on(&self, modality: Modality, region: Region) -> bool {
+        self.blocked.iter().any(|b| b.modality == modality && b.region.overlaps(region))
+    }
+
+    /// Blocked everywhere (on a region covering the whole body).
+    fn blocked_everywhere(&self, modality: Modality) -> bool {
+        self.blocked.iter().any(|b| b.modality == modality && b.region.covers(Region::WholeBody))
+    }
+
+    /// Trims targets against the modality's blocks, splitting composites to keep what is allowed.
+    fn allowed(&self, modality: Modality, targets: &[Region]) -> Vec<Region> {
+        let mut out = Vec::new();
+        for &t in targets {
+            if !self.blocked_on(modality, t) {
+                merge(&mut out, t);
+                continue;
+            }
+            for part in decompose(t) {
+                if part != t && !self.blocked_on(modality, part) {
+                    merge(&mut out, part);
+                }
+            }
+        }
+        out
+    }
+
+    fn push(&mut self, step: Step) {
+        self.drafts.push(Draft { step, program: None });
+    }
+
+    fn high_volume(&self) -> bool {
+        let a = &self.checkin.athlete;
+        a.weekly_km.is_some_and(|k| k >= 60.0)
+            || matches!(a.goal, Some(Goal::Marathon | Goal::Ultra | Goal::Trail))
+            || self.history.high_volume
+    }
+
+    fn run_hard(&self) -> bool {
+        self.checkin.run.as_ref().is_some_and(|r| r.is_hard())
+    }
+
+    fn referral(&mut self) {
+        let level = self.tri.level;
+        let (modality, instructions): (Modality, &[&str]) = match level {
+            Level::Emergency => (
+                Modality::CallEmergency,
+                &[
+                    "Call emergency services now and say what you feel and where.",
+                    "Do not drive yourself. Stay with someone if you can.",
+                ],
+            ),
+            Level::UrgentCare => (
+                Modality::SeekUrgentCare,
+                &[
+                    "Get a same-day medical assessment: an urgent care centre, an emergency \
+                     department or your doctor today.",
+                    "Tell them about your run and the symptoms you reported.",
+                    "If it gets worse quickly, or chest pain or breathlessness start, call \
+                     emergency services.",
+                ],
+            ),
+            Level::SeePhysio => (
+                Modality::ConsultPhysio,
+                &[
+                    "Book an appointment with a sports physiotherapist.",
+                    "Until then, keep self-care away from the affected area, and stop if \
+                     anything hurts.",
+                ],
+            ),
+            Level::SelfCare => return,
+        };
+        let mut evidence: Vec<&'static str> = Vec::new();
+        let mut why = Vec::new();
+        for f in self.tri.findings.iter().filter(|f| f.rule.level == level) {
+            for e in f.rule.evidence {
+                if !evidence.contains(e) {
+                    evidence.push(e);
+                }
+            }
+            if !why.contains(&f.rule.text) {
+                why.push(f.rule.text);
+            }
+        }
+        let targets = {
+            let mut t: Vec<Region> = Vec::new();
+            for f in self.tri.findings.iter().filter(|f| f.rule.level >= Level::SeePhysio) {
+                for r in &f.regions {
+                    merge(&mut t, *r);
+                }
+            }
+            t
+        };
+        self.push(Step {
+            offset_min: 0,
+            modality,
+            duration_s: 0,
+            targets,
+            dose: Dose::None,
+            instructions: strings(instructions),
+            why: why.join(" "),
+            evidence,
+        });
+    }
+
+    fn rest(&mut self, offset: u32, duration_s: u32, why: &str, instructions: &[&str]) {
+        self.push(Step {
+            offset_min: offset,
+            modality: Modality::Rest,
+            duration_s,
+            targets: vec![Region::WholeBody],
+            dose: Dose::None,
+            instructions: strings(instructions),
+            why: why.into(),
+            evidence: REST_REFS.to_vec(),
+        });
+    }
+
+    fn hydration(&mut self, offset: u32) {
+        self.push(Step {
+            offset_min: offset,
+            modality: Modality::Hydration,
+            duration_s: 300,
+            targets: vec![Region::WholeBody],
+            dose: Dose::Hydration { water_ml: 500, electrolytes: true },
+            instructions: strings(&[
+                "Drink about 500 ml of water with electrolytes over the next few minutes.",
+                "Keep drinking to thirst over the day; pale yellow urine is the aim.",
+            ]),
+            why: "Replacing the water and salt lost in sweat supports recovery and helps prevent \
+                  cramps."
+                .into(),
+            evidence: HYDRATION_REFS.to_vec(),
+        });
+    }
+
+    /// Block 1: cramp stretch, walk (or cycle, or rest), dynamic stretching and hydration.
+    /// Returns the minute block 1 ends.
+    fn block_one(&mut self) -> u32 {
+        let mut t = 0;
+        if let Some(cramp) = self.checkin.cramp_now {
+            let targets = self.allowed(Modality::StaticStretching, &[cramp]);
+            if !targets.is_empty() {
+                self.push(Step {
+                    offset_min: t,
+                    modality: Modality::StaticStretching,
+                    duration_s: 90,
+                    targets,
+                    dose: Dose::Static { seconds: 30, reps: 3 },
+                    instructions: strings(&[
+                        "Gently stretch the cramping muscle and hold for 30 seconds; for a calf, \
+                         pull the toes toward you with the knee straight.",
+                        "Repeat until the cramp releases; ease off if it hurts.",
+                    ]),
+                    why: "A gentle static stretch is the quickest way to release a cramp.".into(),
+                    evidence: STATIC_REFS.to_vec(),
+                });
+                t += 2;
+            }
+        }
+        if self.tri.fever_only {
+            self.rest(
+                t,
+                3600,
+                "Training or recovery work with a fever is unsafe: rest and drink.",
+                &[
+                    "Rest today: no training and no recovery exercises while you have a fever.",
+                    "See a doctor if the fever lasts 48 hours or other symptoms join it.",
+                ],
+            );
+            self.hydration(t + 60);
+            return t + 65;
+        }
+        let walk_blocked = self.blocked_everywhere(Modality::Walk);
+        if self.tri.movement_hurts || walk_blocked {
+            let why = if self.tri.movement_hurts {
+                "Moving on a leg that hurts can make an injury worse: rest it until it has been \
+                 assessed."
+            } else {
+                "Walking for recovery is on hold until a clinician clears it after the recent \
+                 fracture."
+            };
+            self.rest(
+                t,
+                900,
+                why,
+                &[
+                    "Rest the leg: sit or lie down with it raised; walk only as daily life needs.",
+                    "No stretching, rolling or massage on the painful area.",
+                ],
+            );
+            let end = t + 15;
+            if self.tri.level < Level::UrgentCare {
+                self.hydration(end);
+            }
+            return end + 5;
+        }
+        let cycle = self.owns(Equipment::Bike)
+            && (self.checkin.athlete.prefers_cycling == Some(true) || self.tri.lower_leg_finding)
+            && !self.blocked_everywhere(Modality::EasyCycle);
+        let duration_s = if self.needs.very_sore { 900 } else { 720 };
+        let walk_targets: Vec<Region> = {
+            let mut t: Vec<Region> = MAJOR.into_iter().map(Region::group).collect();
+            for r in &self.needs.targets {
+                merge(&mut t, *r);
+            }
+            t
+        };
+        let modality = if cycle { Modality::EasyCycle } else { Modality::Walk };
+        let targets = self.allowed(modality, &walk_targets);
+        let instructions = if cycle {
+            strings(&[
+                "Pedal easily with light resistance: you should be able to talk in full \
+                 sentences.",
+                "Keep it smooth and relaxed; stop if anything hurts.",
+            ])
+        } else {
+            strings(&[
+                "Walk at an easy, conversational pace.",
+                "Keep your stride relaxed and let your arms swing.",
+            ])
+        };
+        let why = if cycle {
+            "Easy cycling keeps blood flowing through tired legs without impact; it replaces the \
+             walk here."
+        } else {
+            "Easy movement right after a run keeps blood flowing through tired muscles and eases \
+             stiffness."
+        };
+        self.push(Step {
+            offset_min: t,
+            modality,
+            duration_s,
+            targets,
+            dose: Dose::Easy,
+            instructions,
+            why: why.into(),
+            evidence: WALK_REFS.to_vec(),
+        });
+        let end = t + minutes_ceil(duration_s);
+        let mut block_end = end + 5;
+        let dyn_targets = self.allowed(
+            Modality::DynamicStretching,
+            &[
+                Region::group(Group::Hamstrings),
+                Region::group(Group::HipFlexors),
+                Region::group(Group::Glutes),
+                Region::LowerBack,
+            ],
+        );
+        if !dyn_targets.is_empty() {
+            self.push(Step {
+                offset_min: end,
+                modality: Modality::DynamicStretching,
+                duration_s: 180,
+                targets: dyn_targets,
+                dose: Dose::Dynamic { reps_per_side: 10 },
+                instructions: strings(&[
+                    "Leg swings: hold a wall, swing each leg forward and back 10 times, then side \
+                     to side 10 times.",
+                    "Torso twists: feet apart, turn gently left and right 10 times each.",
+                ]),
+                why: "Gentle dynamic stretches where the walk ends loosen the hips and hamstrings."
+                    .into(),
+                evidence: DYNAMIC_REFS.to_vec(),
+            });
+            block_end = block_end.max(end + 3);
+        }
+        self.hydration(end);
+        block_end
+    }
+
+    fn foam_targets(&self) -> Vec<Region> {
+        let mut t: Vec<Region> = MAJOR.into_iter().map(Region::group).collect();
+        for r in &self.needs.targets {
+            merge(&mut t, *r);
+        }
+        self.allowed(Modality::FoamRolling, &t)
+    }
+
+    fn foam_dose(&self) -> (u32, Pressure) {
+        let seconds = if self.needs.very_sore { 30 } else { 45 };
+        let pressure = if self.needs.very_sore || self.contra.foam_light_only {
+            Pressure::Light
+        } else {
+            Pressure::Moderate
+        };
+        (seconds, pressure)
+    }
+
+    fn foam_step(&self, offset: u32, targets: Vec<Region>, later: bool) -> Step {
+        let (seconds, pressure) = self.foam_dose();
+        let sides: u32 = targets.iter().map(|r| r.leg_count()).sum();
+        let mut instructions = vec![
+            format!(
+                "Roll each muscle group slowly for about {seconds} seconds per leg, from the knee \
+                 or ankle toward the hip (toward the heart)."
+            ),
+            "Pause on tender spots and breathe; never roll over a joint or bone.".to_string(),
+            format!("Use {} pressure.", pressure.code()),
+        ];
+        if later {
+            instructions.insert(0, "Only if soreness is still 3 or more out of 10.".to_string());
+        }
+        Step {
+            offset_min: offset,
+            modality: Modality::FoamRolling,
+            duration_s: seconds * sides,
+            targets,
+            dose: Dose::FoamRolling { seconds_per_group: seconds, sets: 1, pressure },
+            instructions,
+            why: if later {
+                "Soreness usually peaks one to two days after a run; rolling again while it lasts \
+                 eases it."
+                    .into()
+            } else {
+                "Foam rolling after running reduces perceived soreness and helps the legs feel \
+                 ready sooner."
+                    .into()
+            },
+            evidence: if later { FOAM_LATER_REFS.to_vec() } else { FOAM_REFS.to_vec() },
+        }
+    }
+
+    fn massage_gun(&mut self, offset: u32) -> u32 {
+        let mut targets = self.allowed(Modality::MassageGun, &self.needs.targets);
+        if targets.is_empty() {
+            return offset;
+        }
+        let seconds = if self.needs.very_sore { 60 } else { 75 };
+        let pressure = if self.needs.very_sore { Pressure::Light } else { Pressure::Moderate };
+        // At most 15 minutes in total: drop the last targets rather than shorten below the range.
+        let max_spots = 900 / seconds;
+        let mut spots = 0;
+        targets.retain(|r| {
+            spots += r.leg_count();
+            spots <= max_spots
+        });
+        let spots: u32 = targets.iter().map(|r| r.leg_count()).sum();
+        if targets.is_empty() {
+            return offset;
+        }
+        let duration_s = spots * seconds;
+        self.push(Step {
+            offset_min: offset,
+            modality: Modality::MassageGun,
+            duration_s,
+            targets,
+            dose: Dose::MassageGun { seconds_per_spot: seconds, pressure },
+            instructions: strings(&[
+                "Work the tight spots of each target muscle, keeping the head moving, toward the \
+                 heart.",
+                "Stay off bones and joints (shin, knee, ankle).",
+                if self.needs.very_sore {
+                    "Use the lightest setting: the muscles are very sore."
+                } else {
+                    "Use a moderate setting."
+                },
+            ]),
+            why: "Percussive massage on tight spots eases perceived soreness and stiffness for a \
+                  while."
+                .into(),
+            evidence: GUN_REFS.to_vec(),
+        });
+        offset + minutes_ceil(duration_s)
+    }
+
+    fn compression_level(&self) -> (u8, Option<Vec<u32>>, Option<u32>) {
+        let first = self.history.compression_sessions.is_none_or(|n| n == 0);
+        let mut level: u8 = if first {
+            3
+        } else if self.needs.very_sore {
+            4
+        } else {
+            5
+        };
+        let cap = self.contra.compression_cap_mmhg.map(|c| c.min(110));
+        let mut targets = None;
+        if let Some(cap) = cap {
+            while level > 1 && LEVEL_MMHG[usize::from(level - 1)] > cap {
+                level -= 1;
+            }
+            if LEVEL_MMHG[usize::from(level - 1)] > cap {
+                targets = Some(vec![cap; usize::from(CHAMBERS)]);
+            }
+        }
+        (level, targets, cap)
+    }
+
+    fn compression(&mut self) -> bool {
+        if !self.owns(Equipment::CompressionBoots) {
+            return false;
+        }
+        if !(self.high_volume() || self.run_hard() || self.needs.max_soreness >= 5.0) {
+            return false;
+        }
+        let legs: Vec<Side> = Side::BOTH
+            .into_iter()
+            .filter(|&s| !self.blocked_on(Modality::CompressionBoots, Region::Part(Part::Leg, s)))
+            .collect();
+        let legs_code = match legs.as_slice() {
+            [Side::Left, Side::Right] => Legs::Both,
+            [Side::Left] => Legs::Left,
+            [Side::Right] => Legs::Right,
+            _ => return false,
+        };
+        let first = self.history.compression_sessions.is_none_or(|n| n == 0);
+        if self.history.compression_sessions.is_none() {
+            self.assumptions.push(if self.history.is_empty() {
+                "no stored history: this compression session counts as a first session (level ≤ 3)"
+                    .to_string()
+            } else {
+                "earlier compression sessions unknown: this session counts as a first session \
+                 (level ≤ 3)"
+                    .to_string()
+            });
+        }
+        let (level, targets_mmhg, cap) = self.compression_level();
+        let minutes = if first || self.needs.very_sore { 20 } else { 30 };
+        let mmhg = targets_mmhg
+            .as_ref()
+            .and_then(|t| t.first().copied())
+            .unwrap_or(LEVEL_MMHG[usize::from(level.clamp(1, 7) - 1)]);
+        let program = CompressionProgram {
+            level,
+            targets_mmhg,
+            chambers: CHAMBERS,
+            legs: legs_code,
+            hold_s: 5,
+            rest_s: 25,
+            duration_min: minutes,
+            boost: Vec::new(),
+            gradient: true,
+        };
+        let mut instructions = vec![
+            format!(
+                "Lie back with your legs raised slightly and run the boots at level {level} \
+                 (about {mmhg} mmHg) for {minutes} minutes, sequential pattern."
+            ),
+            "Stop at once if you feel pain, numbness, tingling or throbbing.".to_string(),
+        ];
+        if legs.len() == 1 {
+            instructions.push(format!(
+                "Use the {} leg only: the other leg must not be compressed.",
+                legs_code.code()
+            ));
+        }
+        if let Some(c) = cap {
+            instructions
+                .push(format!("Never above {c} mmHg (your clinician's or the protocol's cap)."));
+        }
+        let step = Step {
+            offset_min: DEVICE_OFFSET_MIN,
+            modality: Modality::CompressionBoots,
+            duration_s: minutes * 60,
+            targets: legs.iter().map(|&s| Region::Part(Part::Leg, s)).collect(),
+            dose: Dose::Compression { level, minutes, hold_s: 5, rest_s: 25, max_mmhg: cap },
+            instructions,
+            why: "An hour or two after the run, sequential compression gives short-term relief of \
+                  perceived leg fatigue and soreness; it is comfort, not treatment."
+                .into(),
+            evidence: BOOTS_REFS.to_vec(),
+        };
+        self.drafts.push(Draft { step, program: Some(ProgramDraft::Compression(program)) });
+        true
+    }
+
+    fn plate_targets(&self) -> Vec<Region> {
+        let legs: Vec<Region> =
+            Side::BOTH.into_iter().map(|s| Region::Part(Part::Leg, s)).collect();
+        if legs.iter().any(|&l| self.blocked_on(Modality::VibrationPlate, l)) {
+            return Vec::new();
+        }
+        legs
+    }
+
+    fn plate(&mut self, offset: u32, warm_up: bool) {
+        let targets = self.plate_targets();
+        if targets.is_empty() {
+            return;
+        }
+        let very_sore = self.needs.very_sore;
+        let (frequency_hz, bout_s, stances): (f64, u32, Vec<&'static str>) = if warm_up {
+            (30.0, if very_sore { 30 } else { 45 }, vec!["standing", "squat", "calf_raise"])
+        } else {
+            (
+                25.0,
+                if very_sore { 30 } else { 45 },
+                vec!["standing", "squat", "calf_raise", "standing"],
+            )
+        };
+        let rest_s = 30;
+        let segments: Vec<VibrationSegment> = stances
+            .iter()
+            .map(|&stance| VibrationSegment {
+                stance,
+                frequency_hz,
+                amplitude_high: false,
+                duration_s: bout_s,
+                rest_s,
+            })
+            .collect();
+        let bouts = u32::try_from(segments.len()).unwrap_or(u32::MAX);
+        let duration_s = bouts * (bout_s + rest_s);
+        let step = Step {
+            offset_min: offset,
+            modality: Modality::VibrationPlate,
+            duration_s,
+            targets,
+            dose: Dose::Vibration { frequency_hz, amplitude_mm: 1.0, bout_s, bouts, stances },
+            instructions: strings(&[
+                "Stand on the plate with knees soft (slightly bent), low amplitude.",
+                "Follow the stances in order, resting between bouts; step off if you feel dizzy \
+                 or anything hurts.",
+            ]),
+            why: if warm_up {
+                "A short vibration session before the next run activates the legs as part of the \
+                 warm-up."
+                    .into()
+            } else {
+                "With no compression session, a gentle vibration loosen-up an hour or two after the \
+                 run is the economical alternative."
+                    .into()
+            },
+            evidence: PLATE_REFS.to_vec(),
+        };
+        let program = VibrationProgram { ramp_s: 2, segments };
+        self.drafts.push(Draft { step, program: Some(ProgramDraft::Vibration(program)) });
+    }
+
+    fn consider_note(&mut self) {
+        let a = &self.checkin.athlete;
+        let budget = a.budget;
+        if self.high_volume()
+            && budget == Some(Budget::High)
+            && !self.owns(Equipment::CompressionBoots)
+            && !self.blocked_everywhere(Modality::CompressionBoots)
+        {
+            self.notes.push(
+                "Consider compression boots: for a high-volume runner they can give short-term \
+                 relief of leg fatigue after long runs."
+                    .into(),
+            );
+        } else if !self.owns(Equipment::FoamRoller)
+            && !self.blocked_everywhere(Modality::FoamRolling)
+        {
+            self.notes.push(
+                "Consider a foam roller: an inexpensive way to work the quads, hamstrings and \
+                 calves after runs."
+                    .into(),
+            );
+        } else if matches!(budget, Some(Budget::Medium | Budget::High))
+            && !self.owns(Equipment::MassageGun)
+            && !self.blocked_everywhere(Modality::MassageGun)
+        {
+            self.notes.push(
+                "Consider a massage gun for tight spots on the calves, quads and hamstrings."
+                    .into(),
+            );
+        }
+    }
+
+    fn assumptions_from_input(&mut self) {
+        let c = self.checkin;
+        for (i, s) in c.symptoms.as_deref().unwrap_or(&[]).iter().enumerate() {
+            let what = format!("symptoms[{i}] ({})", s.code.code());
+            if s.region.is_none() {
+                self.assumptions.push(format!("{what}: no region given, taken as the whole body"));
+            }
+            if s.trend.is_none() {
+                self.assumptions.push(format!("{what}: no trend given, taken as worsening"));
+            }
+            if s.since_hours.is_none() {
+                self.assumptions.push(format!(
+                    "{what}: no since_hours given, every duration considered and the highest level kept"
+                ));
+            }
+            if s.after.is_none() {
+                self.assumptions.push(format!(
+                    "{what}: no after given, every cause considered and the highest level kept"
+                ));
+            }
+        }
+        if c.athlete.equipment.is_none() {
+            self.assumptions.push("no equipment listed: none assumed".into());
+        }
+        if c.athlete.conditions.is_none() {
+            self.assumptions.push(
+                "no conditions listed: none assumed (some conditions rule out devices: list them)"
+                    .into(),
+            );
+        }
+        if c.symptoms.is_none() {
+            self.assumptions.push("no symptoms listed: none assumed".into());
+        }
+        if c.run.is_none() {
+            self.assumptions.push("no run given: load judged from soreness alone".into());
+        }
+        if self.needs.defaulted {
+            self.assumptions.push(
+                "nothing names the muscles that worked hardest: the major groups (quads, \
+                 hamstrings, calves) are the targets"
+                    .into(),
+            );
+        }
+        if self.history.is_empty() {
+            self.assumptions.push(
+                "no stored history: prolonged soreness judged from this check-in's run only".into(),
+            );
+        }
+    }
+
+    fn build(mut self) -> Plan {
+        self.assumptions_from_input();
+        self.notes.push(STANDING_NOTE.into());
+        let level = self.tri.level;
+        self.referral();
+        if level >= Level::UrgentCare {
+            let why = if level == Level::Emergency {
+                "Keep still while help comes: exertion can make this worse."
+            } else {
+                "Rest until you have been assessed: no recovery exercises or devices."
+            };
+            self.rest(
+                0,
+                if level == Level::Emergency { 1800 } else { 3600 },
+                why,
+                &[
+                    "Sit or lie down and rest.",
+                    "Do not massage, roll, compress or stretch the painful area.",
+                ],
+            );
+        } else {
+            self.recovery_steps();
+        }
+        if self.tri.findings.iter().any(|f| f.rule == POSSIBLE_BONE_STRESS_INJURY) {
+            self.notes.push(
+                "Stop running until a sports physiotherapist has assessed the bone tenderness."
+                    .into(),
+            );
+        }
+        if self.tri.fever_only {
+            self.notes.push(
+                "You have a fever: no training and no recovery work today. See a doctor if it \
+                 lasts 48 hours or other symptoms join it."
+                    .into(),
+            );
+        }
+        for c in &self.contra.cleared {
+            self.notes.push(c.clone());
+        }
+        if self.history.acwr.is_some_and(|a| a >= 1.5)
+            || self.history.monotony.is_some_and(|m| m > 2.0)
+        {
+            let mut parts = Vec::new();
+            if let Some(a) = self.history.acwr.filter(|a| *a >= 1.5) {
+                parts.push(format!("your recent load is {a:.2} times your usual (ACWR)"));
+            }
+            if let Some(m) = self.history.monotony.filter(|m| *m > 2.0) {
+                parts.push(format!("your training has been monotonous (monotony {m:.2})"));
+            }
+            self.notes.push(format!(
+                "Caution: {}; an easier day or a rest day lowers the risk of injury.",
+                parts.join(" and ")
+            ));
+        }
+        self.finish()
+    }
+
+    fn recovery_steps(&mut self) {
+        let block_end = self.block_one();
+        if self.tri.fever_only {
+            return;
+        }
+        let mut t = block_end.min(FOAM_LATEST_MIN);
+        let foam_targets =
+            if self.owns(Equipment::FoamRoller) { self.foam_targets() } else { Vec::new() };
+        if !foam_targets.is_empty() {
+            let step = self.foam_step(t, foam_targets.clone(), false);
+            t += minutes_ceil(step.duration_s);
+            self.push(step);
+        }
+        if self.owns(Equipment::MassageGun) {
+            self.massage_gun(t);
+        }
+        let boots = self.compression();
+        if !boots && self.owns(Equipment::VibrationPlate) {
+            self.plate(DEVICE_OFFSET_MIN, false);
+        }
+        let stop_running = self.tri.findings.iter().any(|f| f.rule == POSSIBLE_BONE_STRESS_INJURY);
+        if let Some(next) = self.checkin.next_run_at {
+            let minutes = (next.as_second() - self.checkin.now.as_second()) / 60;
+            if self.owns(Equipment::VibrationPlate)
+                && !stop_running
+                && let Ok(offset) = u32::try_from(minutes - 15)
+                && offset >= 5
+            {
+                self.plate(offset, true);
+            }
+            if self.needs.very_sore && (0..=24 * 60).contains(&minutes) {
+                self.notes.push(
+                    "You are very sore and the next run is within 24 hours: make it easy, or take \
+                     a rest day."
+                        .into(),
+                );
+            }
+        }
+        if !foam_targets.is_empty() && self.needs.max_soreness >= 3.0 {
+            for offset in [1440, 2880] {
+                let step = self.foam_step(offset, foam_targets.clone(), true);
+                self.push(step);
+            }
+        }
+        self.consider_note();
+    }
+
+    fn finish(mut self) -> Plan {
+        // Stable sort: equal offsets keep the order of protocol.md §6.
+        self.drafts.sort_by_key(|d| d.step.offset_min);
+        let mut steps = Vec::with_capacity(self.drafts.len());
+        let mut device_programs = Vec::new();
+        for (index, d) in self.drafts.into_iter().enumerate() {
+            match d.program {
+                Some(ProgramDraft::Compression(program)) => {
+                    device_programs.push(DeviceProgram::Compression { step: index, program });
+                }
+                Some(ProgramDraft::Vibration(program)) => {
+                    device_programs.push(DeviceProgram::Vibration { step: index, program });
+                }
+                None => {}
+            }
+            steps.push(d.step);
+        }
+        let mut ids: Vec<&'static str> = Vec::new();
+        let reasons = self.tri.reasons();
+        let level = self.tri.level;
+        for r in &reasons {
+            ids.extend(r.evidence.iter().copied());
+        }
+        for s in &steps {
+            ids.extend(s.evidence.iter().copied());
+        }
+        ids.extend(self.contra.evidence.iter().copied());
+        ids.sort_by_key(|id| references::position(id));
+        ids.dedup();
+        let refs = ids.iter().filter_map(|id| references::find(id)).collect();
+        debug_assert!(ids.iter().all(|id| REFERENCES.iter().any(|r| r.id == *id)));
+        Plan {
+            generated_at: whole_seconds(self.checkin.now),
+            triage: Triage { level, reasons, blocked: self.blocked, advice: advice(level).into() },
+            assumptions: self.assumptions,
+            notes: self.notes,
+            steps,
+            device_programs,
+            references: refs,
+        }
+    }
+}
+
+fn whole_seconds(t: Timestamp) -> Timestamp {
+    Timestamp::from_second(t.as_second()).unwrap_or(t)
+}
+
+fn advice(level: Level) -> &'static str {
+    match level {
+        Level::Emergency => {
+            "Call emergency services now. Do not drive yourself; rest while you wait for help."
+        }
+        Level::UrgentCare => {
+            "Seek urgent care today for a same-day medical assessment. No massage, rolling, \
+             compression or vibration until a clinician has seen you."
+        }
+        Level::SeePhysio => {
+            "See a sports physiotherapist. Gentle self-care away from the affected area can go on \
+             meanwhile; stop anything that hurts."
+        }
+        Level::SelfCare => {
+            "Ordinary post-run soreness: follow the plan and check in again tomorrow."
+        }
+    }
+}
+
+/// Builds the plan for a validated check-in (protocol.md §1, in order).
+pub fn make_plan(checkin: &CheckIn, history: &History) -> Plan {
+    let tri = triage(checkin, history);
+    let contra = contraindications(checkin);
+    let mut blocked = tri.blocked.clone();
+    for b in &contra.blocked {
+        if !blocked.contains(b) {
+            blocked.push(b.clone());
+        }
+    }
+    let needs = needs(checkin, history);
+    let builder = Builder {
+        checkin,
+        history,
+        tri,
+        contra,
+        blocked,
+        needs,
+        drafts: Vec::new(),
+        notes: Vec::new(),
+        assumptions: Vec::new(),
+    };
+    builder.build()
+}
