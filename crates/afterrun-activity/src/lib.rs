@@ -9,4 +9,14 @@
 
 mod model;
 
+pub mod archive;
+mod decode;
+pub mod fit;
+pub mod geo;
+pub mod gpx;
+pub mod sniff;
+pub mod tcx;
+mod xml;
+
+pub use decode::{DecodeOptions, decode, detect_format, sport_from_name};
 pub use model::*;

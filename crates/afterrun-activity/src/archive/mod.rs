@@ -1,0 +1,606 @@
+//! Walking archives: `.zip` (nested, as in Garmin's export), `.gz` (`.fit.gz`, `.gpx.gz`),
+//! `.tar.gz`, and Strava's `activities.csv`.
+//!
+//! The walker reads from any `Read + Seek` source the caller opened (a file, or bytes in a
+//! [`std::io::Cursor`]) and hands each member to a visitor as it is decompressed, one at a time:
+//! the bytes of a member are dropped before the next one is read, so memory does not grow with
+//! the archive. A nested archive is read into memory as one member (bounded by the limits), then
+//! walked the same way.
+//!
+//! Archives come from strangers: [`Limits`] bound the number of entries, the bytes decompressed
+//! in total and per member, and the compression ratio (a zip bomb is refused with a clear
+//! message, never decompressed to the end). A member that cannot be read is reported and the walk
+//! goes on; only an archive whose directory cannot be read at all fails as a whole.
+//!
+//! Containers are recognised by their bytes (`PK\x03\x04`, gzip's `1f 8b`, `ustar` at 257), not
+//! by their names. Inside an archive, members whose names say FIT, GPX, TCX or archive are always
+//! reported; other members are reported only when their first bytes sniff as one of those.
+
+mod csv;
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+pub use csv::{Catalog, CatalogEntry, parse_strava_csv};
+
+use crate::model::{DecodeError, ProblemKind};
+use crate::sniff::{XML_SNIFF_LIMIT, format_from_name, sniff};
+
+/// Bounds on what one walk may decompress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Entries in one archive (files and folders), checked before anything is decompressed.
+    pub max_entries: u64,
+    /// Bytes decompressed by the whole walk, nested archives included.
+    pub max_total_bytes: u64,
+    /// Bytes one member may decompress to.
+    pub max_member_bytes: u64,
+    /// Decompressed/compressed ratio one member may reach, once past [`Limits::ratio_floor`].
+    pub max_ratio: u64,
+    /// Below this many decompressed bytes the ratio is not checked (tiny files compress well).
+    pub ratio_floor: u64,
+    /// Archives inside archives, counting the outer one.
+    pub max_depth: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_entries: 200_000,
+            max_total_bytes: 64 << 30,
+            max_member_bytes: 1 << 30,
+            max_ratio: 200,
+            ratio_floor: 4 << 20,
+            max_depth: 6,
+        }
+    }
+}
+
+/// What the walker hands to its visitor.
+#[derive(Debug)]
+pub enum Entry<'a> {
+    /// A file to decode: its display path (`a.zip!/b/c.fit`) and its decompressed bytes.
+    File {
+        /// Display path of the member.
+        path: &'a str,
+        /// The member's bytes (gzip already removed).
+        bytes: &'a [u8],
+    },
+    /// A member that could not be read; the walk goes on.
+    Failed {
+        /// Display path of the member.
+        path: &'a str,
+        /// Why it could not be read.
+        error: DecodeError,
+    },
+    /// Strava's `activities.csv`: names and types for the files it lists, whose paths are
+    /// relative to `base` (the display path of the folder holding the CSV, ending in `/`).
+    Catalog {
+        /// Display path prefix the CSV's file names are relative to.
+        base: &'a str,
+        /// The parsed list.
+        catalog: Catalog,
+    },
+}
+
+/// What kind of container some bytes start with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// A zip archive.
+    Zip,
+    /// A gzip stream (a single file, or a tar inside).
+    Gzip,
+    /// A plain tar archive.
+    Tar,
+}
+
+/// The container the first bytes of a file announce (at least 262 bytes are needed to see a
+/// tar).
+pub fn container(head: &[u8]) -> Option<Container> {
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Some(Container::Zip)
+    } else if head.starts_with(&[0x1f, 0x8b]) {
+        Some(Container::Gzip)
+    } else if head.len() >= 262 && &head[257..262] == b"ustar" {
+        Some(Container::Tar)
+    } else {
+        None
+    }
+}
+
+/// Whether a member name says it is an activity file or an archive.
+fn interesting_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    format_from_name(&lower).is_some()
+        || lower.ends_with(".zip")
+        || lower.ends_with(".gz")
+        || lower.ends_with(".tgz")
+        || lower.ends_with(".tar")
+}
+
+fn is_strava_csv(name: &str) -> bool {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    base.eq_ignore_ascii_case("activities.csv")
+}
+
+/// Walks one input: an archive is walked member by member, a `.gz` of one file gives that file,
+/// anything else is handed over as one file named `name`.
+///
+/// Returns an error only when the input as a whole cannot be walked (an unreadable zip
+/// directory, too many entries, the total limit reached); members that fail are reported to
+/// `visit` as [`Entry::Failed`].
+pub fn walk<R: Read + Seek>(
+    name: &str,
+    mut reader: R,
+    limits: &Limits,
+    visit: &mut dyn FnMut(Entry<'_>),
+) -> Result<(), DecodeError> {
+    let mut head = [0u8; 512];
+    let n = read_up_to(&mut reader, &mut head).map_err(io_error)?;
+    reader.seek(SeekFrom::Start(0)).map_err(io_error)?;
+    let mut budget = Budget { left: limits.max_total_bytes };
+    match container(&head[..n]) {
+        Some(kind) => walk_container(name, kind, reader, limits, &mut budget, 1, visit),
+        None => {
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(io_error)?;
+            visit(Entry::File { path: name, bytes: &bytes });
+            Ok(())
+        }
+    }
+}
+
+/// Bytes the walk may still decompress.
+#[derive(Debug)]
+struct Budget {
+    left: u64,
+}
+
+fn walk_container<R: Read + Seek>(
+    name: &str,
+    kind: Container,
+    mut reader: R,
+    limits: &Limits,
+    budget: &mut Budget,
+    depth: u32,
+    visit: &mut dyn FnMut(Entry<'_>),
+) -> Result<(), DecodeError> {
+    if depth > limits.max_depth {
+        return Err(refused(format!("archives nested deeper than {} levels", limits.max_depth)));
+    }
+    match kind {
+        Container::Zip => walk_zip(name, reader, limits, budget, depth, visit),
+        Container::Tar => walk_tar(name, reader, limits, budget, depth, visit),
+        Container::Gzip => {
+            let compressed = reader.stream_len_hint();
+            let gz = flate2::read::GzDecoder::new(reader);
+            // The whole budget while we look: a tar inside may be large; a single file is held
+            // to the member limit once we know it is one.
+            let mut bounded = Bounded::new(gz, budget.left, compressed, limits);
+            let mut head = [0u8; 512];
+            let n = read_up_to(&mut bounded, &mut head).map_err(|e| member_error(&e))?;
+            if container(&head[..n]) == Some(Container::Tar) {
+                let chained = io::Cursor::new(head[..n].to_vec()).chain(bounded);
+                return walk_tar_stream(name, chained, limits, budget, depth, visit);
+            }
+            bounded.limit = member_limit(limits, budget, compressed);
+            let mut bytes = head[..n].to_vec();
+            let read = bounded.read_to_end(&mut bytes);
+            budget.left = budget.left.saturating_sub(bytes.len() as u64);
+            match read {
+                Ok(_) => {
+                    hand_over(name, &bytes, limits, budget, depth, visit);
+                    Ok(())
+                }
+                Err(e) if depth == 1 => Err(member_error(&e)),
+                Err(e) => {
+                    visit(Entry::Failed { path: name, error: member_error(&e) });
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+/// Hands a decompressed member over: a nested archive is walked, anything else is a file.
+fn hand_over(
+    path: &str,
+    bytes: &[u8],
+    limits: &Limits,
+    budget: &mut Budget,
+    depth: u32,
+    visit: &mut dyn FnMut(Entry<'_>),
+) {
+    match container(bytes) {
+        Some(kind) => {
+            let cursor = io::Cursor::new(bytes);
+            if let Err(error) = walk_container(path, kind, cursor, limits, budget, depth + 1, visit)
+            {
+                visit(Entry::Failed { path, error });
+            }
+        }
+        None => visit(Entry::File { path, bytes }),
+    }
+}
+
+fn walk_zip<R: Read + Seek>(
+    name: &str,
+    reader: R,
+    limits: &Limits,
+    budget: &mut Budget,
+    depth: u32,
+    visit: &mut dyn FnMut(Entry<'_>),
+) -> Result<(), DecodeError> {
+    let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
+        DecodeError::new(ProblemKind::BadStructure, format!("cannot read the zip directory: {e}"))
+    })?;
+    if zip.len() as u64 > limits.max_entries {
+        return Err(refused(format!(
+            "{} entries, more than the limit of {}",
+            zip.len(),
+            limits.max_entries
+        )));
+    }
+    // The member names, sorted: output inside an archive is sorted by path.
+    let mut members: Vec<(String, usize)> = (0..zip.len())
+        .filter_map(|i| {
+            let n = zip.name_for_index(i)?.ok()?.into_owned();
+            (!n.ends_with('/')).then_some((n, i))
+        })
+        .collect();
+    members.sort();
+
+    // Strava's activities.csv first, so its names can be attached as files are decoded.
+    for (member, index) in &members {
+        if is_strava_csv(member) {
+            let Ok(mut file) = zip.by_index(*index) else { continue };
+            let limit = member_limit(limits, budget, file.compressed_size());
+            let compressed = file.compressed_size();
+            let mut bytes = Vec::new();
+            let ok = Bounded::new(&mut file, limit, compressed, limits).read_to_end(&mut bytes);
+            budget.left = budget.left.saturating_sub(bytes.len() as u64);
+            if ok.is_ok() {
+                let base = format!("{name}!/{}", parent_of(member));
+                visit(Entry::Catalog { base: &base, catalog: parse_strava_csv(&bytes) });
+            }
+        }
+    }
+
+    for (member, index) in &members {
+        if is_strava_csv(member) {
+            continue;
+        }
+        let path = format!("{name}!/{member}");
+        if budget.left == 0 {
+            return Err(refused(format!(
+                "more than {} bytes decompressed in total",
+                limits.max_total_bytes
+            )));
+        }
+        let mut file = match zip.by_index(*index) {
+            Ok(file) => file,
+            Err(e) => {
+                if interesting_name(member) {
+                    visit(Entry::Failed {
+                        path: &path,
+                        error: DecodeError::new(
+                            ProblemKind::BadStructure,
+                            format!("cannot read the archive member: {e}"),
+                        ),
+                    });
+                }
+                continue;
+            }
+        };
+        let compressed = file.compressed_size();
+        let limit = member_limit(limits, budget, compressed);
+        if file.size() > limit {
+            if interesting_name(member) || file.size() > limits.max_member_bytes {
+                visit(Entry::Failed {
+                    path: &path,
+                    error: too_big(file.size(), compressed, limits),
+                });
+            }
+            continue;
+        }
+        let mut bounded = Bounded::new(&mut file, limit, compressed, limits);
+        if !interesting_name(member) {
+            // Look at the first bytes only; skip the member unless they sniff as something we read.
+            let mut head = vec![0u8; XML_SNIFF_LIMIT];
+            let n = read_up_to(&mut bounded, &mut head).unwrap_or(0);
+            head.truncate(n);
+            if sniff(&head).is_none() && container(&head).is_none() {
+                continue;
+            }
+            let mut bytes = head;
+            let read = bounded.read_to_end(&mut bytes);
+            budget.left = budget.left.saturating_sub(bytes.len() as u64);
+            drop(file);
+            finish_member(&path, bytes, read, limits, budget, depth, visit);
+            continue;
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(file_size_hint(limit)).unwrap_or(0));
+        let read = bounded.read_to_end(&mut bytes);
+        budget.left = budget.left.saturating_sub(bytes.len() as u64);
+        drop(file);
+        finish_member(&path, bytes, read, limits, budget, depth, visit);
+    }
+    Ok(())
+}
+
+/// A starting capacity that never trusts a declared size past 16 MiB.
+fn file_size_hint(limit: u64) -> u64 {
+    limit.min(16 << 20).min(64 << 10)
+}
+
+fn finish_member(
+    path: &str,
+    bytes: Vec<u8>,
+    read: io::Result<usize>,
+    limits: &Limits,
+    budget: &mut Budget,
+    depth: u32,
+    visit: &mut dyn FnMut(Entry<'_>),
+) {
+    match read {
+        Ok(_) => {
+            let lower = path.to_ascii_lowercase();
+            if container(&bytes) == Some(Container::Gzip) || lower.ends_with(".gz") {
+                gunzip_member(path, &bytes, limits, budget, depth, visit);
+            } else {
+                hand_over(path, &bytes, limits, budget, depth, visit);
+            }
+        }
+        Err(e) => visit(Entry::Failed { path, error: member_error(&e) }),
+    }
+}
+
+/// A `.gz` member inside an archive: decompressed (bounded), then handed over.
+fn gunzip_member(
+    path: &str,
+    compressed: &[u8],
+    limits: &Limits,
+    budget: &mut Budget,
+    depth: u32,
+    visit: &mut dyn FnMut(Entry<'_>),
+) {
+    if container(compressed) != Some(Container::Gzip) {
+        // Named .gz but not gzip: sniffing decides, as for any other member.
+        hand_over(path, compressed, limits, budget, depth, visit);
+        return;
+    }
+    if depth + 1 > limits.max_depth {
+        visit(Entry::Failed {
+            path,
+            error: refused(format!("archives nested deeper than {} levels", limits.max_depth)),
+        });
+        return;
+    }
+    let gz = flate2::read::GzDecoder::new(compressed);
+    let limit = member_limit(limits, budget, compressed.len() as u64);
+    let mut bounded = Bounded::new(gz, limit, compressed.len() as u64, limits);
+    let mut bytes = Vec::new();
+    let read = bounded.read_to_end(&mut bytes);
+    budget.left = budget.left.saturating_sub(bytes.len() as u64);
+    match read {
+        Ok(_) => hand_over(path, &bytes, limits, budget, depth + 1, visit),
+        Err(e) => visit(Entry::Failed { path, error: member_error(&e) }),
+    }
+}
+
+fn walk_tar<R: Read + Seek>(
+    name: &str,
+    reader: R,
+    limits: &Limits,
+    budget: &mut Budget,
+    depth: u32,
+    visit: &mut dyn FnMut(Entry<'_>),
+) -> Result<(), DecodeError> {
+    walk_tar_stream(name, reader, limits, budget, depth, visit)
+}
+
+/// A tar stream, member by member in stream order (the caller sorts the results by path).
+fn walk_tar_stream<R: Read>(
+    name: &str,
+    reader: R,
+    limits: &Limits,
+    budget: &mut Budget,
+    depth: u32,
+    visit: &mut dyn FnMut(Entry<'_>),
+) -> Result<(), DecodeError> {
+    let mut archive = tar::Archive::new(reader);
+    let entries = archive.entries().map_err(|e| {
+        DecodeError::new(ProblemKind::BadStructure, format!("cannot read the tar archive: {e}"))
+    })?;
+    let mut count = 0u64;
+    for entry in entries {
+        count += 1;
+        if count > limits.max_entries {
+            return Err(refused(format!("more than {} entries", limits.max_entries)));
+        }
+        let mut entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                // A broken tar header ends the stream: what follows cannot be found.
+                visit(Entry::Failed {
+                    path: &format!("{name}!/"),
+                    error: DecodeError::new(
+                        ProblemKind::Truncated,
+                        format!("the tar archive breaks off: {e}"),
+                    ),
+                });
+                return Ok(());
+            }
+        };
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let member = match entry.path() {
+            Ok(p) => p.to_string_lossy().into_owned(),
+            Err(_) => continue,
+        };
+        let path = format!("{name}!/{member}");
+        if budget.left == 0 {
+            return Err(refused(format!(
+                "more than {} bytes decompressed in total",
+                limits.max_total_bytes
+            )));
+        }
+        let size = entry.size();
+        // The tar stream is already decompressed: the ratio of the outer gzip is checked by
+        // the reader under it, the size here by the member limit.
+        let limit = member_limit(limits, budget, u64::MAX / 2);
+        if size > limit {
+            visit(Entry::Failed { path: &path, error: too_big(size, size, limits) });
+            continue;
+        }
+        let csv = is_strava_csv(&member);
+        if !csv && !interesting_name(&member) {
+            let mut head = vec![0u8; XML_SNIFF_LIMIT];
+            let n = read_up_to(&mut entry, &mut head).unwrap_or(0);
+            head.truncate(n);
+            if sniff(&head).is_none() && container(&head).is_none() {
+                continue;
+            }
+            let mut bytes = head;
+            let read = (&mut entry).take(limit).read_to_end(&mut bytes);
+            budget.left = budget.left.saturating_sub(bytes.len() as u64);
+            finish_member(&path, bytes, read, limits, budget, depth, visit);
+            continue;
+        }
+        let mut bytes = Vec::new();
+        let read = (&mut entry).take(limit).read_to_end(&mut bytes);
+        budget.left = budget.left.saturating_sub(bytes.len() as u64);
+        if csv {
+            if read.is_ok() {
+                let base = format!("{name}!/{}", parent_of(&member));
+                visit(Entry::Catalog { base: &base, catalog: parse_strava_csv(&bytes) });
+            }
+            continue;
+        }
+        finish_member(&path, bytes, read, limits, budget, depth, visit);
+    }
+    Ok(())
+}
+
+/// The folder part of a member path, ending in `/`, or empty.
+fn parent_of(member: &str) -> &str {
+    match member.rfind('/') {
+        Some(i) => &member[..=i],
+        None => "",
+    }
+}
+
+/// The most one member may decompress to.
+fn member_limit(limits: &Limits, budget: &Budget, _compressed: u64) -> u64 {
+    limits.max_member_bytes.min(budget.left)
+}
+
+fn refused(reason: String) -> DecodeError {
+    DecodeError::new(ProblemKind::Unsupported, format!("archive refused: {reason}"))
+}
+
+fn too_big(size: u64, compressed: u64, limits: &Limits) -> DecodeError {
+    DecodeError::new(
+        ProblemKind::Unsupported,
+        format!(
+            "archive member refused: it declares {size} bytes from {compressed} compressed, past the limit of {} bytes per member (zip bomb?)",
+            limits.max_member_bytes
+        ),
+    )
+}
+
+/// The marker inside an `io::Error` that a limit was hit.
+#[derive(Debug)]
+struct LimitHit(String);
+
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LimitHit {}
+
+/// A reader that fails once it has produced more than `limit` bytes, or more than `max_ratio`
+/// times its compressed size (past the floor).
+struct Bounded<R> {
+    inner: R,
+    read: u64,
+    limit: u64,
+    ratio_cap: u64,
+    max_ratio: u64,
+}
+
+impl<R> Bounded<R> {
+    fn new(inner: R, limit: u64, compressed: u64, limits: &Limits) -> Self {
+        let ratio_cap = compressed.saturating_mul(limits.max_ratio).max(limits.ratio_floor);
+        Bounded { inner, read: 0, limit, ratio_cap, max_ratio: limits.max_ratio }
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(io::Error::other(LimitHit(format!(
+                "archive member refused: it expands past {} bytes",
+                self.limit
+            ))));
+        }
+        if self.read > self.ratio_cap {
+            return Err(io::Error::other(LimitHit(format!(
+                "archive member refused: it expands more than {} times its compressed size (zip bomb?)",
+                self.max_ratio
+            ))));
+        }
+        Ok(n)
+    }
+}
+
+/// Reads until `buf` is full or the input ends.
+fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// A member's read error as a decode error: limits are `unsupported` (refused), checksum
+/// mismatches `bad_crc`, anything else `bad_structure`.
+fn member_error(e: &io::Error) -> DecodeError {
+    if let Some(hit) = e.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()) {
+        return DecodeError::new(ProblemKind::Unsupported, hit.0.clone());
+    }
+    let text = e.to_string();
+    if text.to_ascii_lowercase().contains("checksum") {
+        DecodeError::new(ProblemKind::BadCrc, format!("archive member fails its checksum: {text}"))
+    } else if e.kind() == io::ErrorKind::UnexpectedEof {
+        DecodeError::new(ProblemKind::Truncated, format!("archive member is cut short: {text}"))
+    } else {
+        DecodeError::new(ProblemKind::BadStructure, format!("cannot decompress the member: {text}"))
+    }
+}
+
+fn io_error(e: io::Error) -> DecodeError {
+    DecodeError::new(ProblemKind::Io, format!("cannot read: {e}"))
+}
+
+/// The length of a seekable source, for the ratio check of a top-level `.gz`.
+trait StreamLenHint {
+    fn stream_len_hint(&mut self) -> u64;
+}
+
+impl<R: Seek> StreamLenHint for R {
+    fn stream_len_hint(&mut self) -> u64 {
+        let len = self.seek(SeekFrom::End(0)).unwrap_or(0);
+        let _ = self.seek(SeekFrom::Start(0));
+        len
+    }
+}
