@@ -1,0 +1,301 @@
+//! The athlete's thresholds: what the profile says, else what the history shows, else a stated
+//! default.
+//!
+//! Every stress score is relative to the athlete (heart-rate reserve, threshold pace), so wrong
+//! thresholds make every number wrong in the same direction. That is why each value that did not
+//! come from the profile is written into `assumptions`, in words a runner can check and correct
+//! with `afterrun profile`.
+
+use afterrun_activity::Activity;
+
+/// The athlete's sex, which selects Banister's TRIMP weighting constants (`banister-1991`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sex {
+    /// Female constants: 0.86 · e^(1.67 x).
+    Female,
+    /// Male constants: 0.64 · e^(1.92 x).
+    Male,
+    /// Not given: the female constants are used (they weigh moderate efforts higher, toward
+    /// caution), and this is stated in `assumptions`.
+    #[default]
+    Unspecified,
+}
+
+/// What the athlete told us (`afterrun profile`); every field is optional.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct AthleteProfile {
+    /// Sex, for the TRIMP constants.
+    pub sex: Sex,
+    /// Age in years, for an age-predicted maximum heart rate when the history has none.
+    pub age: Option<f64>,
+    /// Maximum heart rate, beats per minute.
+    pub max_hr: Option<f64>,
+    /// Resting heart rate, beats per minute.
+    pub rest_hr: Option<f64>,
+    /// Lactate-threshold heart rate, beats per minute.
+    pub threshold_hr: Option<f64>,
+    /// Threshold pace as a speed, metres per second (the pace the athlete can hold for about an
+    /// hour).
+    pub threshold_speed_mps: Option<f64>,
+}
+
+/// What one past activity says about the athlete's thresholds, computed once per activity.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ActivityFacts {
+    /// The highest plausible heart rate recorded (summary or samples), beats per minute.
+    pub max_hr: Option<f64>,
+    /// The best average speed held over 30 minutes of running, metres per second.
+    pub best_30min_speed_mps: Option<f64>,
+}
+
+/// Resolved thresholds: every field has a value, and `assumptions` says where each came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    /// Sex used for the TRIMP constants.
+    pub sex: Sex,
+    /// Maximum heart rate, beats per minute.
+    pub max_hr: f64,
+    /// Resting heart rate, beats per minute.
+    pub rest_hr: f64,
+    /// Lactate-threshold heart rate, beats per minute.
+    pub threshold_hr: f64,
+    /// Threshold speed, metres per second.
+    pub threshold_speed_mps: f64,
+    /// One sentence per value that was estimated or defaulted.
+    pub assumptions: Vec<String>,
+}
+
+/// Plausible heart rates for an adult during exercise; outside is a sensor glitch.
+const HR_PLAUSIBLE: (f64, f64) = (30.0, 230.0);
+/// Resting heart rate used when the profile has none: a typical adult value (`karvonen-1957`
+/// used resting rates in this range); stated in `assumptions`.
+const DEFAULT_REST_HR: f64 = 60.0;
+/// Maximum heart rate when neither profile, history nor age gives one (Tanaka's formula at age
+/// 40: 208 - 0.7 x 40, `tanaka-2001`).
+const DEFAULT_MAX_HR: f64 = 180.0;
+/// Threshold heart rate as a fraction of heart-rate reserve when not given. Lactate threshold in
+/// trained runners sits near 85 % of reserve; a modelling default (`karvonen-1957` for the
+/// reserve method), stated in `assumptions`.
+const THRESHOLD_HRR_FRACTION: f64 = 0.85;
+/// Threshold speed when nothing gives one: 10 km/h (6:00 per km), a recreational runner's
+/// hour-long pace; stated in `assumptions`.
+const DEFAULT_THRESHOLD_SPEED: f64 = 10.0 / 3.6;
+/// A best 30-minute effort in training is held for half the time of the hour that defines
+/// threshold; threshold speed is taken as 97 % of it (the usual 30-min-to-1-h speed ratio of
+/// race performances, `allen-coggan-2010`).
+const THIRTY_MIN_TO_THRESHOLD: f64 = 0.97;
+/// Length of the sustained effort used to estimate threshold pace, seconds.
+const SUSTAINED_S: f64 = 1_800.0;
+
+/// The highest plausible heart rate and the best 30-minute running speed of one activity.
+pub fn activity_facts(activity: &Activity) -> ActivityFacts {
+    let in_range = |hr: f64| hr.is_finite() && (HR_PLAUSIBLE.0..=HR_PLAUSIBLE.1).contains(&hr);
+    let mut max_hr = activity.summary.max_hr.filter(|&hr| in_range(hr));
+    for s in &activity.samples {
+        if let Some(hr) = s.heart_rate_bpm.filter(|&hr| in_range(hr)) {
+            max_hr = Some(max_hr.map_or(hr, |m: f64| m.max(hr)));
+        }
+    }
+    let sport = activity.summary.sport.as_str();
+    let running = matches!(sport, "running" | "unknown" | "trail_running");
+    ActivityFacts {
+        max_hr,
+        best_30min_speed_mps: if running {
+            best_sustained_speed(activity, SUSTAINED_S)
+        } else {
+            None
+        },
+    }
+}
+
+/// The best average speed over `window_s` seconds, from time and cumulative distance, with a
+/// two-pointer walk (linear in the number of samples).
+fn best_sustained_speed(activity: &Activity, window_s: f64) -> Option<f64> {
+    let points: Vec<(f64, f64)> = activity
+        .samples
+        .iter()
+        .filter_map(|s| Some((s.time_s?, s.distance_m?)))
+        .filter(|(t, d)| t.is_finite() && d.is_finite())
+        .collect();
+    let mut best: Option<f64> = None;
+    let mut j = 0;
+    for i in 0..points.len() {
+        let (t_end, d_end) = points[i];
+        // Move the start forward while the window stays at least `window_s` long.
+        while j + 1 < i && t_end - points[j + 1].0 >= window_s {
+            j += 1;
+        }
+        let (t_start, d_start) = points[j];
+        let dt = t_end - t_start;
+        if dt >= window_s && dt <= window_s * 1.1 {
+            let v = (d_end - d_start) / dt;
+            // Faster than 7 m/s for half an hour is beyond any human: a distance glitch.
+            if v.is_finite() && v > 0.0 && v < 7.0 {
+                best = Some(best.map_or(v, |b: f64| b.max(v)));
+            }
+        }
+    }
+    best
+}
+
+/// Thresholds from the profile, else estimated from the history's facts, else defaults; each
+/// estimate or default is stated in `assumptions`.
+pub fn resolve_thresholds(profile: &AthleteProfile, history: &[ActivityFacts]) -> Thresholds {
+    let mut assumptions = Vec::new();
+    let sex = profile.sex;
+    if sex == Sex::Unspecified {
+        assumptions
+            .push("sex not given: the female TRIMP constants are used (banister-1991)".to_owned());
+    }
+    let valid = |x: Option<f64>| x.filter(|v| v.is_finite() && *v > 0.0);
+
+    let observed_max = history
+        .iter()
+        .filter_map(|f| f.max_hr)
+        .filter(|hr| hr.is_finite() && (100.0..=HR_PLAUSIBLE.1).contains(hr))
+        .fold(None, |m: Option<f64>, hr| Some(m.map_or(hr, |m| m.max(hr))));
+    let max_hr = match (valid(profile.max_hr), observed_max, valid(profile.age)) {
+        (Some(hr), _, _) => hr,
+        (None, Some(hr), _) => {
+            assumptions.push(format!(
+                "max heart rate {} estimated from history (the highest recorded)",
+                hr.round()
+            ));
+            hr
+        }
+        (None, None, Some(age)) => {
+            let hr = 208.0 - 0.7 * age;
+            assumptions.push(format!(
+                "max heart rate {} estimated from age (208 - 0.7 x age, tanaka-2001)",
+                hr.round()
+            ));
+            hr
+        }
+        (None, None, None) => {
+            assumptions.push(format!(
+                "max heart rate {DEFAULT_MAX_HR} assumed: no profile value, history or age"
+            ));
+            DEFAULT_MAX_HR
+        }
+    };
+
+    let rest_hr = match valid(profile.rest_hr).filter(|&r| r < max_hr) {
+        Some(r) => r,
+        None => {
+            assumptions.push(format!("resting heart rate {DEFAULT_REST_HR} assumed"));
+            DEFAULT_REST_HR.min(max_hr - 1.0)
+        }
+    };
+
+    let threshold_hr = match valid(profile.threshold_hr).filter(|&t| t > rest_hr && t <= max_hr) {
+        Some(t) => t,
+        None => {
+            let t = rest_hr + THRESHOLD_HRR_FRACTION * (max_hr - rest_hr);
+            assumptions.push(format!(
+                "threshold heart rate {} assumed at 85 % of heart-rate reserve",
+                t.round()
+            ));
+            t
+        }
+    };
+
+    let observed_speed = history
+        .iter()
+        .filter_map(|f| f.best_30min_speed_mps)
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let threshold_speed_mps = match (valid(profile.threshold_speed_mps), observed_speed) {
+        (Some(v), _) => v,
+        (None, Some(best)) => {
+            let v = best * THIRTY_MIN_TO_THRESHOLD;
+            assumptions.push(format!(
+                "threshold pace {} per km estimated from the best 30-minute effort in history",
+                pace_text(v)
+            ));
+            v
+        }
+        (None, None) => {
+            assumptions.push(format!(
+                "threshold pace {} per km assumed: no profile value or sustained effort in history",
+                pace_text(DEFAULT_THRESHOLD_SPEED)
+            ));
+            DEFAULT_THRESHOLD_SPEED
+        }
+    };
+
+    Thresholds { sex, max_hr, rest_hr, threshold_hr, threshold_speed_mps, assumptions }
+}
+
+/// `m:ss` per kilometre for a speed in metres per second.
+fn pace_text(speed_mps: f64) -> String {
+    let s = (1000.0 / speed_mps).round() as i64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+impl Thresholds {
+    /// The heart-rate reserve fraction of a heart rate, clamped to 0..=1 (`karvonen-1957`).
+    pub fn hrr(&self, hr: f64) -> f64 {
+        let span = self.max_hr - self.rest_hr;
+        if span <= 0.0 || !hr.is_finite() {
+            return 0.0;
+        }
+        ((hr - self.rest_hr) / span).clamp(0.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_wins_and_states_nothing_for_given_values() {
+        let p = AthleteProfile {
+            sex: Sex::Male,
+            age: Some(30.0),
+            max_hr: Some(190.0),
+            rest_hr: Some(50.0),
+            threshold_hr: Some(170.0),
+            threshold_speed_mps: Some(4.0),
+        };
+        let t =
+            resolve_thresholds(&p, &[ActivityFacts { max_hr: Some(200.0), ..Default::default() }]);
+        assert_eq!(
+            (t.max_hr, t.rest_hr, t.threshold_hr, t.threshold_speed_mps),
+            (190.0, 50.0, 170.0, 4.0)
+        );
+        assert!(t.assumptions.is_empty(), "{:?}", t.assumptions);
+    }
+
+    #[test]
+    fn history_estimates_are_stated() {
+        let facts = [
+            ActivityFacts { max_hr: Some(181.0), best_30min_speed_mps: Some(3.5) },
+            ActivityFacts { max_hr: Some(188.0), best_30min_speed_mps: None },
+            ActivityFacts { max_hr: Some(250.0), best_30min_speed_mps: None },
+        ];
+        let t = resolve_thresholds(&AthleteProfile::default(), &facts);
+        assert_eq!(t.max_hr, 188.0);
+        assert!((t.threshold_speed_mps - 3.5 * 0.97).abs() < 1e-12);
+        assert!(
+            t.assumptions
+                .iter()
+                .any(|a| a == "max heart rate 188 estimated from history (the highest recorded)")
+        );
+        assert!(
+            t.assumptions
+                .iter()
+                .any(|a| a.contains("threshold pace") && a.contains("best 30-minute"))
+        );
+    }
+
+    #[test]
+    fn age_then_default() {
+        let p = AthleteProfile { age: Some(40.0), ..Default::default() };
+        assert_eq!(resolve_thresholds(&p, &[]).max_hr, 180.0);
+        let p = AthleteProfile { age: Some(20.0), ..Default::default() };
+        assert_eq!(resolve_thresholds(&p, &[]).max_hr, 194.0);
+        let t = resolve_thresholds(&AthleteProfile::default(), &[]);
+        assert_eq!(t.max_hr, DEFAULT_MAX_HR);
+        assert_eq!(t.threshold_speed_mps, DEFAULT_THRESHOLD_SPEED);
+    }
+}
