@@ -1,0 +1,27 @@
+//! Physical simulators of the two devices, with fault injection, deterministic from a seed.
+//!
+//! Why: the controllers' safety claims are only worth what they are tested against. The
+//! simulators model the physics the controllers must survive (air in compliant bladders, a pump
+//! that can stall at 300 mmHg, orifices, leaks, sensor noise and lag; a motor with inertia, an
+//! eccentric mass and a platform carrying a person) and inject every fault of devices.md at a
+//! chosen time. Physics steps 1 ms, the controller ticks every 10 ms, and every random draw comes
+//! from a seeded PRNG of our own, so a run is reproducible from its seed and fault list.
+
+pub mod compression;
+pub mod faults;
+pub mod rng;
+pub mod vibration;
+
+pub use compression::{CompressionSim, CompressionSimParams, CompressionSummary};
+pub use faults::{Device, FaultKind, FaultSpecError, InjectedFault, parse_faults};
+pub use rng::Rng;
+pub use vibration::{VibrationSim, VibrationSimParams, VibrationSummary};
+
+/// A fault the controller detected: its kind's name and when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DetectedFault {
+    /// The kind, as in devices.md (`over_pressure`, `sensor`, `stall`, …).
+    pub kind: &'static str,
+    /// Simulated time of detection, ms.
+    pub t_ms: u64,
+}
