@@ -5,6 +5,7 @@
 pub mod checkin;
 pub mod codes;
 pub mod contra;
+pub mod guide;
 pub mod history;
 pub mod json;
 pub mod learn;

@@ -6,8 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod checkin_flags;
 mod commands;
 mod exit;
+mod ics;
+mod render;
 
 /// What to do for your legs after a run.
 #[derive(Debug, Parser)]
@@ -20,7 +23,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Make a timed recovery plan from a check-in.
-    Plan(commands::plan::Args),
+    Plan(Box<commands::plan::Args>),
     /// Read the guide: what soreness is, massage, cramps, red flags...
     Guide(commands::guide::Args),
     /// Decode activity files, folders and archives and print their summaries.
@@ -32,7 +35,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Plan(args) => commands::plan::run(args),
+        Command::Plan(args) => commands::plan::run(*args),
         Command::Guide(args) => commands::guide::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Device(args) => commands::device::run(args),

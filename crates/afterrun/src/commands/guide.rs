@@ -1,12 +1,90 @@
-//! `afterrun guide`: not built yet.
+//! `afterrun guide [TOPIC]`: the recovery guide, topic by topic.
+//!
+//! The texts are data in `afterrun_protocol::guide`; this module only lays them out: the seed
+//! guide's advice first, then what the evidence adds, the marked place for population figures,
+//! then the references with their citations.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
+
+use afterrun_protocol::guide::{OUTCOME_FIGURES_NOTE, Topic, topic, topics};
+
+use crate::exit::bad_input;
+use crate::render::{DIM, HEADING, styled, wrap};
 
 /// Arguments of `afterrun guide`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The topic to read (leave it out for the list of topics)
+    #[arg(value_name = "TOPIC")]
+    topic: Option<String>,
+}
 
 /// Runs `afterrun guide`.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    Err(crate::exit::bad_input("`afterrun guide` is not available in this build yet"))
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let text = match args.topic.as_deref() {
+        None => topic_list(),
+        Some(id) => match topic(id) {
+            Some(t) => render_topic(t),
+            None => {
+                let valid: Vec<&str> = topics().iter().map(|t| t.id).collect();
+                return Err(bad_input(format!(
+                    "unknown guide topic `{id}`; topics: {}",
+                    valid.join(", ")
+                )));
+            }
+        },
+    };
+    let mut out = anstream::stdout();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn topic_list() -> String {
+    let mut out =
+        format!("{}\n", styled(HEADING, "Guide topics (read one with `afterrun guide TOPIC`)"));
+    let width = topics().iter().map(|t| t.id.len()).max().unwrap_or(0);
+    for t in topics() {
+        let _ = writeln!(out, "  {:<width$}  {}", t.id, t.summary);
+    }
+    out
+}
+
+/// The full citation of a reference id, from the engine's reference list.
+fn citation(id: &str) -> Option<&'static str> {
+    afterrun_protocol::references::find(id).map(|r| r.citation)
+}
+
+fn render_topic(t: &Topic) -> String {
+    let mut out = format!("{}\n", styled(HEADING, t.title));
+    let _ = writeln!(out, "\n{}", styled(HEADING, "What to do (the seed guide)"));
+    for p in t.seed_advice {
+        out.push_str(&wrap(p, "  - ", "    "));
+    }
+    let _ = writeln!(out, "\n{}", styled(HEADING, "What the evidence adds"));
+    for p in t.evidence {
+        out.push_str(&wrap(p, "  - ", "    "));
+    }
+    if !t.outcome_modalities.is_empty() {
+        // The marked place for population figures (issue 8): shown here once they exist.
+        let _ = writeln!(out, "\n{}", styled(HEADING, "What other runners reported"));
+        out.push_str(&wrap(OUTCOME_FIGURES_NOTE, "  ", "  "));
+    }
+    let _ = writeln!(out, "\n{}", styled(HEADING, "References"));
+    let width = t.references.iter().map(|r| r.len()).max().unwrap_or(0);
+    for r in t.references {
+        let first = format!("  {r:<width$}  ");
+        let rest = " ".repeat(width + 4);
+        match citation(r) {
+            Some(c) => out.push_str(&wrap(c, &first, &rest)),
+            None => {
+                let _ = writeln!(out, "  {}", styled(DIM, r));
+            }
+        }
+    }
+    out
 }

@@ -1,0 +1,192 @@
+//! A plan as an iCalendar file (RFC 5545): one event per step, each with a reminder.
+//!
+//! Written by hand: the subset needed is small (VCALENDAR, VEVENT, VALARM), and doing it here
+//! keeps the three rules that calendar apps are strict about in plain sight: CRLF line ends,
+//! lines folded at 75 octets without splitting a UTF-8 character, and TEXT values escaped.
+//! The file is a pure function of the plan: UIDs come from a hash of the plan's JSON and the
+//! step index, DTSTAMP is the plan's `generated_at`, so the same plan gives the same bytes and
+//! importing it again updates the events instead of duplicating them.
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+
+use crate::render::plan_text::{dose_words, modality_words};
+use crate::render::region_words;
+
+/// Minutes before a step that its reminder fires.
+pub const REMINDER_MIN: u32 = 5;
+
+/// Why a plan cannot be written as a calendar.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IcsError {
+    /// A step's `start` (or the plan's `generated_at`) is not an RFC 3339 time.
+    #[error("steps[{step}].start: `{value}` is not a time")]
+    BadTime {
+        /// The index of the step.
+        step: usize,
+        /// The value found.
+        value: String,
+    },
+}
+
+/// 64-bit FNV-1a: a small, stable hash for deterministic UIDs (not for security).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Escapes a TEXT value: backslash, semicolon, comma and newline (RFC 5545 §3.3.11).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Appends one content line, folded so that no line exceeds 75 octets (continuations start
+/// with a space, which counts), never splitting a UTF-8 character, each line ending in CRLF.
+fn push_line(out: &mut String, line: &str) {
+    let mut budget = 75;
+    let mut used = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if used + len > budget {
+            out.push_str("\r\n ");
+            budget = 74;
+            used = 0;
+        }
+        out.push(c);
+        used += len;
+    }
+    out.push_str("\r\n");
+}
+
+fn ics_time(t: Timestamp) -> String {
+    t.strftime("%Y%m%dT%H%M%SZ").to_string()
+}
+
+fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn str_list<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The plan of `plan_to_json`, parsed, as an iCalendar document.
+///
+/// A step with a positive `duration_s` gets a DTEND; a step without one (a referral) is an
+/// instant event (RFC 5545: it ends when it starts).
+pub fn plan_to_ics(plan: &Value) -> Result<String, IcsError> {
+    let uid_base = fnv1a(plan.to_string().as_bytes());
+    let generated = str_field(plan, "generated_at").unwrap_or("");
+    let stamp = generated
+        .parse::<Timestamp>()
+        .map_err(|_| IcsError::BadTime { step: 0, value: generated.to_owned() })?;
+    let level = plan.get("triage").and_then(|t| str_field(t, "level")).unwrap_or("");
+
+    let mut out = String::new();
+    push_line(&mut out, "BEGIN:VCALENDAR");
+    push_line(&mut out, "VERSION:2.0");
+    push_line(&mut out, "PRODID:-//afterrun//recovery plan//EN");
+    push_line(&mut out, "CALSCALE:GREGORIAN");
+    push_line(&mut out, "METHOD:PUBLISH");
+    let steps = plan.get("steps").and_then(Value::as_array).cloned().unwrap_or_default();
+    for (index, step) in steps.iter().enumerate() {
+        let start_text = str_field(step, "start").unwrap_or("");
+        let start = start_text
+            .parse::<Timestamp>()
+            .map_err(|_| IcsError::BadTime { step: index, value: start_text.to_owned() })?;
+        let modality = str_field(step, "modality").unwrap_or("step");
+        let summary = summary(modality, step);
+        let description = description(step, level);
+
+        push_line(&mut out, "BEGIN:VEVENT");
+        push_line(&mut out, &format!("UID:{uid_base:016x}-{index}@afterrun"));
+        push_line(&mut out, &format!("DTSTAMP:{}", ics_time(stamp)));
+        push_line(&mut out, &format!("DTSTART:{}", ics_time(start)));
+        let duration = step.get("duration_s").and_then(Value::as_i64).filter(|d| *d > 0);
+        if let Some(end) =
+            duration.and_then(|d| start.checked_add(SignedDuration::from_secs(d)).ok())
+        {
+            push_line(&mut out, &format!("DTEND:{}", ics_time(end)));
+        }
+        push_line(&mut out, &format!("SUMMARY:{}", escape(&summary)));
+        push_line(&mut out, &format!("DESCRIPTION:{}", escape(&description)));
+        push_line(&mut out, &format!("CATEGORIES:{}", escape(modality)));
+        push_line(&mut out, "BEGIN:VALARM");
+        push_line(&mut out, "ACTION:DISPLAY");
+        push_line(&mut out, &format!("TRIGGER:-PT{REMINDER_MIN}M"));
+        push_line(&mut out, &format!("DESCRIPTION:{}", escape(&summary)));
+        push_line(&mut out, "END:VALARM");
+        push_line(&mut out, "END:VEVENT");
+    }
+    push_line(&mut out, "END:VCALENDAR");
+    Ok(out)
+}
+
+fn summary(modality: &str, step: &Value) -> String {
+    let targets = str_list(step, "targets");
+    let what = modality_words(modality);
+    if targets.is_empty() {
+        what
+    } else {
+        let regions: Vec<String> = targets.iter().map(|t| region_words(t)).collect();
+        format!("{what}: {}", regions.join(", "))
+    }
+}
+
+fn description(step: &Value, level: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let dose = step.get("dose").map(dose_words).unwrap_or_default();
+    if !dose.is_empty() {
+        lines.push(format!("Dose: {dose}"));
+    }
+    lines.extend(str_list(step, "instructions").into_iter().map(|i| format!("- {i}")));
+    if let Some(why) = str_field(step, "why") {
+        lines.push(format!("Why: {why}"));
+    }
+    let evidence = str_list(step, "evidence");
+    if !evidence.is_empty() {
+        lines.push(format!("Evidence: {}", evidence.join(", ")));
+    }
+    if !level.is_empty() {
+        lines.push(format!("Triage: {}", level.replace('_', " ")));
+    }
+    lines.push("Don't push through significant pain: stop and check in again.".to_owned());
+    lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_respects_75_octets_and_utf8() {
+        let mut out = String::new();
+        let long = format!("DESCRIPTION:{}", "é".repeat(100));
+        push_line(&mut out, &long);
+        for line in out.split("\r\n").filter(|l| !l.is_empty()) {
+            assert!(line.len() <= 75, "{} octets", line.len());
+        }
+        let unfolded = out.trim_end_matches("\r\n").replace("\r\n ", "");
+        assert_eq!(unfolded, long);
+    }
+
+    #[test]
+    fn text_values_are_escaped() {
+        assert_eq!(escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+    }
+}

@@ -1,0 +1,455 @@
+//! A plan as a runner reads it: the verdict first, then a timed checklist.
+//!
+//! The verdict is worded by level so that the red-flag levels say plainly what to do now; the
+//! engine's own reason texts and advice follow it. Every step shows its clock time (UTC) and
+//! its offset, what to do, how long, on which muscles, the dose in words, why, and the evidence
+//! ids; the references at the end resolve those ids.
+
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use serde_json::Value;
+
+use super::{
+    ALARM, CALM, CAUTION, DIM, HEADING, duration_words, regions_words, styled, words, wrap,
+};
+
+/// The verdict of a triage level: a headline and what to do now.
+fn verdict(level: &str) -> (anstyle::Style, &'static str, &'static str) {
+    match level {
+        "emergency" => (
+            ALARM,
+            "EMERGENCY: call emergency services now",
+            "Stop what you are doing and call your local emergency number now (112 in Europe, \
+             911 in North America, 999 in the UK). Sit or lie down and wait for help; do not \
+             drive yourself. No massage, rolling, compression or vibration.",
+        ),
+        "urgent_care" => (
+            ALARM,
+            "URGENT: get a medical assessment today",
+            "Go to an urgent care clinic, an emergency department or your doctor today. Until \
+             you have been seen: no running, no massage, rolling, compression or vibration. If \
+             it gets worse, or chest pain or breathlessness start, call emergency services.",
+        ),
+        "see_physio" => (
+            CAUTION,
+            "See a sports physiotherapist",
+            "Book an appointment with a sports physiotherapist in the next few days, and do not \
+             run through the pain until you have been seen. Gentle self-care away from the \
+             affected area can go on, as below.",
+        ),
+        "self_care" => (
+            CALM,
+            "Self-care: this sounds like ordinary post-run soreness",
+            "Follow the plan below. If something changes (sharp pain, swelling, pain at rest or \
+             at night), stop and check in again.",
+        ),
+        _ => (CAUTION, "Triage", "Read the reasons below."),
+    }
+}
+
+/// A step modality in words, as a title (`foam_rolling` → `Foam roller`).
+pub fn modality_words(modality: &str) -> String {
+    match modality {
+        "walk" => "Easy walk".to_owned(),
+        "easy_cycle" => "Easy spin on the bike".to_owned(),
+        "dynamic_stretching" => "Leg swings and torso twists".to_owned(),
+        "static_stretching" => "Gentle stretch, held".to_owned(),
+        "foam_rolling" => "Foam roller".to_owned(),
+        "massage_gun" => "Massage gun".to_owned(),
+        "compression_boots" => "Compression boots".to_owned(),
+        "vibration_plate" => "Vibration plate".to_owned(),
+        "hydration" => "Drink water with electrolytes".to_owned(),
+        "rest" => "Rest".to_owned(),
+        "consult_physio" => "Book a sports physiotherapist".to_owned(),
+        "seek_urgent_care" => "Get a medical assessment today".to_owned(),
+        "call_emergency" => "Call emergency services".to_owned(),
+        other => {
+            let mut w = words(other);
+            if let Some(first) = w.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            w
+        }
+    }
+}
+
+/// A reason code in words, for blocks that carry only a code.
+fn reason_words(code: &str) -> String {
+    if let Some(condition) = code.strip_prefix("contra_absolute:") {
+        return format!("not safe with {}", words(condition));
+    }
+    if let Some(condition) = code.strip_prefix("contra_relative:") {
+        return format!("with {} only after a clinician's clearance", words(condition));
+    }
+    let text = match code {
+        "possible_pe" => "possible blood clot in the lungs",
+        "acute_limb_ischaemia" | "possible_limb_ischaemia" => "blood flow to the leg may be cut",
+        "acute_compartment_syndrome" | "possible_compartment_syndrome" => {
+            "possible compartment syndrome"
+        }
+        "suspected_dvt" => "possible blood clot in the leg (DVT)",
+        "possible_rhabdomyolysis" => "possible muscle breakdown (rhabdomyolysis)",
+        "possible_fracture_or_rupture" => "possible fracture or tendon rupture",
+        "possible_infection" => "possible infection",
+        "persistent_dizziness" => "dizziness that needs checking",
+        "persistent_or_worsening_pain" => "pain that needs a physiotherapist's look",
+        "swelling" => "swelling",
+        "nerve_symptoms" => "numbness or tingling",
+        "possible_bone_stress_injury" => "possible bone stress injury",
+        "acute_injury" => "an injury",
+        "recurrent_cramps" => "cramps that keep coming back",
+        "prolonged_soreness" => "soreness lasting longer than usual",
+        "unexplained_symptom" => "a symptom that needs checking",
+        "doms_expected" => "ordinary soreness after exercise (DOMS)",
+        "local_symptom" => "a symptom in that area",
+        "over_bone" => "never over bone or joints",
+        "dizziness" => "dizziness",
+        other => return words(other),
+    };
+    text.to_owned()
+}
+
+/// A JSON value as a short word: numbers as written, strings with `_` as spaces.
+fn value_words(v: &Value) -> String {
+    match v {
+        Value::String(s) => words(s),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
+        Value::Null => "-".to_owned(),
+        Value::Array(items) => items.iter().map(value_words).collect::<Vec<_>>().join(" / "),
+        other => other.to_string(),
+    }
+}
+
+/// A step's `dose` object in words, e.g. `45 s per muscle group, slow pace, light pressure`.
+///
+/// Known fields are worded in a fixed order; a field this version does not know is still shown,
+/// as `name: value`, so nothing the engine says is hidden.
+pub fn dose_words(dose: &Value) -> String {
+    let Some(map) = dose.as_object() else {
+        return String::new();
+    };
+    let get = |k: &str| map.get(k).map(value_words);
+    let bouts = match (get("bouts"), get("bout_s")) {
+        (Some(n), Some(t)) => Some(format!("{n} bouts of {t} s")),
+        (Some(n), None) => Some(format!("{n} bouts")),
+        (None, Some(t)) => Some(format!("bouts of {t} s")),
+        (None, None) => None,
+    };
+    let holds = match (get("seconds"), get("reps")) {
+        (Some(t), Some(r)) => Some(format!("{t} s holds, {r} times")),
+        (Some(t), None) => Some(format!("{t} s holds")),
+        (None, Some(r)) => Some(format!("{r} times")),
+        (None, None) => None,
+    };
+    let swings = get("leg_swings_each_way").map(|v| format!("{v} leg swings each way"));
+    let reps_per_side = match swings {
+        Some(_) => None,
+        None => get("reps_per_side").map(|v| format!("{v} each side")),
+    };
+    let sets = match map.get("sets").and_then(Value::as_u64) {
+        Some(1) => Some("1 set".to_owned()),
+        _ => get("sets").map(|n| format!("{n} sets")),
+    };
+    let electrolytes = map
+        .get("electrolytes")
+        .and_then(Value::as_bool)
+        .map(|e| if e { "with electrolytes" } else { "no electrolytes needed" }.to_owned());
+    let worded: [(&[&str], Option<String>); 21] = [
+        (&["intensity"], get("intensity").map(|v| format!("{v} effort"))),
+        (&["level"], get("level").map(|v| format!("level {v}"))),
+        (&["minutes"], get("minutes").map(|v| format!("{v} min"))),
+        (&["pattern"], get("pattern").map(|v| format!("{v} pattern"))),
+        (&["hold_s"], get("hold_s").map(|v| format!("hold {v} s"))),
+        (&["rest_s"], get("rest_s").map(|v| format!("vent {v} s between waves"))),
+        (&["max_mmhg"], get("max_mmhg").map(|v| format!("at most {v} mmHg"))),
+        (&["frequency_hz"], get("frequency_hz").map(|v| format!("{v} Hz"))),
+        (&["amplitude_mm"], get("amplitude_mm").map(|v| format!("{v} mm amplitude"))),
+        (&["bouts", "bout_s"], bouts),
+        (&["stance"], get("stance").map(|v| format!("stance: {v}"))),
+        (&["seconds", "reps"], holds),
+        (&["leg_swings_each_way", "reps_per_side"], swings.or(reps_per_side)),
+        (&["torso_twists"], get("torso_twists").map(|v| format!("{v} torso twists"))),
+        (
+            &["seconds_per_group"],
+            get("seconds_per_group").map(|v| format!("{v} s per muscle group")),
+        ),
+        (&["seconds_per_spot"], get("seconds_per_spot").map(|v| format!("{v} s per spot"))),
+        (&["sets"], sets),
+        (&["pace"], get("pace").map(|v| format!("{v} pace"))),
+        (&["pressure"], get("pressure").map(|v| format!("{v} pressure"))),
+        (&["water_ml"], get("water_ml").map(|v| format!("about {v} ml of water"))),
+        (&["electrolytes"], electrolytes),
+    ];
+    let known: Vec<&str> = worded.iter().flat_map(|(keys, _)| keys.iter().copied()).collect();
+    let mut parts: Vec<String> = worded.into_iter().filter_map(|(_, part)| part).collect();
+    for (key, value) in map {
+        if !known.contains(&key.as_str()) {
+            parts.push(format!("{}: {}", words(key), value_words(value)));
+        }
+    }
+    parts.join(", ")
+}
+
+fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn str_list<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+fn offset_words(minutes: i64) -> String {
+    if minutes.abs() < 120 || minutes % 60 != 0 {
+        format!("+{minutes} min")
+    } else {
+        format!("+{} h", minutes / 60)
+    }
+}
+
+/// The plan of `plan_to_json`, parsed, as text for a person.
+pub fn render(plan: &Value) -> String {
+    let mut out = String::new();
+    let triage = plan.get("triage").unwrap_or(&Value::Null);
+    let level = str_field(triage, "level").unwrap_or("unknown");
+    let (style, headline, now_text) = verdict(level);
+
+    // The verdict, unmissable at the red-flag levels.
+    if matches!(level, "emergency" | "urgent_care") {
+        let bar = "=".repeat(headline.chars().count() + 4);
+        let _ = writeln!(out, "{}", styled(style, &bar));
+        let _ = writeln!(out, "{}", styled(style, &format!("  {headline}")));
+        let _ = writeln!(out, "{}", styled(style, &bar));
+    } else {
+        let _ = writeln!(out, "{}", styled(style, headline));
+    }
+    out.push_str(&wrap(now_text, "", ""));
+
+    let reasons = triage.get("reasons").and_then(Value::as_array).map(Vec::as_slice);
+    if let Some(reasons) = reasons.filter(|r| !r.is_empty()) {
+        let _ = writeln!(out, "\n{}", styled(HEADING, "Why"));
+        for r in reasons {
+            let code = str_field(r, "code").unwrap_or("");
+            let text = str_field(r, "text").filter(|t| !t.trim().is_empty());
+            let text = text.map_or_else(|| reason_words(code), str::to_owned);
+            let line = format!("{text} {}", styled(DIM, &format!("[{code}]")));
+            out.push_str(&wrap(&line, "  - ", "    "));
+        }
+    }
+    if let Some(advice) = str_field(triage, "advice").filter(|a| !a.trim().is_empty()) {
+        out.push('\n');
+        out.push_str(&wrap(advice, "", ""));
+    }
+
+    render_steps(plan, &mut out);
+    render_blocked(triage, &mut out);
+
+    let lists = [("notes", "Notes"), ("assumptions", "Assumed (you did not say)")];
+    for (key, heading) in lists {
+        let items = str_list(plan, key);
+        if !items.is_empty() {
+            let _ = writeln!(out, "\n{}", styled(HEADING, heading));
+            for item in items {
+                out.push_str(&wrap(item, "  - ", "    "));
+            }
+        }
+    }
+    let references = plan.get("references").and_then(Value::as_array).map(Vec::as_slice);
+    if let Some(references) = references.filter(|r| !r.is_empty()) {
+        let _ = writeln!(out, "\n{}", styled(HEADING, "References"));
+        let width = references
+            .iter()
+            .filter_map(|r| str_field(r, "id"))
+            .map(|id| id.chars().count())
+            .max()
+            .unwrap_or(0);
+        for r in references {
+            let id = str_field(r, "id").unwrap_or("?");
+            let citation = str_field(r, "citation").unwrap_or("");
+            let first = format!("  {id:<width$}  ");
+            out.push_str(&wrap(citation, &first, &" ".repeat(width + 4)));
+        }
+    }
+    out
+}
+
+/// The blocked modalities, grouped so that one reason reads once: first the regions of each
+/// (modality, reason), then the modalities that share a reason and the same regions.
+fn render_blocked(triage: &Value, out: &mut String) {
+    let blocked = triage.get("blocked").and_then(Value::as_array).map(Vec::as_slice);
+    let Some(blocked) = blocked.filter(|b| !b.is_empty()) else {
+        return;
+    };
+    // (modality, reason) → regions, in first-seen order.
+    let mut by_modality: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for b in blocked {
+        let modality = str_field(b, "modality").unwrap_or("?");
+        let reason = str_field(b, "reason").unwrap_or("");
+        let region = str_field(b, "region").unwrap_or("all");
+        match by_modality.iter_mut().find(|(m, r, _)| *m == modality && *r == reason) {
+            Some((_, _, regions)) if !regions.contains(&region) => regions.push(region),
+            Some(_) => {}
+            None => by_modality.push((modality, reason, vec![region])),
+        }
+    }
+    // (reason, regions) → modalities.
+    let mut groups: Vec<(&str, Vec<&str>, Vec<&str>)> = Vec::new();
+    for (modality, reason, mut regions) in by_modality {
+        if regions.contains(&"all") {
+            regions = vec!["all"];
+        }
+        match groups.iter_mut().find(|(r, g, _)| *r == reason && *g == regions) {
+            Some((_, _, modalities)) => modalities.push(modality),
+            None => groups.push((reason, regions, vec![modality])),
+        }
+    }
+    let _ = writeln!(out, "\n{}", styled(HEADING, "Not to use for now"));
+    for (reason, regions, modalities) in groups {
+        let names: Vec<String> = modalities
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let w = modality_words(m);
+                if i == 0 { w } else { w.to_lowercase() }
+            })
+            .collect();
+        let where_ = if regions == ["all"] {
+            "anywhere".to_owned()
+        } else {
+            format!("on the {}", regions_words(regions.iter().copied()))
+        };
+        let code = styled(DIM, &format!("[{reason}]"));
+        let line = format!("{} {where_}: {} {code}", names.join(", "), reason_words(reason));
+        out.push_str(&wrap(&line, "  - ", "    "));
+    }
+}
+
+fn render_steps(plan: &Value, out: &mut String) {
+    let steps = plan.get("steps").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let programs: Vec<u64> = plan
+        .get("device_programs")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|p| p.get("step").and_then(Value::as_u64)).collect())
+        .unwrap_or_default();
+    if steps.is_empty() {
+        let _ = writeln!(out, "\n{}", styled(HEADING, "No steps."));
+        return;
+    }
+    let start = str_field(plan, "generated_at").and_then(|t| t.parse::<Timestamp>().ok());
+    let heading = match start {
+        Some(t) => format!("Your plan, from {} UTC", t.strftime("%a %-d %b %H:%M")),
+        None => "Your plan".to_owned(),
+    };
+    let _ = writeln!(out, "\n{}", styled(HEADING, &heading));
+    let mut last_day = start.map(|t| t.strftime("%a %-d %b").to_string());
+    for (index, step) in steps.iter().enumerate() {
+        let at = str_field(step, "start").and_then(|t| t.parse::<Timestamp>().ok());
+        let day = at.map(|t| t.strftime("%a %-d %b").to_string());
+        if day.is_some() && day != last_day {
+            let _ = writeln!(out, "\n  {}", styled(HEADING, day.as_deref().unwrap_or("")));
+            last_day = day;
+        }
+        let clock = at.map_or_else(|| "--:--".to_owned(), |t| t.strftime("%H:%M UTC").to_string());
+        let offset = step.get("offset_min").and_then(Value::as_i64).map(offset_words);
+        let modality = str_field(step, "modality").unwrap_or("?");
+        let mut what = modality_words(modality);
+        if let Some(d) = step.get("duration_s").and_then(Value::as_u64).filter(|d| *d > 0) {
+            let _ = write!(what, ", {}", duration_words(d));
+        }
+        let _ = writeln!(
+            out,
+            "\n  {:>2}. {clock} {}  {}",
+            index + 1,
+            styled(DIM, &format!("({})", offset.unwrap_or_default())),
+            styled(HEADING, &what)
+        );
+        let pad = "      ";
+        let targets = str_list(step, "targets");
+        if !targets.is_empty() {
+            let label = if is_referral(modality) { "About" } else { "For" };
+            out.push_str(&wrap(&format!("{label}: {}", regions_words(targets)), pad, pad));
+        }
+        let dose = step.get("dose").map(dose_words).unwrap_or_default();
+        if !dose.is_empty() {
+            out.push_str(&wrap(&format!("Dose: {dose}"), pad, pad));
+        }
+        for line in str_list(step, "instructions") {
+            out.push_str(&wrap(line, "      - ", "        "));
+        }
+        if let Some(why) = str_field(step, "why").filter(|w| !w.trim().is_empty()) {
+            out.push_str(&wrap(&format!("Why: {why}"), pad, pad));
+        }
+        let evidence = str_list(step, "evidence");
+        if !evidence.is_empty() {
+            let line = wrap(&format!("Evidence: {}", evidence.join(", ")), pad, pad);
+            out.push_str(&styled(DIM, &line));
+        }
+        if programs.contains(&(index as u64)) {
+            let note = "A device program comes with this step (in --json, for `afterrun device`).";
+            out.push_str(&wrap(note, pad, pad));
+        }
+    }
+}
+
+/// Steps that send the runner to someone rather than work on a muscle.
+fn is_referral(modality: &str) -> bool {
+    matches!(modality, "consult_physio" | "seek_urgent_care" | "call_emergency" | "rest")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn dose_words_cover_known_and_unknown_fields() {
+        let d = json!({"seconds_per_group": 45, "sets": 1, "pace": "slow", "pressure": "light"});
+        assert_eq!(dose_words(&d), "45 s per muscle group, 1 set, slow pace, light pressure");
+        let v = json!({"frequency_hz": 27, "amplitude_mm": 1.0, "bout_s": 45, "bouts": 4, "stance": "knees_soft"});
+        assert_eq!(dose_words(&v), "27 Hz, 1.0 mm amplitude, 4 bouts of 45 s, stance: knees soft");
+        assert_eq!(dose_words(&json!({"tempo_bpm": 60})), "tempo bpm: 60");
+    }
+
+    #[test]
+    fn blocks_sharing_a_reason_read_once() {
+        let triage = json!({"blocked": [
+            {"modality": "foam_rolling", "region": "all", "reason": "possible_pe"},
+            {"modality": "massage_gun", "region": "all", "reason": "possible_pe"},
+            {"modality": "massage_gun", "region": "chest", "reason": "possible_pe"},
+            {"modality": "massage_gun", "region": "knee_left", "reason": "over_bone"},
+            {"modality": "massage_gun", "region": "knee_right", "reason": "over_bone"},
+        ]});
+        let mut out = String::new();
+        render_blocked(&triage, &mut out);
+        let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("  - ")).collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(lines[0].contains("Foam roller, massage gun anywhere"), "{out}");
+        assert!(lines[1].contains("Massage gun on the left knee, right knee"), "{out}");
+    }
+
+    #[test]
+    fn emergency_verdict_comes_first_and_says_what_to_do() {
+        let plan = json!({
+            "generated_at": "2026-11-23T08:30:00Z",
+            "triage": {"level": "emergency", "reasons": [{"code": "possible_pe", "text": ""}],
+                       "blocked": [{"modality": "massage_gun", "region": "all", "reason": "possible_pe"}]},
+            "steps": [{"start": "2026-11-23T08:30:00Z", "offset_min": 0, "modality": "call_emergency",
+                       "duration_s": 0, "targets": [], "dose": {}, "instructions": ["Call now."],
+                       "why": "Chest pain after a run.", "evidence": ["nice-ng158"]}],
+            "references": [{"id": "nice-ng158", "citation": "NICE NG158"}]
+        });
+        let text = render(&plan);
+        let first = text.lines().nth(1).unwrap_or("");
+        assert!(first.contains("EMERGENCY: call emergency services now"), "{text}");
+        assert!(text.contains("possible blood clot in the lungs"));
+        assert!(text.contains("08:30 UTC"));
+        assert!(text.contains("Call emergency services"));
+        assert!(text.contains("nice-ng158"));
+        assert!(text.contains("Massage gun anywhere"));
+        assert!(text.find("1. 08:30 UTC") < text.find("Not to use for now"), "steps before blocks");
+    }
+}
