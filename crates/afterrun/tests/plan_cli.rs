@@ -382,3 +382,62 @@ fn ics_to_an_unwritable_path_is_bad_input() {
     let stderr = bad(&["plan", "--now", NOW, "--ics", "/no/such/dir/plan.ics"], None);
     assert!(stderr.contains("--ics"), "{stderr}");
 }
+
+/// A GPX run of 100 minutes from `NOW` minus two hours: three points, 2 km apart, downhill.
+const GPX_RUN: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">
+ <trk><type>running</type><trkseg>
+  <trkpt lat="46.00000" lon="7.00000"><ele>900</ele><time>2026-11-23T06:30:00Z</time></trkpt>
+  <trkpt lat="46.01000" lon="7.00000"><ele>700</ele><time>2026-11-23T07:20:00Z</time></trkpt>
+  <trkpt lat="46.02000" lon="7.00000"><ele>500</ele><time>2026-11-23T08:10:00Z</time></trkpt>
+ </trkseg></trk>
+</gpx>"#;
+
+#[test]
+fn run_file_fills_the_run_and_flags_still_override_it() {
+    let dir = scratch("run-file");
+    let gpx = write(&dir, "run.gpx", GPX_RUN);
+    let gpx = gpx.to_str().unwrap();
+    let plan = |extra: &[&str]| {
+        let mut args =
+            vec!["plan", "--json", "--now", NOW, "--equipment", "foam_roller,compression_boots"];
+        args.extend_from_slice(extra);
+        let out = afterrun(&args, None);
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let with_file = plan(&["--run-file", gpx]);
+    // A 100-minute run is a hard one: the boots come in (protocol.md §5).
+    assert!(with_file.contains(r#""modality":"compression_boots""#), "{with_file}");
+    assert_ne!(with_file, plan(&[]), "the file's run changes nothing");
+    // The same run typed as flags gives the same plan.
+    let typed = [
+        "--run-km",
+        "2.224",
+        "--run-min",
+        "100",
+        "--ascent",
+        "0",
+        "--descent",
+        "400",
+        "--run-ended",
+        "2026-11-23T08:10:00Z",
+    ];
+    assert_eq!(with_file, plan(&typed));
+    // A flag wins over the file: 30 min instead of 100 is the typed run with 30 min.
+    let short = plan(&["--run-file", gpx, "--run-min", "30"]);
+    let mut typed_short = typed.to_vec();
+    typed_short[3] = "30";
+    assert_eq!(short, plan(&typed_short));
+    assert!(!short.contains(r#""modality":"compression_boots""#), "{short}");
+}
+
+#[test]
+fn an_unreadable_run_file_is_bad_input_naming_the_flag() {
+    let dir = scratch("run-file-bad");
+    let junk = write(&dir, "junk.gpx", "this is not an activity");
+    let stderr = bad(&["plan", "--now", NOW, "--run-file", junk.to_str().unwrap()], None);
+    assert!(stderr.contains("--run-file"), "{stderr}");
+    let stderr = bad(&["plan", "--now", NOW, "--run-file", "/no/such/run.fit"], None);
+    assert!(stderr.contains("--run-file /no/such/run.fit"), "{stderr}");
+}
