@@ -1,6 +1,9 @@
 //! Issue 2 acceptance: every clinical vignette in `shared/vignettes/` passes, checked through
 //! the public API and the contract JSON (what the CLI prints).
 
+// Test helpers panic on purpose: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use afterrun_protocol::region::Region;

@@ -1,0 +1,344 @@
+//! Property tests over generated check-ins (issue 2 acceptance). 256 cases per property by
+//! default; set `PROPTEST_CASES` for a longer run by hand.
+
+// Test helpers panic on purpose: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+
+use afterrun_protocol::checkin::{Athlete, CheckIn, Clearance, Run, Symptom};
+use afterrun_protocol::codes::{
+    After, Condition, Equipment, Goal, Level, Modality, SymptomCode, Trend,
+};
+use afterrun_protocol::contra::{Kind, TABLE};
+use afterrun_protocol::plan::{DeviceProgram, Dose, Plan, Pressure};
+use afterrun_protocol::region::{Region, all_regions};
+use afterrun_protocol::{History, make_plan, plan_to_json};
+use jiff::{SignedDuration, Timestamp};
+use proptest::prelude::*;
+use proptest::sample::{select, subsequence};
+
+fn now() -> Timestamp {
+    "2026-11-23T08:30:00Z".parse().unwrap()
+}
+
+fn region() -> impl Strategy<Value = Region> {
+    select(all_regions())
+}
+
+fn opt<T: Clone + std::fmt::Debug + 'static>(
+    s: impl Strategy<Value = T>,
+) -> impl Strategy<Value = Option<T>> {
+    prop::option::weighted(0.8, s)
+}
+
+fn symptom() -> impl Strategy<Value = Symptom> {
+    (
+        select(SymptomCode::ALL.to_vec()),
+        opt(region()),
+        opt(0.0f64..400.0),
+        opt(select(Trend::ALL.to_vec())),
+        opt(select(After::ALL.to_vec())),
+    )
+        .prop_map(|(code, region, since_hours, trend, after)| Symptom {
+            code,
+            region,
+            since_hours,
+            trend,
+            after,
+        })
+}
+
+fn full_symptom() -> impl Strategy<Value = Symptom> {
+    (
+        select(SymptomCode::ALL.to_vec()),
+        region(),
+        0.0f64..400.0,
+        select(Trend::ALL.to_vec()),
+        select(After::ALL.to_vec()),
+    )
+        .prop_map(|(code, region, h, trend, after)| Symptom {
+            code,
+            region: Some(region),
+            since_hours: Some(h),
+            trend: Some(trend),
+            after: Some(after),
+        })
+}
+
+fn run() -> impl Strategy<Value = Run> {
+    (
+        opt(0i64..20_000),
+        opt(1.0f64..400.0),
+        opt(0.0f64..60.0),
+        opt(0.0f64..1500.0),
+        opt(0.0f64..1500.0),
+        opt(1.0f64..10.0),
+    )
+        .prop_map(|(ago, duration_min, distance_km, ascent_m, descent_m, rpe)| Run {
+            ended_at: ago.map(|m| now() - SignedDuration::from_mins(m)),
+            duration_min,
+            distance_km,
+            ascent_m,
+            descent_m,
+            avg_hr: None,
+            rpe,
+            file: None,
+        })
+}
+
+fn clearance() -> impl Strategy<Value = Clearance> {
+    (select(Modality::ALL.to_vec()), opt(20.0f64..110.0))
+        .prop_map(|(modality, max_mmhg)| Clearance { modality, by: None, date: None, max_mmhg })
+}
+
+fn athlete() -> impl Strategy<Value = Athlete> {
+    (
+        opt(subsequence(Equipment::ALL.to_vec(), 0..=Equipment::ALL.len())),
+        subsequence(Condition::ALL.to_vec(), 0..=3),
+        prop::collection::vec(clearance(), 0..3),
+        opt(0.0f64..150.0),
+        opt(select(Goal::ALL.to_vec())),
+        opt(any::<bool>()),
+    )
+        .prop_map(|(equipment, conditions, clearances, weekly_km, goal, prefers_cycling)| {
+            Athlete {
+                equipment: equipment.map(|e| e.into_iter().collect()),
+                conditions: Some(conditions.into_iter().collect()),
+                clearances,
+                weekly_km,
+                goal,
+                prefers_cycling,
+                ..Athlete::default()
+            }
+        })
+}
+
+fn checkin() -> impl Strategy<Value = CheckIn> {
+    (
+        athlete(),
+        opt(run()),
+        prop::collection::vec((region(), 0.0f64..10.0), 0..4),
+        prop::collection::vec(symptom(), 0..4),
+        opt(region()),
+        opt(0i64..5000),
+    )
+        .prop_map(|(athlete, run, soreness, symptoms, cramp_now, next)| {
+            let mut soreness = soreness;
+            soreness.sort_by_key(|(r, _)| r.to_string());
+            soreness.dedup_by_key(|(r, _)| r.to_string());
+            CheckIn {
+                now: now(),
+                athlete,
+                run,
+                soreness: Some(soreness),
+                symptoms: Some(symptoms),
+                cramp_now,
+                next_run_at: next.map(|m| now() + SignedDuration::from_mins(m)),
+            }
+        })
+}
+
+fn level(c: &CheckIn) -> Level {
+    make_plan(c, &History::default()).triage.level
+}
+
+fn check_invariants(plan: &Plan) -> Result<(), TestCaseError> {
+    // No step uses a blocked modality on a target that overlaps the blocked region.
+    for (i, s) in plan.steps.iter().enumerate() {
+        for b in plan.triage.blocked.iter().filter(|b| b.modality == s.modality) {
+            for t in &s.targets {
+                prop_assert!(
+                    !b.region.overlaps(*t),
+                    "step {i} {:?} on {t} blocked by {b:?}",
+                    s.modality
+                );
+            }
+        }
+    }
+    // Urgent and emergency plans hold only referral and rest steps.
+    if plan.triage.level >= Level::UrgentCare {
+        for s in &plan.steps {
+            prop_assert!(
+                s.modality.is_referral() || s.modality == Modality::Rest,
+                "{:?}",
+                s.modality
+            );
+        }
+    }
+    // A referral comes first at offset 0 when triage gives one.
+    if plan.triage.level > Level::SelfCare {
+        prop_assert!(
+            plan.steps.first().is_some_and(|s| s.modality.is_referral() && s.offset_min == 0)
+        );
+    }
+    // Steps are in time order.
+    prop_assert!(plan.steps.windows(2).all(|w| w[0].offset_min <= w[1].offset_min));
+    // Every step has evidence, all of it listed in the plan's references.
+    for s in &plan.steps {
+        prop_assert!(!s.evidence.is_empty());
+        prop_assert!(!s.why.is_empty());
+        for e in &s.evidence {
+            prop_assert!(plan.references.iter().any(|r| r.id == *e), "{e} not in references");
+        }
+    }
+    // Dose bounds (protocol.md §7) and device program bounds (devices.md).
+    for s in &plan.steps {
+        match &s.dose {
+            Dose::FoamRolling { seconds_per_group, .. } => {
+                prop_assert!((30..=60).contains(seconds_per_group))
+            }
+            Dose::MassageGun { seconds_per_spot, .. } => {
+                prop_assert!((60..=90).contains(seconds_per_spot));
+                prop_assert!(s.duration_s <= 900);
+            }
+            Dose::Compression { level, minutes, .. } => {
+                prop_assert!((1..=7).contains(level));
+                prop_assert!((10..=60).contains(minutes));
+            }
+            _ => {}
+        }
+        if matches!(s.modality, Modality::Walk | Modality::EasyCycle) {
+            prop_assert!((300..=1200).contains(&s.duration_s));
+        }
+    }
+    for p in &plan.device_programs {
+        match p {
+            DeviceProgram::Vibration { step, program } => {
+                prop_assert_eq!(plan.steps[*step].modality, Modality::VibrationPlate);
+                let total: u32 = program.segments.iter().map(|s| s.duration_s).sum();
+                prop_assert!(total <= 600);
+                for seg in &program.segments {
+                    prop_assert!(seg.duration_s <= 120 && seg.frequency_hz <= 50.0);
+                }
+            }
+            DeviceProgram::Compression { step, program } => {
+                prop_assert_eq!(plan.steps[*step].modality, Modality::CompressionBoots);
+                if let Some(t) = &program.targets_mmhg {
+                    prop_assert!(t.iter().all(|v| *v <= 110));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The numbers of a dose that must never rise, higher meaning more.
+fn dose_numbers(d: &Dose) -> Vec<f64> {
+    let p = |p: &Pressure| if *p == Pressure::Light { 0.0 } else { 1.0 };
+    match d {
+        Dose::FoamRolling { seconds_per_group, sets, pressure } => {
+            vec![f64::from(*seconds_per_group), f64::from(*sets), p(pressure)]
+        }
+        Dose::MassageGun { seconds_per_spot, pressure } => {
+            vec![f64::from(*seconds_per_spot), p(pressure)]
+        }
+        Dose::Compression { level, minutes, .. } => vec![f64::from(*level), f64::from(*minutes)],
+        Dose::Vibration { frequency_hz, amplitude_mm, bout_s, .. } => {
+            vec![*frequency_hz, *amplitude_mm, f64::from(*bout_s)]
+        }
+        Dose::Static { seconds, reps } => vec![f64::from(*seconds), f64::from(*reps)],
+        _ => Vec::new(),
+    }
+}
+
+fn max_dose(plan: &Plan, m: Modality) -> Option<Vec<f64>> {
+    plan.steps
+        .iter()
+        .filter(|s| s.modality == m)
+        .map(|s| dose_numbers(&s.dose))
+        .reduce(|a, b| a.iter().zip(&b).map(|(x, y)| x.max(*y)).collect())
+}
+
+fn compression_mmhg(plan: &Plan) -> Option<u32> {
+    const LEVEL_MMHG: [u32; 7] = [30, 40, 50, 60, 70, 80, 100];
+    plan.device_programs.iter().find_map(|p| match p {
+        DeviceProgram::Compression { program, .. } => Some(match &program.targets_mmhg {
+            Some(t) => t.iter().copied().max().unwrap_or(0),
+            None => LEVEL_MMHG[usize::from(program.level.clamp(1, 7) - 1)],
+        }),
+        _ => None,
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invariants_hold_and_json_is_deterministic(c in checkin()) {
+        let plan = make_plan(&c, &History::default());
+        check_invariants(&plan)?;
+        let a = plan_to_json(&plan);
+        let b = plan_to_json(&make_plan(&c, &History::default()));
+        prop_assert_eq!(&a, &b);
+        let v: serde_json::Value = serde_json::from_str(&a).unwrap();
+        prop_assert!(v["steps"].is_array());
+    }
+
+    #[test]
+    fn adding_a_symptom_never_lowers_the_level(c in checkin(), s in symptom()) {
+        let before = level(&c);
+        let mut more = c.clone();
+        more.symptoms.get_or_insert_with(Vec::new).push(s);
+        prop_assert!(level(&more) >= before);
+    }
+
+    #[test]
+    fn adding_a_condition_only_restricts(c in checkin(), condition in select(Condition::ALL.to_vec())) {
+        let mut more = c.clone();
+        more.athlete.conditions.get_or_insert_with(BTreeSet::new).insert(condition);
+        let old = make_plan(&c, &History::default());
+        let new = make_plan(&more, &History::default());
+        check_invariants(&new)?;
+        prop_assert!(new.triage.level >= old.triage.level);
+        for b in &old.triage.blocked {
+            prop_assert!(new.triage.blocked.contains(b), "block {b:?} removed");
+        }
+        // What the condition restricts for this athlete: a clearance lifts a relative row.
+        let cleared = |m: Modality| more.athlete.clearances.iter().any(|c| c.modality == m);
+        let restricted: BTreeSet<Modality> = TABLE
+            .iter()
+            .filter(|r| r.condition == condition)
+            .filter(|r| r.kind == Kind::Absolute || !cleared(r.modality))
+            .map(|r| r.modality)
+            .collect();
+        let count = |p: &Plan, m: Modality| p.steps.iter().filter(|s| s.modality == m).count();
+        for m in &restricted {
+            prop_assert!(count(&new, *m) <= count(&old, *m), "{condition:?} added a {m:?} step");
+        }
+        let boots_dropped = count(&old, Modality::CompressionBoots) > count(&new, Modality::CompressionBoots);
+        for m in Modality::ALL {
+            // The plate loosen-up replacing blocked boots is a permitted substitute.
+            if *m == Modality::VibrationPlate && boots_dropped {
+                continue;
+            }
+            if let (Some(a), Some(b)) = (max_dose(&old, *m), max_dose(&new, *m)) {
+                for (x, y) in a.iter().zip(&b) {
+                    prop_assert!(y <= x, "{m:?} dose rose: {a:?} -> {b:?}");
+                }
+            }
+        }
+        if let (Some(a), Some(b)) = (compression_mmhg(&old), compression_mmhg(&new)) {
+            prop_assert!(b <= a);
+        }
+    }
+
+    #[test]
+    fn missing_details_never_lower_the_level(
+        c in checkin(),
+        s in full_symptom(),
+        drop_trend in any::<bool>(),
+        drop_since in any::<bool>(),
+        drop_after in any::<bool>(),
+    ) {
+        let mut filled = c.clone();
+        filled.symptoms.get_or_insert_with(Vec::new).push(s.clone());
+        let mut missing = c;
+        let mut m = s;
+        if drop_trend { m.trend = None; }
+        if drop_since { m.since_hours = None; }
+        if drop_after { m.after = None; }
+        missing.symptoms.get_or_insert_with(Vec::new).push(m);
+        prop_assert!(level(&missing) >= level(&filled));
+    }
+}

@@ -1,0 +1,676 @@
+//! One canonical test per triage row and per contraindication row, each named after its reason
+//! code, plus the validation errors. Every case goes through the public API and reads the
+//! contract JSON, as the CLI and the server would.
+
+// Test helpers panic on purpose: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use afterrun_protocol::contra::{Effect, Kind, TABLE};
+use afterrun_protocol::region::Region;
+use afterrun_protocol::{History, parse_checkin, plan_json};
+use serde_json::{Value, json};
+
+/// A check-in of a healthy runner owning everything, after an ordinary run, with `extra` merged
+/// into the top level (and `athlete_extra` into the athlete).
+fn checkin(extra: Value, athlete_extra: Value) -> Value {
+    let mut c = json!({
+        "now": "2026-11-23T08:30:00Z",
+        "athlete": {
+            "age": 35, "sex": "female", "weekly_km": 40, "goal": "10k",
+            "equipment": ["foam_roller","massage_gun","compression_boots","vibration_plate","bike"],
+            "conditions": [], "budget": "medium"
+        },
+        "run": {"ended_at": "2026-11-23T08:10:00Z", "duration_min": 50, "distance_km": 10.0,
+                "ascent_m": 60, "descent_m": 60, "avg_hr": 148, "rpe": 5},
+        "soreness": {"quads": 4},
+        "symptoms": [],
+        "next_run_at": "2026-11-24T17:00:00Z"
+    });
+    for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+        c[k] = v;
+    }
+    for (k, v) in athlete_extra.as_object().cloned().unwrap_or_default() {
+        c["athlete"][k] = v;
+    }
+    c
+}
+
+fn plan(c: &Value) -> Value {
+    let out = plan_json(&c.to_string(), &History::default()).expect("valid check-in");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn sym(code: &str, region: &str) -> Value {
+    json!({"code": code, "region": region, "since_hours": 2, "trend": "stable", "after": "none"})
+}
+
+fn with_symptoms(symptoms: Value) -> Value {
+    plan(&checkin(json!({ "symptoms": symptoms }), json!({})))
+}
+
+fn level(p: &Value) -> &str {
+    p["triage"]["level"].as_str().unwrap()
+}
+
+fn reasons(p: &Value) -> Vec<String> {
+    p["triage"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn step_modalities(p: &Value) -> Vec<String> {
+    p["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["modality"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn has_block(p: &Value, modality: &str, region: &str, reason: &str) -> bool {
+    let want = Region::from_code(region, true).unwrap();
+    p["triage"]["blocked"].as_array().unwrap().iter().any(|b| {
+        b["modality"] == modality
+            && b["reason"] == reason
+            && Region::from_code(b["region"].as_str().unwrap(), true).unwrap().covers(want)
+    })
+}
+
+fn assert_rule(p: &Value, level_code: &str, reason: &str) {
+    assert_eq!(level(p), level_code, "{p}");
+    assert!(reasons(p).contains(&reason.to_string()), "{reason} missing: {:?}", reasons(p));
+}
+
+fn assert_only_referral_and_rest(p: &Value) {
+    for m in step_modalities(p) {
+        assert!(
+            ["call_emergency", "seek_urgent_care", "rest"].contains(&m.as_str()),
+            "unexpected step {m}"
+        );
+    }
+    for m in ["foam_rolling", "massage_gun", "compression_boots", "vibration_plate"] {
+        assert!(has_block(p, m, "all", p["triage"]["reasons"][0]["code"].as_str().unwrap()));
+    }
+}
+
+// ---- Triage rows (protocol.md §2) ----
+
+#[test]
+fn possible_pe() {
+    for code in ["chest_pain", "coughing_blood", "shortness_of_breath"] {
+        let p = with_symptoms(json!([sym(code, "chest")]));
+        assert_rule(&p, "emergency", "possible_pe");
+        assert_eq!(step_modalities(&p)[0], "call_emergency");
+        assert_only_referral_and_rest(&p);
+    }
+}
+
+#[test]
+fn acute_limb_ischaemia() {
+    let p =
+        with_symptoms(json!([sym("pale_or_cold_foot", "foot_left"), sym("numbness", "calf_left")]));
+    assert_rule(&p, "emergency", "acute_limb_ischaemia");
+    // Pain on the other leg does not make it an emergency.
+    let p = with_symptoms(json!([
+        sym("pale_or_cold_foot", "foot_left"),
+        sym("sharp_pain", "calf_right")
+    ]));
+    assert_eq!(level(&p), "urgent_care");
+    // Soreness ≥ 7 on that side is a pain code.
+    let c = checkin(
+        json!({"symptoms": [sym("pale_or_cold_foot", "foot_right")], "soreness": {"calves_right": 8}}),
+        json!({}),
+    );
+    assert_rule(&plan(&c), "emergency", "acute_limb_ischaemia");
+}
+
+#[test]
+fn acute_compartment_syndrome() {
+    let p = with_symptoms(json!([
+        sym("pain_out_of_proportion", "calf_left"),
+        sym("pain_with_stretch", "calf_left")
+    ]));
+    assert_rule(&p, "emergency", "acute_compartment_syndrome");
+    let p = with_symptoms(json!([
+        sym("tense_compartment", "shin_right"),
+        sym("tingling", "foot_right")
+    ]));
+    assert_rule(&p, "emergency", "acute_compartment_syndrome");
+    let mut s = sym("tense_compartment", "shin_right");
+    s["after"] = json!("collision");
+    assert_rule(&with_symptoms(json!([s])), "emergency", "acute_compartment_syndrome");
+    // Signs on different legs are not "two on the same leg".
+    let p = with_symptoms(json!([
+        sym("pain_out_of_proportion", "calf_left"),
+        sym("pain_with_stretch", "calf_right")
+    ]));
+    assert_eq!(level(&p), "urgent_care");
+}
+
+#[test]
+fn possible_limb_ischaemia() {
+    let p = with_symptoms(json!([sym("pale_or_cold_foot", "foot_left")]));
+    assert_rule(&p, "urgent_care", "possible_limb_ischaemia");
+    assert_only_referral_and_rest(&p);
+}
+
+#[test]
+fn possible_compartment_syndrome() {
+    for code in ["pain_out_of_proportion", "tense_compartment"] {
+        let p = with_symptoms(json!([sym(code, "shin_left")]));
+        assert_rule(&p, "urgent_care", "possible_compartment_syndrome");
+        assert_only_referral_and_rest(&p);
+    }
+}
+
+#[test]
+fn suspected_dvt() {
+    // Swelling of a calf or thigh with no injury, whatever its trend.
+    for region in ["calf_left", "thigh_right", "calves", "quads_left", "leg_right"] {
+        let mut s = sym("swelling", region);
+        s["trend"] = json!("improving");
+        let p = with_symptoms(json!([s]));
+        assert_rule(&p, "urgent_care", "suspected_dvt");
+        assert_only_referral_and_rest(&p);
+        assert!(has_block(&p, "compression_boots", region, "suspected_dvt"));
+    }
+    // Warmth or redness of a calf with a pain code on that side.
+    let p = with_symptoms(json!([sym("warmth", "calf_left"), sym("dull_ache", "calves_left")]));
+    assert_rule(&p, "urgent_care", "suspected_dvt");
+    let p = with_symptoms(json!([sym("redness", "thigh_left"), sym("dull_ache", "calves_right")]));
+    assert_eq!(level(&p), "see_physio");
+    // Swelling after a twist is an injury, not a clot.
+    let mut s = sym("swelling", "calf_left");
+    s["after"] = json!("twist");
+    assert_eq!(level(&with_symptoms(json!([s]))), "see_physio");
+}
+
+#[test]
+fn possible_rhabdomyolysis() {
+    let p = with_symptoms(json!([sym("dark_urine", "whole_body")]));
+    assert_rule(&p, "urgent_care", "possible_rhabdomyolysis");
+    assert_only_referral_and_rest(&p);
+}
+
+#[test]
+fn possible_fracture_or_rupture() {
+    for code in ["unable_to_bear_weight", "deformity"] {
+        assert_rule(
+            &with_symptoms(json!([sym(code, "ankle_left")])),
+            "urgent_care",
+            "possible_fracture_or_rupture",
+        );
+    }
+    let p =
+        with_symptoms(json!([sym("pop_or_snap", "achilles_right"), sym("weakness", "calf_right")]));
+    assert_rule(&p, "urgent_care", "possible_fracture_or_rupture");
+    let p = with_symptoms(json!([sym("pop_or_snap", "achilles_right")]));
+    assert_eq!(level(&p), "see_physio");
+}
+
+#[test]
+fn possible_infection() {
+    let p = with_symptoms(json!([sym("fever", "whole_body"), sym("redness", "shin_left")]));
+    assert_rule(&p, "urgent_care", "possible_infection");
+}
+
+#[test]
+fn persistent_dizziness() {
+    // The run ended 20 min ago: dizziness now, stable, alone, is not yet persistent.
+    let p = with_symptoms(json!([sym("dizziness", "whole_body")]));
+    assert_eq!(level(&p), "see_physio");
+    assert!(has_block(&p, "vibration_plate", "all", "dizziness"));
+    // 30 min or more after the run.
+    let c = checkin(
+        json!({"symptoms": [sym("dizziness", "whole_body")], "now": "2026-11-23T08:45:00Z"}),
+        json!({}),
+    );
+    assert_rule(&plan(&c), "urgent_care", "persistent_dizziness");
+    let mut s = sym("dizziness", "whole_body");
+    s["trend"] = json!("worsening");
+    assert_rule(&with_symptoms(json!([s])), "urgent_care", "persistent_dizziness");
+    let p = with_symptoms(json!([sym("dizziness", "whole_body"), sym("fever", "whole_body")]));
+    assert_rule(&p, "urgent_care", "persistent_dizziness");
+}
+
+#[test]
+fn persistent_or_worsening_pain() {
+    for code in ["sharp_pain", "pain_at_rest", "night_pain"] {
+        let p = with_symptoms(json!([sym(code, "shin_left")]));
+        assert_rule(&p, "see_physio", "persistent_or_worsening_pain");
+        assert_eq!(step_modalities(&p)[0], "consult_physio");
+        assert!(has_block(&p, "foam_rolling", "shin_left", "persistent_or_worsening_pain"));
+        assert!(has_block(&p, "vibration_plate", "all", "persistent_or_worsening_pain"));
+    }
+    let mut ache = sym("dull_ache", "quads");
+    ache["trend"] = json!("worsening");
+    ache["since_hours"] = json!(80);
+    assert_rule(
+        &with_symptoms(json!([ache.clone()])),
+        "see_physio",
+        "persistent_or_worsening_pain",
+    );
+    // Worsening within 72 h is ordinary DOMS.
+    ache["since_hours"] = json!(40);
+    assert_rule(&with_symptoms(json!([ache])), "self_care", "doms_expected");
+}
+
+#[test]
+fn swelling() {
+    let p = with_symptoms(json!([sym("swelling", "knee_left")]));
+    assert_rule(&p, "see_physio", "swelling");
+    assert!(has_block(&p, "foam_rolling", "knee_left", "local_symptom"));
+    assert!(has_block(&p, "compression_boots", "knee_left", "swelling"));
+    // A boots step, if any, keeps away from the swollen leg.
+    for s in p["steps"].as_array().unwrap() {
+        if s["modality"] == "compression_boots" {
+            assert_eq!(s["targets"], json!(["leg_right"]));
+        }
+    }
+}
+
+#[test]
+fn nerve_symptoms() {
+    for code in ["numbness", "tingling"] {
+        assert_rule(
+            &with_symptoms(json!([sym(code, "foot_left")])),
+            "see_physio",
+            "nerve_symptoms",
+        );
+    }
+}
+
+#[test]
+fn possible_bone_stress_injury() {
+    let p = with_symptoms(json!([sym("focal_bone_tenderness", "shin_right")]));
+    assert_rule(&p, "see_physio", "possible_bone_stress_injury");
+    assert!(step_modalities(&p).contains(&"rest".to_string()), "movement hurts: rest");
+    assert!(!step_modalities(&p).contains(&"walk".to_string()));
+    assert!(p["notes"].to_string().contains("Stop running"));
+}
+
+#[test]
+fn acute_injury() {
+    for (code, after) in
+        [("dull_ache", "fall"), ("bruising", "collision"), ("locking_or_giving_way", "twist")]
+    {
+        let mut s = sym(code, "knee_left");
+        s["after"] = json!(after);
+        assert_rule(&with_symptoms(json!([s])), "see_physio", "acute_injury");
+    }
+    let mut s = sym("dull_ache", "hamstrings_left");
+    s["after"] = json!("sudden_onset_during_run");
+    assert_rule(&with_symptoms(json!([s])), "see_physio", "acute_injury");
+}
+
+#[test]
+fn recurrent_cramps() {
+    assert_rule(
+        &with_symptoms(json!([sym("cramp_recurrent", "calves")])),
+        "see_physio",
+        "recurrent_cramps",
+    );
+}
+
+#[test]
+fn prolonged_soreness() {
+    // A hard run ended 8 days ago and the quads are still at 4.
+    let run = json!({"ended_at": "2026-11-15T08:00:00Z", "duration_min": 120, "rpe": 6});
+    let p = plan(&checkin(json!({"run": run, "soreness": {"quads": 4}}), json!({})));
+    assert_rule(&p, "see_physio", "prolonged_soreness");
+    // With no stored history, an easy run says nothing about the last hard one.
+    let run = json!({"ended_at": "2026-11-15T08:00:00Z", "duration_min": 40, "rpe": 4});
+    let p = plan(&checkin(json!({"run": run, "soreness": {"quads": 4}}), json!({})));
+    assert_eq!(level(&p), "self_care");
+}
+
+#[test]
+fn unexplained_symptom() {
+    for code in [
+        "weakness",
+        "severe_muscle_pain",
+        "pop_or_snap",
+        "locking_or_giving_way",
+        "bruising",
+        "warmth",
+        "redness",
+        "pain_with_stretch",
+        "dizziness",
+    ] {
+        let p = with_symptoms(json!([sym(code, "hamstrings_left")]));
+        assert_rule(&p, "see_physio", "unexplained_symptom");
+    }
+}
+
+#[test]
+fn doms_expected() {
+    let mut ache = sym("dull_ache", "quads");
+    ache["trend"] = json!("improving");
+    let p = with_symptoms(json!([ache]));
+    assert_rule(&p, "self_care", "doms_expected");
+    assert_eq!(step_modalities(&p)[0], "walk");
+    let p = with_symptoms(json!([]));
+    assert_rule(&p, "self_care", "doms_expected");
+    assert!(p["notes"][0] == "Don't push through significant pain: stop and check in again.");
+}
+
+#[test]
+fn fever_alone_gives_rest_and_hydration_only() {
+    let p = with_symptoms(json!([sym("fever", "whole_body")]));
+    assert_eq!(level(&p), "self_care");
+    let mut m = step_modalities(&p);
+    m.sort();
+    assert_eq!(m, ["hydration", "rest"]);
+    assert!(p["notes"].to_string().contains("48 hours"));
+}
+
+#[test]
+fn local_symptom() {
+    let p = with_symptoms(json!([sym("bruising", "quads_left")]));
+    assert!(has_block(&p, "foam_rolling", "quads_left", "local_symptom"));
+    assert!(has_block(&p, "massage_gun", "quads_left", "local_symptom"));
+    for s in p["steps"].as_array().unwrap() {
+        if s["modality"] == "foam_rolling" {
+            assert!(s["targets"].as_array().unwrap().contains(&json!("quads_right")));
+            assert!(!s["targets"].as_array().unwrap().contains(&json!("quads")));
+        }
+    }
+}
+
+#[test]
+fn over_bone() {
+    let c = checkin(json!({"soreness": {"shins": 6, "calves": 5}}), json!({}));
+    let p = plan(&c);
+    for side in ["left", "right"] {
+        for part in ["knee", "ankle", "shin"] {
+            assert!(has_block(&p, "massage_gun", &format!("{part}_{side}"), "over_bone"));
+        }
+    }
+    let gun =
+        p["steps"].as_array().unwrap().iter().find(|s| s["modality"] == "massage_gun").unwrap();
+    assert_eq!(gun["targets"], json!(["calves"]));
+}
+
+#[test]
+fn cramp_now_stretch_first() {
+    let c = checkin(json!({"cramp_now": "calves_left"}), json!({}));
+    let p = plan(&c);
+    let first = &p["steps"][0];
+    assert_eq!(first["modality"], "static_stretching");
+    assert_eq!(first["offset_min"], 0);
+    assert_eq!(first["targets"], json!(["calves_left"]));
+}
+
+// ---- Contraindication rows (protocol.md §3) ----
+
+fn owner_of_everything_after_hard_run(conditions: &[&str], clearances: Value) -> Value {
+    checkin(
+        json!({
+            "run": {"ended_at": "2026-11-23T08:10:00Z", "duration_min": 120, "rpe": 8},
+            "soreness": {"quads": 6, "calves": 8, "adductors": 5},
+            "cramp_now": "hamstrings_left",
+        }),
+        json!({"conditions": conditions, "clearances": clearances, "weekly_km": 80}),
+    )
+}
+
+fn check_contra_row(modality: &str, condition: &str) {
+    let row = TABLE
+        .iter()
+        .find(|r| r.modality.code() == modality && r.condition.code() == condition)
+        .expect("row exists");
+    let kind = match row.kind {
+        Kind::Absolute => "contra_absolute",
+        Kind::Relative => "contra_relative",
+    };
+    let reason = format!("{kind}:{condition}");
+    let p = plan(&owner_of_everything_after_hard_run(&[condition], json!([])));
+    let steps = p["steps"].as_array().unwrap();
+    match row.effect {
+        Effect::Block => {
+            assert!(has_block(&p, modality, "all", &reason), "{reason} block missing: {p}");
+            assert!(
+                !steps.iter().any(|s| s["modality"] == modality),
+                "{modality} step despite {reason}"
+            );
+        }
+        Effect::BlockOn(groups) => {
+            for g in groups {
+                assert!(has_block(&p, modality, g.code(), &reason));
+            }
+            for s in steps.iter().filter(|s| s["modality"] == modality) {
+                for t in s["targets"].as_array().unwrap() {
+                    let t = Region::from_code(t.as_str().unwrap(), false).unwrap();
+                    assert!(groups.iter().all(|g| !Region::group(*g).overlaps(t)));
+                }
+            }
+        }
+        Effect::LightOnly => {
+            assert!(has_block(&p, modality, "calves", &reason), "very sore group blocked");
+            for s in steps.iter().filter(|s| s["modality"] == modality) {
+                assert_eq!(s["dose"]["pressure"], "light");
+            }
+        }
+    }
+    // A clearance lifts a relative row and never an absolute one.
+    let cleared = plan(&owner_of_everything_after_hard_run(
+        &[condition],
+        json!([{"modality": modality, "by": "doctor", "date": "2026-10-01"}]),
+    ));
+    let still = cleared["triage"]["blocked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["reason"] == reason.as_str() && b["modality"] == modality);
+    assert_eq!(still, row.kind == Kind::Absolute, "clearance of {reason}");
+}
+
+macro_rules! contra_tests {
+    ($($name:ident: $modality:literal, $condition:literal;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_contra_row($modality, $condition);
+            }
+        )*
+
+        #[test]
+        fn every_table_row_has_a_test() {
+            let tested: &[(&str, &str)] = &[$(($modality, $condition)),*];
+            for row in TABLE {
+                assert!(
+                    tested.contains(&(row.modality.code(), row.condition.code())),
+                    "no test for {} / {}", row.modality.code(), row.condition.code()
+                );
+            }
+            assert_eq!(tested.len(), TABLE.len());
+        }
+    };
+}
+
+contra_tests! {
+    contra_absolute_heart_failure_compression_boots: "compression_boots", "heart_failure";
+    contra_absolute_peripheral_arterial_disease_compression_boots: "compression_boots", "peripheral_arterial_disease";
+    contra_absolute_skin_infection_leg_compression_boots: "compression_boots", "skin_infection_leg";
+    contra_absolute_open_wound_leg_compression_boots: "compression_boots", "open_wound_leg";
+    contra_absolute_fracture_recent_compression_boots: "compression_boots", "fracture_recent";
+    contra_relative_dvt_history_compression_boots: "compression_boots", "dvt_history";
+    contra_relative_diabetic_neuropathy_compression_boots: "compression_boots", "diabetic_neuropathy";
+    contra_relative_peripheral_neuropathy_compression_boots: "compression_boots", "peripheral_neuropathy";
+    contra_relative_anticoagulants_compression_boots: "compression_boots", "anticoagulants";
+    contra_relative_varicose_veins_compression_boots: "compression_boots", "varicose_veins";
+    contra_relative_hypertension_uncontrolled_compression_boots: "compression_boots", "hypertension_uncontrolled";
+    contra_relative_pregnancy_compression_boots: "compression_boots", "pregnancy";
+    contra_relative_recent_surgery_compression_boots: "compression_boots", "recent_surgery";
+    contra_relative_lymphedema_compression_boots: "compression_boots", "lymphedema";
+    contra_relative_cancer_active_compression_boots: "compression_boots", "cancer_active";
+    contra_relative_pacemaker_compression_boots: "compression_boots", "pacemaker";
+    contra_absolute_pregnancy_vibration_plate: "vibration_plate", "pregnancy";
+    contra_absolute_epilepsy_vibration_plate: "vibration_plate", "epilepsy";
+    contra_absolute_recent_surgery_vibration_plate: "vibration_plate", "recent_surgery";
+    contra_absolute_fracture_recent_vibration_plate: "vibration_plate", "fracture_recent";
+    contra_absolute_joint_replacement_vibration_plate: "vibration_plate", "joint_replacement";
+    contra_absolute_pacemaker_vibration_plate: "vibration_plate", "pacemaker";
+    contra_absolute_hernia_vibration_plate: "vibration_plate", "hernia";
+    contra_absolute_kidney_stones_vibration_plate: "vibration_plate", "kidney_stones";
+    contra_relative_osteoporosis_vibration_plate: "vibration_plate", "osteoporosis";
+    contra_relative_diabetic_neuropathy_vibration_plate: "vibration_plate", "diabetic_neuropathy";
+    contra_relative_cancer_active_vibration_plate: "vibration_plate", "cancer_active";
+    contra_relative_hypertension_uncontrolled_vibration_plate: "vibration_plate", "hypertension_uncontrolled";
+    contra_absolute_anticoagulants_massage_gun: "massage_gun", "anticoagulants";
+    contra_absolute_open_wound_leg_massage_gun: "massage_gun", "open_wound_leg";
+    contra_absolute_skin_infection_leg_massage_gun: "massage_gun", "skin_infection_leg";
+    contra_relative_varicose_veins_massage_gun: "massage_gun", "varicose_veins";
+    contra_relative_diabetic_neuropathy_massage_gun: "massage_gun", "diabetic_neuropathy";
+    contra_relative_peripheral_neuropathy_massage_gun: "massage_gun", "peripheral_neuropathy";
+    contra_relative_osteoporosis_massage_gun: "massage_gun", "osteoporosis";
+    contra_relative_pregnancy_massage_gun: "massage_gun", "pregnancy";
+    contra_absolute_open_wound_leg_foam_rolling: "foam_rolling", "open_wound_leg";
+    contra_absolute_skin_infection_leg_foam_rolling: "foam_rolling", "skin_infection_leg";
+    contra_relative_varicose_veins_foam_rolling: "foam_rolling", "varicose_veins";
+    contra_relative_osteoporosis_foam_rolling: "foam_rolling", "osteoporosis";
+    contra_relative_anticoagulants_foam_rolling: "foam_rolling", "anticoagulants";
+    contra_relative_fracture_recent_walk: "walk", "fracture_recent";
+    contra_relative_fracture_recent_easy_cycle: "easy_cycle", "fracture_recent";
+    contra_relative_fracture_recent_dynamic_stretching: "dynamic_stretching", "fracture_recent";
+    contra_relative_fracture_recent_static_stretching: "static_stretching", "fracture_recent";
+}
+
+#[test]
+fn pressure_caps_from_clearances() {
+    let level_of = |conditions: &[&str], clearance: Value| -> (Value, Value) {
+        let p = plan(&owner_of_everything_after_hard_run(conditions, json!([clearance])));
+        let prog = p["device_programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["device"] == "compression_boots")
+            .cloned()
+            .unwrap_or(Value::Null);
+        (prog["program"]["level"].clone(), prog["program"]["targets_mmhg"].clone())
+    };
+    let boots = |max: Option<u32>| {
+        let mut c = json!({"modality": "compression_boots", "by": "physiotherapist"});
+        if let Some(m) = max {
+            c["max_mmhg"] = json!(m);
+        }
+        c
+    };
+    // dvt_history cleared: cap 40 mmHg → level 2.
+    assert_eq!(level_of(&["dvt_history"], boots(None)).0, json!(2));
+    // lymphedema cleared: cap 50 → level 3 (first session anyway).
+    assert_eq!(level_of(&["lymphedema"], boots(None)).0, json!(3));
+    // The clearance's own cap is lower still.
+    assert_eq!(level_of(&["dvt_history"], boots(Some(30))).0, json!(1));
+    // Below level 1: explicit targets at the cap.
+    assert_eq!(level_of(&[], boots(Some(25))), (json!(1), json!([25, 25, 25, 25, 25])));
+}
+
+#[test]
+fn boots_first_session_without_history_and_normal_with_it() {
+    let c = owner_of_everything_after_hard_run(&[], json!([]));
+    let p = plan(&c);
+    assert_eq!(p["device_programs"][0]["program"]["level"], json!(3));
+    assert!(p["assumptions"].to_string().contains("first session"));
+    let history = History { compression_sessions: Some(5), ..History::default() };
+    let out: Value = serde_json::from_str(&plan_json(&c.to_string(), &history).unwrap()).unwrap();
+    let level = out["device_programs"][0]["program"]["level"].as_u64().unwrap();
+    assert!((4..=5).contains(&level), "level {level}");
+}
+
+// ---- Validation (protocol.md §1) ----
+
+fn error_field(c: &Value) -> String {
+    parse_checkin(&c.to_string()).map(|_| String::new()).unwrap_or_else(|e| e.field)
+}
+
+#[test]
+fn validation_errors_name_the_field() {
+    let base = checkin(json!({}), json!({}));
+    assert_eq!(error_field(&base), "");
+    let cases: Vec<(Value, &str)> = vec![
+        (checkin(json!({}), json!({"age": 5})), "athlete.age"),
+        (checkin(json!({}), json!({"goal": "sprint"})), "athlete.goal"),
+        (
+            checkin(json!({}), json!({"equipment": ["foam_roller", "sauna"]})),
+            "athlete.equipment[1]",
+        ),
+        (checkin(json!({}), json!({"conditions": ["flu"]})), "athlete.conditions[0]"),
+        (checkin(json!({}), json!({"agee": 30})), "athlete.agee"),
+        (
+            checkin(
+                json!({"symptoms": [sym("sharp_pain", "calf_left"), sym("itch", "calf_left")]}),
+                json!({}),
+            ),
+            "symptoms[1].code",
+        ),
+        (
+            checkin(json!({"symptoms": [sym("sharp_pain", "calf_middle")]}), json!({})),
+            "symptoms[0].region",
+        ),
+        (
+            checkin(json!({"symptoms": [{"code": "swelling", "regoin": "calf_left"}]}), json!({})),
+            "symptoms[0].regoin",
+        ),
+        (
+            checkin(json!({"symptoms": [{"code": "swelling", "since_hours": -1}]}), json!({})),
+            "symptoms[0].since_hours",
+        ),
+        (
+            checkin(json!({"symptoms": [{"code": "swelling", "trend": "up"}]}), json!({})),
+            "symptoms[0].trend",
+        ),
+        (checkin(json!({"run": {"duration_min": 0}}), json!({})), "run.duration_min"),
+        (checkin(json!({"run": {"ended_at": "yesterday"}}), json!({})), "run.ended_at"),
+        (checkin(json!({"soreness": {"quads": 11}}), json!({})), "soreness.quads"),
+        (checkin(json!({"soreness": {"biceps": 3}}), json!({})), "soreness.biceps"),
+        (checkin(json!({"symptom": []}), json!({})), "symptom"),
+        (checkin(json!({"now": "2026-11-23 08:30"}), json!({})), "now"),
+        (checkin(json!({"cramp_now": "all"}), json!({})), "cramp_now"),
+        (
+            checkin(
+                json!({}),
+                json!({"clearances": [{"modality": "compression_boots", "max_mmhg": 200}]}),
+            ),
+            "athlete.clearances[0].max_mmhg",
+        ),
+        (
+            checkin(
+                json!({}),
+                json!({"clearances": [{"modality": "compression_boots", "date": "01/10/2026"}]}),
+            ),
+            "athlete.clearances[0].date",
+        ),
+    ];
+    for (c, field) in cases {
+        assert_eq!(error_field(&c), field, "{c}");
+    }
+    let e = parse_checkin("{not json").unwrap_err();
+    assert_eq!(e.field, "$");
+    let e = parse_checkin(r#"{"athlete": {}}"#).unwrap_err();
+    assert_eq!(e.to_string(), "now: required: an RFC 3339 time");
+    let e = parse_checkin(&checkin(json!({}), json!({"goal": "sprint"})).to_string()).unwrap_err();
+    assert!(
+        e.to_string().starts_with("athlete.goal: unknown code \"sprint\"; allowed: general"),
+        "{e}"
+    );
+}
+
+#[test]
+fn times_accept_offsets_and_print_utc_whole_seconds() {
+    let c = checkin(json!({"now": "2026-11-23T09:30:00.75+01:00"}), json!({}));
+    let p = plan(&c);
+    assert_eq!(p["generated_at"], "2026-11-23T08:30:00Z");
+    assert_eq!(p["steps"][0]["start"], "2026-11-23T08:30:00Z");
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let c = owner_of_everything_after_hard_run(&["pregnancy"], json!([])).to_string();
+    let a = plan_json(&c, &History::default()).unwrap();
+    let b = plan_json(&c, &History::default()).unwrap();
+    assert_eq!(a, b);
+}
