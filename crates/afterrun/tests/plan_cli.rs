@@ -335,6 +335,54 @@ fn unfold(ics: &str) -> Vec<String> {
     ics.replace("\r\n ", "").split("\r\n").filter(|l| !l.is_empty()).map(str::to_owned).collect()
 }
 
+/// RFC 5545 at the level a calendar app checks it: every content line is `NAME[;PARAMS]:VALUE`
+/// with an IANA-token name, components nest, and each component has its required properties.
+fn check_ics_grammar(lines: &[String], id: &str) {
+    let mut stack: Vec<(String, Vec<String>)> = Vec::new();
+    let required = |component: &str| -> &'static [&'static str] {
+        match component {
+            "VCALENDAR" => &["VERSION", "PRODID"],
+            "VEVENT" => &["UID", "DTSTAMP", "DTSTART", "SUMMARY", "DESCRIPTION"],
+            "VALARM" => &["ACTION", "TRIGGER", "DESCRIPTION"],
+            _ => &[],
+        }
+    };
+    for line in lines {
+        let (head, value) =
+            line.split_once(':').unwrap_or_else(|| panic!("{id}: no colon: {line}"));
+        let name = head.split(';').next().unwrap_or_default();
+        assert!(
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
+            "{id}: bad property name in {line}"
+        );
+        assert!(!value.chars().any(|c| c.is_control()), "{id}: control character in {line}");
+        match name {
+            "BEGIN" => stack.push((value.to_owned(), Vec::new())),
+            "END" => {
+                let (open, props) =
+                    stack.pop().unwrap_or_else(|| panic!("{id}: END without BEGIN"));
+                assert_eq!(open, value, "{id}: END:{value} closes {open}");
+                for p in required(&open) {
+                    assert!(props.iter().any(|x| x == p), "{id}: {open} lacks {p}");
+                }
+            }
+            _ => {
+                let (_, props) = stack.last_mut().unwrap_or_else(|| panic!("{id}: {line} outside"));
+                props.push(name.to_owned());
+            }
+        }
+        if name == "DTSTART" || name == "DTEND" || name == "DTSTAMP" {
+            let ok = value.len() == 16
+                && value.ends_with('Z')
+                && value.as_bytes()[8] == b'T'
+                && value.chars().filter(char::is_ascii_digit).count() == 14;
+            assert!(ok, "{id}: {line} is not a UTC date-time");
+        }
+    }
+    assert!(stack.is_empty(), "{id}: unclosed {stack:?}");
+}
+
 #[test]
 fn ics_has_one_event_per_step_with_a_reminder_crlf_and_folding() {
     let dir = scratch("ics");
@@ -353,6 +401,7 @@ fn ics_has_one_event_per_step_with_a_reminder_crlf_and_folding() {
             assert!(line.len() <= 75, "{id}: {} octets: {line}", line.len());
         }
         let lines = unfold(&ics);
+        check_ics_grammar(&lines, &id);
         assert_eq!(lines.first().map(String::as_str), Some("BEGIN:VCALENDAR"));
         assert_eq!(lines.last().map(String::as_str), Some("END:VCALENDAR"));
         let plan: Value = serde_json::from_str(&engine(&checkin)).unwrap();
