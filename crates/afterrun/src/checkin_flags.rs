@@ -203,7 +203,7 @@ impl CheckinFlags {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: must be a JSON object (to set {target} from a flag), found {found}")]
 pub struct PatchError {
-    /// The contract field (dotted path) that is in the way, or `check-in` for the root.
+    /// The contract field (dotted path) that is in the way, or `$` for the document itself.
     pub field: String,
     /// The kind of JSON value found there.
     pub found: &'static str,
@@ -230,7 +230,7 @@ pub fn apply_patch(doc: &mut Value, path: &[&str], value: Value) -> Result<(), P
         return Ok(());
     };
     let in_the_way = |walked: &[&str], found: &Value| PatchError {
-        field: if walked.is_empty() { "check-in".to_owned() } else { walked.join(".") },
+        field: if walked.is_empty() { "$".to_owned() } else { walked.join(".") },
         found: kind(found),
         target: path.join("."),
     };
@@ -407,7 +407,7 @@ mod tests {
         let mut not_object = json!([1]);
         assert_eq!(
             apply_patch(&mut not_object, &["now"], json!("x")).unwrap_err().field,
-            "check-in"
+            "$"
         );
     }
 
