@@ -405,10 +405,7 @@ mod tests {
         let err = apply_patch(&mut bad, &["run", "rpe"], json!(8)).unwrap_err();
         assert_eq!(err.field, "run");
         let mut not_object = json!([1]);
-        assert_eq!(
-            apply_patch(&mut not_object, &["now"], json!("x")).unwrap_err().field,
-            "$"
-        );
+        assert_eq!(apply_patch(&mut not_object, &["now"], json!("x")).unwrap_err().field, "$");
     }
 
     #[test]
