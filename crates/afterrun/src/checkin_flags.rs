@@ -5,9 +5,14 @@
 //! then goes through the engine's own parser like any file would. So there is one validation,
 //! and every error about a value names its contract field (`soreness.quads: …`). What is checked
 //! here is only the flag's own syntax (`GROUP=N`, `CODE@REGION:HOURS`, numbers), and an error
-//! there names the flag.
+//! there names the flag. `--run-file` is the one flag that reads a file: its run fields come
+//! first, so the other run flags override them.
+
+use std::path::Path;
 
 use serde_json::{Map, Number, Value};
+
+use crate::exit::bad_input;
 
 /// The check-in flags shared by `plan` (and later `checkin`).
 #[derive(Debug, Default, Clone, clap::Args)]
@@ -132,12 +137,27 @@ fn flag_error(flag: &'static str, message: impl Into<String>) -> FlagError {
     FlagError { flag, message: message.into() }
 }
 
+/// One change to the check-in document: the path of a field from the root, and its new value.
+pub type Patch = (Vec<&'static str>, Value);
+
 impl CheckinFlags {
+    /// Every patch the flags make, `--run-file` included: the file is read and decoded here
+    /// (the one flag that does IO), and its `run` fields come first so that a flag such as
+    /// `--run-min` overrides the file's own value.
+    pub fn read_patches(&self) -> anyhow::Result<Vec<Patch>> {
+        let mut patches = match &self.run_file {
+            Some(path) => run_file_patches(path)?,
+            None => Vec::new(),
+        };
+        patches.extend(self.patches().map_err(|e| bad_input(e.to_string()))?);
+        Ok(patches)
+    }
+
     /// The patches the flags make: `(path, value)` pairs, path components from the root.
     ///
-    /// `--run-file` is not here: the caller decodes the file and patches `run` itself.
-    pub fn patches(&self) -> Result<Vec<(Vec<&'static str>, Value)>, FlagError> {
-        let mut out: Vec<(Vec<&'static str>, Value)> = Vec::new();
+    /// Pure: `--run-file` is not here, [`CheckinFlags::read_patches`] reads it.
+    pub fn patches(&self) -> Result<Vec<Patch>, FlagError> {
+        let mut out: Vec<Patch> = Vec::new();
         let text = |s: &String| Value::String(s.trim().to_owned());
         if let Some(v) = &self.now {
             out.push((vec!["now"], text(v)));
@@ -197,6 +217,55 @@ impl CheckinFlags {
         }
         Ok(out)
     }
+}
+
+/// The `run` fields an activity file gives: distance, moving time, climb, heart rate, end.
+fn run_file_patches(path: &Path) -> anyhow::Result<Vec<Patch>> {
+    let shown = path.display();
+    let bytes = std::fs::read(path)
+        .map_err(|e| bad_input(format!("--run-file {shown}: cannot read: {e}")))?;
+    let name = path.file_name().and_then(|n| n.to_str());
+    let options = afterrun_activity::DecodeOptions { samples: false };
+    let activity = afterrun_activity::decode(&bytes, name, &options)
+        .map_err(|e| bad_input(format!("--run-file {shown}: {e}")))?;
+    let summary = &activity.summary;
+    for w in &summary.warnings {
+        eprintln!("afterrun: note: --run-file {shown}: {}: {}", w.kind, w.message);
+    }
+    if !matches!(summary.sport.as_str(), "running" | "trail_running" | "unknown" | "generic") {
+        eprintln!("afterrun: note: --run-file {shown}: the activity's sport is {}", summary.sport);
+    }
+    Ok(run_fields(summary, &path.display().to_string()))
+}
+
+/// The check-in's `run` fields from an activity summary; a value the file lacks is left out.
+fn run_fields(summary: &afterrun_activity::Summary, file: &str) -> Vec<Patch> {
+    let round = |x: f64, places: i32| {
+        let scale = 10f64.powi(places);
+        serde_json::Number::from_f64((x * scale).round() / scale).map(Value::Number)
+    };
+    let mut out: Vec<Patch> = Vec::new();
+    let mut put = |key: &'static str, value: Option<Value>| {
+        if let Some(v) = value {
+            out.push((vec!["run", key], v));
+        }
+    };
+    put("distance_km", summary.distance_m.and_then(|m| round(m / 1000.0, 3)));
+    let moving = summary.timer_s.filter(|t| *t > 0.0).or(summary.elapsed_s);
+    put("duration_min", moving.and_then(|s| round(s / 60.0, 1)));
+    put("ascent_m", summary.ascent_m.and_then(|m| round(m, 0)));
+    put("descent_m", summary.descent_m.and_then(|m| round(m, 0)));
+    put("avg_hr", summary.avg_hr.and_then(|h| round(h, 0)));
+    let end = summary.end_time.or_else(|| {
+        let start = summary.start_time?;
+        #[allow(clippy::cast_possible_truncation)] // seconds of one activity
+        let elapsed = summary.elapsed_s? as i64;
+        start.checked_add(elapsed)
+    });
+    let end = end.and_then(|t| jiff::Timestamp::from_second(t).ok());
+    put("ended_at", end.map(|t| Value::String(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())));
+    put("file", Some(Value::String(file.to_owned())));
+    out
 }
 
 /// A document patch that could not be applied: a field on the way is not an object.

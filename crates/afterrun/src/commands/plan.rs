@@ -7,7 +7,7 @@
 //! plan worded for a person, and optionally an iCalendar file of its steps.
 
 use std::io::{Read as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use afterrun_protocol::History;
@@ -75,12 +75,7 @@ fn checkin_document(args: &Args) -> anyhow::Result<String> {
         }
         None => (String::new(), None),
     };
-    let mut patches = match &args.flags.run_file {
-        Some(path) => run_file_patches(path)?,
-        None => Vec::new(),
-    };
-    // The flags come after the file's fields, so `--run-min` overrides the file's duration.
-    patches.extend(args.flags.patches().map_err(|e| bad_input(e.to_string()))?);
+    let patches = args.flags.read_patches()?;
     let mut doc = match &text {
         Some(t) => serde_json::from_str::<Value>(t).map_err(|e| {
             bad_input(format!("$: the check-in ({source}) is not a readable JSON document: {e}"))
@@ -101,55 +96,6 @@ fn checkin_document(args: &Args) -> anyhow::Result<String> {
             .map_err(|e| bad_input(e.to_string()))?;
     }
     Ok(doc.to_string())
-}
-
-/// The `run` fields an activity file gives: distance, moving time, climb, heart rate, end.
-fn run_file_patches(path: &Path) -> anyhow::Result<Vec<(Vec<&'static str>, Value)>> {
-    let shown = path.display();
-    let bytes = std::fs::read(path)
-        .map_err(|e| bad_input(format!("--run-file {shown}: cannot read: {e}")))?;
-    let name = path.file_name().and_then(|n| n.to_str());
-    let options = afterrun_activity::DecodeOptions { samples: false };
-    let activity = afterrun_activity::decode(&bytes, name, &options)
-        .map_err(|e| bad_input(format!("--run-file {shown}: {e}")))?;
-    let summary = &activity.summary;
-    for w in &summary.warnings {
-        eprintln!("afterrun: note: --run-file {shown}: {}: {}", w.kind, w.message);
-    }
-    if !matches!(summary.sport.as_str(), "running" | "trail_running" | "unknown" | "generic") {
-        eprintln!("afterrun: note: --run-file {shown}: the activity's sport is {}", summary.sport);
-    }
-    Ok(run_fields(summary, &path.display().to_string()))
-}
-
-/// The check-in's `run` fields from an activity summary; a value the file lacks is left out.
-fn run_fields(summary: &afterrun_activity::Summary, file: &str) -> Vec<(Vec<&'static str>, Value)> {
-    let round = |x: f64, places: i32| {
-        let scale = 10f64.powi(places);
-        serde_json::Number::from_f64((x * scale).round() / scale).map(Value::Number)
-    };
-    let mut out: Vec<(Vec<&'static str>, Value)> = Vec::new();
-    let mut put = |key: &'static str, value: Option<Value>| {
-        if let Some(v) = value {
-            out.push((vec!["run", key], v));
-        }
-    };
-    put("distance_km", summary.distance_m.and_then(|m| round(m / 1000.0, 3)));
-    let moving = summary.timer_s.filter(|t| *t > 0.0).or(summary.elapsed_s);
-    put("duration_min", moving.and_then(|s| round(s / 60.0, 1)));
-    put("ascent_m", summary.ascent_m.and_then(|m| round(m, 0)));
-    put("descent_m", summary.descent_m.and_then(|m| round(m, 0)));
-    put("avg_hr", summary.avg_hr.and_then(|h| round(h, 0)));
-    let end = summary.end_time.or_else(|| {
-        let start = summary.start_time?;
-        #[allow(clippy::cast_possible_truncation)] // seconds of one activity
-        let elapsed = summary.elapsed_s? as i64;
-        start.checked_add(elapsed)
-    });
-    let end = end.and_then(|t| jiff::Timestamp::from_second(t).ok());
-    put("ended_at", end.map(|t| Value::String(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())));
-    put("file", Some(Value::String(file.to_owned())));
-    out
 }
 
 /// The clock's time, UTC, whole seconds, as the contract writes times.
