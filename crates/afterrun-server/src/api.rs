@@ -1,0 +1,125 @@
+//! The JSON API: health, plan, guide and the OpenAPI document.
+//!
+//! `POST /api/plan` answers with exactly the bytes of `afterrun_protocol::plan_json`, the same
+//! function `afterrun plan --checkin … --json` prints, so the CLI and the server can never give
+//! two plans for one check-in.
+
+use afterrun_protocol::History;
+use afterrun_protocol::guide::{self, OUTCOME_FIGURES_NOTE, Topic};
+use afterrun_protocol::references;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::problem::Problem;
+
+/// The API routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/plan", post(plan))
+        .route("/api/guide", get(guide_list))
+        .route("/api/guide/{topic}", get(guide_topic))
+        .route("/api/openapi.json", get(openapi))
+}
+
+/// `GET /healthz`: the process is up.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// A JSON text as a response, with its media type.
+pub(crate) fn json_text(status: StatusCode, text: String) -> Response {
+    let mut response = (status, text).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// `POST /api/plan`: a check-in in, the plan out (the CLI's `--json` bytes).
+async fn plan(body: Bytes) -> Response {
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return Problem::invalid_checkin("$", "the body is not UTF-8 text").into_response();
+    };
+    match plan_for(text) {
+        Ok(plan) => json_text(StatusCode::OK, plan),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// Plans a check-in document; a validation error becomes a problem naming the field.
+pub(crate) fn plan_for(checkin_json: &str) -> Result<String, Problem> {
+    afterrun_protocol::plan_json(checkin_json, &History::default())
+        .map_err(|e| Problem::invalid_checkin(&e.field, e.message))
+}
+
+/// `GET /api/guide`: the topics, in reading order.
+async fn guide_list() -> Response {
+    let topics: Vec<Value> = guide::topics()
+        .iter()
+        .map(|t| json!({"id": t.id, "title": t.title, "summary": t.summary}))
+        .collect();
+    json_text(StatusCode::OK, json!({ "topics": topics }).to_string())
+}
+
+/// `GET /api/guide/{topic}`: one topic with its references' citations.
+async fn guide_topic(Path(id): Path<String>) -> Response {
+    match guide::topic(&id) {
+        Some(t) => json_text(StatusCode::OK, topic_json(t).to_string()),
+        None => Problem::not_found(Some("topic"), format!("there is no guide topic `{id}`"))
+            .into_response(),
+    }
+}
+
+/// A guide topic as JSON.
+fn topic_json(t: &Topic) -> Value {
+    let refs: Vec<Value> = t
+        .references
+        .iter()
+        .map(|id| {
+            let citation = references::find(id).map(|r| r.citation);
+            json!({"id": id, "citation": citation})
+        })
+        .collect();
+    json!({
+        "id": t.id,
+        "title": t.title,
+        "summary": t.summary,
+        "seed_advice": t.seed_advice,
+        "evidence": t.evidence,
+        "references": refs,
+        "outcome_modalities": t.outcome_modalities,
+        "outcome_note": OUTCOME_FIGURES_NOTE,
+    })
+}
+
+/// `GET /api/openapi.json`: the OpenAPI 3.1 document of every endpoint.
+async fn openapi() -> Response {
+    json_text(StatusCode::OK, crate::openapi::document().to_string())
+}
+
+/// Any other address: 404 as a problem.
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
+    Problem::not_found(None, format!("nothing is served at {}", uri.path())).into_response()
+}
+
+/// A known address with the wrong method: 405 as a problem.
+pub(crate) async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+) -> Response {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        format!("{method} is not served at {}", uri.path()),
+        None,
+    )
+    .into_response()
+}

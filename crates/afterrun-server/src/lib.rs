@@ -1,0 +1,126 @@
+//! `afterrun serve`: the JSON API and the server-rendered web app, as one axum [`Router`].
+//!
+//! Most runners will never open a terminal, so the web app is afterrun for them. This crate is
+//! the HTTP edge and nothing more: the plans come from `afterrun-protocol` (the same bytes the
+//! CLI prints), the guide texts from its `guide` module. Everything here is reachable through
+//! [`router`], so every endpoint is tested with `tower::ServiceExt::oneshot`, without sockets;
+//! the binary only binds a listener and calls `axum::serve`.
+//!
+//! Rules this crate keeps:
+//! - one error shape, `application/problem+json` ([`problem::Problem`]), naming the field at
+//!   fault; internal details are logged with `tracing`, never sent;
+//! - personal mode (the default) serves only loopback `Host` names (DNS rebinding) and accepts a
+//!   state-changing request only from the same origin or with the CSRF token ([`security`]);
+//! - the page assets (CSS, a little JS, the vendored htmx) are compiled into the binary: the app
+//!   works offline and never loads anything from a CDN; the essentials work with JS off.
+//!
+//! The clock is read here, at the edge (a check-in made in the browser is "now"), through the
+//! [`Clock`] in [`AppState`], so tests can fix it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use jiff::Timestamp;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+mod api;
+mod assets;
+mod ics;
+pub mod openapi;
+pub mod problem;
+pub mod security;
+mod views;
+mod web;
+
+/// Where the clock comes from: the real one in the binary, a fixed one in tests.
+pub type Clock = fn() -> Timestamp;
+
+/// How the server is exposed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One person on their own machine: bound to loopback, no accounts, `Host` checked against
+    /// DNS rebinding, same-origin or CSRF token on every state change.
+    Personal,
+    /// A club or clinic behind a reverse proxy: any `Host`; accounts are required.
+    MultiUser,
+}
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Personal or multi-user.
+    pub mode: Mode,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// How long one request may take before the server answers 503.
+    pub timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { mode: Mode::Personal, body_limit: 1024 * 1024, timeout: Duration::from_secs(30) }
+    }
+}
+
+/// What every handler can reach; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    clock: Clock,
+    csrf_token: String,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The CSRF token is a secret: never in logs.
+        f.debug_struct("AppState").field("config", &self.inner.config).finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// A state with the given settings, clock and CSRF token.
+    ///
+    /// The token must be unguessable by other web sites; [`security::new_csrf_token`] makes one.
+    pub fn new(config: Config, clock: Clock, csrf_token: String) -> AppState {
+        AppState { inner: Arc::new(Inner { config, clock, csrf_token }) }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The current time, from the state's clock.
+    pub fn now(&self) -> Timestamp {
+        (self.inner.clock)()
+    }
+
+    /// The CSRF token of this server process.
+    pub(crate) fn csrf_token(&self) -> &str {
+        &self.inner.csrf_token
+    }
+}
+
+/// The whole application: JSON API, web pages, assets, with the security and limit layers.
+pub fn router(state: AppState) -> Router {
+    let config = state.config().clone();
+    let routes = Router::new()
+        .merge(api::routes())
+        .merge(web::routes())
+        .merge(assets::routes())
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
+    routes
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.timeout))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,240 @@
+//! The OpenAPI 3.1 document served at `/api/openapi.json`, built in code.
+//!
+//! Written as JSON rather than derived (utoipa): the check-in is validated by hand in
+//! `afterrun-protocol` (to name every bad field), not deserialized into derive-able structs, so a
+//! derived schema would describe nothing. Here the enums come from the protocol's own code
+//! tables (`Equipment::ALL`, `all_regions()`, …), so the document and the validator cannot
+//! disagree about which codes exist; the ranges are those of interfaces.md. [`PATHS`] lists every
+//! route of the router; a test checks each is documented and served.
+
+use afterrun_protocol::codes::{
+    After, Budget, Clinician, Condition, Equipment, Goal, Modality, Sex, SymptomCode, Trend,
+};
+use afterrun_protocol::region::all_regions;
+use serde_json::{Value, json};
+
+/// Every route the router serves, with its method, in the order of the document.
+pub const PATHS: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("post", "/api/plan"),
+    ("get", "/api/guide"),
+    ("get", "/api/guide/{topic}"),
+    ("get", "/api/openapi.json"),
+    ("get", "/"),
+    ("post", "/checkin"),
+    ("get", "/plan.ics"),
+    ("get", "/guide"),
+    ("get", "/guide/{topic}"),
+    ("get", "/assets/{file}"),
+];
+
+fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
+    all.iter().map(|&c| code(c)).collect()
+}
+
+fn number(min: f64, max: f64) -> Value {
+    json!({"type": "number", "minimum": min, "maximum": max})
+}
+
+fn time() -> Value {
+    json!({"type": "string", "format": "date-time",
+           "description": "RFC 3339 with an offset, such as 2026-11-23T08:30:00Z"})
+}
+
+/// The check-in schema (interfaces.md, "Check-in").
+fn checkin_schema() -> Value {
+    let regions: Vec<String> = all_regions().iter().map(ToString::to_string).collect();
+    json!({
+        "type": "object",
+        "required": ["now"],
+        "additionalProperties": false,
+        "properties": {
+            "now": time(),
+            "athlete": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "age": number(10.0, 110.0),
+                    "sex": {"enum": codes(Sex::ALL, Sex::code)},
+                    "body_mass_kg": number(25.0, 250.0),
+                    "weekly_km": number(0.0, 400.0),
+                    "goal": {"enum": codes(Goal::ALL, Goal::code)},
+                    "equipment": {"type": "array", "items": {"enum": codes(Equipment::ALL, Equipment::code)}},
+                    "conditions": {"type": "array", "items": {"enum": codes(Condition::ALL, Condition::code)}},
+                    "clearances": {"type": "array", "items": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["modality"],
+                        "properties": {
+                            "modality": {"enum": codes(Modality::ALL, Modality::code)},
+                            "by": {"enum": codes(Clinician::ALL, Clinician::code)},
+                            "date": {"type": "string", "format": "date"},
+                            "max_mmhg": number(20.0, 110.0)
+                        }
+                    }},
+                    "budget": {"enum": codes(Budget::ALL, Budget::code)},
+                    "prefers_cycling": {"type": "boolean"},
+                    "max_hr": number(30.0, 230.0),
+                    "rest_hr": number(30.0, 230.0),
+                    "threshold_pace": {"type": "string", "pattern": "^[0-5]?[0-9]:[0-5][0-9]$"},
+                    "name": {"type": "string"}
+                }
+            },
+            "run": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "ended_at": time(),
+                    "duration_min": number(1.0, 2880.0),
+                    "distance_km": number(0.0, 400.0),
+                    "ascent_m": number(0.0, 20000.0),
+                    "descent_m": number(0.0, 20000.0),
+                    "avg_hr": number(30.0, 230.0),
+                    "rpe": number(1.0, 10.0),
+                    "file": {"type": ["string", "null"]}
+                }
+            },
+            "soreness": {
+                "type": "object",
+                "description": "0-10 rating per muscle group or region",
+                "propertyNames": {"enum": regions},
+                "additionalProperties": number(0.0, 10.0)
+            },
+            "symptoms": {"type": "array", "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["code"],
+                "properties": {
+                    "code": {"enum": codes(SymptomCode::ALL, SymptomCode::code)},
+                    "region": {"enum": regions},
+                    "since_hours": number(0.0, 8760.0),
+                    "trend": {"enum": codes(Trend::ALL, Trend::code)},
+                    "after": {"enum": codes(After::ALL, After::code)}
+                }
+            }},
+            "cramp_now": {"enum": regions},
+            "next_run_at": time()
+        }
+    })
+}
+
+fn problem_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["type", "title", "status", "detail"],
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "field": {"type": "string", "description": "the input at fault: a JSON path, a header or a parameter"}
+        }
+    })
+}
+
+fn problem(description: &str) -> Value {
+    json!({"description": description,
+           "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+}
+
+fn html(description: &str) -> Value {
+    json!({"description": description, "content": {"text/html": {"schema": {"type": "string"}}}})
+}
+
+fn topic_param() -> Value {
+    json!([{"name": "topic", "in": "path", "required": true, "schema": {"type": "string"}}])
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let refused = "a state-changing request must carry `Origin` (this server's own) or \
+                   `Sec-Fetch-Site: same-origin`, or the CSRF token as the `afterrun_csrf` \
+                   cookie and the `X-CSRF-Token` header or `csrf_token` form field";
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "afterrun",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "What to do for your legs after a run. In personal mode the server \
+                            answers only to loopback Host names (else 421). Errors are \
+                            application/problem+json naming the field."
+        },
+        "paths": {
+            "/healthz": {"get": {"summary": "Liveness", "responses": {
+                "200": {"description": "the server is up", "content": {"text/plain": {"schema": {"type": "string"}}}}
+            }}},
+            "/api/plan": {"post": {
+                "summary": "A recovery plan for a check-in (the same JSON as `afterrun plan --json`)",
+                "description": refused,
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckIn"}}}},
+                "responses": {
+                    "200": {"description": "the plan (interfaces.md, Plan)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Plan"}}}},
+                    "403": problem("cross-origin request refused"),
+                    "413": {"description": "body too large"},
+                    "421": problem("Host is not a loopback name"),
+                    "422": problem("the check-in is invalid; `field` names the JSON path")
+                }
+            }},
+            "/api/guide": {"get": {"summary": "The guide topics", "responses": {
+                "200": {"description": "topics in reading order", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["topics"],
+                    "properties": {"topics": {"type": "array", "items": {"type": "object",
+                        "required": ["id", "title", "summary"],
+                        "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "summary": {"type": "string"}}}}}
+                }}}}
+            }}},
+            "/api/guide/{topic}": {"get": {"summary": "One guide topic", "parameters": topic_param(), "responses": {
+                "200": {"description": "the topic with its references", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GuideTopic"}}}},
+                "404": problem("no such topic")
+            }}},
+            "/api/openapi.json": {"get": {"summary": "This document", "responses": {
+                "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}
+            }}},
+            "/": {"get": {"summary": "Web app: the check-in page", "responses": {"200": html("the page")}}},
+            "/checkin": {"post": {
+                "summary": "Web app: submit the check-in form, get the plan page",
+                "description": refused,
+                "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+                    "type": "object", "additionalProperties": {"type": "string"}}}}},
+                "responses": {"200": html("the plan page"), "403": problem("cross-origin request refused"),
+                              "422": html("the check-in page again, with the field at fault marked")}
+            }},
+            "/plan.ics": {"get": {
+                "summary": "Web app: a plan's steps as an iCalendar file",
+                "parameters": [{"name": "checkin", "in": "query", "required": true,
+                                "description": "the check-in as JSON text", "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
+                              "400": problem("the checkin parameter is missing"),
+                              "422": problem("the check-in is invalid")}
+            }},
+            "/guide": {"get": {"summary": "Web app: the guide topics", "responses": {"200": html("the page")}}},
+            "/guide/{topic}": {"get": {"summary": "Web app: one guide topic", "parameters": topic_param(),
+                "responses": {"200": html("the page"), "404": html("no such topic")}}},
+            "/assets/{file}": {"get": {"summary": "Web app: CSS, scripts and the vendored htmx",
+                "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "the file"}, "404": problem("no such file")}}}
+        },
+        "components": {"schemas": {
+            "CheckIn": checkin_schema(),
+            "Problem": problem_schema(),
+            "Plan": {
+                "type": "object",
+                "required": ["generated_at", "triage", "assumptions", "notes", "steps", "device_programs", "references"],
+                "properties": {
+                    "generated_at": time(),
+                    "triage": {"type": "object", "required": ["level", "reasons", "blocked", "advice"], "properties": {
+                        "level": {"enum": ["self_care", "see_physio", "urgent_care", "emergency"]},
+                        "reasons": {"type": "array"}, "blocked": {"type": "array"}, "advice": {"type": "string"}}},
+                    "assumptions": {"type": "array", "items": {"type": "string"}},
+                    "notes": {"type": "array", "items": {"type": "string"}},
+                    "steps": {"type": "array", "items": {"type": "object",
+                        "required": ["start", "offset_min", "modality", "duration_s", "targets", "dose", "instructions", "why", "evidence"],
+                        "properties": {"modality": {"enum": codes(Modality::ALL, Modality::code)}}}},
+                    "device_programs": {"type": "array"},
+                    "references": {"type": "array"}
+                }
+            },
+            "GuideTopic": {"type": "object", "required": ["id", "title", "summary", "seed_advice", "evidence", "references"]}
+        }}
+    })
+}

@@ -1,0 +1,750 @@
+//! What the pages show, in plain words: the check-in form's fields and their conversion into a
+//! contract check-in, and the plan JSON turned into a view for a person.
+//!
+//! The pages render the plan's JSON (the contract), not the engine's internal types, so the web
+//! app shows exactly what the API returns. The words for codes live here; the clinical texts
+//! (reasons, advice, instructions, why) come from the engine and are shown as they are.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::Offset;
+use serde_json::{Map, Value, json};
+
+/// The eight muscle groups, with their words, in body-map order.
+pub const GROUPS: &[(&str, &str)] = &[
+    ("quads", "Quads (front of thigh)"),
+    ("adductors", "Inner thigh (adductors)"),
+    ("hip_flexors", "Hip flexors (front of hip)"),
+    ("shins", "Shins"),
+    ("feet", "Feet"),
+    ("glutes", "Glutes (buttocks)"),
+    ("hamstrings", "Hamstrings (back of thigh)"),
+    ("calves", "Calves"),
+];
+
+/// Symptom groups: a heading and the symptom codes with their plain words.
+pub const SYMPTOMS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Pain and how it feels",
+        &[
+            ("dull_ache", "A dull ache"),
+            ("sharp_pain", "Sharp or stabbing pain"),
+            ("pain_at_rest", "Pain even when resting"),
+            ("night_pain", "Pain that wakes you at night"),
+            ("pain_with_stretch", "Pain when the muscle is stretched"),
+            ("severe_muscle_pain", "Severe muscle pain, far beyond normal soreness"),
+            ("pain_out_of_proportion", "Pain far worse than the run explains"),
+            ("numbness", "Numbness"),
+            ("tingling", "Tingling or pins and needles"),
+            ("weakness", "Weakness in the leg"),
+            ("cramp_recurrent", "Cramps that keep coming back"),
+        ],
+    ),
+    (
+        "What you see or feel on the leg",
+        &[
+            ("swelling", "Swelling"),
+            ("warmth", "The skin feels warm"),
+            ("redness", "Redness"),
+            ("bruising", "Bruising"),
+            ("tense_compartment", "The muscle feels rock-hard and tight"),
+            ("pale_or_cold_foot", "The foot is pale or cold"),
+            ("focal_bone_tenderness", "One spot on a bone hurts to press"),
+            ("deformity", "Something looks out of shape"),
+        ],
+    ),
+    (
+        "Signs of an injury",
+        &[
+            ("pop_or_snap", "You felt a pop or a snap"),
+            ("unable_to_bear_weight", "You can't put weight on the leg"),
+            ("locking_or_giving_way", "A knee or ankle locks or gives way"),
+        ],
+    ),
+    (
+        "Whole body",
+        &[
+            ("chest_pain", "Chest pain"),
+            ("shortness_of_breath", "Breathless at rest"),
+            ("coughing_blood", "Coughing up blood"),
+            ("dizziness", "Dizzy or faint"),
+            ("fever", "Fever, or feeling feverish"),
+            ("dark_urine", "Dark, cola-coloured urine"),
+        ],
+    ),
+];
+
+/// Where a symptom can be, in plain words (codes of the contract's regions).
+pub const PLACES: &[(&str, &str)] = &[
+    ("calf_left", "Left calf"),
+    ("calf_right", "Right calf"),
+    ("thigh_left", "Left thigh"),
+    ("thigh_right", "Right thigh"),
+    ("shin_left", "Left shin"),
+    ("shin_right", "Right shin"),
+    ("knee_left", "Left knee"),
+    ("knee_right", "Right knee"),
+    ("ankle_left", "Left ankle"),
+    ("ankle_right", "Right ankle"),
+    ("achilles_left", "Left Achilles"),
+    ("achilles_right", "Right Achilles"),
+    ("foot_left", "Left foot"),
+    ("foot_right", "Right foot"),
+    ("hip_left", "Left hip"),
+    ("hip_right", "Right hip"),
+    ("leg_left", "Whole left leg"),
+    ("leg_right", "Whole right leg"),
+    ("lower_back", "Lower back"),
+    ("chest", "Chest"),
+    ("whole_body", "Whole body"),
+];
+
+/// Where a cramp can be happening.
+pub const CRAMP_PLACES: &[(&str, &str)] = &[
+    ("calves_left", "Left calf"),
+    ("calves_right", "Right calf"),
+    ("hamstrings_left", "Left hamstrings"),
+    ("hamstrings_right", "Right hamstrings"),
+    ("quads_left", "Left quads"),
+    ("quads_right", "Right quads"),
+    ("feet_left", "Left foot"),
+    ("feet_right", "Right foot"),
+];
+
+/// How long a symptom has been there.
+pub const SINCE: &[(&str, &str)] = &[
+    ("1", "Just started"),
+    ("6", "A few hours"),
+    ("24", "Since yesterday"),
+    ("60", "2–3 days"),
+    ("168", "A week or more"),
+];
+
+/// Which way a symptom is going.
+pub const TRENDS: &[(&str, &str)] = &[
+    ("improving", "Getting better"),
+    ("stable", "About the same"),
+    ("worsening", "Getting worse"),
+];
+
+/// What happened when it started.
+pub const AFTERS: &[(&str, &str)] = &[
+    ("none", "Nothing in particular"),
+    ("sudden_onset_during_run", "It came on suddenly during the run"),
+    ("twist", "I twisted something"),
+    ("fall", "I fell"),
+    ("collision", "I collided with something"),
+];
+
+/// Equipment, in plain words.
+pub const EQUIPMENT: &[(&str, &str)] = &[
+    ("foam_roller", "Foam roller"),
+    ("massage_gun", "Massage gun"),
+    ("compression_boots", "Compression boots"),
+    ("vibration_plate", "Vibration plate"),
+    ("bike", "Bike (stationary or road)"),
+    ("pool", "Pool"),
+    ("compression_socks", "Compression socks"),
+];
+
+/// Health conditions in plain words, and why they matter to a plan.
+pub const CONDITIONS: &[(&str, &str, &str)] = &[
+    ("pregnancy", "Pregnancy", "rules out vibration and changes pressure and massage"),
+    ("dvt_history", "Had a blood clot (DVT) before", "compression and deep massage need care"),
+    ("anticoagulants", "Taking blood thinners", "bruising risk with deep pressure"),
+    ("heart_failure", "Heart failure", "compression moves fluid toward the heart"),
+    (
+        "peripheral_arterial_disease",
+        "Poor circulation in the legs (PAD)",
+        "compression can cut blood flow",
+    ),
+    ("diabetic_neuropathy", "Nerve damage from diabetes", "you may not feel too much pressure"),
+    (
+        "peripheral_neuropathy",
+        "Other nerve damage in the legs",
+        "you may not feel too much pressure",
+    ),
+    ("varicose_veins", "Varicose veins", "no deep pressure on them"),
+    ("recent_surgery", "Surgery in the last weeks", "some methods must wait"),
+    ("joint_replacement", "Joint replacement", "vibration and pressure near it need care"),
+    ("pacemaker", "Pacemaker or implanted device", "rules out vibration and some devices"),
+    ("epilepsy", "Epilepsy", "rules out vibration"),
+    ("open_wound_leg", "Open wound on a leg", "nothing may press on it"),
+    ("skin_infection_leg", "Skin infection on a leg", "nothing may press on it"),
+    ("lymphedema", "Lymphoedema", "compression only with a clinician's plan"),
+    ("hernia", "Hernia", "rules out vibration"),
+    ("cancer_active", "Cancer under treatment", "massage and compression need a clinician's word"),
+    ("fracture_recent", "A recent broken bone", "no pressure or vibration near it"),
+    ("kidney_stones", "Kidney stones", "rules out vibration"),
+    ("osteoporosis", "Osteoporosis", "no hard pressure or high vibration"),
+    ("hypertension_uncontrolled", "High blood pressure not under control", "compression raises it"),
+];
+
+/// A check-in form that could not become a check-in: the form field and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormError {
+    /// The form field (or the check-in's JSON path, when the engine refused it).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The submitted form fields: every value of each name, in order.
+#[derive(Debug, Clone, Default)]
+pub struct FormValues(HashMap<String, Vec<String>>);
+
+impl FormValues {
+    /// Collects form pairs.
+    pub fn new(pairs: Vec<(String, String)>) -> FormValues {
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, v) in pairs {
+            map.entry(k).or_default().push(v);
+        }
+        FormValues(map)
+    }
+
+    /// The first non-empty value of a field.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).and_then(|vs| vs.iter().map(|v| v.trim()).find(|v| !v.is_empty()))
+    }
+
+    /// Whether a checkbox group holds `value`.
+    pub fn has(&self, name: &str, value: &str) -> bool {
+        self.0.get(name).is_some_and(|vs| vs.iter().any(|v| v == value))
+    }
+}
+
+fn bad(field: &str, message: impl Into<String>) -> FormError {
+    FormError { field: field.to_owned(), message: message.into() }
+}
+
+fn number(form: &FormValues, field: &str, low: f64, high: f64) -> Result<Option<f64>, FormError> {
+    let Some(text) = form.get(field) else { return Ok(None) };
+    let n: f64 = text
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| bad(field, format!("`{text}` is not a number")))?;
+    if !(low..=high).contains(&n) {
+        return Err(bad(field, format!("{n} is out of range: {low} to {high}")));
+    }
+    Ok(Some(n))
+}
+
+/// A `datetime-local` value (no zone) read in the browser's zone, `tz_minutes` being the
+/// browser's `getTimezoneOffset()` (UTC minus local); UTC when the browser did not say.
+fn local_time(
+    form: &FormValues,
+    field: &str,
+    tz_minutes: i32,
+) -> Result<Option<Timestamp>, FormError> {
+    let Some(text) = form.get(field) else { return Ok(None) };
+    let civil: DateTime =
+        text.parse().map_err(|_| bad(field, format!("`{text}` is not a date and time")))?;
+    let offset = Offset::from_seconds(-tz_minutes * 60)
+        .map_err(|_| bad("tz", "the time zone offset is out of range"))?;
+    let ts =
+        offset.to_timestamp(civil).map_err(|_| bad(field, format!("`{text}` is out of range")))?;
+    Ok(Some(ts))
+}
+
+/// A timestamp in the contract's form: UTC, whole seconds, `Z`.
+pub fn utc(ts: Timestamp) -> String {
+    Timestamp::from_second(ts.as_second()).unwrap_or(ts).to_string()
+}
+
+fn allowed(value: &str, list: &[(&str, &str)]) -> bool {
+    list.iter().any(|(code, _)| *code == value)
+}
+
+/// Turns the check-in form into a contract check-in, `now` being the server's clock.
+pub fn checkin_from_form(form: &FormValues, now: Timestamp) -> Result<Value, FormError> {
+    let tz_minutes: i32 = match form.get("tz") {
+        Some(t) => t.parse().map_err(|_| bad("tz", "the time zone offset is not a number"))?,
+        None => 0,
+    };
+    if tz_minutes.abs() > 18 * 60 {
+        return Err(bad("tz", "the time zone offset is out of range"));
+    }
+    let mut doc = Map::new();
+    doc.insert("now".into(), json!(utc(now)));
+
+    // About the athlete.
+    let mut athlete = Map::new();
+    if let Some(age) = number(form, "age", 10.0, 110.0)? {
+        athlete.insert("age".into(), json!(age));
+    }
+    if let Some(sex) = form.get("sex") {
+        if !["female", "male", "unspecified"].contains(&sex) {
+            return Err(bad("sex", "choose female, male or rather not say"));
+        }
+        athlete.insert("sex".into(), json!(sex));
+    }
+    if let Some(km) = number(form, "weekly_km", 0.0, 400.0)? {
+        athlete.insert("weekly_km".into(), json!(km));
+    }
+    let equipment: Vec<&str> =
+        EQUIPMENT.iter().map(|(c, _)| *c).filter(|c| form.has("eq", c)).collect();
+    athlete.insert("equipment".into(), json!(equipment));
+    let conditions: Vec<&str> =
+        CONDITIONS.iter().map(|(c, _, _)| *c).filter(|c| form.has("cond", c)).collect();
+    athlete.insert("conditions".into(), json!(conditions));
+    doc.insert("athlete".into(), Value::Object(athlete));
+
+    // The run.
+    let mut run = Map::new();
+    if let Some(t) = local_time(form, "run_ended", tz_minutes)? {
+        if t > now {
+            return Err(bad("run_ended", "the run cannot end in the future"));
+        }
+        run.insert("ended_at".into(), json!(utc(t)));
+    }
+    for (field, key, low, high) in [
+        ("run_km", "distance_km", 0.0, 400.0),
+        ("run_min", "duration_min", 1.0, 2880.0),
+        ("run_descent", "descent_m", 0.0, 20000.0),
+        ("run_rpe", "rpe", 1.0, 10.0),
+    ] {
+        if let Some(n) = number(form, field, low, high)? {
+            run.insert(key.into(), json!(n));
+        }
+    }
+    if !run.is_empty() {
+        doc.insert("run".into(), Value::Object(run));
+    }
+
+    // Soreness: equal sides become the bare group.
+    let mut soreness = Map::new();
+    for (group, _) in GROUPS {
+        let left = number(form, &format!("sore_{group}_left"), 0.0, 10.0)?.unwrap_or(0.0);
+        let right = number(form, &format!("sore_{group}_right"), 0.0, 10.0)?.unwrap_or(0.0);
+        if left > 0.0 && left == right {
+            soreness.insert((*group).to_owned(), json!(left));
+        } else {
+            if left > 0.0 {
+                soreness.insert(format!("{group}_left"), json!(left));
+            }
+            if right > 0.0 {
+                soreness.insert(format!("{group}_right"), json!(right));
+            }
+        }
+    }
+    if !soreness.is_empty() {
+        doc.insert("soreness".into(), Value::Object(soreness));
+    }
+
+    // Symptoms.
+    let after = form.get("after").unwrap_or("none");
+    if !allowed(after, AFTERS) {
+        return Err(bad("after", "choose one of the listed answers"));
+    }
+    let mut symptoms = Vec::new();
+    for (_, list) in SYMPTOMS {
+        for (code, _) in *list {
+            if !form.has("sym", code) {
+                continue;
+            }
+            let mut s = Map::new();
+            s.insert("code".into(), json!(code));
+            if let Some(place) = form.get(&format!("where_{code}")) {
+                if !allowed(place, PLACES) {
+                    return Err(bad(&format!("where_{code}"), "choose one of the listed places"));
+                }
+                s.insert("region".into(), json!(place));
+            }
+            if let Some(since) = form.get(&format!("since_{code}")) {
+                if !allowed(since, SINCE) {
+                    return Err(bad(&format!("since_{code}"), "choose one of the listed answers"));
+                }
+                let hours: f64 = since.parse().unwrap_or(0.0);
+                s.insert("since_hours".into(), json!(hours));
+            }
+            if let Some(trend) = form.get(&format!("trend_{code}")) {
+                if !allowed(trend, TRENDS) {
+                    return Err(bad(&format!("trend_{code}"), "choose one of the listed answers"));
+                }
+                s.insert("trend".into(), json!(trend));
+            }
+            s.insert("after".into(), json!(after));
+            symptoms.push(Value::Object(s));
+        }
+    }
+    if let Some(unknown) = form
+        .0
+        .get("sym")
+        .into_iter()
+        .flatten()
+        .find(|v| !SYMPTOMS.iter().any(|(_, list)| allowed(v, list)))
+    {
+        return Err(bad("sym", format!("unknown symptom `{unknown}`")));
+    }
+    doc.insert("symptoms".into(), Value::Array(symptoms));
+
+    if let Some(cramp) = form.get("cramp") {
+        if !allowed(cramp, CRAMP_PLACES) {
+            return Err(bad("cramp", "choose one of the listed places"));
+        }
+        doc.insert("cramp_now".into(), json!(cramp));
+    }
+    if let Some(t) = local_time(form, "next_run", tz_minutes)? {
+        doc.insert("next_run_at".into(), json!(utc(t)));
+    }
+    Ok(Value::Object(doc))
+}
+
+/// Plain words for a step modality.
+pub fn modality_words(code: &str) -> &str {
+    match code {
+        "walk" => "Easy walk",
+        "easy_cycle" => "Easy spin on the bike",
+        "dynamic_stretching" => "Dynamic stretches",
+        "static_stretching" => "Gentle held stretches",
+        "foam_rolling" => "Foam rolling",
+        "massage_gun" => "Massage gun",
+        "compression_boots" => "Compression boots",
+        "vibration_plate" => "Vibration plate",
+        "hydration" => "Drink",
+        "rest" => "Rest",
+        "consult_physio" => "Book a sports physiotherapist",
+        "seek_urgent_care" => "Get a medical assessment today",
+        "call_emergency" => "Call emergency services now",
+        other => other,
+    }
+}
+
+/// Plain words for a region code (`calf_left` → "left calf").
+pub fn region_words(code: &str) -> String {
+    let (stem, side) = if let Some(s) = code.strip_suffix("_left") {
+        (s, Some("left"))
+    } else if let Some(s) = code.strip_suffix("_right") {
+        (s, Some("right"))
+    } else {
+        (code, None)
+    };
+    let word = match stem {
+        "adductors" => "inner thighs",
+        "hip_flexors" => "hip flexors",
+        "achilles" => "Achilles",
+        "lower_back" => "lower back",
+        "whole_body" => "whole body",
+        "all" => "everywhere",
+        other => other,
+    };
+    match side {
+        Some(side) => format!("{side} {word}"),
+        None => word.to_owned(),
+    }
+}
+
+/// "12 min", "45 s", "1 h 30 min".
+pub fn duration_words(seconds: u64) -> String {
+    if seconds < 60 {
+        return format!("{seconds} s");
+    }
+    let minutes = seconds.div_ceil(60);
+    if minutes < 60 {
+        format!("{minutes} min")
+    } else if minutes.is_multiple_of(60) {
+        format!("{} h", minutes / 60)
+    } else {
+        format!("{} h {} min", minutes / 60, minutes % 60)
+    }
+}
+
+/// How each triage level is shown: a class, a heading and the first thing to do.
+pub fn level_words(level: &str) -> (&'static str, &'static str) {
+    match level {
+        "self_care" => ("ok", "You can look after this yourself"),
+        "see_physio" => ("caution", "Book a sports physiotherapist"),
+        "urgent_care" => ("urgent", "Get a medical assessment today"),
+        "emergency" => ("emergency", "Call emergency services now"),
+        _ => ("caution", "Read the advice below"),
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// One dose entry in words ("seconds per group: 45").
+fn dose_items(dose: &Value) -> Vec<String> {
+    let Some(map) = dose.as_object() else { return Vec::new() };
+    map.iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| {
+            let key = k.replace('_', " ");
+            let key = key.strip_suffix(" s").map(|k| format!("{k} (s)")).unwrap_or(key);
+            format!("{key}: {}", text(v).replace('_', " "))
+        })
+        .collect()
+}
+
+/// A plan step as shown.
+#[derive(Debug, Clone)]
+pub struct StepView {
+    /// Index in the plan (for the done button).
+    pub index: usize,
+    /// The modality code (a CSS hook).
+    pub modality: String,
+    /// The heading.
+    pub title: String,
+    /// Start time, contract form (UTC); the page's script shows it in local time.
+    pub start_utc: String,
+    /// Start time as `HH:MM UTC` for pages without script.
+    pub start_label: String,
+    /// "+15 min" or "now".
+    pub offset_label: String,
+    /// The duration in seconds (for the timer).
+    pub duration_s: u64,
+    /// The duration in words.
+    pub duration_label: String,
+    /// The targets in words.
+    pub targets: String,
+    /// The dose, one entry per line.
+    pub dose: Vec<String>,
+    /// What to do.
+    pub instructions: Vec<String>,
+    /// Why this step.
+    pub why: String,
+    /// Evidence: citation per id.
+    pub evidence: Vec<(String, String)>,
+    /// A referral step (the first thing to do at a red flag).
+    pub referral: bool,
+}
+
+/// A blocked modality as shown.
+#[derive(Debug, Clone)]
+pub struct BlockView {
+    /// The modality in words.
+    pub modality: String,
+    /// Where.
+    pub region: String,
+    /// The reason code.
+    pub reason: String,
+}
+
+/// The plan page's content.
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    /// Triage level code.
+    pub level: String,
+    /// CSS class of the verdict.
+    pub level_class: String,
+    /// The verdict heading.
+    pub verdict: String,
+    /// Whether this is a red flag (urgent care or emergency).
+    pub red_flag: bool,
+    /// The engine's reasons.
+    pub reasons: Vec<String>,
+    /// The engine's advice.
+    pub advice: String,
+    /// What is blocked.
+    pub blocked: Vec<BlockView>,
+    /// The steps.
+    pub steps: Vec<StepView>,
+    /// Notes.
+    pub notes: Vec<String>,
+    /// Assumptions.
+    pub assumptions: Vec<String>,
+    /// The plan's time (key for the done marks kept in the browser).
+    pub generated_at: String,
+    /// The total time of the steps in words.
+    pub total: String,
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().map(|a| a.iter().map(text).collect()).unwrap_or_default()
+}
+
+/// Builds the plan page's view from the plan JSON.
+pub fn plan_view(plan: &Value) -> PlanView {
+    let triage = &plan["triage"];
+    let level = triage["level"].as_str().unwrap_or("see_physio").to_owned();
+    let (level_class, verdict) = level_words(&level);
+    let citations: HashMap<String, String> = plan["references"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| (text(&r["id"]), text(&r["citation"])))
+        .collect();
+    let steps: Vec<StepView> = plan["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(index, s)| {
+            let modality = text(&s["modality"]);
+            let start_utc = text(&s["start"]);
+            let start_label = start_utc
+                .get(11..16)
+                .map(|hm| format!("{hm} UTC"))
+                .unwrap_or_else(|| start_utc.clone());
+            let offset = s["offset_min"].as_u64().unwrap_or(0);
+            let duration_s = s["duration_s"].as_u64().unwrap_or(0);
+            let targets: Vec<String> = s["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|t| region_words(&text(t)))
+                .collect();
+            StepView {
+                index,
+                title: modality_words(&modality).to_owned(),
+                referral: matches!(
+                    modality.as_str(),
+                    "consult_physio" | "seek_urgent_care" | "call_emergency"
+                ),
+                modality,
+                start_utc,
+                start_label,
+                offset_label: if offset == 0 {
+                    "now".to_owned()
+                } else {
+                    format!("in {}", duration_words(offset * 60))
+                },
+                duration_s,
+                duration_label: if duration_s == 0 {
+                    String::new()
+                } else {
+                    duration_words(duration_s)
+                },
+                targets: targets.join(", "),
+                dose: dose_items(&s["dose"]),
+                instructions: strings(&s["instructions"]),
+                why: text(&s["why"]),
+                evidence: s["evidence"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|e| {
+                        let id = text(e);
+                        let citation = citations.get(&id).cloned().unwrap_or_default();
+                        (id, citation)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let total_s: u64 = steps.iter().map(|s| s.duration_s).sum();
+    PlanView {
+        red_flag: matches!(level.as_str(), "urgent_care" | "emergency"),
+        level_class: level_class.to_owned(),
+        verdict: verdict.to_owned(),
+        level,
+        reasons: triage["reasons"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| text(&r["text"]))
+            .collect(),
+        advice: text(&triage["advice"]),
+        blocked: triage["blocked"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|b| BlockView {
+                modality: modality_words(&text(&b["modality"])).to_owned(),
+                region: region_words(&text(&b["region"])),
+                reason: text(&b["reason"]).replace('_', " ").replace(':', ": "),
+            })
+            .collect(),
+        steps,
+        notes: strings(&plan["notes"]),
+        assumptions: strings(&plan["assumptions"]),
+        generated_at: text(&plan["generated_at"]),
+        total: duration_words(total_s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> FormValues {
+        FormValues::new(pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect())
+    }
+
+    fn now() -> Timestamp {
+        "2026-11-23T08:30:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn equal_sides_become_the_bare_group_and_zeros_are_left_out() {
+        let doc = checkin_from_form(
+            &form(&[
+                ("sore_quads_left", "6"),
+                ("sore_quads_right", "6"),
+                ("sore_calves_left", "4"),
+                ("sore_calves_right", "0"),
+            ]),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(doc["soreness"], json!({"quads": 6.0, "calves_left": 4.0}));
+        assert_eq!(doc["now"], "2026-11-23T08:30:00Z");
+    }
+
+    #[test]
+    fn local_times_use_the_browser_offset() {
+        // getTimezoneOffset() is -60 in Central European winter time (UTC+1).
+        let doc =
+            checkin_from_form(&form(&[("next_run", "2026-11-24T08:00"), ("tz", "-60")]), now())
+                .unwrap();
+        assert_eq!(doc["next_run_at"], "2026-11-24T07:00:00Z");
+        let doc = checkin_from_form(&form(&[("next_run", "2026-11-24T08:00")]), now()).unwrap();
+        assert_eq!(doc["next_run_at"], "2026-11-24T08:00:00Z");
+    }
+
+    #[test]
+    fn symptoms_carry_place_trend_and_what_happened() {
+        let doc = checkin_from_form(
+            &form(&[
+                ("sym", "swelling"),
+                ("where_swelling", "calf_left"),
+                ("trend_swelling", "worsening"),
+                ("since_swelling", "24"),
+                ("after", "twist"),
+            ]),
+            now(),
+        )
+        .unwrap();
+        assert_eq!(
+            doc["symptoms"],
+            json!([{"code":"swelling","region":"calf_left","since_hours":24.0,"trend":"worsening","after":"twist"}])
+        );
+    }
+
+    #[test]
+    fn bad_values_name_the_form_field() {
+        for (pairs, field) in [
+            (vec![("sore_quads_left", "11")], "sore_quads_left"),
+            (vec![("sore_quads_left", "x")], "sore_quads_left"),
+            (vec![("sym", "swelling"), ("where_swelling", "moon")], "where_swelling"),
+            (vec![("sym", "made_up")], "sym"),
+            (vec![("cramp", "nose")], "cramp"),
+            (vec![("next_run", "tomorrow")], "next_run"),
+            (vec![("run_ended", "2030-01-01T00:00")], "run_ended"),
+            (vec![("tz", "100000")], "tz"),
+        ] {
+            let err = checkin_from_form(&form(&pairs), now()).unwrap_err();
+            assert_eq!(err.field, field, "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(region_words("calf_left"), "left calf");
+        assert_eq!(region_words("hip_flexors_right"), "right hip flexors");
+        assert_eq!(region_words("quads"), "quads");
+        assert_eq!(duration_words(45), "45 s");
+        assert_eq!(duration_words(720), "12 min");
+        assert_eq!(duration_words(5400), "1 h 30 min");
+        assert_eq!(level_words("urgent_care").0, "urgent");
+    }
+}

@@ -1,0 +1,516 @@
+//! The web app's pages, rendered on the server with askama.
+//!
+//! Every essential works without JavaScript: the check-in is a plain form (the body map's
+//! regions each have a labelled select), the plan is a page, the calendar a link. The script
+//! (`assets/app.js`) only adds comfort: clicking the body map, local times, step timers, done
+//! marks, and htmx swapping the plan in without a full reload.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::Value;
+
+use crate::AppState;
+use crate::problem::Problem;
+use crate::security::csrf_cookie;
+use crate::views::{self, FormError, FormValues, PlanView};
+
+/// The page routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(checkin_page))
+        .route("/checkin", get(checkin_redirect).post(checkin_submit))
+        .route("/plan.ics", get(plan_ics))
+        .route("/guide", get(guide_list))
+        .route("/guide/{topic}", get(guide_topic))
+}
+
+/// An option of a select.
+#[derive(Debug, Clone)]
+pub(crate) struct Opt {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn opts(list: &[(&str, &str)], selected: Option<&str>, placeholder: Option<&str>) -> Vec<Opt> {
+    let mut out = Vec::with_capacity(list.len() + 1);
+    if let Some(p) = placeholder {
+        out.push(Opt { value: String::new(), label: p.to_owned(), selected: selected.is_none() });
+    }
+    out.extend(list.iter().map(|(value, label)| Opt {
+        value: (*value).to_owned(),
+        label: (*label).to_owned(),
+        selected: selected == Some(*value),
+    }));
+    out
+}
+
+/// One body-map region as drawn.
+#[derive(Debug, Clone)]
+pub(crate) struct Region {
+    /// `quads_left`.
+    id: String,
+    /// "Left quads".
+    label: String,
+    /// The SVG path, drawn for the viewer's left leg.
+    d: &'static str,
+    /// Whether to mirror it onto the viewer's right leg.
+    mirror: bool,
+    /// The rating 0-10.
+    level: u8,
+}
+
+/// One muscle group's row of ratings.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupRow {
+    code: &'static str,
+    label: &'static str,
+    left: Vec<Opt>,
+    right: Vec<Opt>,
+}
+
+/// One symptom's row.
+#[derive(Debug, Clone)]
+pub(crate) struct SymptomRow {
+    code: &'static str,
+    label: &'static str,
+    checked: bool,
+    places: Vec<Opt>,
+    since: Vec<Opt>,
+    trends: Vec<Opt>,
+}
+
+/// A heading and its symptoms.
+#[derive(Debug, Clone)]
+pub(crate) struct SymptomGroup {
+    heading: &'static str,
+    rows: Vec<SymptomRow>,
+}
+
+/// A checkbox.
+#[derive(Debug, Clone)]
+pub(crate) struct Check {
+    value: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    checked: bool,
+}
+
+// Shapes of the viewer's left leg (viewBox 0 0 200 360); the right leg is the mirror image.
+const SILHOUETTE: &str = "M56 26 Q40 90 46 168 Q48 186 54 198 Q50 250 58 300 L50 318 Q42 334 50 342 \
+     L90 342 Q94 330 86 314 L84 300 Q94 250 90 198 Q98 184 98 168 L99 60 Q100 40 100 26 Z";
+const FRONT: &[(&str, &str)] = &[
+    ("hip_flexors", "M58 30 L98 30 L98 56 Q80 64 60 56 Z"),
+    ("quads", "M50 66 Q66 72 85 64 L87 166 Q70 178 52 166 Q44 120 50 66 Z"),
+    ("adductors", "M89 64 L98 62 L97 140 Q93 150 89 150 Z"),
+    ("shins", "M57 202 Q71 195 86 202 Q88 250 81 296 L63 296 Q55 250 57 202 Z"),
+    ("feet", "M58 306 L83 306 Q87 322 90 336 Q80 342 50 338 Q47 326 58 306 Z"),
+];
+const BACK: &[(&str, &str)] = &[
+    ("glutes", "M50 30 L98 30 L98 80 Q74 92 50 80 Q45 54 50 30 Z"),
+    ("hamstrings", "M50 90 Q74 100 96 90 L95 166 Q72 178 52 166 Q46 130 50 90 Z"),
+    ("calves", "M54 198 Q70 190 88 198 Q94 232 84 272 L62 272 Q50 232 54 198 Z"),
+];
+
+fn rating(form: &FormValues, name: &str) -> u8 {
+    form.get(name).and_then(|v| v.parse::<u8>().ok()).filter(|v| *v <= 10).unwrap_or(0)
+}
+
+fn side_words(side: &str) -> &'static str {
+    if side == "left" { "Left" } else { "Right" }
+}
+
+fn group_label(code: &str) -> &'static str {
+    views::GROUPS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("")
+}
+
+/// The regions of one view; `viewer_left` is the side drawn on the viewer's left.
+fn regions(form: &FormValues, shapes: &[(&str, &'static str)], viewer_left: &str) -> Vec<Region> {
+    let viewer_right = if viewer_left == "left" { "right" } else { "left" };
+    let mut out = Vec::new();
+    for (side, mirror) in [(viewer_left, false), (viewer_right, true)] {
+        for (group, d) in shapes {
+            let id = format!("{group}_{side}");
+            let short = group_label(group).split(" (").next().unwrap_or(group);
+            out.push(Region {
+                label: format!("{} {}", side_words(side), short.to_lowercase()),
+                level: rating(form, &format!("sore_{id}")),
+                id,
+                d,
+                mirror,
+            });
+        }
+    }
+    out
+}
+
+const SCALE: &[(&str, &str)] = &[
+    ("0", "0 · none"),
+    ("1", "1"),
+    ("2", "2 · mild"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5", "5 · moderate"),
+    ("6", "6"),
+    ("7", "7"),
+    ("8", "8 · severe"),
+    ("9", "9"),
+    ("10", "10 · worst"),
+];
+
+const RPE: &[(&str, &str)] = &[
+    ("2", "Very easy"),
+    ("4", "Easy, could talk"),
+    ("6", "Steady, some effort"),
+    ("7", "Hard"),
+    ("8", "Very hard"),
+    ("9", "Near my limit"),
+    ("10", "All out"),
+];
+
+const SEX: &[(&str, &str)] =
+    &[("female", "Female"), ("male", "Male"), ("unspecified", "Rather not say")];
+
+#[derive(Template)]
+#[template(path = "checkin.html")]
+struct CheckinPage {
+    title: &'static str,
+    nav: &'static str,
+    csrf: String,
+    error: Option<FormError>,
+    silhouette: &'static str,
+    front: Vec<Region>,
+    back: Vec<Region>,
+    groups: Vec<GroupRow>,
+    symptom_groups: Vec<SymptomGroup>,
+    afters: Vec<Opt>,
+    cramp: Vec<Opt>,
+    equipment: Vec<Check>,
+    conditions: Vec<Check>,
+    rpe: Vec<Opt>,
+    sex: Vec<Opt>,
+    tz: String,
+    next_run: String,
+    run_ended: String,
+    run_km: String,
+    run_min: String,
+    run_descent: String,
+    age: String,
+    weekly_km: String,
+}
+
+fn checkin_page_for(state: &AppState, form: &FormValues, error: Option<FormError>) -> CheckinPage {
+    let value = |name: &str| form.get(name).unwrap_or("").to_owned();
+    // Equipment defaults to the common foam roller when the form is new.
+    let fresh = form.get("csrf_token").is_none();
+    CheckinPage {
+        title: "Check in",
+        nav: "checkin",
+        csrf: state.csrf_token().to_owned(),
+        error,
+        silhouette: SILHOUETTE,
+        front: regions(form, FRONT, "right"),
+        back: regions(form, BACK, "left"),
+        groups: views::GROUPS
+            .iter()
+            .map(|(code, label)| GroupRow {
+                code,
+                label,
+                left: opts(
+                    SCALE,
+                    Some(form.get(&format!("sore_{code}_left")).unwrap_or("0")),
+                    None,
+                ),
+                right: opts(
+                    SCALE,
+                    Some(form.get(&format!("sore_{code}_right")).unwrap_or("0")),
+                    None,
+                ),
+            })
+            .collect(),
+        symptom_groups: views::SYMPTOMS
+            .iter()
+            .map(|(heading, list)| SymptomGroup {
+                heading,
+                rows: list
+                    .iter()
+                    .map(|(code, label)| SymptomRow {
+                        code,
+                        label,
+                        checked: form.has("sym", code),
+                        places: opts(
+                            views::PLACES,
+                            form.get(&format!("where_{code}")),
+                            Some("Where?"),
+                        ),
+                        since: opts(
+                            views::SINCE,
+                            form.get(&format!("since_{code}")),
+                            Some("Since when?"),
+                        ),
+                        trends: opts(
+                            views::TRENDS,
+                            form.get(&format!("trend_{code}")),
+                            Some("Getting…?"),
+                        ),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        afters: opts(views::AFTERS, Some(form.get("after").unwrap_or("none")), None),
+        cramp: opts(views::CRAMP_PLACES, form.get("cramp"), Some("No cramp right now")),
+        equipment: views::EQUIPMENT
+            .iter()
+            .map(|(value, label)| Check {
+                value,
+                label,
+                hint: "",
+                checked: form.has("eq", value) || (fresh && *value == "foam_roller"),
+            })
+            .collect(),
+        conditions: views::CONDITIONS
+            .iter()
+            .map(|(value, label, hint)| Check {
+                value,
+                label,
+                hint,
+                checked: form.has("cond", value),
+            })
+            .collect(),
+        rpe: opts(RPE, form.get("run_rpe"), Some("How hard was it?")),
+        sex: opts(SEX, form.get("sex"), Some("—")),
+        tz: value("tz"),
+        next_run: value("next_run"),
+        run_ended: value("run_ended"),
+        run_km: value("run_km"),
+        run_min: value("run_min"),
+        run_descent: value("run_descent"),
+        age: value("age"),
+        weekly_km: value("weekly_km"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    title: &'static str,
+    nav: &'static str,
+    plan: PlanView,
+    ics_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "guide_list.html")]
+struct GuideListPage {
+    title: &'static str,
+    nav: &'static str,
+    topics: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "guide_topic.html")]
+struct GuideTopicPage {
+    title: &'static str,
+    nav: &'static str,
+    topic: &'static afterrun_protocol::guide::Topic,
+    references: Vec<(&'static str, &'static str)>,
+    outcome_note: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage {
+    title: &'static str,
+    nav: &'static str,
+    message: String,
+}
+
+/// Renders a page with the security headers and the CSRF cookie.
+fn page(state: &AppState, status: StatusCode, template: &dyn askama::DynTemplate) -> Response {
+    match template.dyn_render() {
+        Ok(html) => {
+            let mut response = (status, html).into_response();
+            let headers = response.headers_mut();
+            headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            page_headers(headers);
+            if let Ok(cookie) = HeaderValue::from_str(&csrf_cookie(state)) {
+                headers.insert(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+/// Headers every page carries: no framing, no sniffing, no script or style from elsewhere.
+fn page_headers(headers: &mut HeaderMap) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+async fn checkin_page(State(state): State<AppState>) -> Response {
+    page(&state, StatusCode::OK, &checkin_page_for(&state, &FormValues::default(), None))
+}
+
+/// A reload of the plan page's address goes back to the form.
+async fn checkin_redirect() -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response()
+}
+
+/// Percent-encodes a query value.
+fn encode_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+async fn checkin_submit(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = FormValues::new(pairs);
+    let checkin = match views::checkin_from_form(&form, state.now()) {
+        Ok(c) => c,
+        Err(e) => {
+            let page_view = checkin_page_for(&state, &form, Some(e));
+            return page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view);
+        }
+    };
+    let checkin_text = checkin.to_string();
+    match crate::api::plan_for(&checkin_text) {
+        Ok(plan_text) => {
+            let plan: Value = match serde_json::from_str(&plan_text) {
+                Ok(v) => v,
+                Err(e) => return Problem::internal(&e).into_response(),
+            };
+            let view = PlanPage {
+                title: "Your plan",
+                nav: "checkin",
+                plan: views::plan_view(&plan),
+                ics_href: format!("/plan.ics?checkin={}", encode_query(&checkin_text)),
+            };
+            page(&state, StatusCode::OK, &view)
+        }
+        Err(problem) => {
+            let error = FormError {
+                field: problem.field.clone().unwrap_or_default(),
+                message: problem.detail.clone(),
+            };
+            let page_view = checkin_page_for(&state, &form, Some(error));
+            page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view)
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct IcsQuery {
+    checkin: Option<String>,
+}
+
+async fn plan_ics(Query(query): Query<IcsQuery>) -> Response {
+    let Some(checkin) = query.checkin else {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "missing-parameter",
+            "A parameter is missing",
+            "give the check-in as the `checkin` query parameter",
+            Some("checkin"),
+        )
+        .into_response();
+    };
+    let plan = match crate::api::plan_for(&checkin) {
+        Ok(p) => p,
+        Err(problem) => return problem.into_response(),
+    };
+    match crate::ics::plan_to_ics(&plan) {
+        Some(ics) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"afterrun-plan.ics\""),
+            ],
+            ics,
+        )
+            .into_response(),
+        None => Problem::internal(&"a plan with unreadable times").into_response(),
+    }
+}
+
+async fn guide_list(State(state): State<AppState>) -> Response {
+    let topics =
+        afterrun_protocol::guide::topics().iter().map(|t| (t.id, t.title, t.summary)).collect();
+    page(&state, StatusCode::OK, &GuideListPage { title: "Guide", nav: "guide", topics })
+}
+
+async fn guide_topic(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match afterrun_protocol::guide::topic(&id) {
+        Some(topic) => {
+            let references = topic
+                .references
+                .iter()
+                .map(|rid| {
+                    (
+                        *rid,
+                        afterrun_protocol::references::find(rid).map(|r| r.citation).unwrap_or(""),
+                    )
+                })
+                .collect();
+            let view = GuideTopicPage {
+                title: topic.title,
+                nav: "guide",
+                topic,
+                references,
+                outcome_note: afterrun_protocol::guide::OUTCOME_FIGURES_NOTE,
+            };
+            page(&state, StatusCode::OK, &view)
+        }
+        None => {
+            let view = NotFoundPage {
+                title: "Not found",
+                nav: "guide",
+                message: format!("There is no guide topic called “{id}”."),
+            };
+            page(&state, StatusCode::NOT_FOUND, &view)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_encoding_round_trips_through_the_form_decoder() {
+        let text = r#"{"now":"2026-11-23T08:30:00Z","a":"é &=+"}"#;
+        let decoded: Vec<(String, String)> =
+            serde_urlencoded_like(&format!("checkin={}", encode_query(text)));
+        assert_eq!(decoded, vec![("checkin".to_owned(), text.to_owned())]);
+    }
+
+    /// Decodes like axum's `Query` does.
+    fn serde_urlencoded_like(q: &str) -> Vec<(String, String)> {
+        let uri: axum::http::Uri = format!("/x?{q}").parse().unwrap();
+        let Query(v): Query<Vec<(String, String)>> = Query::try_from_uri(&uri).unwrap();
+        v
+    }
+}

@@ -1,0 +1,473 @@
+//! The router, end to end without sockets: every endpoint through `tower::ServiceExt::oneshot`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
+
+use afterrun_protocol::History;
+use afterrun_server::openapi::PATHS;
+use afterrun_server::{AppState, Config, Mode, router};
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use jiff::Timestamp;
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+const HOST: &str = "127.0.0.1:8080";
+const ORIGIN: &str = "http://127.0.0.1:8080";
+
+fn clock() -> Timestamp {
+    "2026-11-23T08:30:00Z".parse().unwrap()
+}
+
+fn state(mode: Mode) -> AppState {
+    AppState::new(Config { mode, ..Config::default() }, clock, TOKEN.to_owned())
+}
+
+async fn send_in(mode: Mode, request: Request<Body>) -> (StatusCode, String, String) {
+    let response: Response = router(state(mode)).oneshot(request).await.unwrap();
+    let status = response.status();
+    let media = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, media, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn send(request: Request<Body>) -> (StatusCode, String, String) {
+    send_in(Mode::Personal, request).await
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).header(header::HOST, HOST).body(Body::empty()).unwrap()
+}
+
+fn post_json(path: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body.into())
+        .unwrap()
+}
+
+fn post_form(path: &str, pairs: &[(&str, &str)]) -> Request<Body> {
+    let body: Vec<String> =
+        pairs.iter().map(|(k, v)| format!("{k}={}", v.replace(':', "%3A"))).collect();
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.join("&")))
+        .unwrap()
+}
+
+fn problem(body: &str) -> Value {
+    let v: Value = serde_json::from_str(body).unwrap();
+    for key in ["type", "title", "status", "detail"] {
+        assert!(v.get(key).is_some(), "problem without {key}: {body}");
+    }
+    v
+}
+
+fn vignettes() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vignettes");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            out.push((path.display().to_string(), v["checkin"].to_string()));
+        }
+    }
+    out.sort();
+    assert!(out.len() >= 10, "expected the shared vignettes in {}", dir.display());
+    out
+}
+
+#[tokio::test]
+async fn healthz_answers_whatever_the_host() {
+    let (status, _, body) = send(get("/healthz")).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+    let request =
+        Request::get("/healthz").header(header::HOST, "lb.internal").body(Body::empty()).unwrap();
+    assert_eq!(send(request).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn plan_is_byte_identical_to_plan_json_for_every_vignette() {
+    for (name, checkin) in vignettes() {
+        let expected = afterrun_protocol::plan_json(&checkin, &History::default()).unwrap();
+        let (status, media, body) = send(post_json("/api/plan", checkin.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        assert_eq!(media, "application/json", "{name}");
+        assert_eq!(body, expected, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn invalid_checkins_are_problems_naming_the_field() {
+    for (body, field) in [
+        (r#"{"now":"yesterday"}"#.as_bytes().to_vec(), "now"),
+        (br#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":11}}"#.to_vec(), "soreness.quads"),
+        (
+            br#"{"now":"2026-11-23T08:30:00Z","symptoms":[{"code":"itchy"}]}"#.to_vec(),
+            "symptoms[0].code",
+        ),
+        (br#"{"now":"2026-11-23T08:30:00Z","symptom":[]}"#.to_vec(), "symptom"),
+        (b"not json".to_vec(), "$"),
+        (vec![0xff, 0xfe], "$"),
+    ] {
+        let (status, media, text) = send(post_json("/api/plan", body)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+        assert_eq!(media, "application/problem+json");
+        let p = problem(&text);
+        assert_eq!(p["field"], field, "{text}");
+        assert_eq!(p["status"], 422);
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let big = format!(r#"{{"now":"2026-11-23T08:30:00Z","x":"{}"}}"#, "a".repeat(2 * 1024 * 1024));
+    let (status, _, _) = send(post_json("/api/plan", big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn guide_lists_topics_and_serves_each() {
+    let (status, media, body) = send(get("/api/guide")).await;
+    assert_eq!((status, media.as_str()), (StatusCode::OK, "application/json"));
+    let list: Value = serde_json::from_str(&body).unwrap();
+    let topics = list["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), afterrun_protocol::guide::topics().len());
+    for t in topics {
+        let id = t["id"].as_str().unwrap();
+        let (status, _, body) = send(get(&format!("/api/guide/{id}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        let topic: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(topic["id"], id);
+        assert!(topic["references"].as_array().unwrap().iter().all(|r| r["citation"].is_string()));
+        let (status, media, _) = send(get(&format!("/guide/{id}"))).await;
+        assert_eq!((status, media.as_str()), (StatusCode::OK, "text/html; charset=utf-8"));
+    }
+    let (status, media, body) = send(get("/api/guide/no-such-topic")).await;
+    assert_eq!((status, media.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
+    assert_eq!(problem(&body)["field"], "topic");
+}
+
+#[tokio::test]
+async fn openapi_documents_every_route_and_every_route_is_served() {
+    let (status, _, body) = send(get("/api/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let documented: usize =
+        doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(documented, PATHS.len());
+    for (method, path) in PATHS {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} undocumented");
+        let concrete = path.replace("{topic}", "doms").replace("{file}", "app.css");
+        let request = match *method {
+            "get" => get(&concrete),
+            _ => post_json(&concrete, "{}"),
+        };
+        let (status, media, body) = send(request).await;
+        // Served means: not the fallback's 404 and not a 405.
+        let fallback = status == StatusCode::NOT_FOUND && body.contains("nothing is served");
+        assert!(
+            !fallback && status != StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}: {status} {media}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_addresses_and_methods_are_problems() {
+    let (status, media, body) = send(get("/nope")).await;
+    assert_eq!((status, media.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
+    problem(&body);
+    let (status, media, _) = send(get("/api/plan")).await;
+    assert_eq!(
+        (status, media.as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "application/problem+json")
+    );
+    let (status, _, _) = send(get("/assets/secret.txt")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn assets_are_served_from_the_binary() {
+    let (status, media, body) = send(get("/assets/htmx.min.js")).await;
+    assert_eq!((status, media.as_str()), (StatusCode::OK, "text/javascript; charset=utf-8"));
+    assert!(body.starts_with("/*! htmx 2.0."), "licence header first");
+    let (status, media, _) = send(get("/assets/app.css")).await;
+    assert_eq!((status, media.as_str()), (StatusCode::OK, "text/css; charset=utf-8"));
+}
+
+// --- Personal-mode security ---
+
+#[tokio::test]
+async fn only_loopback_hosts_are_served_in_personal_mode() {
+    for host in ["localhost", "localhost:8080", "127.0.0.1:9", "[::1]:8080", "[::1]"] {
+        let request =
+            Request::get("/api/guide").header(header::HOST, host).body(Body::empty()).unwrap();
+        assert_eq!(send(request).await.0, StatusCode::OK, "{host}");
+    }
+    for host in ["evil.example", "evil.example:8080", "127.0.0.1.evil.example", "10.0.0.2:8080"] {
+        let request = Request::get("/").header(header::HOST, host).body(Body::empty()).unwrap();
+        let (status, media, body) = send(request).await;
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{host}");
+        assert_eq!(media, "application/problem+json");
+        assert_eq!(problem(&body)["field"], "Host");
+    }
+    let no_host = Request::get("/api/guide").body(Body::empty()).unwrap();
+    assert_eq!(send(no_host).await.0, StatusCode::MISDIRECTED_REQUEST);
+    // A multi-user server sits behind a proxy under its own name.
+    let request = Request::get("/api/guide")
+        .header(header::HOST, "club.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send_in(Mode::MultiUser, request).await.0, StatusCode::OK);
+}
+
+const DOMS: &str = r#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":6}}"#;
+
+fn api_post() -> axum::http::request::Builder {
+    Request::post("/api/plan")
+        .header(header::HOST, HOST)
+        .header(header::CONTENT_TYPE, "application/json")
+}
+
+#[tokio::test]
+async fn state_changes_need_same_origin_proof() {
+    let cases: Vec<(&str, axum::http::request::Builder, StatusCode, Option<&str>)> = vec![
+        ("no proof at all", api_post(), StatusCode::FORBIDDEN, Some("Cookie")),
+        ("own origin", api_post().header(header::ORIGIN, ORIGIN), StatusCode::OK, None),
+        (
+            "other origin",
+            api_post().header(header::ORIGIN, "http://evil.example"),
+            StatusCode::FORBIDDEN,
+            Some("Origin"),
+        ),
+        (
+            "other port",
+            api_post().header(header::ORIGIN, "http://127.0.0.1:9999"),
+            StatusCode::FORBIDDEN,
+            Some("Origin"),
+        ),
+        (
+            "opaque origin",
+            api_post().header(header::ORIGIN, "null"),
+            StatusCode::FORBIDDEN,
+            Some("Origin"),
+        ),
+        (
+            "fetch metadata same-origin",
+            api_post().header("sec-fetch-site", "same-origin"),
+            StatusCode::OK,
+            None,
+        ),
+        (
+            "fetch metadata cross-site",
+            api_post().header("sec-fetch-site", "cross-site"),
+            StatusCode::FORBIDDEN,
+            Some("Sec-Fetch-Site"),
+        ),
+        (
+            "fetch metadata same-site",
+            api_post().header("sec-fetch-site", "same-site").header(header::ORIGIN, ORIGIN),
+            StatusCode::FORBIDDEN,
+            Some("Sec-Fetch-Site"),
+        ),
+        (
+            "token as cookie and header",
+            api_post()
+                .header(header::COOKIE, format!("a=b; afterrun_csrf={TOKEN}"))
+                .header("x-csrf-token", TOKEN),
+            StatusCode::OK,
+            None,
+        ),
+        (
+            "token header without cookie",
+            api_post().header("x-csrf-token", TOKEN),
+            StatusCode::FORBIDDEN,
+            Some("Cookie"),
+        ),
+        (
+            "wrong token",
+            api_post()
+                .header(header::COOKIE, format!("afterrun_csrf={TOKEN}"))
+                .header("x-csrf-token", "0".repeat(32)),
+            StatusCode::FORBIDDEN,
+            Some("X-CSRF-Token"),
+        ),
+        (
+            "guessed cookie and header",
+            api_post().header(header::COOKIE, "afterrun_csrf=x").header("x-csrf-token", "x"),
+            StatusCode::FORBIDDEN,
+            Some("Cookie"),
+        ),
+    ];
+    for (name, builder, expected, field) in cases {
+        let (status, _, body) = send(builder.body(Body::from(DOMS)).unwrap()).await;
+        assert_eq!(status, expected, "{name}: {body}");
+        if let Some(field) = field {
+            assert_eq!(problem(&body)["field"], field, "{name}");
+        }
+    }
+    // Every state-changing method is guarded, not only POST.
+    for method in ["PUT", "PATCH", "DELETE"] {
+        let request = Request::builder()
+            .method(method)
+            .uri("/api/plan")
+            .header(header::HOST, HOST)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(request).await.0, StatusCode::FORBIDDEN, "{method}");
+    }
+}
+
+#[tokio::test]
+async fn a_form_can_carry_the_token_as_a_field() {
+    let form = |token: &str| {
+        Request::post("/checkin")
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, format!("afterrun_csrf={TOKEN}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf_token={token}&sore_quads_left=6&sore_quads_right=6")))
+            .unwrap()
+    };
+    let (status, _, body) = send(form(TOKEN)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("data-modality=\"walk\""), "the form reached the handler intact");
+    let (status, _, body) = send(form("nope")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(problem(&body)["field"], "csrf_token");
+}
+
+// --- Web pages ---
+
+#[tokio::test]
+async fn checkin_page_has_every_rating_and_the_token() {
+    let response = router(state(Mode::Personal)).oneshot(get("/")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with(&format!("afterrun_csrf={TOKEN}")) && cookie.contains("SameSite=Strict")
+    );
+    assert!(response.headers().get(header::CONTENT_SECURITY_POLICY).is_some());
+    let html =
+        String::from_utf8(to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec())
+            .unwrap();
+    assert!(html.contains(&format!("name=\"csrf_token\" value=\"{TOKEN}\"")));
+    for group in
+        ["quads", "hamstrings", "calves", "glutes", "shins", "feet", "adductors", "hip_flexors"]
+    {
+        for side in ["left", "right"] {
+            let id = format!("sore_{group}_{side}");
+            assert!(html.contains(&format!("<select name=\"{id}\" id=\"{id}\">")), "{id} select");
+            assert!(html.contains(&format!("data-input=\"{id}\"")), "{id} on the body map");
+        }
+    }
+    assert!(html.contains("name=\"cramp\"") && html.contains("name=\"next_run\""));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing loaded from elsewhere"
+    );
+}
+
+fn modalities(html: &str) -> Vec<&str> {
+    html.split("data-modality=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect()
+}
+
+#[tokio::test]
+async fn sore_quads_give_a_plan_that_starts_with_a_walk() {
+    let (status, media, html) = send(post_form(
+        "/checkin",
+        &[
+            ("sore_quads_left", "6"),
+            ("sore_quads_right", "6"),
+            ("eq", "foam_roller"),
+            ("next_run", "2026-11-24T17:00"),
+        ],
+    ))
+    .await;
+    assert_eq!((status, media.as_str()), (StatusCode::OK, "text/html; charset=utf-8"), "{html}");
+    let steps = modalities(&html);
+    assert_eq!(steps.first(), Some(&"walk"), "{steps:?}");
+    assert!(steps.contains(&"foam_rolling"), "{steps:?}");
+    assert!(html.contains("verdict-ok"));
+    assert!(html.contains("/plan.ics?checkin="));
+}
+
+#[tokio::test]
+async fn a_swollen_warm_calf_gets_urgent_care_and_no_recovery_steps() {
+    let (status, _, html) = send(post_form(
+        "/checkin",
+        &[
+            ("sore_calves_left", "6"),
+            ("sym", "swelling"),
+            ("where_swelling", "calf_left"),
+            ("trend_swelling", "worsening"),
+            ("sym", "warmth"),
+            ("where_warmth", "calf_left"),
+            ("eq", "foam_roller"),
+            ("eq", "massage_gun"),
+            ("eq", "compression_boots"),
+        ],
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("verdict-urgent") && html.contains("role=\"alert\""),
+        "unmissable verdict"
+    );
+    let steps = modalities(&html);
+    assert_eq!(steps.first(), Some(&"seek_urgent_care"), "{steps:?}");
+    assert!(
+        steps.iter().all(|m| ["seek_urgent_care", "call_emergency", "rest"].contains(m)),
+        "{steps:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_form_comes_back_with_the_error_and_the_answers_kept() {
+    let (status, _, html) =
+        send(post_form("/checkin", &[("sore_quads_left", "6"), ("next_run", "tomorrow")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("role=\"alert\"") && html.contains("next_run"));
+    assert!(html.contains("<option value=\"6\" selected>"), "the rating is kept");
+}
+
+#[tokio::test]
+async fn the_plan_downloads_as_a_calendar() {
+    let checkin =
+        vignettes().into_iter().find(|(n, _)| n.ends_with("doms-classic.json")).unwrap().1;
+    let plan: Value =
+        serde_json::from_str(&afterrun_protocol::plan_json(&checkin, &History::default()).unwrap())
+            .unwrap();
+    let encoded: String = checkin.bytes().map(|b| format!("%{b:02X}")).collect();
+    let (status, media, ics) = send(get(&format!("/plan.ics?checkin={encoded}"))).await;
+    assert_eq!((status, media.as_str()), (StatusCode::OK, "text/calendar; charset=utf-8"));
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+    assert_eq!(ics.matches("BEGIN:VEVENT").count(), plan["steps"].as_array().unwrap().len());
+    assert_eq!(ics.matches("BEGIN:VALARM").count(), plan["steps"].as_array().unwrap().len());
+    assert!(ics.contains("DTSTART:20261123T083000Z"));
+    let (status, _, body) = send(get("/plan.ics")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem(&body)["field"], "checkin");
+}
+
+#[tokio::test]
+async fn guide_pages_render_and_unknown_topics_are_404() {
+    let (status, _, html) = send(get("/guide")).await;
+    assert_eq!(status, StatusCode::OK);
+    for t in afterrun_protocol::guide::topics() {
+        assert!(html.contains(&format!("href=\"/guide/{}\"", t.id)));
+    }
+    let (status, media, _) = send(get("/guide/nope")).await;
+    assert_eq!((status, media.as_str()), (StatusCode::NOT_FOUND, "text/html; charset=utf-8"));
+}
