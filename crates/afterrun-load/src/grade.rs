@@ -70,35 +70,38 @@ fn finite(x: Option<f64>) -> Option<f64> {
 
 /// Walks the samples once, feeding `sink` every moving step and every segment's grade.
 pub fn walk<S: Sink>(samples: &[Sample], sink: &mut S) {
-    let mut prev: Option<&Sample> = None;
-    let mut last_dist: Option<f64> = None;
+    let Some((first, rest)) = samples.split_first() else {
+        sink.close(0.0);
+        return;
+    };
+    // The previous sample's fields, kept as plain values so each sample is read once.
+    let mut prev_t = finite(first.time_s);
+    let mut prev = first;
+    let mut last_dist = finite(first.distance_m);
     let mut elapsed = 0.0;
     // Smoothed altitude, and the segment's start (smoothed altitude, distance into segment).
-    let mut alt_s: Option<f64> = None;
-    let mut seg_alt0: Option<f64> = None;
+    let mut alt_s = finite(first.altitude_m);
+    let mut seg_alt0 = alt_s;
     let mut seg_d = 0.0;
 
-    for s in samples {
-        let Some(p) = prev else {
-            prev = Some(s);
-            last_dist = finite(s.distance_m);
-            alt_s = finite(s.altitude_m);
-            seg_alt0 = alt_s;
-            continue;
-        };
-        let dt_raw = match (finite(p.time_s), finite(s.time_s)) {
+    for s in rest {
+        let t = finite(s.time_s);
+        let dt_raw = match (prev_t, t) {
             (Some(a), Some(b)) => Some(b - a),
             _ => None,
         };
+        prev_t = t;
+        let speed = finite(s.speed_mps).filter(|v| *v >= 0.0);
         // Distance of this step: the cumulative field, else speed x time, else positions.
         let dist_now = finite(s.distance_m);
         let mut dd = match (last_dist, dist_now) {
             (Some(a), Some(b)) => (b - a).max(0.0),
-            _ => match (finite(s.speed_mps), dt_raw) {
-                (Some(v), Some(dt)) if dt > 0.0 => v.max(0.0) * dt,
+            _ => match (speed, dt_raw) {
+                (Some(v), Some(dt)) if dt > 0.0 => v * dt,
+                // Positions are read only here, when nothing better gives the distance.
                 _ => match (
-                    finite(p.lat_deg),
-                    finite(p.lon_deg),
+                    finite(prev.lat_deg),
+                    finite(prev.lon_deg),
                     finite(s.lat_deg),
                     finite(s.lon_deg),
                 ) {
@@ -107,6 +110,7 @@ pub fn walk<S: Sink>(samples: &[Sample], sink: &mut S) {
                 },
             },
         };
+        prev = s;
         if dist_now.is_some() {
             // A reset (a new session in a chained file) restarts the count from the new value.
             last_dist = dist_now;
@@ -115,12 +119,14 @@ pub fn walk<S: Sink>(samples: &[Sample], sink: &mut S) {
             Some(dt) => dt,
             None => dd / ASSUMED_SPEED,
         };
-        prev = Some(s);
         if dt.is_nan() || dt <= 0.0 || !dd.is_finite() {
             continue;
         }
-        let mut v = finite(s.speed_mps).filter(|v| *v >= 0.0).unwrap_or(dd / dt);
-        if v > MAX_SPEED || dd / dt > MAX_SPEED * 2.0 {
+        let mut v = match speed {
+            Some(v) => v,
+            None => dd / dt,
+        };
+        if v > MAX_SPEED || dd > MAX_SPEED * 2.0 * dt {
             // A GPS jump: keep the time, drop the distance.
             dd = 0.0;
             v = 0.0;
@@ -128,7 +134,11 @@ pub fn walk<S: Sink>(samples: &[Sample], sink: &mut S) {
         let moving_dt = if dt > MAX_DT_S { 0.0 } else { dt };
         if let Some(a) = finite(s.altitude_m) {
             alt_s = Some(match alt_s {
-                Some(prev_alt) => prev_alt + (a - prev_alt) * (dd / (dd + SMOOTH_M)),
+                // Written as prev·(1−k) + a·k: the loop-carried chain is one multiply and one add.
+                Some(prev_alt) => {
+                    let k = dd / (dd + SMOOTH_M);
+                    prev_alt * (1.0 - k) + a * k
+                }
                 None => a,
             });
             if seg_alt0.is_none() {

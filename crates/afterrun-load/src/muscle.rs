@@ -179,10 +179,24 @@ fn long_factor(elapsed_s: f64) -> f64 {
     1.0 + LONG_PER_HOUR * (elapsed_s - LONG_AFTER_S).max(0.0) / 3600.0
 }
 
+/// Running sums over the steps; the eight groups are combined from them once at the end, so a
+/// step costs a handful of multiply-adds whatever the number of groups.
+#[derive(Default)]
 struct MuscleSink {
     inv_vthr2: f64,
-    load: MuscleLoad,
-    /// Metres in the open segment, weighted by gait, without and with the long-duration factor.
+    /// Σ metres × gait, without and with the long-duration factor, and with speed terms.
+    w: f64,
+    wl: f64,
+    w_r2: f64,
+    wl_r2: f64,
+    w_r4: f64,
+    wl_r4: f64,
+    /// Metres of climb and descent (gait-weighted), without and with the long factor.
+    up: f64,
+    down: f64,
+    up_l: f64,
+    down_l: f64,
+    /// The open segment's metres, without and with the long factor.
     seg_w: f64,
     seg_wl: f64,
 }
@@ -191,32 +205,46 @@ impl Sink for MuscleSink {
     #[inline]
     fn step(&mut self, s: &Step) {
         let gait = if s.v < WALK_SPEED { WALK_FACTOR } else { 1.0 };
-        let km = s.dd * gait / 1000.0;
-        let long = long_factor(s.elapsed);
+        let w = s.dd * gait;
+        let wl = w * long_factor(s.elapsed);
         let r2 = s.v * s.v * self.inv_vthr2;
-        let r4 = r2 * r2;
-        for (total, c) in self.load.total.iter_mut().zip(&COEF) {
-            let per_km = c.base + c.speed2 * r2 + c.speed4 * r4;
-            *total += km * per_km * if c.long { long } else { 1.0 };
-        }
-        self.seg_w += s.dd * gait;
-        self.seg_wl += s.dd * gait * long;
+        self.w += w;
+        self.wl += wl;
+        self.w_r2 += w * r2;
+        self.wl_r2 += wl * r2;
+        self.w_r4 += w * r2 * r2;
+        self.wl_r4 += wl * r2 * r2;
+        self.seg_w += w;
+        self.seg_wl += wl;
     }
 
     #[inline]
     fn close(&mut self, grade: f64) {
         let (up, down) = (grade.max(0.0), (-grade).max(0.0));
-        for ((total, ecc), c) in
-            self.load.total.iter_mut().zip(self.load.eccentric.iter_mut()).zip(&COEF)
-        {
-            let w = if c.long { self.seg_wl } else { self.seg_w };
-            // Metres of climb (or descent) × level-metre equivalents per metre, in km.
-            let e = w * down * c.down / 1000.0;
-            *ecc += e;
-            *total += e + w * up * c.up / 1000.0;
-        }
+        self.up += self.seg_w * up;
+        self.down += self.seg_w * down;
+        self.up_l += self.seg_wl * up;
+        self.down_l += self.seg_wl * down;
         self.seg_w = 0.0;
         self.seg_wl = 0.0;
+    }
+}
+
+impl MuscleSink {
+    fn finish(&self) -> MuscleLoad {
+        let mut load = MuscleLoad::default();
+        for (i, c) in COEF.iter().enumerate() {
+            let (w, w_r2, w_r4, up, down) = if c.long {
+                (self.wl, self.wl_r2, self.wl_r4, self.up_l, self.down_l)
+            } else {
+                (self.w, self.w_r2, self.w_r4, self.up, self.down)
+            };
+            let ecc = down * c.down / 1000.0;
+            load.eccentric[i] = ecc;
+            load.total[i] =
+                (w * c.base + w_r2 * c.speed2 + w_r4 * c.speed4 + up * c.up) / 1000.0 + ecc;
+        }
+        load
     }
 }
 
@@ -224,9 +252,9 @@ impl Sink for MuscleSink {
 pub fn muscle_load(samples: &[Sample], t: &Thresholds) -> MuscleLoad {
     let v = t.threshold_speed_mps;
     let inv_vthr2 = if v.is_finite() && v > 0.0 { 1.0 / (v * v) } else { 0.0 };
-    let mut sink = MuscleSink { inv_vthr2, load: MuscleLoad::default(), seg_w: 0.0, seg_wl: 0.0 };
+    let mut sink = MuscleSink { inv_vthr2, ..MuscleSink::default() };
     grade::walk(samples, &mut sink);
-    sink.load
+    sink.finish()
 }
 
 /// The per-group load of a run known only by its totals (a check-in, or a file without
