@@ -39,7 +39,7 @@ pub struct CheckIn {
     pub athlete: Athlete,
     /// The run just done, when given.
     pub run: Option<Run>,
-    /// Soreness ratings 0–10 per region, sorted by region code; `None` when not given.
+    /// Soreness ratings 0–10 per region, in region order; `None` when not given.
     pub soreness: Option<Vec<(Region, f64)>>,
     /// Reported symptoms, in input order; `None` when not given.
     pub symptoms: Option<Vec<Symptom>>,
@@ -472,7 +472,8 @@ fn soreness(value: &Value) -> Result<Vec<(Region, f64)>, CheckInError> {
         }
         out.push((region, number(v, &path, 0.0, 10.0)?));
     }
-    out.sort_by_key(|(region, _)| region.to_string());
+    // Region order (groups in the contract's order, then parts): deterministic and cheap.
+    out.sort_by_key(|(region, _)| *region);
     Ok(out)
 }
 

@@ -283,5 +283,9 @@ pub fn plan_to_json(plan: &Plan) -> String {
     };
     // Serializing these DTOs cannot fail: every map key is a string and every float is finite
     // by construction. Fall back to an empty object rather than panic.
-    serde_json::to_string(&dto).unwrap_or_else(|_| String::from("{}"))
+    let mut out = Vec::with_capacity(16 * 1024);
+    match serde_json::to_writer(&mut out, &dto) {
+        Ok(()) => String::from_utf8(out).unwrap_or_else(|_| String::from("{}")),
+        Err(_) => String::from("{}"),
+    }
 }

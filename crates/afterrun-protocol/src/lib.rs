@@ -1,6 +1,40 @@
 //! The recovery engine: a check-in in, a safe, timed, dosed plan out.
 //!
 //! Pure and deterministic: no clock, no files; `now` comes from the check-in.
+//!
+//! # Use
+//! ```
+//! use afterrun_protocol::{History, make_plan, parse_checkin, plan_to_json};
+//! let checkin = parse_checkin(r#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":5}}"#)?;
+//! let plan = make_plan(&checkin, &History::default());
+//! assert!(plan_to_json(&plan).starts_with(r#"{"generated_at":"2026-11-23T08:30:00Z""#));
+//! # Ok::<(), afterrun_protocol::CheckInError>(())
+//! ```
+//!
+//! # Order of evaluation (protocol.md §1)
+//! 1. [`checkin`]: validation. Every error names its field as a JSON path and what is allowed;
+//!    unknown fields are errors too, so a typo cannot silently drop a red flag.
+//! 2. [`triage`]: red flags decide the level and block modalities. Missing `after` and
+//!    `since_hours` are evaluated existentially (a rule holds if any value of the missing field
+//!    would make it hold), which equals "try every value, keep the highest level"; a missing
+//!    `trend` is `worsening`.
+//! 3. [`contra`]: the contraindication table adds blocks (a clearance lifts relative rows only).
+//! 4. [`needs`]: target muscle groups from soreness, the run and the history's forecast.
+//! 5. [`steps`]: modality choice, timing and doses; every step's targets are trimmed against the
+//!    blocks of its modality, so no step can touch a blocked region.
+//! 6. [`json`]: the contract JSON.
+//!
+//! # Serialization
+//! Domain types ([`Plan`], [`CheckIn`]) are not `Serialize`. The check-in is read by hand from a
+//! `serde_json::Value` (for field paths in errors); the plan is written through borrowed DTO
+//! structs in [`json`] whose field order is the contract's. No hash map is iterated anywhere on
+//! the way out, so the same check-in and history give the same bytes.
+//!
+//! # History
+//! [`History`] carries what the store and the load model know (earlier compression sessions,
+//! soreness ratings, the last hard run, the soreness forecast, ACWR and monotony). With
+//! `History::default()` every rule falls back to its safe default and the plan says so in
+//! `assumptions`.
 
 pub mod checkin;
 pub mod codes;

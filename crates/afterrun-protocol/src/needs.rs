@@ -36,6 +36,23 @@ pub fn merge(list: &mut Vec<Region>, region: Region) {
     list.push(region);
 }
 
+/// Adds the parts of `region` no target covers yet, keeping the targets already named: a bare
+/// group whose one side is already a target adds only the other side, so a sore `calves_right`
+/// stays named as such when the major groups are added.
+pub fn add_uncovered(list: &mut Vec<Region>, region: Region) {
+    if list.iter().any(|t| t.covers(region)) {
+        return;
+    }
+    let parts = region.split();
+    let free: Vec<Region> =
+        parts.iter().copied().filter(|p| !list.iter().any(|t| t.covers(*p))).collect();
+    if free.len() == parts.len() {
+        list.push(region);
+    } else {
+        list.extend(free);
+    }
+}
+
 /// Average speed faster than this (km/h) counts as fast running when no threshold pace is known.
 const FAST_KMH: f64 = 13.5;
 
@@ -77,7 +94,7 @@ pub fn needs(checkin: &CheckIn, history: &History) -> Needs {
             }
         }
     }
-    let mut add = |g: Group| merge(&mut out.targets, Region::group(g));
+    let mut add = |g: Group| add_uncovered(&mut out.targets, Region::group(g));
     if whole_body_sore {
         MAJOR.into_iter().for_each(&mut add);
     }
@@ -107,7 +124,7 @@ pub fn needs(checkin: &CheckIn, history: &History) -> Needs {
     }
     if out.targets.is_empty() {
         for g in MAJOR {
-            merge(&mut out.targets, Region::group(g));
+            add_uncovered(&mut out.targets, Region::group(g));
         }
         out.defaulted = true;
     }

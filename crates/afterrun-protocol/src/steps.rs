@@ -11,7 +11,7 @@ use crate::checkin::CheckIn;
 use crate::codes::{Budget, Equipment, Goal, Level, Modality};
 use crate::contra::{ContraResult, contraindications};
 use crate::history::History;
-use crate::needs::{MAJOR, Needs, decompose, merge, needs};
+use crate::needs::{MAJOR, Needs, add_uncovered, decompose, merge, needs};
 use crate::plan::{
     Block, CompressionProgram, DeviceProgram, Dose, Legs, Plan, Pressure, Step, Triage,
     VibrationProgram, VibrationSegment,
@@ -290,13 +290,7 @@ impl Builder<'_> {
             && (self.checkin.athlete.prefers_cycling == Some(true) || self.tri.lower_leg_finding)
             && !self.blocked_everywhere(Modality::EasyCycle);
         let duration_s = if self.needs.very_sore { 900 } else { 720 };
-        let walk_targets: Vec<Region> = {
-            let mut t: Vec<Region> = MAJOR.into_iter().map(Region::group).collect();
-            for r in &self.needs.targets {
-                merge(&mut t, *r);
-            }
-            t
-        };
+        let walk_targets = self.majors_plus_targets();
         let modality = if cycle { Modality::EasyCycle } else { Modality::Walk };
         let targets = self.allowed(modality, &walk_targets);
         let instructions = if cycle {
@@ -361,12 +355,17 @@ impl Builder<'_> {
         block_end
     }
 
-    fn foam_targets(&self) -> Vec<Region> {
-        let mut t: Vec<Region> = MAJOR.into_iter().map(Region::group).collect();
-        for r in &self.needs.targets {
-            merge(&mut t, *r);
+    /// The need's targets as named, plus whatever of the major groups they leave uncovered.
+    fn majors_plus_targets(&self) -> Vec<Region> {
+        let mut t = self.needs.targets.clone();
+        for g in MAJOR {
+            add_uncovered(&mut t, Region::group(g));
         }
-        self.allowed(Modality::FoamRolling, &t)
+        t
+    }
+
+    fn foam_targets(&self) -> Vec<Region> {
+        self.allowed(Modality::FoamRolling, &self.majors_plus_targets())
     }
 
     fn foam_dose(&self) -> (u32, Pressure) {
@@ -832,10 +831,10 @@ impl Builder<'_> {
             ids.extend(s.evidence.iter().copied());
         }
         ids.extend(self.contra.evidence.iter().copied());
-        ids.sort_by_key(|id| references::position(id));
-        ids.dedup();
-        let refs = ids.iter().filter_map(|id| references::find(id)).collect();
-        debug_assert!(ids.iter().all(|id| REFERENCES.iter().any(|r| r.id == *id)));
+        let mut positions: Vec<usize> = ids.iter().map(|id| references::position(id)).collect();
+        positions.sort_unstable();
+        positions.dedup();
+        let refs = positions.into_iter().filter_map(|i| REFERENCES.get(i)).collect();
         Plan {
             generated_at: whole_seconds(self.checkin.now),
             triage: Triage { level, reasons, blocked: self.blocked, advice: advice(level).into() },
