@@ -319,11 +319,11 @@ struct RawSession {
     laps: Option<u16>,
 }
 
-/// The state of one decode: the plans of the current FIT file and what the summary accumulates.
+/// The state of one decode: what the summary accumulates. (The plans of the current FIT file
+/// live beside it, in [`Walk::messages`], so that reading a plan never copies it.)
 #[derive(Debug)]
 struct Walk {
     want_samples: bool,
-    plans: [Plan; 16],
     /// The last full timestamp seen, for compressed-timestamp headers.
     last_ts: Option<u32>,
 
@@ -382,7 +382,6 @@ impl Walk {
     fn new(want_samples: bool) -> Self {
         Walk {
             want_samples,
-            plans: [UNDEFINED; 16],
             last_ts: None,
             warnings: Vec::new(),
             any_activity: false,
@@ -479,8 +478,6 @@ impl Walk {
                 (declared_end, true)
             };
 
-            // New file, new definitions.
-            self.plans = [UNDEFINED; 16];
             let walked = self.messages(bytes, start, end, complete);
             if walked.is_err() {
                 return Ok(());
@@ -520,6 +517,8 @@ impl Walk {
         complete: bool,
     ) -> Result<(), Stop> {
         let data = bytes.get(..end).unwrap_or(bytes);
+        // New file, new definitions.
+        let mut plans = [UNDEFINED; 16];
         let mut pos = start;
         while pos < end {
             let h = data[pos];
@@ -533,11 +532,12 @@ impl Walk {
                     ts = ts.wrapping_add(0x20);
                 }
                 self.last_ts = Some(ts);
-                pos = self.data_message(data, pos, local, Some(ts), complete)?;
+                pos = self.data_message(data, pos, local, &plans[local], Some(ts), complete)?;
             } else if h & 0x40 != 0 {
-                pos = self.definition(data, pos, h, complete)?;
+                pos = self.definition(data, pos, h, &mut plans, complete)?;
             } else {
-                pos = self.data_message(data, pos, usize::from(h & 0x0F), None, complete)?;
+                let local = usize::from(h & 0x0F);
+                pos = self.data_message(data, pos, local, &plans[local], None, complete)?;
             }
         }
         Ok(())
@@ -561,6 +561,7 @@ impl Walk {
         data: &[u8],
         pos: usize,
         h: u8,
+        plans: &mut [Plan; 16],
         complete: bool,
     ) -> Result<usize, Stop> {
         let local = usize::from(h & 0x0F);
@@ -626,7 +627,7 @@ impl Walk {
             next = dev_end;
         }
         plan.len = off;
-        self.plans[local] = plan;
+        plans[local] = plan;
         Ok(next)
     }
 
@@ -636,10 +637,10 @@ impl Walk {
         data: &[u8],
         pos: usize,
         local: usize,
+        plan: &Plan,
         compressed_ts: Option<u32>,
         complete: bool,
     ) -> Result<usize, Stop> {
-        let plan = self.plans[local];
         if plan.kind == Kind::Undefined {
             self.warn(
                 ProblemKind::BadStructure,
@@ -737,14 +738,13 @@ impl Walk {
             }
             self.last_record_ts = Some(t);
         }
-        let mut distance_m = None;
-        if let Some(d) = value_u32(msg, f[R_DIST], be) {
-            if self.distance_cm.is_none_or(|m| d > m) {
-                self.distance_cm = Some(d);
-            }
-            distance_m = Some(f64::from(d) / 100.0);
+        let distance_cm = value_u32(msg, f[R_DIST], be);
+        if let Some(d) = distance_cm
+            && self.distance_cm.is_none_or(|m| d > m)
+        {
+            self.distance_cm = Some(d);
         }
-        let mut csd_speed = None;
+        let mut csd = None;
         if f[R_CSD].base == B_CSD
             && let Some([b0, b1, b2]) = bytes_at::<3>(msg, usize::from(f[R_CSD].off))
             && [b0, b1, b2] != [0xFF, 0xFF, 0xFF]
@@ -756,12 +756,12 @@ impl Walk {
             self.csd_total += u64::from(delta);
             self.csd_last = dist;
             self.csd_seen = true;
-            csd_speed = Some(f64::from(speed) / 100.0);
-            if distance_m.is_none() {
-                distance_m = Some(self.csd_total as f64 / 16.0);
-            }
+            csd = Some((speed, self.csd_total));
         }
-        let alt = value(msg, f[R_EALT], be).or_else(|| value(msg, f[R_ALT], be));
+        let alt = match value(msg, f[R_EALT], be) {
+            Some(a) => Some(a),
+            None => value(msg, f[R_ALT], be),
+        };
         if let Some(a) = alt {
             // A step of more than 100 m between two records is a glitch, not a climb.
             if let Some(p) = self.prev_alt
@@ -781,7 +781,10 @@ impl Walk {
             let speed = value(msg, f[R_ESPEED], be)
                 .or_else(|| value(msg, f[R_SPEED], be))
                 .map(|v| v as f64 / 1000.0)
-                .or(csd_speed);
+                .or(csd.map(|(speed, _)| f64::from(speed) / 100.0));
+            let distance_m = distance_cm
+                .map(|d| f64::from(d) / 100.0)
+                .or(csd.map(|(_, total)| total as f64 / 16.0));
             self.samples.push(Sample {
                 // Raw FIT seconds for now; resolved to Unix time in `finish`.
                 time_s: ts.map(f64::from),
