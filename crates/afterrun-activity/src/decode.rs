@@ -55,10 +55,7 @@ pub fn decode(
 /// The FIT branch, kept in one place so the dispatcher does not depend on the FIT decoder's
 /// internals.
 fn decode_fit(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeError> {
-    // One line to enable when the FIT decoder lands:
-    // crate::fit::decode(bytes, &crate::fit::DecodeOptions { samples: options.samples })
-    let _ = (bytes, options);
-    Err(DecodeError::new(ProblemKind::Unsupported, "fit decoding is not in this build yet"))
+    crate::fit::decode(bytes, &crate::fit::DecodeOptions { samples: options.samples })
 }
 
 /// The FIT sport name for a sport as GPX `<type>` or TCX `Sport` write it (`Running`, `Biking`,

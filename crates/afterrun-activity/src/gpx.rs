@@ -16,7 +16,7 @@
 
 use crate::decode::DecodeOptions;
 use crate::geo::{Climb, PathLength, valid_position};
-use crate::model::{Activity, DecodeError, Format, ProblemKind, Sample, Summary};
+use crate::model::{Activity, DecodeError, Format, ProblemKind, Sample, Summary, Warning};
 use crate::xml::{self, Node, XmlReader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +118,8 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     let mut point: Option<Sample> = None;
     let mut trkpt_level = 0usize;
     let mut root_seen = false;
+    // Track points whose coordinates are missing or unreadable, and where the first one is.
+    let mut bad_coordinates: (u64, Option<u64>) = (0, None);
 
     while let Some(node) = reader.next_node() {
         match node {
@@ -143,6 +145,9 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
                         {
                             p.lat_deg = Some(lat);
                             p.lon_deg = Some(lon);
+                        } else {
+                            bad_coordinates.0 += 1;
+                            bad_coordinates.1.get_or_insert(reader.offset());
                         }
                         if empty {
                             finish(&mut totals, &mut samples, p, options);
@@ -240,6 +245,16 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     }
     (summary.ascent_m, summary.descent_m) = totals.climb.totals();
     summary.warnings = reader.warnings;
+    if bad_coordinates.0 > 0 {
+        summary.warnings.push(Warning {
+            kind: ProblemKind::BadStructure,
+            message: format!(
+                "{} track point(s) without readable coordinates, kept without a position",
+                bad_coordinates.0
+            ),
+            offset: bad_coordinates.1,
+        });
+    }
     Ok(Activity { summary, samples })
 }
 
@@ -321,5 +336,7 @@ mod tests {
         assert_eq!(a.summary.records, 1);
         assert_eq!(a.summary.records_with_position, 0);
         assert_eq!(a.summary.distance_m, None);
+        assert_eq!(a.summary.warnings.len(), 1);
+        assert_eq!(a.summary.warnings[0].kind, ProblemKind::BadStructure);
     }
 }

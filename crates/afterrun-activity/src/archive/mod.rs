@@ -107,8 +107,10 @@ pub fn container(head: &[u8]) -> Option<Container> {
     }
 }
 
-/// Whether a member name says it is an activity file or an archive.
-fn interesting_name(name: &str) -> bool {
+/// Whether a file name says it is an activity file (`.fit`, `.gpx`, `.tcx`, also gzipped) or an
+/// archive (`.zip`, `.gz`, `.tgz`, `.tar`). Other files in folders and archives are looked at
+/// only when their first bytes sniff as one of those.
+pub fn interesting_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     format_from_name(&lower).is_some()
         || lower.ends_with(".zip")
@@ -117,7 +119,8 @@ fn interesting_name(name: &str) -> bool {
         || lower.ends_with(".tar")
 }
 
-fn is_strava_csv(name: &str) -> bool {
+/// Whether a file is Strava's `activities.csv` (by its base name, case-insensitive).
+pub fn is_strava_csv(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
     base.eq_ignore_ascii_case("activities.csv")
 }
@@ -293,12 +296,12 @@ fn walk_zip<R: Read + Seek>(
         };
         let compressed = file.compressed_size();
         let limit = member_limit(limits, budget, compressed);
-        if file.size() > limit {
-            if interesting_name(member) || file.size() > limits.max_member_bytes {
-                visit(Entry::Failed {
-                    path: &path,
-                    error: too_big(file.size(), compressed, limits),
-                });
+        let declared = file.size();
+        let ratio_cap = compressed.saturating_mul(limits.max_ratio).max(limits.ratio_floor);
+        if declared > limit || declared > ratio_cap {
+            // Refused from the directory alone, before a byte is decompressed.
+            if interesting_name(member) || declared > limits.max_member_bytes {
+                visit(Entry::Failed { path: &path, error: too_big(declared, compressed, limits) });
             }
             continue;
         }
@@ -483,7 +486,7 @@ fn walk_tar_stream<R: Read>(
 }
 
 /// The folder part of a member path, ending in `/`, or empty.
-fn parent_of(member: &str) -> &str {
+pub fn parent_of(member: &str) -> &str {
     match member.rfind('/') {
         Some(i) => &member[..=i],
         None => "",
@@ -503,8 +506,8 @@ fn too_big(size: u64, compressed: u64, limits: &Limits) -> DecodeError {
     DecodeError::new(
         ProblemKind::Unsupported,
         format!(
-            "archive member refused: it declares {size} bytes from {compressed} compressed, past the limit of {} bytes per member (zip bomb?)",
-            limits.max_member_bytes
+            "archive member refused: it declares {size} bytes from {compressed} compressed, past the limits of {} bytes per member and {} times its compressed size (zip bomb?)",
+            limits.max_member_bytes, limits.max_ratio
         ),
     )
 }

@@ -1,12 +1,458 @@
-//! `afterrun inspect`: not built yet.
+//! `afterrun inspect PATH... [--json] [--threads N]`: decode activity files, folders and
+//! archives and print what each holds, one line per file.
+//!
+//! Shape of the work: the arguments are expanded into units (a file, or each file of a folder,
+//! sorted by path); rayon decodes the units in parallel, an archive member by member inside its
+//! unit; the lines are printed in argument order, members of a folder or archive sorted by
+//! path. Nothing is cached: an argument given twice is decoded twice. Inspect touches no
+//! database and writes nothing: it is a pure function of its inputs.
 
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use afterrun_activity::archive::{self, Catalog};
+use afterrun_activity::{DecodeError, DecodeOptions, Format, ProblemKind, Summary};
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+use crate::exit;
 
 /// Arguments of `afterrun inspect`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Activity files (FIT, GPX, TCX), folders, and archives (.zip, .tar.gz, .gz; Garmin and
+    /// Strava exports)
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Print one JSON object per file (JSON Lines) instead of a table
+    #[arg(long)]
+    json: bool,
+
+    /// Decoding threads [default: the number of CPUs]
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+/// What one file (or archive member) gave.
+#[derive(Debug)]
+struct Line {
+    file: String,
+    outcome: Result<Summary, (Option<Format>, DecodeError)>,
+    /// The name Strava's `activities.csv` gives the activity.
+    name: Option<String>,
+}
+
+/// Strava catalogs found while walking, each with the display-path prefix it applies to.
+type Catalogs = Vec<(String, Catalog)>;
+
+/// One piece of work: a path on disk, decoded by one task.
+#[derive(Debug)]
+struct Unit {
+    /// Index of the argument it came from.
+    arg: usize,
+    path: PathBuf,
+    /// When the unit comes from a folder, the catalogs found in that folder.
+    in_folder: bool,
+}
 
 /// Runs `afterrun inspect`.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    Err(crate::exit::bad_input("`afterrun inspect` is not available in this build yet"))
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let threads = match args.threads {
+        Some(0) => return Err(exit::bad_input("--threads must be at least 1")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start {threads} threads: {e}"))?;
+
+    // Expand the arguments into units; folder catalogs (Strava's activities.csv) are read here.
+    let mut units = Vec::new();
+    let mut per_arg: Vec<Vec<Line>> = Vec::with_capacity(args.paths.len());
+    let mut catalogs: Vec<Catalogs> = Vec::with_capacity(args.paths.len());
+    for (arg, path) in args.paths.iter().enumerate() {
+        let mut lines = Vec::new();
+        let mut cats = Vec::new();
+        if path.is_dir() {
+            let mut files = Vec::new();
+            collect_dir(path, &mut files, &mut lines);
+            for file in files {
+                let name = file.display().to_string();
+                if archive::is_strava_csv(&name) {
+                    if let Ok(bytes) = std::fs::read(&file) {
+                        let base = archive::parent_of(&name).to_owned();
+                        cats.push((base, archive::parse_strava_csv(&bytes)));
+                    }
+                    continue;
+                }
+                units.push(Unit { arg, path: file, in_folder: true });
+            }
+        } else {
+            units.push(Unit { arg, path: path.clone(), in_folder: false });
+        }
+        per_arg.push(lines);
+        catalogs.push(cats);
+    }
+
+    let progress = progress_bar(units.len() as u64);
+    let options = DecodeOptions { samples: false };
+    let results: Vec<(usize, Vec<Line>, Catalogs)> = pool.install(|| {
+        units
+            .par_iter()
+            .map(|unit| {
+                let (lines, cats) = decode_unit(unit, &options);
+                progress.inc(1);
+                (unit.arg, lines, cats)
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
+
+    for (arg, lines, cats) in results {
+        if let Some(slot) = per_arg.get_mut(arg) {
+            slot.extend(lines);
+        }
+        if let Some(slot) = catalogs.get_mut(arg) {
+            slot.extend(cats);
+        }
+    }
+
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut table = Table::default();
+    let (mut failed, mut total) = (0usize, 0usize);
+    for (mut lines, cats) in per_arg.into_iter().zip(catalogs) {
+        lines.sort_by(|a, b| a.file.cmp(&b.file));
+        for line in &mut lines {
+            apply_catalogs(line, &cats);
+            total += 1;
+            match &line.outcome {
+                Ok(_) => {}
+                Err((_, e)) if e.kind == ProblemKind::NotActivityFile => {}
+                Err(_) => failed += 1,
+            }
+            if args.json {
+                writeln!(out, "{}", object_text(&line_json(line)))?;
+            } else {
+                table.push(line);
+            }
+        }
+    }
+    if !args.json {
+        table.write(&mut out)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::from(if failed == 0 {
+        exit::OK
+    } else if failed == total {
+        exit::BAD_INPUT
+    } else {
+        exit::PARTIAL
+    }))
+}
+
+/// Every file under `dir`, sorted by path, recursively; unreadable folders become io lines.
+fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, lines: &mut Vec<Line>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            lines.push(io_line(dir, &e));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_dir(&path, files, lines);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+fn io_line(path: &Path, e: &std::io::Error) -> Line {
+    let name = path.display().to_string();
+    let format = afterrun_activity::sniff::format_from_name(&name);
+    Line {
+        outcome: Err((
+            format,
+            DecodeError::new(ProblemKind::Io, format!("cannot read {name}: {e}")),
+        )),
+        file: name,
+        name: None,
+    }
+}
+
+/// Decodes one unit: a plain file, or every member of an archive.
+fn decode_unit(unit: &Unit, options: &DecodeOptions) -> (Vec<Line>, Catalogs) {
+    let name = unit.path.display().to_string();
+    let mut file = match std::fs::File::open(&unit.path) {
+        Ok(f) => f,
+        Err(e) => return (vec![io_line(&unit.path, &e)], Vec::new()),
+    };
+    // In a folder, files that neither say nor sniff as activities or archives are left out
+    // (photos, Strava's other CSVs).
+    if unit.in_folder && !archive::interesting_name(&name) {
+        let mut head = Vec::new();
+        let limit = afterrun_activity::sniff::XML_SNIFF_LIMIT as u64;
+        if (&mut file).take(limit).read_to_end(&mut head).is_err() {
+            return (Vec::new(), Vec::new());
+        }
+        if afterrun_activity::sniff::sniff(&head).is_none() && archive::container(&head).is_none() {
+            return (Vec::new(), Vec::new());
+        }
+    }
+    let reader = std::io::BufReader::new(file);
+    let mut lines = Vec::new();
+    let mut cats = Vec::new();
+    let walked =
+        archive::walk(&name, reader, &archive::Limits::default(), &mut |entry| match entry {
+            archive::Entry::File { path, bytes } => lines.push(decode_line(path, bytes, options)),
+            archive::Entry::Failed { path, error } => lines.push(Line {
+                file: path.to_owned(),
+                outcome: Err((afterrun_activity::sniff::format_from_name(path), error)),
+                name: None,
+            }),
+            archive::Entry::Catalog { base, catalog } => cats.push((base.to_owned(), catalog)),
+        });
+    if let Err(error) = walked {
+        lines.push(Line { file: name, outcome: Err((None, error)), name: None });
+    }
+    (lines, cats)
+}
+
+fn decode_line(path: &str, bytes: &[u8], options: &DecodeOptions) -> Line {
+    let outcome = afterrun_activity::decode(bytes, Some(path), options)
+        .map(|a| a.summary)
+        .map_err(|e| (afterrun_activity::detect_format(bytes, Some(path)), e));
+    Line { file: path.to_owned(), outcome, name: None }
+}
+
+/// Gives a line the name (and, when the file has none, the sport) that a Strava catalog lists.
+fn apply_catalogs(line: &mut Line, catalogs: &[(String, Catalog)]) {
+    for (base, catalog) in catalogs {
+        let Some(relative) = line.file.strip_prefix(base.as_str()) else { continue };
+        let Some(entry) = catalog.lookup(relative) else { continue };
+        if !entry.name.is_empty() {
+            line.name = Some(entry.name.clone());
+        }
+        if let Ok(summary) = &mut line.outcome
+            && summary.sport == "unknown"
+            && let Some(sport) = afterrun_activity::sport_from_name(&entry.kind)
+        {
+            sport.clone_into(&mut summary.sport);
+        }
+        return;
+    }
+}
+
+/// A JSON object as text with its keys in the given order (the contract's order, easier to
+/// read than sorted keys).
+fn object_text(fields: &[(&str, Value)]) -> String {
+    let mut text = String::from("{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&Value::from(*key).to_string());
+        text.push(':');
+        text.push_str(&value.to_string());
+    }
+    text.push('}');
+    text
+}
+
+/// The `inspect --json` object of one line (interfaces.md), in the contract's key order.
+fn line_json(line: &Line) -> Vec<(&'static str, Value)> {
+    let mut m = match &line.outcome {
+        Ok(summary) => summary_json(&line.file, summary),
+        Err((format, error)) => {
+            let mut e = Map::new();
+            e.insert("kind".into(), json!(error.kind.as_str()));
+            e.insert("message".into(), json!(error.message));
+            if let Some(offset) = error.offset {
+                e.insert("offset".into(), json!(offset));
+            }
+            vec![
+                ("file", json!(line.file)),
+                ("format", json!(format.map(Format::as_str))),
+                ("ok", json!(false)),
+                ("error", Value::Object(e)),
+            ]
+        }
+    };
+    if let Some(name) = &line.name {
+        m.insert(1, ("name", json!(name)));
+    }
+    m
+}
+
+/// Whole-second UTC time as the contract writes it, `null` when absent or out of range.
+fn time_json(seconds: Option<i64>) -> Value {
+    seconds
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map_or(Value::Null, |t| json!(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()))
+}
+
+/// A number that is a whole count (heart rate) as an integer (`178`, not `178.0`).
+fn whole(x: Option<f64>) -> Value {
+    match x {
+        Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e9 => json!(v as i64),
+        other => json!(other),
+    }
+}
+
+/// The `inspect --json` fields of a decoded file, in the contract's order.
+fn summary_json(file: &str, s: &Summary) -> Vec<(&'static str, Value)> {
+    let mut m = vec![
+        ("file", json!(file)),
+        ("format", json!(s.format.as_str())),
+        ("ok", json!(true)),
+        ("sport", json!(s.sport)),
+        ("sub_sport", json!(s.sub_sport)),
+        ("start_time", time_json(s.start_time)),
+        ("end_time", time_json(s.end_time)),
+        ("elapsed_s", json!(s.elapsed_s)),
+        ("timer_s", json!(s.timer_s)),
+        ("distance_m", json!(s.distance_m)),
+        ("records", json!(s.records)),
+        ("records_with_hr", json!(s.records_with_hr)),
+        ("records_with_position", json!(s.records_with_position)),
+        ("avg_hr", json!(s.avg_hr)),
+        ("max_hr", whole(s.max_hr)),
+        ("ascent_m", json!(s.ascent_m)),
+        ("descent_m", json!(s.descent_m)),
+        ("laps", json!(s.laps)),
+    ];
+    m.push((
+        "device",
+        match &s.device {
+            Some(d) => json!({"manufacturer": d.manufacturer, "product": d.product}),
+            None => Value::Null,
+        },
+    ));
+    if s.sessions.len() > 1 {
+        let sessions: Vec<Value> = s
+            .sessions
+            .iter()
+            .map(|x| {
+                json!({
+                    "sport": x.sport, "sub_sport": x.sub_sport,
+                    "start_time": time_json(x.start_time),
+                    "elapsed_s": x.elapsed_s, "timer_s": x.timer_s, "distance_m": x.distance_m,
+                    "avg_hr": x.avg_hr, "max_hr": whole(x.max_hr),
+                    "ascent_m": x.ascent_m, "descent_m": x.descent_m, "laps": x.laps,
+                })
+            })
+            .collect();
+        m.push(("sessions", Value::Array(sessions)));
+    }
+    let warnings: Vec<Value> = s
+        .warnings
+        .iter()
+        .map(|w| json!({"kind": w.kind.as_str(), "message": w.message, "offset": w.offset}))
+        .collect();
+    m.push(("warnings", Value::Array(warnings)));
+    m
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal.
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || len < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {eta}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The table for people: one row per file, columns padded to their widest cell.
+#[derive(Debug, Default)]
+struct Table {
+    rows: Vec<[String; 8]>,
+}
+
+impl Table {
+    const HEADER: [&'static str; 8] =
+        ["FILE", "FORMAT", "SPORT", "START (UTC)", "DISTANCE", "TIME", "RECORDS", "STATUS"];
+
+    fn push(&mut self, line: &Line) {
+        let file = match &line.name {
+            Some(name) => format!("{} ({name})", line.file),
+            None => line.file.clone(),
+        };
+        let row = match &line.outcome {
+            Ok(s) => {
+                let start = time_json(s.start_time);
+                let status = match s.warnings.len() {
+                    0 => "ok".to_owned(),
+                    n => format!(
+                        "ok, {n} warning{}: {}",
+                        if n == 1 { "" } else { "s" },
+                        s.warnings[0].message
+                    ),
+                };
+                [
+                    file,
+                    s.format.as_str().to_owned(),
+                    s.sport.clone(),
+                    start
+                        .as_str()
+                        .map_or_else(|| "-".to_owned(), |t| t.replace('T', " ").replace('Z', "")),
+                    s.distance_m
+                        .map_or_else(|| "-".to_owned(), |d| format!("{:.2} km", d / 1000.0)),
+                    s.elapsed_s.map_or_else(|| "-".to_owned(), duration),
+                    format!("{} ({} hr)", s.records, s.records_with_hr),
+                    status,
+                ]
+            }
+            Err((format, e)) => [
+                file,
+                format.map_or("-", Format::as_str).to_owned(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("{}: {}", e.kind, e.message),
+            ],
+        };
+        self.rows.push(row);
+    }
+
+    fn write(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        let mut widths = Self::HEADER.map(|h| h.chars().count());
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let header = Self::HEADER.map(str::to_owned);
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut text = String::new();
+            for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+                if i + 1 == row.len() {
+                    text.push_str(cell);
+                } else {
+                    let pad = w - cell.chars().count();
+                    text.push_str(cell);
+                    text.push_str(&" ".repeat(pad + 2));
+                }
+            }
+            writeln!(out, "{}", text.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// `h:mm:ss` of a number of seconds.
+fn duration(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
