@@ -51,7 +51,8 @@ pub use series::{
     Flags, LoadError, MONOTONY_WARN, Status, daily_series, foster_monotony, high_volume, status,
 };
 pub use soreness::{
-    CLEAR_LEVEL, Forecast, MuscleForecast, ONSET_H, PEAK_H, SorenessReport, doms_shape, forecast,
+    CLEAR_LEVEL, Forecast, MuscleForecast, ONSET_H, PEAK_H, SorenessReport, TARGET_LEVEL,
+    doms_shape, forecast,
 };
 pub use stress::{
     Stress, StressKind, activity_duration_s, activity_stress, banister_trimp, checkin_stress,

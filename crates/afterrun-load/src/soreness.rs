@@ -93,6 +93,26 @@ pub struct Forecast {
     pub muscles: [MuscleForecast; GROUPS],
 }
 
+/// A forecast peak at or above this makes a group a recovery target (protocol.md §4: soreness
+/// ≥ 3 makes a target, `seed-guide`).
+pub const TARGET_LEVEL: f64 = 3.0;
+
+impl Forecast {
+    /// The groups the plan should target before soreness appears: those whose forecast peak
+    /// from now on reaches [`TARGET_LEVEL`], most sore first (ties in the contract's order).
+    pub fn targets(&self) -> Vec<MuscleForecast> {
+        let mut t: Vec<MuscleForecast> =
+            self.muscles.iter().copied().filter(|m| m.peak >= TARGET_LEVEL).collect();
+        t.sort_by(|a, b| b.peak.total_cmp(&a.peak).then(a.group.cmp(&b.group)));
+        t
+    }
+
+    /// The forecast of one group.
+    pub fn group(&self, g: MuscleGroup) -> &MuscleForecast {
+        &self.muscles[g as usize]
+    }
+}
+
 /// The DOMS time course at `h` hours after the end of a run, peak 1 (`cheung-2003`).
 pub fn doms_shape(h: f64) -> f64 {
     if h.is_nan() || h <= ONSET_H {
@@ -143,7 +163,7 @@ fn amplitude(acts: &[ActivityLoad], i: usize) -> [f64; GROUPS] {
         let from = first_from(earlier, a.start.saturating_sub(RBE_WINDOW_DAYS * SECONDS_PER_DAY));
         for p in &earlier[from..] {
             let similarity = (p.muscle.eccentric[q] / ecc_now).clamp(0.0, 1.0);
-            let age_days = (a.start - p.end()).max(0) as f64 / SECONDS_PER_DAY as f64;
+            let age_days = a.start.saturating_sub(p.end()).max(0) as f64 / SECONDS_PER_DAY as f64;
             rbe = rbe.max(RBE_MAX * similarity * (-age_days / RBE_TAU_DAYS).exp());
         }
     }
@@ -164,7 +184,7 @@ fn raw_at(acts: &[ActivityLoad], t: i64) -> [f64; GROUPS] {
     let from = first_from(acts, t.saturating_sub(HORIZON_H as i64 * 3600 + 2 * SECONDS_PER_DAY));
     let mut out = [0.0; GROUPS];
     for i in from..to {
-        let h = (t - acts[i].end()) as f64 / 3600.0;
+        let h = t.saturating_sub(acts[i].end()) as f64 / 3600.0;
         let s = doms_shape(h);
         if s > 0.0 {
             let amp = amplitude(acts, i);
@@ -215,7 +235,7 @@ pub fn forecast(activities: &[ActivityLoad], reports: &[SorenessReport], now: i6
         let end = acts[i].end();
         let mut amp: Option<[f64; GROUPS]> = None;
         for (slot, &t) in values.iter_mut().zip(&times) {
-            let s = doms_shape((t - end) as f64 / 3600.0);
+            let s = doms_shape(t.saturating_sub(end) as f64 / 3600.0);
             if s <= 1e-6 {
                 continue;
             }
@@ -244,7 +264,7 @@ pub fn forecast(activities: &[ActivityLoad], reports: &[SorenessReport], now: i6
         };
         let mut next_days = [0.0; 3];
         for (k, &t) in times.iter().enumerate() {
-            let day = (t - now) / SECONDS_PER_DAY;
+            let day = t.saturating_sub(now) / SECONDS_PER_DAY;
             if let Some(slot) = usize::try_from(day).ok().and_then(|d| next_days.get_mut(d)) {
                 *slot = f64::max(*slot, at(k));
             }

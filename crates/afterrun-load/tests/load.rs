@@ -371,6 +371,12 @@ fn downhill_run_forecasts_more_quads_soreness_and_a_repeat_less() {
     let f_down = forecast(&[down], &[], now);
     assert!(quads(&f_down).peak > quads(&f_flat).peak + 1.0, "{:?} {:?}", f_down, f_flat);
     assert!(quads(&f_down).next_days[1] > quads(&f_flat).next_days[1]);
+    // The plan can target the quads before they hurt; the flat run targets nothing.
+    let targets = f_down.targets();
+    assert_eq!(targets.first().map(|m| m.group), Some(MuscleGroup::Quads));
+    assert!(targets.iter().all(|m| m.peak >= TARGET_LEVEL));
+    assert!(f_flat.targets().is_empty());
+    assert_eq!(f_down.group(MuscleGroup::Quads), &quads(&f_down));
 
     // The same descent three weeks later, with the first in history.
     let later = start + 21 * DAY;
@@ -577,6 +583,29 @@ proptest! {
                 prop_assert!(close(p.form, q.fitness - q.fatigue, 1e-9));
             }
         }
+    }
+
+    #[test]
+    fn no_panic_on_any_history(
+        starts in proptest::collection::vec(any::<i64>(), 0..12),
+        values in proptest::collection::vec(prop_oneof![Just(f64::NAN), Just(-1.0), 0.0..1e6f64, Just(f64::INFINITY)], 12),
+        now in prop_oneof![any::<i64>(), 1_700_000_000..1_800_000_000i64],
+    ) {
+        let acts: Vec<ActivityLoad> = starts
+            .iter()
+            .zip(values.iter().cycle())
+            .map(|(&start, &v)| ActivityLoad {
+                start,
+                duration_s: v,
+                distance_m: v,
+                stress: v,
+                muscle: MuscleLoad { total: [v; GROUPS], eccentric: [v / 2.0; GROUPS] },
+            })
+            .collect();
+        let reports = [SorenessReport { at: now.saturating_sub(DAY), group: MuscleGroup::Feet, rating: values[0] }];
+        let f = forecast(&acts, &reports, now);
+        prop_assert!(f.muscles.iter().all(|m| (0.0..=10.0).contains(&m.soreness_now) && (0.0..=10.0).contains(&m.peak)));
+        let _ = status(&acts, date("2026-01-01"));
     }
 
     #[test]
