@@ -476,6 +476,49 @@ fn terrain_and_speed_load_the_right_groups() {
     assert!("elbows".parse::<MuscleGroup>().is_err());
 }
 
+/// Hand-computed muscle load, soreness amplitude, DOMS shape and repeated-bout reduction.
+///
+/// One hour flat at 3 m/s = 10.8 km, threshold speed 4 m/s, (v/v_thr)² = 0.5625:
+/// quads 10.8 × 1.0 = 10.8; hamstrings 10.8 × (0.5 + 1.0 × 0.5625²) = 8.8171875;
+/// calves 10.8 × (0.8 + 0.6 × 0.5625) = 12.285; glutes 10.8 × (0.4 + 0.6 × 0.5625) = 7.965.
+/// Peak quads soreness, no history: 10 × (1 − e^(−10.8/60)) = 1.64729789, 36 h after the end.
+/// DOMS shape at 22 h: x = (22 − 8)/(36 − 8) = 0.5, 0.5^1.5 × e^(1.5 × 0.5) = 0.74847253.
+/// Minetti cost at ±10 %: C(0.1) = 5.96821400 J/kg/m, C(−0.1) = 2.15170600, over C(0) = 3.6:
+/// 1.65783722 and 0.59769611.
+#[test]
+fn muscle_and_soreness_by_hand() {
+    let t = thresholds(Sex::Male);
+    let flat = muscle_load(&run_samples(0, 0.0), &t);
+    assert!(close(flat.of(MuscleGroup::Quads), 10.8, 1e-9));
+    assert!(close(flat.of(MuscleGroup::Hamstrings), 8.8171875, 1e-9));
+    assert!(close(flat.of(MuscleGroup::Calves), 12.285, 1e-9));
+    assert!(close(flat.of(MuscleGroup::Glutes), 7.965, 1e-9));
+    assert_eq!(flat.eccentric, [0.0; GROUPS]);
+
+    let start = morning("2026-06-01", 0);
+    let a = load_of(start, 0.0, &t);
+    let f = forecast(&[a], &[], a.end());
+    let q = quads(&f);
+    assert!(close(q.peak, 1.64729789, 1e-8), "{q:?}");
+    assert_eq!(q.peak_at, Some(a.end() + 36 * 3600));
+    assert!(close(doms_shape(22.0), 0.74847253, 1e-8));
+    assert!(close(minetti_cost_ratio(0.1), 1.65783722, 1e-8));
+    assert!(close(minetti_cost_ratio(-0.1), 0.59769611, 1e-8));
+
+    // The descent: 864 m over 10.8 km at −8 %, 30 level-metres per metre: 25.92 eccentric
+    // (the altitude filter's lag leaves the last few metres of descent uncounted).
+    let down = load_of(start, -0.08, &t);
+    let ecc = down.muscle.eccentric[MuscleGroup::Quads as usize];
+    assert!(close(ecc, 25.92, 0.1), "{ecc}");
+    // Three weeks later (21 days less the hour of the first run), protection
+    // 0.5 × e^(−(21 − 1/24)/60) = 0.35258881; the non-eccentric load is what the quads are used
+    // to (the first run's), so the peak is 10 × (1 − e^(−ecc × (1 − 0.35258881)/60)).
+    let repeat = load_of(start + 21 * DAY, -0.08, &t);
+    let f = forecast(&[down, repeat], &[], repeat.end());
+    let expected = 10.0 * (1.0 - (-ecc * (1.0 - 0.35258881) / 60.0).exp());
+    assert!(close(quads(&f).peak, expected, 1e-6), "{} vs {expected}", quads(&f).peak);
+}
+
 #[test]
 fn every_reference_id_used_is_listed() {
     for id in [
