@@ -159,9 +159,96 @@ impl Symptom {
 
 /// Parses and validates a check-in (protocol.md §1).
 pub fn parse_checkin(json: &str) -> Result<CheckIn, CheckInError> {
-    let value: Value = serde_json::from_str(json)
-        .map_err(|e| CheckInError::new("$", format!("not a readable JSON document: {e}")))?;
+    let mut de = serde_json::Deserializer::from_str(json);
+    let value = serde::de::DeserializeSeed::deserialize(Strict { path: String::new() }, &mut de)
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(json_error)?;
     checkin_from_value(&value)
+}
+
+/// Marks a duplicate-key error so its path can be recovered from serde_json's message.
+const DUPLICATE: &str = "duplicate field ";
+
+fn json_error(e: serde_json::Error) -> CheckInError {
+    let text = e.to_string();
+    if let Some(rest) = text.strip_prefix(DUPLICATE) {
+        let path = rest.split(' ').next().unwrap_or_default();
+        return CheckInError::new(
+            path,
+            format!(
+                "given twice: each field may appear once ({})",
+                rest.trim_start_matches(path).trim()
+            ),
+        );
+    }
+    CheckInError::new("$", format!("not a readable JSON document: {text}"))
+}
+
+/// Reads JSON into a `Value`, refusing duplicate keys: serde_json would keep the last one and
+/// silently drop the first, which could drop a red flag.
+struct Strict {
+    path: String,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Strict {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Strict {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) =
+            seq.next_element_seed(Strict { path: format!("{}[{}]", self.path, out.len()) })?
+        {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let path = join(&self.path, &key);
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE}{path}")));
+            }
+            let value = map.next_value_seed(Strict { path })?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 /// Validates a check-in already read as JSON.

@@ -655,7 +655,9 @@ impl Builder<'_> {
         for (i, s) in c.symptoms.as_deref().unwrap_or(&[]).iter().enumerate() {
             let what = format!("symptoms[{i}] ({})", s.code.code());
             if s.region.is_none() {
-                self.assumptions.push(format!("{what}: no region given, taken as the whole body"));
+                self.assumptions.push(format!(
+                    "{what}: no region given, every region considered (taken as the whole body)"
+                ));
             }
             if s.trend.is_none() {
                 self.assumptions.push(format!("{what}: no trend given, taken as worsening"));

@@ -6,7 +6,8 @@
 //! maximum over rules, and the maximum over all fillings of the maximum over rules equals the
 //! maximum over rules of the maximum over fillings, this gives exactly "evaluate every filling
 //! and keep the highest level" without enumerating fillings. A missing `trend` is `worsening`
-//! (the worst value for every rule). A symptom without a region counts as the whole body.
+//! (the worst value for every rule). A symptom without a region counts as the whole body and
+//! as a leg, calf and thigh region (it could be any of them).
 //!
 //! Triage only ever removes options: it returns the level, the reasons and the blocks.
 
@@ -261,6 +262,14 @@ impl Sym<'_> {
     fn after_may_not_be(&self, values: &[After]) -> bool {
         self.s.after.is_none_or(|a| !values.contains(&a))
     }
+    /// On a leg region; a symptom with no region could be anywhere, so it counts.
+    fn leg(&self) -> bool {
+        self.s.region.is_none() || self.region.is_leg()
+    }
+    /// On a calf or thigh; a symptom with no region could be there, so it counts.
+    fn calf_or_thigh(&self) -> bool {
+        self.s.region.is_none() || self.region.touches_calf_or_thigh()
+    }
     fn trend(&self) -> Trend {
         self.s.trend.unwrap_or(Trend::Worsening)
     }
@@ -429,15 +438,13 @@ pub fn triage(checkin: &CheckIn, history: &History) -> TriageResult {
         }
     }
     // suspected_dvt: swelling of a calf or thigh not after a fall, twist or collision.
-    let dvt_swelling = cx.indices(|y| {
-        y.is(S::Swelling) && y.region.touches_calf_or_thigh() && y.after_may_not_be(TRAUMA)
-    });
+    let dvt_swelling =
+        cx.indices(|y| y.is(S::Swelling) && y.calf_or_thigh() && y.after_may_not_be(TRAUMA));
     for i in dvt_swelling {
         cx.fire(SUSPECTED_DVT, &[i], &[]);
     }
     // suspected_dvt: warmth or redness of a calf or thigh with a pain code on that side.
-    for i in cx.indices(|y| y.is_any(&[S::Warmth, S::Redness]) && y.region.touches_calf_or_thigh())
-    {
+    for i in cx.indices(|y| y.is_any(&[S::Warmth, S::Redness]) && y.calf_or_thigh()) {
         let region = cx.syms[i].region;
         if let Some(mut with) = cx.pain_on_side(region, Some(i)) {
             with.push(i);
@@ -463,9 +470,7 @@ pub fn triage(checkin: &CheckIn, history: &History) -> TriageResult {
     for i in cx.indices(|y| y.is(S::Fever)) {
         let region = cx.syms[i].region;
         let mut leg = cx.indices(|y| {
-            y.is_any(&[S::Redness, S::Warmth, S::Swelling])
-                && y.region.is_leg()
-                && y.region.same_side(region)
+            y.is_any(&[S::Redness, S::Warmth, S::Swelling]) && y.leg() && y.region.same_side(region)
         });
         if !leg.is_empty() {
             leg.push(i);
@@ -568,7 +573,7 @@ pub fn triage(checkin: &CheckIn, history: &History) -> TriageResult {
             S::PainWithStretch,
             S::LockingOrGivingWay,
             S::FocalBoneTenderness,
-        ]) && y.region.is_leg()
+        ]) && y.leg()
     });
     let serious: Vec<&Finding> =
         cx.findings.iter().filter(|f| f.rule.level >= Level::SeePhysio).collect();
@@ -639,7 +644,7 @@ fn triage_blocks(level: Level, findings: &[Finding], syms: &[Sym<'_>]) -> Vec<Bl
                 push(m, region, f.rule.code);
             }
         }
-        if f.regions.iter().any(|r| r.is_leg()) {
+        if f.regions.iter().any(|r| r.is_leg() || *r == Region::WholeBody) {
             push(Modality::VibrationPlate, Region::All, f.rule.code);
         }
     }

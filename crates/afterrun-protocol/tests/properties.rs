@@ -330,6 +330,7 @@ proptest! {
         drop_trend in any::<bool>(),
         drop_since in any::<bool>(),
         drop_after in any::<bool>(),
+        drop_region in any::<bool>(),
     ) {
         let mut filled = c.clone();
         filled.symptoms.get_or_insert_with(Vec::new).push(s.clone());
@@ -338,6 +339,7 @@ proptest! {
         if drop_trend { m.trend = None; }
         if drop_since { m.since_hours = None; }
         if drop_after { m.after = None; }
+        if drop_region { m.region = None; }
         missing.symptoms.get_or_insert_with(Vec::new).push(m);
         prop_assert!(level(&missing) >= level(&filled));
     }

@@ -648,6 +648,16 @@ fn validation_errors_name_the_field() {
     for (c, field) in cases {
         assert_eq!(error_field(&c), field, "{c}");
     }
+    let e = parse_checkin(
+        r#"{"now":"2026-11-23T08:30:00Z","symptoms":[{"code":"chest_pain","code":"dull_ache"}]}"#,
+    )
+    .unwrap_err();
+    assert_eq!(e.field, "symptoms[0].code", "{e}");
+    let e =
+        parse_checkin(r#"{"now":"2026-11-23T08:30:00Z","symptoms":[],"symptoms":[]}"#).unwrap_err();
+    assert_eq!(e.field, "symptoms", "{e}");
+    let e = parse_checkin(r#"{"now":"2026-11-23T08:30:00Z"} trailing"#).unwrap_err();
+    assert_eq!(e.field, "$");
     let e = parse_checkin("{not json").unwrap_err();
     assert_eq!(e.field, "$");
     let e = parse_checkin(r#"{"athlete": {}}"#).unwrap_err();
