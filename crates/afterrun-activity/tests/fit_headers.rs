@@ -485,3 +485,19 @@ fn several_sessions_sum_and_weight_heart_rate_by_timer_time() {
     assert_eq!(s.device.as_ref().unwrap().manufacturer.as_deref(), Some("garmin"));
     assert_eq!(s.device.as_ref().unwrap().product.as_deref(), Some("fenix5"));
 }
+
+#[test]
+fn fields_with_an_unusual_base_type_are_read_by_that_type() {
+    let mut f = Fit::default();
+    f.activity();
+    // Heart rate written as uint16 and timestamp as uint32z: unusual, and still valid FIT.
+    f.def(0, 20, false, &[(253, 4, 0x8C), (3, 2, UINT16)]);
+    f.data(0, &[le32(T0).as_slice(), &130u16.to_le_bytes()].concat());
+    f.data(0, &[le32(T0 + 1).as_slice(), &u16::MAX.to_le_bytes()].concat());
+    f.data(0, &[le32(0).as_slice(), &131u16.to_le_bytes()].concat()); // uint32z: 0 is invalid
+    let (a, raw) = fit::decode_with_raw_times(&f.bytes()).unwrap();
+    assert_eq!(a.summary.records, 3);
+    assert_eq!(a.summary.records_with_hr, 2);
+    assert_eq!(a.summary.max_hr, Some(131.0));
+    assert_eq!(raw, vec![Some(T0), Some(T0 + 1), None]);
+}

@@ -60,7 +60,8 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
 pub fn decode_with_raw_times(bytes: &[u8]) -> Result<(Activity, Vec<Option<u32>>), DecodeError> {
     let mut walk = Walk::new(true);
     walk.run(bytes)?;
-    let raw: Vec<Option<u32>> = walk.raw_times.clone();
+    // Until `finish`, a sample's time is the raw FIT timestamp.
+    let raw = walk.samples.iter().map(|s| s.time_s.map(|t| t as u32)).collect();
     let activity = walk.finish()?;
     Ok((activity, raw))
 }
@@ -294,6 +295,29 @@ fn value(msg: &[u8], f: Field, be: bool) -> Option<i64> {
     }
 }
 
+/// Readers for the base type a field nearly always has (little-endian `uint32`, `uint16`,
+/// `uint8`, `sint32`), with one predictable test instead of the dispatch of [`value`], which
+/// stays the path for every other case.
+macro_rules! fast_reader {
+    ($name:ident, $t:ty, $n:literal, $base:expr, $invalid:expr) => {
+        #[inline(always)]
+        fn $name(msg: &[u8], f: Field, be: bool) -> Option<$t> {
+            if f.base == B_ABSENT {
+                return None;
+            }
+            if f.base == $base && !be {
+                let v = <$t>::from_le_bytes(bytes_at::<$n>(msg, usize::from(f.off))?);
+                return if v == $invalid { None } else { Some(v) };
+            }
+            value(msg, f, be).and_then(|v| <$t>::try_from(v).ok())
+        }
+    };
+}
+fast_reader!(fast_u32, u32, 4, B_UINT32, u32::MAX);
+fast_reader!(fast_u16, u16, 2, B_UINT16, u16::MAX);
+fast_reader!(fast_u8, u8, 1, B_UINT8, u8::MAX);
+fast_reader!(fast_i32, i32, 4, B_SINT32, i32::MAX);
+
 /// A value that must fit a `u32` (timestamps, times, distances), else `None`.
 #[inline(always)]
 fn value_u32(msg: &[u8], f: Field, be: bool) -> Option<u32> {
@@ -369,8 +393,14 @@ struct Walk {
     activity_timer_ms: Option<u32>,
 
     samples: Vec<Sample>,
-    raw_times: Vec<Option<u32>>,
 }
+
+/// At most this many samples are kept (46 days at one record a second, 640 MB): a hostile file of
+/// one-byte records must not turn a few megabytes into gigabytes. Counts go on past it.
+const MAX_SAMPLES: usize = 4_000_000;
+
+/// At most this many warnings are kept.
+const MAX_WARNINGS: usize = 16;
 
 /// Why the walk over one FIT file stopped early.
 enum Stop {
@@ -414,12 +444,18 @@ impl Walk {
             sport_msg: None,
             activity_timer_ms: None,
             samples: Vec::new(),
-            raw_times: Vec::new(),
         }
     }
 
     fn warn(&mut self, kind: ProblemKind, message: impl Into<String>, offset: usize) {
-        self.warnings.push(Warning { kind, message: message.into(), offset: Some(offset as u64) });
+        // Chained files can repeat a warning once per file: the first few say enough.
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(Warning {
+                kind,
+                message: message.into(),
+                offset: Some(offset as u64),
+            });
+        }
     }
 
     /// Walks every chained FIT file in `bytes`. Fails only when the first header is unusable.
@@ -658,7 +694,7 @@ impl Walk {
         };
         let be = plan.big_endian;
         let f = &plan.fields;
-        let ts = match value_u32(msg, f[S_TS], be) {
+        let ts = match fast_u32(msg, f[S_TS], be) {
             Some(t) => {
                 self.last_ts = Some(t);
                 Some(t)
@@ -718,7 +754,7 @@ impl Walk {
     #[inline(always)]
     fn record(&mut self, msg: &[u8], f: &[Field; SLOTS], be: bool, ts: Option<u32>) {
         self.records += 1;
-        let hr = value(msg, f[R_HR], be).and_then(|v| u8::try_from(v).ok());
+        let hr = fast_u8(msg, f[R_HR], be);
         if let Some(hr) = hr {
             self.records_with_hr += 1;
             self.hr_sum += u64::from(hr);
@@ -727,8 +763,8 @@ impl Walk {
                 self.hr_max = Some(hr);
             }
         }
-        let lat = value(msg, f[R_LAT], be);
-        let lon = value(msg, f[R_LON], be);
+        let lat = fast_i32(msg, f[R_LAT], be);
+        let lon = fast_i32(msg, f[R_LON], be);
         if lat.is_some() && lon.is_some() {
             self.records_with_position += 1;
         }
@@ -738,7 +774,7 @@ impl Walk {
             }
             self.last_record_ts = Some(t);
         }
-        let distance_cm = value_u32(msg, f[R_DIST], be);
+        let distance_cm = fast_u32(msg, f[R_DIST], be);
         if let Some(d) = distance_cm
             && self.distance_cm.is_none_or(|m| d > m)
         {
@@ -758,9 +794,9 @@ impl Walk {
             self.csd_seen = true;
             csd = Some((speed, self.csd_total));
         }
-        let alt = match value(msg, f[R_EALT], be) {
-            Some(a) => Some(a),
-            None => value(msg, f[R_ALT], be),
+        let alt = match fast_u32(msg, f[R_EALT], be) {
+            Some(a) => Some(i64::from(a)),
+            None => fast_u16(msg, f[R_ALT], be).map(i64::from),
         };
         if let Some(a) = alt {
             // A step of more than 100 m between two records is a glitch, not a climb.
@@ -775,7 +811,7 @@ impl Walk {
             }
             self.prev_alt = Some(a);
         }
-        if self.want_samples {
+        if self.want_samples && self.samples.len() < MAX_SAMPLES {
             const SEMICIRCLE_DEG: f64 = 180.0 / 2_147_483_648.0;
             let both = lat.zip(lon);
             let speed = value(msg, f[R_ESPEED], be)
@@ -788,8 +824,8 @@ impl Walk {
             self.samples.push(Sample {
                 // Raw FIT seconds for now; resolved to Unix time in `finish`.
                 time_s: ts.map(f64::from),
-                lat_deg: both.map(|(la, _)| la as f64 * SEMICIRCLE_DEG),
-                lon_deg: both.map(|(_, lo)| lo as f64 * SEMICIRCLE_DEG),
+                lat_deg: both.map(|(la, _)| f64::from(la) * SEMICIRCLE_DEG),
+                lon_deg: both.map(|(_, lo)| f64::from(lo) * SEMICIRCLE_DEG),
                 distance_m,
                 speed_mps: speed,
                 altitude_m: alt.map(|a| a as f64 / 5.0 - 500.0),
@@ -798,7 +834,6 @@ impl Walk {
                 power_w: value(msg, f[R_POWER], be).map(|v| v as f64),
                 temperature_c: value(msg, f[R_TEMP], be).map(|v| v as f64),
             });
-            self.raw_times.push(ts);
         }
     }
 
@@ -886,6 +921,13 @@ impl Walk {
         }
 
         let offset = self.relative_offset();
+        if self.samples.len() == MAX_SAMPLES && self.records > MAX_SAMPLES as u64 {
+            self.warn(
+                ProblemKind::Unsupported,
+                format!("only the first {MAX_SAMPLES} records are kept as samples"),
+                0,
+            );
+        }
         let mut s = Summary::empty(Format::Fit);
 
         let sessions: Vec<SessionSummary> = self
