@@ -31,6 +31,11 @@
 //!   sudden error is caught even sooner by the rate rule;
 //! - if the manifold sensor is wrong, the chamber sensor is right and ends the fill at target.
 //!
+//! **Chambers fitted but not in the program** (the other leg of a one-leg program) are vented
+//! and watched like the others, with a target of 0: one that rises (an inlet stuck open) is a
+//! fault, and the session is `done` only once they read below 5 mmHg too. A vented chamber whose
+//! reading rises more than 5 mmHg above its lowest value since it was vented is fault `sensor`.
+//!
 //! Why a nominal fill raises no false fault: the drop across an open valve stays below the
 //! allowance, the check is skipped while the manifold equalises after a valve opens, and noise
 //! (σ 0.5 mmHg) is far below the margins.
@@ -591,6 +596,7 @@ pub struct CompressionController {
     targets: [f32; MAX_CHAMBERS],
     boosted: [bool; MAX_CHAMBERS],
     active: [bool; MAX_CHAMBERS],
+    fitted: [bool; MAX_CHAMBERS],
     order: [u8; MAX_CHAMBERS],
     order_len: usize,
     pattern: Pattern,
@@ -609,6 +615,7 @@ pub struct CompressionController {
     valves: [Valve; MAX_CHAMBERS],
     valve_since: [Millis; MAX_CHAMBERS],
     hold_ref: [f32; MAX_CHAMBERS],
+    vent_min: [f32; MAX_CHAMBERS],
     motion_at: [Millis; MAX_CHAMBERS],
     motion_ref: [f32; MAX_CHAMBERS],
     prev: [f32; MAX_CHAMBERS],
@@ -644,14 +651,16 @@ impl CompressionController {
         let mut targets = [0.0; MAX_CHAMBERS];
         let mut boosted = [false; MAX_CHAMBERS];
         let mut active = [false; MAX_CHAMBERS];
+        let mut fitted = [false; MAX_CHAMBERS];
         let mut order = [0u8; MAX_CHAMBERS];
         let mut order_len = 0;
         for number in 1..=n {
             for leg in [Leg::Left, Leg::Right] {
                 let id = ChamberId { leg, number: number as u8 };
                 let i = id.index();
-                targets[i] = leg_targets[number - 1];
+                fitted[i] = config.legs_fitted.has(leg);
                 if program.legs.has(leg) {
+                    targets[i] = leg_targets[number - 1];
                     active[i] = true;
                     boosted[i] = program.boost.contains(&(number as u8));
                     order[order_len] = i as u8;
@@ -667,6 +676,7 @@ impl CompressionController {
             targets,
             boosted,
             active,
+            fitted,
             order,
             order_len,
             pattern: program.pattern,
@@ -685,6 +695,7 @@ impl CompressionController {
             valves: [Valve::Vent; MAX_CHAMBERS],
             valve_since: [0; MAX_CHAMBERS],
             hold_ref: [0.0; MAX_CHAMBERS],
+            vent_min: [0.0; MAX_CHAMBERS],
             motion_at: [0; MAX_CHAMBERS],
             motion_ref: [0.0; MAX_CHAMBERS],
             prev: [0.0; MAX_CHAMBERS],
@@ -744,6 +755,7 @@ impl CompressionController {
         self.phase_since = now;
         self.have_prev = false;
         self.valves = [Valve::Vent; MAX_CHAMBERS];
+        self.vent_min = [f32::MAX; MAX_CHAMBERS];
         let first = usize::from(self.order[0]);
         self.set_valve(first, Valve::Fill, now, 0.0);
         self.state = self.running_state();
@@ -755,6 +767,7 @@ impl CompressionController {
         if matches!(self.state, CompressionState::Running { .. }) {
             self.state = CompressionState::Venting;
             self.valves = [Valve::Vent; MAX_CHAMBERS];
+            self.vent_min = [f32::MAX; MAX_CHAMBERS];
         }
     }
 
@@ -801,6 +814,9 @@ impl CompressionController {
             if valve == Valve::Hold {
                 self.hold_ref[i] = reading;
             }
+            if valve == Valve::Vent {
+                self.vent_min[i] = reading;
+            }
         }
     }
 
@@ -839,7 +855,7 @@ impl CompressionController {
         // Vented status, for `reset` and `done`.
         let mut vented = true;
         for i in 0..MAX_CHAMBERS {
-            if self.active[i] {
+            if self.fitted[i] {
                 match self.plausible(readings.chambers[i]) {
                     Some(v) if v < VENTED_MMHG => {}
                     _ => vented = false,
@@ -864,7 +880,7 @@ impl CompressionController {
             + self.config.noise_allowance_mmhg;
         let mut values = [0.0f32; MAX_CHAMBERS];
         for i in 0..MAX_CHAMBERS {
-            if !self.active[i] {
+            if !self.fitted[i] {
                 continue;
             }
             let Some(v) = self.plausible(readings.chambers[i]) else {
@@ -899,7 +915,7 @@ impl CompressionController {
             self.manifold_base = self.manifold_base.min(manifold);
         }
         for i in 0..MAX_CHAMBERS {
-            if !self.active[i] {
+            if !self.fitted[i] {
                 continue;
             }
             let v = values[i];
@@ -925,7 +941,14 @@ impl CompressionController {
                         return self.fault(now, CompressionFault::Leak);
                     }
                 }
-                Valve::Vent => {}
+                Valve::Vent => {
+                    // A vented chamber only falls: a rise means air is getting in (a valve
+                    // stuck open to the manifold) or the sensor is wrong.
+                    if v > self.vent_min[i] + HOLD_RISE_MMHG {
+                        return self.fault(now, CompressionFault::Sensor);
+                    }
+                    self.vent_min[i] = self.vent_min[i].min(v);
+                }
             }
             let watched =
                 valve == Valve::Fill || (valve == Valve::Vent && v > VENT_MOTION_FLOOR_MMHG);
@@ -952,6 +975,7 @@ impl CompressionController {
         if now.saturating_sub(self.started_at) >= self.duration_ms {
             self.state = CompressionState::Venting;
             self.valves = [Valve::Vent; MAX_CHAMBERS];
+            self.vent_min = [f32::MAX; MAX_CHAMBERS];
             return CompressionCommands::SAFE;
         }
 
