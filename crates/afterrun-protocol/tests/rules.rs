@@ -684,3 +684,78 @@ fn same_input_same_bytes() {
     let b = plan_json(&c, &History::default()).unwrap();
     assert_eq!(a, b);
 }
+
+// ---- History (what the store and the load model pass in) ----
+
+fn plan_with(c: &Value, history: &History) -> Value {
+    serde_json::from_str(&plan_json(&c.to_string(), history).unwrap()).unwrap()
+}
+
+fn at(s: &str) -> jiff::Timestamp {
+    s.parse().unwrap()
+}
+
+#[test]
+fn prolonged_soreness_from_history() {
+    use afterrun_protocol::history::SorenessRating;
+    let quads = Region::from_code("quads", false).unwrap();
+    // Easy run today; the last hard run was 4 days ago and the quads were at 3 yesterday, 5 now.
+    let c = checkin(json!({"soreness": {"quads": 5}}), json!({}));
+    let history = History {
+        last_hard_run: Some(at("2026-11-19T08:00:00Z")),
+        soreness_ratings: vec![SorenessRating {
+            at: at("2026-11-22T08:00:00Z"),
+            region: quads,
+            rating: 3.0,
+        }],
+        ..History::default()
+    };
+    assert_rule(&plan_with(&c, &history), "see_physio", "prolonged_soreness");
+    // Falling soreness at the same point is ordinary.
+    let falling = History {
+        soreness_ratings: vec![SorenessRating {
+            at: at("2026-11-22T08:00:00Z"),
+            region: quads,
+            rating: 6.0,
+        }],
+        ..history.clone()
+    };
+    assert_eq!(level(&plan_with(&c, &falling)), "self_care");
+    // Still ≥ 3 more than 7 days after the last hard run.
+    let old = History { last_hard_run: Some(at("2026-11-14T08:00:00Z")), ..History::default() };
+    assert_rule(&plan_with(&c, &old), "see_physio", "prolonged_soreness");
+}
+
+#[test]
+fn history_volume_forecast_and_load_notes() {
+    use afterrun_protocol::history::SorenessForecast;
+    use afterrun_protocol::region::Group;
+    // Not high-volume by profile, easy run, mild soreness: no boots...
+    let c = checkin(json!({"soreness": {"quads": 3}}), json!({}));
+    let p = plan(&c);
+    assert!(!step_modalities(&p).contains(&"compression_boots".to_string()));
+    // ...unless the athlete's own load is in the top band.
+    let history = History {
+        high_volume: true,
+        compression_sessions: Some(3),
+        forecast: vec![SorenessForecast {
+            group: Group::Glutes,
+            peak: 5.0,
+            peak_at: at("2026-11-24T10:00:00Z"),
+        }],
+        acwr: Some(1.62),
+        monotony: Some(2.4),
+        ..History::default()
+    };
+    let p = plan_with(&c, &history);
+    assert!(step_modalities(&p).contains(&"compression_boots".to_string()));
+    assert!(!p["assumptions"].to_string().contains("first session"));
+    let foam =
+        p["steps"].as_array().unwrap().iter().find(|s| s["modality"] == "foam_rolling").unwrap();
+    assert!(
+        foam["targets"].as_array().unwrap().contains(&json!("glutes")),
+        "forecast group targeted"
+    );
+    let notes = p["notes"].to_string();
+    assert!(notes.contains("1.62") && notes.contains("2.40"), "{notes}");
+}
