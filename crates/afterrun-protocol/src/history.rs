@@ -6,6 +6,7 @@
 
 use jiff::Timestamp;
 
+use crate::codes::Modality;
 use crate::region::{Group, Region};
 
 /// What earlier sessions and the load model tell the planner.
@@ -26,6 +27,11 @@ pub struct History {
     pub acwr: Option<f64>,
     /// Training monotony over the last week, when known.
     pub monotony: Option<f64>,
+    /// Modalities ranked by what has helped this athlete (best first, from the outcome learner);
+    /// empty when there is no preference. It only chooses among options triage and the
+    /// contraindications left open: the plate loosen-up is used instead of the boots when the
+    /// learner ranks it above them.
+    pub ranking: Vec<Modality>,
 }
 
 impl History {

@@ -775,7 +775,16 @@ impl Builder<'_> {
         if self.owns(Equipment::MassageGun) {
             self.massage_gun(t);
         }
-        let boots = self.compression();
+        // What has helped this athlete before may put the plate ahead of the boots.
+        let rank = |m: Modality| self.history.ranking.iter().position(|r| *r == m);
+        let plate_preferred = self.owns(Equipment::VibrationPlate)
+            && !self.plate_targets().is_empty()
+            && match (rank(Modality::VibrationPlate), rank(Modality::CompressionBoots)) {
+                (Some(p), Some(b)) => p < b,
+                (Some(_), None) => true,
+                _ => false,
+            };
+        let boots = !plate_preferred && self.compression();
         if !boots && self.owns(Equipment::VibrationPlate) {
             self.plate(DEVICE_OFFSET_MIN, false);
         }

@@ -759,3 +759,27 @@ fn history_volume_forecast_and_load_notes() {
     let notes = p["notes"].to_string();
     assert!(notes.contains("1.62") && notes.contains("2.40"), "{notes}");
 }
+
+#[test]
+fn learned_ranking_chooses_between_open_options_only() {
+    use afterrun_protocol::codes::Modality;
+    let c = owner_of_everything_after_hard_run(&[], json!([]));
+    let prefers_plate = History {
+        ranking: vec![Modality::VibrationPlate, Modality::CompressionBoots],
+        ..History::default()
+    };
+    let p = plan_with(&c, &prefers_plate);
+    let at_90: Vec<String> = p["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["offset_min"] == 90)
+        .map(|s| s["modality"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(at_90, ["vibration_plate"]);
+    // Never past a contraindication: pregnancy blocks the plate absolutely (and the boots
+    // relatively, uncleared), so neither appears whatever the ranking.
+    let pregnant = owner_of_everything_after_hard_run(&["pregnancy"], json!([]));
+    let p = plan_with(&pregnant, &prefers_plate);
+    assert!(!step_modalities(&p).contains(&"vibration_plate".to_string()));
+}
