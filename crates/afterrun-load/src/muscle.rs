@@ -180,7 +180,8 @@ fn long_factor(elapsed_s: f64) -> f64 {
 }
 
 /// Running sums over the steps; the eight groups are combined from them once at the end, so a
-/// step costs a handful of multiply-adds whatever the number of groups.
+/// step costs a handful of multiply-adds whatever the number of groups. Few sums, so they stay
+/// in registers: the segment's metres are the difference from a snapshot taken at its start.
 #[derive(Default)]
 struct MuscleSink {
     inv_vthr2: f64,
@@ -189,17 +190,25 @@ struct MuscleSink {
     wl: f64,
     w_r2: f64,
     wl_r2: f64,
-    w_r4: f64,
     wl_r4: f64,
     /// Metres of climb and descent (gait-weighted), without and with the long factor.
     up: f64,
     down: f64,
     up_l: f64,
     down_l: f64,
-    /// The open segment's metres, without and with the long factor.
-    seg_w: f64,
-    seg_wl: f64,
+    /// `w` and `wl` when the open segment started.
+    seg_w0: f64,
+    seg_wl0: f64,
 }
+
+/// Speed⁴ is counted with the long-duration factor only: checked here for the table.
+const _: () = {
+    let mut i = 0;
+    while i < GROUPS {
+        assert!(COEF[i].long || COEF[i].speed4 == 0.0);
+        i += 1;
+    }
+};
 
 impl Sink for MuscleSink {
     #[inline]
@@ -212,21 +221,19 @@ impl Sink for MuscleSink {
         self.wl += wl;
         self.w_r2 += w * r2;
         self.wl_r2 += wl * r2;
-        self.w_r4 += w * r2 * r2;
         self.wl_r4 += wl * r2 * r2;
-        self.seg_w += w;
-        self.seg_wl += wl;
     }
 
     #[inline]
     fn close(&mut self, grade: f64) {
         let (up, down) = (grade.max(0.0), (-grade).max(0.0));
-        self.up += self.seg_w * up;
-        self.down += self.seg_w * down;
-        self.up_l += self.seg_wl * up;
-        self.down_l += self.seg_wl * down;
-        self.seg_w = 0.0;
-        self.seg_wl = 0.0;
+        let (seg_w, seg_wl) = (self.w - self.seg_w0, self.wl - self.seg_wl0);
+        self.up += seg_w * up;
+        self.down += seg_w * down;
+        self.up_l += seg_wl * up;
+        self.down_l += seg_wl * down;
+        self.seg_w0 = self.w;
+        self.seg_wl0 = self.wl;
     }
 }
 
@@ -237,7 +244,7 @@ impl MuscleSink {
             let (w, w_r2, w_r4, up, down) = if c.long {
                 (self.wl, self.wl_r2, self.wl_r4, self.up_l, self.down_l)
             } else {
-                (self.w, self.w_r2, self.w_r4, self.up, self.down)
+                (self.w, self.w_r2, 0.0, self.up, self.down)
             };
             let ecc = down * c.down / 1000.0;
             load.eccentric[i] = ecc;

@@ -175,6 +175,7 @@ pub fn daily_series(
         let d = day::day_of_unix(a.start);
         if d <= last {
             let i = (d - first) as usize;
+            // Negative or non-finite figures are corrupt input: they count as nothing.
             load[i] += finite_or_zero(a.stress);
             dist[i] += finite_or_zero(a.distance_m);
             time[i] += finite_or_zero(a.duration_s);
@@ -188,6 +189,9 @@ pub fn daily_series(
     let (mut fit, mut fat, mut acute, mut chronic) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
     let mut out: Vec<DailyPoint> = Vec::with_capacity(n);
     let mut fitness_hist: Vec<f64> = Vec::with_capacity(n);
+    // Sums of the 7 days ending on each day; four of them make the 28-day window, exactly 0
+    // when every day in it is 0.
+    let mut weeks: Vec<f64> = Vec::with_capacity(n);
     for i in 0..n {
         let form = fit - fat;
         fit += (load[i] - fit) * k_fit;
@@ -198,7 +202,9 @@ pub fn daily_series(
 
         let week = &load[i.saturating_sub(6)..=i];
         let weekly_load: f64 = week.iter().sum();
-        let month: f64 = load[i.saturating_sub(27)..=i].iter().sum();
+        weeks.push(weekly_load);
+        let week_before = |k: usize| i.checked_sub(7 * k).map_or(0.0, |j| weeks[j]);
+        let month = weekly_load + week_before(1) + week_before(2) + week_before(3);
         let acwr_rolling =
             (i >= ACWR_WARMUP_DAYS && month != 0.0).then(|| weekly_load / (month / 4.0));
         let monotony = foster_monotony(week);
@@ -230,7 +236,7 @@ pub fn daily_series(
 }
 
 fn finite_or_zero(x: f64) -> f64 {
-    if x.is_finite() { x } else { 0.0 }
+    if x.is_finite() { x.max(0.0) } else { 0.0 }
 }
 
 /// Foster monotony of a week's daily loads (days missing at the start of history count as 0):

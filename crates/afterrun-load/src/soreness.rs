@@ -27,8 +27,13 @@ pub const PEAK_H: f64 = 36.0;
 /// Shape of the gamma curve `x^a · e^(a(1−x))`; 1.5 brings a 5/10 peak below 0.5 in about five
 /// days and an 8/10 peak in about six (`cheung-2003`: cleared by 5–7 days).
 const SHAPE: f64 = 1.5;
-/// Forecast horizon, hours: past it every curve is below 0.01 of its peak.
+/// Forecast horizon, hours.
 pub const HORIZON_H: usize = 240;
+/// Hours after the end of a run past which its curve counts as 0: x = 10, where the shape is
+/// below 5·10⁻⁵ of its peak (under 0.0005 on the 0–10 scale).
+const TAIL_END_H: f64 = ONSET_H + 10.0 * (PEAK_H - ONSET_H);
+/// Longest activity the forecast looks back for, seconds (an ultra of two days).
+const LONGEST_S: i64 = 2 * SECONDS_PER_DAY;
 /// Load (level-km equivalents) that gives 1 − 1/e ≈ 63 % of the maximum rating: a flat 10 km
 /// for an unaccustomed runner forecasts about 1.5/10 in the quads (modelling choice, corrected
 /// per athlete by calibration).
@@ -115,7 +120,7 @@ impl Forecast {
 
 /// The DOMS time course at `h` hours after the end of a run, peak 1 (`cheung-2003`).
 pub fn doms_shape(h: f64) -> f64 {
-    if h.is_nan() || h <= ONSET_H {
+    if h.is_nan() || h <= ONSET_H || h > TAIL_END_H {
         return 0.0;
     }
     let x = (h - ONSET_H) / (PEAK_H - ONSET_H);
@@ -161,10 +166,19 @@ fn amplitude(acts: &[ActivityLoad], i: usize) -> [f64; GROUPS] {
     let mut rbe: f64 = 0.0;
     if ecc_now > 1e-9 {
         let from = first_from(earlier, a.start.saturating_sub(RBE_WINDOW_DAYS * SECONDS_PER_DAY));
-        for p in &earlier[from..] {
+        // Newest first: protection only fades with age, so once even a fully similar bout
+        // could not beat the best found, older ones cannot either.
+        for p in earlier[from..].iter().rev() {
             let similarity = (p.muscle.eccentric[q] / ecc_now).clamp(0.0, 1.0);
+            if similarity.is_nan() || similarity <= 0.0 {
+                continue;
+            }
             let age_days = a.start.saturating_sub(p.end()).max(0) as f64 / SECONDS_PER_DAY as f64;
-            rbe = rbe.max(RBE_MAX * similarity * (-age_days / RBE_TAU_DAYS).exp());
+            let fade = RBE_MAX * (-age_days / RBE_TAU_DAYS).exp();
+            if fade <= rbe {
+                break;
+            }
+            rbe = rbe.max(fade * similarity);
         }
     }
     let mut amp = [0.0; GROUPS];
@@ -181,7 +195,7 @@ fn amplitude(acts: &[ActivityLoad], i: usize) -> [f64; GROUPS] {
 /// Uncalibrated soreness of every group at time `t` from the activities that ended before it.
 fn raw_at(acts: &[ActivityLoad], t: i64) -> [f64; GROUPS] {
     let to = first_from(acts, t);
-    let from = first_from(acts, t.saturating_sub(HORIZON_H as i64 * 3600 + 2 * SECONDS_PER_DAY));
+    let from = first_from(acts, t.saturating_sub(TAIL_END_H as i64 * 3600 + LONGEST_S));
     let mut out = [0.0; GROUPS];
     for i in from..to {
         let h = t.saturating_sub(acts[i].end()) as f64 / 3600.0;
@@ -229,7 +243,7 @@ pub fn forecast(activities: &[ActivityLoad], reports: &[SorenessReport], now: i6
 
     // Recent activities that started by `now`; each adds amplitude × its shape on the grid.
     let to = first_from(acts, now.saturating_add(1));
-    let from = first_from(acts, now.saturating_sub((HORIZON_H as i64 + 48) * 3600));
+    let from = first_from(acts, now.saturating_sub(TAIL_END_H as i64 * 3600 + LONGEST_S));
     let mut values = vec![[0.0_f64; GROUPS]; times.len()];
     for i in from..to {
         let end = acts[i].end();

@@ -571,8 +571,13 @@ fn arb_sample() -> impl Strategy<Value = Sample> {
     })
 }
 
+/// 64 cases in the normal run; `PROPTEST_CASES=N` for a long run by hand.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn fitness_and_fatigue_converge_to_a_constant_load(load in 1.0..500.0f64) {
