@@ -293,55 +293,110 @@ const TRAUMA: &[After] = &[After::Fall, After::Twist, After::Collision];
 const INJURY_EVENT: &[After] =
     &[After::Fall, After::Twist, After::Collision, After::SuddenOnsetDuringRun];
 
+const SYMPTOM_CODES: usize = SymptomCode::ALL.len();
+
+/// The sides a region is reported on as a bit mask (1 = left, 2 = right).
+fn side_mask(region: Region) -> u8 {
+    let [l, r] = region.sides();
+    u8::from(l) | (u8::from(r) << 1)
+}
+
+/// The symptoms taking part in one rule: the ones that fired it, and the companions found
+/// "on the same side" (as code sets with the sides they were looked for on).
+#[derive(Default)]
+struct Batch {
+    primaries: Vec<usize>,
+    with: Vec<(&'static [SymptomCode], u8, bool)>,
+    regions: Vec<Region>,
+}
+
+impl Batch {
+    fn primary(&mut self, i: usize) {
+        self.primaries.push(i);
+    }
+    fn with(&mut self, codes: &'static [SymptomCode], mask: u8) {
+        self.add(codes, mask, false);
+    }
+    /// Companions that must also be on a leg region.
+    fn with_leg(&mut self, codes: &'static [SymptomCode], mask: u8) {
+        self.add(codes, mask, true);
+    }
+    fn add(&mut self, codes: &'static [SymptomCode], mask: u8, leg_only: bool) {
+        match self.with.iter_mut().find(|(c, _, l)| std::ptr::eq(*c, codes) && *l == leg_only) {
+            Some(entry) => entry.1 |= mask,
+            None => self.with.push((codes, mask, leg_only)),
+        }
+    }
+}
+
 struct Ctx<'a> {
     syms: Vec<Sym<'a>>,
-    /// Regions rated ≥ 7.
-    very_sore: Vec<Region>,
+    /// Per symptom code, the sides it was reported on.
+    code_sides: [u8; SYMPTOM_CODES],
+    /// The sides with a region rated ≥ 7 (a pain code).
+    very_sore_sides: u8,
     used: Vec<bool>,
     findings: Vec<Finding>,
 }
 
 impl Ctx<'_> {
-    /// Is there a pain code on the side of `region` (a pain symptom, or soreness ≥ 7)?
-    fn pain_on_side(&self, region: Region, except: Option<usize>) -> Option<Vec<usize>> {
-        let hits: Vec<usize> = self
-            .syms
-            .iter()
-            .enumerate()
-            .filter(|(i, y)| {
-                Some(*i) != except && y.is_any(PAIN_SYMPTOMS) && y.region.same_side(region)
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let sore = self.very_sore.iter().any(|r| r.same_side(region));
-        if hits.is_empty() && !sore { None } else { Some(hits) }
+    fn mask(&self, i: usize) -> u8 {
+        self.syms.get(i).map_or(0, |y| side_mask(y.region))
     }
 
-    fn fire(&mut self, rule: Rule, symptoms: &[usize], extra_regions: &[Region]) {
-        let mut regions: Vec<Region> = Vec::new();
-        for &i in symptoms {
+    fn code_on(&self, code: SymptomCode, mask: u8) -> bool {
+        self.code_sides.get(code as usize).is_some_and(|m| m & mask != 0)
+    }
+
+    fn has_on(&self, codes: &[SymptomCode], mask: u8) -> bool {
+        codes.iter().any(|c| self.code_on(*c, mask))
+    }
+
+    /// Is there a pain code on these sides (a pain symptom, or soreness ≥ 7)?
+    fn pain_on(&self, mask: u8) -> bool {
+        self.has_on(PAIN_SYMPTOMS, mask) || self.very_sore_sides & mask != 0
+    }
+
+    /// Records a rule that fired (when the batch holds anything), marking its symptoms used.
+    fn fire(&mut self, rule: Rule, batch: Batch) {
+        if batch.primaries.is_empty() && batch.regions.is_empty() {
+            return;
+        }
+        let mut regions = batch.regions;
+        let mut add_region = |r: Region| {
+            if !regions.contains(&r) {
+                regions.push(r);
+            }
+        };
+        for &i in &batch.primaries {
             if let Some(u) = self.used.get_mut(i) {
                 *u = true;
             }
-            if let Some(y) = self.syms.get(i)
-                && !regions.contains(&y.region)
-            {
-                regions.push(y.region);
+            if let Some(y) = self.syms.get(i) {
+                add_region(y.region);
             }
         }
-        for r in extra_regions {
-            if !regions.contains(r) {
-                regions.push(*r);
-            }
-        }
-        if let Some(f) = self.findings.iter_mut().find(|f| f.rule == rule) {
-            for r in regions {
-                if !f.regions.contains(&r) {
-                    f.regions.push(r);
+        if !batch.with.is_empty() {
+            for (y, used) in self.syms.iter().zip(self.used.iter_mut()) {
+                let m = side_mask(y.region);
+                let joins = batch.with.iter().any(|(codes, mask, leg_only)| {
+                    y.is_any(codes) && m & mask != 0 && (!leg_only || y.leg())
+                });
+                if joins {
+                    *used = true;
+                    add_region(y.region);
                 }
             }
-        } else {
-            self.findings.push(Finding { rule, regions });
+        }
+        match self.findings.iter_mut().find(|f| f.rule == rule) {
+            Some(f) => {
+                for r in regions {
+                    if !f.regions.contains(&r) {
+                        f.regions.push(r);
+                    }
+                }
+            }
+            None => self.findings.push(Finding { rule, regions }),
         }
     }
 
@@ -364,124 +419,150 @@ fn hours_between(earlier: Timestamp, later: Timestamp) -> f64 {
 }
 
 /// Runs triage on a validated check-in.
+///
+/// Linear in the number of symptoms: "Y on the same side as X" is answered from a per-code
+/// mask of the sides each code was reported on, and the symptoms taking part in a rule are
+/// marked in one pass per rule.
 pub fn triage(checkin: &CheckIn, history: &History) -> TriageResult {
     let symptoms = checkin.symptoms.as_deref().unwrap_or(&[]);
     let soreness = checkin.soreness.as_deref().unwrap_or(&[]);
+    let syms: Vec<Sym<'_>> =
+        symptoms.iter().map(|s| Sym { s, region: s.region_or_whole() }).collect();
+    let mut code_sides = [0u8; SYMPTOM_CODES];
+    for y in &syms {
+        if let Some(m) = code_sides.get_mut(y.s.code as usize) {
+            *m |= side_mask(y.region);
+        }
+    }
+    let very_sore: Vec<Region> =
+        soreness.iter().filter(|(_, v)| *v >= 7.0).map(|(r, _)| *r).collect();
+    let very_sore_sides = very_sore.iter().fold(0, |m, r| m | side_mask(*r));
     let mut cx = Ctx {
-        syms: symptoms.iter().map(|s| Sym { s, region: s.region_or_whole() }).collect(),
-        very_sore: soreness.iter().filter(|(_, v)| *v >= 7.0).map(|(r, _)| *r).collect(),
-        used: vec![false; symptoms.len()],
+        used: vec![false; syms.len()],
+        syms,
+        code_sides,
+        very_sore_sides,
         findings: Vec::new(),
     };
-    let n = cx.syms.len();
 
     // Emergency: possible_pe.
-    let pe = cx.indices(|y| y.is_any(&[S::ChestPain, S::CoughingBlood, S::ShortnessOfBreath]));
-    if !pe.is_empty() {
-        cx.fire(POSSIBLE_PE, &pe, &[]);
+    let mut b = Batch::default();
+    for i in cx.indices(|y| y.is_any(&[S::ChestPain, S::CoughingBlood, S::ShortnessOfBreath])) {
+        b.primary(i);
     }
+    cx.fire(POSSIBLE_PE, b);
 
     // Emergency: acute limb ischaemia.
+    let mut b = Batch::default();
     for i in cx.indices(|y| y.is(S::PaleOrColdFoot)) {
-        let region = cx.syms[i].region;
-        let mut with = cx.pain_on_side(region, Some(i));
-        let nerve: Vec<usize> = cx.indices(|y| y.is_any(NERVE) && y.region.same_side(region));
-        if !nerve.is_empty() {
-            with.get_or_insert_with(Vec::new).extend(nerve);
-        }
-        if let Some(mut others) = with {
-            others.push(i);
-            cx.fire(ACUTE_LIMB_ISCHAEMIA, &others, &[]);
+        let m = cx.mask(i);
+        let pain = cx.pain_on(m);
+        let nerve = cx.has_on(NERVE, m);
+        if pain || nerve {
+            b.primary(i);
+            b.with(PAIN_SYMPTOMS, m);
+            b.with(NERVE, m);
         }
     }
+    cx.fire(ACUTE_LIMB_ISCHAEMIA, b);
 
     // Emergency: acute compartment syndrome.
     const COMPARTMENT: &[SymptomCode] =
         &[S::PainOutOfProportion, S::TenseCompartment, S::PainWithStretch];
-    for i in 0..n {
-        if !cx.syms[i].is_any(COMPARTMENT) {
-            continue;
-        }
-        let region = cx.syms[i].region;
+    let mut b = Batch::default();
+    for i in cx.indices(|y| y.is_any(COMPARTMENT)) {
+        let m = cx.mask(i);
         let code = cx.syms[i].s.code;
         // Two different compartment signs on the same leg.
-        let pair =
-            cx.indices(|y| y.is_any(COMPARTMENT) && y.s.code != code && y.region.same_side(region));
-        if !pair.is_empty() {
-            let mut all = pair;
-            all.push(i);
-            cx.fire(ACUTE_COMPARTMENT_SYNDROME, &all, &[]);
+        if COMPARTMENT.iter().any(|c| *c != code && cx.code_on(*c, m)) {
+            b.primary(i);
+            b.with(COMPARTMENT, m);
         }
         if cx.syms[i].is_any(&[S::PainOutOfProportion, S::TenseCompartment]) {
-            let nerve = cx.indices(|y| y.is_any(NERVE) && y.region.same_side(region));
-            if !nerve.is_empty() {
-                let mut all = nerve;
-                all.push(i);
-                cx.fire(ACUTE_COMPARTMENT_SYNDROME, &all, &[]);
+            if cx.has_on(NERVE, m) {
+                b.primary(i);
+                b.with(NERVE, m);
             }
             if cx.syms[i].after_may_be(&[After::Collision, After::Fall]) {
-                cx.fire(ACUTE_COMPARTMENT_SYNDROME, &[i], &[]);
+                b.primary(i);
             }
         }
     }
+    cx.fire(ACUTE_COMPARTMENT_SYNDROME, b);
 
     // Urgent rows. Each fires on symptoms not already explained by an emergency row (the
     // level is the maximum anyway; this keeps the reasons list to the point).
+    let mut b = Batch::default();
     for i in cx.indices(|y| y.is(S::PaleOrColdFoot)) {
         if !cx.used[i] {
-            cx.fire(POSSIBLE_LIMB_ISCHAEMIA, &[i], &[]);
+            b.primary(i);
         }
     }
+    cx.fire(POSSIBLE_LIMB_ISCHAEMIA, b);
+    let mut b = Batch::default();
     for i in cx.indices(|y| y.is_any(&[S::PainOutOfProportion, S::TenseCompartment])) {
         if !cx.used[i] {
-            cx.fire(POSSIBLE_COMPARTMENT_SYNDROME, &[i], &[]);
+            b.primary(i);
         }
     }
-    // suspected_dvt: swelling of a calf or thigh not after a fall, twist or collision.
-    let dvt_swelling =
-        cx.indices(|y| y.is(S::Swelling) && y.calf_or_thigh() && y.after_may_not_be(TRAUMA));
-    for i in dvt_swelling {
-        cx.fire(SUSPECTED_DVT, &[i], &[]);
+    cx.fire(POSSIBLE_COMPARTMENT_SYNDROME, b);
+    // suspected_dvt: swelling of a calf or thigh not after a fall, twist or collision; or
+    // warmth or redness of a calf or thigh with a pain code on that side.
+    let mut b = Batch::default();
+    for i in cx.indices(|y| y.is(S::Swelling) && y.calf_or_thigh() && y.after_may_not_be(TRAUMA)) {
+        b.primary(i);
     }
-    // suspected_dvt: warmth or redness of a calf or thigh with a pain code on that side.
     for i in cx.indices(|y| y.is_any(&[S::Warmth, S::Redness]) && y.calf_or_thigh()) {
-        let region = cx.syms[i].region;
-        if let Some(mut with) = cx.pain_on_side(region, Some(i)) {
-            with.push(i);
-            cx.fire(SUSPECTED_DVT, &with, &[]);
+        let m = cx.mask(i);
+        if cx.pain_on(m) {
+            b.primary(i);
+            b.with(PAIN_SYMPTOMS, m);
         }
     }
-    let dark = cx.indices(|y| y.is(S::DarkUrine));
-    if !dark.is_empty() {
-        cx.fire(POSSIBLE_RHABDOMYOLYSIS, &dark, &[]);
+    cx.fire(SUSPECTED_DVT, b);
+    let mut b = Batch::default();
+    for i in cx.indices(|y| y.is(S::DarkUrine)) {
+        b.primary(i);
     }
-    let fracture = cx.indices(|y| y.is_any(&[S::UnableToBearWeight, S::Deformity]));
-    if !fracture.is_empty() {
-        cx.fire(POSSIBLE_FRACTURE_OR_RUPTURE, &fracture, &[]);
+    cx.fire(POSSIBLE_RHABDOMYOLYSIS, b);
+    let mut b = Batch::default();
+    for i in cx.indices(|y| y.is_any(&[S::UnableToBearWeight, S::Deformity])) {
+        b.primary(i);
     }
     for i in cx.indices(|y| y.is(S::PopOrSnap)) {
-        let region = cx.syms[i].region;
-        let mut weak = cx.indices(|y| y.is(S::Weakness) && y.region.same_side(region));
-        if !weak.is_empty() {
-            weak.push(i);
-            cx.fire(POSSIBLE_FRACTURE_OR_RUPTURE, &weak, &[]);
+        let m = cx.mask(i);
+        if cx.has_on(&[S::Weakness], m) {
+            b.primary(i);
+            b.with(&[S::Weakness], m);
         }
     }
+    cx.fire(POSSIBLE_FRACTURE_OR_RUPTURE, b);
+    // possible_infection: fever with redness, warmth or swelling in the leg.
+    let leg_signs = {
+        let mut m = 0;
+        for y in
+            cx.syms.iter().filter(|y| y.is_any(&[S::Redness, S::Warmth, S::Swelling]) && y.leg())
+        {
+            m |= side_mask(y.region);
+        }
+        m
+    };
+    let mut b = Batch::default();
     for i in cx.indices(|y| y.is(S::Fever)) {
-        let region = cx.syms[i].region;
-        let mut leg = cx.indices(|y| {
-            y.is_any(&[S::Redness, S::Warmth, S::Swelling]) && y.leg() && y.region.same_side(region)
-        });
-        if !leg.is_empty() {
-            leg.push(i);
-            cx.fire(POSSIBLE_INFECTION, &leg, &[]);
+        let m = cx.mask(i);
+        if leg_signs & m != 0 {
+            b.primary(i);
+            b.with_leg(&[S::Redness, S::Warmth, S::Swelling], m);
         }
     }
+    cx.fire(POSSIBLE_INFECTION, b);
     let minutes_since_run = checkin
         .run
         .as_ref()
         .and_then(|r| r.ended_at)
         .map(|end| hours_between(end, checkin.now) * 60.0);
+    let mut b = Batch::default();
+    const DIZZY_WITH: &[SymptomCode] = &[S::Fever, S::Weakness, S::DarkUrine];
     for i in cx.indices(|y| y.is(S::Dizziness)) {
         let y = &cx.syms[i];
         let lasting = match minutes_since_run {
@@ -489,59 +570,61 @@ pub fn triage(checkin: &CheckIn, history: &History) -> TriageResult {
             // Run end unknown: judge by how long it has lasted (unknown: assume it has lasted).
             None => y.s.since_hours.is_none_or(|h| h >= 0.5),
         };
-        let region = y.region;
-        let with = cx.indices(|z| {
-            z.is_any(&[S::Fever, S::Weakness, S::DarkUrine]) && z.region.same_side(region)
-        });
-        if lasting || y.trend() == Trend::Worsening || !with.is_empty() {
-            let mut all = with;
-            all.push(i);
-            cx.fire(PERSISTENT_DIZZINESS, &all, &[]);
+        let m = cx.mask(i);
+        let with = cx.has_on(DIZZY_WITH, m);
+        if lasting || y.trend() == Trend::Worsening || with {
+            b.primary(i);
+            b.with(DIZZY_WITH, m);
         }
     }
+    cx.fire(PERSISTENT_DIZZINESS, b);
 
     // See a physiotherapist.
-    let pain = cx.indices(|y| {
+    let mut b = Batch::default();
+    for i in cx.indices(|y| {
         y.is_any(&[S::SharpPain, S::PainAtRest, S::NightPain])
             || (y.is(S::DullAche) && y.trend() == Trend::Worsening && y.since_may_exceed(72.0))
-    });
-    if !pain.is_empty() {
-        cx.fire(PERSISTENT_OR_WORSENING_PAIN, &pain, &[]);
+    }) {
+        b.primary(i);
     }
+    cx.fire(PERSISTENT_OR_WORSENING_PAIN, b);
+    let mut b = Batch::default();
     for i in cx.indices(|y| y.is(S::Swelling)) {
         if !cx.used[i] {
-            cx.fire(SWELLING, &[i], &[]);
+            b.primary(i);
         }
     }
+    cx.fire(SWELLING, b);
+    let mut b = Batch::default();
     for i in cx.indices(|y| y.is_any(&[S::Numbness, S::Tingling])) {
         if !cx.used[i] {
-            cx.fire(NERVE_SYMPTOMS, &[i], &[]);
+            b.primary(i);
         }
     }
-    let bsi = cx.indices(|y| y.is(S::FocalBoneTenderness));
-    if !bsi.is_empty() {
-        cx.fire(POSSIBLE_BONE_STRESS_INJURY, &bsi, &[]);
+    cx.fire(NERVE_SYMPTOMS, b);
+    let mut b = Batch::default();
+    for i in cx.indices(|y| y.is(S::FocalBoneTenderness)) {
+        b.primary(i);
     }
+    cx.fire(POSSIBLE_BONE_STRESS_INJURY, b);
     const INJURY_SIGNS: &[SymptomCode] = &[S::Bruising, S::PopOrSnap, S::LockingOrGivingWay];
+    let mut b = Batch::default();
     for i in cx.indices(|y| y.after_may_be(INJURY_EVENT)) {
-        let region = cx.syms[i].region;
-        let mut with: Vec<usize> = cx.indices(|z| {
-            (z.is_any(PAIN_SYMPTOMS) || z.is_any(INJURY_SIGNS)) && z.region.same_side(region)
-        });
-        let sore = cx.very_sore.iter().any(|r| r.same_side(region));
-        if !with.is_empty() || sore {
-            with.push(i);
-            cx.fire(ACUTE_INJURY, &with, &[]);
+        let m = cx.mask(i);
+        if cx.pain_on(m) || cx.has_on(INJURY_SIGNS, m) {
+            b.primary(i);
+            b.with(PAIN_SYMPTOMS, m);
+            b.with(INJURY_SIGNS, m);
         }
     }
-    let cramps = cx.indices(|y| y.is(S::CrampRecurrent));
-    if !cramps.is_empty() {
-        cx.fire(RECURRENT_CRAMPS, &cramps, &[]);
+    cx.fire(ACUTE_INJURY, b);
+    let mut b = Batch::default();
+    for i in cx.indices(|y| y.is(S::CrampRecurrent)) {
+        b.primary(i);
     }
-    let prolonged = prolonged_soreness(checkin, history, soreness);
-    if !prolonged.is_empty() {
-        cx.fire(PROLONGED_SORENESS, &[], &prolonged);
-    }
+    cx.fire(RECURRENT_CRAMPS, b);
+    let b = Batch { regions: prolonged_soreness(checkin, history, soreness), ..Batch::default() };
+    cx.fire(PROLONGED_SORENESS, b);
     const OTHER: &[SymptomCode] = &[
         S::Weakness,
         S::SevereMusclePain,
@@ -553,15 +636,17 @@ pub fn triage(checkin: &CheckIn, history: &History) -> TriageResult {
         S::PainWithStretch,
         S::Dizziness,
     ];
+    let mut b = Batch::default();
     for i in cx.indices(|y| y.is_any(OTHER)) {
         if !cx.used[i] {
-            cx.fire(UNEXPLAINED_SYMPTOM, &[i], &[]);
+            b.primary(i);
         }
     }
+    cx.fire(UNEXPLAINED_SYMPTOM, b);
 
     let level = cx.findings.iter().map(|f| f.rule.level).max().unwrap_or(Level::SelfCare);
     if level == Level::SelfCare {
-        cx.fire(DOMS_EXPECTED, &[], &[]);
+        cx.findings.push(Finding { rule: DOMS_EXPECTED, regions: Vec::new() });
     }
     let fever_only = cx.syms.iter().any(|y| y.is(S::Fever))
         && !cx.findings.iter().any(|f| f.rule == POSSIBLE_INFECTION);
