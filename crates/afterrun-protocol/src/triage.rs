@@ -708,10 +708,12 @@ fn prolonged_soreness(
 
 fn triage_blocks(level: Level, findings: &[Finding], syms: &[Sym<'_>]) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
-    let mut push = |modality: Modality, region: Region, reason: &str| {
-        let b = Block { modality, region, reason: reason.to_string() };
-        if !blocks.contains(&b) {
-            blocks.push(b);
+    // Dedup through a set so many symptoms on the same region stay cheap; the Vec keeps the
+    // order of first appearance.
+    let mut seen: std::collections::BTreeSet<(Modality, Region, &str)> = Default::default();
+    let mut push = |modality: Modality, region: Region, reason: &'static str| {
+        if seen.insert((modality, region, reason)) {
+            blocks.push(Block { modality, region, reason: reason.to_string() });
         }
     };
     let top = findings.iter().filter(|f| f.rule.level == level).map(|f| f.rule.code).next();
