@@ -45,6 +45,17 @@ fn main() {
     time("muscle_load, first 1000 samples (cache-resident)", 50000, || {
         black_box(afterrun_load::muscle_load(black_box(small), &t));
     });
+    time("baseline: sum of distance steps, 3 h at 1 Hz", 5000, || {
+        let mut last = 0.0;
+        let mut sum = 0.0;
+        for s in black_box(&run) {
+            if let Some(d) = s.distance_m.filter(|d| d.is_finite()) {
+                sum += (d - last).max(0.0);
+                last = d;
+            }
+        }
+        black_box(sum);
+    });
     time("muscle_load, 3 h at 1 Hz", 5000, || {
         black_box(afterrun_load::muscle_load(black_box(&run), &t));
     });
