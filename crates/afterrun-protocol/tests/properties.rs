@@ -344,3 +344,116 @@ proptest! {
         prop_assert!(level(&missing) >= level(&filled));
     }
 }
+
+/// The vignettes' check-ins, as mutation seeds.
+fn seeds() -> Vec<serde_json::Value> {
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vignettes");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "json"));
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .map(|v| v["checkin"].clone())
+        .collect()
+}
+
+/// Every leaf path of a JSON value.
+fn leaf_paths(v: &serde_json::Value, prefix: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                prefix.push(k.clone());
+                leaf_paths(x, prefix, out);
+                prefix.pop();
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                prefix.push(i.to_string());
+                leaf_paths(x, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => out.push(prefix.clone()),
+    }
+}
+
+fn leaf() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{Value, json};
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        (-1.0e6f64..1.0e6).prop_map(|n| json!(n)),
+        select(vec![
+            "",
+            "quads",
+            "calf_left",
+            "all",
+            "whole_body",
+            "sharp_pain",
+            "swelling",
+            "worsening",
+            "fall",
+            "2026-11-23T08:30:00Z",
+            "2026-02-30T08:30:00Z",
+            "9999-12-31T23:59:59Z",
+            "-009999-01-01T00:00:00Z",
+            "2026-11-23T08:30:00.999999999-23:59",
+            "compression_boots",
+            "pregnancy",
+            "\u{0}",
+            "é",
+            "1e400",
+        ])
+        .prop_map(|s| json!(s)),
+        Just(json!([])),
+        Just(json!({})),
+        Just(json!([{"code": "chest_pain"}])),
+    ]
+}
+
+fn set_path(v: &mut serde_json::Value, path: &[String], new: serde_json::Value) {
+    match path.split_first() {
+        None => *v = new,
+        Some((head, rest)) => {
+            let next = match v {
+                serde_json::Value::Object(m) => m.get_mut(head),
+                serde_json::Value::Array(a) => {
+                    head.parse::<usize>().ok().and_then(|i| a.get_mut(i))
+                }
+                _ => None,
+            };
+            if let Some(next) = next {
+                set_path(next, rest, new);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever a field is changed to, the engine answers (a plan or a named error), never a
+    /// panic, and a plan still keeps the invariants.
+    #[test]
+    fn mutated_checkins_never_panic(seed in 0usize..12, pick in any::<prop::sample::Index>(), value in leaf()) {
+        let seeds = seeds();
+        prop_assume!(!seeds.is_empty());
+        let mut c = seeds[seed % seeds.len()].clone();
+        let mut paths = Vec::new();
+        leaf_paths(&c, &mut Vec::new(), &mut paths);
+        prop_assume!(!paths.is_empty());
+        let path = pick.get(&paths).clone();
+        set_path(&mut c, &path, value);
+        match afterrun_protocol::parse_checkin(&c.to_string()) {
+            Ok(checkin) => check_invariants(&make_plan(&checkin, &History::default()))?,
+            Err(e) => prop_assert!(!e.field.is_empty() && !e.message.is_empty()),
+        }
+    }
+}
