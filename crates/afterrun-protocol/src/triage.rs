@@ -192,6 +192,8 @@ pub const LOCAL_SYMPTOM: &str = "local_symptom";
 pub const OVER_BONE: &str = "over_bone";
 /// The reason code of the vibration plate's dizziness block.
 pub const DIZZINESS: &str = "dizziness";
+/// The reason code of the blocks a fever puts on recovery work.
+pub const FEVER: &str = "fever";
 
 /// A finding: a rule fired by some symptoms, on some regions.
 #[derive(Debug, Clone, PartialEq)]
@@ -664,7 +666,7 @@ pub fn triage(checkin: &CheckIn, history: &History) -> TriageResult {
         cx.findings.iter().filter(|f| f.rule.level >= Level::SeePhysio).collect();
     let lower_leg_finding = serious.iter().any(|f| f.regions.iter().any(|r| r.touches_lower_leg()));
 
-    let blocked = triage_blocks(level, &cx.findings, &cx.syms);
+    let blocked = triage_blocks(level, &cx.findings, &cx.syms, fever_only);
     TriageResult {
         level,
         findings: cx.findings,
@@ -706,7 +708,12 @@ fn prolonged_soreness(
     out
 }
 
-fn triage_blocks(level: Level, findings: &[Finding], syms: &[Sym<'_>]) -> Vec<Block> {
+fn triage_blocks(
+    level: Level,
+    findings: &[Finding],
+    syms: &[Sym<'_>],
+    fever_only: bool,
+) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     // Dedup through a set so many symptoms on the same region stay cheap; the Vec keeps the
     // order of first appearance.
@@ -742,6 +749,20 @@ fn triage_blocks(level: Level, findings: &[Finding], syms: &[Sym<'_>]) -> Vec<Bl
         }
         if y.is(S::Dizziness) {
             push(Modality::VibrationPlate, Region::All, DIZZINESS);
+        }
+    }
+    // A fever: no recovery work or training, only rest and hydration (protocol.md §2).
+    if fever_only {
+        for m in [
+            Modality::Walk,
+            Modality::EasyCycle,
+            Modality::DynamicStretching,
+            Modality::FoamRolling,
+            Modality::MassageGun,
+            Modality::CompressionBoots,
+            Modality::VibrationPlate,
+        ] {
+            push(m, Region::All, FEVER);
         }
     }
     for part in [Part::Knee, Part::Ankle, Part::Shin] {

@@ -365,6 +365,9 @@ fn fever_alone_gives_rest_and_hydration_only() {
     m.sort();
     assert_eq!(m, ["hydration", "rest"]);
     assert!(p["notes"].to_string().contains("48 hours"));
+    for m in ["walk", "foam_rolling", "massage_gun", "compression_boots", "vibration_plate"] {
+        assert!(has_block(&p, m, "all", "fever"), "{m}");
+    }
 }
 
 #[test]
