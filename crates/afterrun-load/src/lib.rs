@@ -21,7 +21,22 @@
 //! pace against threshold pace, running-like sports) › `hrtss` (the summary's average heart
 //! rate) › `srpe` (a check-in's RPE × minutes) › `duration`. Every kind is expressed in
 //! training-stress points (100 = an hour at threshold) so the series stays on one scale; see
-//! [`stress`](crate::stress) for why and how.
+//! [`stress`] for why and how.
+//!
+//! # Wiring (for the store, `status`, `activities` and the planner)
+//! - `activities --json`: `stress` = [`Stress::value`], `stress_kind` = [`StressKind::as_str`], from
+//!   [`activity_load`] at import (keep the [`ActivityLoad`] next to the activity).
+//! - `status --json`: `daily[]` = [`Status::daily`] (`date`, `load`, `fitness`, `fatigue`, `form`,
+//!   `acwr`; the other fields of [`DailyPoint`] may be added); the top-level `fitness`, `fatigue`,
+//!   `form`, `acwr`, `monotony`, `strain` are [`Status::today`]'s, `acwr_band` is
+//!   [`Status::acwr_band`], `weekly_km` is `weekly_distance_m / 1000`; `muscles[]` is
+//!   [`Forecast::muscles`] at `now` (times as RFC 3339 UTC); `assumptions` = the thresholds'
+//!   assumptions plus one line per activity left out for lack of a start time.
+//! - Check-ins: soreness ratings become [`SorenessReport`]s (`"quads_left".parse::<MuscleGroup>()`
+//!   drops the side; take the larger side); a run known only from a check-in becomes an
+//!   [`ActivityLoad`] with [`checkin_activity_load`].
+//! - Planner: [`Flags`] (`acwr_very_high`, `monotony_high`, `high_volume`) and
+//!   [`Forecast::targets`] (groups forecast to reach soreness 3, with `peak_at`).
 //!
 //! # Sources
 //! Every constant names the id of its source in [`REFERENCES`] (`banister-1991`,
@@ -58,6 +73,35 @@ pub use stress::{
     Stress, StressKind, activity_duration_s, activity_stress, banister_trimp, checkin_stress,
     hrtss, rtss, srpe, trimp_per_minute, trimp_per_threshold_hour,
 };
+
+/// A run known only from a check-in (`run` of interfaces.md: ended at `ended_at` Unix seconds,
+/// minutes, kilometres, metres of climb and descent, average heart rate, RPE), as the series and
+/// forecast need it: stress by [`checkin_stress`], muscle load by [`muscle_load_from_totals`].
+#[allow(clippy::too_many_arguments)]
+pub fn checkin_activity_load(
+    ended_at: i64,
+    duration_min: f64,
+    distance_km: Option<f64>,
+    ascent_m: Option<f64>,
+    descent_m: Option<f64>,
+    avg_hr: Option<f64>,
+    rpe: Option<f64>,
+    thresholds: &Thresholds,
+) -> (ActivityLoad, Stress) {
+    let duration_s =
+        if duration_min.is_finite() { duration_min.clamp(0.0, 1e6) * 60.0 } else { 0.0 };
+    let distance_m = distance_km.filter(|d| d.is_finite()).map_or(0.0, |d| d.max(0.0) * 1000.0);
+    let stress = checkin_stress(duration_min, avg_hr, rpe, thresholds);
+    let muscle = muscle_load_from_totals(
+        distance_m,
+        duration_s,
+        ascent_m.unwrap_or(0.0),
+        descent_m.unwrap_or(0.0),
+        thresholds,
+    );
+    let start = ended_at.saturating_sub(duration_s as i64);
+    (ActivityLoad { start, duration_s, distance_m, stress: stress.value, muscle }, stress)
+}
 
 /// Everything about one activity that the series and forecast need, from the decoded file:
 /// stress and muscle load against `thresholds`, `rpe` from a check-in about this run if any.

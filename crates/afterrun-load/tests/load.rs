@@ -438,6 +438,36 @@ fn check_ins_calibrate_the_curve() {
     assert_eq!(quads(&forecast(&[a, b], &[report], now)).calibration, 1.0);
 }
 
+/// The check-in of interfaces.md: 95 min, 21.1 km, 120 m up, 350 m down, HR 152, RPE 7.
+#[test]
+fn a_checkin_run_names_targets_before_soreness() {
+    let t = thresholds(Sex::Female);
+    let ended = morning("2026-11-23", 0);
+    let (a, stress) = checkin_activity_load(
+        ended,
+        95.0,
+        Some(21.1),
+        Some(120.0),
+        Some(350.0),
+        Some(152.0),
+        Some(7.0),
+        &t,
+    );
+    assert_eq!(stress.kind, StressKind::Hrtss);
+    assert_eq!(a.end(), ended);
+    assert_eq!(a.distance_m, 21_100.0);
+    // 350 m of descent: 350 × 30 / 1000 = 10.5 level-km of eccentric quads load, raised by the
+    // mean long-duration factor of a 95-minute run, 1 + 0.5 × 300² / (2 × 3600 × 5700).
+    let long = 1.0 + 0.5 * 300.0 * 300.0 / (2.0 * 3600.0 * 5700.0);
+    assert!(close(a.muscle.eccentric[MuscleGroup::Quads as usize], 10.5 * long, 1e-9));
+    let f = forecast(&[a], &[], ended + 20 * 60);
+    assert_eq!(quads(&f).soreness_now, 0.0);
+    let targets: Vec<MuscleGroup> = f.targets().iter().map(|m| m.group).collect();
+    assert!(targets.contains(&MuscleGroup::Quads), "{targets:?}");
+    let (_, s) = checkin_activity_load(ended, 60.0, None, None, None, None, Some(7.0), &t);
+    assert_eq!((s.kind, s.raw), (StressKind::Srpe, 420.0));
+}
+
 #[test]
 fn terrain_and_speed_load_the_right_groups() {
     let t = thresholds(Sex::Male);
