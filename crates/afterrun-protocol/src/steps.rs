@@ -365,7 +365,14 @@ impl Builder<'_> {
     }
 
     fn foam_targets(&self) -> Vec<Region> {
-        self.allowed(Modality::FoamRolling, &self.majors_plus_targets())
+        // Rolling works muscles: a sore knee, ankle or achilles is not rolled (the muscles
+        // around it are, through the major groups).
+        let muscles: Vec<Region> = self
+            .majors_plus_targets()
+            .into_iter()
+            .filter(|r| !matches!(r, Region::Part(Part::Knee | Part::Ankle | Part::Achilles, _)))
+            .collect();
+        self.allowed(Modality::FoamRolling, &muscles)
     }
 
     fn foam_dose(&self) -> (u32, Pressure) {
