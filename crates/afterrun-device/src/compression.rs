@@ -69,6 +69,8 @@ pub const MAX_DURATION_MIN: u32 = 60;
 pub const VENTED_MMHG: f32 = 5.0;
 /// A fill stops when the chamber reads its target minus this (the sensor lags the air).
 pub const FILL_STOP_MARGIN_MMHG: f32 = 1.0;
+/// `done` needs every chamber below [`VENTED_MMHG`] for this long (noise cannot fake it).
+pub const DONE_SETTLE_MS: Millis = 1000;
 /// A gap between ticks longer than this is fault `watchdog`.
 pub const WATCHDOG_GAP_MS: Millis = 500;
 /// The manifold/chamber cross-check starts this long after a valve opens to fill.
@@ -551,7 +553,7 @@ pub enum CompressionState {
         /// The phase.
         phase: Phase,
     },
-    /// Stopped or ended: venting until every chamber reads below 5 mmHg.
+    /// Stopped or ended: venting until every chamber reads below 5 mmHg (for 1 s).
     Venting,
     /// Ended and vented.
     Done,
@@ -622,6 +624,7 @@ pub struct CompressionController {
     have_prev: bool,
     manifold_base: f32,
     vented: bool,
+    vented_since: Option<Millis>,
     fault_at: Option<Millis>,
 }
 
@@ -702,6 +705,7 @@ impl CompressionController {
             have_prev: false,
             manifold_base: 0.0,
             vented: false,
+            vented_since: None,
             fault_at: None,
         })
     }
@@ -863,6 +867,7 @@ impl CompressionController {
             }
         }
         self.vented = vented;
+        self.vented_since = if vented { Some(self.vented_since.unwrap_or(now)) } else { None };
 
         match self.state {
             CompressionState::Idle | CompressionState::Done | CompressionState::Fault { .. } => {
@@ -967,7 +972,9 @@ impl CompressionController {
         }
 
         if self.state == CompressionState::Venting {
-            if vented {
+            let settled =
+                self.vented_since.is_some_and(|t| now.saturating_sub(t) >= DONE_SETTLE_MS);
+            if settled {
                 self.state = CompressionState::Done;
             }
             return CompressionCommands::SAFE;

@@ -128,6 +128,8 @@ pub trait PlateInputs {
     fn load_kg(&mut self) -> Result<f32, Self::Error>;
     /// Peak acceleration over the last tick, g.
     fn accel_g(&mut self) -> Result<f32, Self::Error>;
+    /// Whether the hardware watchdog (drive cut, brake on 200 ms after the last tick) tripped.
+    fn watchdog_tripped(&mut self) -> bool;
 }
 
 /// Reads every plate sensor; a failed read becomes `None` (a sensor error).
@@ -137,6 +139,7 @@ pub fn read_plate<S: PlateInputs>(sensors: &mut S) -> VibrationReadings {
         current_a: sensors.current_a().ok(),
         load_kg: sensors.load_kg().ok(),
         accel_g: sensors.accel_g().ok(),
+        watchdog_tripped: sensors.watchdog_tripped(),
     }
 }
 

@@ -287,6 +287,8 @@ pub struct VibrationReadings {
     pub load_kg: Option<f32>,
     /// Peak acceleration of the platform, g.
     pub accel_g: Option<f32>,
+    /// The hardware watchdog has cut the drive and braked since the last tick.
+    pub watchdog_tripped: bool,
 }
 
 /// What the controller asks of the motor drive.
@@ -546,7 +548,7 @@ impl VibrationController {
             }
             VibrationState::Running { .. } | VibrationState::Stopping => {}
         }
-        if dt > crate::compression::WATCHDOG_GAP_MS {
+        if dt > crate::compression::WATCHDOG_GAP_MS || r.watchdog_tripped {
             return self.fault(now, VibrationFault::Watchdog);
         }
         let finite =
@@ -742,6 +744,7 @@ mod tests {
             current_a: Some(0.0),
             load_kg: Some(0.0),
             accel_g: Some(0.0),
+            watchdog_tripped: false,
         };
         for t in 1..300 {
             assert_eq!(v.tick(t * 10, &empty).target_hz, 0.0);

@@ -95,6 +95,7 @@ fn a_million_ticks_allocate_nothing() {
             current_a: Some(1.0),
             load_kg: Some(70.0),
             accel_g: Some(f * 0.1),
+            watchdog_tripped: false,
         };
         let vc = vibration.tick(t, std::hint::black_box(&vr));
         spun += u32::from(vc.target_hz > 0.0);

@@ -385,6 +385,7 @@ fn vibration_against_arbitrary_readings(seed: u64) -> Result<(), String> {
             current_a: pick(&mut rng, 1.0),
             load_kg: pick(&mut rng, load),
             accel_g: pick(&mut rng, f * 0.1),
+            watchdog_tripped: rng.chance(0.0005),
         };
         let cmd = c.tick(now, &r);
         if !(cmd.target_hz.is_finite() && (0.0..=MAX_FREQUENCY_HZ).contains(&cmd.target_hz)) {

@@ -144,6 +144,7 @@ pub struct CompressionSim {
     pump_after_fault: bool,
     limit_ms: u64,
     finished: bool,
+    done_at: Option<u64>,
 }
 
 impl CompressionSim {
@@ -219,6 +220,7 @@ impl CompressionSim {
             pump_after_fault: false,
             limit_ms: duration_ms + 10 * 60_000,
             finished: false,
+            done_at: None,
         })
     }
 
@@ -481,8 +483,13 @@ impl CompressionSim {
         {
             self.at_target_ms += 1;
         }
+        // A second after the controller's end, so the physics has vented below the readings'
+        // noise (the controller decides on readings, the summary on physics).
         let settled = match state {
-            CompressionState::Done => true,
+            CompressionState::Done => {
+                let at = *self.done_at.get_or_insert(self.t);
+                self.t >= at + 1000
+            }
             CompressionState::Fault { .. } => {
                 all_vented && self.t >= self.controller.fault_at().unwrap_or(0) + 1000
             }

@@ -132,6 +132,8 @@ pub struct VibrationSim {
     runaway: bool,
     accel_saturated: bool,
     gap_until: u64,
+    last_tick: u64,
+    watchdog: bool,
     commands: VibrationCommands,
     readings: VibrationReadings,
     measured_hz: f64,
@@ -188,6 +190,8 @@ impl VibrationSim {
             runaway: false,
             accel_saturated: false,
             gap_until: 0,
+            last_tick: 0,
+            watchdog: false,
             commands: VibrationCommands::SAFE,
             readings: VibrationReadings::default(),
             measured_hz: 0.0,
@@ -279,19 +283,24 @@ impl VibrationSim {
             current_a: Some(current as f32),
             load_kg: Some(load as f32),
             accel_g: Some(accel as f32),
+            watchdog_tripped: self.watchdog,
         }
     }
 
     fn physics(&mut self) {
         let dt = 0.001;
         let p = self.params;
-        let target = f64::from(self.commands.target_hz);
+        let braking = self.commands.brake || self.watchdog;
+        let target = if self.watchdog { 0.0 } else { f64::from(self.commands.target_hz) };
         let f = self.omega / (2.0 * PI);
         // Drive: four-quadrant PI speed loop with acceleration feed-forward, current-limited;
         // off (and reset) with the brake or a 0 target.
-        self.current = if self.runaway {
+        self.current = if self.watchdog {
+            self.integral = 0.0;
+            0.0
+        } else if self.runaway {
             p.current_limit_a
-        } else if self.commands.brake || target <= 0.0 {
+        } else if braking || target <= 0.0 {
             self.integral = 0.0;
             0.0
         } else {
@@ -340,7 +349,7 @@ impl VibrationSim {
         }
         self.accel_peak[slot] = self.accel_peak[slot].max(peak);
         let mut torque = p.torque_per_amp * self.current - p.friction * self.omega - load_torque;
-        if self.commands.brake && self.omega > 0.0 {
+        if braking && self.omega > 0.0 {
             torque -= p.brake_nm;
         }
         if self.stall && self.omega > 0.0 {
@@ -374,6 +383,7 @@ impl VibrationSim {
                 let had_fault = self.controller.fault_at().is_some();
                 let before = f64::from(self.commands.target_hz);
                 self.commands = self.controller.tick(self.t, &readings);
+                self.last_tick = self.t;
                 self.target_slope =
                     (f64::from(self.commands.target_hz) - before) / (TICK_MS as f64 / 1000.0);
                 self.readings = readings;
@@ -389,6 +399,10 @@ impl VibrationSim {
                     self.detected.push(DetectedFault { kind: kind.name(), t_ms: at });
                 }
             }
+        }
+        // The independent hardware watchdog: no tick for 200 ms cuts the drive and brakes.
+        if self.t.saturating_sub(self.last_tick) >= 200 {
+            self.watchdog = true;
         }
         self.physics();
         self.t += 1;
