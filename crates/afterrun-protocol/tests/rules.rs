@@ -786,3 +786,19 @@ fn learned_ranking_chooses_between_open_options_only() {
     let p = plan_with(&pregnant, &prefers_plate);
     assert!(!step_modalities(&p).contains(&"vibration_plate".to_string()));
 }
+
+#[test]
+fn dizziness() {
+    // At any level, dizziness keeps the athlete off the vibration plate.
+    let p = with_symptoms(json!([sym("dizziness", "whole_body")]));
+    assert!(has_block(&p, "vibration_plate", "all", "dizziness"));
+    assert!(!step_modalities(&p).contains(&"vibration_plate".to_string()));
+}
+
+#[test]
+fn fever() {
+    // Fever with a leg sign is an infection risk, not "fever alone".
+    let p = with_symptoms(json!([sym("fever", "whole_body"), sym("swelling", "ankle_left")]));
+    assert_rule(&p, "urgent_care", "possible_infection");
+    assert!(!p["triage"]["blocked"].to_string().contains("\"fever\""));
+}
