@@ -1092,9 +1092,10 @@ fn read_header(bytes: &[u8], pos: usize) -> Result<Header, String> {
     Ok(Header { size, data_size, bad_crc })
 }
 
-/// Lower-case FIT sport name, or the number as text.
+/// Lower-case FIT sport name, or `unknown` for a number the profile does not name (the contract
+/// allows only names there).
 pub fn sport_name(sport: u8) -> String {
-    profile::name(profile::SPORTS, sport).map_or_else(|| sport.to_string(), str::to_owned)
+    profile::name(profile::SPORTS, sport).unwrap_or("unknown").to_owned()
 }
 
 /// Lower-case FIT sub-sport name, or the number as text.
