@@ -58,8 +58,11 @@ pub const ACUTE_N: f64 = 7.0;
 pub const CHRONIC_N: f64 = 28.0;
 /// The ratio is `None` for this many first days (the chronic window).
 pub const ACWR_WARMUP_DAYS: usize = 28;
-/// Longest series computed, days (about 110 years): more is a corrupt start time.
-pub const MAX_DAYS: i64 = 40_000;
+/// Longest series computed, days (about 270 years, 14 MB of points): real files carry odd but
+/// representable dates (a GPX test file of the corpus starts on 1901-12-13, the smallest 32-bit
+/// Unix time), and the contract wants every date from the first activity's, so only a start
+/// beyond any calendar (a corrupt 64-bit time) is refused.
+pub const MAX_DAYS: i64 = 100_000;
 
 /// What cannot be turned into a series.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -259,9 +262,14 @@ pub const ACWR_WARN: f64 = 1.5;
 /// "Top band" of the athlete's own chronic load: at or above this quantile of their history
 /// (protocol.md §5, `seed-guide`; the quartile is a modelling choice).
 pub const HIGH_VOLUME_QUANTILE: f64 = 0.75;
-/// Days of settled history (after the first 42, the fitness time constant) needed before the
-/// athlete's own load can say "high volume".
+/// Days of settled, active history (after the first 42, the fitness time constant) needed
+/// before the athlete's own load can say "high volume".
 pub const HIGH_VOLUME_MIN_DAYS: usize = 56;
+/// How far back "the athlete's history" reaches for high volume, days (two years: the runner
+/// they are now, not the one of a decade ago).
+pub const HIGH_VOLUME_WINDOW_DAYS: usize = 730;
+/// Fitness below this is an idle day (about 7 easy minutes a day on average).
+pub const IDLE_FITNESS: f64 = 1.0;
 
 /// The signals the planner reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -331,15 +339,21 @@ pub fn status(activities: &[ActivityLoad], as_of: Date) -> Result<Status, LoadEr
     Ok(Status { as_of, daily, flags })
 }
 
-/// Whether the last day's fitness is in the top band of the athlete's settled history.
+/// Whether the last day's fitness is in the top band of the athlete's recent training history:
+/// at or above the [`HIGH_VOLUME_QUANTILE`] of fitness over the last [`HIGH_VOLUME_WINDOW_DAYS`]
+/// settled days, idle days (fitness under [`IDLE_FITNESS`]) left out so that a long break does
+/// not make any training look like high volume. `None` with fewer than
+/// [`HIGH_VOLUME_MIN_DAYS`] such days.
 pub fn high_volume(daily: &[DailyPoint]) -> Option<bool> {
     let settled = daily.get(FITNESS_TAU as usize..)?;
-    if settled.len() < HIGH_VOLUME_MIN_DAYS {
+    let today = settled.last()?.fitness;
+    let window = &settled[settled.len().saturating_sub(HIGH_VOLUME_WINDOW_DAYS)..];
+    let mut values: Vec<f64> =
+        window.iter().map(|p| p.fitness).filter(|f| *f >= IDLE_FITNESS).collect();
+    if values.len() < HIGH_VOLUME_MIN_DAYS {
         return None;
     }
-    let today = settled.last()?.fitness;
-    let mut values: Vec<f64> = settled.iter().map(|p| p.fitness).collect();
     let k = ((values.len() - 1) as f64 * HIGH_VOLUME_QUANTILE).floor() as usize;
     let (_, q, _) = values.select_nth_unstable_by(k, f64::total_cmp);
-    Some(today > 0.0 && today >= *q)
+    Some(today >= IDLE_FITNESS && today >= *q)
 }

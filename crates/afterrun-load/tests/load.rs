@@ -190,6 +190,13 @@ fn monotony_flag_and_high_volume() {
     // Too little history: unknown.
     let st = status(&acts[..30], date("2026-02-05")).unwrap();
     assert_eq!(st.flags.high_volume, None);
+    // Years of nothing before a light block do not make it high volume: the last two years'
+    // active days are the reference, and the light block is all of them.
+    let mut light = vec![act(morning("2020-01-01", 0), 30.0)];
+    light
+        .extend((0..120).map(|i| act(morning("2026-01-01", i), if i < 100 { 40.0 } else { 10.0 })));
+    let as_of = date_of_day(day_of_date(date("2026-01-01")) + 119).unwrap();
+    assert_eq!(status(&light, as_of).unwrap().flags.high_volume, Some(false));
 }
 
 // ---------------------------------------------------------------------------------------------
