@@ -571,6 +571,32 @@ fn every_reference_id_used_is_listed() {
     ] {
         assert!(reference(id).is_some(), "{id}");
     }
+    // Every `author-year` id cited in the sources is in the list.
+    let sources = [
+        include_str!("../src/lib.rs"),
+        include_str!("../src/grade.rs"),
+        include_str!("../src/muscle.rs"),
+        include_str!("../src/profile.rs"),
+        include_str!("../src/series.rs"),
+        include_str!("../src/soreness.rs"),
+        include_str!("../src/stress.rs"),
+    ];
+    let mut cited = 0;
+    for text in sources {
+        for quoted in text.split('`').skip(1).step_by(2) {
+            let is_id = quoted.rsplit_once('-').is_some_and(|(name, year)| {
+                year.len() == 4
+                    && year.bytes().all(|b| b.is_ascii_digit())
+                    && !name.is_empty()
+                    && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+            });
+            if is_id {
+                cited += 1;
+                assert!(reference(quoted).is_some(), "`{quoted}` is cited but not in REFERENCES");
+            }
+        }
+    }
+    assert!(cited > 30, "{cited}");
     let mut ids: Vec<&str> = REFERENCES.iter().map(|r| r.id).collect();
     let n = ids.len();
     ids.dedup();
