@@ -58,7 +58,7 @@ pub use muscle::{
     muscle_load_from_totals,
 };
 pub use profile::{
-    ActivityFacts, AthleteProfile, Sex, Thresholds, activity_facts, resolve_thresholds,
+    ActivityFacts, AthleteProfile, Sex, Thresholds, UnknownSex, activity_facts, resolve_thresholds,
 };
 pub use references::{REFERENCES, Reference, reference};
 pub use series::{
@@ -70,8 +70,8 @@ pub use soreness::{
     doms_shape, forecast,
 };
 pub use stress::{
-    Stress, StressKind, activity_duration_s, activity_stress, banister_trimp, checkin_stress,
-    hrtss, rtss, srpe, trimp_per_minute, trimp_per_threshold_hour,
+    Stress, StressKind, UnknownStressKind, activity_duration_s, activity_stress, banister_trimp,
+    checkin_stress, hrtss, rtss, srpe, trimp_per_minute, trimp_per_threshold_hour,
 };
 
 /// A run known only from a check-in (`run` of interfaces.md: ended at `ended_at` Unix seconds,

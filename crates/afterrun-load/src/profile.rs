@@ -21,6 +21,36 @@ pub enum Sex {
     Unspecified,
 }
 
+/// A sex code that is not `female`, `male` or `unspecified`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sex `{0}` (expected female, male or unspecified)")]
+pub struct UnknownSex(pub String);
+
+impl Sex {
+    /// The code used in check-ins and the profile (`female`, `male`, `unspecified`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+            Sex::Unspecified => "unspecified",
+        }
+    }
+}
+
+impl std::str::FromStr for Sex {
+    type Err = UnknownSex;
+
+    /// Parses the check-in and profile code.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "female" => Ok(Sex::Female),
+            "male" => Ok(Sex::Male),
+            "unspecified" => Ok(Sex::Unspecified),
+            _ => Err(UnknownSex(s.to_owned())),
+        }
+    }
+}
+
 /// What the athlete told us (`afterrun profile`); every field is optional.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct AthleteProfile {

@@ -53,6 +53,30 @@ impl StressKind {
     }
 }
 
+/// A `stress_kind` code that is not one of the five.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown stress kind `{0}`")]
+pub struct UnknownStressKind(pub String);
+
+impl std::str::FromStr for StressKind {
+    type Err = UnknownStressKind;
+
+    /// Parses the JSON code (`trimp`, `rtss`, `hrtss`, `srpe`, `duration`), as the store reads
+    /// it back.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            StressKind::Trimp,
+            StressKind::Rtss,
+            StressKind::Hrtss,
+            StressKind::Srpe,
+            StressKind::Duration,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| UnknownStressKind(s.to_owned()))
+    }
+}
+
 impl fmt::Display for StressKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -305,7 +305,19 @@ fn stress_kind_follows_the_order_of_preference() {
     a.summary.avg_hr = None;
     let s = activity_stress(&a, &t, None);
     assert_eq!((s.kind, s.raw), (StressKind::Duration, 10.0));
-    assert_eq!(StressKind::Trimp.as_str(), "trimp");
+    for kind in [
+        StressKind::Trimp,
+        StressKind::Rtss,
+        StressKind::Hrtss,
+        StressKind::Srpe,
+        StressKind::Duration,
+    ] {
+        assert_eq!(kind.as_str().parse::<StressKind>(), Ok(kind));
+    }
+    assert!("tss".parse::<StressKind>().is_err());
+    assert_eq!("female".parse::<Sex>(), Ok(Sex::Female));
+    assert_eq!(Sex::Male.as_str(), "male");
+    assert!("f".parse::<Sex>().is_err());
 }
 
 #[test]
