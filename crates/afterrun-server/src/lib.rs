@@ -75,6 +75,7 @@ struct Inner {
     config: Config,
     clock: Clock,
     csrf_token: String,
+    store: Option<Arc<afterrun_store::Store>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -89,7 +90,26 @@ impl AppState {
     ///
     /// The token must be unguessable by other web sites; [`security::new_csrf_token`] makes one.
     pub fn new(config: Config, clock: Clock, csrf_token: String) -> AppState {
-        AppState { inner: Arc::new(Inner { config, clock, csrf_token }) }
+        AppState { inner: Arc::new(Inner { config, clock, csrf_token, store: None }) }
+    }
+
+    /// The same state backed by a store: check-ins, plans and done steps are kept.
+    pub fn with_store(self, store: Arc<afterrun_store::Store>) -> AppState {
+        let Inner { config, clock, csrf_token, .. } = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            Err(shared) => Inner {
+                config: shared.config.clone(),
+                clock: shared.clock,
+                csrf_token: shared.csrf_token.clone(),
+                store: None,
+            },
+        };
+        AppState { inner: Arc::new(Inner { config, clock, csrf_token, store: Some(store) }) }
+    }
+
+    /// The store, when the server has one.
+    pub fn store(&self) -> Option<&afterrun_store::Store> {
+        self.inner.store.as_deref()
     }
 
     /// The settings.

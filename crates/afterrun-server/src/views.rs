@@ -14,13 +14,13 @@ use serde_json::{Map, Value, json};
 
 /// The eight muscle groups, with their words, in body-map order.
 pub const GROUPS: &[(&str, &str)] = &[
-    ("quads", "Quads (front of thigh)"),
-    ("adductors", "Inner thigh (adductors)"),
-    ("hip_flexors", "Hip flexors (front of hip)"),
+    ("quads", "Quads"),
+    ("adductors", "Inner thighs"),
+    ("hip_flexors", "Hip flexors"),
     ("shins", "Shins"),
     ("feet", "Feet"),
-    ("glutes", "Glutes (buttocks)"),
-    ("hamstrings", "Hamstrings (back of thigh)"),
+    ("glutes", "Glutes"),
+    ("hamstrings", "Hamstrings"),
     ("calves", "Calves"),
 ];
 
@@ -472,15 +472,32 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// One dose entry in words ("seconds per group: 45").
+/// The dose in words, one entry per field ("seconds per group: 45", "water: 500 ml").
 fn dose_items(dose: &Value) -> Vec<String> {
+    const UNITS: &[(&str, &str)] = &[
+        ("_mmhg", "mmHg"),
+        ("_ml", "ml"),
+        ("_min", "min"),
+        ("_hz", "Hz"),
+        ("_mm", "mm"),
+        ("_kg", "kg"),
+        ("_s", "s"),
+    ];
     let Some(map) = dose.as_object() else { return Vec::new() };
     map.iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| {
-            let key = k.replace('_', " ");
-            let key = key.strip_suffix(" s").map(|k| format!("{k} (s)")).unwrap_or(key);
-            format!("{key}: {}", text(v).replace('_', " "))
+            let (stem, unit) = UNITS
+                .iter()
+                .find_map(|(suffix, unit)| k.strip_suffix(suffix).map(|s| (s, Some(*unit))))
+                .unwrap_or((k.as_str(), None));
+            let key = stem.replace('_', " ");
+            match (v, unit) {
+                (Value::Bool(true), _) => format!("with {key}"),
+                (Value::Bool(false), _) => format!("no {key}"),
+                (_, Some(unit)) => format!("{key}: {} {unit}", text(v)),
+                (_, None) => format!("{key}: {}", text(v).replace('_', " ")),
+            }
         })
         .collect()
 }
@@ -746,5 +763,16 @@ mod tests {
         assert_eq!(duration_words(720), "12 min");
         assert_eq!(duration_words(5400), "1 h 30 min");
         assert_eq!(level_words("urgent_care").0, "urgent");
+        assert_eq!(
+            dose_items(
+                &json!({"water_ml": 500, "electrolytes": true, "seconds_per_spot": 75, "pressure": "very_light"})
+            ),
+            vec![
+                "with electrolytes",
+                "pressure: very light",
+                "seconds per spot: 75",
+                "water: 500 ml"
+            ]
+        );
     }
 }

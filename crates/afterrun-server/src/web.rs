@@ -135,9 +135,8 @@ fn regions(form: &FormValues, shapes: &[(&str, &'static str)], viewer_left: &str
     for (side, mirror) in [(viewer_left, false), (viewer_right, true)] {
         for (group, d) in shapes {
             let id = format!("{group}_{side}");
-            let short = group_label(group).split(" (").next().unwrap_or(group);
             out.push(Region {
-                label: format!("{} {}", side_words(side), short.to_lowercase()),
+                label: format!("{} {}", side_words(side), group_label(group).to_lowercase()),
                 level: rating(form, &format!("sore_{id}")),
                 id,
                 d,
@@ -149,17 +148,17 @@ fn regions(form: &FormValues, shapes: &[(&str, &'static str)], viewer_left: &str
 }
 
 const SCALE: &[(&str, &str)] = &[
-    ("0", "0 · none"),
+    ("0", "0"),
     ("1", "1"),
-    ("2", "2 · mild"),
+    ("2", "2"),
     ("3", "3"),
     ("4", "4"),
-    ("5", "5 · moderate"),
+    ("5", "5"),
     ("6", "6"),
     ("7", "7"),
-    ("8", "8 · severe"),
+    ("8", "8"),
     ("9", "9"),
-    ("10", "10 · worst"),
+    ("10", "10"),
 ];
 
 const RPE: &[(&str, &str)] = &[

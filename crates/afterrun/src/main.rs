@@ -22,6 +22,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// The web app and JSON API on this machine (http://127.0.0.1:8080 by default).
+    Serve(commands::serve::Args),
     /// Make a timed recovery plan from a check-in.
     Plan(Box<commands::plan::Args>),
     /// Read the guide: what soreness is, massage, cramps, red flags...
@@ -35,6 +37,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => commands::serve::run(args),
         Command::Plan(args) => commands::plan::run(*args),
         Command::Guide(args) => commands::guide::run(args),
         Command::Inspect(args) => commands::inspect::run(args),

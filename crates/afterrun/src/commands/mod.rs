@@ -4,3 +4,4 @@ pub mod device;
 pub mod guide;
 pub mod inspect;
 pub mod plan;
+pub mod serve;

@@ -1,0 +1,152 @@
+//! `afterrun serve`: the web app and JSON API on this machine (personal mode) or, later, for a
+//! club or clinic (`--multi-user`).
+//!
+//! The command checks the bind address before anything else: personal mode has no accounts, so
+//! it may only listen on loopback; any other address needs `--multi-user` (exit 2 otherwise).
+//! It opens the store (so `--db` is validated and migrated at start, not on the first request),
+//! builds the server state with the real clock and a fresh CSRF token, and serves until Ctrl-C.
+//! This is the only place with a multi-threaded tokio runtime; the server crate is a router.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use afterrun_server::{AppState, Config, Mode};
+use afterrun_store::{Location, Store};
+use anyhow::Context as _;
+
+use crate::exit::bad_input;
+
+/// Arguments of `afterrun serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where to listen; personal mode needs a loopback address (127.0.0.1, [::1], localhost).
+    /// Port 0 picks a free port (printed at start)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+
+    /// The store: a file path or sqlite:PATH for SQLite, or a postgres://… URL
+    /// [default: $AFTERRUN_DB, else $XDG_DATA_HOME/afterrun/afterrun.db]
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
+
+    /// Seed a demo athlete with weeks of synthetic runs and check-ins
+    #[arg(long)]
+    demo: bool,
+
+    /// Serve a club or clinic: accounts, roles, any bind address
+    #[arg(long)]
+    multi_user: bool,
+}
+
+/// Parses `--addr`: an IP socket address, or `localhost:PORT`.
+fn parse_addr(text: &str) -> anyhow::Result<SocketAddr> {
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    if let Some(port) = text.strip_prefix("localhost:")
+        && let Ok(port) = port.parse::<u16>()
+    {
+        return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    }
+    Err(bad_input(format!("--addr {text}: not an address such as 127.0.0.1:8080 or [::1]:8080")))
+}
+
+/// Where the store is: `--db`, else `AFTERRUN_DB`, else the platform data directory.
+// The same rule as the store-backed commands; fold into `crate::db::location` once both landed.
+fn location(db: Option<&str>) -> anyhow::Result<Location> {
+    if let Some(text) = db.map(str::trim).filter(|t| !t.is_empty()) {
+        return Ok(Location::parse(text));
+    }
+    if let Ok(text) = std::env::var("AFTERRUN_DB")
+        && !text.trim().is_empty()
+    {
+        return Ok(Location::parse(text.trim()));
+    }
+    let xdg = std::env::var_os("XDG_DATA_HOME").map(std::path::PathBuf::from);
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    Location::default_sqlite(xdg.as_deref(), home.as_deref()).ok_or_else(|| {
+        bad_input(
+            "--db: no default location for the store (neither XDG_DATA_HOME nor HOME is set); \
+             give --db PATH or set AFTERRUN_DB",
+        )
+    })
+}
+
+/// The real clock, read here at the edge.
+fn clock() -> jiff::Timestamp {
+    #[allow(clippy::disallowed_methods)]
+    let now = jiff::Timestamp::now();
+    now
+}
+
+/// Runs `afterrun serve`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let addr = parse_addr(&args.addr)?;
+    if !addr.ip().is_loopback() && !args.multi_user {
+        return Err(bad_input(format!(
+            "--addr {addr}: personal mode has no accounts and only listens on loopback \
+             (127.0.0.1, [::1]); use --multi-user to serve other machines"
+        )));
+    }
+    if args.multi_user {
+        // GAP: accounts (argon2), sessions and roles are not built yet; refusing is safer than
+        // serving health data without them.
+        return Err(bad_input(
+            "--multi-user: accounts and roles are not available yet; run in personal mode on \
+             a loopback address",
+        ));
+    }
+    let location = location(args.db.as_deref())?;
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let store = Store::connect(&location).await.map_err(|e| bad_input(format!("--db: {e}")))?;
+        if args.demo {
+            // GAP: the demo athlete's synthetic history is not generated yet.
+            eprintln!(
+                "afterrun: --demo: the demo athlete is not available yet; serving without it"
+            );
+        }
+        let config = Config { mode: Mode::Personal, ..Config::default() };
+        let state = AppState::new(config, clock, afterrun_server::security::new_csrf_token())
+            .with_store(Arc::new(store));
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| bad_input(format!("--addr {addr}: cannot listen: {e}")))?;
+        let bound = listener.local_addr().context("reading the bound address")?;
+        eprintln!("afterrun: serving on http://{bound}/ (Ctrl-C to stop)");
+        axum::serve(listener, afterrun_server::router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("the server stopped with an error")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default (warnings, and the server's own info).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,afterrun_server=info"));
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(parse_addr("127.0.0.1:8080").unwrap().port(), 8080);
+        assert!(parse_addr("[::1]:0").unwrap().ip().is_loopback());
+        assert!(parse_addr("localhost:9").unwrap().ip().is_loopback());
+        assert!(parse_addr("localhost").is_err());
+        assert!(parse_addr("example.org:80").is_err());
+    }
+}

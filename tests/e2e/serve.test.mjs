@@ -1,0 +1,302 @@
+// Browser tests of `afterrun serve`: the real binary on a free loopback port with a temporary
+// database, driven in Debian's chromium by playwright-core. Run by `node --test tests/e2e/`
+// after `cargo build -p afterrun` (binary: $AFTERRUN_BIN, else target/debug/afterrun).
+//
+// Measured on every page: axe-core finds no serious or critical violation, nothing scrolls
+// sideways at 375 px, and every visible control is reached by Tab with a visible focus ring.
+// Screenshots of each page go to tests/e2e/screenshots/ (gitignored) for a person to look at.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const bin = process.env.AFTERRUN_BIN || path.join(root, 'target/debug/afterrun');
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const shots = path.join(here, 'screenshots');
+
+let server;
+let base;
+let browser;
+let tmp;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  tmp = mkdtempSync(path.join(tmpdir(), 'afterrun-e2e-'));
+  server = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', path.join(tmp, 'e2e.db')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  base = await new Promise((resolve, reject) => {
+    let log = '';
+    const timer = setTimeout(() => reject(new Error(`afterrun serve did not start: ${log}`)), 30000);
+    server.stderr.on('data', (chunk) => {
+      log += chunk;
+      const m = log.match(/serving on (http:\/\/[^\s/]+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    server.on('error', (e) => reject(new Error(`cannot start ${bin}: ${e.message}`)));
+    server.on('exit', (code) => reject(new Error(`afterrun serve exited with ${code}: ${log}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.removeAllListeners('exit');
+    server.kill('SIGINT');
+  }
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A page in a fresh context; axe is injected later, so the page's CSP is bypassed for it. */
+async function open(width = 1100) {
+  const context = await browser.newContext({
+    viewport: { width, height: 900 },
+    bypassCSP: true,
+    reducedMotion: 'reduce',
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.errors = errors;
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+/** axe-core's serious and critical violations on the page. */
+async function axeViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+    }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+async function assertAccessible(page, name) {
+  const bad = await axeViolations(page);
+  assert.deepEqual(bad, [], `${name}: axe serious/critical violations:\n${JSON.stringify(bad, null, 2)}`);
+}
+
+/** Loads `url` at 375 px wide and checks nothing scrolls sideways. */
+async function assertNoSidewaysScroll(url, name, prepare) {
+  const page = await open(375);
+  await page.goto(url);
+  if (prepare) await prepare(page);
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client, `${name}: page is ${scroll}px wide in a ${client}px window`);
+  await shot(page, `${name}-375`);
+  await page.context().close();
+}
+
+/**
+ * Tabs through the page: every visible control must be reached, each with a visible focus
+ * indicator (an outline of at least 2 px, or a box shadow).
+ */
+async function assertKeyboardReachable(page, name) {
+  await page.evaluate(() => {
+    const selector = 'a[href], button, select, input:not([type="hidden"]), textarea, summary, [tabindex]:not([tabindex="-1"])';
+    let n = 0;
+    for (const el of document.querySelectorAll(selector)) {
+      const style = getComputedStyle(el);
+      const visible = (el.checkVisibility ? el.checkVisibility({ visibilityProperty: true }) : el.getClientRects().length > 0) && style.visibility !== 'hidden' && !el.closest('[hidden]') && !el.disabled;
+      if (visible) el.dataset.e2eControl = String(n++);
+    }
+    window.__e2eCount = n;
+    document.activeElement?.blur();
+    window.scrollTo(0, 0);
+  });
+  const total = await page.evaluate(() => window.__e2eCount);
+  const reached = new Set();
+  const unfocused = [];
+  for (let i = 0; i < total + 20 && reached.size < total; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+      const shadow = style.boxShadow && style.boxShadow !== 'none';
+      return { id: el.dataset.e2eControl ?? null, visible: outline || shadow, desc: el.outerHTML.slice(0, 80) };
+    });
+    if (!info || info.id === null) continue;
+    reached.add(info.id);
+    if (!info.visible) unfocused.push(info.desc);
+  }
+  const missing = await page.evaluate((got) => {
+    return [...document.querySelectorAll('[data-e2e-control]')]
+      .filter((el) => !got.includes(el.dataset.e2eControl))
+      .map((el) => el.outerHTML.slice(0, 80));
+  }, [...reached]);
+  assert.deepEqual(missing, [], `${name}: controls not reached by Tab`);
+  assert.deepEqual(unfocused, [], `${name}: controls without a visible focus`);
+  assert.ok(total > 0, `${name}: no controls found`);
+}
+
+async function submitAndWaitForPlan(page) {
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('.verdict');
+}
+
+async function modalities(page) {
+  return page.$$eval('.timeline .step', (steps) => steps.map((s) => s.dataset.modality));
+}
+
+test('check-in with sore quads gives a plan whose first step is a walk, marked done', async () => {
+  const page = await open();
+  await page.goto(`${base}/`);
+  assert.equal(await page.title(), 'Check in · afterrun');
+  await shot(page, 'checkin');
+  await assertAccessible(page, 'check-in page');
+
+  // The body map leads to the rating of the region clicked.
+  await page.click('path[data-input="sore_quads_left"]');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'sore_quads_left');
+  await page.keyboard.press('Escape');
+  await page.selectOption('#sore_quads_left', '6');
+  await page.selectOption('#sore_quads_right', '6');
+  assert.match(await page.getAttribute('path[data-input="sore_quads_left"]', 'class'), /\blv6\b/);
+  await page.check('input[name="eq"][value="massage_gun"]');
+  await shot(page, 'checkin-filled');
+
+  await submitAndWaitForPlan(page);
+  assert.equal(await page.title(), 'Your plan · afterrun');
+  assert.equal(await page.getAttribute('.verdict', 'data-level'), 'self_care');
+  const steps = await modalities(page);
+  assert.equal(steps[0], 'walk', `steps: ${steps}`);
+  assert.ok(steps.includes('foam_rolling'), `steps: ${steps}`);
+
+  const done = page.locator('.timeline .step').first().locator('button.done');
+  await done.click();
+  assert.equal(await done.getAttribute('aria-pressed'), 'true');
+  assert.match(await page.locator('.timeline .step').first().getAttribute('class'), /is-done/);
+  await shot(page, 'plan');
+  await assertAccessible(page, 'plan page');
+  await assertKeyboardReachable(page, 'plan page');
+  assert.deepEqual(page.errors, [], 'no script errors');
+  await page.context().close();
+});
+
+test('a swollen, warm calf shows the urgent-care verdict and no recovery steps', async () => {
+  const page = await open();
+  await page.goto(`${base}/`);
+  await page.selectOption('#sore_calves_left', '6');
+  await page.check('#sym_swelling');
+  await page.selectOption('select[name="where_swelling"]', 'calf_left');
+  await page.selectOption('select[name="trend_swelling"]', 'worsening');
+  await page.check('#sym_warmth');
+  await page.selectOption('select[name="where_warmth"]', 'calf_left');
+  for (const eq of ['massage_gun', 'compression_boots']) {
+    await page.check(`input[name="eq"][value="${eq}"]`);
+  }
+  await submitAndWaitForPlan(page);
+  const verdict = page.locator('.verdict');
+  assert.equal(await verdict.getAttribute('data-level'), 'urgent_care');
+  assert.equal(await verdict.getAttribute('role'), 'alert');
+  assert.ok(await verdict.isVisible());
+  // Unmissable: the verdict fills the top of the screen in a colour of its own.
+  const box = await verdict.boundingBox();
+  assert.ok(box.y < 200 && box.height > 120, `verdict box ${JSON.stringify(box)}`);
+  const steps = await modalities(page);
+  assert.equal(steps[0], 'seek_urgent_care', `steps: ${steps}`);
+  for (const m of steps) {
+    assert.ok(['seek_urgent_care', 'call_emergency', 'rest'].includes(m), `a recovery step at a red flag: ${steps}`);
+  }
+  await shot(page, 'plan-urgent');
+  await assertAccessible(page, 'urgent plan page');
+  assert.deepEqual(page.errors, [], 'no script errors');
+  await page.context().close();
+});
+
+test('guide pages are readable and accessible', async () => {
+  const page = await open();
+  await page.goto(`${base}/guide`);
+  await shot(page, 'guide');
+  await assertAccessible(page, 'guide list');
+  const first = page.locator('.topics a').first();
+  await first.click();
+  await page.waitForSelector('article h1');
+  await shot(page, 'guide-topic');
+  await assertAccessible(page, 'guide topic');
+  await assertKeyboardReachable(page, 'guide topic');
+  await page.context().close();
+});
+
+test('the check-in page is reachable by keyboard with a visible focus everywhere', async () => {
+  const page = await open();
+  await page.goto(`${base}/`);
+  await page.check('#sym_swelling');
+  await assertKeyboardReachable(page, 'check-in page');
+  await page.context().close();
+});
+
+test('no page scrolls sideways at 375 px', async () => {
+  await assertNoSidewaysScroll(`${base}/`, 'checkin', async (page) => {
+    await page.check('#sym_swelling');
+    await page.locator('details.more').evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
+  });
+  await assertNoSidewaysScroll(`${base}/`, 'plan', async (page) => {
+    await page.selectOption('#sore_quads_left', '6');
+    await page.selectOption('#sore_quads_right', '6');
+    await submitAndWaitForPlan(page);
+    await page.locator('details').evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
+  });
+  await assertNoSidewaysScroll(`${base}/`, 'plan-urgent', async (page) => {
+    await page.check('#sym_swelling');
+    await page.selectOption('select[name="where_swelling"]', 'calf_left');
+    await page.check('#sym_warmth');
+    await page.selectOption('select[name="where_warmth"]', 'calf_left');
+    await submitAndWaitForPlan(page);
+  });
+  await assertNoSidewaysScroll(`${base}/guide`, 'guide');
+  await assertNoSidewaysScroll(`${base}/guide/doms`, 'guide-topic');
+});
+
+test('the JSON API answers the browser-less client with the same plan', async () => {
+  const checkin = JSON.parse(readFileSync(path.join(root, '../shared/vignettes/doms-classic.json'), 'utf8')).checkin;
+  const res = await fetch(`${base}/api/plan`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify(checkin),
+  });
+  assert.equal(res.status, 200);
+  const plan = await res.json();
+  assert.equal(plan.steps[0].modality, 'walk');
+  const refused = await fetch(`${base}/api/plan`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+    body: JSON.stringify(checkin),
+  });
+  assert.equal(refused.status, 403);
+  assert.equal(refused.headers.get('content-type'), 'application/problem+json');
+});
