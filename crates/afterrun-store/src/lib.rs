@@ -20,6 +20,7 @@ mod model;
 mod time;
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -509,6 +510,52 @@ impl Store {
             }
             Ok(out)
         })
+    }
+
+    /// The SHA-256 of every activity stored for the athlete, with its id: lets an import skip
+    /// decoding files it already holds.
+    pub async fn stored_hashes(&self, athlete: Id) -> Result<HashMap<String, Id>> {
+        let err = self.db_err("listing stored hashes");
+        with_pool!(self, pool => {
+            let rows = sqlx::query("SELECT sha256, id FROM activities WHERE athlete_id = $1")
+                .bind(athlete)
+                .fetch_all(pool)
+                .await
+                .map_err(&err)?;
+            let mut out = HashMap::with_capacity(rows.len());
+            for row in &rows {
+                out.insert(row.try_get(0).map_err(&err)?, row.try_get(1).map_err(&err)?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// The summary document stored with an activity.
+    pub async fn summary(&self, activity: Id) -> Result<Option<serde_json::Value>> {
+        let err = self.db_err("reading a summary");
+        let text: Option<String> = with_pool!(self, pool => {
+            let row = sqlx::query("SELECT summary FROM activities WHERE id = $1")
+                .bind(activity)
+                .fetch_optional(pool)
+                .await
+                .map_err(&err)?;
+            row.map(|r| r.try_get::<String, _>(0)).transpose().map_err(&err)?
+        });
+        text.as_deref().map(parse_json).transpose()
+    }
+
+    /// The database's own consistency check: `["ok"]` when sound (SQLite `PRAGMA
+    /// integrity_check`; PostgreSQL checks itself and always answers `["ok"]`).
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        let err = self.db_err("checking integrity");
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let rows =
+                    sqlx::query("PRAGMA integrity_check").fetch_all(pool).await.map_err(&err)?;
+                rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>().map_err(&err)
+            }
+            Pool::Postgres(_) => Ok(vec!["ok".to_owned()]),
+        }
     }
 
     /// The original file of a stored activity, still compressed.

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod checkin_flags;
 mod commands;
+mod db;
 mod exit;
 mod ics;
 mod render;
@@ -32,6 +33,20 @@ enum Command {
     Inspect(commands::inspect::Args),
     /// Run a compression or vibration program in the simulator.
     Device(commands::device::Args),
+    /// Import activity files, folders and archives into the store.
+    Import(commands::import::Args),
+    /// Show or change your profile: equipment, conditions, clearances, volume, thresholds.
+    Profile(commands::profile::Args),
+    /// Save a check-in in the store and print its plan (asks on a terminal when no flags).
+    Checkin(Box<commands::checkin::Args>),
+    /// Mark a step of a stored plan done.
+    Done(commands::done::Args),
+    /// List the stored activities, oldest first.
+    Activities(commands::activities::Args),
+    /// Everything stored about an athlete, as one JSON document.
+    Export(commands::export::Args),
+    /// Delete an athlete and all their data (needs --yes).
+    DeleteAthlete(commands::delete_athlete::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +57,13 @@ fn main() -> ExitCode {
         Command::Guide(args) => commands::guide::run(args),
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Device(args) => commands::device::run(args),
+        Command::Import(args) => commands::import::run(args),
+        Command::Profile(args) => commands::profile::run(args),
+        Command::Checkin(args) => commands::checkin::run(*args),
+        Command::Done(args) => commands::done::run(args),
+        Command::Activities(args) => commands::activities::run(args),
+        Command::Export(args) => commands::export::run(args),
+        Command::DeleteAthlete(args) => commands::delete_athlete::run(args),
     };
     exit::report(result)
 }

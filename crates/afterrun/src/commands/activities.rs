@@ -1,0 +1,63 @@
+//! `afterrun activities`: the stored activities, oldest first.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::db::{DbArgs, Session, store_error, time_json};
+
+/// Arguments of `afterrun activities`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    db: DbArgs,
+
+    /// Print one JSON object per activity (JSON Lines)
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `afterrun activities`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let session = Session::open(args.db.db.as_deref())?;
+    let athlete = session.athlete(&args.db.athlete)?;
+    let rows = session.block_on(session.store.activities(athlete)).map_err(store_error)?;
+    session.close();
+    let mut out = std::io::stdout().lock();
+    let mut text = String::new();
+    for a in &rows {
+        if args.json {
+            let line = json!({
+                "id": a.id, "sha256": a.sha256, "start_time": time_json(a.start_time),
+                "sport": a.sport, "distance_m": a.distance_m, "elapsed_s": a.elapsed_s,
+                "stress": a.stress, "stress_kind": a.stress_kind,
+                "format": a.format, "sub_sport": a.sub_sport, "timer_s": a.timer_s,
+                "avg_hr": a.avg_hr, "source": a.source,
+            });
+            text.push_str(&line.to_string());
+            text.push('\n');
+        } else {
+            let start = time_json(a.start_time);
+            let start = start.as_str().unwrap_or("(no start time)");
+            let km = a.distance_m.map_or("-".to_owned(), |d| format!("{:.2} km", d / 1000.0));
+            let min = a.elapsed_s.map_or("-".to_owned(), |s| format!("{:.0} min", s / 60.0));
+            let stress = match (a.stress, &a.stress_kind) {
+                (Some(s), Some(k)) => format!("stress {s:.0} ({k})"),
+                _ => "stress -".to_owned(),
+            };
+            text.push_str(&format!(
+                "#{:<5} {start}  {:<10} {km:>10} {min:>8}  {stress}\n",
+                a.id, a.sport
+            ));
+        }
+    }
+    if !args.json && rows.is_empty() {
+        eprintln!("no activities stored yet: add some with `afterrun import PATH...`");
+    }
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,135 @@
+//! `afterrun checkin`: saves a check-in in the store and prints the plan made for it.
+//!
+//! The check-in comes from the CHECK-IN FLAGS (the same flags and parsers as `afterrun plan`),
+//! or, on a terminal with no flags, from four short questions. The stored profile fills the
+//! check-in's `athlete` fields it leaves out; the engine validates the whole; the check-in and
+//! its plan are saved together so `afterrun done` and later plans can refer to them.
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+use crate::checkin_flags::{CheckinFlags, apply_patch};
+use crate::db::{DbArgs, Session, now, parse_time, store_error};
+use crate::exit::bad_input;
+
+/// Arguments of `afterrun checkin`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    db: DbArgs,
+
+    #[command(flatten)]
+    flags: CheckinFlags,
+
+    /// Print the plan as JSON (the contract of interfaces.md) instead of text
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `afterrun checkin`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut patches = args.flags.read_patches()?;
+    if patches.is_empty() {
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return Err(bad_input(
+                "checkin: no check-in flags and no terminal to ask on; give the check-in as \
+                 flags, e.g. `afterrun checkin --sore quads=6,calves=4 --symptom \
+                 dull_ache@quads:20:improving --next-run 2026-11-24T07:00:00Z` (see \
+                 `afterrun checkin --help`)",
+            ));
+        }
+        let flags = ask()?;
+        patches = flags.read_patches()?;
+    }
+
+    let session = Session::open(args.db.db.as_deref())?;
+    let athlete = session.athlete(&args.db.athlete)?;
+    let profile = session.block_on(session.store.profile(athlete)).map_err(store_error)?;
+
+    let mut doc = Value::Object(serde_json::Map::new());
+    for (path, value) in patches {
+        apply_patch(&mut doc, &path, value).map_err(|e| bad_input(e.to_string()))?;
+    }
+    let saved_at = now();
+    if doc.get("now").is_none() {
+        apply_patch(&mut doc, &["now"], crate::db::time_json(Some(saved_at)))
+            .map_err(|e| bad_input(e.to_string()))?;
+    }
+    crate::db::merge_profile(&mut doc, &profile);
+    let text = doc.to_string();
+    let when = doc.get("now").and_then(Value::as_str).and_then(parse_time).unwrap_or(saved_at);
+    // The athlete's own load: high volume, ACWR and monotony cautions, the soreness forecast.
+    let history = crate::history::history_for(&session, athlete, when)?;
+    let plan_text = afterrun_protocol::plan_json(&text, &history)
+        .map_err(|e| bad_input(format!("invalid check-in: {e}")))?;
+    let plan: Value = serde_json::from_str(&plan_text)?;
+    let steps = plan.get("steps").and_then(Value::as_array).map_or(0, Vec::len);
+    let checkin_id = session
+        .block_on(session.store.save_checkin(athlete, when, &doc, saved_at))
+        .map_err(store_error)?;
+    let plan_id = session
+        .block_on(session.store.save_plan(checkin_id, when, &plan, u32::try_from(steps)?))
+        .map_err(store_error)?;
+    session.close();
+
+    let output = if args.json {
+        format!("{plan_text}\n")
+    } else {
+        let mut text = crate::render::plan_text::render(&plan);
+        text.push_str(&format!(
+            "\nSaved as plan {plan_id}. Mark a step done with `afterrun done STEP` \
+             (steps count from 0).\n"
+        ));
+        text
+    };
+    let mut out = anstream::stdout();
+    match out.write_all(output.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The short interactive check-in: soreness, symptoms, cramp, next run.
+fn ask() -> anyhow::Result<CheckinFlags> {
+    eprintln!("Quick check-in (press Enter to skip a question).");
+    let sore = prompt(
+        "Sore muscles 0-10, e.g. quads=6,calves=4 \
+         (quads hamstrings calves glutes shins feet adductors hip_flexors)",
+    )?;
+    let symptoms =
+        prompt("Symptoms, e.g. swelling@calf_left or sharp_pain@knee_right:2:worsening:twist")?;
+    let cramp = prompt("Cramping right now? Where (e.g. calf_left)")?;
+    let next = prompt("Next run in how many hours (e.g. 24)")?;
+    let mut flags = CheckinFlags::default();
+    if !sore.is_empty() {
+        flags.sore = Some(sore);
+    }
+    if !symptoms.is_empty() {
+        flags.symptom = vec![symptoms];
+    }
+    if !cramp.is_empty() {
+        flags.cramp = Some(cramp);
+    }
+    if !next.is_empty() {
+        let hours: f64 = next
+            .parse()
+            .ok()
+            .filter(|h: &f64| h.is_finite() && (0.0..=24.0 * 60.0).contains(h))
+            .ok_or_else(|| bad_input(format!("next run: {next:?} is not a number of hours")))?;
+        let at = now() + (hours * 3600.0).round() as i64;
+        flags.next_run = crate::db::time_json(Some(at)).as_str().map(str::to_owned);
+    }
+    Ok(flags)
+}
+
+fn prompt(question: &str) -> anyhow::Result<String> {
+    let mut err = std::io::stderr();
+    write!(err, "{question}: ")?;
+    err.flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().to_owned())
+}

@@ -1,0 +1,191 @@
+//! The binary's side of the store: which database (`--db`, `AFTERRUN_DB`, the default file),
+//! which athlete, the async runtime, and the clock.
+//!
+//! Commands stay synchronous; each opens the store through [`Session::open`] and runs its async
+//! calls with [`Session::block_on`]. Reading the environment and the clock happens here, so the
+//! store crate stays free of both.
+
+use std::future::Future;
+use std::path::PathBuf;
+
+use afterrun_store::{Id, Location, Store};
+use anyhow::Context as _;
+
+/// The athlete used when `--athlete` is not given.
+pub const DEFAULT_ATHLETE: &str = "me";
+
+/// The `--db` and `--athlete` options shared by the store-backed commands.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct DbArgs {
+    /// The store: a file path or sqlite:PATH for SQLite, or a postgres://… URL
+    /// [default: $AFTERRUN_DB, else $XDG_DATA_HOME/afterrun/afterrun.db]
+    #[arg(long, value_name = "URL", help_heading = "Store")]
+    pub db: Option<String>,
+
+    /// Whose data (created on first use)
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_ATHLETE, help_heading = "Store")]
+    pub athlete: String,
+}
+
+/// Where the store is: `--db`, else `AFTERRUN_DB`, else the platform data directory.
+pub fn location(db: Option<&str>) -> anyhow::Result<Location> {
+    if let Some(text) = db.filter(|t| !t.trim().is_empty()) {
+        return Ok(Location::parse(text.trim()));
+    }
+    if let Ok(text) = std::env::var("AFTERRUN_DB")
+        && !text.trim().is_empty()
+    {
+        return Ok(Location::parse(text.trim()));
+    }
+    let xdg = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from);
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    Location::default_sqlite(xdg.as_deref(), home.as_deref()).ok_or_else(|| {
+        crate::exit::bad_input(
+            "--db: no default location for the store (neither XDG_DATA_HOME nor HOME is set); \
+             give --db PATH or set AFTERRUN_DB",
+        )
+    })
+}
+
+/// An open store, the runtime that drives it, and the athlete the command works for.
+pub struct Session {
+    /// The store.
+    pub store: Store,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Opens the store named by `--db` (or the environment, or the default), running its
+    /// migrations.
+    pub fn open(db: Option<&str>) -> anyhow::Result<Session> {
+        let location = location(db)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let store = runtime.block_on(Store::connect(&location)).map_err(store_error)?;
+        Ok(Session { store, runtime })
+    }
+
+    /// Runs a store call to completion.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// The athlete's id, creating the athlete if needed.
+    pub fn athlete(&self, name: &str) -> anyhow::Result<Id> {
+        let name = athlete_name(name)?;
+        self.block_on(self.store.ensure_athlete(name, now())).map_err(store_error)
+    }
+
+    /// The athlete's id; an error naming `--athlete` when there is no such athlete.
+    pub fn existing_athlete(&self, name: &str) -> anyhow::Result<Id> {
+        let name = athlete_name(name)?;
+        self.block_on(self.store.athlete_id(name)).map_err(store_error)?.ok_or_else(|| {
+            crate::exit::bad_input(format!("--athlete: no athlete named {name:?} in the store"))
+        })
+    }
+
+    /// Closes the store cleanly (SQLite checkpoints its write-ahead log).
+    pub fn close(self) {
+        self.runtime.block_on(self.store.close());
+    }
+}
+
+fn athlete_name(name: &str) -> anyhow::Result<&str> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() || trimmed.len() > 200 || trimmed.chars().any(char::is_control) {
+        return Err(crate::exit::bad_input(
+            "--athlete: a name must be 1 to 200 printable characters",
+        ));
+    }
+    Ok(trimmed)
+}
+
+/// A store error as the binary reports it: a missing athlete or plan, or a step out of range, is
+/// the user's input (exit 2); a database that cannot be opened is an internal error (exit 1)
+/// with the (redacted) reason.
+pub fn store_error(err: afterrun_store::StoreError) -> anyhow::Error {
+    use afterrun_store::StoreError as E;
+    match err {
+        E::NoAthlete(_) | E::NoPlan(_) | E::NoPlanYet | E::StepOutOfRange { .. } => {
+            crate::exit::bad_input(err.to_string())
+        }
+        E::Connect { .. } => crate::exit::bad_input(format!("--db: {err}")),
+        other => anyhow::Error::new(other),
+    }
+}
+
+/// The clock's time, Unix seconds (the binary is where the clock is read).
+pub fn now() -> i64 {
+    #[allow(clippy::disallowed_methods)]
+    let now = jiff::Timestamp::now();
+    now.as_second()
+}
+
+/// Unix seconds as the contract writes times (`2026-11-23T08:30:00Z`); `null` out of range.
+pub fn time_json(seconds: Option<i64>) -> serde_json::Value {
+    match seconds.and_then(afterrun_store::format_rfc3339) {
+        Some(text) => serde_json::Value::String(text),
+        None => serde_json::Value::Null,
+    }
+}
+
+/// Parses a contract time (RFC 3339 with offset, fractions allowed) to Unix seconds.
+pub fn parse_time(text: &str) -> Option<i64> {
+    text.trim().parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
+}
+
+/// For `afterrun plan` without `--checkin`: the athlete's latest stored check-in (as JSON text)
+/// with their stored profile filled into its `athlete` object where the check-in is silent.
+/// `Ok(None)` when the athlete has no check-in yet.
+#[allow(dead_code)] // for `plan` without `--checkin`: the lead wires it into plan.rs
+pub fn latest_checkin_with_profile(
+    db: Option<&str>,
+    athlete: &str,
+) -> anyhow::Result<Option<String>> {
+    let session = Session::open(db)?;
+    let id = session.athlete(athlete)?;
+    let latest = session.block_on(session.store.latest_checkin(id)).map_err(store_error)?;
+    let profile = session.block_on(session.store.profile(id)).map_err(store_error)?;
+    session.close();
+    Ok(latest.map(|row| {
+        let mut doc = row.checkin;
+        merge_profile(&mut doc, &profile);
+        doc.to_string()
+    }))
+}
+
+/// Fills the check-in's `athlete` fields that it leaves out from the stored profile (the
+/// check-in's own values win: they are newer).
+pub fn merge_profile(checkin: &mut serde_json::Value, profile: &afterrun_store::Profile) {
+    let Ok(serde_json::Value::Object(stored)) = serde_json::to_value(profile) else {
+        return;
+    };
+    let Some(doc) = checkin.as_object_mut() else {
+        return;
+    };
+    let athlete =
+        doc.entry("athlete").or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    if athlete.is_null() {
+        *athlete = serde_json::Value::Object(serde_json::Map::new());
+    }
+    if let Some(athlete) = athlete.as_object_mut() {
+        for (key, value) in stored {
+            // Thresholds are the load model's, not part of the check-in's athlete object.
+            if matches!(key.as_str(), "max_hr" | "rest_hr" | "threshold_pace_s_per_km") {
+                continue;
+            }
+            let missing = athlete.get(&key).is_none_or(serde_json::Value::is_null);
+            if missing {
+                athlete.insert(key, value);
+            }
+        }
+    }
+}

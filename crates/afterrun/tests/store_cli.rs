@@ -1,0 +1,213 @@
+//! The store-backed commands as a person uses them, through the real binary on a temporary
+//! SQLite file: profile, checkin, done, export, delete-athlete, and their exit codes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Db {
+    dir: PathBuf,
+    url: String,
+}
+
+impl Db {
+    fn new(tag: &str) -> Db {
+        let dir = std::env::temp_dir().join(format!("afterrun-cli-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite:{}", dir.join("store.db").display());
+        Db { dir, url }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--db", &self.url]);
+        Command::new(env!("CARGO_BIN_EXE_afterrun"))
+            .args(&all)
+            .env_remove("AFTERRUN_DB")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn profile_is_stored_and_updated_field_by_field() {
+    let db = Db::new("profile");
+    let p = db.json(&[
+        "profile",
+        "--equipment",
+        "foam_roller,compression_boots",
+        "--condition",
+        "dvt_history",
+        "--clear",
+        "compression_boots:40",
+        "--weekly-km",
+        "70",
+        "--goal",
+        "marathon",
+        "--sex",
+        "female",
+        "--age",
+        "34",
+        "--max-hr",
+        "188",
+        "--threshold-pace",
+        "4:15",
+        "--prefers-cycling",
+        "--json",
+    ]);
+    assert_eq!(p["equipment"], serde_json::json!(["foam_roller", "compression_boots"]));
+    assert_eq!(p["clearances"][0]["modality"], "compression_boots");
+    assert_eq!(p["clearances"][0]["max_mmhg"], 40);
+    assert_eq!(p["threshold_pace_s_per_km"], 255.0);
+    assert_eq!(p["prefers_cycling"], true);
+
+    // One field changed, the others kept.
+    let p2 = db.json(&["profile", "--weekly-km", "50", "--json"]);
+    assert_eq!(p2["weekly_km"], 50.0);
+    assert_eq!(p2["goal"], "marathon");
+    assert_eq!(p2["conditions"], serde_json::json!(["dvt_history"]));
+
+    // Invalid values are refused with exit 2 naming the field, and nothing is changed.
+    for bad in [
+        vec!["profile", "--goal", "couch"],
+        vec!["profile", "--equipment", "jacuzzi"],
+        vec!["profile", "--threshold-pace", "4:75"],
+        vec!["profile", "--max-hr", "400"],
+    ] {
+        let out = db.run(&bad);
+        assert_eq!(code(&out), 2, "{bad:?}: {}", stderr(&out));
+    }
+    assert_eq!(db.json(&["profile", "--json"]), p2);
+}
+
+#[test]
+fn checkin_plan_done_export_delete() {
+    let db = Db::new("story");
+    db.json(&["profile", "--equipment", "foam_roller,bike", "--json"]);
+
+    // No flags and no terminal: refused with a hint (exit 2).
+    let out = db.run(&["checkin"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("--sore"), "{}", stderr(&out));
+
+    // A check-in by flags: saved, and its plan printed.
+    let plan = db.json(&[
+        "checkin",
+        "--now",
+        "2026-11-23T08:30:00Z",
+        "--sore",
+        "quads=6,calves=4",
+        "--run-km",
+        "21.1",
+        "--run-min",
+        "95",
+        "--json",
+    ]);
+    assert_eq!(plan["generated_at"], "2026-11-23T08:30:00Z");
+    let steps = plan["steps"].as_array().unwrap().len();
+    assert!(steps > 0);
+
+    // An invalid check-in is refused (exit 2) and not saved.
+    let out = db.run(&["checkin", "--now", "2026-11-24T08:30:00Z", "--sore", "quads=11"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+
+    // Steps done: in range, again (idempotent), out of range (exit 2).
+    assert_eq!(code(&db.run(&["done", "0"])), 0);
+    assert_eq!(code(&db.run(&["done", "0"])), 0);
+    let out = db.run(&["done", &steps.to_string()]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("out of range"), "{}", stderr(&out));
+    assert_eq!(code(&db.run(&["done", "0", "--plan", "999"])), 2);
+
+    // Export: profile, the check-in, the plan with its completed step.
+    let export = db.json(&["export"]);
+    assert_eq!(export["athlete"], "me");
+    assert_eq!(export["profile"]["equipment"], serde_json::json!(["foam_roller", "bike"]));
+    assert_eq!(export["checkins"].as_array().unwrap().len(), 1);
+    assert_eq!(export["checkins"][0]["checkin"]["soreness"]["quads"], 6);
+    // The stored profile filled the check-in's athlete fields.
+    assert_eq!(export["checkins"][0]["checkin"]["athlete"]["equipment"][1], "bike");
+    assert_eq!(export["plans"].as_array().unwrap().len(), 1);
+    assert_eq!(export["plans"][0]["plan"], plan);
+    assert_eq!(export["plans"][0]["completed"][0]["step"], 0);
+
+    // Delete: refused without --yes; then everything is gone.
+    let out = db.run(&["delete-athlete", "me"]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(db.json(&["export"])["athlete"], "me", "nothing was deleted without --yes");
+    assert_eq!(code(&db.run(&["delete-athlete", "me", "--yes"])), 0);
+    assert_eq!(code(&db.run(&["export"])), 2);
+    assert_eq!(code(&db.run(&["delete-athlete", "me", "--yes"])), 2);
+    let path = Path::new(db.url.trim_start_matches("sqlite:"));
+    let bytes = std::fs::read(path).unwrap();
+    assert!(
+        !bytes.windows(b"foam_roller".len()).any(|w| w == b"foam_roller"),
+        "deleted data is still readable in the database file"
+    );
+}
+
+#[test]
+fn db_location_follows_flag_env_and_default() {
+    let dir = std::env::temp_dir().join(format!("afterrun-cli-loc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |envs: &[(&str, &Path)], args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_afterrun"));
+        cmd.args(args).env_remove("AFTERRUN_DB").env_remove("XDG_DATA_HOME").stdin(Stdio::null());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    // Default: $XDG_DATA_HOME/afterrun/afterrun.db.
+    let xdg = dir.join("xdg");
+    assert!(run(&[("XDG_DATA_HOME", &xdg)], &["profile", "--age", "40"]).status.success());
+    assert!(xdg.join("afterrun/afterrun.db").exists());
+    // AFTERRUN_DB overrides the default; --db overrides both.
+    let env_db = dir.join("env.db");
+    let flag_db = dir.join("flag.db");
+    let both = [("XDG_DATA_HOME", xdg.as_path()), ("AFTERRUN_DB", env_db.as_path())];
+    assert!(run(&both, &["profile", "--age", "41"]).status.success());
+    assert!(env_db.exists());
+    let flag = flag_db.display().to_string();
+    assert!(run(&both, &["profile", "--age", "42", "--db", &flag]).status.success());
+    let age = |args: &[&str]| -> Value {
+        let out = run(&both, args);
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["age"].clone()
+    };
+    assert_eq!(age(&["profile", "--json"]), 41);
+    assert_eq!(age(&["profile", "--json", "--db", &flag]), 42);
+    let default = format!("sqlite:{}", xdg.join("afterrun/afterrun.db").display());
+    assert_eq!(age(&["profile", "--json", "--db", &default]), 40);
+
+    // A PostgreSQL URL that cannot be reached: exit 2, and the password is never printed.
+    let out = run(&[], &["activities", "--db", "postgres://me:pa55word@127.0.0.1:9/afterrun"]);
+    assert_eq!(code(&out), 2);
+    assert!(!stderr(&out).contains("pa55word"), "{}", stderr(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
