@@ -49,6 +49,9 @@ pub struct DecodeOptions {
 /// [`ProblemKind::NotActivityFile`] error.
 pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeError> {
     let mut walk = Walk::new(options.samples);
+    if options.samples {
+        walk.reserve_samples(bytes.len());
+    }
     walk.run(bytes)?;
     walk.finish()
 }
@@ -59,6 +62,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
 /// are always decoded.
 pub fn decode_with_raw_times(bytes: &[u8]) -> Result<(Activity, Vec<Option<u32>>), DecodeError> {
     let mut walk = Walk::new(true);
+    walk.reserve_samples(bytes.len());
     walk.run(bytes)?;
     // Until `finish`, a sample's time is the raw FIT timestamp.
     let raw = walk.samples.iter().map(|s| s.time_s.map(|t| t as u32)).collect();
@@ -343,29 +347,14 @@ struct RawSession {
     laps: Option<u16>,
 }
 
-/// The state of one decode: what the summary accumulates. (The plans of the current FIT file
-/// live beside it, in [`Walk::messages`], so that reading a plan never copies it.)
-#[derive(Debug)]
-struct Walk {
-    want_samples: bool,
+/// What every data message updates: kept apart from [`Walk`] so that the walk can hold it in
+/// a local (in registers) for the whole loop.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hot {
     /// The last full timestamp seen, for compressed-timestamp headers.
     last_ts: Option<u32>,
-
-    warnings: Vec<Warning>,
-    /// Any part declared itself an activity file.
-    any_activity: bool,
-    /// The first file type seen that is not an activity.
-    other_type: Option<u8>,
-    manufacturer: Option<u16>,
-    product: Option<u16>,
-    creator_manufacturer: Option<u16>,
-    creator_product: Option<u16>,
-    time_created: Option<u32>,
-    /// FIT seconds to add to a device-relative timestamp, from `timestamp_correlation`.
-    correlation: Option<i64>,
     /// The smallest device-relative timestamp seen, to align with an absolute `time_created`.
     min_relative: Option<u32>,
-
     records: u64,
     records_with_hr: u64,
     records_with_position: u64,
@@ -385,6 +374,28 @@ struct Walk {
     prev_alt: Option<i64>,
     climb: u64,
     drop: u64,
+}
+
+/// The state of one decode: what the summary accumulates. (The plans of the current FIT file
+/// live beside it, in [`Walk::messages`], so that reading a plan never copies it.)
+#[derive(Debug)]
+struct Walk {
+    want_samples: bool,
+    /// The accumulators the message walk updates for every message.
+    hot: Hot,
+
+    warnings: Vec<Warning>,
+    /// Any part declared itself an activity file.
+    any_activity: bool,
+    /// The first file type seen that is not an activity.
+    other_type: Option<u8>,
+    manufacturer: Option<u16>,
+    product: Option<u16>,
+    creator_manufacturer: Option<u16>,
+    creator_product: Option<u16>,
+    time_created: Option<u32>,
+    /// FIT seconds to add to a device-relative timestamp, from `timestamp_correlation`.
+    correlation: Option<i64>,
 
     sessions: Vec<RawSession>,
     laps: u32,
@@ -402,17 +413,16 @@ const MAX_SAMPLES: usize = 4_000_000;
 /// At most this many warnings are kept.
 const MAX_WARNINGS: usize = 16;
 
-/// Why the walk over one FIT file stopped early.
-enum Stop {
-    /// Stop everything (the warning is already recorded).
-    All,
-}
+/// The walk stopped early, at damage; the warning is already recorded and nothing after it is
+/// read (not even a chained file that follows).
+#[derive(Debug)]
+struct Stopped;
 
 impl Walk {
     fn new(want_samples: bool) -> Self {
         Walk {
             want_samples,
-            last_ts: None,
+            hot: Hot::default(),
             warnings: Vec::new(),
             any_activity: false,
             other_type: None,
@@ -422,22 +432,6 @@ impl Walk {
             creator_product: None,
             time_created: None,
             correlation: None,
-            min_relative: None,
-            records: 0,
-            records_with_hr: 0,
-            records_with_position: 0,
-            first_record_ts: None,
-            last_record_ts: None,
-            hr_sum: 0,
-            hr_count: 0,
-            hr_max: None,
-            distance_cm: None,
-            csd_total: 0,
-            csd_last: 0,
-            csd_seen: false,
-            prev_alt: None,
-            climb: 0,
-            drop: 0,
             sessions: Vec::new(),
             laps: 0,
             lap_sport: None,
@@ -445,6 +439,12 @@ impl Walk {
             activity_timer_ms: None,
             samples: Vec::new(),
         }
+    }
+
+    /// Room for the samples of a file of `len` bytes: a record takes 20 to 40 bytes in the
+    /// files devices write, so this is about right and never more than the cap.
+    fn reserve_samples(&mut self, len: usize) {
+        self.samples.reserve((len / 24).min(MAX_SAMPLES));
     }
 
     fn warn(&mut self, kind: ProblemKind, message: impl Into<String>, offset: usize) {
@@ -551,7 +551,22 @@ impl Walk {
         start: usize,
         end: usize,
         complete: bool,
-    ) -> Result<(), Stop> {
+    ) -> Result<(), Stopped> {
+        let mut hot = self.hot;
+        let result = self.walk(&mut hot, bytes, start, end, complete);
+        self.hot = hot;
+        result
+    }
+
+    /// The loop of [`Walk::messages`], over a local copy of the accumulators.
+    fn walk(
+        &mut self,
+        hot: &mut Hot,
+        bytes: &[u8],
+        start: usize,
+        end: usize,
+        complete: bool,
+    ) -> Result<(), Stopped> {
         let data = bytes.get(..end).unwrap_or(bytes);
         // New file, new definitions.
         let mut plans = [UNDEFINED; 16];
@@ -562,25 +577,26 @@ impl Walk {
                 // Compressed timestamp header: local type in bits 5-6, seconds in bits 0-4.
                 let local = usize::from((h >> 5) & 0x03);
                 let offset = u32::from(h & 0x1F);
-                let base = self.last_ts.unwrap_or(0);
+                let base = hot.last_ts.unwrap_or(0);
                 let mut ts = (base & !0x1F).wrapping_add(offset);
                 if offset < (base & 0x1F) {
                     ts = ts.wrapping_add(0x20);
                 }
-                self.last_ts = Some(ts);
-                pos = self.data_message(data, pos, local, &plans[local], Some(ts), complete)?;
+                hot.last_ts = Some(ts);
+                pos =
+                    self.data_message(hot, data, pos, local, &plans[local], Some(ts), complete)?;
             } else if h & 0x40 != 0 {
                 pos = self.definition(data, pos, h, &mut plans, complete)?;
             } else {
                 let local = usize::from(h & 0x0F);
-                pos = self.data_message(data, pos, local, &plans[local], None, complete)?;
+                pos = self.data_message(hot, data, pos, local, &plans[local], None, complete)?;
             }
         }
         Ok(())
     }
 
     /// Records the warning for a message that runs past the end of the data.
-    fn cut(&mut self, pos: usize, complete: bool) -> Stop {
+    fn cut(&mut self, pos: usize, complete: bool) -> Stopped {
         if complete {
             self.warn(
                 ProblemKind::BadStructure,
@@ -589,7 +605,7 @@ impl Walk {
             );
         }
         // When the data size was already wrong, the truncation warning is already there.
-        Stop::All
+        Stopped
     }
 
     fn definition(
@@ -599,7 +615,7 @@ impl Walk {
         h: u8,
         plans: &mut [Plan; 16],
         complete: bool,
-    ) -> Result<usize, Stop> {
+    ) -> Result<usize, Stopped> {
         let local = usize::from(h & 0x0F);
         let has_dev = h & 0x20 != 0;
         let Some(&[_reserved, arch, g0, g1, n]) = data.get(pos + 1..pos + 6) else {
@@ -614,7 +630,7 @@ impl Walk {
                     format!("definition message with unknown byte order {arch}"),
                     pos,
                 );
-                return Err(Stop::All);
+                return Err(Stopped);
             }
         };
         let global =
@@ -668,15 +684,17 @@ impl Walk {
     }
 
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     fn data_message(
         &mut self,
+        hot: &mut Hot,
         data: &[u8],
         pos: usize,
         local: usize,
         plan: &Plan,
         compressed_ts: Option<u32>,
         complete: bool,
-    ) -> Result<usize, Stop> {
+    ) -> Result<usize, Stopped> {
         if plan.kind == Kind::Undefined {
             self.warn(
                 ProblemKind::BadStructure,
@@ -685,7 +703,7 @@ impl Walk {
                 ),
                 pos,
             );
-            return Err(Stop::All);
+            return Err(Stopped);
         }
         let body_start = pos + 1;
         let next = body_start + plan.len;
@@ -696,21 +714,28 @@ impl Walk {
         let f = &plan.fields;
         let ts = match fast_u32(msg, f[S_TS], be) {
             Some(t) => {
-                self.last_ts = Some(t);
+                hot.last_ts = Some(t);
                 Some(t)
             }
             None => compressed_ts,
         };
         if let Some(t) = ts
             && t < RELATIVE_LIMIT
-            && self.min_relative.is_none_or(|m| t < m)
+            && hot.min_relative.is_none_or(|m| t < m)
         {
-            self.min_relative = Some(t);
+            hot.min_relative = Some(t);
         }
         match plan.kind {
-            Kind::Record => self.record(msg, f, be, ts),
+            Kind::Record => self.record(hot, msg, f, be, ts),
             Kind::Other | Kind::Undefined => {}
-            Kind::Session => self.session(msg, f, be),
+            Kind::Session => {
+                if let Some(start) = self.session(msg, f, be)
+                    && start < RELATIVE_LIMIT
+                    && hot.min_relative.is_none_or(|m| start < m)
+                {
+                    hot.min_relative = Some(start);
+                }
+            }
             Kind::Lap => {
                 self.laps += 1;
                 if self.lap_sport.is_none() {
@@ -752,33 +777,33 @@ impl Walk {
     }
 
     #[inline(always)]
-    fn record(&mut self, msg: &[u8], f: &[Field; SLOTS], be: bool, ts: Option<u32>) {
-        self.records += 1;
+    fn record(&mut self, hot: &mut Hot, msg: &[u8], f: &[Field; SLOTS], be: bool, ts: Option<u32>) {
+        hot.records += 1;
         let hr = fast_u8(msg, f[R_HR], be);
         if let Some(hr) = hr {
-            self.records_with_hr += 1;
-            self.hr_sum += u64::from(hr);
-            self.hr_count += 1;
-            if self.hr_max.is_none_or(|m| hr > m) {
-                self.hr_max = Some(hr);
+            hot.records_with_hr += 1;
+            hot.hr_sum += u64::from(hr);
+            hot.hr_count += 1;
+            if hot.hr_max.is_none_or(|m| hr > m) {
+                hot.hr_max = Some(hr);
             }
         }
         let lat = fast_i32(msg, f[R_LAT], be);
         let lon = fast_i32(msg, f[R_LON], be);
         if lat.is_some() && lon.is_some() {
-            self.records_with_position += 1;
+            hot.records_with_position += 1;
         }
         if let Some(t) = ts {
-            if self.first_record_ts.is_none() {
-                self.first_record_ts = Some(t);
+            if hot.first_record_ts.is_none() {
+                hot.first_record_ts = Some(t);
             }
-            self.last_record_ts = Some(t);
+            hot.last_record_ts = Some(t);
         }
         let distance_cm = fast_u32(msg, f[R_DIST], be);
         if let Some(d) = distance_cm
-            && self.distance_cm.is_none_or(|m| d > m)
+            && hot.distance_cm.is_none_or(|m| d > m)
         {
-            self.distance_cm = Some(d);
+            hot.distance_cm = Some(d);
         }
         let mut csd = None;
         if f[R_CSD].base == B_CSD
@@ -788,11 +813,11 @@ impl Walk {
             // 12 bits of speed (1/100 m/s), then 12 bits of rolling distance (1/16 m).
             let speed = u16::from(b0) | (u16::from(b1 & 0x0F) << 8);
             let dist = u16::from(b1 >> 4) | (u16::from(b2) << 4);
-            let delta = dist.wrapping_sub(self.csd_last) & 0x0FFF;
-            self.csd_total += u64::from(delta);
-            self.csd_last = dist;
-            self.csd_seen = true;
-            csd = Some((speed, self.csd_total));
+            let delta = dist.wrapping_sub(hot.csd_last) & 0x0FFF;
+            hot.csd_total += u64::from(delta);
+            hot.csd_last = dist;
+            hot.csd_seen = true;
+            csd = Some((speed, hot.csd_total));
         }
         let alt = match fast_u32(msg, f[R_EALT], be) {
             Some(a) => Some(i64::from(a)),
@@ -800,16 +825,16 @@ impl Walk {
         };
         if let Some(a) = alt {
             // A step of more than 100 m between two records is a glitch, not a climb.
-            if let Some(p) = self.prev_alt
+            if let Some(p) = hot.prev_alt
                 && (a - p).abs() <= 500
             {
                 if a > p {
-                    self.climb += (a - p) as u64;
+                    hot.climb += (a - p) as u64;
                 } else {
-                    self.drop += (p - a) as u64;
+                    hot.drop += (p - a) as u64;
                 }
             }
-            self.prev_alt = Some(a);
+            hot.prev_alt = Some(a);
         }
         if self.want_samples && self.samples.len() < MAX_SAMPLES {
             const SEMICIRCLE_DEG: f64 = 180.0 / 2_147_483_648.0;
@@ -837,7 +862,8 @@ impl Walk {
         }
     }
 
-    fn session(&mut self, msg: &[u8], f: &[Field; SLOTS], be: bool) {
+    /// Stores a session; returns its start time, raw.
+    fn session(&mut self, msg: &[u8], f: &[Field; SLOTS], be: bool) -> Option<u32> {
         let u8v = |slot: usize| value(msg, f[slot], be).and_then(|v| u8::try_from(v).ok());
         let u16v = |slot: usize| value(msg, f[slot], be).and_then(|v| u16::try_from(v).ok());
         self.sessions.push(RawSession {
@@ -853,12 +879,7 @@ impl Walk {
             descent: u16v(SE_DESC),
             laps: u16v(SE_LAPS),
         });
-        if let Some(s) = value_u32(msg, f[SE_START], be)
-            && s < RELATIVE_LIMIT
-            && self.min_relative.is_none_or(|m| s < m)
-        {
-            self.min_relative = Some(s);
-        }
+        self.sessions.last().and_then(|r| r.start)
     }
 
     fn file_id(&mut self, msg: &[u8], f: &[Field; SLOTS], be: bool) {
@@ -883,7 +904,7 @@ impl Walk {
         }
         // An absolute `time_created` marks when the recording began: align the earliest
         // device-relative timestamp with it.
-        match (self.time_created, self.min_relative) {
+        match (self.time_created, self.hot.min_relative) {
             (Some(created), Some(first)) if created >= RELATIVE_LIMIT => {
                 Some(i64::from(created) - i64::from(first))
             }
@@ -901,7 +922,7 @@ impl Walk {
     }
 
     fn finish(mut self) -> Result<Activity, DecodeError> {
-        let has_content = self.records > 0 || !self.sessions.is_empty() || self.laps > 0;
+        let has_content = self.hot.records > 0 || !self.sessions.is_empty() || self.laps > 0;
         if !self.any_activity && (self.other_type.is_some() || !has_content) {
             let what = match self.other_type {
                 Some(t) => format!("a fit file of type {}", file_type_name(t)),
@@ -921,7 +942,7 @@ impl Walk {
         }
 
         let offset = self.relative_offset();
-        if self.samples.len() == MAX_SAMPLES && self.records > MAX_SAMPLES as u64 {
+        if self.samples.len() == MAX_SAMPLES && self.hot.records > MAX_SAMPLES as u64 {
             self.warn(
                 ProblemKind::Unsupported,
                 format!("only the first {MAX_SAMPLES} records are kept as samples"),
@@ -966,7 +987,7 @@ impl Walk {
         }
 
         // Start: the first session's start time in file order, else the first record's.
-        let raw_start = self.sessions.iter().find_map(|r| r.start).or(self.first_record_ts);
+        let raw_start = self.sessions.iter().find_map(|r| r.start).or(self.hot.first_record_ts);
         s.start_time = raw_start.and_then(|t| self.resolve(t, offset));
         if raw_start.is_some() && s.start_time.is_none() {
             self.warnings.push(Warning {
@@ -982,25 +1003,27 @@ impl Walk {
             sessions.iter().filter_map(get).fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
         };
         s.elapsed_s = sum(&|x| x.elapsed_s).or_else(|| {
-            let (a, b) = (self.first_record_ts?, self.last_record_ts?);
+            let (a, b) = (self.hot.first_record_ts?, self.hot.last_record_ts?);
             Some(f64::from(b.saturating_sub(a)))
         });
         s.timer_s = sum(&|x| x.timer_s).or(self.activity_timer_ms.map(|v| f64::from(v) / 1000.0));
         s.distance_m = sum(&|x| x.distance_m).or_else(|| {
-            self.distance_cm
+            self.hot
+                .distance_cm
                 .map(|d| f64::from(d) / 100.0)
-                .or_else(|| self.csd_seen.then_some(self.csd_total as f64 / 16.0))
+                .or_else(|| self.hot.csd_seen.then_some(self.hot.csd_total as f64 / 16.0))
         });
-        let has_alt = self.prev_alt.is_some();
-        s.ascent_m = sum(&|x| x.ascent_m).or(has_alt.then_some(self.climb as f64 / 5.0));
-        s.descent_m = sum(&|x| x.descent_m).or(has_alt.then_some(self.drop as f64 / 5.0));
+        let has_alt = self.hot.prev_alt.is_some();
+        s.ascent_m = sum(&|x| x.ascent_m).or(has_alt.then_some(self.hot.climb as f64 / 5.0));
+        s.descent_m = sum(&|x| x.descent_m).or(has_alt.then_some(self.hot.drop as f64 / 5.0));
         s.max_hr = sessions
             .iter()
             .filter_map(|x| x.max_hr)
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
-            .or(self.hr_max.map(f64::from));
-        s.avg_hr = weighted_avg_hr(&sessions)
-            .or_else(|| (self.hr_count > 0).then(|| self.hr_sum as f64 / self.hr_count as f64));
+            .or(self.hot.hr_max.map(f64::from));
+        s.avg_hr = weighted_avg_hr(&sessions).or_else(|| {
+            (self.hot.hr_count > 0).then(|| self.hot.hr_sum as f64 / self.hot.hr_count as f64)
+        });
         s.laps = if !sessions.is_empty() && sessions.iter().all(|x| x.laps.is_some()) {
             Some(sessions.iter().filter_map(|x| x.laps).sum())
         } else if self.laps > 0 {
@@ -1013,11 +1036,11 @@ impl Walk {
         let session_end =
             sessions.iter().filter_map(|x| Some(x.start_time? + x.elapsed_s?.round() as i64)).max();
         s.end_time =
-            session_end.or_else(|| self.last_record_ts.and_then(|t| self.resolve(t, offset)));
+            session_end.or_else(|| self.hot.last_record_ts.and_then(|t| self.resolve(t, offset)));
 
-        s.records = self.records;
-        s.records_with_hr = self.records_with_hr;
-        s.records_with_position = self.records_with_position;
+        s.records = self.hot.records;
+        s.records_with_hr = self.hot.records_with_hr;
+        s.records_with_position = self.hot.records_with_position;
         let (manufacturer, product) = match self.manufacturer {
             Some(m) => (Some(m), self.product),
             None => (self.creator_manufacturer, self.creator_product),
