@@ -14,8 +14,9 @@ fn main() -> ExitCode {
         "test" => test_all(),
         "nostd" => device_no_std(),
         "fuzz-build" => fuzz_build(),
+        "e2e" => browser_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <test|nostd|fuzz-build>");
+            eprintln!("usage: cargo xtask <test|nostd|fuzz-build|e2e>");
             return ExitCode::from(2);
         }
     };
@@ -59,7 +60,42 @@ fn test_all() -> Result<(), String> {
 
     device_no_std()?;
     fuzz_build()?;
+    browser_tests()?;
     Ok(())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Runs the browser tests of `tests/e2e` (playwright-core driving Debian's chromium against the
+/// real `afterrun serve`). Under `CI=true` they are required; elsewhere, when chromium or the npm
+/// packages are missing, they are skipped with the command that installs them.
+fn browser_tests() -> Result<(), String> {
+    let e2e = root().join("tests").join("e2e");
+    if !e2e.join("package.json").exists() {
+        return Ok(());
+    }
+    let chromium = Path::new("/usr/bin/chromium").exists();
+    let packages = e2e.join("node_modules").join("playwright-core").exists();
+    if !(chromium && packages) {
+        let missing = if chromium { "npm packages" } else { "chromium" };
+        if in_ci() {
+            return Err(format!("browser tests need {missing}: run `. .ci/browser.sh` first"));
+        }
+        eprintln!("==> browser tests SKIPPED: {missing} missing (install with `. .ci/browser.sh`)");
+        return Ok(());
+    }
+    let mut build = cargo();
+    build.args(["build", "-p", "afterrun"]);
+    run("build afterrun for the browser tests", build)?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let bin = target.join("debug").join("afterrun");
+    let mut node = Command::new("node");
+    node.arg("--test").current_dir(&e2e).env("AFTERRUN_BIN", &bin);
+    run("browser tests (node --test tests/e2e)", node)
 }
 
 /// Proves on this host that the device core is `no_std` and allocation-free: it builds with no
