@@ -89,7 +89,8 @@ pub fn walk<S: Sink>(samples: &[Sample], sink: &mut S) {
     let mut last_dist = finite(first.distance_m);
     let mut elapsed = 0.0;
     // Smoothed altitude, and the segment's start (smoothed altitude, distance into segment).
-    let mut alt_s = finite(first.altitude_m);
+    // NaN until the first altitude: plain floats keep the filter in a register.
+    let mut alt_s = finite(first.altitude_m).unwrap_or(f64::NAN);
     let mut seg_alt0 = alt_s;
     let mut seg_d = 0.0;
 
@@ -142,15 +143,14 @@ pub fn walk<S: Sink>(samples: &[Sample], sink: &mut S) {
         }
         let moving_dt = if dt > MAX_DT_S { 0.0 } else { dt };
         if let Some(a) = finite(s.altitude_m) {
-            alt_s = Some(match alt_s {
+            if alt_s.is_nan() {
+                alt_s = a;
+            } else {
                 // Written as prev·(1−k) + a·k: the loop-carried chain is one multiply and one add.
-                Some(prev_alt) => {
-                    let k = dd / (dd + SMOOTH_M);
-                    prev_alt * (1.0 - k) + a * k
-                }
-                None => a,
-            });
-            if seg_alt0.is_none() {
+                let k = dd / (dd + SMOOTH_M);
+                alt_s = alt_s * (1.0 - k) + a * k;
+            }
+            if seg_alt0.is_nan() {
                 seg_alt0 = alt_s;
             }
         }
@@ -168,11 +168,10 @@ pub fn walk<S: Sink>(samples: &[Sample], sink: &mut S) {
     sink.close(segment_grade(seg_alt0, alt_s, seg_d));
 }
 
-fn segment_grade(alt0: Option<f64>, alt1: Option<f64>, d: f64) -> f64 {
-    match (alt0, alt1) {
-        (Some(a), Some(b)) if d > 0.0 => ((b - a) / d).clamp(-MAX_GRADE, MAX_GRADE),
-        _ => 0.0,
-    }
+/// The grade between two smoothed altitudes `d` metres apart; 0 without both (NaN) or distance.
+fn segment_grade(alt0: f64, alt1: f64, d: f64) -> f64 {
+    let g = (alt1 - alt0) / d;
+    if d > 0.0 && g.is_finite() { g.clamp(-MAX_GRADE, MAX_GRADE) } else { 0.0 }
 }
 
 #[cfg(test)]
