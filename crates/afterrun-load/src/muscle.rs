@@ -136,10 +136,11 @@ struct Coef {
     long: bool,
 }
 
-/// Extra negative work of a metre of descent is 9.81 J/kg against about 1 J/kg per metre of
-/// level running (`minetti-2002`), ten level metres; the quadriceps take most of it as
-/// stretched-muscle (eccentric) work, the kind that causes damage (`eston-1995`), counted three
-/// times: 30 level-metre equivalents per metre of descent.
+/// A metre of descent asks 9.81 J/kg of extra negative work (m·g per metre of drop), against
+/// about 1 J/kg of mechanical work per metre of level running (the 3.6 J/kg/m metabolic cost of
+/// `minetti-2002` at the ≈ 25 % efficiency of muscle work): ten level metres. The quadriceps take
+/// most of it as stretched-muscle (eccentric) work, the kind that causes damage
+/// (`eston-1995`), counted three times: 30 level-metre equivalents per metre of descent.
 pub const QUADS_PER_DESCENT_M: f64 = 30.0;
 
 /// The coefficient table, in `MuscleGroup::ALL` order. Base shares follow which groups do the

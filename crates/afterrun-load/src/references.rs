@@ -32,8 +32,8 @@ pub const REFERENCES: &[Reference] = &[
     Reference {
         id: "cheung-2003",
         citation: "Cheung K, Hume P, Maxwell L. Delayed onset muscle soreness: treatment strategies \
-                   and performance factors. Sports Med 2003;33(2):145-164 (DOMS onset within \
-                   6-12 h, peak 24-72 h, gone by 5-7 days)",
+                   and performance factors. Sports Med 2003;33(2):145-164 (DOMS rises through \
+                   the first 24 h, peaks between 24 and 72 h, and has gone by 5-7 days)",
     },
     Reference {
         id: "dorn-2012",

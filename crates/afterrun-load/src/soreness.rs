@@ -20,9 +20,11 @@ use crate::day::SECONDS_PER_DAY;
 use crate::muscle::{GROUPS, MuscleGroup};
 use crate::series::ActivityLoad;
 
-/// Hours after the end of a run before soreness starts (`cheung-2003`: onset 6–12 h).
+/// Hours after the end of a run before soreness starts: felt from 6–12 h on, rising through
+/// the first day (`cheung-2003`).
 pub const ONSET_H: f64 = 8.0;
-/// Hours after the end of a run when soreness peaks (`cheung-2003`: 24–48 h).
+/// Hours after the end of a run when soreness peaks: the middle of the 24–48 h most runners
+/// report, inside the 24–72 h of `cheung-2003`.
 pub const PEAK_H: f64 = 36.0;
 /// Shape of the gamma curve `x^a · e^(a(1−x))`; 1.5 brings a 5/10 peak below 0.5 in about five
 /// days and an 8/10 peak in about six (`cheung-2003`: cleared by 5–7 days).
