@@ -230,7 +230,9 @@ mod tests {
     #[test]
     fn altitude_noise_on_the_flat_reads_as_little_climbing() {
         let c = run(&line(3601, 3.0, 0.0, 3.0));
-        assert!(c.descent < 200.0 && c.ascent < 200.0, "{} {}", c.ascent, c.descent);
+        // ±3 m of white noise every 3 m reads as about 45 m of climb and descent over 10.8 km
+        // (0.4 %), where point-to-point grades would give kilometres.
+        assert!(c.descent < 60.0 && c.ascent < 60.0, "{} {}", c.ascent, c.descent);
     }
 
     #[test]
