@@ -181,6 +181,21 @@ fn every_single_compression_fault_is_detected_and_ends_safe() {
 }
 
 #[test]
+fn the_manifold_cross_check_stops_a_sensor_that_drifts_low() {
+    // A chamber sensor whose gain sags reads low more and more as the chamber fills, too slowly
+    // for the rate check: without the manifold cross-check the fill would run to 2× target.
+    for (gain, level) in [(0.5, 7), (0.7, 4), (0.8, 2)] {
+        let program = CompressionProgram::with_level(level, 3);
+        for spec in ["sensor_gain@L1:G:0s", "sensor_gain@3:G:20s", "sensor_gain@R5:G:40s"] {
+            let spec = spec.replace('G', &gain.to_string());
+            let faults = parse_faults(&spec, Device::Compression, 5).unwrap();
+            let s = assert_safe_compression(&spec, &program, &faults, 21);
+            assert_eq!(s.faults.first().map(|f| f.kind), Some("sensor"), "{spec}: {s:?}");
+        }
+    }
+}
+
+#[test]
 fn a_sensor_reading_low_cannot_over_inflate_and_a_stuck_pump_is_caught() {
     // The cross-check in the module docs: a chamber sensor that reads 15 mmHg low mid-fill.
     let program = CompressionProgram::with_level(6, 3);

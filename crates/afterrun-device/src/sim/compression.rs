@@ -127,6 +127,7 @@ pub struct CompressionSim {
     kink: [bool; MAX_CHAMBERS],
     stuck: [Option<f64>; MAX_CHAMBERS],
     offset: [f64; MAX_CHAMBERS],
+    gain: [f64; MAX_CHAMBERS],
     dropout: [bool; MAX_CHAMBERS],
     stuck_closed: [bool; MAX_CHAMBERS],
     stuck_fill: [bool; MAX_CHAMBERS],
@@ -203,6 +204,7 @@ impl CompressionSim {
             kink: [false; MAX_CHAMBERS],
             stuck: [None; MAX_CHAMBERS],
             offset: [0.0; MAX_CHAMBERS],
+            gain: [1.0; MAX_CHAMBERS],
             dropout: [false; MAX_CHAMBERS],
             stuck_closed: [false; MAX_CHAMBERS],
             stuck_fill: [false; MAX_CHAMBERS],
@@ -291,6 +293,7 @@ impl CompressionSim {
                 }
                 FaultKind::SensorOffset => self.offset[i] += f.value.unwrap_or(0.0),
                 FaultKind::SensorDropout => self.dropout[i] = true,
+                FaultKind::SensorGain => self.gain[i] = f.value.unwrap_or(1.0),
                 FaultKind::ValveStuckClosed => self.stuck_closed[i] = true,
                 FaultKind::ValveStuckFill => self.stuck_fill[i] = true,
                 _ => {}
@@ -320,7 +323,9 @@ impl CompressionSim {
             let v = match self.stuck[i] {
                 Some(v) => v,
                 None => {
-                    self.lagged[i] + self.params.noise_mmhg * self.rng.normal() + self.offset[i]
+                    self.lagged[i] * self.gain[i]
+                        + self.params.noise_mmhg * self.rng.normal()
+                        + self.offset[i]
                 }
             };
             r.chambers[i] = Some(v as f32);

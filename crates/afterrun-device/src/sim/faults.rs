@@ -32,6 +32,10 @@ pub enum FaultKind {
     SensorOffset,
     /// A chamber sensor stops answering.
     SensorDropout,
+    /// A chamber sensor's gain drifts (VALUE, e.g. 0.6): it reads low more and more as the
+    /// pressure rises, too slowly for the rate check. Not in devices.md's list: it exercises the
+    /// manifold cross-check.
+    SensorGain,
     /// The pump runs whatever it is told (the hardware watchdog still cuts it).
     PumpStuckOn,
     /// A chamber's inlet valve stays closed: the chamber cannot fill (it still vents).
@@ -52,12 +56,13 @@ pub enum FaultKind {
     AccelSaturated,
 }
 
-const KINDS: [(&str, FaultKind, Device); 14] = [
+const KINDS: [(&str, FaultKind, Device); 15] = [
     ("leak", FaultKind::Leak, Device::Compression),
     ("hose_kink", FaultKind::HoseKink, Device::Compression),
     ("sensor_stuck", FaultKind::SensorStuck, Device::Compression),
     ("sensor_offset", FaultKind::SensorOffset, Device::Compression),
     ("sensor_dropout", FaultKind::SensorDropout, Device::Compression),
+    ("sensor_gain", FaultKind::SensorGain, Device::Compression),
     ("pump_stuck_on", FaultKind::PumpStuckOn, Device::Compression),
     ("valve_stuck_closed", FaultKind::ValveStuckClosed, Device::Compression),
     ("valve_stuck_fill", FaultKind::ValveStuckFill, Device::Compression),
@@ -89,6 +94,7 @@ impl FaultKind {
                 | FaultKind::SensorStuck
                 | FaultKind::SensorOffset
                 | FaultKind::SensorDropout
+                | FaultKind::SensorGain
                 | FaultKind::ValveStuckClosed
                 | FaultKind::ValveStuckFill
         )
@@ -96,7 +102,7 @@ impl FaultKind {
 
     /// Whether the kind needs `:VALUE`.
     pub fn needs_value(self) -> bool {
-        matches!(self, FaultKind::SensorOffset | FaultKind::TickGap)
+        matches!(self, FaultKind::SensorOffset | FaultKind::SensorGain | FaultKind::TickGap)
     }
 }
 
@@ -138,7 +144,8 @@ pub struct InjectedFault {
     pub kind: FaultKind,
     /// Where, for chamber faults.
     pub chamber: Option<ChamberSel>,
-    /// The offset in mmHg (`sensor_offset`) or the gap in ms (`tick_gap`).
+    /// The offset in mmHg (`sensor_offset`), the gain (`sensor_gain`) or the gap in ms
+    /// (`tick_gap`).
     pub value: Option<f64>,
     /// When, simulated ms from the start.
     pub at_ms: u64,
