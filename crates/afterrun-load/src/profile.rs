@@ -72,7 +72,8 @@ pub struct AthleteProfile {
 /// What one past activity says about the athlete's thresholds, computed once per activity.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ActivityFacts {
-    /// The highest plausible heart rate recorded (summary or samples), beats per minute.
+    /// The highest plausible heart rate held for a few readings (or the summary's maximum),
+    /// beats per minute.
     pub max_hr: Option<f64>,
     /// The best average speed held over 30 minutes of running, metres per second.
     pub best_30min_speed_mps: Option<f64>,
@@ -117,15 +118,33 @@ const THIRTY_MIN_TO_THRESHOLD: f64 = 0.97;
 /// Length of the sustained effort used to estimate threshold pace, seconds.
 const SUSTAINED_S: f64 = 1_800.0;
 
-/// The highest plausible heart rate and the best 30-minute running speed of one activity.
+/// Consecutive heart-rate readings a maximum must be held for: a single high reading is more
+/// often a sensor glitch (cadence lock of an optical sensor, a chest strap on dry skin) than
+/// the heart.
+const MAX_HR_HELD_SAMPLES: usize = 5;
+
+/// The highest plausible heart rate and the best 30-minute running speed of one activity. With
+/// heart-rate samples, the maximum is the highest rate held for [`MAX_HR_HELD_SAMPLES`]
+/// readings in a row; without, the summary's maximum.
 pub fn activity_facts(activity: &Activity) -> ActivityFacts {
     let in_range = |hr: f64| hr.is_finite() && (HR_PLAUSIBLE.0..=HR_PLAUSIBLE.1).contains(&hr);
-    let mut max_hr = activity.summary.max_hr.filter(|&hr| in_range(hr));
+    let mut held: Option<f64> = None;
+    let mut window = [0.0_f64; MAX_HR_HELD_SAMPLES];
+    let mut run = 0_usize;
     for s in &activity.samples {
-        if let Some(hr) = s.heart_rate_bpm.filter(|&hr| in_range(hr)) {
-            max_hr = Some(max_hr.map_or(hr, |m: f64| m.max(hr)));
+        match s.heart_rate_bpm.filter(|&hr| in_range(hr)) {
+            Some(hr) => {
+                window[run % MAX_HR_HELD_SAMPLES] = hr;
+                run += 1;
+                if run >= MAX_HR_HELD_SAMPLES {
+                    let low = window.iter().copied().fold(f64::INFINITY, f64::min);
+                    held = Some(held.map_or(low, |m: f64| m.max(low)));
+                }
+            }
+            None => run = 0,
         }
     }
+    let max_hr = held.or_else(|| activity.summary.max_hr.filter(|&hr| in_range(hr)));
     let sport = activity.summary.sport.as_str();
     let running = matches!(sport, "running" | "unknown" | "trail_running");
     ActivityFacts {

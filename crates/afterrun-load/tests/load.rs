@@ -336,6 +336,14 @@ fn thresholds_are_estimated_from_activities() {
     );
     let facts = activity_facts(&a);
     assert_eq!(facts.max_hr, Some(181.0));
+    // A single spike is a glitch, not a maximum.
+    let mut spiky = a.clone();
+    spiky.samples[700].heart_rate_bpm = Some(226.0);
+    spiky.summary.max_hr = Some(226.0);
+    assert_eq!(activity_facts(&spiky).max_hr, Some(181.0));
+    // Without samples the summary's maximum is all there is.
+    spiky.samples.clear();
+    assert_eq!(activity_facts(&spiky).max_hr, Some(226.0));
     assert!(close(facts.best_30min_speed_mps.unwrap(), 3.5, 1e-9));
     let t = resolve_thresholds(&AthleteProfile::default(), &[facts]);
     assert_eq!(t.max_hr, 181.0);
