@@ -90,7 +90,7 @@
     each(root, ".timeline", function (list) {
       if (!once(list, "init")) return;
       var done = readDone(list);
-      each(list, "button.done", function (button) {
+      each(list, "button.js-done", function (button) {
         button.hidden = false;
         var index = parseInt(button.getAttribute("data-step"), 10);
         setDone(button, done.indexOf(index) >= 0);

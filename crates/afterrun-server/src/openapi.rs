@@ -23,6 +23,9 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/"),
     ("post", "/checkin"),
     ("get", "/plan.ics"),
+    ("get", "/plans/{id}"),
+    ("get", "/plans/{id}/calendar.ics"),
+    ("post", "/plans/{id}/steps/{step}/done"),
     ("get", "/guide"),
     ("get", "/guide/{topic}"),
     ("get", "/assets/{file}"),
@@ -141,6 +144,10 @@ fn html(description: &str) -> Value {
     json!({"description": description, "content": {"text/html": {"schema": {"type": "string"}}}})
 }
 
+fn id_param() -> Value {
+    json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}])
+}
+
 fn topic_param() -> Value {
     json!([{"name": "topic", "in": "path", "required": true, "schema": {"type": "string"}}])
 }
@@ -207,6 +214,22 @@ pub fn document() -> Value {
                               "400": problem("the checkin parameter is missing"),
                               "422": problem("the check-in is invalid")}
             }},
+            "/plans/{id}": {"get": {"summary": "Web app: a stored plan with its done steps",
+                "parameters": id_param(),
+                "responses": {"200": html("the plan page"), "404": html("no such plan")}}},
+            "/plans/{id}/calendar.ics": {"get": {"summary": "Web app: a stored plan as an iCalendar file",
+                "parameters": id_param(),
+                "responses": {"200": {"description": "iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
+                              "404": problem("no such plan")}}},
+            "/plans/{id}/steps/{step}/done": {"post": {"summary": "Web app: mark a step of a stored plan done",
+                "description": refused,
+                "parameters": [
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "step", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
+                ],
+                "responses": {"303": {"description": "done; back to the plan"},
+                              "403": problem("cross-origin request refused"),
+                              "404": problem("no such plan or step")}}},
             "/guide": {"get": {"summary": "Web app: the guide topics", "responses": {"200": html("the page")}}},
             "/guide/{topic}": {"get": {"summary": "Web app: one guide topic", "parameters": topic_param(),
                 "responses": {"200": html("the page"), "404": html("no such topic")}}},

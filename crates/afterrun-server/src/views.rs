@@ -533,6 +533,8 @@ pub struct StepView {
     pub evidence: Vec<(String, String)>,
     /// A referral step (the first thing to do at a red flag).
     pub referral: bool,
+    /// Marked done (stored plans).
+    pub done: bool,
 }
 
 /// A blocked modality as shown.
@@ -579,8 +581,8 @@ fn strings(v: &Value) -> Vec<String> {
     v.as_array().map(|a| a.iter().map(text).collect()).unwrap_or_default()
 }
 
-/// Builds the plan page's view from the plan JSON.
-pub fn plan_view(plan: &Value) -> PlanView {
+/// Builds the plan page's view from the plan JSON and the indexes of the steps done.
+pub fn plan_view(plan: &Value, done: &[u32]) -> PlanView {
     let triage = &plan["triage"];
     let level = triage["level"].as_str().unwrap_or("see_physio").to_owned();
     let (level_class, verdict) = level_words(&level);
@@ -611,6 +613,7 @@ pub fn plan_view(plan: &Value) -> PlanView {
                 .map(|t| region_words(&text(t)))
                 .collect();
             StepView {
+                done: u32::try_from(index).is_ok_and(|i| done.contains(&i)),
                 index,
                 title: modality_words(&modality).to_owned(),
                 referral: matches!(

@@ -5,6 +5,7 @@
 //! (`assets/app.js`) only adds comfort: clicking the body map, local times, step timers, done
 //! marks, and htmx swapping the plan in without a full reload.
 
+use afterrun_store::{PlanRow, Store};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -24,6 +25,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/", get(checkin_page))
         .route("/checkin", get(checkin_redirect).post(checkin_submit))
         .route("/plan.ics", get(plan_ics))
+        .route("/plans/{id}", get(stored_plan))
+        .route("/plans/{id}/calendar.ics", get(stored_plan_ics))
+        .route("/plans/{id}/steps/{step}/done", axum::routing::post(mark_done))
         .route("/guide", get(guide_list))
         .route("/guide/{topic}", get(guide_topic))
 }
@@ -300,7 +304,13 @@ struct PlanPage {
     nav: &'static str,
     plan: PlanView,
     ics_href: String,
+    /// The stored plan's id: "done" is then a form kept in the store, else a mark in the browser.
+    plan_id: Option<i64>,
+    csrf: String,
 }
+
+/// The athlete of personal mode: the same default name as the CLI's `--athlete`.
+pub const PERSONAL_ATHLETE: &str = "me";
 
 #[derive(Template)]
 #[template(path = "guide_list.html")]
@@ -402,11 +412,22 @@ async fn checkin_submit(
                 Ok(v) => v,
                 Err(e) => return Problem::internal(&e).into_response(),
             };
+            if let Some(store) = state.store() {
+                // Keep the check-in and its plan, then show the plan at its own address, so a
+                // reload shows it again instead of posting the form twice.
+                return match persist(store, state.now().as_second(), &checkin, &plan).await {
+                    Ok(id) => (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/plans/{id}"))])
+                        .into_response(),
+                    Err(e) => Problem::internal(&e).into_response(),
+                };
+            }
             let view = PlanPage {
                 title: "Your plan",
                 nav: "checkin",
-                plan: views::plan_view(&plan),
+                plan: views::plan_view(&plan, &[]),
                 ics_href: format!("/plan.ics?checkin={}", encode_query(&checkin_text)),
+                plan_id: None,
+                csrf: state.csrf_token().to_owned(),
             };
             page(&state, StatusCode::OK, &view)
         }
@@ -418,6 +439,127 @@ async fn checkin_submit(
             let page_view = checkin_page_for(&state, &form, Some(error));
             page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view)
         }
+    }
+}
+
+/// Saves a check-in and its plan for the personal athlete; the plan's id.
+async fn persist(
+    store: &Store,
+    now: i64,
+    checkin: &Value,
+    plan: &Value,
+) -> Result<i64, afterrun_store::StoreError> {
+    let athlete = store.ensure_athlete(PERSONAL_ATHLETE, now).await?;
+    let steps = plan["steps"].as_array().map_or(0, Vec::len);
+    let checkin_id = store.save_checkin(athlete, now, checkin, now).await?;
+    store.save_plan(checkin_id, now, plan, u32::try_from(steps).unwrap_or(u32::MAX)).await
+}
+
+/// The personal athlete's stored plan `id`, if it exists and is theirs.
+async fn find_plan(store: &Store, id: &str) -> Result<Option<PlanRow>, afterrun_store::StoreError> {
+    let Ok(id) = id.parse::<i64>() else { return Ok(None) };
+    let Some(athlete) = store.athlete_id(PERSONAL_ATHLETE).await? else { return Ok(None) };
+    Ok(store.plans(athlete).await?.into_iter().find(|p| p.id == id))
+}
+
+fn no_plan(state: &AppState, id: &str) -> Response {
+    let view = NotFoundPage {
+        title: "Not found",
+        nav: "checkin",
+        message: format!("There is no stored plan number “{id}”."),
+    };
+    page(state, StatusCode::NOT_FOUND, &view)
+}
+
+/// `GET /plans/{id}`: a stored plan with its done steps.
+async fn stored_plan(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some(store) = state.store() else { return no_plan(&state, &id) };
+    match find_plan(store, &id).await {
+        Ok(Some(row)) => {
+            let done: Vec<u32> = row.completed.iter().map(|c| c.step).collect();
+            let view = PlanPage {
+                title: "Your plan",
+                nav: "checkin",
+                plan: views::plan_view(&row.plan, &done),
+                ics_href: format!("/plans/{}/calendar.ics", row.id),
+                plan_id: Some(row.id),
+                csrf: state.csrf_token().to_owned(),
+            };
+            let mut response = page(&state, StatusCode::OK, &view);
+            // htmx followed the redirect from the form: show this address in the location bar.
+            if let Ok(url) = HeaderValue::from_str(&format!("/plans/{}", row.id)) {
+                response.headers_mut().insert("hx-push-url", url);
+            }
+            response
+        }
+        Ok(None) => no_plan(&state, &id),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+/// `GET /plans/{id}/calendar.ics`: a stored plan as a calendar.
+async fn stored_plan_ics(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some(store) = state.store() else { return no_plan_problem(&id) };
+    match find_plan(store, &id).await {
+        Ok(Some(row)) => ics_response(&row.plan.to_string()),
+        Ok(None) => no_plan_problem(&id),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+fn no_plan_problem(id: &str) -> Response {
+    Problem::not_found(Some("id"), format!("there is no stored plan `{id}`")).into_response()
+}
+
+/// `POST /plans/{id}/steps/{step}/done`: marks a step done, then back to the plan.
+async fn mark_done(
+    State(state): State<AppState>,
+    Path((id, step)): Path<(String, String)>,
+) -> Response {
+    let Some(store) = state.store() else { return no_plan_problem(&id) };
+    let row = match find_plan(store, &id).await {
+        Ok(Some(row)) => row,
+        Ok(None) => return no_plan_problem(&id),
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    let step_index = match step.parse::<u32>() {
+        Ok(n) if n < row.steps => n,
+        _ => {
+            return Problem::new(
+                StatusCode::NOT_FOUND,
+                "no-such-step",
+                "No such step",
+                format!("plan {} has steps 0 to {}", row.id, row.steps.saturating_sub(1)),
+                Some("step"),
+            )
+            .into_response();
+        }
+    };
+    let Some(athlete) = store.athlete_id(PERSONAL_ATHLETE).await.ok().flatten() else {
+        return no_plan_problem(&id);
+    };
+    match store.mark_done(athlete, Some(row.id), step_index, state.now().as_second()).await {
+        Ok(_) => (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/plans/{}#step-{step_index}", row.id))],
+        )
+            .into_response(),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+fn ics_response(plan_text: &str) -> Response {
+    match crate::ics::plan_to_ics(plan_text) {
+        Some(ics) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"afterrun-plan.ics\""),
+            ],
+            ics,
+        )
+            .into_response(),
+        None => Problem::internal(&"a plan with unreadable times").into_response(),
     }
 }
 
@@ -441,18 +583,7 @@ async fn plan_ics(Query(query): Query<IcsQuery>) -> Response {
         Ok(p) => p,
         Err(problem) => return problem.into_response(),
     };
-    match crate::ics::plan_to_ics(&plan) {
-        Some(ics) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"afterrun-plan.ics\""),
-            ],
-            ics,
-        )
-            .into_response(),
-        None => Problem::internal(&"a plan with unreadable times").into_response(),
-    }
+    ics_response(&plan)
 }
 
 async fn guide_list(State(state): State<AppState>) -> Response {

@@ -169,7 +169,11 @@ async fn openapi_documents_every_route_and_every_route_is_served() {
     assert_eq!(documented, PATHS.len());
     for (method, path) in PATHS {
         assert!(doc["paths"][path][method].is_object(), "{method} {path} undocumented");
-        let concrete = path.replace("{topic}", "doms").replace("{file}", "app.css");
+        let concrete = path
+            .replace("{topic}", "doms")
+            .replace("{file}", "app.css")
+            .replace("{id}", "1")
+            .replace("{step}", "0");
         let request = match *method {
             "get" => get(&concrete),
             _ => post_json(&concrete, "{}"),
@@ -470,4 +474,75 @@ async fn guide_pages_render_and_unknown_topics_are_404() {
     }
     let (status, media, _) = send(get("/guide/nope")).await;
     assert_eq!((status, media.as_str()), (StatusCode::NOT_FOUND, "text/html; charset=utf-8"));
+}
+
+// --- With a store ---
+
+async fn stored_state() -> (AppState, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "afterrun-server-test-{}-{}",
+        std::process::id(),
+        afterrun_server::security::new_csrf_token()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let location = afterrun_store::Location::Sqlite(dir.join("test.db"));
+    let store = afterrun_store::Store::connect(&location).await.unwrap();
+    (state(Mode::Personal).with_store(std::sync::Arc::new(store)), dir)
+}
+
+async fn send_to(state: &AppState, request: Request<Body>) -> (StatusCode, Option<String>, String) {
+    let response: Response = router(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, location, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test]
+async fn a_stored_plan_keeps_its_done_steps() {
+    let (state, dir) = stored_state().await;
+    let (status, location, _) = send_to(
+        &state,
+        post_form("/checkin", &[("sore_quads_left", "6"), ("sore_quads_right", "6")]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let plan_url = location.unwrap();
+    assert!(plan_url.starts_with("/plans/"), "{plan_url}");
+
+    let (status, _, html) = send_to(&state, get(&plan_url)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(modalities(&html).first(), Some(&"walk"));
+    let done_url = format!("{plan_url}/steps/0/done");
+    assert!(html.contains(&format!("action=\"{done_url}\"")), "a no-JS done form");
+    assert!(!html.contains("Done ✓"));
+
+    // A cross-site page cannot mark it done.
+    let forged = Request::post(&done_url)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, "http://evil.example")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send_to(&state, forged).await.0, StatusCode::FORBIDDEN);
+
+    let (status, location, _) =
+        send_to(&state, post_form(&done_url, &[("csrf_token", TOKEN)])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.unwrap(), format!("{plan_url}#step-0"));
+    let (_, _, html) = send_to(&state, get(&plan_url)).await;
+    assert!(html.contains("is-done\" id=\"step-0\""), "step 0 shows done after a reload");
+    assert_eq!(html.matches("Done ✓").count(), 1);
+
+    let (status, _, ics) = send_to(&state, get(&format!("{plan_url}/calendar.ics"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ics.contains("BEGIN:VEVENT"));
+
+    for missing in ["/plans/999999", "/plans/abc", "/plans/-1/calendar.ics"] {
+        assert_eq!(send_to(&state, get(missing)).await.0, StatusCode::NOT_FOUND, "{missing}");
+    }
+    let (status, _, body) =
+        send_to(&state, post_form(&format!("{plan_url}/steps/999/done"), &[])).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(problem(&body)["field"], "step");
+    std::fs::remove_dir_all(dir).ok();
 }
