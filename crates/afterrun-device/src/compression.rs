@@ -69,6 +69,8 @@ pub const MAX_DURATION_MIN: u32 = 60;
 pub const VENTED_MMHG: f32 = 5.0;
 /// A fill stops when the chamber reads its target minus this (the sensor lags the air).
 pub const FILL_STOP_MARGIN_MMHG: f32 = 1.0;
+/// A vented chamber still reading 5 mmHg or more after this long is fault `sensor`.
+pub const VENT_TIMEOUT_MS: Millis = 15_000;
 /// `done` needs every chamber below [`VENTED_MMHG`] for this long (noise cannot fake it).
 pub const DONE_SETTLE_MS: Millis = 1000;
 /// A gap between ticks longer than this is fault `watchdog`.
@@ -758,8 +760,7 @@ impl CompressionController {
         self.phase = Phase::Fill;
         self.phase_since = now;
         self.have_prev = false;
-        self.valves = [Valve::Vent; MAX_CHAMBERS];
-        self.vent_min = [f32::MAX; MAX_CHAMBERS];
+        self.vent_all(now);
         let first = usize::from(self.order[0]);
         self.set_valve(first, Valve::Fill, now, 0.0);
         self.state = self.running_state();
@@ -770,9 +771,15 @@ impl CompressionController {
     pub fn stop(&mut self) {
         if matches!(self.state, CompressionState::Running { .. }) {
             self.state = CompressionState::Venting;
-            self.valves = [Valve::Vent; MAX_CHAMBERS];
-            self.vent_min = [f32::MAX; MAX_CHAMBERS];
+            self.vent_all(self.last_tick.unwrap_or(0));
         }
+    }
+
+    /// Every valve to `vent`, with the vent checks restarted.
+    fn vent_all(&mut self, now: Millis) {
+        self.valves = [Valve::Vent; MAX_CHAMBERS];
+        self.valve_since = [now; MAX_CHAMBERS];
+        self.vent_min = [f32::MAX; MAX_CHAMBERS];
     }
 
     /// Stops now and returns the safe commands to apply at once, without waiting for a tick.
@@ -952,6 +959,12 @@ impl CompressionController {
                     if v > self.vent_min[i] + HOLD_RISE_MMHG {
                         return self.fault(now, CompressionFault::Sensor);
                     }
+                    // Vents take about 2 s: a chamber still above 5 mmHg long after has a
+                    // blocked exhaust or a stuck sensor.
+                    if v >= VENTED_MMHG && now.saturating_sub(self.valve_since[i]) > VENT_TIMEOUT_MS
+                    {
+                        return self.fault(now, CompressionFault::Sensor);
+                    }
                     self.vent_min[i] = self.vent_min[i].min(v);
                 }
             }
@@ -981,8 +994,7 @@ impl CompressionController {
         }
         if now.saturating_sub(self.started_at) >= self.duration_ms {
             self.state = CompressionState::Venting;
-            self.valves = [Valve::Vent; MAX_CHAMBERS];
-            self.vent_min = [f32::MAX; MAX_CHAMBERS];
+            self.vent_all(now);
             return CompressionCommands::SAFE;
         }
 

@@ -413,6 +413,7 @@ pub const WAIT_LOAD_MAX_MS: Millis = 60_000;
 const STALL_MS: Millis = 1000;
 const TRACKING_HZ: f32 = 3.0;
 const TRACKING_MS: Millis = 2000;
+const STOP_TIMEOUT_MS: Millis = 3000;
 const OVERSPEED_SHARE: f32 = 1.10;
 const OVERSPEED_MARGIN_HZ: f32 = 0.5;
 
@@ -429,6 +430,8 @@ pub struct VibrationController {
     load_since: Option<Millis>,
     stall_since: Option<Millis>,
     tracking_since: Option<Millis>,
+    spinning_since: Option<Millis>,
+    still_since: Option<Millis>,
     vibrated_ms: Millis,
     overspeed_ref: f32,
     command: f32,
@@ -453,6 +456,8 @@ impl VibrationController {
             load_since: None,
             stall_since: None,
             tracking_since: None,
+            spinning_since: None,
+            still_since: None,
             vibrated_ms: 0,
             overspeed_ref: 0.0,
             command: 0.0,
@@ -588,6 +593,26 @@ impl VibrationController {
             }
         } else {
             self.tracking_since = None;
+        }
+        // Motor told to stop (and braked) but still turning: the brake stops it within 1 s, so
+        // after 3 s the encoder is wrong.
+        if self.command == 0.0 && freq >= STOPPED_HZ {
+            let since = *self.spinning_since.get_or_insert(now);
+            if now - since >= STOP_TIMEOUT_MS {
+                return self.fault(now, VibrationFault::Sensor);
+            }
+        } else {
+            self.spinning_since = None;
+        }
+        // The encoder and the accelerometer must agree: a plate said to turn at f Hz moves.
+        let expected = self.config.peak_accel_g(freq, Amplitude::Low);
+        if freq > 8.0 && accel < 0.25 * expected {
+            let since = *self.still_since.get_or_insert(now);
+            if now - since >= STALL_MS {
+                return self.fault(now, VibrationFault::Sensor);
+            }
+        } else {
+            self.still_since = None;
         }
         let loaded = load >= MIN_LOAD_KG;
 

@@ -241,6 +241,11 @@ impl CompressionSim {
         self.t
     }
 
+    /// Simulated time of the controller's last tick, ms.
+    pub fn last_tick_ms(&self) -> u64 {
+        self.last_tick
+    }
+
     /// Which chambers exist (both legs are fitted), by global index.
     pub fn fitted(&self) -> &[bool; MAX_CHAMBERS] {
         &self.fitted
