@@ -14,7 +14,9 @@
 
 use crate::decode::DecodeOptions;
 use crate::geo::{Climb, valid_position};
-use crate::model::{Activity, DecodeError, Format, ProblemKind, Sample, SessionSummary, Summary};
+use crate::model::{
+    Activity, DecodeError, Format, ProblemKind, Sample, SessionSummary, Summary, Warning,
+};
 use crate::xml::{self, Node, XmlReader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +176,10 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     let mut lap: Option<Lap> = None;
     let mut courses = 0u32;
     let mut root_seen = false;
+    // Whether the open trackpoint has a `Position`; trackpoints whose position is unreadable,
+    // and where the first one ends.
+    let mut position_seen = false;
+    let mut bad_positions: (u64, Option<u64>) = (0, None);
 
     while let Some(node) = reader.next_node() {
         match node {
@@ -218,8 +224,10 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
                             finish(act.as_mut(), &mut samples, Sample::default(), options);
                         } else {
                             point = Some(Sample::default());
+                            position_seen = false;
                         }
                     }
+                    Tag::Position if point.is_some() => position_seen = true,
                     Tag::Course if !stack.contains(&Tag::Activity) => courses += 1,
                     _ => {}
                 }
@@ -235,6 +243,10 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
                         })) {
                             p.lat_deg = None;
                             p.lon_deg = None;
+                            if position_seen {
+                                bad_positions.0 += 1;
+                                bad_positions.1.get_or_insert(reader.offset());
+                            }
                         }
                         finish(act.as_mut(), &mut samples, p, options);
                     }
@@ -350,6 +362,16 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
         summary.sessions = sessions;
     }
     summary.warnings = reader.warnings;
+    if bad_positions.0 > 0 {
+        summary.warnings.push(Warning {
+            kind: ProblemKind::BadStructure,
+            message: format!(
+                "{} trackpoint(s) with an unreadable position, kept without one",
+                bad_positions.0
+            ),
+            offset: bad_positions.1,
+        });
+    }
     Ok(Activity { summary, samples })
 }
 
@@ -404,6 +426,8 @@ mod tests {
         assert_eq!(s.ascent_m, Some(10.0));
         assert_eq!(a.samples[0].cadence_rpm, Some(80.0));
         assert!(s.sessions.is_empty());
+        assert_eq!(s.warnings.len(), 1, "the position `no` is reported");
+        assert_eq!(s.warnings[0].kind, ProblemKind::BadStructure);
     }
 
     #[test]
@@ -428,7 +452,8 @@ mod tests {
         let text = format!("    {TWO_LAPS}");
         let a = run(&text).unwrap();
         assert_eq!(a.summary.records, 3);
-        assert_eq!(a.summary.warnings.len(), 1);
+        assert_eq!(a.summary.warnings.len(), 2);
         assert_eq!(a.summary.warnings[0].kind, ProblemKind::BadXml);
+        assert_eq!(a.summary.warnings[0].offset, Some(0));
     }
 }

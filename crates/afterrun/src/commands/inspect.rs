@@ -209,9 +209,24 @@ fn decode_unit(unit: &Unit, options: &DecodeOptions) -> (Vec<Line>, Catalogs) {
     let reader = std::io::BufReader::new(file);
     let mut lines = Vec::new();
     let mut cats = Vec::new();
+    // Archive members are decoded in parallel, a bounded batch at a time: the walker reads them
+    // one after another, and holding at most one batch keeps memory independent of the
+    // archive's size. A plain file is decoded where it lies, without a copy.
+    let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut batch_bytes = 0usize;
     let walked =
         archive::walk(&name, reader, &archive::Limits::default(), &mut |entry| match entry {
-            archive::Entry::File { path, bytes } => lines.push(decode_line(path, bytes, options)),
+            archive::Entry::File { path, bytes } if path == name => {
+                lines.push(decode_line(path, bytes, options));
+            }
+            archive::Entry::File { path, bytes } => {
+                batch_bytes += bytes.len();
+                batch.push((path.to_owned(), bytes.to_vec()));
+                if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
+                    decode_batch(&mut batch, &mut lines, options);
+                    batch_bytes = 0;
+                }
+            }
             archive::Entry::Failed { path, error } => lines.push(Line {
                 file: path.to_owned(),
                 outcome: Err((afterrun_activity::sniff::format_from_name(path), error)),
@@ -219,10 +234,28 @@ fn decode_unit(unit: &Unit, options: &DecodeOptions) -> (Vec<Line>, Catalogs) {
             }),
             archive::Entry::Catalog { base, catalog } => cats.push((base.to_owned(), catalog)),
         });
+    decode_batch(&mut batch, &mut lines, options);
     if let Err(error) = walked {
         lines.push(Line { file: name, outcome: Err((None, error)), name: None });
     }
     (lines, cats)
+}
+
+/// Archive members decoded together, at most.
+const BATCH_FILES: usize = 64;
+/// Bytes of archive members held at once, at most (one larger member is a batch of its own).
+const BATCH_BYTES: usize = 64 << 20;
+
+/// Decodes the members of a batch in parallel and empties it.
+fn decode_batch(
+    batch: &mut Vec<(String, Vec<u8>)>,
+    lines: &mut Vec<Line>,
+    options: &DecodeOptions,
+) {
+    let decoded: Vec<Line> =
+        batch.par_iter().map(|(path, bytes)| decode_line(path, bytes, options)).collect();
+    lines.extend(decoded);
+    batch.clear();
 }
 
 fn decode_line(path: &str, bytes: &[u8], options: &DecodeOptions) -> Line {
