@@ -321,6 +321,7 @@ fast_reader!(fast_u32, u32, 4, B_UINT32, u32::MAX);
 fast_reader!(fast_u16, u16, 2, B_UINT16, u16::MAX);
 fast_reader!(fast_u8, u8, 1, B_UINT8, u8::MAX);
 fast_reader!(fast_i32, i32, 4, B_SINT32, i32::MAX);
+fast_reader!(fast_i8, i8, 1, B_SINT8, i8::MAX);
 
 /// A value that must fit a `u32` (timestamps, times, distances), else `None`.
 #[inline(always)]
@@ -839,10 +840,11 @@ impl Walk {
         if self.want_samples && self.samples.len() < MAX_SAMPLES {
             const SEMICIRCLE_DEG: f64 = 180.0 / 2_147_483_648.0;
             let both = lat.zip(lon);
-            let speed = value(msg, f[R_ESPEED], be)
-                .or_else(|| value(msg, f[R_SPEED], be))
-                .map(|v| v as f64 / 1000.0)
-                .or(csd.map(|(speed, _)| f64::from(speed) / 100.0));
+            let speed = match fast_u32(msg, f[R_ESPEED], be) {
+                Some(v) => Some(f64::from(v) / 1000.0),
+                None => fast_u16(msg, f[R_SPEED], be).map(|v| f64::from(v) / 1000.0),
+            }
+            .or(csd.map(|(speed, _)| f64::from(speed) / 100.0));
             let distance_m = distance_cm
                 .map(|d| f64::from(d) / 100.0)
                 .or(csd.map(|(_, total)| total as f64 / 16.0));
@@ -855,9 +857,9 @@ impl Walk {
                 speed_mps: speed,
                 altitude_m: alt.map(|a| a as f64 / 5.0 - 500.0),
                 heart_rate_bpm: hr.map(f64::from),
-                cadence_rpm: value(msg, f[R_CAD], be).map(|v| v as f64),
-                power_w: value(msg, f[R_POWER], be).map(|v| v as f64),
-                temperature_c: value(msg, f[R_TEMP], be).map(|v| v as f64),
+                cadence_rpm: fast_u8(msg, f[R_CAD], be).map(f64::from),
+                power_w: fast_u16(msg, f[R_POWER], be).map(f64::from),
+                temperature_c: fast_i8(msg, f[R_TEMP], be).map(f64::from),
             });
         }
     }
