@@ -2,7 +2,7 @@
 //!
 //! Why its own decoder: `inspect` must read thousands of files at memory speed, and a generic
 //! FIT library turns every field of every message into a dynamic value. This one turns each
-//! definition message into a compact [`Plan`] (where the few fields the summary needs sit, their
+//! definition message into a compact plan (where the few fields the summary needs sit, their
 //! base type and the byte order) and then reads only those fields from each data message, with
 //! no allocation per message. Everything it does not need (unknown messages, developer fields,
 //! strings, arrays) is skipped by size.
