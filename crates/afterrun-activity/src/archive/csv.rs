@@ -6,6 +6,8 @@
 //! header names, so Strava adding or moving columns does not matter; rows without a file name
 //! are skipped.
 
+use std::collections::HashMap;
+
 /// One listed activity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogEntry {
@@ -22,17 +24,30 @@ pub struct CatalogEntry {
 pub struct Catalog {
     /// Listed activities, in the CSV's order.
     pub entries: Vec<CatalogEntry>,
+    /// Entry index by normalised file name (see [`Catalog::lookup`]), first listed wins.
+    index: HashMap<String, usize>,
+}
+
+/// The key a file name is found by: without a leading `./` and without a trailing `.gz`.
+fn key(name: &str) -> String {
+    let name = name.trim().trim_start_matches("./");
+    name.strip_suffix(".gz").unwrap_or(name).to_owned()
 }
 
 impl Catalog {
-    /// The entry for a file path relative to the CSV's folder (compared case-sensitively, and
-    /// also without a trailing `.gz` on either side, since exports sometimes list the
-    /// decompressed name).
+    /// A catalog of these entries.
+    pub fn new(entries: Vec<CatalogEntry>) -> Self {
+        let mut index = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            index.entry(key(&e.file)).or_insert(i);
+        }
+        Catalog { entries, index }
+    }
+
+    /// The entry for a file path relative to the CSV's folder, compared without a trailing
+    /// `.gz` on either side, since exports sometimes list the decompressed name.
     pub fn lookup(&self, relative: &str) -> Option<&CatalogEntry> {
-        let strip =
-            |s: &str| s.strip_suffix(".gz").unwrap_or(s).trim_start_matches("./").to_owned();
-        let want = strip(relative);
-        self.entries.iter().find(|e| e.file == relative || strip(&e.file) == want)
+        self.index.get(&key(relative)).and_then(|&i| self.entries.get(i))
     }
 }
 
@@ -61,7 +76,7 @@ pub fn parse_strava_csv(bytes: &[u8]) -> Catalog {
             kind: get(type_col),
         });
     }
-    Catalog { entries }
+    Catalog::new(entries)
 }
 
 /// Rows of RFC 4180 CSV.
