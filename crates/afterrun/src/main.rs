@@ -10,7 +10,9 @@ mod checkin_flags;
 mod commands;
 mod db;
 mod exit;
+mod history;
 mod ics;
+mod plot;
 mod render;
 
 /// What to do for your legs after a run.
@@ -47,6 +49,8 @@ enum Command {
     Export(commands::export::Args),
     /// Delete an athlete and all their data (needs --yes).
     DeleteAthlete(commands::delete_athlete::Args),
+    /// Training load today (fitness, fatigue, form, ACWR) and the muscle soreness forecast.
+    Status(commands::status::Args),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Activities(args) => commands::activities::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::DeleteAthlete(args) => commands::delete_athlete::run(args),
+        Command::Status(args) => commands::status::run(args),
     };
     exit::report(result)
 }

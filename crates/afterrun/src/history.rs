@@ -1,0 +1,373 @@
+//! What the store knows about an athlete, turned into the load model's inputs and into the
+//! planner's [`History`].
+//!
+//! The store keeps, per activity, the stress and per-muscle load computed at import; this
+//! module reads them back into [`ActivityLoad`]s (filling in, from the stored summary, what an
+//! older row lacks), collects the soreness the athlete reported in check-ins, and hands both
+//! to `afterrun-load`. `status` prints the result; `plan` and `checkin` pass the
+//! [`History`] to the planner so that "high volume", the ACWR and monotony cautions and the
+//! soreness forecast come from the athlete's own runs.
+//!
+//! Reading the store is [`read_inputs`]; everything after it ([`inputs_from_rows`],
+//! [`build_history`]) is pure, with time as an argument, so it is tested without a database.
+
+use afterrun_load::{
+    ActivityLoad, Forecast, LoadError, MuscleGroup, MuscleLoad, SorenessReport, Status, Thresholds,
+};
+use afterrun_protocol::History;
+use afterrun_protocol::history::{SorenessForecast, SorenessRating};
+use afterrun_protocol::region::{Group, Region};
+use afterrun_store::{ActivityRow, CheckinRow, Id, PlanRow, Profile};
+use jiff::civil::Date;
+
+use crate::db::{Session, store_error};
+
+/// A run of at least this many seconds counts as hard for the planner (protocol.md: ≥ 90 min).
+const HARD_RUN_S: f64 = 90.0 * 60.0;
+
+/// Everything the load model needs about one athlete, read once from the store.
+#[derive(Debug, Clone, Default)]
+pub struct LoadInputs {
+    /// The activities with an absolute start time, oldest first.
+    pub activities: Vec<ActivityLoad>,
+    /// Soreness the athlete reported, per group (sides merged: the larger), with its time.
+    pub reports: Vec<SorenessReport>,
+    /// The same reports as regions, for the planner's prolonged-soreness rule.
+    pub ratings: Vec<(i64, Region, f64)>,
+    /// Compression-boot steps marked done, with when they were marked.
+    pub compression_done: Vec<i64>,
+    /// What was estimated or left out, in words for the athlete.
+    pub assumptions: Vec<String>,
+}
+
+/// Reads the athlete's activities, profile, check-ins and plans from the store.
+pub fn read_inputs(session: &Session, athlete: Id) -> anyhow::Result<LoadInputs> {
+    let store = &session.store;
+    let rows = session.block_on(store.activities(athlete)).map_err(store_error)?;
+    let profile = session.block_on(store.profile(athlete)).map_err(store_error)?;
+    let checkins = session.block_on(store.checkins(athlete)).map_err(store_error)?;
+    let plans = session.block_on(store.plans(athlete)).map_err(store_error)?;
+    Ok(inputs_from_rows(&rows, &checkins, &plans, &profile))
+}
+
+/// The athlete's [`History`] at `now` (Unix seconds), straight from the store: what `plan` and
+/// `checkin` pass to the planner.
+pub fn history_for(session: &Session, athlete: Id, now: i64) -> anyhow::Result<History> {
+    let inputs = read_inputs(session, athlete)?;
+    Ok(build_history(&inputs, now)?)
+}
+
+/// The athlete's thresholds as the load model resolves them from the stored profile and the
+/// highest heart rates of the stored activities (as `import` does).
+pub fn thresholds(rows: &[ActivityRow], profile: &Profile) -> Thresholds {
+    let facts: Vec<afterrun_load::ActivityFacts> = rows
+        .iter()
+        .map(|a| afterrun_load::ActivityFacts { max_hr: a.max_hr, best_30min_speed_mps: None })
+        .collect();
+    afterrun_load::resolve_thresholds(&load_profile(profile), &facts)
+}
+
+/// The load model's view of the stored profile.
+fn load_profile(profile: &Profile) -> afterrun_load::AthleteProfile {
+    afterrun_load::AthleteProfile {
+        sex: match profile.sex.as_deref() {
+            Some("female") => afterrun_load::Sex::Female,
+            Some("male") => afterrun_load::Sex::Male,
+            _ => afterrun_load::Sex::Unspecified,
+        },
+        age: profile.age.map(f64::from),
+        max_hr: profile.max_hr.map(f64::from),
+        rest_hr: profile.rest_hr.map(f64::from),
+        threshold_hr: None,
+        threshold_speed_mps: profile
+            .threshold_pace_s_per_km
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(|s| 1000.0 / s),
+    }
+}
+
+/// Sports whose muscle load the model counts (the legs carry the body).
+fn on_foot(sport: &str) -> bool {
+    matches!(sport, "running" | "walking" | "hiking" | "unknown" | "trail_running")
+}
+
+fn finite(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite())
+}
+
+/// The load model's inputs from stored rows (pure).
+pub fn inputs_from_rows(
+    rows: &[ActivityRow],
+    checkins: &[CheckinRow],
+    plans: &[PlanRow],
+    profile: &Profile,
+) -> LoadInputs {
+    let t = thresholds(rows, profile);
+    let mut out = LoadInputs { assumptions: t.assumptions.clone(), ..LoadInputs::default() };
+    let mut no_start = Vec::new();
+    let mut estimated = Vec::new();
+    for row in rows {
+        let Some(start) = row.start_time else {
+            no_start.push(format!("#{} ({})", row.id, row.source));
+            continue;
+        };
+        let duration_s = finite(row.timer_s)
+            .or(finite(row.elapsed_s))
+            .filter(|d| *d > 0.0)
+            .or_else(|| {
+                let end = row.end_time?;
+                (end > start).then(|| (end - start) as f64)
+            })
+            .unwrap_or(0.0);
+        let distance_m = finite(row.distance_m).unwrap_or(0.0).max(0.0);
+        let stress = match finite(row.stress) {
+            Some(s) => s,
+            None => {
+                estimated.push(format!("#{}", row.id));
+                afterrun_load::checkin_stress(duration_s / 60.0, finite(row.avg_hr), None, &t).value
+            }
+        };
+        let from_totals = if on_foot(&row.sport) {
+            afterrun_load::muscle_load_from_totals(
+                distance_m,
+                duration_s,
+                finite(row.ascent_m).unwrap_or(0.0),
+                finite(row.descent_m).unwrap_or(0.0),
+                &t,
+            )
+        } else {
+            MuscleLoad::default()
+        };
+        let muscle = match &row.muscle_load {
+            Some(v) => parse_muscle_load(v, &from_totals),
+            None => from_totals,
+        };
+        out.activities.push(ActivityLoad { start, duration_s, distance_m, stress, muscle });
+    }
+    out.activities.sort_by_key(|a| a.start);
+    if !no_start.is_empty() {
+        out.assumptions.push(format!(
+            "left out {} activit{} without an absolute start time: {}",
+            no_start.len(),
+            if no_start.len() == 1 { "y" } else { "ies" },
+            no_start.join(", ")
+        ));
+    }
+    if !estimated.is_empty() {
+        out.assumptions.push(format!(
+            "stress estimated from the stored summary (none stored) for {}",
+            estimated.join(", ")
+        ));
+    }
+
+    for c in checkins {
+        let Some(soreness) = c.checkin.get("soreness").and_then(|s| s.as_object()) else {
+            continue;
+        };
+        let mut per_group: [Option<f64>; afterrun_load::GROUPS] = [None; afterrun_load::GROUPS];
+        for (code, value) in soreness {
+            let Some(rating) = value.as_f64().filter(|r| r.is_finite()) else { continue };
+            let rating = rating.clamp(0.0, 10.0);
+            if let Some(region) = Region::from_code(code, false) {
+                out.ratings.push((c.now, region, rating));
+            }
+            if let Ok(g) = code.parse::<MuscleGroup>() {
+                let slot = &mut per_group[g as usize];
+                *slot = Some(slot.map_or(rating, |r: f64| r.max(rating)));
+            }
+        }
+        for (g, rating) in MuscleGroup::ALL.iter().zip(per_group) {
+            if let Some(rating) = rating {
+                out.reports.push(SorenessReport { at: c.now, group: *g, rating });
+            }
+        }
+    }
+
+    for p in plans {
+        let steps = p.plan.get("steps").and_then(|s| s.as_array());
+        for done in &p.completed {
+            let modality = steps
+                .and_then(|s| s.get(done.step as usize))
+                .and_then(|s| s.get("modality"))
+                .and_then(|m| m.as_str());
+            if modality == Some("compression_boots") {
+                out.compression_done.push(done.done_at);
+            }
+        }
+    }
+    out
+}
+
+/// A stored per-muscle load: `{"quads": total, …}`, optionally with
+/// `"eccentric": {"quads": …, …}`. Missing groups are 0; a missing eccentric part is taken
+/// from the summary-based estimate, never above the stored total.
+pub fn parse_muscle_load(value: &serde_json::Value, from_totals: &MuscleLoad) -> MuscleLoad {
+    let mut out = MuscleLoad::default();
+    let read = |obj: Option<&serde_json::Map<String, serde_json::Value>>, g: MuscleGroup| {
+        obj.and_then(|o| o.get(g.as_str()))
+            .and_then(serde_json::Value::as_f64)
+            .filter(|x| x.is_finite())
+            .map(|x| x.max(0.0))
+    };
+    let total = value.get("total").and_then(|v| v.as_object()).or_else(|| value.as_object());
+    let eccentric = value.get("eccentric").and_then(|v| v.as_object());
+    for g in MuscleGroup::ALL {
+        let i = g as usize;
+        let t = read(total, g).unwrap_or(0.0);
+        let e = read(eccentric, g).unwrap_or(from_totals.eccentric[i]);
+        out.total[i] = t;
+        out.eccentric[i] = e.min(t);
+    }
+    out
+}
+
+/// The UTC date of a Unix time.
+pub fn utc_date(seconds: i64) -> Option<Date> {
+    afterrun_load::date_of_day(afterrun_load::day_of_unix(seconds))
+}
+
+/// The series at `now`'s UTC date and the soreness forecast at `now`.
+pub fn status_and_forecast(
+    inputs: &LoadInputs,
+    as_of: Date,
+    now: i64,
+) -> Result<(Status, Forecast), LoadError> {
+    let status = afterrun_load::status(&inputs.activities, as_of)?;
+    let forecast = afterrun_load::forecast(&inputs.activities, &inputs.reports, now);
+    Ok((status, forecast))
+}
+
+fn timestamp(seconds: i64) -> Option<jiff::Timestamp> {
+    jiff::Timestamp::from_second(seconds).ok()
+}
+
+/// The planner's [`History`] at `now` (Unix seconds), from the athlete's own load (pure).
+pub fn build_history(inputs: &LoadInputs, now: i64) -> Result<History, LoadError> {
+    let Some(as_of) = utc_date(now) else {
+        return Ok(History::default());
+    };
+    let (status, forecast) = status_and_forecast(inputs, as_of, now)?;
+    let today = status.today();
+    let forecast = forecast
+        .muscles
+        .iter()
+        .filter(|m| m.peak >= afterrun_load::CLEAR_LEVEL)
+        .filter_map(|m| {
+            Some(SorenessForecast {
+                group: Group::ALL[m.group as usize],
+                peak: m.peak,
+                peak_at: timestamp(m.peak_at?)?,
+            })
+        })
+        .collect();
+    let last_hard_run = inputs
+        .activities
+        .iter()
+        .filter(|a| a.duration_s >= HARD_RUN_S && a.end() <= now)
+        .map(|a| a.end())
+        .max()
+        .and_then(timestamp);
+    let soreness_ratings = inputs
+        .ratings
+        .iter()
+        .filter(|(at, _, _)| *at < now)
+        .filter_map(|&(at, region, rating)| {
+            Some(SorenessRating { at: timestamp(at)?, region, rating })
+        })
+        .collect();
+    let known = !inputs.activities.is_empty() || !inputs.compression_done.is_empty();
+    let compression = inputs.compression_done.iter().filter(|t| **t <= now).count();
+    Ok(History {
+        high_volume: status.flags.high_volume.unwrap_or(false),
+        compression_sessions: known.then(|| u32::try_from(compression).unwrap_or(u32::MAX)),
+        soreness_ratings,
+        last_hard_run,
+        forecast,
+        acwr: today.and_then(|p| p.acwr),
+        monotony: today.and_then(|p| p.monotony),
+        ..History::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400;
+    /// 2026-01-01T06:00:00Z.
+    const T0: i64 = 1_767_247_200;
+
+    fn run(start: i64, stress: f64, quads: f64) -> ActivityLoad {
+        let mut muscle = MuscleLoad::default();
+        muscle.total[0] = quads;
+        ActivityLoad { start, duration_s: 3600.0, distance_m: 10_000.0, stress, muscle }
+    }
+
+    #[test]
+    fn a_big_ramp_gives_the_acwr_caution_signal() {
+        // Fourteen easy weeks, then a week at five times the load (ending 2026-04-15).
+        let mut acts: Vec<ActivityLoad> = (0..98).map(|d| run(T0 + d * DAY, 40.0, 5.0)).collect();
+        acts.extend((98..105).map(|d| run(T0 + d * DAY, 200.0, 5.0)));
+        let inputs = LoadInputs { activities: acts, ..LoadInputs::default() };
+        let h = build_history(&inputs, T0 + 104 * DAY + 4 * 3600).unwrap();
+        assert!(h.acwr.is_some_and(|a| a >= 1.5), "acwr {:?}", h.acwr);
+        assert!(h.high_volume, "the ramp puts fitness at the top of the history");
+
+        let checkin = afterrun_protocol::parse_checkin(
+            r#"{"now":"2026-04-15T10:00:00Z","soreness":{"quads":3}}"#,
+        )
+        .unwrap();
+        let with = afterrun_protocol::plan_to_json(&afterrun_protocol::make_plan(&checkin, &h));
+        assert!(with.contains("Caution: your recent load is"), "{with}");
+        let without = afterrun_protocol::plan_to_json(&afterrun_protocol::make_plan(
+            &checkin,
+            &History::default(),
+        ));
+        assert!(!without.contains("Caution"), "no history, no caution");
+    }
+
+    #[test]
+    fn steady_history_gives_no_caution_and_no_forecast_without_muscle_load() {
+        let acts: Vec<ActivityLoad> = (0..70).map(|d| run(T0 + d * DAY, 50.0, 0.0)).collect();
+        let inputs = LoadInputs { activities: acts, ..LoadInputs::default() };
+        let h = build_history(&inputs, T0 + 69 * DAY + 4 * 3600).unwrap();
+        let acwr = h.acwr.unwrap();
+        assert!((acwr - 1.0).abs() < 0.05, "constant load: ratio near 1, got {acwr}");
+        assert_eq!(h.monotony, None, "identical daily loads do not vary");
+        assert!(h.forecast.is_empty());
+        assert_eq!(h.compression_sessions, Some(0));
+    }
+
+    #[test]
+    fn a_downhill_run_yesterday_forecasts_the_quads() {
+        let mut muscle = MuscleLoad::default();
+        muscle.total[0] = 120.0;
+        muscle.eccentric[0] = 90.0;
+        let a = ActivityLoad {
+            start: T0,
+            duration_s: 2.0 * 3600.0,
+            distance_m: 20_000.0,
+            stress: 150.0,
+            muscle,
+        };
+        let inputs = LoadInputs { activities: vec![a], ..LoadInputs::default() };
+        let h = build_history(&inputs, T0 + 4 * 3600).unwrap();
+        assert!(h.forecast.iter().any(|f| f.group == Group::Quads && f.peak >= 0.5));
+        assert!(h.last_hard_run.is_some(), "a two-hour run is a hard run");
+    }
+
+    #[test]
+    fn muscle_load_json_reads_both_shapes() {
+        let est = MuscleLoad { total: [9.0; 8], eccentric: [2.0; 8] };
+        let flat = serde_json::json!({"quads": 10.0, "calves": 4.0});
+        let m = parse_muscle_load(&flat, &est);
+        assert_eq!(m.total[0], 10.0);
+        assert_eq!(m.total[2], 4.0);
+        assert_eq!(m.total[1], 0.0);
+        assert_eq!(m.eccentric[0], 2.0);
+        assert_eq!(m.eccentric[1], 0.0, "never above the stored total");
+        let nested = serde_json::json!({"total": {"quads": 10.0}, "eccentric": {"quads": 7.0}});
+        let m = parse_muscle_load(&nested, &est);
+        assert_eq!((m.total[0], m.eccentric[0]), (10.0, 7.0));
+    }
+}

@@ -1,0 +1,8 @@
+//! Small hand-written SVG charts for the command line (`status --plot`).
+//!
+//! A chart is a plain string built by [`svg::Svg`]: no dependency, no randomness, fixed
+//! number formatting, so the same input gives the same bytes (the tests compare and parse
+//! them) and any browser shows the file.
+
+pub mod status;
+pub mod svg;
