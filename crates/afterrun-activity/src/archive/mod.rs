@@ -144,8 +144,18 @@ pub fn walk<R: Read + Seek>(
     match container(&head[..n]) {
         Some(kind) => walk_container(name, kind, reader, limits, &mut budget, 1, visit),
         None => {
+            // A plain file: held whole (the decoders take bytes), up to the member limit.
             let mut bytes = Vec::new();
-            reader.read_to_end(&mut bytes).map_err(io_error)?;
+            (&mut reader)
+                .take(limits.max_member_bytes + 1)
+                .read_to_end(&mut bytes)
+                .map_err(io_error)?;
+            if bytes.len() as u64 > limits.max_member_bytes {
+                return Err(DecodeError::new(
+                    ProblemKind::Unsupported,
+                    format!("file refused: larger than {} bytes", limits.max_member_bytes),
+                ));
+            }
             visit(Entry::File { path: name, bytes: &bytes });
             Ok(())
         }
