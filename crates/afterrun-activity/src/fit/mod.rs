@@ -572,8 +572,7 @@ impl Walk {
         // New file, new definitions.
         let mut plans = [UNDEFINED; 16];
         let mut pos = start;
-        while pos < end {
-            let h = data[pos];
+        while let Some(&h) = data.get(pos) {
             if h & 0x80 != 0 {
                 // Compressed timestamp header: local type in bits 5-6, seconds in bits 0-4.
                 let local = usize::from((h >> 5) & 0x03);
