@@ -172,10 +172,27 @@ async function modalities(page) {
   return page.$$eval('.timeline .step', (steps) => steps.map((s) => s.dataset.modality));
 }
 
-test('check-in with sore quads gives a plan whose first step is a walk, marked done and kept', async () => {
+test('a new user sets a profile, checks in with sore quads, gets a plan starting with a walk and marks it done', async () => {
   const page = await open();
+  // A new user sets a profile first.
+  await page.goto(`${base}/profile`);
+  assert.equal(await page.title(), 'Profile · afterrun');
+  for (const eq of ['foam_roller', 'massage_gun']) {
+    await page.check(`input[name="eq"][value="${eq}"]`);
+  }
+  await page.fill('#weekly_km', '45');
+  await page.selectOption('#goal', 'half_marathon');
+  await Promise.all([page.waitForURL(/\/profile\?saved=1$/), page.click('button[type="submit"]')]);
+  assert.ok(await page.locator('.notice').isVisible());
+  assert.ok(await page.isChecked('input[name="eq"][value="massage_gun"]'));
+  await shot(page, 'profile');
+  await assertAccessible(page, 'profile page');
+  await assertKeyboardReachable(page, 'profile page');
+
   await page.goto(`${base}/`);
   assert.equal(await page.title(), 'Check in · afterrun');
+  // The check-in starts from the profile.
+  assert.ok(await page.isChecked('input[name="eq"][value="massage_gun"]'));
   await shot(page, 'checkin');
   await assertAccessible(page, 'check-in page');
 
@@ -186,7 +203,6 @@ test('check-in with sore quads gives a plan whose first step is a walk, marked d
   await page.selectOption('#sore_quads_left', '6');
   await page.selectOption('#sore_quads_right', '6');
   assert.match(await page.getAttribute('path[data-input="sore_quads_left"]', 'class'), /\blv6\b/);
-  await page.check('input[name="eq"][value="massage_gun"]');
   await shot(page, 'checkin-filled');
 
   await submitAndWaitForPlan(page);
@@ -284,6 +300,7 @@ test('no page scrolls sideways at 375 px', async () => {
     await page.selectOption('select[name="where_warmth"]', 'calf_left');
     await submitAndWaitForPlan(page);
   });
+  await assertNoSidewaysScroll(`${base}/profile`, 'profile');
   await assertNoSidewaysScroll(`${base}/guide`, 'guide');
   await assertNoSidewaysScroll(`${base}/guide/doms`, 'guide-topic');
 });

@@ -26,6 +26,8 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/plans/{id}"),
     ("get", "/plans/{id}/calendar.ics"),
     ("post", "/plans/{id}/steps/{step}/done"),
+    ("get", "/profile"),
+    ("post", "/profile"),
     ("get", "/guide"),
     ("get", "/guide/{topic}"),
     ("get", "/assets/{file}"),
@@ -230,6 +232,15 @@ pub fn document() -> Value {
                 "responses": {"303": {"description": "done; back to the plan"},
                               "403": problem("cross-origin request refused"),
                               "404": problem("no such plan or step")}}},
+            "/profile": {
+                "get": {"summary": "Web app: the profile form", "responses": {"200": html("the page"), "404": html("no store")}},
+                "post": {"summary": "Web app: save the profile", "description": refused,
+                    "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+                        "type": "object", "additionalProperties": {"type": "string"}}}}},
+                    "responses": {"303": {"description": "saved; back to the profile"},
+                                  "403": problem("cross-origin request refused"),
+                                  "422": html("the form again, with the field at fault")}}
+            },
             "/guide": {"get": {"summary": "Web app: the guide topics", "responses": {"200": html("the page")}}},
             "/guide/{topic}": {"get": {"summary": "Web app: one guide topic", "parameters": topic_param(),
                 "responses": {"200": html("the page"), "404": html("no such topic")}}},

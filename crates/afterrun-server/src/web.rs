@@ -5,7 +5,7 @@
 //! (`assets/app.js`) only adds comfort: clicking the body map, local times, step timers, done
 //! marks, and htmx swapping the plan in without a full reload.
 
-use afterrun_store::{PlanRow, Store};
+use afterrun_store::{PlanRow, Profile, Store};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
@@ -28,6 +28,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/plans/{id}", get(stored_plan))
         .route("/plans/{id}/calendar.ics", get(stored_plan_ics))
         .route("/plans/{id}/steps/{step}/done", axum::routing::post(mark_done))
+        .route("/profile", get(profile_page).post(profile_submit))
         .route("/guide", get(guide_list))
         .route("/guide/{topic}", get(guide_topic))
 }
@@ -208,8 +209,8 @@ struct CheckinPage {
 
 fn checkin_page_for(state: &AppState, form: &FormValues, error: Option<FormError>) -> CheckinPage {
     let value = |name: &str| form.get(name).unwrap_or("").to_owned();
-    // Equipment defaults to the common foam roller when the form is new.
-    let fresh = form.get("csrf_token").is_none();
+    // Equipment defaults to the common foam roller when the form is new and no profile says.
+    let fresh = form.get("csrf_token").is_none() && form.get("from_profile").is_none();
     CheckinPage {
         title: "Check in",
         nav: "checkin",
@@ -372,7 +373,227 @@ fn page_headers(headers: &mut HeaderMap) {
 }
 
 async fn checkin_page(State(state): State<AppState>) -> Response {
-    page(&state, StatusCode::OK, &checkin_page_for(&state, &FormValues::default(), None))
+    let form = match stored_profile(&state).await {
+        Ok(Some(profile)) => profile_form(&profile),
+        Ok(None) => FormValues::default(),
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    page(&state, StatusCode::OK, &checkin_page_for(&state, &form, None))
+}
+
+/// The personal athlete's stored profile, when there is a store and a profile in it.
+async fn stored_profile(state: &AppState) -> Result<Option<Profile>, afterrun_store::StoreError> {
+    let Some(store) = state.store() else { return Ok(None) };
+    let Some(athlete) = store.athlete_id(PERSONAL_ATHLETE).await? else { return Ok(None) };
+    let profile = store.profile(athlete).await?;
+    Ok((profile != Profile::default()).then_some(profile))
+}
+
+/// A profile as form values (the check-in and profile forms share field names).
+fn profile_form(profile: &Profile) -> FormValues {
+    let mut pairs = vec![("from_profile".to_owned(), "1".to_owned())];
+    for eq in profile.equipment.iter().flatten() {
+        pairs.push(("eq".to_owned(), eq.clone()));
+    }
+    for cond in profile.conditions.iter().flatten() {
+        pairs.push(("cond".to_owned(), cond.clone()));
+    }
+    if let Some(age) = profile.age {
+        pairs.push(("age".to_owned(), age.to_string()));
+    }
+    if let Some(km) = profile.weekly_km {
+        pairs.push(("weekly_km".to_owned(), km.to_string()));
+    }
+    for (key, value) in [("sex", &profile.sex), ("goal", &profile.goal)] {
+        if let Some(v) = value {
+            pairs.push((key.to_owned(), v.clone()));
+        }
+    }
+    FormValues::new(pairs)
+}
+
+/// Fills the check-in's `athlete` fields it leaves out from the stored profile (the check-in's
+/// own answers win: they are newer). Thresholds belong to the load model, not the check-in.
+fn merge_profile(checkin: &mut Value, profile: &Profile) {
+    let Ok(Value::Object(stored)) = serde_json::to_value(profile) else { return };
+    let Some(athlete) = checkin.get_mut("athlete").and_then(Value::as_object_mut) else { return };
+    for (key, value) in stored {
+        if matches!(key.as_str(), "max_hr" | "rest_hr" | "threshold_pace_s_per_km") {
+            continue;
+        }
+        if athlete.get(&key).is_none_or(Value::is_null) {
+            athlete.insert(key, value);
+        }
+    }
+}
+
+const GOALS: &[(&str, &str)] = &[
+    ("general", "Fitness and health"),
+    ("5k", "5 km"),
+    ("10k", "10 km"),
+    ("half_marathon", "Half marathon"),
+    ("marathon", "Marathon"),
+    ("ultra", "Ultra"),
+    ("trail", "Trail"),
+];
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    title: &'static str,
+    nav: &'static str,
+    csrf: String,
+    saved: bool,
+    error: Option<FormError>,
+    equipment: Vec<Check>,
+    conditions: Vec<Check>,
+    goals: Vec<Opt>,
+    sex: Vec<Opt>,
+    weekly_km: String,
+    age: String,
+}
+
+fn profile_page_for(
+    state: &AppState,
+    form: &FormValues,
+    saved: bool,
+    error: Option<FormError>,
+) -> ProfilePage {
+    let value = |name: &str| form.get(name).unwrap_or("").to_owned();
+    ProfilePage {
+        title: "Profile",
+        nav: "profile",
+        csrf: state.csrf_token().to_owned(),
+        saved,
+        error,
+        equipment: views::EQUIPMENT
+            .iter()
+            .map(|(value, label)| Check { value, label, hint: "", checked: form.has("eq", value) })
+            .collect(),
+        conditions: views::CONDITIONS
+            .iter()
+            .map(|(value, label, hint)| Check {
+                value,
+                label,
+                hint,
+                checked: form.has("cond", value),
+            })
+            .collect(),
+        goals: opts(GOALS, form.get("goal"), Some("—")),
+        sex: opts(SEX, form.get("sex"), Some("—")),
+        weekly_km: value("weekly_km"),
+        age: value("age"),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ProfileQuery {
+    saved: Option<String>,
+}
+
+/// `GET /profile`: the personal athlete's profile form.
+async fn profile_page(
+    State(state): State<AppState>,
+    Query(query): Query<ProfileQuery>,
+) -> Response {
+    if state.store().is_none() {
+        let view = NotFoundPage {
+            title: "Not found",
+            nav: "profile",
+            message: "This server runs without a store, so it keeps no profile.".to_owned(),
+        };
+        return page(&state, StatusCode::NOT_FOUND, &view);
+    }
+    let form = match stored_profile(&state).await {
+        Ok(Some(profile)) => profile_form(&profile),
+        Ok(None) => FormValues::default(),
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    page(&state, StatusCode::OK, &profile_page_for(&state, &form, query.saved.is_some(), None))
+}
+
+/// Reads the profile form over the stored profile (fields the form does not show are kept).
+fn profile_from_form(form: &FormValues, mut profile: Profile) -> Result<Profile, FormError> {
+    let bad = |field: &str, message: &str| FormError {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    };
+    profile.equipment = Some(
+        views::EQUIPMENT
+            .iter()
+            .map(|(c, _)| *c)
+            .filter(|c| form.has("eq", c))
+            .map(str::to_owned)
+            .collect(),
+    );
+    profile.conditions = Some(
+        views::CONDITIONS
+            .iter()
+            .map(|(c, _, _)| *c)
+            .filter(|c| form.has("cond", c))
+            .map(str::to_owned)
+            .collect(),
+    );
+    profile.weekly_km = match form.get("weekly_km") {
+        None => None,
+        Some(t) => match t.parse::<f64>() {
+            Ok(n) if (0.0..=400.0).contains(&n) => Some(n),
+            _ => return Err(bad("weekly_km", "give kilometres per week, 0 to 400")),
+        },
+    };
+    profile.age = match form.get("age") {
+        None => None,
+        Some(t) => match t.parse::<u32>() {
+            Ok(n) if (10..=110).contains(&n) => Some(n),
+            _ => return Err(bad("age", "give an age from 10 to 110")),
+        },
+    };
+    profile.goal = match form.get("goal") {
+        None => None,
+        Some(g) if GOALS.iter().any(|(c, _)| *c == g) => Some(g.to_owned()),
+        Some(_) => return Err(bad("goal", "choose one of the listed goals")),
+    };
+    profile.sex = match form.get("sex") {
+        None => None,
+        Some(x) if SEX.iter().any(|(c, _)| *c == x) => Some(x.to_owned()),
+        Some(_) => return Err(bad("sex", "choose one of the listed answers")),
+    };
+    Ok(profile)
+}
+
+/// `POST /profile`: saves the profile, then shows it again.
+async fn profile_submit(
+    State(state): State<AppState>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(store) = state.store() else {
+        return Problem::not_found(None, "this server keeps no profile").into_response();
+    };
+    let form = FormValues::new(pairs);
+    let result = async {
+        let athlete = store.ensure_athlete(PERSONAL_ATHLETE, state.now().as_second()).await?;
+        let current = store.profile(athlete).await?;
+        Ok::<_, afterrun_store::StoreError>((athlete, current))
+    }
+    .await;
+    let (athlete, current) = match result {
+        Ok(v) => v,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    let profile = match profile_from_form(&form, current) {
+        Ok(p) => p,
+        Err(e) => {
+            return page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &profile_page_for(&state, &form, false, Some(e)),
+            );
+        }
+    };
+    match store.set_profile(athlete, &profile).await {
+        Ok(()) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/profile?saved=1")]).into_response(),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
 }
 
 /// A reload of the plan page's address goes back to the form.
@@ -399,7 +620,14 @@ async fn checkin_submit(
 ) -> Response {
     let form = FormValues::new(pairs);
     let checkin = match views::checkin_from_form(&form, state.now()) {
-        Ok(c) => c,
+        Ok(mut c) => {
+            match stored_profile(&state).await {
+                Ok(Some(profile)) => merge_profile(&mut c, &profile),
+                Ok(None) => {}
+                Err(e) => return Problem::internal(&e).into_response(),
+            }
+            c
+        }
         Err(e) => {
             let page_view = checkin_page_for(&state, &form, Some(e));
             return page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view);

@@ -546,3 +546,53 @@ async fn a_stored_plan_keeps_its_done_steps() {
     assert_eq!(problem(&body)["field"], "step");
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn the_profile_is_kept_and_starts_every_check_in() {
+    assert_eq!(send(get("/profile")).await.0, StatusCode::NOT_FOUND, "no store, no profile");
+    let (state, dir) = stored_state().await;
+    let (status, _, html) = send_to(&state, get("/profile")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("name=\"cond\" value=\"pregnancy\">"), "unchecked at first");
+
+    let (status, location, _) = send_to(
+        &state,
+        post_form(
+            "/profile",
+            &[
+                ("eq", "compression_boots"),
+                ("cond", "pregnancy"),
+                ("weekly_km", "50"),
+                ("goal", "marathon"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/profile?saved=1")));
+    let (_, _, html) = send_to(&state, get("/profile?saved=1")).await;
+    assert!(html.contains("value=\"pregnancy\" checked") && html.contains("role=\"status\""));
+    assert!(html.contains("<option value=\"marathon\" selected>"));
+
+    // The check-in form starts from the profile (and not from the default foam roller).
+    let (_, _, html) = send_to(&state, get("/")).await;
+    assert!(html.contains("value=\"compression_boots\" checked"));
+    assert!(!html.contains("value=\"foam_roller\" checked"));
+    assert!(html.contains("value=\"pregnancy\" checked"));
+
+    // What the form does not ask (the goal) comes from the profile into the stored check-in.
+    let (status, _, _) =
+        send_to(&state, post_form("/checkin", &[("sore_quads_left", "5"), ("cond", "pregnancy")]))
+            .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let store = state.store().unwrap();
+    let athlete = store.athlete_id("me").await.unwrap().unwrap();
+    let checkin = store.latest_checkin(athlete).await.unwrap().unwrap().checkin;
+    assert_eq!(checkin["athlete"]["goal"], "marathon");
+    assert_eq!(checkin["athlete"]["weekly_km"], 50.0);
+    assert_eq!(checkin["athlete"]["conditions"], serde_json::json!(["pregnancy"]));
+
+    let (status, _, html) = send_to(&state, post_form("/profile", &[("weekly_km", "1000")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("role=\"alert\""));
+    std::fs::remove_dir_all(dir).ok();
+}
