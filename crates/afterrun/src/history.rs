@@ -160,6 +160,28 @@ pub fn inputs_from_rows(
         ));
     }
 
+    let imported: Vec<(i64, i64)> = out.activities.iter().map(|a| (a.start, a.end())).collect();
+    let mut from_checkins: Vec<ActivityLoad> = Vec::new();
+    for c in checkins {
+        if let Some(a) = checkin_run(&c.checkin, &t)
+            && !imported
+                .iter()
+                .any(|&(s, e)| s <= a.end() + SAME_RUN_S && a.start <= e + SAME_RUN_S)
+            && !from_checkins.iter().any(|b| b.end() == a.end())
+        {
+            from_checkins.push(a);
+        }
+    }
+    if !from_checkins.is_empty() {
+        out.assumptions.push(format!(
+            "{} run{} known only from a check-in counted from its duration, heart rate or RPE",
+            from_checkins.len(),
+            if from_checkins.len() == 1 { "" } else { "s" }
+        ));
+        out.activities.extend(from_checkins);
+        out.activities.sort_by_key(|a| a.start);
+    }
+
     for c in checkins {
         let Some(soreness) = c.checkin.get("soreness").and_then(|s| s.as_object()) else {
             continue;
@@ -196,6 +218,54 @@ pub fn inputs_from_rows(
         }
     }
     out
+}
+
+/// A check-in's run this close (seconds) to an imported activity is that activity.
+const SAME_RUN_S: i64 = 30 * 60;
+
+/// The run of a stored check-in (`run.ended_at` and `run.duration_min` needed), as the load
+/// model counts it.
+fn checkin_run(doc: &serde_json::Value, t: &Thresholds) -> Option<ActivityLoad> {
+    let run = doc.get("run")?;
+    let num = |k: &str| run.get(k).and_then(serde_json::Value::as_f64).filter(|x| x.is_finite());
+    let ended_at = crate::db::parse_time(run.get("ended_at")?.as_str()?)?;
+    let minutes = num("duration_min").filter(|m| *m > 0.0)?;
+    let (load, _) = afterrun_load::checkin_activity_load(
+        ended_at,
+        minutes,
+        num("distance_km"),
+        num("ascent_m"),
+        num("descent_m"),
+        num("avg_hr"),
+        num("rpe"),
+        t,
+    );
+    Some(load)
+}
+
+/// For `afterrun plan` when it uses the store: the athlete's [`History`] at the check-in's
+/// `now` (`History::default()` when the athlete is not stored yet or `now` is unreadable, so
+/// the engine reports the check-in's own error).
+#[allow(dead_code)] // wired by plan.rs when `plan` reads the store (see the status report)
+pub fn plan_history(
+    db: Option<&str>,
+    athlete: &str,
+    checkin_json: &str,
+) -> anyhow::Result<History> {
+    let Some(now) = serde_json::from_str::<serde_json::Value>(checkin_json)
+        .ok()
+        .and_then(|d| d.get("now").and_then(|n| n.as_str()).and_then(crate::db::parse_time))
+    else {
+        return Ok(History::default());
+    };
+    let session = Session::open(db)?;
+    let found = session.block_on(session.store.athlete_id(athlete.trim())).map_err(store_error)?;
+    let history = match found {
+        Some(id) => history_for(&session, id, now),
+        None => Ok(History::default()),
+    };
+    session.close();
+    history
 }
 
 /// A stored per-muscle load: `{"quads": total, …}`, optionally with
@@ -354,6 +424,68 @@ mod tests {
         let h = build_history(&inputs, T0 + 4 * 3600).unwrap();
         assert!(h.forecast.iter().any(|f| f.group == Group::Quads && f.peak >= 0.5));
         assert!(h.last_hard_run.is_some(), "a two-hour run is a hard run");
+    }
+
+    fn row(id: i64, start: Option<i64>, stress: Option<f64>) -> ActivityRow {
+        ActivityRow {
+            id,
+            sha256: String::new(),
+            format: "gpx".into(),
+            sport: "running".into(),
+            sub_sport: None,
+            start_time: start,
+            end_time: start.map(|s| s + 3600),
+            elapsed_s: Some(3600.0),
+            timer_s: Some(3600.0),
+            distance_m: Some(10_000.0),
+            records: 3600,
+            avg_hr: None,
+            max_hr: None,
+            ascent_m: Some(0.0),
+            descent_m: Some(400.0),
+            laps: None,
+            summary: serde_json::Value::Null,
+            stress,
+            stress_kind: stress.map(|_| "rtss".into()),
+            muscle_load: None,
+            source: format!("run{id}.gpx"),
+            imported_at: 0,
+        }
+    }
+
+    fn checkin(now: i64, doc: serde_json::Value) -> CheckinRow {
+        CheckinRow { id: now, now, checkin: doc, saved_at: now }
+    }
+
+    #[test]
+    fn rows_become_loads_with_what_was_estimated_and_left_out_named() {
+        let rows =
+            [row(1, Some(T0), Some(80.0)), row(2, None, Some(50.0)), row(3, Some(T0 + DAY), None)];
+        let run = serde_json::json!({"now": "2026-01-05T12:00:00Z",
+            "run": {"ended_at": "2026-01-05T09:00:00Z", "duration_min": 60, "rpe": 6},
+            "soreness": {"quads_left": 4, "quads_right": 6, "calf_left": 2}});
+        // A check-in about the imported run of day 0 does not count it twice.
+        let same = serde_json::json!({"now": "2026-01-01T12:00:00Z",
+            "run": {"ended_at": "2026-01-01T07:00:00Z", "duration_min": 60}});
+        let checkins = [checkin(T0 + 4 * DAY, run), checkin(T0 + 6 * 3600, same)];
+        let inputs = inputs_from_rows(&rows, &checkins, &[], &Profile::default());
+        assert_eq!(inputs.activities.len(), 3, "two dated rows and one check-in-only run");
+        assert_eq!(inputs.activities[0].stress, 80.0);
+        assert!(inputs.activities[1].stress > 0.0, "estimated from the summary");
+        assert!(inputs.activities[0].muscle.eccentric[0] > 0.0, "400 m of descent");
+        let all = inputs.assumptions.join("\n");
+        assert!(all.contains("without an absolute start time: #2 (run2.gpx)"), "{all}");
+        assert!(all.contains("stress estimated from the stored summary (none stored) for #3"));
+        assert!(all.contains("1 run known only from a check-in"), "{all}");
+        // Sides merge to the larger rating for calibration; regions stay as given.
+        let quads: Vec<f64> = inputs
+            .reports
+            .iter()
+            .filter(|r| r.group == MuscleGroup::Quads)
+            .map(|r| r.rating)
+            .collect();
+        assert_eq!(quads, [6.0]);
+        assert_eq!(inputs.ratings.len(), 3);
     }
 
     #[test]

@@ -243,10 +243,8 @@ fn check_svg(svg: &str) {
                 let name = e.name().as_ref().to_owned();
                 assert_eq!(stack.pop().as_deref(), Some(name.as_str()), "balanced tags");
             }
-            quick_xml::events::Event::Empty(e) => {
-                if e.name().as_ref() == "polyline" {
-                    polylines += 1;
-                }
+            quick_xml::events::Event::Empty(e) if e.name().as_ref() == "polyline" => {
+                polylines += 1;
             }
             quick_xml::events::Event::Text(t) => {
                 texts.push_str(&t);
