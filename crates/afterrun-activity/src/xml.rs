@@ -143,7 +143,15 @@ impl<'a> XmlReader<'a> {
                 Err(err) => {
                     self.done = true;
                     let at = self.base + self.reader.error_position();
-                    let near_end = self.base + self.reader.buffer_position() >= self.len;
+                    // Every syntax error but a bad `<!` is a construct left open at the end
+                    // of the input: the file was cut there.
+                    let unclosed = matches!(
+                        &err,
+                        quick_xml::Error::Syntax(e)
+                            if !matches!(e, quick_xml::errors::SyntaxError::InvalidBangMarkup)
+                    );
+                    let near_end =
+                        unclosed || self.base + self.reader.buffer_position() >= self.len;
                     let kind = if near_end { ProblemKind::Truncated } else { ProblemKind::BadXml };
                     let message = if near_end {
                         format!("the file ends in the middle of the xml ({err})")
