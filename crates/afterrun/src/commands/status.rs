@@ -128,12 +128,27 @@ pub fn status_json(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
         "weekly_load": get(|p| p.weekly_load),
         "ramp_rate": get(|p| p.ramp_rate),
         "high_volume": status.flags.high_volume,
-        "meaning": status.form_meaning(),
-        "activities": inputs.activities.len(),
+        "meaning": meaning(status),
+        "activities": counted(status, inputs),
         "daily": daily,
         "muscles": muscles,
         "assumptions": inputs.assumptions,
     })
+}
+
+/// The activities up to the end of `as_of`.
+fn counted(status: &Status, inputs: &LoadInputs) -> usize {
+    let end = afterrun_load::day_of_date(status.as_of).saturating_add(1).saturating_mul(86_400);
+    inputs.activities.iter().filter(|a| a.start < end).count()
+}
+
+/// The one-line meaning of today's form; a load that has decayed to almost nothing reads as
+/// no recent training (the ratio of two vanishing numbers says nothing).
+fn meaning(status: &Status) -> &'static str {
+    match status.today() {
+        Some(p) if p.fitness < 1.0 && p.fatigue < 1.0 => "no recent training load",
+        _ => status.form_meaning(),
+    }
 }
 
 /// What an ACWR band means, in words.
@@ -161,7 +176,7 @@ pub fn status_text(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
             let _ = writeln!(
                 s,
                 " ({} activities, history from {})",
-                inputs.activities.len(),
+                counted(status, inputs),
                 first.date
             );
         }
@@ -175,7 +190,7 @@ pub fn status_text(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
             "  fitness {:.1}   fatigue {:.1}   form {:+.1}",
             p.fitness, p.fatigue, p.form
         );
-        let _ = writeln!(s, "  {}", status.form_meaning());
+        let _ = writeln!(s, "  {}", meaning(status));
         match (p.acwr, status.acwr_band()) {
             (Some(a), Some(b)) => {
                 let _ = writeln!(s, "  ACWR {a:.2} ({})", band_meaning(b));
@@ -210,6 +225,7 @@ pub fn status_text(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
     let _ = writeln!(s, "Soreness forecast (0-10)   now  next 24 h  24-48 h  48-72 h  peak");
     for m in &forecast.muscles {
         let peak = match m.peak_at.and_then(|t| jiff::Timestamp::from_second(t).ok()) {
+            Some(_) if m.peak_at == Some(forecast.now) => format!("{:.1} now, easing", m.peak),
             Some(t) => format!("{:.1} at {}", m.peak, t.strftime("%Y-%m-%d %H:%MZ")),
             None => "-".to_owned(),
         };
