@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 use std::hint::black_box;
 
-#[path = "../benches/data.rs"]
+#[path = "../benches/data/mod.rs"]
 mod data;
 
 fn cpu_ns() -> u64 {
