@@ -63,7 +63,8 @@ pub use profile::{
 pub use references::{REFERENCES, Reference, reference};
 pub use series::{
     ACWR_WARMUP_DAYS, ACWR_WARN, ActivityLoad, AcwrBand, DailyPoint, FATIGUE_TAU, FITNESS_TAU,
-    Flags, LoadError, MONOTONY_WARN, Status, daily_series, foster_monotony, high_volume, status,
+    Flags, HIGH_VOLUME_MIN_DAYS, HIGH_VOLUME_QUANTILE, HIGH_VOLUME_WINDOW_DAYS, IDLE_FITNESS,
+    LoadError, MAX_DAYS, MONOTONY_WARN, Status, daily_series, foster_monotony, high_volume, status,
 };
 pub use soreness::{
     CLEAR_LEVEL, Forecast, MuscleForecast, ONSET_H, PEAK_H, SorenessReport, TARGET_LEVEL,

@@ -124,8 +124,8 @@ const SUSTAINED_S: f64 = 1_800.0;
 const MAX_HR_HELD_SAMPLES: usize = 5;
 
 /// The highest plausible heart rate and the best 30-minute running speed of one activity. With
-/// heart-rate samples, the maximum is the highest rate held for [`MAX_HR_HELD_SAMPLES`]
-/// readings in a row; without, the summary's maximum.
+/// heart-rate samples, the maximum is the highest rate held for 5 readings in a row; without,
+/// the summary's maximum.
 pub fn activity_facts(activity: &Activity) -> ActivityFacts {
     let in_range = |hr: f64| hr.is_finite() && (HR_PLAUSIBLE.0..=HR_PLAUSIBLE.1).contains(&hr);
     let mut held: Option<f64> = None;
