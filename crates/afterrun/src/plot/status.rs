@@ -70,7 +70,8 @@ fn load_panel(svg: &mut Svg, status: &Status) {
         v += step;
     }
     let dstep = date_step(daily.len());
-    for (i, p) in daily.iter().enumerate().step_by(dstep) {
+    // Ticks counted back from the last day, so `as_of` always has its label.
+    for (i, p) in daily.iter().enumerate().rev().step_by(dstep) {
         let x = sx(i);
         svg.line(x, TOP1 + H1, x, TOP1 + H1 + 5.0, "#333333", 1.0);
         svg.text(x, TOP1 + H1 + 19.0, "middle", &p.date.to_string());
@@ -145,6 +146,65 @@ fn muscle_panel(svg: &mut Svg, forecast: &Forecast) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn chart(loads: &[f64]) -> String {
+        let day0 = 1_767_225_600; // 2026-01-01T00:00:00Z
+        let acts: Vec<afterrun_load::ActivityLoad> = loads
+            .iter()
+            .enumerate()
+            .map(|(i, &stress)| afterrun_load::ActivityLoad {
+                start: day0 + i as i64 * 86_400 + 3600,
+                duration_s: 1800.0,
+                distance_m: 5000.0,
+                stress,
+                muscle: afterrun_load::MuscleLoad::default(),
+            })
+            .collect();
+        let as_of = jiff::civil::date(2026, 1, loads.len() as i8);
+        let status = afterrun_load::status(&acts, as_of).unwrap();
+        let forecast = afterrun_load::forecast(&acts, &[], day0 + loads.len() as i64 * 86_400);
+        status_chart(&status, &forecast)
+    }
+
+    /// The `points` of the n-th polyline.
+    fn polyline(svg: &str, n: usize) -> Vec<(f64, f64)> {
+        let line = svg.lines().filter(|l| l.starts_with("<polyline")).nth(n).unwrap();
+        let points = line.split("points=\"").nth(1).unwrap().trim_end_matches("\"/>");
+        points
+            .split(' ')
+            .map(|p| {
+                let (x, y) = p.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn zero_load_draws_flat_lines_on_the_zero_gridline_and_the_same_bytes_twice() {
+        let svg = chart(&[0.0; 10]);
+        assert_eq!(svg, chart(&[0.0; 10]), "deterministic");
+        // With loads 0 the axis runs 0..10; 0 sits at the bottom of the top panel.
+        let zero_y = TOP1 + H1;
+        for n in 0..3 {
+            let pts = polyline(&svg, n);
+            assert_eq!(pts.len(), 10);
+            assert!(pts.iter().all(|p| (p.1 - zero_y).abs() < 0.06), "{pts:?}");
+            assert!((pts[0].0 - LEFT).abs() < 0.06 && (pts[9].0 - (WIDTH - RIGHT)).abs() < 0.06);
+        }
+        assert!(svg.contains(">2026-01-10<") && svg.contains(">2026-01-02<"), "ticks end on as_of");
+        assert!(!svg.contains(">2026-01-01<"), "every other day");
+    }
+
+    #[test]
+    fn a_load_spike_raises_fatigue_above_fitness_and_form_below_zero() {
+        let mut loads = [0.0; 10];
+        loads[5] = 150.0;
+        let svg = chart(&loads);
+        let (fit, fat, form) = (polyline(&svg, 0), polyline(&svg, 1), polyline(&svg, 2));
+        // SVG y grows downward: higher values have smaller y.
+        assert!(fat[5].1 < fit[5].1, "fatigue above fitness on the spike day");
+        assert!(form[6].1 > form[4].1, "form drops below its earlier level the day after");
+    }
 
     #[test]
     fn date_steps_keep_labels_few() {
