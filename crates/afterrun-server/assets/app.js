@@ -62,7 +62,12 @@
       if (!once(t, "init")) return;
       var d = new Date(t.getAttribute("datetime"));
       if (!isNaN(d.getTime())) {
-        t.textContent = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        var text = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        // Steps on a later day say which day.
+        if (d.toDateString() !== new Date().toDateString()) {
+          text = d.toLocaleDateString([], { weekday: "short" }) + " " + text;
+        }
+        t.textContent = text;
       }
     });
   }

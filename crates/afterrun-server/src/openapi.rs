@@ -151,7 +151,9 @@ fn id_param() -> Value {
 }
 
 fn topic_param() -> Value {
-    json!([{"name": "topic", "in": "path", "required": true, "schema": {"type": "string"}}])
+    let ids: Vec<&str> = afterrun_protocol::guide::topics().iter().map(|t| t.id).collect();
+    json!([{"name": "topic", "in": "path", "required": true,
+            "schema": {"type": "string", "examples": ids}}])
 }
 
 /// The whole document.
@@ -245,7 +247,8 @@ pub fn document() -> Value {
             "/guide/{topic}": {"get": {"summary": "Web app: one guide topic", "parameters": topic_param(),
                 "responses": {"200": html("the page"), "404": html("no such topic")}}},
             "/assets/{file}": {"get": {"summary": "Web app: CSS, scripts and the vendored htmx",
-                "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string",
+                    "examples": ["app.css", "app.js", "htmx.min.js", "htmx.LICENSE", "icon.svg"]}}],
                 "responses": {"200": {"description": "the file"}, "404": problem("no such file")}}}
         },
         "components": {"schemas": {

@@ -149,37 +149,87 @@ pub const EQUIPMENT: &[(&str, &str)] = &[
     ("compression_socks", "Compression socks"),
 ];
 
-/// Health conditions in plain words, and why they matter to a plan.
+/// Health conditions in plain words, and why they matter to a plan (protocol.md §3: "needs a
+/// clinician's OK" is a relative contraindication, lifted by a clearance; "rules out" an
+/// absolute one).
 pub const CONDITIONS: &[(&str, &str, &str)] = &[
-    ("pregnancy", "Pregnancy", "rules out vibration and changes pressure and massage"),
-    ("dvt_history", "Had a blood clot (DVT) before", "compression and deep massage need care"),
-    ("anticoagulants", "Taking blood thinners", "bruising risk with deep pressure"),
-    ("heart_failure", "Heart failure", "compression moves fluid toward the heart"),
+    (
+        "pregnancy",
+        "Pregnancy",
+        "rules out the vibration plate; boots, and the massage gun on calves and inner thighs, need a clinician's OK",
+    ),
+    (
+        "dvt_history",
+        "Had a blood clot (DVT) before",
+        "compression boots need a clinician's OK, at a capped pressure",
+    ),
+    (
+        "anticoagulants",
+        "Taking blood thinners",
+        "rules out the massage gun; foam rolling only lightly; boots need a clinician's OK",
+    ),
+    ("heart_failure", "Heart failure", "rules out compression boots"),
     (
         "peripheral_arterial_disease",
         "Poor circulation in the legs (PAD)",
-        "compression can cut blood flow",
+        "rules out compression boots",
     ),
-    ("diabetic_neuropathy", "Nerve damage from diabetes", "you may not feel too much pressure"),
+    (
+        "diabetic_neuropathy",
+        "Nerve damage from diabetes",
+        "you may not feel too much pressure: boots, plate and massage gun need a clinician's OK",
+    ),
     (
         "peripheral_neuropathy",
         "Other nerve damage in the legs",
-        "you may not feel too much pressure",
+        "you may not feel too much pressure: boots and massage gun need a clinician's OK",
     ),
-    ("varicose_veins", "Varicose veins", "no deep pressure on them"),
-    ("recent_surgery", "Surgery in the last weeks", "some methods must wait"),
-    ("joint_replacement", "Joint replacement", "vibration and pressure near it need care"),
-    ("pacemaker", "Pacemaker or implanted device", "rules out vibration and some devices"),
-    ("epilepsy", "Epilepsy", "rules out vibration"),
-    ("open_wound_leg", "Open wound on a leg", "nothing may press on it"),
-    ("skin_infection_leg", "Skin infection on a leg", "nothing may press on it"),
-    ("lymphedema", "Lymphoedema", "compression only with a clinician's plan"),
-    ("hernia", "Hernia", "rules out vibration"),
-    ("cancer_active", "Cancer under treatment", "massage and compression need a clinician's word"),
-    ("fracture_recent", "A recent broken bone", "no pressure or vibration near it"),
-    ("kidney_stones", "Kidney stones", "rules out vibration"),
-    ("osteoporosis", "Osteoporosis", "no hard pressure or high vibration"),
-    ("hypertension_uncontrolled", "High blood pressure not under control", "compression raises it"),
+    (
+        "varicose_veins",
+        "Varicose veins",
+        "boots, massage gun and foam rolling need a clinician's OK",
+    ),
+    (
+        "recent_surgery",
+        "Surgery in the last weeks",
+        "rules out the vibration plate; boots need a clinician's OK",
+    ),
+    ("joint_replacement", "Joint replacement", "rules out the vibration plate"),
+    (
+        "pacemaker",
+        "Pacemaker or implanted device",
+        "rules out the vibration plate; boots need a clinician's OK",
+    ),
+    ("epilepsy", "Epilepsy", "rules out the vibration plate"),
+    ("open_wound_leg", "Open wound on a leg", "rules out boots, massage gun and foam rolling"),
+    (
+        "skin_infection_leg",
+        "Skin infection on a leg",
+        "rules out boots, massage gun and foam rolling",
+    ),
+    ("lymphedema", "Lymphoedema", "compression boots need a clinician's OK, at a capped pressure"),
+    ("hernia", "Hernia", "rules out the vibration plate"),
+    (
+        "cancer_active",
+        "Cancer under treatment",
+        "boots and the vibration plate need a clinician's OK",
+    ),
+    (
+        "fracture_recent",
+        "A recent broken bone",
+        "rules out boots and the plate; even walking and stretching need a clinician's OK",
+    ),
+    ("kidney_stones", "Kidney stones", "rules out the vibration plate"),
+    (
+        "osteoporosis",
+        "Osteoporosis",
+        "the plate, massage gun and foam rolling need a clinician's OK",
+    ),
+    (
+        "hypertension_uncontrolled",
+        "High blood pressure not under control",
+        "boots and the vibration plate need a clinician's OK",
+    ),
 ];
 
 /// A check-in form that could not become a check-in: the form field and why.
