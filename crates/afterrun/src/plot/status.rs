@@ -133,6 +133,9 @@ fn muscle_panel(svg: &mut Svg, forecast: &Forecast) {
         svg.text(LEFT + slot * (g as f64 + 0.5), TOP2 + H2 + 18.0, "middle", &label);
     }
     svg.close_group();
+    if forecast.muscles.iter().all(|m| m.next_days.iter().all(|v| *v < 0.05)) {
+        svg.text(LEFT + pw / 2.0, TOP2 + H2 / 2.0, "middle", "no soreness forecast");
+    }
 
     svg.open_group("legend");
     for (d, name) in ["next 24 h", "24-48 h", "48-72 h"].into_iter().enumerate() {
@@ -193,6 +196,7 @@ mod tests {
         }
         assert!(svg.contains(">2026-01-10<") && svg.contains(">2026-01-02<"), "ticks end on as_of");
         assert!(!svg.contains(">2026-01-01<"), "every other day");
+        assert!(svg.contains(">no soreness forecast<"), "no muscle load, nothing forecast");
     }
 
     #[test]
