@@ -223,6 +223,11 @@ test('a new user sets a profile, checks in with sore quads, gets a plan starting
   assert.equal((await page.locator('#step-0 .done-mark').textContent()).trim(), 'Done ✓');
   assert.equal(await page.locator('#step-1 .done-mark').count(), 0);
   await shot(page, 'plan');
+  await page.goto(`${base}/plans`);
+  assert.match(await page.locator('.plan-item').first().textContent(), /1 of \d+ steps done/);
+  await shot(page, 'plans');
+  await assertAccessible(page, 'plans page');
+  await page.goBack();
   await assertAccessible(page, 'plan page');
   await assertKeyboardReachable(page, 'plan page');
   assert.deepEqual(page.errors, [], 'no script errors');
@@ -301,6 +306,7 @@ test('no page scrolls sideways at 375 px', async () => {
     await submitAndWaitForPlan(page);
   });
   await assertNoSidewaysScroll(`${base}/profile`, 'profile');
+  await assertNoSidewaysScroll(`${base}/plans`, 'plans');
   await assertNoSidewaysScroll(`${base}/guide`, 'guide');
   await assertNoSidewaysScroll(`${base}/guide/doms`, 'guide-topic');
 });

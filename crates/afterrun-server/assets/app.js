@@ -63,6 +63,11 @@
       var d = new Date(t.getAttribute("datetime"));
       if (!isNaN(d.getTime())) {
         var text = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        if (t.hasAttribute("data-date")) {
+          text = d.toLocaleDateString([], { weekday: "short", day: "numeric", month: "short" }) + ", " + text;
+          t.textContent = text;
+          return;
+        }
         // Steps on a later day say which day.
         if (d.toDateString() !== new Date().toDateString()) {
           text = d.toLocaleDateString([], { weekday: "short" }) + " " + text;

@@ -23,6 +23,7 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/"),
     ("post", "/checkin"),
     ("get", "/plan.ics"),
+    ("get", "/plans"),
     ("get", "/plans/{id}"),
     ("get", "/plans/{id}/calendar.ics"),
     ("post", "/plans/{id}/steps/{step}/done"),
@@ -218,6 +219,7 @@ pub fn document() -> Value {
                               "400": problem("the checkin parameter is missing"),
                               "422": problem("the check-in is invalid")}
             }},
+            "/plans": {"get": {"summary": "Web app: the stored plans, newest first", "responses": {"200": html("the page")}}},
             "/plans/{id}": {"get": {"summary": "Web app: a stored plan with its done steps",
                 "parameters": id_param(),
                 "responses": {"200": html("the plan page"), "404": html("no such plan")}}},

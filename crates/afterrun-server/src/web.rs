@@ -25,6 +25,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/", get(checkin_page))
         .route("/checkin", get(checkin_redirect).post(checkin_submit))
         .route("/plan.ics", get(plan_ics))
+        .route("/plans", get(plan_list))
         .route("/plans/{id}", get(stored_plan))
         .route("/plans/{id}/calendar.ics", get(stored_plan_ics))
         .route("/plans/{id}/steps/{step}/done", axum::routing::post(mark_done))
@@ -205,6 +206,7 @@ struct CheckinPage {
     run_descent: String,
     age: String,
     weekly_km: String,
+    has_store: bool,
 }
 
 fn checkin_page_for(state: &AppState, form: &FormValues, error: Option<FormError>) -> CheckinPage {
@@ -295,6 +297,7 @@ fn checkin_page_for(state: &AppState, form: &FormValues, error: Option<FormError
         run_descent: value("run_descent"),
         age: value("age"),
         weekly_km: value("weekly_km"),
+        has_store: state.store().is_some(),
     }
 }
 
@@ -697,6 +700,64 @@ fn no_plan(state: &AppState, id: &str) -> Response {
         message: format!("There is no stored plan number “{id}”."),
     };
     page(state, StatusCode::NOT_FOUND, &view)
+}
+
+/// One stored plan in the list.
+#[derive(Debug, Clone)]
+struct PlanItem {
+    id: i64,
+    generated_at: String,
+    level_class: &'static str,
+    verdict: &'static str,
+    steps: u32,
+    done: usize,
+}
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct PlansPage {
+    title: &'static str,
+    nav: &'static str,
+    plans: Vec<PlanItem>,
+}
+
+/// `GET /plans`: the personal athlete's plans, newest first.
+async fn plan_list(State(state): State<AppState>) -> Response {
+    let Some(store) = state.store() else {
+        return page(
+            &state,
+            StatusCode::OK,
+            &PlansPage { title: "Your plans", nav: "checkin", plans: Vec::new() },
+        );
+    };
+    let rows = async {
+        match store.athlete_id(PERSONAL_ATHLETE).await? {
+            Some(athlete) => store.plans(athlete).await,
+            None => Ok(Vec::new()),
+        }
+    }
+    .await;
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    let plans = rows
+        .iter()
+        .rev()
+        .map(|row| {
+            let level = row.plan["triage"]["level"].as_str().unwrap_or("");
+            let (level_class, verdict) = views::level_words(level);
+            PlanItem {
+                id: row.id,
+                generated_at: row.plan["generated_at"].as_str().unwrap_or("").to_owned(),
+                level_class,
+                verdict,
+                steps: row.steps,
+                done: row.completed.len(),
+            }
+        })
+        .collect();
+    page(&state, StatusCode::OK, &PlansPage { title: "Your plans", nav: "checkin", plans })
 }
 
 /// `GET /plans/{id}`: a stored plan with its done steps.

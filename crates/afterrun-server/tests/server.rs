@@ -533,6 +533,10 @@ async fn a_stored_plan_keeps_its_done_steps() {
     assert!(html.contains("is-done\" id=\"step-0\""), "step 0 shows done after a reload");
     assert_eq!(html.matches("Done ✓").count(), 1);
 
+    let (status, _, list) = send_to(&state, get("/plans")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("href=\"{plan_url}\"")) && list.contains("1 of "), "{list}");
+
     let (status, _, ics) = send_to(&state, get(&format!("{plan_url}/calendar.ics"))).await;
     assert_eq!(status, StatusCode::OK);
     assert!(ics.contains("BEGIN:VEVENT"));
