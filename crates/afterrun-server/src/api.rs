@@ -105,7 +105,19 @@ async fn openapi() -> Response {
 }
 
 /// Any other address: 404 as a problem.
-pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
+/// A browser navigating (it asks for HTML first) gets a page; every other client the problem.
+pub(crate) async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if wants_html {
+        return crate::web::not_found_page(&state, format!("Nothing is served at {}.", uri.path()));
+    }
     Problem::not_found(None, format!("nothing is served at {}", uri.path())).into_response()
 }
 

@@ -342,6 +342,12 @@ struct NotFoundPage {
     message: String,
 }
 
+/// The "not found" page, for a browser.
+pub(crate) fn not_found_page(state: &AppState, message: String) -> Response {
+    let view = NotFoundPage { title: "Not found", nav: "", message };
+    page(state, StatusCode::NOT_FOUND, &view)
+}
+
 /// Renders a page with the security headers and the CSRF cookie.
 fn page(state: &AppState, status: StatusCode, template: &dyn askama::DynTemplate) -> Response {
     match template.dyn_render() {

@@ -193,6 +193,14 @@ async fn unknown_addresses_and_methods_are_problems() {
     let (status, media, body) = send(get("/nope")).await;
     assert_eq!((status, media.as_str()), (StatusCode::NOT_FOUND, "application/problem+json"));
     problem(&body);
+    let browser = Request::get("/nope")
+        .header(header::HOST, HOST)
+        .header(header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8")
+        .body(Body::empty())
+        .unwrap();
+    let (status, media, html) = send(browser).await;
+    assert_eq!((status, media.as_str()), (StatusCode::NOT_FOUND, "text/html; charset=utf-8"));
+    assert!(html.contains("Nothing is served at /nope."));
     let (status, media, _) = send(get("/api/plan")).await;
     assert_eq!(
         (status, media.as_str()),
