@@ -32,6 +32,20 @@ pub struct History {
     /// contraindications left open: the plate loosen-up is used instead of the boots when the
     /// learner ranks it above them.
     pub ranking: Vec<Modality>,
+    /// Effects learned for this athlete with enough evidence (from [`crate::outcome`]); the
+    /// plan names, in a note, those of the modalities it uses. Empty without outcomes.
+    pub learned: Vec<LearnedEffect>,
+}
+
+/// What a modality has been followed by for this athlete, once the evidence is enough.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LearnedEffect {
+    /// The modality.
+    pub modality: Modality,
+    /// Posterior mean effect on the residual, soreness points (negative: helped).
+    pub mean: f64,
+    /// Sessions in which it was done.
+    pub sessions: u32,
 }
 
 impl History {

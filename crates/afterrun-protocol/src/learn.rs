@@ -32,9 +32,9 @@ pub const BETWEEN_RUNNER_SD: f64 = 1.0;
 /// A residual at or below this counts as "improvement" in the population figures.
 pub const IMPROVEMENT_THRESHOLD: f64 = -1.0;
 /// Posterior standard deviation under which a runner's estimate is "enough evidence".
-pub const ENOUGH_EVIDENCE_SD: f64 = 0.6;
+pub const ENOUGH_EVIDENCE_SD: f64 = 0.8;
 /// Sessions with a modality done before its estimate is used for this runner.
-pub const MIN_SESSIONS: u32 = 3;
+pub const MIN_SESSIONS: u32 = 5;
 /// Share of plans that give the least-tried allowed modality its chance.
 pub const EXPLORATION_RATE: f64 = 0.1;
 
@@ -129,17 +129,7 @@ pub fn runner_beliefs<K: Ord + Clone>(
 /// the least-tried allowed modality is moved to the front so that it gets its chance. Only the
 /// `allowed` modalities are ever returned: learning never brings back a blocked one.
 pub fn rank<K: Ord + Clone>(allowed: &[K], beliefs: &BTreeMap<K, Belief>, seed: u64) -> Vec<K> {
-    let allowed = dedup_keep_order(allowed);
-    let mut proven: Vec<(K, f64)> = Vec::new();
-    let mut rest: Vec<K> = Vec::new();
-    for m in &allowed {
-        match beliefs.get(m) {
-            Some(b) if b.is_enough() => proven.push((m.clone(), b.mean)),
-            _ => rest.push(m.clone()),
-        }
-    }
-    proven.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let mut ranked: Vec<K> = proven.into_iter().map(|(m, _)| m).chain(rest).collect();
+    let mut ranked = best_first(allowed, beliefs);
 
     if ranked.len() > 1 && unit_interval(seed) < EXPLORATION_RATE {
         let sessions = |m: &K| beliefs.get(m).map_or(0, |b| b.sessions);
@@ -151,6 +141,23 @@ pub fn rank<K: Ord + Clone>(allowed: &[K], beliefs: &BTreeMap<K, Belief>, seed: 
         }
     }
     ranked
+}
+
+/// The learner's ordering without exploration: modalities with enough evidence first, by
+/// posterior mean (most negative first), then the rest in the order given. Only `allowed`
+/// modalities are returned.
+pub fn best_first<K: Ord + Clone>(allowed: &[K], beliefs: &BTreeMap<K, Belief>) -> Vec<K> {
+    let allowed = dedup_keep_order(allowed);
+    let mut proven: Vec<(K, f64)> = Vec::new();
+    let mut rest: Vec<K> = Vec::new();
+    for m in &allowed {
+        match beliefs.get(m) {
+            Some(b) if b.is_enough() => proven.push((m.clone(), b.mean)),
+            _ => rest.push(m.clone()),
+        }
+    }
+    proven.sort_by(|a, b| a.1.total_cmp(&b.1));
+    proven.into_iter().map(|(m, _)| m).chain(rest).collect()
 }
 
 /// Wilson score interval for a binomial proportion at z (1.959964 for 95 %).

@@ -44,6 +44,7 @@ pub mod history;
 pub mod json;
 pub mod learn;
 pub mod needs;
+pub mod outcome;
 pub mod plan;
 pub mod references;
 pub mod region;

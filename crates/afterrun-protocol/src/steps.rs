@@ -12,6 +12,7 @@ use crate::codes::{Budget, Equipment, Goal, Level, Modality};
 use crate::contra::{ContraResult, contraindications};
 use crate::history::History;
 use crate::needs::{MAJOR, Needs, add_uncovered, decompose, merge, needs};
+use crate::outcome;
 use crate::plan::{
     Block, CompressionProgram, DeviceProgram, Dose, Legs, Plan, Pressure, Step, Triage,
     VibrationProgram, VibrationSegment,
@@ -774,24 +775,46 @@ impl Builder<'_> {
         let mut t = block_end.min(FOAM_LATEST_MIN);
         let foam_targets =
             if self.owns(Equipment::FoamRoller) { self.foam_targets() } else { Vec::new() };
+        // What has helped this athlete before may put the massage gun ahead of foam rolling
+        // (when rolling can still start by its latest time) and the plate ahead of the boots.
+        let gun_first = self.owns(Equipment::MassageGun)
+            && !foam_targets.is_empty()
+            && self.ranked_above(Modality::MassageGun, Modality::FoamRolling);
+        let mut gun_moved = false;
+        if gun_first {
+            let before = self.drafts.len();
+            let end = self.massage_gun(t);
+            if self.drafts.len() > before {
+                if end <= FOAM_LATEST_MIN {
+                    t = end;
+                    gun_moved = true;
+                } else {
+                    self.drafts.truncate(before);
+                }
+            }
+        }
         if !foam_targets.is_empty() {
             let step = self.foam_step(t, foam_targets.clone(), false);
             t += minutes_ceil(step.duration_s);
             self.push(step);
         }
-        if self.owns(Equipment::MassageGun) {
+        if self.owns(Equipment::MassageGun) && !gun_moved {
             self.massage_gun(t);
         }
-        // What has helped this athlete before may put the plate ahead of the boots.
-        let rank = |m: Modality| self.history.ranking.iter().position(|r| *r == m);
+        if gun_moved {
+            self.notes.push(self.preference_note(Modality::MassageGun, Modality::FoamRolling));
+        }
         let plate_preferred = self.owns(Equipment::VibrationPlate)
             && !self.plate_targets().is_empty()
-            && match (rank(Modality::VibrationPlate), rank(Modality::CompressionBoots)) {
-                (Some(p), Some(b)) => p < b,
-                (Some(_), None) => true,
-                _ => false,
-            };
+            && self.ranked_above(Modality::VibrationPlate, Modality::CompressionBoots);
         let boots = !plate_preferred && self.compression();
+        if plate_preferred
+            && self.owns(Equipment::CompressionBoots)
+            && !self.blocked_everywhere(Modality::CompressionBoots)
+        {
+            self.notes
+                .push(self.preference_note(Modality::VibrationPlate, Modality::CompressionBoots));
+        }
         if !boots && self.owns(Equipment::VibrationPlate) {
             self.plate(DEVICE_OFFSET_MIN, false);
         }
@@ -820,6 +843,53 @@ impl Builder<'_> {
             }
         }
         self.consider_note();
+        self.learned_notes();
+    }
+
+    /// Whether the outcome learner ranks `a` above `b` for this athlete (an unranked modality
+    /// counts as below every ranked one; with no ranking nothing changes).
+    fn ranked_above(&self, a: Modality, b: Modality) -> bool {
+        let rank = |m: Modality| self.history.ranking.iter().position(|r| *r == m);
+        match (rank(a), rank(b)) {
+            (Some(x), Some(y)) => x < y,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
+    /// Why `chosen` was put before (or used instead of) `other`: learned evidence when there is
+    /// enough, otherwise a chance for an untried choice to show its effect.
+    fn preference_note(&self, chosen: Modality, other: Modality) -> String {
+        let effect = |m: Modality| self.history.learned.iter().find(|e| e.modality == m);
+        let what =
+            if other == Modality::CompressionBoots { "is used instead of" } else { "comes before" };
+        let chosen_words = outcome::modality_words(chosen);
+        let other_words = outcome::modality_words(other);
+        let mut first = chosen_words.chars();
+        let subject = first
+            .next()
+            .map(|c| c.to_uppercase().chain(first).collect::<String>())
+            .unwrap_or_default();
+        match (effect(chosen), effect(other)) {
+            (Some(c), o) if o.is_none_or(|o| c.mean < o.mean) && c.mean < 0.0 => format!(
+                "{subject} {what} {other_words} today: for you it has been followed by less \
+                 soreness than expected."
+            ),
+            _ => format!(
+                "{subject} {what} {other_words} today, so that its effect for you can be \
+                 learned."
+            ),
+        }
+    }
+
+    /// One sentence per learned effect of a modality this plan uses, most helpful first.
+    fn learned_notes(&mut self) {
+        let used: Vec<Modality> = self.drafts.iter().map(|d| d.step.modality).collect();
+        for e in &self.history.learned {
+            if used.contains(&e.modality) {
+                self.notes.push(outcome::effect_sentence(e));
+            }
+        }
     }
 
     fn finish(mut self) -> Plan {

@@ -1,0 +1,435 @@
+//! Outcomes: how each plan was followed by the athlete's next check-in, against their forecast.
+//!
+//! Why: the learner ([`crate::learn`]) needs, per plan, which modalities were done and whether
+//! the soreness that followed was lower or higher than the athlete's own forecast. Soreness
+//! alone would reward whatever was done after easy runs; the residual against the load model's
+//! DOMS curve (calibrated by the athlete's earlier check-ins) takes the run out of it.
+//!
+//! The rules:
+//! - a plan's outcome is the first check-in from [`MIN_GAP_S`] to [`MAX_GAP_S`] after it
+//!   (earlier ones are too soon for soreness to have changed, later ones answer another run);
+//! - the targeted groups are the muscle groups named by the plan's step targets (sides merged);
+//!   a group the outcome check-in does not rate gives no outcome (unknown is not 0);
+//! - the reported soreness of a group is the larger of its sides; the forecast is the load
+//!   model's for that moment, given by the caller (this crate knows no load model), and the
+//!   residual is reported − forecast;
+//! - the exposure is the set of learned modalities with a step marked done.
+//!
+//! Outcomes are recomputed from the stored plans, check-ins and completions whenever they are
+//! read (no model version is stored): a better forecast model changes every outcome at once.
+//!
+//! Everything here is pure; time is Unix seconds passed in.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::codes::Modality;
+use crate::history::LearnedEffect;
+use crate::learn::{self, Belief};
+use crate::region::{Group, Region};
+
+/// A check-in sooner than this after a plan (seconds) is not its outcome.
+pub const MIN_GAP_S: i64 = 12 * 3600;
+/// A check-in later than this after a plan (seconds) is not its outcome.
+pub const MAX_GAP_S: i64 = 48 * 3600;
+
+/// The modalities whose effect is learned (every step modality but referrals and rest).
+pub const LEARNED: [Modality; 9] = [
+    Modality::Walk,
+    Modality::EasyCycle,
+    Modality::DynamicStretching,
+    Modality::StaticStretching,
+    Modality::FoamRolling,
+    Modality::MassageGun,
+    Modality::CompressionBoots,
+    Modality::VibrationPlate,
+    Modality::Hydration,
+];
+
+/// The planner's default order of the choices learning can change (protocol.md §5–§6).
+pub const PREFERENCE_DEFAULT: [Modality; 4] = Modality::HANDS_ON_AND_DEVICES;
+
+/// One step of a stored plan, as the outcome needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRecord {
+    /// The step's modality.
+    pub modality: Modality,
+    /// The muscle groups its targets name (sides merged).
+    pub groups: Vec<Group>,
+    /// Whether it was marked done.
+    pub done: bool,
+}
+
+/// A stored plan, as the outcome needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanRecord {
+    /// The plan's id in the store.
+    pub id: i64,
+    /// Its `generated_at`, Unix seconds.
+    pub at: i64,
+    /// Its steps.
+    pub steps: Vec<StepRecord>,
+}
+
+/// A stored check-in, as the outcome needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckinRecord {
+    /// Its `now`, Unix seconds.
+    pub at: i64,
+    /// Soreness per group (the larger side), 0–10.
+    pub soreness: BTreeMap<Group, f64>,
+}
+
+/// The outcome of a plan for one targeted group.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GroupOutcome {
+    /// The group.
+    pub group: Group,
+    /// Soreness reported at the outcome check-in, 0–10.
+    pub reported: f64,
+    /// The forecast for that moment, 0–10.
+    pub forecast: f64,
+    /// `reported - forecast` (negative: better than expected).
+    pub residual: f64,
+}
+
+/// The outcome of one plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionOutcome {
+    /// The plan's id.
+    pub plan_id: i64,
+    /// When the outcome check-in was, Unix seconds.
+    pub at: i64,
+    /// Learned modalities with a step marked done, in [`LEARNED`] order.
+    pub done: Vec<Modality>,
+    /// Per targeted group.
+    pub groups: Vec<GroupOutcome>,
+}
+
+impl SessionOutcome {
+    /// The mean residual over the targeted groups.
+    pub fn residual(&self) -> f64 {
+        if self.groups.is_empty() {
+            return 0.0;
+        }
+        self.groups.iter().map(|g| g.residual).sum::<f64>() / self.groups.len() as f64
+    }
+
+    /// The learner's view of this outcome.
+    pub fn to_learn(&self) -> learn::Outcome<Modality> {
+        learn::Outcome { done: self.done.clone(), residual: self.residual() }
+    }
+}
+
+/// Reads a stored plan document (the contract JSON) and the indexes of its steps marked done.
+/// Unknown modalities and regions are skipped, never an error.
+pub fn plan_record(id: i64, at: i64, plan: &Value, done_steps: &[u32]) -> PlanRecord {
+    let steps = plan
+        .get("steps")
+        .and_then(Value::as_array)
+        .map(|steps| {
+            steps
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    let modality = Modality::from_code(s.get("modality")?.as_str()?)?;
+                    let mut groups: Vec<Group> = s
+                        .get("targets")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|t| match Region::from_code(t.as_str()?, false)? {
+                            Region::Group(g, _) => Some(g),
+                            _ => None,
+                        })
+                        .collect();
+                    groups.sort();
+                    groups.dedup();
+                    let done = u32::try_from(i).is_ok_and(|i| done_steps.contains(&i));
+                    Some(StepRecord { modality, groups, done })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    PlanRecord { id, at, steps }
+}
+
+/// Reads a stored check-in document's soreness (sides merged: the larger; clamped to 0–10).
+pub fn checkin_record(at: i64, checkin: &Value) -> CheckinRecord {
+    let mut soreness: BTreeMap<Group, f64> = BTreeMap::new();
+    if let Some(map) = checkin.get("soreness").and_then(Value::as_object) {
+        for (code, value) in map {
+            let Some(rating) = value.as_f64().filter(|r| r.is_finite()) else { continue };
+            let Some(Region::Group(g, _)) = Region::from_code(code, false) else { continue };
+            let rating = rating.clamp(0.0, 10.0);
+            let slot = soreness.entry(g).or_insert(rating);
+            *slot = slot.max(rating);
+        }
+    }
+    CheckinRecord { at, soreness }
+}
+
+/// Computes every plan's outcome. `forecast(at)` gives the forecast soreness of each group (in
+/// [`Group::ALL`] order) at `at`, calibrated by the check-ins before `at`; it is called once per
+/// outcome check-in. Plans are matched in any order; the result is in plan order.
+pub fn outcomes(
+    plans: &[PlanRecord],
+    checkins: &[CheckinRecord],
+    mut forecast: impl FnMut(i64) -> [f64; 8],
+) -> Vec<SessionOutcome> {
+    let mut sorted: Vec<&CheckinRecord> = checkins.iter().collect();
+    sorted.sort_by_key(|c| c.at);
+    let mut cache: BTreeMap<i64, [f64; 8]> = BTreeMap::new();
+    let mut out = Vec::new();
+    for plan in plans {
+        let Some(next) = sorted.iter().find(|c| {
+            let gap = c.at.saturating_sub(plan.at);
+            (MIN_GAP_S..=MAX_GAP_S).contains(&gap)
+        }) else {
+            continue;
+        };
+        let mut targeted: Vec<Group> = plan.steps.iter().flat_map(|s| s.groups.clone()).collect();
+        targeted.sort();
+        targeted.dedup();
+        let f = *cache.entry(next.at).or_insert_with(|| forecast(next.at));
+        let groups: Vec<GroupOutcome> = targeted
+            .into_iter()
+            .filter_map(|group| {
+                let reported = *next.soreness.get(&group)?;
+                let i = Group::ALL.iter().position(|g| *g == group)?;
+                let fc = f.get(i).copied().filter(|x| x.is_finite()).unwrap_or(0.0);
+                let fc = fc.clamp(0.0, 10.0);
+                Some(GroupOutcome { group, reported, forecast: fc, residual: reported - fc })
+            })
+            .collect();
+        if groups.is_empty() {
+            continue;
+        }
+        let done: Vec<Modality> = LEARNED
+            .into_iter()
+            .filter(|m| plan.steps.iter().any(|s| s.modality == *m && s.done))
+            .collect();
+        out.push(SessionOutcome { plan_id: plan.id, at: next.at, done, groups });
+    }
+    out
+}
+
+/// What learning gives the planner for one athlete: the ranking of the hands-on and device
+/// modalities and the effects with enough evidence, from the athlete's outcomes shrunk toward
+/// the population's. With no outcomes of the athlete's own, both are empty (the plan is then
+/// the same as without learning).
+pub fn personalize(
+    population: &BTreeMap<Modality, Belief>,
+    own: &[SessionOutcome],
+    seed: u64,
+) -> (Vec<Modality>, Vec<LearnedEffect>) {
+    if own.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let outcomes: Vec<learn::Outcome<Modality>> = own.iter().map(|o| o.to_learn()).collect();
+    let beliefs = learn::runner_beliefs(&LEARNED, population, &outcomes);
+    let ranking = learn::rank(&PREFERENCE_DEFAULT, &beliefs, seed);
+    let effects = effects(&beliefs);
+    (ranking, effects)
+}
+
+/// The effects with enough evidence, most helpful first.
+pub fn effects(beliefs: &BTreeMap<Modality, Belief>) -> Vec<LearnedEffect> {
+    let mut effects: Vec<LearnedEffect> = LEARNED
+        .into_iter()
+        .filter_map(|m| {
+            let b = beliefs.get(&m)?;
+            b.is_enough().then_some(LearnedEffect {
+                modality: m,
+                mean: b.mean,
+                sessions: b.sessions,
+            })
+        })
+        .collect();
+    effects.sort_by(|a, b| a.mean.total_cmp(&b.mean));
+    effects
+}
+
+/// The population beliefs from every athlete's outcomes.
+pub fn population(runners: &[Vec<SessionOutcome>]) -> BTreeMap<Modality, Belief> {
+    let runners: Vec<Vec<learn::Outcome<Modality>>> =
+        runners.iter().map(|r| r.iter().map(SessionOutcome::to_learn).collect()).collect();
+    learn::population_beliefs(&LEARNED, &runners)
+}
+
+/// A modality in plain words, as a sentence's subject ("foam rolling", "the massage gun").
+pub fn modality_words(m: Modality) -> &'static str {
+    match m {
+        Modality::Walk => "the easy walk",
+        Modality::EasyCycle => "easy cycling",
+        Modality::DynamicStretching => "dynamic stretching",
+        Modality::StaticStretching => "static stretching",
+        Modality::FoamRolling => "foam rolling",
+        Modality::MassageGun => "the massage gun",
+        Modality::CompressionBoots => "the compression boots",
+        Modality::VibrationPlate => "the vibration plate",
+        Modality::Hydration => "water with electrolytes",
+        Modality::Rest => "rest",
+        Modality::ConsultPhysio => "seeing a physiotherapist",
+        Modality::SeekUrgentCare => "urgent care",
+        Modality::CallEmergency => "emergency care",
+    }
+}
+
+/// The plain-words sentence for one learned effect, e.g. "For you, foam rolling has been
+/// followed by 1.2 points less soreness than expected, over 8 sessions."
+pub fn effect_sentence(e: &LearnedEffect) -> String {
+    let points = e.mean.abs();
+    let sessions = if e.sessions == 1 { "session" } else { "sessions" };
+    if points < 0.05 {
+        return format!(
+            "For you, {} has been followed by about the soreness expected, over {} {sessions}.",
+            modality_words(e.modality),
+            e.sessions
+        );
+    }
+    let more_less = if e.mean < 0.0 { "less" } else { "more" };
+    let unit = if (points - 1.0).abs() < 0.05 { "point" } else { "points" };
+    format!(
+        "For you, {} has been followed by {points:.1} {unit} {more_less} soreness than expected, \
+         over {} {sessions}.",
+        modality_words(e.modality),
+        e.sessions
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3600;
+
+    fn plan(id: i64, at: i64, steps: &[(Modality, &[Group], bool)]) -> PlanRecord {
+        PlanRecord {
+            id,
+            at,
+            steps: steps
+                .iter()
+                .map(|(m, g, d)| StepRecord { modality: *m, groups: g.to_vec(), done: *d })
+                .collect(),
+        }
+    }
+
+    fn checkin(at: i64, sore: &[(Group, f64)]) -> CheckinRecord {
+        CheckinRecord { at, soreness: sore.iter().copied().collect() }
+    }
+
+    #[test]
+    fn next_checkin_in_the_window_is_the_outcome() {
+        let plans = [plan(
+            1,
+            0,
+            &[
+                (Modality::FoamRolling, &[Group::Quads, Group::Calves], true),
+                (Modality::MassageGun, &[Group::Quads], false),
+            ],
+        )];
+        let checkins = [
+            checkin(2 * H, &[(Group::Quads, 9.0)]),
+            checkin(20 * H, &[(Group::Quads, 4.0), (Group::Calves, 1.0)]),
+            checkin(40 * H, &[(Group::Quads, 0.0)]),
+        ];
+        let mut calls = Vec::new();
+        let got = outcomes(&plans, &checkins, |at| {
+            calls.push(at);
+            let mut f = [0.0; 8];
+            f[0] = 5.0; // quads
+            f[2] = 0.5; // calves
+            f
+        });
+        assert_eq!(calls, [20 * H]);
+        assert_eq!(got.len(), 1);
+        let o = &got[0];
+        assert_eq!(o.at, 20 * H);
+        assert_eq!(o.done, [Modality::FoamRolling]);
+        assert_eq!(o.groups.len(), 2);
+        assert_eq!(o.groups[0].group, Group::Quads);
+        assert!((o.groups[0].residual + 1.0).abs() < 1e-12);
+        assert!((o.groups[1].residual - 0.5).abs() < 1e-12);
+        assert!((o.residual() + 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_checkin_in_the_window_or_no_rating_gives_no_outcome() {
+        let plans = [plan(1, 0, &[(Modality::Walk, &[Group::Quads], true)])];
+        let early_and_late = [checkin(11 * H, &[(Group::Quads, 3.0)]), checkin(49 * H, &[])];
+        assert!(outcomes(&plans, &early_and_late, |_| [0.0; 8]).is_empty());
+        let unrated = [checkin(24 * H, &[(Group::Calves, 3.0)])];
+        assert!(outcomes(&plans, &unrated, |_| [0.0; 8]).is_empty());
+    }
+
+    #[test]
+    fn reads_the_stored_documents() {
+        let plan_doc = serde_json::json!({"steps": [
+            {"modality": "walk", "targets": ["quads", "hamstrings"]},
+            {"modality": "foam_rolling", "targets": ["calves_left", "calves_right", "knee_left"]},
+            {"modality": "compression_boots", "targets": ["leg_left", "leg_right"]},
+            {"modality": "nonsense", "targets": ["quads"]}
+        ]});
+        let p = plan_record(7, 100, &plan_doc, &[1, 2, 9]);
+        assert_eq!(p.steps.len(), 3);
+        assert!(!p.steps[0].done);
+        assert_eq!(p.steps[1].groups, [Group::Calves]);
+        assert!(p.steps[1].done && p.steps[2].done);
+        assert!(p.steps[2].groups.is_empty());
+        let c = checkin_record(
+            5,
+            &serde_json::json!({"soreness": {"calves_left": 3, "calves_right": 6, "quads": 12,
+                "knee_left": 4, "hamstrings": "x"}}),
+        );
+        assert_eq!(c.soreness.get(&Group::Calves), Some(&6.0));
+        assert_eq!(c.soreness.get(&Group::Quads), Some(&10.0));
+        assert_eq!(c.soreness.len(), 2);
+    }
+
+    #[test]
+    fn personalize_is_empty_without_own_outcomes() {
+        let pop = population(&[]);
+        let (ranking, effects) = personalize(&pop, &[], 3);
+        assert!(ranking.is_empty() && effects.is_empty());
+    }
+
+    #[test]
+    fn personalize_finds_what_helped() {
+        let own: Vec<SessionOutcome> = (0..30)
+            .map(|i| {
+                let foam = i % 2 == 0;
+                SessionOutcome {
+                    plan_id: i,
+                    at: i * 24 * H,
+                    done: if foam {
+                        vec![Modality::FoamRolling]
+                    } else {
+                        vec![Modality::CompressionBoots]
+                    },
+                    groups: vec![GroupOutcome {
+                        group: Group::Quads,
+                        reported: 0.0,
+                        forecast: 0.0,
+                        residual: if foam { -2.0 } else { 0.3 },
+                    }],
+                }
+            })
+            .collect();
+        let pop = population(std::slice::from_ref(&own));
+        let beliefs = learn::runner_beliefs(
+            &LEARNED,
+            &pop,
+            &own.iter().map(SessionOutcome::to_learn).collect::<Vec<_>>(),
+        );
+        assert_eq!(learn::best_first(&PREFERENCE_DEFAULT, &beliefs)[0], Modality::FoamRolling);
+        let (_, effects) = personalize(&pop, &own, 0);
+        let foam = effects.iter().find(|e| e.modality == Modality::FoamRolling).unwrap();
+        assert!(foam.mean < -1.0, "{foam:?}");
+        assert_eq!(foam.sessions, 15);
+        let s = effect_sentence(foam);
+        assert!(s.starts_with("For you, foam rolling has been followed by "), "{s}");
+        assert!(s.ends_with("points less soreness than expected, over 15 sessions."), "{s}");
+    }
+}

@@ -1,0 +1,104 @@
+//! Learning (issue 8): with no outcomes a plan is byte-identical to a plan without learning, on
+//! every vignette; whatever the learner ranks, no blocked modality appears and triage, the
+//! blocks and the level are unchanged. 256 cases by default; `PROPTEST_CASES` for longer runs.
+
+// Test helpers panic on purpose: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use afterrun_protocol::codes::{Equipment, Modality};
+use afterrun_protocol::history::LearnedEffect;
+use afterrun_protocol::outcome::{self, PREFERENCE_DEFAULT};
+use afterrun_protocol::plan::Plan;
+use afterrun_protocol::{History, make_plan, parse_checkin, plan_to_json};
+use proptest::prelude::*;
+use proptest::sample::{select, subsequence};
+
+fn vignettes() -> Vec<(String, serde_json::Value)> {
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vignettes");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    paths.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "json"));
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+            (p.display().to_string(), v["checkin"].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn no_outcomes_same_plan_on_every_vignette() {
+    let all = vignettes();
+    assert!(all.len() >= 10, "the vignettes are found: {}", all.len());
+    let population = outcome::population(&[]);
+    for (name, doc) in &all {
+        let checkin = parse_checkin(&doc.to_string()).unwrap();
+        for seed in 0..50 {
+            let (ranking, learned) = outcome::personalize(&population, &[], seed);
+            let history = History { ranking, learned, ..History::default() };
+            assert_eq!(
+                plan_to_json(&make_plan(&checkin, &history)),
+                plan_to_json(&make_plan(&checkin, &History::default())),
+                "{name}"
+            );
+        }
+    }
+}
+
+fn blocked_step(plan: &Plan) -> Option<String> {
+    for s in &plan.steps {
+        for b in plan.triage.blocked.iter().filter(|b| b.modality == s.modality) {
+            if s.targets.iter().any(|t| t.overlaps(b.region)) {
+                return Some(format!(
+                    "{:?} on {:?} blocked by {}",
+                    s.modality, s.targets, b.reason
+                ));
+            }
+        }
+    }
+    None
+}
+
+fn effect() -> impl Strategy<Value = LearnedEffect> {
+    (select(outcome::LEARNED.to_vec()), -4.0f64..4.0, 5u32..60)
+        .prop_map(|(modality, mean, sessions)| LearnedEffect { modality, mean, sessions })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn learning_never_brings_back_a_blocked_modality(
+        pick in 0usize..64,
+        equipment in subsequence(Equipment::ALL.to_vec(), 0..=Equipment::ALL.len()),
+        ranking in Just(PREFERENCE_DEFAULT.to_vec()).prop_shuffle(),
+        keep in 0usize..=4,
+        learned in prop::collection::vec(effect(), 0..6),
+    ) {
+        let all = vignettes();
+        let (name, doc) = &all[pick % all.len()];
+        let mut doc = doc.clone();
+        let codes: Vec<&str> = equipment.iter().map(|e| e.code()).collect();
+        doc["athlete"]["equipment"] = serde_json::json!(codes);
+        let checkin = parse_checkin(&doc.to_string()).unwrap();
+        let mut ranking = ranking;
+        ranking.truncate(keep);
+        let with = make_plan(&checkin, &History { ranking, learned, ..History::default() });
+        let without = make_plan(&checkin, &History::default());
+        prop_assert_eq!(blocked_step(&with), None, "{}", name);
+        prop_assert_eq!(&with.triage, &without.triage, "{}", name);
+        // Only choices the plan without learning could make: every modality used is one it
+        // used or the plate standing in for the boots.
+        for s in &with.steps {
+            let allowed = without.steps.iter().any(|w| w.modality == s.modality)
+                || (s.modality == Modality::VibrationPlate
+                    && without.steps.iter().any(|w| w.modality == Modality::CompressionBoots));
+            prop_assert!(allowed, "{}: {:?} appeared", name, s.modality);
+        }
+    }
+}
