@@ -552,7 +552,10 @@ impl Store {
             Pool::Sqlite(pool) => {
                 let rows =
                     sqlx::query("PRAGMA integrity_check").fetch_all(pool).await.map_err(&err)?;
-                rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>().map_err(&err)
+                rows.iter()
+                    .map(|r| r.try_get::<String, _>(0))
+                    .collect::<Result<_, _>>()
+                    .map_err(&err)
             }
             Pool::Postgres(_) => Ok(vec!["ok".to_owned()]),
         }
