@@ -14,7 +14,7 @@ python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["chec
 
 taskset -c 1 "$bin" serve --addr "127.0.0.1:$port" --db "$tmp/bench.db" --demo 2> "$tmp/serve.log" &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break
   sleep 0.1
@@ -23,10 +23,24 @@ done
 plan_url="$(curl -s -o /dev/null -w '%{redirect_url}' -H 'Sec-Fetch-Site: same-origin' \
   --data 'sore_quads_left=6&sore_quads_right=6&eq=foam_roller' "http://127.0.0.1:$port/checkin")"
 
-echo "== POST /api/plan (doms-classic check-in)"
-CHECKIN="$tmp/checkin.json" taskset -c 0 wrk -t1 -c32 -d"$duration" --latency \
-  -s "$root/crates/afterrun-server/bench/plan.lua" "http://127.0.0.1:$port/api/plan"
-echo "== GET / (check-in page)"
-taskset -c 0 wrk -t1 -c32 -d"$duration" --latency "http://127.0.0.1:$port/"
-echo "== GET $plan_url (stored plan page)"
-taskset -c 0 wrk -t1 -c32 -d"$duration" --latency "$plan_url"
+# The server's CPU time per request, from /proc: a figure that holds even when other work
+# shares the machine (requests/s then measure the share the server got, not its capacity).
+tck="$(getconf CLK_TCK)"
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+measure() {
+  local name="$1"; shift
+  echo "== $name"
+  local before after out requests
+  before="$(cpu)"
+  out="$(taskset -c 0 wrk -t1 -c32 -d"$duration" --latency "$@")"
+  after="$(cpu)"
+  echo "$out"
+  requests="$(echo "$out" | awk '/requests in/ {print $1}')"
+  awk -v t="$((after - before))" -v hz="$tck" -v n="$requests" \
+    'BEGIN { if (n > 0) printf "server CPU per request: %.1f us (capacity on one free core: ~%.0f req/s)\n", t / hz / n * 1e6, n / (t / hz) }'
+}
+export CHECKIN="$tmp/checkin.json"
+measure "POST /api/plan (doms-classic check-in)" -s "$root/crates/afterrun-server/bench/plan.lua" \
+  "http://127.0.0.1:$port/api/plan"
+measure "GET / (check-in page)" "http://127.0.0.1:$port/"
+measure "GET $plan_url (stored plan page)" "$plan_url"
