@@ -244,3 +244,30 @@ fn sigkill_at_random_points_never_halves_or_doubles_an_activity() {
     assert!(interrupted * 2 >= trials, "only {interrupted} of {trials} runs were cut short");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_strava_catalog_gives_the_sport_a_gpx_file_leaves_out() {
+    let dir = temp_dir("import-strava");
+    let export = dir.join("export");
+    std::fs::create_dir_all(export.join("activities")).unwrap();
+    // A GPX with no <type>: decoded alone its sport is unknown.
+    let gpx = corpus().join("gpx/togeojson__blue_hills.gpx");
+    std::fs::copy(&gpx, export.join("activities/111.gpx")).unwrap();
+    std::fs::write(
+        export.join("activities.csv"),
+        "Activity ID,Activity Date,Activity Name,Activity Type,Filename\n\
+         111,\"Jun 24, 2001\",Blue Hills Hike,Hike,activities/111.gpx\n",
+    )
+    .unwrap();
+    let db = dir.join("afterrun.db");
+    let (code, alone) = import(&dir.join("alone.db"), &[&gpx]);
+    assert_eq!(code, 0);
+    assert_eq!(alone[0]["sport"], "unknown");
+    let (code, lines) = import(&db, &[&export]);
+    assert_eq!(code, 0, "{lines:?}");
+    assert_eq!(lines.len(), 2, "the CSV itself is not reported as a file: {lines:?}");
+    assert_eq!(lines[0]["sport"], "hiking");
+    assert_eq!(lines[0]["name"], "Blue Hills Hike");
+    assert_eq!(lines[0]["stored"], "new");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

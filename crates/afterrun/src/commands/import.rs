@@ -66,6 +66,9 @@ enum Prepared {
     Failed(Option<&'static str>, DecodeError),
 }
 
+/// Strava catalogs: the display-path prefix their file names are relative to, and the list.
+type Catalogs = Arc<Mutex<Vec<(String, archive::Catalog)>>>;
+
 /// Counts for the summary line.
 #[derive(Debug, Default)]
 struct Counts {
@@ -94,16 +97,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (done_tx, done_rx) = mpsc::channel::<(usize, Decoded)>();
     let job_rx = Arc::new(Mutex::new(job_rx));
     let paths = args.paths.clone();
+    // Strava's activities.csv files seen so far: the walker adds each before it sends the
+    // files the CSV lists (inside a zip, `activities.csv` sorts before `activities/…`; in a
+    // folder the walker reads it first), so a worker decoding one of them finds its entry.
+    let catalogs: Catalogs = Arc::new(Mutex::new(Vec::new()));
 
     let mut counts = Counts::default();
     let mut out = std::io::stdout().lock();
     let result = std::thread::scope(|scope| -> anyhow::Result<()> {
-        scope.spawn(move || walk_inputs(&paths, &job_tx));
+        let walker_catalogs = Arc::clone(&catalogs);
+        scope.spawn(move || walk_inputs(&paths, &job_tx, &walker_catalogs));
         for _ in 0..threads {
             let job_rx = Arc::clone(&job_rx);
             let done_tx = done_tx.clone();
             let thresholds = &thresholds;
             let known = &known;
+            let catalogs = &catalogs;
             scope.spawn(move || {
                 loop {
                     // Hold the lock only to take a job, never while decoding.
@@ -113,7 +122,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     };
                     let Ok(job) = job else { return };
                     let index = job.index;
-                    if done_tx.send((index, prepare(job, thresholds, known))).is_err() {
+                    if done_tx.send((index, prepare(job, thresholds, known, catalogs))).is_err() {
                         return;
                     }
                 }
@@ -229,7 +238,12 @@ pub(crate) fn load_profile(profile: &afterrun_store::Profile) -> afterrun_load::
 
 /// Sends every file of every input, in order: folders recursively, sorted by path; archives
 /// member by member.
-fn walk_inputs(paths: &[PathBuf], jobs: &mpsc::SyncSender<Job>) {
+fn walk_inputs(paths: &[PathBuf], jobs: &mpsc::SyncSender<Job>, catalogs: &Catalogs) {
+    let add_catalog = |base: String, catalog: archive::Catalog| {
+        if let Ok(mut all) = catalogs.lock() {
+            all.push((base, catalog));
+        }
+    };
     let mut index = 0usize;
     let mut send = |name: String, read: Result<Vec<u8>, DecodeError>| -> bool {
         let job = Job { index, name, read };
@@ -239,7 +253,7 @@ fn walk_inputs(paths: &[PathBuf], jobs: &mpsc::SyncSender<Job>) {
     for path in paths {
         let mut files = Vec::new();
         if path.is_dir() {
-            collect_dir(path, &mut files, &mut send);
+            collect_dir(path, &mut files, &mut send, &add_catalog);
         } else {
             files.push(path.clone());
         }
@@ -265,7 +279,10 @@ fn walk_inputs(paths: &[PathBuf], jobs: &mpsc::SyncSender<Job>) {
                         send(path.to_owned(), Ok(bytes.to_vec()))
                     }
                     archive::Entry::Failed { path, error } => send(path.to_owned(), Err(error)),
-                    archive::Entry::Catalog { .. } => true,
+                    archive::Entry::Catalog { base, catalog } => {
+                        add_catalog(base.to_owned(), catalog);
+                        true
+                    }
                 };
             });
             if let Err(error) = walked
@@ -280,11 +297,13 @@ fn walk_inputs(paths: &[PathBuf], jobs: &mpsc::SyncSender<Job>) {
     }
 }
 
-/// Every file under `dir`, sorted by path; unreadable folders are reported as failures.
+/// Every file under `dir`, sorted by path; unreadable folders are reported as failures. A
+/// Strava `activities.csv` is read into the catalogs as soon as its folder is listed.
 fn collect_dir(
     dir: &Path,
     files: &mut Vec<PathBuf>,
     send: &mut impl FnMut(String, Result<Vec<u8>, DecodeError>) -> bool,
+    add_catalog: &impl Fn(String, archive::Catalog),
 ) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -295,9 +314,17 @@ fn collect_dir(
     };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
+    for path in &paths {
+        let is_csv = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case("activities.csv"));
+        if is_csv && let Ok(bytes) = std::fs::read(path) {
+            add_catalog(format!("{}/", dir.display()), archive::parse_strava_csv(&bytes));
+        }
+    }
     for path in paths {
         if path.is_dir() {
-            collect_dir(&path, files, send);
+            collect_dir(&path, files, send, add_catalog);
         } else if looks_like_activity(&path) {
             files.push(path);
         }
@@ -339,6 +366,7 @@ fn prepare(
     job: Job,
     thresholds: &afterrun_load::Thresholds,
     known: &std::collections::HashMap<String, i64>,
+    catalogs: &Catalogs,
 ) -> Decoded {
     let name = job.name;
     let bytes = match job.read {
@@ -353,16 +381,35 @@ fn prepare(
         return Decoded { name, result: Prepared::Known(id) };
     }
     let options = DecodeOptions { samples: true };
-    let activity = match afterrun_activity::decode(&bytes, Some(&name), &options) {
+    let mut activity = match afterrun_activity::decode(&bytes, Some(&name), &options) {
         Ok(activity) => activity,
         Err(e) => {
             let format = afterrun_activity::detect_format(&bytes, Some(&name)).map(|f| f.as_str());
             return Decoded { name, result: Prepared::Failed(format, e) };
         }
     };
-    let line = summary_json(&name, &activity.summary);
+    let listed = catalog_entry(catalogs, &name);
+    if let Some(entry) = &listed
+        && activity.summary.sport == "unknown"
+        && let Some(sport) = afterrun_activity::sport_from_name(&entry.kind)
+    {
+        sport.clone_into(&mut activity.summary.sport);
+    }
+    let mut line = summary_json(&name, &activity.summary);
+    if let Some(entry) = listed.filter(|e| !e.name.is_empty()) {
+        line.insert("name".into(), json!(entry.name));
+    }
     let new = new_activity(&name, &bytes, sha256, &activity, &line, thresholds);
     Decoded { name, result: Prepared::Activity(Box::new(new), line) }
+}
+
+/// The Strava catalog entry that lists this file, if any.
+fn catalog_entry(catalogs: &Catalogs, name: &str) -> Option<archive::CatalogEntry> {
+    let all = catalogs.lock().ok()?;
+    all.iter().find_map(|(base, catalog)| {
+        let relative = name.strip_prefix(base.as_str())?;
+        catalog.lookup(relative).cloned()
+    })
 }
 
 fn new_activity(
