@@ -258,6 +258,65 @@ pub fn population(runners: &[Vec<SessionOutcome>]) -> BTreeMap<Modality, Belief>
     learn::population_beliefs(&LEARNED, &runners)
 }
 
+/// In multi-user mode, a figure is shown only when at least this many runners contribute to it
+/// (no one can be singled out).
+pub const MIN_RUNNERS: usize = 10;
+
+/// The z of a two-sided 95 % interval.
+pub const Z95: f64 = 1.959_964;
+
+/// The population figure of one modality: how often a session with it done was followed by
+/// improvement (a session residual ≤ [`learn::IMPROVEMENT_THRESHOLD`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModalityFigure {
+    /// The modality.
+    pub modality: Modality,
+    /// Sessions with it done.
+    pub sessions: u64,
+    /// Of which followed by improvement.
+    pub improved: u64,
+    /// Runners with at least one such session.
+    pub runners: usize,
+    /// `improved / sessions`.
+    pub share: f64,
+    /// Wilson 95 % interval of the share.
+    pub interval: (f64, f64),
+    /// Mean session residual, soreness points.
+    pub mean_residual: f64,
+}
+
+/// The population figures, one per learned modality done in at least one session, in
+/// [`LEARNED`] order.
+pub fn figures(runners: &[Vec<SessionOutcome>]) -> Vec<ModalityFigure> {
+    LEARNED
+        .into_iter()
+        .filter_map(|m| {
+            let (mut sessions, mut improved, mut sum, mut who) = (0u64, 0u64, 0.0, 0usize);
+            for r in runners {
+                let mut any = false;
+                for o in r.iter().filter(|o| o.done.contains(&m)) {
+                    let res = o.residual();
+                    sessions += 1;
+                    sum += res;
+                    improved += u64::from(learn::is_improvement(res));
+                    any = true;
+                }
+                who += usize::from(any);
+            }
+            let interval = learn::wilson_interval(improved, sessions, Z95)?;
+            Some(ModalityFigure {
+                modality: m,
+                sessions,
+                improved,
+                runners: who,
+                share: improved as f64 / sessions as f64,
+                interval,
+                mean_residual: sum / sessions as f64,
+            })
+        })
+        .collect()
+}
+
 /// A modality in plain words, as a sentence's subject ("foam rolling", "the massage gun").
 pub fn modality_words(m: Modality) -> &'static str {
     match m {
@@ -386,6 +445,39 @@ mod tests {
         assert_eq!(c.soreness.get(&Group::Calves), Some(&6.0));
         assert_eq!(c.soreness.get(&Group::Quads), Some(&10.0));
         assert_eq!(c.soreness.len(), 2);
+    }
+
+    fn session(done: &[Modality], residual: f64) -> SessionOutcome {
+        SessionOutcome {
+            plan_id: 0,
+            at: 0,
+            done: done.to_vec(),
+            groups: vec![GroupOutcome {
+                group: Group::Quads,
+                reported: 0.0,
+                forecast: 0.0,
+                residual,
+            }],
+        }
+    }
+
+    #[test]
+    fn figures_count_sessions_runners_and_improvement() {
+        let fr = Modality::FoamRolling;
+        let runners = vec![
+            vec![session(&[fr], -1.0), session(&[fr], -0.5), session(&[], -3.0)],
+            vec![session(&[fr, Modality::Walk], -2.0)],
+            vec![],
+        ];
+        let f = figures(&runners);
+        assert_eq!(f.iter().map(|f| f.modality).collect::<Vec<_>>(), [Modality::Walk, fr]);
+        let foam = f[1];
+        assert_eq!((foam.sessions, foam.improved, foam.runners), (3, 2, 2));
+        assert!((foam.share - 2.0 / 3.0).abs() < 1e-12);
+        assert!((foam.mean_residual + 3.5 / 3.0).abs() < 1e-12);
+        let (lo, hi) = learn::wilson_interval(2, 3, Z95).unwrap();
+        assert_eq!(foam.interval, (lo, hi));
+        assert!(lo < foam.share && foam.share < hi);
     }
 
     #[test]

@@ -54,7 +54,12 @@ pub fn read_inputs(session: &Session, athlete: Id) -> anyhow::Result<LoadInputs>
 /// `checkin` pass to the planner.
 pub fn history_for(session: &Session, athlete: Id, now: i64) -> anyhow::Result<History> {
     let inputs = read_inputs(session, athlete)?;
-    Ok(build_history(&inputs, now)?)
+    let mut history = build_history(&inputs, now)?;
+    // What has helped this athlete (issue 8); nothing without outcomes of their own.
+    let (ranking, learned) = learning_for(session, athlete, now)?;
+    history.ranking = ranking;
+    history.learned = learned;
+    Ok(history)
 }
 
 /// The athlete's thresholds as the load model resolves them from the stored profile and the
@@ -357,6 +362,118 @@ pub fn build_history(inputs: &LoadInputs, now: i64) -> Result<History, LoadError
         monotony: today.and_then(|p| p.monotony),
         ..History::default()
     })
+}
+
+// ----- learning what works (issue 8) -----
+
+/// Every plan's outcome for one athlete (pure): the next check-in 12–48 h after each plan,
+/// against the load model's forecast for that moment, calibrated by the reports before it.
+///
+/// Outcomes are recomputed from the stored rows whenever they are read, so a new forecast model
+/// changes them all at once; `checkin` also writes them to the store's `outcomes` table (for
+/// `export`), rewriting every one each time.
+pub fn outcomes_from_rows(
+    inputs: &LoadInputs,
+    checkins: &[CheckinRow],
+    plans: &[PlanRow],
+) -> Vec<afterrun_protocol::outcome::SessionOutcome> {
+    use afterrun_protocol::outcome;
+    let plan_records: Vec<outcome::PlanRecord> = plans
+        .iter()
+        .map(|p| {
+            let done: Vec<u32> = p.completed.iter().map(|c| c.step).collect();
+            outcome::plan_record(p.id, p.generated_at, &p.plan, &done)
+        })
+        .collect();
+    let checkin_records: Vec<outcome::CheckinRecord> =
+        checkins.iter().map(|c| outcome::checkin_record(c.now, &c.checkin)).collect();
+    outcome::outcomes(&plan_records, &checkin_records, |at| {
+        let before: Vec<SorenessReport> =
+            inputs.reports.iter().filter(|r| r.at < at).copied().collect();
+        let f = afterrun_load::forecast(&inputs.activities, &before, at);
+        Group::ALL.map(|g| g.code().parse::<MuscleGroup>().map_or(0.0, |m| f.group(m).soreness_now))
+    })
+}
+
+/// Every plan's outcome for one athlete, from the store.
+pub fn athlete_outcomes(
+    session: &Session,
+    athlete: Id,
+) -> anyhow::Result<Vec<afterrun_protocol::outcome::SessionOutcome>> {
+    let store = &session.store;
+    let rows = session.block_on(store.activities(athlete)).map_err(store_error)?;
+    let profile = session.block_on(store.profile(athlete)).map_err(store_error)?;
+    let checkins = session.block_on(store.checkins(athlete)).map_err(store_error)?;
+    let plans = session.block_on(store.plans(athlete)).map_err(store_error)?;
+    let inputs = inputs_from_rows(&rows, &checkins, &plans, &profile);
+    Ok(outcomes_from_rows(&inputs, &checkins, &plans))
+}
+
+/// Every stored athlete's outcomes (their ids with them), for the population figures.
+pub fn all_outcomes(
+    session: &Session,
+) -> anyhow::Result<Vec<(Id, Vec<afterrun_protocol::outcome::SessionOutcome>)>> {
+    let names = session.block_on(session.store.athletes()).map_err(store_error)?;
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        if let Some(id) = session.block_on(session.store.athlete_id(&name)).map_err(store_error)? {
+            out.push((id, athlete_outcomes(session, id)?));
+        }
+    }
+    Ok(out)
+}
+
+/// What learning adds to the athlete's [`History`] at `now`: the ranking of the hands-on and
+/// device modalities and the effects with enough evidence, from the outcomes known before
+/// `now` (the athlete's own, shrunk toward every stored athlete's). Empty without outcomes of
+/// the athlete's own, so the plan is then the one it was before learning.
+pub fn learning_for(
+    session: &Session,
+    athlete: Id,
+    now: i64,
+) -> anyhow::Result<(
+    Vec<afterrun_protocol::codes::Modality>,
+    Vec<afterrun_protocol::history::LearnedEffect>,
+)> {
+    let all = all_outcomes(session)?;
+    Ok(learning_from(&all, athlete, now))
+}
+
+/// [`learning_for`] over outcomes already read (pure); the seed of the exploration is `now`.
+pub fn learning_from(
+    all: &[(Id, Vec<afterrun_protocol::outcome::SessionOutcome>)],
+    athlete: Id,
+    now: i64,
+) -> (Vec<afterrun_protocol::codes::Modality>, Vec<afterrun_protocol::history::LearnedEffect>) {
+    use afterrun_protocol::outcome;
+    let before = |v: &Vec<outcome::SessionOutcome>| -> Vec<outcome::SessionOutcome> {
+        v.iter().filter(|o| o.at <= now).cloned().collect()
+    };
+    let runners: Vec<Vec<outcome::SessionOutcome>> = all.iter().map(|(_, v)| before(v)).collect();
+    let own = all.iter().find(|(id, _)| *id == athlete).map(|(_, v)| before(v)).unwrap_or_default();
+    let population = outcome::population(&runners);
+    outcome::personalize(&population, &own, u64::try_from(now).unwrap_or(0))
+}
+
+/// Writes every outcome of the athlete to the store (replacing what was there for each plan
+/// and group).
+pub fn store_outcomes(session: &Session, athlete: Id) -> anyhow::Result<usize> {
+    let outcomes = athlete_outcomes(session, athlete)?;
+    let mut n = 0;
+    for o in &outcomes {
+        for g in &o.groups {
+            let row = afterrun_store::Outcome {
+                plan_id: o.plan_id,
+                group: g.group.code().to_owned(),
+                reported: g.reported,
+                forecast: g.forecast,
+                residual: g.residual,
+            };
+            session.block_on(session.store.save_outcome(&row)).map_err(store_error)?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

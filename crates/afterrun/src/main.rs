@@ -51,6 +51,8 @@ enum Command {
     DeleteAthlete(commands::delete_athlete::Args),
     /// Training load today (fitness, fatigue, form, ACWR) and the muscle soreness forecast.
     Status(commands::status::Args),
+    /// Across runners: how often each recovery step was followed by less soreness than forecast.
+    Insights(commands::insights::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args),
         Command::DeleteAthlete(args) => commands::delete_athlete::run(args),
         Command::Status(args) => commands::status::run(args),
+        Command::Insights(args) => commands::insights::run(args),
     };
     exit::report(result)
 }

@@ -72,6 +72,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let plan_id = session
         .block_on(session.store.save_plan(checkin_id, when, &plan, u32::try_from(steps)?))
         .map_err(store_error)?;
+    // This check-in may be an earlier plan's outcome: rewrite the athlete's outcomes.
+    crate::history::store_outcomes(&session, athlete)?;
     session.close();
 
     let output = if args.json {

@@ -19,6 +19,11 @@ pub struct Args {
     /// The topic to read (leave it out for the list of topics)
     #[arg(value_name = "TOPIC")]
     topic: Option<String>,
+
+    /// A store whose outcome figures fill the guide's "what other runners reported"
+    /// [default: $AFTERRUN_DB, else the default store, when it exists]
+    #[arg(long, value_name = "URL")]
+    db: Option<String>,
 }
 
 /// Runs `afterrun guide`.
@@ -26,7 +31,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let text = match args.topic.as_deref() {
         None => topic_list(),
         Some(id) => match topic(id) {
-            Some(t) => render_topic(t),
+            Some(t) => {
+                let figures = crate::commands::insights::guide_lines(
+                    args.db.as_deref(),
+                    t.outcome_modalities,
+                );
+                render_topic_with(t, &figures)
+            }
             None => {
                 let valid: Vec<&str> = topics().iter().map(|t| t.id).collect();
                 return Err(bad_input(format!(
@@ -59,7 +70,8 @@ fn citation(id: &str) -> Option<&'static str> {
     afterrun_protocol::references::find(id).map(|r| r.citation)
 }
 
-fn render_topic(t: &Topic) -> String {
+/// The topic, with the store's outcome figures (issue 8) under "What other runners reported".
+fn render_topic_with(t: &Topic, figures: &[String]) -> String {
     let mut out = format!("{}\n", styled(HEADING, t.title));
     let _ = writeln!(out, "\n{}", styled(HEADING, "What to do (the seed guide)"));
     for p in t.seed_advice {
@@ -73,6 +85,9 @@ fn render_topic(t: &Topic) -> String {
         // The marked place for population figures (issue 8): shown here once they exist.
         let _ = writeln!(out, "\n{}", styled(HEADING, "What other runners reported"));
         out.push_str(&wrap(OUTCOME_FIGURES_NOTE, "  ", "  "));
+        for f in figures {
+            out.push_str(&wrap(f, "  - ", "    "));
+        }
     }
     let _ = writeln!(out, "\n{}", styled(HEADING, "References"));
     let width = t.references.iter().map(|r| r.len()).max().unwrap_or(0);

@@ -54,6 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let session = Session::open(args.db.db.as_deref())?;
     let athlete = session.athlete(&args.db.athlete)?;
     let inputs = read_inputs(&session, athlete)?;
+    let what_works = crate::commands::insights::what_works(&session, athlete, now)?;
     session.close();
 
     let (status, forecast) =
@@ -64,11 +65,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map_err(|e| bad_input(format!("--plot {}: cannot write: {e}", path.display())))?;
     }
     let text = if args.json {
-        let mut t = status_json(&status, &forecast, &inputs).to_string();
+        let mut doc = status_json(&status, &forecast, &inputs);
+        if let Some(obj) = doc.as_object_mut() {
+            obj.insert("what_works".into(), what_works);
+        }
+        let mut t = doc.to_string();
         t.push('\n');
         t
     } else {
-        status_text(&status, &forecast, &inputs)
+        let mut t = status_text(&status, &forecast, &inputs);
+        t.push_str(&crate::commands::insights::what_works_text(&what_works));
+        t
     };
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
