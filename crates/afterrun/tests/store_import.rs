@@ -271,3 +271,41 @@ fn a_strava_catalog_gives_the_sport_a_gpx_file_leaves_out() {
     assert_eq!(lines[0]["stored"], "new");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn two_imports_at_once_never_double_an_activity() {
+    let dir = temp_dir("import-concurrent");
+    let files = small_activity_files();
+    let inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let (_, reference) = import(&dir.join("reference.db"), &inputs);
+    let expected = summary(&reference)["new"].as_u64().unwrap() as usize;
+
+    // Two importers of the same files into one database, started together, one of them going
+    // through the files in reverse order so they meet in the middle.
+    let db = dir.join("shared.db");
+    let url = format!("sqlite:{}", db.display());
+    let forward: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    let backward: Vec<String> = forward.iter().rev().cloned().collect();
+    let spawn = |paths: &[String]| {
+        let mut args = vec!["import", "--json", "--db", &url];
+        args.extend(paths.iter().map(String::as_str));
+        afterrun(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+    };
+    let a = spawn(&forward);
+    let b = spawn(&backward);
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    for out in [&a, &b] {
+        assert!(out.status.code() == Some(0) || out.status.code() == Some(3), "{out:?}");
+    }
+    let new_of = |out: &std::process::Output| {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        last["summary"]["new"].as_u64().unwrap() as usize
+    };
+    let (hashes, integrity) = stored(&db);
+    assert_eq!(integrity, ["ok"]);
+    assert!(hashes.values().all(|&n| n == 1), "an activity stored twice");
+    assert_eq!(hashes.len(), expected);
+    assert_eq!(new_of(&a) + new_of(&b), expected, "each activity reported new exactly once");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
