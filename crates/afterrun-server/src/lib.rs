@@ -28,6 +28,7 @@ use tower_http::timeout::TimeoutLayer;
 
 mod api;
 mod assets;
+pub mod demo;
 mod ics;
 pub mod openapi;
 pub mod problem;

@@ -608,3 +608,25 @@ async fn the_profile_is_kept_and_starts_every_check_in() {
     assert!(html.contains("role=\"alert\""));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn the_demo_athlete_has_a_history_of_plans() {
+    let (state, dir) = stored_state().await;
+    let store = state.store().unwrap();
+    let seeded = afterrun_server::demo::seed_demo(store, clock()).await.unwrap();
+    assert!(seeded >= 5, "{seeded} plans");
+    assert_eq!(afterrun_server::demo::seed_demo(store, clock()).await.unwrap(), 0, "seeded once");
+    let athlete = store.athlete_id("me").await.unwrap().unwrap();
+    let plans = store.plans(athlete).await.unwrap();
+    assert_eq!(plans.len(), seeded);
+    assert!(
+        plans.iter().all(|p| p.plan["triage"]["level"] == "self_care"),
+        "an ordinary marathon block"
+    );
+    assert!(plans.iter().any(|p| !p.completed.is_empty()), "some steps done");
+    assert!(plans.windows(2).all(|w| w[0].generated_at < w[1].generated_at), "days in order");
+    let (status, _, list) = send_to(&state, get("/plans")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.matches("class=\"topic plan-item\"").count(), seeded);
+    std::fs::remove_dir_all(dir).ok();
+}

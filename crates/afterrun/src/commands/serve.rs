@@ -97,19 +97,34 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
              a loopback address",
         ));
     }
-    let location = location(args.db.as_deref())?;
+    // The demo never touches the person's own store: without --db it gets a fresh file.
+    let demo_db = (args.demo && args.db.is_none())
+        .then(|| std::env::temp_dir().join(format!("afterrun-demo-{}.db", std::process::id())));
+    let location = match &demo_db {
+        Some(path) => Location::Sqlite(path.clone()),
+        None => location(args.db.as_deref())?,
+    };
     init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
+    let demo_for_seed = demo_db.clone();
+    let result = runtime.block_on(async move {
         let store = Store::connect(&location).await.map_err(|e| bad_input(format!("--db: {e}")))?;
         if args.demo {
-            // GAP: the demo athlete's synthetic history is not generated yet.
-            eprintln!(
-                "afterrun: --demo: the demo athlete is not available yet; serving without it"
-            );
+            // GAP: the demo has check-ins, plans and a profile; synthetic runs (and so the status
+            // page) wait for the activity and load crates' generator.
+            let plans = afterrun_server::demo::seed_demo(&store, clock())
+                .await
+                .map_err(|e| anyhow::anyhow!("seeding the demo athlete: {e}"))?;
+            match &demo_for_seed {
+                Some(path) => eprintln!(
+                    "afterrun: --demo: {plans} demo plans in {} (removed at exit)",
+                    path.display()
+                ),
+                None => eprintln!("afterrun: --demo: {plans} demo plans added"),
+            }
         }
         let config = Config { mode: Mode::Personal, ..Config::default() };
         let state = AppState::new(config, clock, afterrun_server::security::new_csrf_token())
@@ -120,13 +135,43 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let bound = listener.local_addr().context("reading the bound address")?;
         eprintln!("afterrun: serving on http://{bound}/ (Ctrl-C to stop)");
         axum::serve(listener, afterrun_server::router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(shutdown_signal())
             .await
             .context("the server stopped with an error")?;
         Ok(ExitCode::SUCCESS)
-    })
+    });
+    // Only once the runtime (and with it the store's connections) is gone.
+    drop(runtime);
+    eprintln!("afterrun: stopped");
+    if let Some(path) = &demo_db {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+    result
+}
+
+/// Resolves at Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers send).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default (warnings, and the server's own info).
