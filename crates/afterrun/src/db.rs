@@ -151,7 +151,11 @@ pub fn latest_checkin_with_profile(
     athlete: &str,
 ) -> anyhow::Result<Option<String>> {
     let session = Session::open(db)?;
-    let id = session.athlete(athlete)?;
+    let name = athlete_name(athlete)?;
+    let Some(id) = session.block_on(session.store.athlete_id(name)).map_err(store_error)? else {
+        session.close();
+        return Ok(None);
+    };
     let latest = session.block_on(session.store.latest_checkin(id)).map_err(store_error)?;
     let profile = session.block_on(session.store.profile(id)).map_err(store_error)?;
     session.close();
@@ -187,5 +191,41 @@ pub fn merge_profile(checkin: &mut serde_json::Value, profile: &afterrun_store::
                 athlete.insert(key, value);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn profile_fills_only_what_the_checkin_leaves_out() {
+        let profile = afterrun_store::Profile {
+            age: Some(34),
+            weekly_km: Some(70.0),
+            equipment: Some(vec!["bike".into()]),
+            max_hr: Some(188),
+            ..Default::default()
+        };
+        let mut doc =
+            json!({"now": "2026-11-23T08:30:00Z", "athlete": {"weekly_km": 40, "age": null}});
+        merge_profile(&mut doc, &profile);
+        assert_eq!(doc["athlete"]["weekly_km"], 40, "the check-in's own value wins");
+        assert_eq!(doc["athlete"]["age"], 34, "a null counts as missing");
+        assert_eq!(doc["athlete"]["equipment"], json!(["bike"]));
+        assert!(doc["athlete"].get("max_hr").is_none(), "thresholds stay out of the check-in");
+
+        let mut bare = json!({"now": "2026-11-23T08:30:00Z"});
+        merge_profile(&mut bare, &afterrun_store::Profile::default());
+        assert_eq!(bare["athlete"], json!({}));
+    }
+
+    #[test]
+    fn times_are_written_as_the_contract_says() {
+        assert_eq!(time_json(Some(1_795_000_000)), json!("2026-11-18T11:06:40Z"));
+        assert_eq!(time_json(None), serde_json::Value::Null);
+        assert_eq!(parse_time("2026-11-18T12:06:40.7+01:00"), Some(1_795_000_000));
+        assert_eq!(parse_time("yesterday"), None);
     }
 }
