@@ -211,3 +211,23 @@ fn db_location_follows_flag_env_and_default() {
     assert!(!stderr(&out).contains("pa55word"), "{}", stderr(&out));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn export_can_carry_the_original_files() {
+    let db = Db::new("originals");
+    let gpx = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/gpx/togeojson__blue_hills.gpx");
+    let bytes = std::fs::read(&gpx).unwrap();
+    let out = db.run(&["import", &gpx.display().to_string()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let plain = db.json(&["export"]);
+    assert_eq!(plain["activities"].as_array().unwrap().len(), 1);
+    assert!(plain["activities"][0].get("original_base64").is_none());
+
+    let full = db.json(&["export", "--originals"]);
+    let encoded = full["activities"][0]["original_base64"].as_str().unwrap();
+    assert_eq!(encoded.len(), bytes.len().div_ceil(3) * 4);
+    // "<?xml" → "PD94bWw" in base64: the file itself, not its compressed form.
+    assert!(bytes.starts_with(b"<?xml") && encoded.starts_with("PD94bWw"), "{}", &encoded[..16]);
+}
