@@ -102,3 +102,64 @@ proptest! {
         }
     }
 }
+
+fn sore_checkin(equipment: &[&str]) -> afterrun_protocol::CheckIn {
+    let doc = serde_json::json!({
+        "now": "2026-11-23T08:30:00Z",
+        "athlete": {"equipment": equipment, "weekly_km": 70, "conditions": []},
+        "symptoms": [],
+        "soreness": {"quads": 4},
+    });
+    parse_checkin(&doc.to_string()).unwrap()
+}
+
+fn modalities(plan: &Plan) -> Vec<Modality> {
+    plan.steps.iter().map(|s| s.modality).collect()
+}
+
+#[test]
+fn a_gun_that_helped_comes_before_foam_rolling_and_the_plan_says_why() {
+    let checkin = sore_checkin(&["foam_roller", "massage_gun"]);
+    let before = make_plan(&checkin, &History::default());
+    let at = |p: &Plan, m: Modality| p.steps.iter().position(|s| s.modality == m).unwrap();
+    assert!(at(&before, Modality::FoamRolling) < at(&before, Modality::MassageGun));
+    let gun = LearnedEffect { modality: Modality::MassageGun, mean: -1.2, sessions: 8 };
+    let history = History {
+        ranking: vec![Modality::MassageGun, Modality::FoamRolling],
+        learned: vec![gun],
+        ..History::default()
+    };
+    let after = make_plan(&checkin, &history);
+    assert!(at(&after, Modality::MassageGun) < at(&after, Modality::FoamRolling));
+    let foam = &after.steps[at(&after, Modality::FoamRolling)];
+    assert!(foam.offset_min <= 30, "foam rolling still starts by its latest time");
+    let mut a = modalities(&after);
+    let mut b = modalities(&before);
+    a.sort();
+    b.sort();
+    assert_eq!(a, b, "the same steps, in another order");
+    assert!(after.notes.iter().any(|n| n
+        == "The massage gun comes before foam rolling today: for you it has been followed by \
+            less soreness than expected."));
+    assert!(after.notes.iter().any(|n| n
+        == "For you, the massage gun has been followed by 1.2 points less soreness than \
+            expected, over 8 sessions."));
+}
+
+#[test]
+fn a_plate_ranked_above_the_boots_replaces_them_and_an_untried_one_says_so() {
+    let checkin = sore_checkin(&["compression_boots", "vibration_plate"]);
+    let before = make_plan(&checkin, &History::default());
+    assert!(modalities(&before).contains(&Modality::CompressionBoots));
+    assert!(!modalities(&before).contains(&Modality::VibrationPlate));
+    let history = History {
+        ranking: vec![Modality::VibrationPlate, Modality::CompressionBoots],
+        ..History::default()
+    };
+    let after = make_plan(&checkin, &history);
+    assert!(modalities(&after).contains(&Modality::VibrationPlate));
+    assert!(!modalities(&after).contains(&Modality::CompressionBoots));
+    assert!(after.notes.iter().any(|n| n
+        == "The vibration plate is used instead of the compression boots today, so that its \
+            effect for you can be learned."));
+}
