@@ -21,6 +21,7 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/api/guide/{topic}"),
     ("get", "/api/openapi.json"),
     ("get", "/"),
+    ("get", "/checkin"),
     ("post", "/checkin"),
     ("get", "/plan.ics"),
     ("get", "/plans"),
@@ -203,7 +204,9 @@ pub fn document() -> Value {
                 "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}
             }}},
             "/": {"get": {"summary": "Web app: the check-in page", "responses": {"200": html("the page")}}},
-            "/checkin": {"post": {
+            "/checkin": {"get": {"summary": "Web app: back to the check-in page (a reload of the old plan address)",
+                "responses": {"303": {"description": "to /"}}},
+              "post": {
                 "summary": "Web app: submit the check-in form, get the plan page",
                 "description": refused,
                 "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
