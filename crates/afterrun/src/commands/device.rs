@@ -39,7 +39,12 @@ pub struct Args {
     #[arg(value_enum)]
     device: DeviceArg,
     /// A program file: the `program` object of a plan's `device_programs` entry.
-    #[arg(long, value_name = "FILE", required_unless_present = "from_plan", conflicts_with = "from_plan")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "from_plan",
+        conflicts_with = "from_plan"
+    )]
     program: Option<PathBuf>,
     /// A plan (JSON): its first `device_programs` entry for this device is run.
     #[arg(long, value_name = "PLAN.json")]
@@ -79,10 +84,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "no device hardware adapter is built into this binary: run the program in the simulator with --sim",
         ));
     }
-    if let Some(speed) = args.speed {
-        if !(speed.is_finite() && speed > 0.0) {
-            return Err(bad_input(format!("--speed {speed}: expected a positive number")));
-        }
+    if let Some(speed) = args.speed
+        && !(speed.is_finite() && speed > 0.0)
+    {
+        return Err(bad_input(format!("--speed {speed}: expected a positive number")));
     }
     let (program, source) = load_program(&args)?;
     let run = Run { args, program, source, faults: Vec::new() };
@@ -111,20 +116,21 @@ fn load_program(args: &Args) -> anyhow::Result<(Value, String)> {
         DeviceArg::Compression => "compression_boots",
         DeviceArg::Vibration => "vibration_plate",
     };
-    let entries = plan
-        .get("device_programs")
-        .and_then(Value::as_array)
-        .ok_or_else(|| bad_input(format!("{}: no `device_programs` array in the plan", path.display())))?;
+    let entries = plan.get("device_programs").and_then(Value::as_array).ok_or_else(|| {
+        bad_input(format!("{}: no `device_programs` array in the plan", path.display()))
+    })?;
     let entry = entries
         .iter()
         .find(|e| e.get("device").and_then(Value::as_str) == Some(device))
         .ok_or_else(|| {
-            bad_input(format!("{}: the plan has no `{device}` entry in `device_programs`", path.display()))
+            bad_input(format!(
+                "{}: the plan has no `{device}` entry in `device_programs`",
+                path.display()
+            ))
         })?;
-    let program = entry
-        .get("program")
-        .cloned()
-        .ok_or_else(|| bad_input(format!("{}: the `{device}` entry has no `program`", path.display())))?;
+    let program = entry.get("program").cloned().ok_or_else(|| {
+        bad_input(format!("{}: the `{device}` entry has no `program`", path.display()))
+    })?;
     Ok((program, format!("{} (device_programs, {device})", path.display())))
 }
 
@@ -175,24 +181,24 @@ impl Out {
         Self { out: std::io::BufWriter::new(std::io::stdout()), failed: None }
     }
     fn line(&mut self, value: &Value) {
-        if self.failed.is_none() {
-            if let Err(e) = writeln!(self.out, "{value}") {
-                self.failed = Some(e);
-            }
+        if self.failed.is_none()
+            && let Err(e) = writeln!(self.out, "{value}")
+        {
+            self.failed = Some(e);
         }
     }
     fn text(&mut self, text: &str) {
-        if self.failed.is_none() {
-            if let Err(e) = self.out.write_all(text.as_bytes()).and_then(|()| self.out.flush()) {
-                self.failed = Some(e);
-            }
+        if self.failed.is_none()
+            && let Err(e) = self.out.write_all(text.as_bytes()).and_then(|()| self.out.flush())
+        {
+            self.failed = Some(e);
         }
     }
     fn finish(mut self) -> anyhow::Result<()> {
-        if self.failed.is_none() {
-            if let Err(e) = self.out.flush() {
-                self.failed = Some(e);
-            }
+        if self.failed.is_none()
+            && let Err(e) = self.out.flush()
+        {
+            self.failed = Some(e);
         }
         match self.failed {
             Some(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
@@ -246,8 +252,8 @@ fn bar(value: f64, full: f64, width: usize) -> String {
 }
 
 fn run_compression(mut run: Run) -> anyhow::Result<ExitCode> {
-    let program = compression_program(&run.program)
-        .map_err(|e| bad_input(format!("{}: {e}", run.source)))?;
+    let program =
+        compression_program(&run.program).map_err(|e| bad_input(format!("{}: {e}", run.source)))?;
     run.faults = match &run.args.faults {
         Some(spec) => parse_faults(spec, Device::Compression, program.chambers)
             .map_err(|e| bad_input(format!("--faults: {e}")))?,
@@ -432,8 +438,8 @@ fn compression_view(
 }
 
 fn run_vibration(mut run: Run) -> anyhow::Result<ExitCode> {
-    let program = vibration_program(&run.program)
-        .map_err(|e| bad_input(format!("{}: {e}", run.source)))?;
+    let program =
+        vibration_program(&run.program).map_err(|e| bad_input(format!("{}: {e}", run.source)))?;
     run.faults = match &run.args.faults {
         Some(spec) => parse_faults(spec, Device::Vibration, 5)
             .map_err(|e| bad_input(format!("--faults: {e}")))?,
@@ -532,7 +538,11 @@ fn vibration_summary_text(s: &VibrationSummary) -> String {
     let mut t = String::new();
     let _ = writeln!(t, "\nsession: {} simulated", fmt_mmss((s.duration_s * 1000.0) as u64));
     let _ = writeln!(t, "segments done: {}", s.segments);
-    let _ = writeln!(t, "highest frequency: {:.1} Hz, highest acceleration: {:.1} g", s.max_frequency_hz, s.max_accel_g);
+    let _ = writeln!(
+        t,
+        "highest frequency: {:.1} Hz, highest acceleration: {:.1} g",
+        s.max_frequency_hz, s.max_accel_g
+    );
     if s.faults.is_empty() {
         let _ = writeln!(t, "faults: none");
     }
@@ -558,14 +568,24 @@ fn vibration_view(s: &VibrationSim, program: &VibrationProgram, total_ms: u64) -
     let detail = match s.controller().state() {
         VibrationState::Running { segment, phase } => {
             let stance = program.segments.get(segment - 1).map_or("", |g| g.stance.name());
-            format!("running   segment {segment}/{}   {stance}   {}", program.segments.len(), phase.name())
+            format!(
+                "running   segment {segment}/{}   {stance}   {}",
+                program.segments.len(),
+                phase.name()
+            )
         }
         VibrationState::Fault { kind } => format!("FAULT {}: braking", kind.name()),
         other => other.name().to_string(),
     };
     let _ = writeln!(v, "state: {detail}\n");
     let f = s.frequency_hz();
-    let _ = writeln!(v, "frequency {} {:>5.1} Hz (target {:.1})", bar(f, 50.0, 40), f, s.commands().target_hz);
+    let _ = writeln!(
+        v,
+        "frequency {} {:>5.1} Hz (target {:.1})",
+        bar(f, 50.0, 40),
+        f,
+        s.commands().target_hz
+    );
     let a = s.accel_g();
     let _ = writeln!(v, "accel     {} {:>5.1} g", bar(a, 8.0, 40), a);
     let _ = writeln!(v, "load      {:>5.1} kg", s.load_kg());
@@ -581,10 +601,7 @@ pub fn svg_plot(title: &str, unit: &str, series: &[(String, Vec<(f64, f64)>)]) -
     ];
     let (w, h) = (960.0, 420.0);
     let (left, right, top, bottom) = (60.0, 150.0, 40.0, 50.0);
-    let x_max = series
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|q| q.0))
-        .fold(1.0f64, f64::max);
+    let x_max = series.iter().flat_map(|(_, p)| p.iter().map(|q| q.0)).fold(1.0f64, f64::max);
     let y_data = series
         .iter()
         .flat_map(|(_, p)| p.iter().map(|q| q.1))
@@ -603,24 +620,64 @@ pub fn svg_plot(title: &str, unit: &str, series: &[(String, Vec<(f64, f64)>)]) -
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif" font-size="12">"#
     );
     let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    let _ = writeln!(s, r#"<text x="{}" y="22" font-size="15" font-weight="bold">{}</text>"#, left, xml(title));
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="22" font-size="15" font-weight="bold">{}</text>"#,
+        left,
+        xml(title)
+    );
     let mut y = 0.0;
     while y <= y_max + 1e-9 {
         let py = sy(y);
-        let _ = writeln!(s, r##"<line x1="{left}" y1="{py:.1}" x2="{:.1}" y2="{py:.1}" stroke="#e5e5e5"/>"##, left + pw);
-        let _ = writeln!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#, left - 6.0, py + 4.0, fmt_tick(y));
+        let _ = writeln!(
+            s,
+            r##"<line x1="{left}" y1="{py:.1}" x2="{:.1}" y2="{py:.1}" stroke="#e5e5e5"/>"##,
+            left + pw
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            py + 4.0,
+            fmt_tick(y)
+        );
         y += y_step;
     }
     let mut x = 0.0;
     while x <= x_max + 1e-9 {
         let px = sx(x);
-        let _ = writeln!(s, r##"<line x1="{px:.1}" y1="{:.1}" x2="{px:.1}" y2="{:.1}" stroke="#999"/>"##, top + ph, top + ph + 5.0);
-        let _ = writeln!(s, r#"<text x="{px:.1}" y="{:.1}" text-anchor="middle">{}</text>"#, top + ph + 18.0, fmt_tick(x));
+        let _ = writeln!(
+            s,
+            r##"<line x1="{px:.1}" y1="{:.1}" x2="{px:.1}" y2="{:.1}" stroke="#999"/>"##,
+            top + ph,
+            top + ph + 5.0
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{px:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+            top + ph + 18.0,
+            fmt_tick(x)
+        );
         x += x_step;
     }
-    let _ = writeln!(s, r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{:.1}" stroke="#333"/>"##, top + ph);
-    let _ = writeln!(s, r##"<line x1="{left}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333"/>"##, top + ph, left + pw, top + ph);
-    let _ = writeln!(s, r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">time (s)</text>"#, left + pw / 2.0, h - 10.0);
+    let _ = writeln!(
+        s,
+        r##"<line x1="{left}" y1="{top}" x2="{left}" y2="{:.1}" stroke="#333"/>"##,
+        top + ph
+    );
+    let _ = writeln!(
+        s,
+        r##"<line x1="{left}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#333"/>"##,
+        top + ph,
+        left + pw,
+        top + ph
+    );
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">time (s)</text>"#,
+        left + pw / 2.0,
+        h - 10.0
+    );
     let _ = writeln!(
         s,
         r#"<text x="16" y="{:.1}" text-anchor="middle" transform="rotate(-90 16 {:.1})">{}</text>"#,
@@ -634,10 +691,20 @@ pub fn svg_plot(title: &str, unit: &str, series: &[(String, Vec<(f64, f64)>)]) -
         for (x, y) in points.iter().filter(|p| p.1.is_finite()) {
             let _ = write!(path, "{:.1},{:.1} ", sx(*x), sy(*y));
         }
-        let _ = writeln!(s, r#"<polyline fill="none" stroke="{color}" stroke-width="1.2" points="{}"/>"#, path.trim_end());
+        let _ = writeln!(
+            s,
+            r#"<polyline fill="none" stroke="{color}" stroke-width="1.2" points="{}"/>"#,
+            path.trim_end()
+        );
         let ly = top + 14.0 + 18.0 * k as f64;
         let lx = left + pw + 16.0;
-        let _ = writeln!(s, r#"<line x1="{lx:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="3"/>"#, ly - 4.0, lx + 22.0, ly - 4.0);
+        let _ = writeln!(
+            s,
+            r#"<line x1="{lx:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="3"/>"#,
+            ly - 4.0,
+            lx + 22.0,
+            ly - 4.0
+        );
         let _ = writeln!(s, r#"<text x="{:.1}" y="{ly:.1}">{}</text>"#, lx + 28.0, xml(name));
     }
     s.push_str("</svg>\n");
@@ -650,7 +717,15 @@ fn nice_step(raw: f64) -> f64 {
     }
     let mag = 10f64.powf(raw.log10().floor());
     let n = raw / mag;
-    let nice = if n <= 1.0 { 1.0 } else if n <= 2.0 { 2.0 } else if n <= 5.0 { 5.0 } else { 10.0 };
+    let nice = if n <= 1.0 {
+        1.0
+    } else if n <= 2.0 {
+        2.0
+    } else if n <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
     nice * mag
 }
 
@@ -698,7 +773,9 @@ mod tests {
         let err = |v: Value| compression_program(&v).unwrap_err();
         assert!(err(json!({"level": 9, "duration_min": 20})).contains("level 9"));
         assert!(err(json!({"level": 3})).contains("duration_min"));
-        assert!(err(json!({"level": 3, "duration_min": 20, "pattern": "spiral"})).contains("spiral"));
+        assert!(
+            err(json!({"level": 3, "duration_min": 20, "pattern": "spiral"})).contains("spiral")
+        );
         assert!(err(json!({"level": 3, "duration_min": 20, "extra": 1})).contains("extra"));
         assert!(
             err(json!({"level": 3, "duration_min": 20, "targets_mmhg": [50, 60, 40, 40, 40]}))
@@ -726,7 +803,9 @@ mod tests {
         assert!(svg.starts_with("<svg"));
         assert!(svg.trim_end().ends_with("</svg>"));
         assert_eq!(svg.matches("<polyline").count(), 2);
-        assert!(svg.contains(">L2</text>") && svg.contains(">mmHg</text>") && svg.contains("time (s)"));
+        assert!(
+            svg.contains(">L2</text>") && svg.contains(">mmHg</text>") && svg.contains("time (s)")
+        );
         assert!(svg.contains(">60</text>"));
     }
 }
