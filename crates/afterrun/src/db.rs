@@ -145,7 +145,6 @@ pub fn parse_time(text: &str) -> Option<i64> {
 /// For `afterrun plan` without `--checkin`: the athlete's latest stored check-in (as JSON text)
 /// with their stored profile filled into its `athlete` object where the check-in is silent.
 /// `Ok(None)` when the athlete has no check-in yet.
-#[allow(dead_code)] // for `plan` without `--checkin`: the lead wires it into plan.rs
 pub fn latest_checkin_with_profile(
     db: Option<&str>,
     athlete: &str,
@@ -164,6 +163,20 @@ pub fn latest_checkin_with_profile(
         merge_profile(&mut doc, &profile);
         doc.to_string()
     }))
+}
+
+/// For `afterrun plan` with check-in flags and no `--checkin`: a check-in document holding only
+/// the athlete's stored profile (`{}` when the athlete is not stored), for the flags to fill.
+pub fn stored_profile_document(db: Option<&str>, athlete: &str) -> anyhow::Result<String> {
+    let session = Session::open(db)?;
+    let name = athlete_name(athlete)?;
+    let mut doc = serde_json::Value::Object(serde_json::Map::new());
+    if let Some(id) = session.block_on(session.store.athlete_id(name)).map_err(store_error)? {
+        let profile = session.block_on(session.store.profile(id)).map_err(store_error)?;
+        merge_profile(&mut doc, &profile);
+    }
+    session.close();
+    Ok(doc.to_string())
 }
 
 /// Fills the check-in's `athlete` fields that it leaves out from the stored profile (the

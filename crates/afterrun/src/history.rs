@@ -251,7 +251,6 @@ fn checkin_run(doc: &serde_json::Value, t: &Thresholds) -> Option<ActivityLoad> 
 /// For `afterrun plan` when it uses the store: the athlete's [`History`] at the check-in's
 /// `now` (`History::default()` when the athlete is not stored yet or `now` is unreadable, so
 /// the engine reports the check-in's own error).
-#[allow(dead_code)] // wired by plan.rs when `plan` reads the store (see the status report)
 pub fn plan_history(
     db: Option<&str>,
     athlete: &str,

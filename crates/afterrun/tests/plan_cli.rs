@@ -16,9 +16,17 @@ use serde_json::{Value, json};
 
 const NOW: &str = "2026-11-23T08:30:00Z";
 
+/// A fresh, empty store for this test process, so a flags-only plan (which reads the store for
+/// the profile and history) never touches the user's data directory.
+fn empty_store() -> String {
+    let path = std::env::temp_dir().join(format!("afterrun-plan-cli-{}.db", std::process::id()));
+    format!("sqlite:{}", path.display())
+}
+
 fn afterrun(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_afterrun"));
     cmd.args(args)
+        .env("AFTERRUN_DB", empty_store())
         .env_remove("CLICOLOR_FORCE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -316,6 +324,7 @@ fn colour_only_when_forced_on_a_pipe() {
     args.extend_from_slice(EXAMPLE_FLAGS);
     let out = Command::new(env!("CARGO_BIN_EXE_afterrun"))
         .args(&args)
+        .env("AFTERRUN_DB", empty_store())
         .env("CLICOLOR_FORCE", "1")
         .env_remove("NO_COLOR")
         .output()
@@ -323,11 +332,71 @@ fn colour_only_when_forced_on_a_pipe() {
     assert!(text(&out.stdout).contains('\x1b'), "forced colour shows styles");
     let out = Command::new(env!("CARGO_BIN_EXE_afterrun"))
         .args(&args)
+        .env("AFTERRUN_DB", empty_store())
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .output()
         .unwrap();
     assert!(!text(&out.stdout).contains('\x1b'));
+}
+
+#[test]
+fn plan_without_checkin_uses_the_stored_profile_and_latest_checkin() {
+    let dir = std::env::temp_dir().join(format!("afterrun-plan-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite:{}", dir.join("store.db").display());
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_afterrun"))
+            .args(args)
+            .args(["--db", &db])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    // No check-in stored and no flags: a clear error, exit 2.
+    let (code, _, err) = run(&["plan", "--json"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no check-in stored"), "{err}");
+
+    // The stored profile fills the athlete: boots owned, a cleared DVT history caps the pressure.
+    let (code, _, err) = run(&[
+        "profile",
+        "--equipment",
+        "foam_roller,compression_boots",
+        "--condition",
+        "dvt_history",
+        "--clear",
+        "compression_boots:40",
+        "--goal",
+        "marathon",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&["plan", "--json", "--now", NOW, "--sore", "quads=6"]);
+    assert_eq!(code, Some(0), "{err}");
+    let plan: Value = serde_json::from_str(&out).unwrap();
+    let boots = plan["device_programs"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["device"] == "compression_boots"))
+        .expect("the stored boots and goal give a compression step");
+    assert!(boots["program"]["level"].as_u64().unwrap() <= 2, "40 mmHg cap: {boots}");
+
+    // With no flags, the latest stored check-in is planned again.
+    let (code, _, err) = run(&["checkin", "--now", NOW, "--sore", "calves=5"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&["plan", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let plan: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(plan["generated_at"], NOW);
+    let targets: Vec<&str> = plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["modality"] == "foam_rolling")
+        .flat_map(|s| s["targets"].as_array().unwrap().iter().filter_map(Value::as_str))
+        .collect();
+    assert!(targets.contains(&"calves"), "{targets:?}");
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// Unfolds iCalendar content lines (a CRLF followed by a space continues the line).

@@ -5,6 +5,12 @@
 //! the clock's time filled in for a missing `now`; the engine then validates the whole of it,
 //! so an error names the contract field. Output is the contract JSON (`--json`), or the same
 //! plan worded for a person, and optionally an iCalendar file of its steps.
+//!
+//! With `--checkin` the command is a pure function of its input and touches no database
+//! (interfaces.md). Without it, the store gives what a check-in file would: with no check-in
+//! flags, the athlete's latest stored check-in; with flags, a new check-in made of them. Either
+//! way the stored profile fills the athlete fields the check-in leaves out, and the athlete's
+//! stored history (load, forecast, earlier ratings, outcomes) personalizes the plan.
 
 use std::io::{Read as _, Write as _};
 use std::path::PathBuf;
@@ -13,7 +19,8 @@ use std::process::ExitCode;
 use afterrun_protocol::History;
 use serde_json::Value;
 
-use crate::checkin_flags::{CheckinFlags, apply_patch};
+use crate::checkin_flags::{CheckinFlags, Patch, apply_patch};
+use crate::db::DbArgs;
 use crate::exit::bad_input;
 
 /// Arguments of `afterrun plan`.
@@ -26,6 +33,9 @@ pub struct Args {
     #[command(flatten)]
     flags: CheckinFlags,
 
+    #[command(flatten)]
+    db: DbArgs,
+
     /// Print the plan as JSON (the contract of interfaces.md) instead of text
     #[arg(long)]
     json: bool,
@@ -37,8 +47,32 @@ pub struct Args {
 
 /// Runs `afterrun plan`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let checkin = checkin_document(&args)?;
-    let plan = afterrun_protocol::plan_json(&checkin, &History::default())
+    let patches = args.flags.read_patches()?;
+    let (checkin, history) = if args.checkin.is_some() {
+        (checkin_document(&args, read_checkin_file(&args)?, patches)?, History::default())
+    } else {
+        let db = args.db.db.as_deref();
+        let base = if patches.is_empty() {
+            let latest =
+                crate::db::latest_checkin_with_profile(db, &args.db.athlete)?.ok_or_else(|| {
+                    bad_input(format!(
+                        "no check-in stored for athlete {:?}: give --checkin FILE or check-in \
+                         flags (--sore, --symptom, ...), or run `afterrun checkin`",
+                        args.db.athlete
+                    ))
+                })?;
+            ("the latest stored check-in".to_owned(), latest)
+        } else {
+            (
+                "the stored profile".to_owned(),
+                crate::db::stored_profile_document(db, &args.db.athlete)?,
+            )
+        };
+        let checkin = checkin_document(&args, Some(base), patches)?;
+        let history = crate::history::plan_history(db, &args.db.athlete, &checkin)?;
+        (checkin, history)
+    };
+    let plan = afterrun_protocol::plan_json(&checkin, &history)
         .map_err(|e| bad_input(format!("invalid check-in: {e}")))?;
     if let Some(path) = &args.ics {
         let value: Value = serde_json::from_str(&plan)?;
@@ -57,25 +91,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The check-in document the engine gets, as JSON text.
-fn checkin_document(args: &Args) -> anyhow::Result<String> {
-    let (source, text) = match &args.checkin {
+/// The `--checkin` document as `(where it came from, its text)`, when one is given.
+fn read_checkin_file(args: &Args) -> anyhow::Result<Option<(String, String)>> {
+    Ok(match &args.checkin {
         Some(path) if path.as_os_str() == "-" => {
             let mut text = String::new();
             std::io::stdin()
                 .read_to_string(&mut text)
                 .map_err(|e| bad_input(format!("--checkin -: cannot read stdin: {e}")))?;
-            ("stdin".to_owned(), Some(text))
+            Some(("stdin".to_owned(), text))
         }
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 bad_input(format!("--checkin {}: cannot read: {e}", path.display()))
             })?;
-            (path.display().to_string(), Some(text))
+            Some((path.display().to_string(), text))
         }
+        None => None,
+    })
+}
+
+/// The check-in document the engine gets, as JSON text: the base document (or `{}`) with the
+/// flags' patches applied and the clock's time filled in for a missing `now`.
+fn checkin_document(
+    args: &Args,
+    base: Option<(String, String)>,
+    patches: Vec<Patch>,
+) -> anyhow::Result<String> {
+    let (source, text) = match base {
+        Some((source, text)) => (source, Some(text)),
         None => (String::new(), None),
     };
-    let patches = args.flags.read_patches()?;
     let mut doc = match &text {
         Some(t) => serde_json::from_str::<Value>(t).map_err(|e| {
             bad_input(format!("$: the check-in ({source}) is not a readable JSON document: {e}"))
