@@ -9,7 +9,8 @@
 //!    time gaps and time going backwards. The commands always obey the rules.
 //!
 //! Cases per property: `AFTERRUN_PROPTEST_CASES` (default 100); a failing case prints its seed,
-//! and `AFTERRUN_PROPTEST_SEED` replays one. `AFTERRUN_PROPTEST_THREADS` spreads a long run.
+//! and `AFTERRUN_PROPTEST_SEED` replays one. `AFTERRUN_PROPTEST_THREADS` spreads a long run and
+//! `AFTERRUN_PROPTEST_FIRST` starts at a later case (to continue an earlier run).
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 #![allow(clippy::needless_range_loop)] // parallel per-chamber arrays
 
@@ -42,21 +43,23 @@ fn check(name: &str, base: u64, property: fn(u64) -> Result<(), String>) {
         return;
     }
     let cases = env_u64("AFTERRUN_PROPTEST_CASES").unwrap_or(100);
+    // A long run can continue where an earlier one stopped.
+    let first = env_u64("AFTERRUN_PROPTEST_FIRST").unwrap_or(0);
     let threads = env_u64("AFTERRUN_PROPTEST_THREADS").unwrap_or(1).max(1);
     let failures: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|k| {
                 scope.spawn(move || {
-                    let mut first = None;
-                    let mut case = k;
-                    while case < cases && first.is_none() {
+                    let mut failure = None;
+                    let mut case = first + k;
+                    while case < first + cases && failure.is_none() {
                         let seed = base.wrapping_mul(1_000_003).wrapping_add(case);
                         if let Err(e) = property(seed) {
-                            first = Some(format!("{name}: seed {seed}: {e}"));
+                            failure = Some(format!("{name}: seed {seed}: {e}"));
                         }
                         case += threads;
                     }
-                    first
+                    failure
                 })
             })
             .collect();
