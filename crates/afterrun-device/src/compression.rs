@@ -31,6 +31,13 @@
 //!   sudden error is caught even sooner by the rate rule;
 //! - if the manifold sensor is wrong, the chamber sensor is right and ends the fill at target.
 //!
+//! **Rate.** Between two ticks a reading may change by at most
+//! `max_change_mmhg_s · dt + noise_allowance_mmhg` (defaults 100 mmHg/s, which is the fastest
+//! vent and above the fastest fill + 50 mmHg/s of this hardware, plus 3 mmHg): a single tick's
+//! sensor noise (σ 0.5 mmHg) is larger than the physical change in 10 ms, so the allowance is
+//! what keeps the rule free of false faults while any step of a few mmHg (a sensor offset, a
+//! dropout that returns, a glitch) is still caught at once.
+//!
 //! **Chambers fitted but not in the program** (the other leg of a one-leg program) are vented
 //! and watched like the others, with a target of 0: one that rises (an inlet stuck open) is a
 //! fault, and the session is `done` only once they read below 5 mmHg too. A vented chamber whose
