@@ -15,7 +15,8 @@
 //! improvement given who did it and what else they did (computed per session by Monte Carlo
 //! over the noise, with the same clamping to 0–10). Default: 1 repetition of 30 runners.
 //! `AFTERRUN_SIM_REPS=200 cargo test -p afterrun --release --test learning_sim -- --nocapture`
-//! measures the coverage over many repetitions.
+//! measures the coverage over many repetitions (`AFTERRUN_SIM_LOG=1` also prints every figure
+//! with its interval and true share, for coverage against the population mean share).
 
 // Test helpers panic on purpose: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -229,6 +230,16 @@ async fn simulate(seed: u64, dir: &std::path::Path) -> (RepResult, std::path::Pa
         let truth: f64 =
             with.iter().map(|s| true_improvement_probability(s.2, s.3, &mut rng)).sum::<f64>()
                 / with.len() as f64;
+        if std::env::var_os("AFTERRUN_SIM_LOG").is_some() {
+            eprintln!(
+                "learning_sim_figure {seed} {} {} {:.5} {:.5} {:.5} {truth:.5}",
+                f.modality.code(),
+                f.sessions,
+                f.share,
+                f.interval.0,
+                f.interval.1
+            );
+        }
         if f.interval.0 <= truth && truth <= f.interval.1 {
             covered += 1;
         }
@@ -250,13 +261,14 @@ fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (mut best, mut runners, mut covered, mut figures) = (0, 0, 0, 0);
     let mut first_db = None;
+    let mut worst = RUNNERS;
     for rep in 0..reps {
         let (r, path) = rt.block_on(simulate(0xA11C_E000 + rep, &dir));
-        assert!(
-            r.ranked_best * 10 >= RUNNERS * 8,
-            "repetition {rep}: best modality ranked first for {} of {RUNNERS} runners",
-            r.ranked_best
+        eprintln!(
+            "learning_sim: repetition {rep}: best ranked first for {}/{RUNNERS}, {}/{} covered",
+            r.ranked_best, r.covered, r.figures
         );
+        worst = worst.min(r.ranked_best);
         best += r.ranked_best;
         runners += RUNNERS;
         covered += r.covered;
@@ -274,6 +286,13 @@ fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
         100.0 * best as f64 / runners as f64,
         100.0 * coverage
     );
+    // Every repetition of the default run, and the long run as a whole (where single
+    // repetitions may dip by chance: the worst is reported).
+    if reps < 50 {
+        assert!(worst * 10 >= RUNNERS * 8, "best modality ranked first for {worst}/{RUNNERS}");
+    }
+    assert!(best * 10 >= runners * 8, "best modality ranked first for {best}/{runners}");
+    eprintln!("learning_sim: worst repetition {worst}/{RUNNERS}");
     if reps >= 50 {
         assert!(coverage >= 0.90, "coverage {coverage}");
     } else {
