@@ -252,11 +252,9 @@ async fn simulate(seed: u64, dir: &std::path::Path) -> (RepResult, std::path::Pa
 fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
     let reps: u64 =
         std::env::var("AFTERRUN_SIM_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
-    let dir = std::env::temp_dir().join(format!(
-        "afterrun-learning-sim-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("afterrun-learning-sim-{}-{reps}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (mut best, mut runners, mut covered, mut figures) = (0, 0, 0, 0);
