@@ -336,7 +336,9 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     let last_time = acts.iter().rev().find_map(|a| a.last_time);
     summary.end_time = last_time.map(xml::whole_seconds).or_else(|| {
         let s = sessions.last()?;
-        Some(s.start_time? + s.elapsed_s? as i64)
+        // Lap times are the file's word: a huge or negative one gives no end, not an overflow.
+        let elapsed = s.elapsed_s.filter(|e| (0.0..1e10).contains(e))?;
+        s.start_time?.checked_add(elapsed as i64)
     });
     summary.elapsed_s = sum(sessions.iter().map(|s| s.elapsed_s));
     summary.timer_s = sum(sessions.iter().map(|s| s.timer_s));
@@ -439,6 +441,24 @@ mod tests {
         let s = run(&text).unwrap().summary;
         assert_eq!(s.distance_m, Some(800.0));
         assert_eq!(s.max_hr, Some(150.0));
+    }
+
+    /// Found by the `tcx` fuzz target: a lap time of 1e300 without trackpoint times overflowed
+    /// the end time.
+    #[test]
+    fn absurd_lap_time_gives_no_end_time() {
+        let text = r#"<TrainingCenterDatabase><Activities><Activity Sport="Running">
+<Lap StartTime="2020-12-27T15:43:49Z"><TotalTimeSeconds>1e300</TotalTimeSeconds>
+<Track><Trackpoint><HeartRateBpm><Value>142</Value></HeartRateBpm></Trackpoint></Track>
+</Lap></Activity></Activities></TrainingCenterDatabase>"#;
+        let s = run(text).unwrap().summary;
+        assert_eq!(s.records, 1);
+        assert_eq!(s.end_time, None);
+        assert_eq!(s.start_time, Some(1_609_083_829));
+        let s = run(&text.replace("1e300", "-5")).unwrap().summary;
+        assert_eq!(s.end_time, None);
+        let s = run(&text.replace("1e300", "60")).unwrap().summary;
+        assert_eq!(s.end_time, Some(1_609_083_889));
     }
 
     #[test]
