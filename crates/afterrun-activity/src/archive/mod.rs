@@ -147,7 +147,7 @@ pub fn walk<R: Read + Seek>(
             // A plain file: held whole (the decoders take bytes), up to the member limit.
             let mut bytes = Vec::new();
             (&mut reader)
-                .take(limits.max_member_bytes + 1)
+                .take(limits.max_member_bytes.saturating_add(1))
                 .read_to_end(&mut bytes)
                 .map_err(io_error)?;
             if bytes.len() as u64 > limits.max_member_bytes {
