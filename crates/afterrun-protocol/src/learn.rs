@@ -176,6 +176,20 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     Some(((centre - half).max(0.0), (centre + half).min(1.0)))
 }
 
+/// Wilson score interval for a proportion `p` observed over an effective sample size `n_eff`
+/// (which need not be whole: sessions divided by a design effect). `None` when `n_eff` is not
+/// positive or `p` is not in [0, 1].
+pub fn wilson_interval_effective(p: f64, n_eff: f64, z: f64) -> Option<(f64, f64)> {
+    if !(n_eff.is_finite() && n_eff > 0.0 && (0.0..=1.0).contains(&p)) {
+        return None;
+    }
+    let z2 = z * z;
+    let denom = 1.0 + z2 / n_eff;
+    let centre = (p + z2 / (2.0 * n_eff)) / denom;
+    let half = z * (p * (1.0 - p) / n_eff + z2 / (4.0 * n_eff * n_eff)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
 /// Whether a residual counts as improvement ([`IMPROVEMENT_THRESHOLD`]).
 pub fn is_improvement(residual: f64) -> bool {
     residual <= IMPROVEMENT_THRESHOLD
@@ -448,6 +462,16 @@ mod tests {
         assert!(lo.abs() < 1e-12, "{lo}");
         assert!((hi - 0.2775).abs() < 5e-4, "{hi}");
         assert_eq!(wilson_interval(0, 0, 1.96), None);
+    }
+
+    #[test]
+    fn effective_wilson_equals_wilson_for_whole_counts() {
+        let (a, b) = wilson_interval(8, 10, 1.959964).unwrap();
+        let (c, d) = wilson_interval_effective(0.8, 10.0, 1.959964).unwrap();
+        assert!((a - c).abs() < 1e-12 && (b - d).abs() < 1e-12);
+        let (e, f) = wilson_interval_effective(0.8, 5.0, 1.959964).unwrap();
+        assert!(e < c && f > d, "fewer effective sessions, wider interval");
+        assert_eq!(wilson_interval_effective(0.5, 0.0, 1.96), None);
     }
 
     #[test]
