@@ -63,6 +63,7 @@ fn figure_json(f: &ModalityFigure) -> Value {
     json!({
         "modality": f.modality.code(),
         "sessions": f.sessions,
+        "effective_sessions": round(f.effective_sessions, 1),
         "improved": f.improved,
         "runners": f.runners,
         "share": round(f.share, 4),
