@@ -15,8 +15,9 @@
 //! improvement given who did it and what else they did (computed per session by Monte Carlo
 //! over the noise, with the same clamping to 0–10). Default: 1 repetition of 30 runners.
 //! `AFTERRUN_SIM_REPS=200 cargo test -p afterrun --release --test learning_sim -- --nocapture`
-//! measures the coverage over many repetitions (`AFTERRUN_SIM_LOG=1` also prints every figure
-//! with its interval and true share, for coverage against the population mean share).
+//! measures the coverage over many repetitions, of the sessions' true share and of the
+//! population share (the true share averaged over the repetitions); `AFTERRUN_SIM_LOG=1` also
+//! prints every figure with its interval and true share.
 
 // Test helpers panic on purpose: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -131,6 +132,8 @@ struct RepResult {
     ranked_best: usize,
     covered: usize,
     figures: usize,
+    /// Per figure: (modality, interval, true share of these sessions).
+    intervals: Vec<(Modality, (f64, f64), f64)>,
 }
 
 async fn own_outcomes(store: &Store, r: &Runner) -> Vec<SessionOutcome> {
@@ -223,6 +226,7 @@ async fn simulate(seed: u64, dir: &std::path::Path) -> (RepResult, std::path::Pa
     // Coverage of the population figures.
     let figures = outcome::figures(&all);
     let mut covered = 0;
+    let mut intervals = Vec::new();
     for f in &figures {
         let with: Vec<&(usize, Vec<Modality>, f64, f64)> =
             sessions.iter().filter(|s| s.1.contains(&f.modality)).collect();
@@ -240,12 +244,13 @@ async fn simulate(seed: u64, dir: &std::path::Path) -> (RepResult, std::path::Pa
                 f.interval.1
             );
         }
+        intervals.push((f.modality, f.interval, truth));
         if f.interval.0 <= truth && truth <= f.interval.1 {
             covered += 1;
         }
     }
     store.close().await;
-    (RepResult { ranked_best, covered, figures: figures.len() }, path)
+    (RepResult { ranked_best, covered, figures: figures.len(), intervals }, path)
 }
 
 #[test]
@@ -260,6 +265,7 @@ fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
     let (mut best, mut runners, mut covered, mut figures) = (0, 0, 0, 0);
     let mut first_db = None;
     let mut worst = RUNNERS;
+    let mut all_intervals: Vec<(Modality, (f64, f64), f64)> = Vec::new();
     for rep in 0..reps {
         let (r, path) = rt.block_on(simulate(0xA11C_E000 + rep, &dir));
         eprintln!(
@@ -267,6 +273,7 @@ fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
             r.ranked_best, r.covered, r.figures
         );
         worst = worst.min(r.ranked_best);
+        all_intervals.extend(r.intervals.iter().copied());
         best += r.ranked_best;
         runners += RUNNERS;
         covered += r.covered;
@@ -284,6 +291,24 @@ fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
         100.0 * best as f64 / runners as f64,
         100.0 * coverage
     );
+    // Coverage of the population share: the true share of a modality averaged over the
+    // repetitions (what a new population would show in expectation), against each interval.
+    let mut pop_covered = 0;
+    for m in LEARNED {
+        let of: Vec<&(Modality, (f64, f64), f64)> =
+            all_intervals.iter().filter(|x| x.0 == m).collect();
+        if of.is_empty() {
+            continue;
+        }
+        let truth = of.iter().map(|x| x.2).sum::<f64>() / of.len() as f64;
+        pop_covered += of.iter().filter(|x| x.1.0 <= truth && truth <= x.1.1).count();
+    }
+    eprintln!(
+        "learning_sim: intervals covered the population share {pop_covered}/{} times ({:.1} %)",
+        all_intervals.len(),
+        100.0 * pop_covered as f64 / all_intervals.len().max(1) as f64
+    );
+
     // Every repetition of the default run, and the long run as a whole (where single
     // repetitions may dip by chance: the worst is reported).
     if reps < 50 {
