@@ -14,6 +14,7 @@ mod history;
 mod ics;
 mod plot;
 mod render;
+mod summary_json;
 
 /// What to do for your legs after a run.
 #[derive(Debug, Parser)]

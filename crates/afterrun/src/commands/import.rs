@@ -15,12 +15,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, mpsc};
 
-use afterrun_activity::{Activity, DecodeError, DecodeOptions, ProblemKind, Summary, archive};
+use afterrun_activity::{Activity, DecodeError, DecodeOptions, ProblemKind, archive};
 use afterrun_store::{NewActivity, Original, Stored};
 use serde_json::{Map, Value, json};
 use sha2::Digest as _;
 
-use crate::db::{DbArgs, Session, store_error, time_json};
+use crate::db::{DbArgs, Session, store_error};
+use crate::summary_json::summary_map;
 
 /// Arguments of `afterrun import`.
 #[derive(Debug, clap::Args)]
@@ -395,7 +396,7 @@ fn prepare(
     {
         sport.clone_into(&mut activity.summary.sport);
     }
-    let mut line = summary_json(&name, &activity.summary);
+    let mut line = summary_map(&name, &activity.summary);
     if let Some(entry) = listed.filter(|e| !e.name.is_empty()) {
         line.insert("name".into(), json!(entry.name));
     }
@@ -468,67 +469,6 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
         let _ = write!(out, "{b:02x}");
     }
     out
-}
-
-/// The `inspect --json` object of a decoded file (interfaces.md).
-pub(crate) fn summary_json(file: &str, s: &Summary) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("file".into(), json!(file));
-    m.insert("format".into(), json!(s.format.as_str()));
-    m.insert("ok".into(), json!(true));
-    m.insert("sport".into(), json!(s.sport));
-    m.insert("sub_sport".into(), json!(s.sub_sport));
-    m.insert("start_time".into(), time_json(s.start_time));
-    m.insert("end_time".into(), time_json(s.end_time));
-    m.insert("elapsed_s".into(), json!(s.elapsed_s));
-    m.insert("timer_s".into(), json!(s.timer_s));
-    m.insert("distance_m".into(), json!(s.distance_m));
-    m.insert("records".into(), json!(s.records));
-    m.insert("records_with_hr".into(), json!(s.records_with_hr));
-    m.insert("records_with_position".into(), json!(s.records_with_position));
-    m.insert("avg_hr".into(), json!(s.avg_hr));
-    m.insert("max_hr".into(), whole(s.max_hr));
-    m.insert("ascent_m".into(), json!(s.ascent_m));
-    m.insert("descent_m".into(), json!(s.descent_m));
-    m.insert("laps".into(), json!(s.laps));
-    m.insert(
-        "device".into(),
-        match &s.device {
-            Some(d) => json!({"manufacturer": d.manufacturer, "product": d.product}),
-            None => Value::Null,
-        },
-    );
-    if s.sessions.len() > 1 {
-        let sessions: Vec<Value> = s
-            .sessions
-            .iter()
-            .map(|x| {
-                json!({
-                    "sport": x.sport, "sub_sport": x.sub_sport,
-                    "start_time": time_json(x.start_time),
-                    "elapsed_s": x.elapsed_s, "timer_s": x.timer_s, "distance_m": x.distance_m,
-                    "avg_hr": x.avg_hr, "max_hr": whole(x.max_hr),
-                    "ascent_m": x.ascent_m, "descent_m": x.descent_m, "laps": x.laps,
-                })
-            })
-            .collect();
-        m.insert("sessions".into(), Value::Array(sessions));
-    }
-    let warnings: Vec<Value> = s
-        .warnings
-        .iter()
-        .map(|w| json!({"kind": w.kind.as_str(), "message": w.message, "offset": w.offset}))
-        .collect();
-    m.insert("warnings".into(), Value::Array(warnings));
-    m
-}
-
-/// A heart rate as an integer when it is one (`178`, not `178.0`).
-fn whole(x: Option<f64>) -> Value {
-    match x {
-        Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e9 => json!(v as i64),
-        other => json!(other),
-    }
 }
 
 // ----- the main thread's part -----

@@ -1,0 +1,97 @@
+//! The `inspect --json` line of a decoded file (interfaces.md), in the contract's key order.
+//!
+//! One definition for `inspect` and `import` (whose lines are the same plus `stored` and
+//! `duplicate_of`), so the two can never drift apart.
+
+use afterrun_activity::Summary;
+use serde_json::{Map, Value, json};
+
+/// A JSON object as text with its keys in the given order (the contract's order, easier to
+/// read than sorted keys).
+pub fn object_text(fields: &[(&str, Value)]) -> String {
+    let mut text = String::from("{");
+    for (i, (key, value)) in fields.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&Value::from(*key).to_string());
+        text.push(':');
+        text.push_str(&value.to_string());
+    }
+    text.push('}');
+    text
+}
+
+/// Whole-second UTC time as the contract writes it, `null` when absent or out of range.
+pub fn time_json(seconds: Option<i64>) -> Value {
+    seconds
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map_or(Value::Null, |t| json!(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()))
+}
+
+/// A number that is a whole count (heart rate) as an integer (`178`, not `178.0`).
+pub fn whole(x: Option<f64>) -> Value {
+    match x {
+        Some(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e9 => json!(v as i64),
+        other => json!(other),
+    }
+}
+
+/// The `inspect --json` fields of a decoded file, in the contract's order.
+pub fn summary_fields(file: &str, s: &Summary) -> Vec<(&'static str, Value)> {
+    let mut m = vec![
+        ("file", json!(file)),
+        ("format", json!(s.format.as_str())),
+        ("ok", json!(true)),
+        ("sport", json!(s.sport)),
+        ("sub_sport", json!(s.sub_sport)),
+        ("start_time", time_json(s.start_time)),
+        ("end_time", time_json(s.end_time)),
+        ("elapsed_s", json!(s.elapsed_s)),
+        ("timer_s", json!(s.timer_s)),
+        ("distance_m", json!(s.distance_m)),
+        ("records", json!(s.records)),
+        ("records_with_hr", json!(s.records_with_hr)),
+        ("records_with_position", json!(s.records_with_position)),
+        ("avg_hr", json!(s.avg_hr)),
+        ("max_hr", whole(s.max_hr)),
+        ("ascent_m", json!(s.ascent_m)),
+        ("descent_m", json!(s.descent_m)),
+        ("laps", json!(s.laps)),
+    ];
+    m.push((
+        "device",
+        match &s.device {
+            Some(d) => json!({"manufacturer": d.manufacturer, "product": d.product}),
+            None => Value::Null,
+        },
+    ));
+    if s.sessions.len() > 1 {
+        let sessions: Vec<Value> = s
+            .sessions
+            .iter()
+            .map(|x| {
+                json!({
+                    "sport": x.sport, "sub_sport": x.sub_sport,
+                    "start_time": time_json(x.start_time),
+                    "elapsed_s": x.elapsed_s, "timer_s": x.timer_s, "distance_m": x.distance_m,
+                    "avg_hr": x.avg_hr, "max_hr": whole(x.max_hr),
+                    "ascent_m": x.ascent_m, "descent_m": x.descent_m, "laps": x.laps,
+                })
+            })
+            .collect();
+        m.push(("sessions", Value::Array(sessions)));
+    }
+    let warnings: Vec<Value> = s
+        .warnings
+        .iter()
+        .map(|w| json!({"kind": w.kind.as_str(), "message": w.message, "offset": w.offset}))
+        .collect();
+    m.push(("warnings", Value::Array(warnings)));
+    m
+}
+
+/// The same fields as a JSON map (for callers that add fields to the line).
+pub fn summary_map(file: &str, s: &Summary) -> Map<String, Value> {
+    summary_fields(file, s).into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
