@@ -1,4 +1,4 @@
-//! The import benchmark of BENCHMARKS-store.md, run by hand (never in the test run).
+//! The import benchmark of BENCHMARKS.md ("Store import"), run by hand (never in the test run).
 //!
 //! ```text
 //! cargo run --release -p afterrun-store --example import_bench -- generate DIR [N]
