@@ -2,6 +2,7 @@
 //! step of a plan carries a program the controller accepts, and running it ends vented/stopped,
 //! with no fault, within the pressure the athlete may have (protocol.md §3 and §7: a first
 //! session at level ≤ 3, a cleared `dvt_history` capped at 40 mmHg, `lymphedema` at 50).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
