@@ -124,6 +124,21 @@ macro_rules! with_pool {
     };
 }
 
+/// A `checkins` row (`id, now, checkin, saved_at`) as a [`CheckinRow`]; a macro because the row
+/// type differs per backend.
+macro_rules! checkin_row {
+    ($row:expr, $err:ident) => {
+        (|| -> Result<CheckinRow> {
+            Ok(CheckinRow {
+                id: $row.try_get(0).map_err(&$err)?,
+                now: $row.try_get(1).map_err(&$err)?,
+                checkin: parse_json(&$row.try_get::<String, _>(2).map_err(&$err)?)?,
+                saved_at: $row.try_get(3).map_err(&$err)?,
+            })
+        })()
+    };
+}
+
 /// The store, open on one backend.
 pub struct Store {
     pool: Pool,
@@ -650,22 +665,25 @@ impl Store {
             .fetch_all(pool)
             .await
             .map_err(&err)?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in &rows {
-                out.push(CheckinRow {
-                    id: row.try_get(0).map_err(&err)?,
-                    now: row.try_get(1).map_err(&err)?,
-                    checkin: parse_json(&row.try_get::<String, _>(2).map_err(&err)?)?,
-                    saved_at: row.try_get(3).map_err(&err)?,
-                });
-            }
-            Ok(out)
+            rows.iter().map(|row| checkin_row!(row, err)).collect()
         })
     }
 
-    /// The athlete's latest check-in (by its `now`, then by when it was saved).
+    /// The athlete's latest check-in (by its `now`, then by when it was saved): one row read,
+    /// not the whole history.
     pub async fn latest_checkin(&self, athlete: Id) -> Result<Option<CheckinRow>> {
-        Ok(self.checkins(athlete).await?.pop())
+        let err = self.db_err("reading the latest check-in");
+        with_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT id, now, checkin, saved_at FROM checkins WHERE athlete_id = $1 \
+                 ORDER BY now DESC, id DESC LIMIT 1",
+            )
+            .bind(athlete)
+            .fetch_optional(pool)
+            .await
+            .map_err(&err)?;
+            row.as_ref().map(|row| checkin_row!(row, err)).transpose()
+        })
     }
 
     /// Saves the plan made for a check-in; `steps` is its number of steps.
