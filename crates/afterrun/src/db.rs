@@ -129,17 +129,41 @@ pub fn now() -> i64 {
     now.as_second()
 }
 
-/// Unix seconds as the contract writes times (`2026-11-23T08:30:00Z`); `null` out of range.
-pub fn time_json(seconds: Option<i64>) -> serde_json::Value {
-    match seconds.and_then(afterrun_store::format_rfc3339) {
-        Some(text) => serde_json::Value::String(text),
-        None => serde_json::Value::Null,
+pub use afterrun_service::parse_time;
+pub use afterrun_service::summary_json::time_json;
+
+/// A use case's error as the binary reports it (see [`store_error`]).
+pub fn service_error(err: afterrun_service::ServiceError) -> anyhow::Error {
+    match err {
+        afterrun_service::ServiceError::Store(e) => store_error(e),
+        afterrun_service::ServiceError::Load(e) => crate::exit::bad_input(format!("status: {e}")),
     }
 }
 
-/// Parses a contract time (RFC 3339 with offset, fractions allowed) to Unix seconds.
-pub fn parse_time(text: &str) -> Option<i64> {
-    text.trim().parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
+/// For `afterrun plan` when it uses the store: the athlete's [`afterrun_protocol::History`] at
+/// the check-in's `now` (`History::default()` when the athlete is not stored yet or `now` is
+/// unreadable, so the engine reports the check-in's own error).
+pub fn plan_history(
+    db: Option<&str>,
+    athlete: &str,
+    checkin_json: &str,
+) -> anyhow::Result<afterrun_protocol::History> {
+    let Some(now) = serde_json::from_str::<serde_json::Value>(checkin_json)
+        .ok()
+        .and_then(|d| d.get("now").and_then(|n| n.as_str()).and_then(parse_time))
+    else {
+        return Ok(afterrun_protocol::History::default());
+    };
+    let session = Session::open(db)?;
+    let found = session.block_on(session.store.athlete_id(athlete.trim())).map_err(store_error)?;
+    let history = match found {
+        Some(id) => session
+            .block_on(afterrun_service::history::history_for(&session.store, id, now))
+            .map_err(service_error),
+        None => Ok(afterrun_protocol::History::default()),
+    };
+    session.close();
+    history
 }
 
 /// For `afterrun plan` without `--checkin`: the athlete's latest stored check-in (as JSON text)

@@ -10,11 +10,8 @@ mod checkin_flags;
 mod commands;
 mod db;
 mod exit;
-mod history;
 mod ics;
-mod plot;
 mod render;
-mod summary_json;
 
 /// What to do for your legs after a run.
 #[derive(Debug, Parser)]

@@ -61,7 +61,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let text = doc.to_string();
     let when = doc.get("now").and_then(Value::as_str).and_then(parse_time).unwrap_or(saved_at);
     // The athlete's own load: high volume, ACWR and monotony cautions, the soreness forecast.
-    let history = crate::history::history_for(&session, athlete, when)?;
+    let history = session
+        .block_on(afterrun_service::history::history_for(&session.store, athlete, when))
+        .map_err(crate::db::service_error)?;
     let plan_text = afterrun_protocol::plan_json(&text, &history)
         .map_err(|e| bad_input(format!("invalid check-in: {e}")))?;
     let plan: Value = serde_json::from_str(&plan_text)?;
@@ -73,7 +75,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .block_on(session.store.save_plan(checkin_id, when, &plan, u32::try_from(steps)?))
         .map_err(store_error)?;
     // This check-in may be an earlier plan's outcome: rewrite the athlete's outcomes.
-    crate::history::store_outcomes(&session, athlete)?;
+    session
+        .block_on(afterrun_service::history::store_outcomes(&session.store, athlete))
+        .map_err(crate::db::service_error)?;
     session.close();
 
     let output = if args.json {

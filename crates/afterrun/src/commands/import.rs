@@ -15,13 +15,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, mpsc};
 
-use afterrun_activity::{Activity, DecodeError, DecodeOptions, ProblemKind, archive};
-use afterrun_store::{NewActivity, Original, Stored};
-use serde_json::{Map, Value, json};
-use sha2::Digest as _;
+use afterrun_activity::{DecodeError, ProblemKind, archive};
+use afterrun_service::import::{Counts, Prepared, counts_as_failure, describe_failure, prepare};
+use serde_json::Value;
 
-use crate::db::{DbArgs, Session, store_error};
-use crate::summary_json::summary_map;
+use crate::db::{DbArgs, Session, service_error, store_error};
 
 /// Arguments of `afterrun import`.
 #[derive(Debug, clap::Args)]
@@ -56,29 +54,8 @@ struct Decoded {
     result: Prepared,
 }
 
-/// A file ready to be stored, already stored, or failed.
-enum Prepared {
-    /// Decoded: the activity to store and its output line.
-    Activity(Box<NewActivity>, Map<String, Value>),
-    /// The same bytes were already stored (as this id) when the import started: not decoded
-    /// again.
-    Known(i64),
-    /// Not decoded: the format if known, and why.
-    Failed(Option<&'static str>, DecodeError),
-}
-
 /// Strava catalogs: the display-path prefix their file names are relative to, and the list.
 type Catalogs = Arc<Mutex<Vec<(String, archive::Catalog)>>>;
-
-/// Counts for the summary line.
-#[derive(Debug, Default)]
-struct Counts {
-    files: u64,
-    new: u64,
-    duplicates: u64,
-    skipped: u64,
-    failed: u64,
-}
 
 /// Runs `afterrun import`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -89,7 +66,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let session = Session::open(args.db.db.as_deref())?;
     let athlete = session.athlete(&args.db.athlete)?;
-    let thresholds = thresholds(&session, athlete)?;
+    let thresholds = session
+        .block_on(afterrun_service::import::thresholds(&session.store, athlete))
+        .map_err(service_error)?;
     let known = session.block_on(session.store.stored_hashes(athlete)).map_err(store_error)?;
     let imported_at = crate::db::now();
 
@@ -123,7 +102,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     };
                     let Ok(job) = job else { return };
                     let index = job.index;
-                    if done_tx.send((index, prepare(job, thresholds, known, catalogs))).is_err() {
+                    let listed = catalog_entry(catalogs, &job.name);
+                    let result = prepare(&job.name, job.read, thresholds, known, listed);
+                    let decoded = Decoded { name: job.name, result };
+                    if done_tx.send((index, decoded)).is_err() {
                         return;
                     }
                 }
@@ -138,7 +120,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             pending.insert(index, decoded);
             while let Some(decoded) = pending.remove(&next) {
                 next += 1;
-                let line = store_one(&session, athlete, decoded, imported_at, &mut counts)?;
+                let line = session
+                    .block_on(afterrun_service::import::store_prepared(
+                        &session.store,
+                        athlete,
+                        &decoded.name,
+                        decoded.result,
+                        imported_at,
+                        &mut counts,
+                    ))
+                    .map_err(service_error)?;
                 progress.inc(1);
                 progress.set_message(format!(
                     "{} new, {} duplicate, {} skipped, {} failed",
@@ -146,7 +137,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ));
                 if args.json {
                     write_line(&mut out, &line)?;
-                } else if line.get("ok") == Some(&Value::Bool(false)) && counts_as_failure(&line) {
+                } else if counts_as_failure(&line) {
                     progress.suspend(|| eprintln!("afterrun: {}", describe_failure(&line)));
                 }
             }
@@ -157,10 +148,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     session.close();
     result?;
 
-    let summary = json!({"summary": {
-        "files": counts.files, "new": counts.new, "duplicates": counts.duplicates,
-        "skipped": counts.skipped, "failed": counts.failed,
-    }});
+    let summary = counts.summary_json();
     if args.json {
         write_line(&mut out, &summary)?;
     } else {
@@ -202,37 +190,6 @@ fn progress_bar() -> indicatif::ProgressBar {
     }
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
-}
-
-/// The athlete's thresholds for the load model: the stored profile, and the highest heart rate
-/// among the stored activities.
-fn thresholds(session: &Session, athlete: i64) -> anyhow::Result<afterrun_load::Thresholds> {
-    let profile = session.block_on(session.store.profile(athlete)).map_err(store_error)?;
-    let stored = session.block_on(session.store.activities(athlete)).map_err(store_error)?;
-    let facts: Vec<afterrun_load::ActivityFacts> = stored
-        .iter()
-        .map(|a| afterrun_load::ActivityFacts { max_hr: a.max_hr, best_30min_speed_mps: None })
-        .collect();
-    Ok(afterrun_load::resolve_thresholds(&load_profile(&profile), &facts))
-}
-
-/// The load model's view of the stored profile.
-pub(crate) fn load_profile(profile: &afterrun_store::Profile) -> afterrun_load::AthleteProfile {
-    afterrun_load::AthleteProfile {
-        sex: match profile.sex.as_deref() {
-            Some("female") => afterrun_load::Sex::Female,
-            Some("male") => afterrun_load::Sex::Male,
-            _ => afterrun_load::Sex::Unspecified,
-        },
-        age: profile.age.map(f64::from),
-        max_hr: profile.max_hr.map(f64::from),
-        rest_hr: profile.rest_hr.map(f64::from),
-        threshold_hr: None,
-        threshold_speed_mps: profile
-            .threshold_pace_s_per_km
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .map(|s| 1000.0 / s),
-    }
 }
 
 // ----- walking the inputs -----
@@ -360,50 +317,6 @@ fn io_error(e: &std::io::Error) -> DecodeError {
     DecodeError::new(ProblemKind::Io, format!("cannot read: {e}"))
 }
 
-// ----- the workers' part -----
-
-/// Decodes, hashes, computes the load and compresses one file.
-fn prepare(
-    job: Job,
-    thresholds: &afterrun_load::Thresholds,
-    known: &std::collections::HashMap<String, i64>,
-    catalogs: &Catalogs,
-) -> Decoded {
-    let name = job.name;
-    let bytes = match job.read {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let format = afterrun_activity::sniff::format_from_name(&name).map(|f| f.as_str());
-            return Decoded { name, result: Prepared::Failed(format, e) };
-        }
-    };
-    let sha256 = sha256_hex(&bytes);
-    if let Some(&id) = known.get(&sha256) {
-        return Decoded { name, result: Prepared::Known(id) };
-    }
-    let options = DecodeOptions { samples: true };
-    let mut activity = match afterrun_activity::decode(&bytes, Some(&name), &options) {
-        Ok(activity) => activity,
-        Err(e) => {
-            let format = afterrun_activity::detect_format(&bytes, Some(&name)).map(|f| f.as_str());
-            return Decoded { name, result: Prepared::Failed(format, e) };
-        }
-    };
-    let listed = catalog_entry(catalogs, &name);
-    if let Some(entry) = &listed
-        && activity.summary.sport == "unknown"
-        && let Some(sport) = afterrun_activity::sport_from_name(&entry.kind)
-    {
-        sport.clone_into(&mut activity.summary.sport);
-    }
-    let mut line = summary_map(&name, &activity.summary);
-    if let Some(entry) = listed.filter(|e| !e.name.is_empty()) {
-        line.insert("name".into(), json!(entry.name));
-    }
-    let new = new_activity(&name, &bytes, sha256, &activity, &line, thresholds);
-    Decoded { name, result: Prepared::Activity(Box::new(new), line) }
-}
-
 /// The Strava catalog entry that lists this file, if any.
 fn catalog_entry(catalogs: &Catalogs, name: &str) -> Option<archive::CatalogEntry> {
     let all = catalogs.lock().ok()?;
@@ -411,136 +324,4 @@ fn catalog_entry(catalogs: &Catalogs, name: &str) -> Option<archive::CatalogEntr
         let relative = name.strip_prefix(base.as_str())?;
         catalog.lookup(relative).cloned()
     })
-}
-
-fn new_activity(
-    name: &str,
-    bytes: &[u8],
-    sha256: String,
-    activity: &Activity,
-    line: &Map<String, Value>,
-    thresholds: &afterrun_load::Thresholds,
-) -> NewActivity {
-    let s = &activity.summary;
-    let (stress, muscle_load) = match afterrun_load::activity_load(activity, thresholds, None) {
-        Some((load, stress)) => {
-            let groups: Map<String, Value> = afterrun_load::MuscleGroup::ALL
-                .iter()
-                .map(|g| (g.as_str().to_owned(), json!(load.muscle.of(*g))))
-                .collect();
-            (stress, Some(Value::Object(groups)))
-        }
-        None => (afterrun_load::activity_stress(activity, thresholds, None), None),
-    };
-    let stress = stress.value.is_finite().then(|| afterrun_store::Stress {
-        value: stress.value,
-        kind: stress.kind.as_str().to_owned(),
-    });
-    NewActivity {
-        sha256,
-        format: s.format.as_str().to_owned(),
-        sport: s.sport.clone(),
-        sub_sport: s.sub_sport.clone(),
-        start_time: s.start_time,
-        end_time: s.end_time,
-        elapsed_s: s.elapsed_s,
-        timer_s: s.timer_s,
-        distance_m: s.distance_m,
-        records: s.records,
-        avg_hr: s.avg_hr,
-        max_hr: s.max_hr,
-        ascent_m: s.ascent_m,
-        descent_m: s.descent_m,
-        laps: s.laps,
-        summary: Value::Object(line.clone()),
-        stress,
-        muscle_load,
-        original: Original::compress(bytes),
-        source: name.to_owned(),
-    }
-}
-
-/// SHA-256 of the bytes, lower-case hex.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(64);
-    for b in sha2::Sha256::digest(bytes) {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
-// ----- the main thread's part -----
-
-/// Stores one decoded file (one transaction) and returns its output line.
-fn store_one(
-    session: &Session,
-    athlete: i64,
-    decoded: Decoded,
-    imported_at: i64,
-    counts: &mut Counts,
-) -> anyhow::Result<Value> {
-    counts.files += 1;
-    match decoded.result {
-        Prepared::Known(id) => {
-            counts.duplicates += 1;
-            let stored = session.block_on(session.store.summary(id)).map_err(store_error)?;
-            let mut line = match stored {
-                Some(Value::Object(map)) => map,
-                _ => Map::new(),
-            };
-            line.insert("file".into(), json!(decoded.name));
-            line.insert("stored".into(), json!("duplicate"));
-            line.insert("duplicate_of".into(), json!(id));
-            line.insert("duplicate_reason".into(), json!("same_content"));
-            Ok(Value::Object(line))
-        }
-        Prepared::Failed(format, error) => {
-            if error.kind == ProblemKind::NotActivityFile {
-                counts.skipped += 1;
-            } else {
-                counts.failed += 1;
-            }
-            Ok(json!({
-                "file": decoded.name, "format": format, "ok": false,
-                "error": {"kind": error.kind.as_str(), "message": error.message},
-            }))
-        }
-        Prepared::Activity(activity, mut line) => {
-            let stored = session
-                .block_on(session.store.import_activity(athlete, &activity, imported_at))
-                .map_err(store_error)?;
-            match stored {
-                Stored::New(id) => {
-                    counts.new += 1;
-                    line.insert("stored".into(), json!("new"));
-                    line.insert("id".into(), json!(id));
-                }
-                Stored::SameContent(id) | Stored::SameActivity(id) => {
-                    counts.duplicates += 1;
-                    line.insert("stored".into(), json!("duplicate"));
-                    line.insert("duplicate_of".into(), json!(id));
-                    let why = if matches!(stored, Stored::SameContent(_)) {
-                        "same_content"
-                    } else {
-                        "same_activity"
-                    };
-                    line.insert("duplicate_reason".into(), json!(why));
-                }
-            }
-            Ok(Value::Object(line))
-        }
-    }
-}
-
-fn counts_as_failure(line: &Value) -> bool {
-    line.pointer("/error/kind").and_then(Value::as_str) != Some("not_activity_file")
-}
-
-fn describe_failure(line: &Value) -> String {
-    let file = line.get("file").and_then(Value::as_str).unwrap_or("?");
-    let kind = line.pointer("/error/kind").and_then(Value::as_str).unwrap_or("?");
-    let message = line.pointer("/error/message").and_then(Value::as_str).unwrap_or("");
-    format!("{file}: {kind}: {message}")
 }

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::exit;
-use crate::summary_json::{object_text, summary_fields, time_json};
+use afterrun_service::summary_json::{object_text, summary_fields, time_json};
 
 /// Arguments of `afterrun inspect`.
 #[derive(Debug, clap::Args)]

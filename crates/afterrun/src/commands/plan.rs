@@ -69,7 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )
         };
         let checkin = checkin_document(&args, Some(base), patches)?;
-        let history = crate::history::plan_history(db, &args.db.athlete, &checkin)?;
+        let history = crate::db::plan_history(db, &args.db.athlete, &checkin)?;
         (checkin, history)
     };
     let plan = afterrun_protocol::plan_json(&checkin, &history)

@@ -1,4 +1,4 @@
-//! Small hand-written SVG charts for the command line (`status --plot`).
+//! Small hand-written SVG charts: `status --plot` and the web status page.
 //!
 //! A chart is a plain string built by [`svg::Svg`]: no dependency, no randomness, fixed
 //! number formatting, so the same input gives the same bytes (the tests compare and parse

@@ -20,7 +20,9 @@ use afterrun_protocol::region::{Group, Region};
 use afterrun_store::{ActivityRow, CheckinRow, Id, PlanRow, Profile};
 use jiff::civil::Date;
 
-use crate::db::{Session, store_error};
+use afterrun_store::Store;
+
+use crate::ServiceError;
 
 /// A run of at least this many seconds counts as hard for the planner (protocol.md: ≥ 90 min).
 const HARD_RUN_S: f64 = 90.0 * 60.0;
@@ -41,22 +43,21 @@ pub struct LoadInputs {
 }
 
 /// Reads the athlete's activities, profile, check-ins and plans from the store.
-pub fn read_inputs(session: &Session, athlete: Id) -> anyhow::Result<LoadInputs> {
-    let store = &session.store;
-    let rows = session.block_on(store.activities(athlete)).map_err(store_error)?;
-    let profile = session.block_on(store.profile(athlete)).map_err(store_error)?;
-    let checkins = session.block_on(store.checkins(athlete)).map_err(store_error)?;
-    let plans = session.block_on(store.plans(athlete)).map_err(store_error)?;
+pub async fn read_inputs(store: &Store, athlete: Id) -> Result<LoadInputs, ServiceError> {
+    let rows = store.activities(athlete).await?;
+    let profile = store.profile(athlete).await?;
+    let checkins = store.checkins(athlete).await?;
+    let plans = store.plans(athlete).await?;
     Ok(inputs_from_rows(&rows, &checkins, &plans, &profile))
 }
 
 /// The athlete's [`History`] at `now` (Unix seconds), straight from the store: what `plan` and
 /// `checkin` pass to the planner.
-pub fn history_for(session: &Session, athlete: Id, now: i64) -> anyhow::Result<History> {
-    let inputs = read_inputs(session, athlete)?;
+pub async fn history_for(store: &Store, athlete: Id, now: i64) -> Result<History, ServiceError> {
+    let inputs = read_inputs(store, athlete).await?;
     let mut history = build_history(&inputs, now)?;
     // What has helped this athlete (issue 8); nothing without outcomes of their own.
-    let (ranking, learned) = learning_for(session, athlete, now)?;
+    let (ranking, learned) = learning_for(store, athlete, now).await?;
     history.ranking = ranking;
     history.learned = learned;
     Ok(history)
@@ -73,7 +74,7 @@ pub fn thresholds(rows: &[ActivityRow], profile: &Profile) -> Thresholds {
 }
 
 /// The load model's view of the stored profile.
-fn load_profile(profile: &Profile) -> afterrun_load::AthleteProfile {
+pub fn load_profile(profile: &Profile) -> afterrun_load::AthleteProfile {
     afterrun_load::AthleteProfile {
         sex: match profile.sex.as_deref() {
             Some("female") => afterrun_load::Sex::Female,
@@ -233,7 +234,7 @@ const SAME_RUN_S: i64 = 30 * 60;
 fn checkin_run(doc: &serde_json::Value, t: &Thresholds) -> Option<ActivityLoad> {
     let run = doc.get("run")?;
     let num = |k: &str| run.get(k).and_then(serde_json::Value::as_f64).filter(|x| x.is_finite());
-    let ended_at = crate::db::parse_time(run.get("ended_at")?.as_str()?)?;
+    let ended_at = crate::parse_time(run.get("ended_at")?.as_str()?)?;
     let minutes = num("duration_min").filter(|m| *m > 0.0)?;
     let (load, _) = afterrun_load::checkin_activity_load(
         ended_at,
@@ -246,30 +247,6 @@ fn checkin_run(doc: &serde_json::Value, t: &Thresholds) -> Option<ActivityLoad> 
         t,
     );
     Some(load)
-}
-
-/// For `afterrun plan` when it uses the store: the athlete's [`History`] at the check-in's
-/// `now` (`History::default()` when the athlete is not stored yet or `now` is unreadable, so
-/// the engine reports the check-in's own error).
-pub fn plan_history(
-    db: Option<&str>,
-    athlete: &str,
-    checkin_json: &str,
-) -> anyhow::Result<History> {
-    let Some(now) = serde_json::from_str::<serde_json::Value>(checkin_json)
-        .ok()
-        .and_then(|d| d.get("now").and_then(|n| n.as_str()).and_then(crate::db::parse_time))
-    else {
-        return Ok(History::default());
-    };
-    let session = Session::open(db)?;
-    let found = session.block_on(session.store.athlete_id(athlete.trim())).map_err(store_error)?;
-    let history = match found {
-        Some(id) => history_for(&session, id, now),
-        None => Ok(History::default()),
-    };
-    session.close();
-    history
 }
 
 /// A stored per-muscle load: `{"quads": total, …}`, optionally with
@@ -395,28 +372,27 @@ pub fn outcomes_from_rows(
 }
 
 /// Every plan's outcome for one athlete, from the store.
-pub fn athlete_outcomes(
-    session: &Session,
+pub async fn athlete_outcomes(
+    store: &Store,
     athlete: Id,
-) -> anyhow::Result<Vec<afterrun_protocol::outcome::SessionOutcome>> {
-    let store = &session.store;
-    let rows = session.block_on(store.activities(athlete)).map_err(store_error)?;
-    let profile = session.block_on(store.profile(athlete)).map_err(store_error)?;
-    let checkins = session.block_on(store.checkins(athlete)).map_err(store_error)?;
-    let plans = session.block_on(store.plans(athlete)).map_err(store_error)?;
+) -> Result<Vec<afterrun_protocol::outcome::SessionOutcome>, ServiceError> {
+    let rows = store.activities(athlete).await?;
+    let profile = store.profile(athlete).await?;
+    let checkins = store.checkins(athlete).await?;
+    let plans = store.plans(athlete).await?;
     let inputs = inputs_from_rows(&rows, &checkins, &plans, &profile);
     Ok(outcomes_from_rows(&inputs, &checkins, &plans))
 }
 
 /// Every stored athlete's outcomes (their ids with them), for the population figures.
-pub fn all_outcomes(
-    session: &Session,
-) -> anyhow::Result<Vec<(Id, Vec<afterrun_protocol::outcome::SessionOutcome>)>> {
-    let names = session.block_on(session.store.athletes()).map_err(store_error)?;
+pub async fn all_outcomes(
+    store: &Store,
+) -> Result<Vec<(Id, Vec<afterrun_protocol::outcome::SessionOutcome>)>, ServiceError> {
+    let names = store.athletes().await?;
     let mut out = Vec::with_capacity(names.len());
     for name in names {
-        if let Some(id) = session.block_on(session.store.athlete_id(&name)).map_err(store_error)? {
-            out.push((id, athlete_outcomes(session, id)?));
+        if let Some(id) = store.athlete_id(&name).await? {
+            out.push((id, athlete_outcomes(store, id).await?));
         }
     }
     Ok(out)
@@ -426,15 +402,15 @@ pub fn all_outcomes(
 /// device modalities and the effects with enough evidence, from the outcomes known before
 /// `now` (the athlete's own, shrunk toward every stored athlete's). Empty without outcomes of
 /// the athlete's own, so the plan is then the one it was before learning.
-pub fn learning_for(
-    session: &Session,
+pub async fn learning_for(
+    store: &Store,
     athlete: Id,
     now: i64,
-) -> anyhow::Result<(
-    Vec<afterrun_protocol::codes::Modality>,
-    Vec<afterrun_protocol::history::LearnedEffect>,
-)> {
-    let all = all_outcomes(session)?;
+) -> Result<
+    (Vec<afterrun_protocol::codes::Modality>, Vec<afterrun_protocol::history::LearnedEffect>),
+    ServiceError,
+> {
+    let all = all_outcomes(store).await?;
     Ok(learning_from(&all, athlete, now))
 }
 
@@ -456,8 +432,8 @@ pub fn learning_from(
 
 /// Writes every outcome of the athlete to the store (replacing what was there for each plan
 /// and group).
-pub fn store_outcomes(session: &Session, athlete: Id) -> anyhow::Result<usize> {
-    let outcomes = athlete_outcomes(session, athlete)?;
+pub async fn store_outcomes(store: &Store, athlete: Id) -> Result<usize, ServiceError> {
+    let outcomes = athlete_outcomes(store, athlete).await?;
     let mut n = 0;
     for o in &outcomes {
         for g in &o.groups {
@@ -468,7 +444,7 @@ pub fn store_outcomes(session: &Session, athlete: Id) -> anyhow::Result<usize> {
                 forecast: g.forecast,
                 residual: g.residual,
             };
-            session.block_on(session.store.save_outcome(&row)).map_err(store_error)?;
+            store.save_outcome(&row).await?;
             n += 1;
         }
     }

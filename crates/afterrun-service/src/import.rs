@@ -1,0 +1,300 @@
+//! One file's way into the store: bytes → decoded activity → load → stored row, with its
+//! `import --json` line (interfaces.md).
+//!
+//! Split in two so the caller chooses the parallelism: [`prepare`] is pure CPU work (decode,
+//! hash, load, compress) and runs on any thread; [`store_prepared`] writes one file in one
+//! transaction. `afterrun import` walks folders and archives with worker threads and a progress
+//! bar; the web upload calls [`import_upload`]. The store's `UNIQUE (athlete, sha256)`
+//! constraint, not this module, guarantees that a crash or a concurrent import never doubles
+//! an activity.
+
+use std::collections::HashMap;
+
+use afterrun_activity::{Activity, DecodeError, DecodeOptions, ProblemKind, archive};
+use afterrun_store::{Id, NewActivity, Original, Store, Stored};
+use serde_json::{Map, Value, json};
+use sha2::Digest as _;
+
+use crate::ServiceError;
+use crate::history::load_profile;
+use crate::summary_json::summary_map;
+
+/// A file ready to be stored, already stored, or failed.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Decoded: the activity to store and its output line.
+    Activity(Box<NewActivity>, Map<String, Value>),
+    /// The same bytes were already stored (as this id) when the import started: not decoded
+    /// again.
+    Known(Id),
+    /// Not decoded: the format if known, and why.
+    Failed(Option<&'static str>, DecodeError),
+}
+
+/// Counts for the summary line of an import.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    /// Files seen.
+    pub files: u64,
+    /// Activities stored for the first time.
+    pub new: u64,
+    /// Files whose activity was already stored.
+    pub duplicates: u64,
+    /// Files that are not activity files (passed over, not failures).
+    pub skipped: u64,
+    /// Files that could not be read or decoded.
+    pub failed: u64,
+}
+
+impl Counts {
+    /// The summary line: `{"summary":{"files":…,"new":…,"duplicates":…,"skipped":…,"failed":…}}`.
+    pub fn summary_json(&self) -> Value {
+        json!({"summary": {
+            "files": self.files, "new": self.new, "duplicates": self.duplicates,
+            "skipped": self.skipped, "failed": self.failed,
+        }})
+    }
+}
+
+/// The athlete's thresholds for the load model: the stored profile, and the highest heart rate
+/// among the stored activities.
+pub async fn thresholds(
+    store: &Store,
+    athlete: Id,
+) -> Result<afterrun_load::Thresholds, ServiceError> {
+    let profile = store.profile(athlete).await?;
+    let stored = store.activities(athlete).await?;
+    let facts: Vec<afterrun_load::ActivityFacts> = stored
+        .iter()
+        .map(|a| afterrun_load::ActivityFacts { max_hr: a.max_hr, best_30min_speed_mps: None })
+        .collect();
+    Ok(afterrun_load::resolve_thresholds(&load_profile(&profile), &facts))
+}
+
+/// Decodes, hashes, computes the load and compresses one file (pure CPU work).
+///
+/// `read` is the file's bytes or why they could not be read; `known` maps the hashes already
+/// stored for the athlete to their ids (those are not decoded again); `listed` is the Strava
+/// catalog entry naming this file, if any (its sport and title fill what the file lacks).
+pub fn prepare(
+    name: &str,
+    read: Result<Vec<u8>, DecodeError>,
+    thresholds: &afterrun_load::Thresholds,
+    known: &HashMap<String, Id>,
+    listed: Option<archive::CatalogEntry>,
+) -> Prepared {
+    let bytes = match read {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let format = afterrun_activity::sniff::format_from_name(name).map(|f| f.as_str());
+            return Prepared::Failed(format, e);
+        }
+    };
+    let sha256 = sha256_hex(&bytes);
+    if let Some(&id) = known.get(&sha256) {
+        return Prepared::Known(id);
+    }
+    let options = DecodeOptions { samples: true };
+    let mut activity = match afterrun_activity::decode(&bytes, Some(name), &options) {
+        Ok(activity) => activity,
+        Err(e) => {
+            let format = afterrun_activity::detect_format(&bytes, Some(name)).map(|f| f.as_str());
+            return Prepared::Failed(format, e);
+        }
+    };
+    if let Some(entry) = &listed
+        && activity.summary.sport == "unknown"
+        && let Some(sport) = afterrun_activity::sport_from_name(&entry.kind)
+    {
+        sport.clone_into(&mut activity.summary.sport);
+    }
+    let mut line = summary_map(name, &activity.summary);
+    if let Some(entry) = listed.filter(|e| !e.name.is_empty()) {
+        line.insert("name".into(), json!(entry.name));
+    }
+    let new = new_activity(name, &bytes, sha256, &activity, &line, thresholds);
+    Prepared::Activity(Box::new(new), line)
+}
+
+fn new_activity(
+    name: &str,
+    bytes: &[u8],
+    sha256: String,
+    activity: &Activity,
+    line: &Map<String, Value>,
+    thresholds: &afterrun_load::Thresholds,
+) -> NewActivity {
+    let s = &activity.summary;
+    let (stress, muscle_load) = match afterrun_load::activity_load(activity, thresholds, None) {
+        Some((load, stress)) => {
+            let groups: Map<String, Value> = afterrun_load::MuscleGroup::ALL
+                .iter()
+                .map(|g| (g.as_str().to_owned(), json!(load.muscle.of(*g))))
+                .collect();
+            (stress, Some(Value::Object(groups)))
+        }
+        None => (afterrun_load::activity_stress(activity, thresholds, None), None),
+    };
+    let stress = stress.value.is_finite().then(|| afterrun_store::Stress {
+        value: stress.value,
+        kind: stress.kind.as_str().to_owned(),
+    });
+    NewActivity {
+        sha256,
+        format: s.format.as_str().to_owned(),
+        sport: s.sport.clone(),
+        sub_sport: s.sub_sport.clone(),
+        start_time: s.start_time,
+        end_time: s.end_time,
+        elapsed_s: s.elapsed_s,
+        timer_s: s.timer_s,
+        distance_m: s.distance_m,
+        records: s.records,
+        avg_hr: s.avg_hr,
+        max_hr: s.max_hr,
+        ascent_m: s.ascent_m,
+        descent_m: s.descent_m,
+        laps: s.laps,
+        summary: Value::Object(line.clone()),
+        stress,
+        muscle_load,
+        original: Original::compress(bytes),
+        source: name.to_owned(),
+    }
+}
+
+/// SHA-256 of the bytes, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(64);
+    for b in sha2::Sha256::digest(bytes) {
+        // Writing to a String cannot fail.
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// Stores one prepared file (one transaction), counts it, and returns its `import --json` line.
+pub async fn store_prepared(
+    store: &Store,
+    athlete: Id,
+    name: &str,
+    prepared: Prepared,
+    imported_at: i64,
+    counts: &mut Counts,
+) -> Result<Value, ServiceError> {
+    counts.files += 1;
+    match prepared {
+        Prepared::Known(id) => {
+            counts.duplicates += 1;
+            let mut line = match store.summary(id).await? {
+                Some(Value::Object(map)) => map,
+                _ => Map::new(),
+            };
+            line.insert("file".into(), json!(name));
+            line.insert("stored".into(), json!("duplicate"));
+            line.insert("duplicate_of".into(), json!(id));
+            line.insert("duplicate_reason".into(), json!("same_content"));
+            Ok(Value::Object(line))
+        }
+        Prepared::Failed(format, error) => {
+            if error.kind == ProblemKind::NotActivityFile {
+                counts.skipped += 1;
+            } else {
+                counts.failed += 1;
+            }
+            Ok(json!({
+                "file": name, "format": format, "ok": false,
+                "error": {"kind": error.kind.as_str(), "message": error.message},
+            }))
+        }
+        Prepared::Activity(activity, mut line) => {
+            let stored = store.import_activity(athlete, &activity, imported_at).await?;
+            match stored {
+                Stored::New(id) => {
+                    counts.new += 1;
+                    line.insert("stored".into(), json!("new"));
+                    line.insert("id".into(), json!(id));
+                }
+                Stored::SameContent(id) | Stored::SameActivity(id) => {
+                    counts.duplicates += 1;
+                    line.insert("stored".into(), json!("duplicate"));
+                    line.insert("duplicate_of".into(), json!(id));
+                    let why = if matches!(stored, Stored::SameContent(_)) {
+                        "same_content"
+                    } else {
+                        "same_activity"
+                    };
+                    line.insert("duplicate_reason".into(), json!(why));
+                }
+            }
+            Ok(Value::Object(line))
+        }
+    }
+}
+
+/// Whether an output line is a failure that counts (a file that is not an activity is not).
+pub fn counts_as_failure(line: &Value) -> bool {
+    line.get("ok") == Some(&Value::Bool(false))
+        && line.pointer("/error/kind").and_then(Value::as_str) != Some("not_activity_file")
+}
+
+/// A failure line in words: `file: kind: message`.
+pub fn describe_failure(line: &Value) -> String {
+    let file = line.get("file").and_then(Value::as_str).unwrap_or("?");
+    let kind = line.pointer("/error/kind").and_then(Value::as_str).unwrap_or("?");
+    let message = line.pointer("/error/message").and_then(Value::as_str).unwrap_or("");
+    format!("{file}: {kind}: {message}")
+}
+
+/// Every file of one upload (a single activity file, or an archive walked member by member),
+/// decoded, in the order of the archive. Pure CPU work: run it off the async runtime.
+pub fn prepare_upload(
+    name: &str,
+    bytes: &[u8],
+    thresholds: &afterrun_load::Thresholds,
+    known: &HashMap<String, Id>,
+) -> Vec<(String, Prepared)> {
+    let mut members: Vec<(String, Result<Vec<u8>, DecodeError>)> = Vec::new();
+    let mut catalogs: Vec<(String, archive::Catalog)> = Vec::new();
+    let walked = archive::walk(
+        name,
+        std::io::Cursor::new(bytes),
+        &archive::Limits::default(),
+        &mut |entry| match entry {
+            archive::Entry::File { path, bytes } => {
+                members.push((path.to_owned(), Ok(bytes.to_vec())))
+            }
+            archive::Entry::Failed { path, error } => members.push((path.to_owned(), Err(error))),
+            archive::Entry::Catalog { base, catalog } => catalogs.push((base.to_owned(), catalog)),
+        },
+    );
+    if let Err(error) = walked {
+        members.push((name.to_owned(), Err(error)));
+    }
+    members
+        .into_iter()
+        .map(|(path, read)| {
+            let listed = catalogs.iter().find_map(|(base, catalog)| {
+                catalog.lookup(path.strip_prefix(base.as_str())?).cloned()
+            });
+            let prepared = prepare(&path, read, thresholds, known, listed);
+            (path, prepared)
+        })
+        .collect()
+}
+
+/// Stores what [`prepare_upload`] made, in order; returns the output lines and the counts.
+pub async fn store_upload(
+    store: &Store,
+    athlete: Id,
+    prepared: Vec<(String, Prepared)>,
+    imported_at: i64,
+) -> Result<(Vec<Value>, Counts), ServiceError> {
+    let mut counts = Counts::default();
+    let mut lines = Vec::with_capacity(prepared.len());
+    for (name, p) in prepared {
+        lines.push(store_prepared(store, athlete, &name, p, imported_at, &mut counts).await?);
+    }
+    Ok((lines, counts))
+}
