@@ -5,6 +5,7 @@
 //! (`assets/app.js`) only adds comfort: clicking the body map, local times, step timers, done
 //! marks, and htmx swapping the plan in without a full reload.
 
+use afterrun_service::checkin::CheckinError;
 use afterrun_store::{PlanRow, Profile, Store};
 use askama::Template;
 use axum::Router;
@@ -421,21 +422,6 @@ fn profile_form(profile: &Profile) -> FormValues {
     FormValues::new(pairs)
 }
 
-/// Fills the check-in's `athlete` fields it leaves out from the stored profile (the check-in's
-/// own answers win: they are newer). Thresholds belong to the load model, not the check-in.
-fn merge_profile(checkin: &mut Value, profile: &Profile) {
-    let Ok(Value::Object(stored)) = serde_json::to_value(profile) else { return };
-    let Some(athlete) = checkin.get_mut("athlete").and_then(Value::as_object_mut) else { return };
-    for (key, value) in stored {
-        if matches!(key.as_str(), "max_hr" | "rest_hr" | "threshold_pace_s_per_km") {
-            continue;
-        }
-        if athlete.get(&key).is_none_or(Value::is_null) {
-            athlete.insert(key, value);
-        }
-    }
-}
-
 const GOALS: &[(&str, &str)] = &[
     ("general", "Fitness and health"),
     ("5k", "5 km"),
@@ -628,20 +614,39 @@ async fn checkin_submit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let form = FormValues::new(pairs);
-    let checkin = match views::checkin_from_form(&form, state.now()) {
-        Ok(mut c) => {
-            match stored_profile(&state).await {
-                Ok(Some(profile)) => merge_profile(&mut c, &profile),
-                Ok(None) => {}
-                Err(e) => return Problem::internal(&e).into_response(),
-            }
-            c
-        }
+    let mut checkin = match views::checkin_from_form(&form, state.now()) {
+        Ok(c) => c,
         Err(e) => {
             let page_view = checkin_page_for(&state, &form, Some(e));
             return page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view);
         }
     };
+    let invalid = |problem: Problem| {
+        let error = FormError {
+            field: problem.field.clone().unwrap_or_default(),
+            message: problem.detail.clone(),
+        };
+        let page_view = checkin_page_for(&state, &form, Some(error));
+        page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view)
+    };
+    if let Some(store) = state.store() {
+        // Plan with the athlete's own history, keep the check-in and its plan, then show the
+        // plan at its own address, so a reload shows it again instead of posting twice.
+        let now = state.now().as_second();
+        let planned = async {
+            let athlete = store.ensure_athlete(PERSONAL_ATHLETE, now).await?;
+            let profile = store.profile(athlete).await?;
+            afterrun_service::checkin::merge_profile(&mut checkin, &profile);
+            afterrun_service::checkin::checkin_and_plan(store, athlete, &checkin, now).await
+        }
+        .await;
+        return match planned {
+            Ok(p) => (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/plans/{}", p.plan_id))])
+                .into_response(),
+            Err(CheckinError::Invalid(e)) => invalid(Problem::invalid_checkin(&e.field, e.message)),
+            Err(CheckinError::Service(e)) => Problem::internal(&e).into_response(),
+        };
+    }
     let checkin_text = checkin.to_string();
     match crate::api::plan_for(&checkin_text) {
         Ok(plan_text) => {
@@ -649,15 +654,6 @@ async fn checkin_submit(
                 Ok(v) => v,
                 Err(e) => return Problem::internal(&e).into_response(),
             };
-            if let Some(store) = state.store() {
-                // Keep the check-in and its plan, then show the plan at its own address, so a
-                // reload shows it again instead of posting the form twice.
-                return match persist(store, state.now().as_second(), &checkin, &plan).await {
-                    Ok(id) => (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/plans/{id}"))])
-                        .into_response(),
-                    Err(e) => Problem::internal(&e).into_response(),
-                };
-            }
             let view = PlanPage {
                 title: "Your plan",
                 nav: "checkin",
@@ -668,28 +664,8 @@ async fn checkin_submit(
             };
             page(&state, StatusCode::OK, &view)
         }
-        Err(problem) => {
-            let error = FormError {
-                field: problem.field.clone().unwrap_or_default(),
-                message: problem.detail.clone(),
-            };
-            let page_view = checkin_page_for(&state, &form, Some(error));
-            page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view)
-        }
+        Err(problem) => invalid(problem),
     }
-}
-
-/// Saves a check-in and its plan for the personal athlete; the plan's id.
-async fn persist(
-    store: &Store,
-    now: i64,
-    checkin: &Value,
-    plan: &Value,
-) -> Result<i64, afterrun_store::StoreError> {
-    let athlete = store.ensure_athlete(PERSONAL_ATHLETE, now).await?;
-    let steps = plan["steps"].as_array().map_or(0, Vec::len);
-    let checkin_id = store.save_checkin(athlete, now, checkin, now).await?;
-    store.save_plan(checkin_id, now, plan, u32::try_from(steps).unwrap_or(u32::MAX)).await
 }
 
 /// The personal athlete's stored plan `id`, if it exists and is theirs.

@@ -15,6 +15,7 @@
 //! pure function beside them, tested without a database. The clock is always an argument.
 
 pub mod chart;
+pub mod checkin;
 pub mod history;
 pub mod import;
 pub mod insights;

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::checkin_flags::{CheckinFlags, apply_patch};
-use crate::db::{DbArgs, Session, now, parse_time, store_error};
+use crate::db::{DbArgs, Session, now, store_error};
 use crate::exit::bad_input;
 
 /// Arguments of `afterrun checkin`.
@@ -58,27 +58,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map_err(|e| bad_input(e.to_string()))?;
     }
     crate::db::merge_profile(&mut doc, &profile);
-    let text = doc.to_string();
-    let when = doc.get("now").and_then(Value::as_str).and_then(parse_time).unwrap_or(saved_at);
-    // The athlete's own load: high volume, ACWR and monotony cautions, the soreness forecast.
-    let history = session
-        .block_on(afterrun_service::history::history_for(&session.store, athlete, when))
-        .map_err(crate::db::service_error)?;
-    let plan_text = afterrun_protocol::plan_json(&text, &history)
-        .map_err(|e| bad_input(format!("invalid check-in: {e}")))?;
-    let plan: Value = serde_json::from_str(&plan_text)?;
-    let steps = plan.get("steps").and_then(Value::as_array).map_or(0, Vec::len);
-    let checkin_id = session
-        .block_on(session.store.save_checkin(athlete, when, &doc, saved_at))
-        .map_err(store_error)?;
-    let plan_id = session
-        .block_on(session.store.save_plan(checkin_id, when, &plan, u32::try_from(steps)?))
-        .map_err(store_error)?;
-    // This check-in may be an earlier plan's outcome: rewrite the athlete's outcomes.
-    session
-        .block_on(afterrun_service::history::store_outcomes(&session.store, athlete))
-        .map_err(crate::db::service_error)?;
+    let planned = session.block_on(afterrun_service::checkin::checkin_and_plan(
+        &session.store,
+        athlete,
+        &doc,
+        saved_at,
+    ));
     session.close();
+    let planned = planned.map_err(|e| match e {
+        afterrun_service::checkin::CheckinError::Invalid(e) => {
+            bad_input(format!("invalid check-in: {e}"))
+        }
+        afterrun_service::checkin::CheckinError::Service(e) => crate::db::service_error(e),
+    })?;
+    let (plan_text, plan, plan_id) = (planned.plan_text, planned.plan, planned.plan_id);
 
     let output = if args.json {
         format!("{plan_text}\n")
