@@ -14,6 +14,7 @@ use crate::problem::Problem;
 
 const CSS: &[u8] = include_bytes!("../assets/app.css");
 const JS: &[u8] = include_bytes!("../assets/app.js");
+const DEVICE_JS: &[u8] = include_bytes!("../assets/device.js");
 const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
 const HTMX_LICENSE: &[u8] = include_bytes!("../assets/htmx.LICENSE");
 const ICON: &[u8] = include_bytes!("../assets/icon.svg");
@@ -28,6 +29,7 @@ fn find(name: &str) -> Option<(&'static [u8], &'static str)> {
     Some(match name {
         "app.css" => (CSS, "text/css; charset=utf-8"),
         "app.js" => (JS, "text/javascript; charset=utf-8"),
+        "device.js" => (DEVICE_JS, "text/javascript; charset=utf-8"),
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
         "htmx.LICENSE" => (HTMX_LICENSE, "text/plain; charset=utf-8"),
         "icon.svg" => (ICON, "image/svg+xml"),

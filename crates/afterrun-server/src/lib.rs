@@ -29,6 +29,7 @@ use tower_http::timeout::TimeoutLayer;
 mod api;
 mod assets;
 pub mod demo;
+mod device_view;
 mod ics;
 pub mod openapi;
 pub mod problem;
@@ -136,6 +137,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(web::routes())
         .merge(assets::routes())
+        .merge(device_view::routes())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed);
     routes

@@ -32,6 +32,9 @@ pub const PATHS: &[(&str, &str)] = &[
     ("post", "/profile"),
     ("get", "/guide"),
     ("get", "/guide/{topic}"),
+    ("get", "/device"),
+    ("get", "/device/run"),
+    ("get", "/api/device/compression/stream"),
     ("get", "/assets/{file}"),
 ];
 
@@ -163,7 +166,7 @@ pub fn document() -> Value {
     let refused = "a state-changing request must carry `Origin` (this server's own) or \
                    `Sec-Fetch-Site: same-origin`, or the CSRF token as the `afterrun_csrf` \
                    cookie and the `X-CSRF-Token` header or `csrf_token` form field";
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "afterrun",
@@ -278,5 +281,53 @@ pub fn document() -> Value {
             },
             "GuideTopic": {"type": "object", "required": ["id", "title", "summary", "seed_advice", "evidence", "references"]}
         }}
-    })
+    });
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.extend(device_paths());
+    }
+    doc
+}
+
+/// The device simulator's routes (`device_view.rs`).
+fn device_paths() -> serde_json::Map<String, Value> {
+    let params = json!([
+        {"name": "plan", "in": "query", "schema": {"type": "string", "examples": ["demo", "12"]},
+         "description": "a stored plan's id, or `demo`; without it, the latest plan (else the demo program)"},
+        {"name": "program", "in": "query", "schema": {"type": "integer", "minimum": 0},
+         "description": "an index into the plan's `device_programs` (a compression program); without it, the first one"},
+        {"name": "step", "in": "query", "schema": {"type": "integer", "minimum": 0},
+         "description": "instead of `program`: the plan step whose device program to run"},
+        {"name": "speed", "in": "query", "schema": {"type": "string", "examples": ["1", "10", "60", "max"]},
+         "description": "simulated seconds per real second (above 0, at most 1000), or `max` (the default)"},
+        {"name": "fault", "in": "query", "schema": {"type": "string", "examples": ["leak@2:45s", "pump_stuck_on:45s"]},
+         "description": "faults to inject, `KIND[@CHAMBER][:VALUE]:TIME` comma-separated (devices.md)"}
+    ]);
+    let refusals = json!({
+        "400": problem("a bad query value; `field` names it"),
+        "404": problem("no such plan, or no such program in it")
+    });
+    let with = |mut responses: Value, ok: Value| {
+        responses["200"] = ok;
+        responses
+    };
+    let mut map = serde_json::Map::new();
+    map.insert("/device".into(), json!({"get": {
+        "summary": "Web app: the device simulator page (a plan's compression program, or the demo)",
+        "parameters": params,
+        "responses": with(json!({"404": html("no such plan or program"), "400": problem("a bad query value")}), html("the page"))}}));
+    map.insert("/device/run".into(), json!({"get": {
+        "summary": "Web app: the whole simulated run at once, plotted (the page without JavaScript)",
+        "parameters": params,
+        "responses": with(json!({"404": html("no such plan or program"), "400": problem("a bad query value")}), html("the page"))}}));
+    map.insert("/api/device/compression/stream".into(), json!({"get": {
+        "summary": "Run a compression program in the simulator, streamed as Server-Sent Events",
+        "description": "Events `frame` (one per 100 ms of simulated time or more, at most 20 per real second): \
+            {t_ms, state, phase?, cycle?, chamber?, fault?, left_ms, pressures_mmhg[], targets_mmhg[], pump, dump}, \
+            one entry per chamber of the treated legs, left leg first, each from the foot up; then one \
+            `summary` event {duration_s, cycles, max_pressure_mmhg, time_at_target_s, faults[], injected[], ended_safe} \
+            and the stream ends.",
+        "parameters": params,
+        "responses": with(refusals, json!({"description": "the event stream",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}}}))}}));
+    map
 }

@@ -350,7 +350,11 @@ pub(crate) fn not_found_page(state: &AppState, message: String) -> Response {
 }
 
 /// Renders a page with the security headers and the CSRF cookie.
-fn page(state: &AppState, status: StatusCode, template: &dyn askama::DynTemplate) -> Response {
+pub(crate) fn page(
+    state: &AppState,
+    status: StatusCode,
+    template: &dyn askama::DynTemplate,
+) -> Response {
     match template.dyn_render() {
         Ok(html) => {
             let mut response = (status, html).into_response();

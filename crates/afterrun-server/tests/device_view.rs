@@ -1,0 +1,304 @@
+//! The device simulator view, end to end without sockets: the page (a stored plan's program or
+//! the demo), the no-JS run and the Server-Sent Events stream, through `oneshot`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
+
+use std::sync::Arc;
+
+use afterrun_server::{AppState, Config, Mode, router};
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use jiff::Timestamp;
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+const HOST: &str = "127.0.0.1:8080";
+
+fn clock() -> Timestamp {
+    "2026-11-23T08:30:00Z".parse().unwrap()
+}
+
+fn state() -> AppState {
+    AppState::new(Config { mode: Mode::Personal, ..Config::default() }, clock, TOKEN.to_owned())
+}
+
+/// A state on a fresh SQLite file, and its folder (removed by the test).
+async fn stored_state() -> (AppState, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!(
+        "afterrun-device-view-{}-{}",
+        std::process::id(),
+        afterrun_server::security::new_csrf_token()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let location = afterrun_store::Location::Sqlite(dir.join("test.db"));
+    let store = afterrun_store::Store::connect(&location).await.unwrap();
+    (state().with_store(Arc::new(store)), dir)
+}
+
+struct Answer {
+    status: StatusCode,
+    media: String,
+    location: Option<String>,
+    body: String,
+}
+
+async fn send(state: &AppState, request: Request<Body>) -> Answer {
+    let response = router(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let header_text = |name| {
+        response.headers().get(name).map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
+    };
+    let media = header_text(header::CONTENT_TYPE).unwrap_or_default();
+    let location = header_text(header::LOCATION);
+    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    Answer { status, media, location, body: String::from_utf8_lossy(&body).into_owned() }
+}
+
+fn get(path: &str) -> Request<Body> {
+    Request::get(path).header(header::HOST, HOST).body(Body::empty()).unwrap()
+}
+
+fn post_form(path: &str, pairs: &[(&str, &str)]) -> Request<Body> {
+    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    Request::post(path)
+        .header(header::HOST, HOST)
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.join("&")))
+        .unwrap()
+}
+
+/// Checks in with sore legs and compression boots: the plan's last step is the boots. Returns
+/// the plan's id.
+async fn plan_with_boots(state: &AppState) -> i64 {
+    let answer = send(
+        state,
+        post_form(
+            "/checkin",
+            &[
+                ("sore_quads_left", "6"),
+                ("sore_quads_right", "6"),
+                ("sore_calves_left", "5"),
+                ("sore_calves_right", "5"),
+                ("eq", "compression_boots"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    answer.location.unwrap().trim_start_matches("/plans/").parse().unwrap()
+}
+
+fn problem(answer: &Answer) -> Value {
+    assert_eq!(answer.media, "application/problem+json", "{}", answer.body);
+    serde_json::from_str(&answer.body).unwrap()
+}
+
+/// The events of a Server-Sent Events body: `(event name, data as JSON)`.
+fn events(body: &str) -> Vec<(String, Value)> {
+    body.split("\n\n")
+        .filter(|block| !block.trim().is_empty())
+        .map(|block| {
+            let mut name = String::from("message");
+            let mut data = String::new();
+            for line in block.lines() {
+                if let Some(n) = line.strip_prefix("event:") {
+                    name = n.trim().to_owned();
+                } else if let Some(d) = line.strip_prefix("data:") {
+                    data.push_str(d.trim_start());
+                }
+            }
+            (name, serde_json::from_str(&data).unwrap_or(Value::Null))
+        })
+        .collect()
+}
+
+fn numbers(value: &Value) -> Vec<f64> {
+    value.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn without_a_plan_the_demo_program_is_offered() {
+    let answer = send(&state(), get("/device")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.media, "text/html; charset=utf-8");
+    let html = answer.body;
+    assert!(html.contains("Demo program") && html.contains("there is no plan yet"), "{html}");
+    assert!(html.contains("Level 3 of 7: 50 mmHg in every chamber."));
+    assert!(html.contains("4 chambers on each leg"));
+    // Four chambers on each leg, foot first, each with its target.
+    assert_eq!(html.matches("class=\"dev-bar\"").count(), 8);
+    for name in ["L1", "L4", "R1", "R4"] {
+        assert!(html.contains(&format!("{name}<span class=\"dev-place\">")), "{name}");
+    }
+    assert_eq!(html.matches("data-target=\"50\"").count(), 8);
+    assert!(
+        html.contains("action=\"/device/run\"") && html.contains("name=\"plan\" value=\"demo\"")
+    );
+    assert!(html.contains("<label class=\"field\" for=\"sim-speed\">"));
+    assert!(html.contains("aria-live=\"polite\""));
+    assert!(html.contains("src=\"/assets/device.js\""));
+    assert!(html.contains("aria-current=\"page\">Device</a>"));
+
+    let script = send(&state(), get("/assets/device.js")).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.body.contains("EventSource"));
+}
+
+#[tokio::test]
+async fn a_stored_plans_compression_program_is_shown_and_linked_from_the_plan() {
+    let (state, dir) = stored_state().await;
+    let id = plan_with_boots(&state).await;
+
+    let plan_page = send(&state, get(&format!("/plans/{id}"))).await;
+    let link = format!("href=\"/device?plan={id}&amp;step=3\">Run in the simulator</a>");
+    assert!(plan_page.body.contains(&link), "{}", plan_page.body);
+
+    for path in [format!("/device?plan={id}&step=3"), "/device".to_owned()] {
+        let answer = send(&state, get(&path)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{path}");
+        let html = answer.body;
+        assert!(html.contains("Compression boots from your plan"), "{path}");
+        assert!(!html.contains("Demo program"));
+        assert!(html.contains(&format!("href=\"/plans/{id}\"")));
+        assert!(html.contains("5 chambers on each leg") && html.contains("Level 3 of 7"));
+        assert!(html.contains("20 minutes."));
+        assert_eq!(html.matches("class=\"dev-bar\"").count(), 10, "{path}");
+        assert!(html.contains(&format!("name=\"plan\" value=\"{id}\"")));
+        assert!(html.contains("name=\"program\" value=\"0\""));
+    }
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn the_stream_runs_the_plans_program_to_a_vented_end() {
+    let (state, dir) = stored_state().await;
+    let id = plan_with_boots(&state).await;
+    let answer =
+        send(&state, get(&format!("/api/device/compression/stream?plan={id}&program=0&speed=max")))
+            .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.media, "text/event-stream");
+    let events = events(&answer.body);
+    let (last_name, summary) = events.last().unwrap();
+    assert_eq!(last_name, "summary");
+    let frames: Vec<&Value> =
+        events.iter().filter(|(n, _)| n == "frame").map(|(_, data)| data).collect();
+    assert_eq!(frames.len() + 1, events.len(), "frames, then one summary");
+    assert!(frames.len() >= 2, "{} frames", frames.len());
+
+    let mut previous = 0;
+    let mut highest: f64 = 0.0;
+    for (k, frame) in frames.iter().enumerate() {
+        let t = frame["t_ms"].as_u64().unwrap();
+        assert!(t > previous, "time goes on");
+        // Frames fall on 100 ms steps of simulated time; the last one is the end, whenever it is.
+        assert!(t % 100 == 0 || k + 1 == frames.len(), "a frame at {t} ms");
+        previous = t;
+        let pressures = numbers(&frame["pressures_mmhg"]);
+        assert_eq!(pressures.len(), 10, "five chambers on each leg");
+        assert_eq!(numbers(&frame["targets_mmhg"]), vec![50.0; 10]);
+        for p in pressures {
+            assert!(p <= 120.0, "{p} mmHg at {t} ms");
+            highest = highest.max(p);
+        }
+    }
+    assert!(highest > 40.0, "the chambers filled: {highest} mmHg");
+    let last = frames.last().unwrap();
+    assert_eq!(last["state"], "done");
+    assert!(numbers(&last["pressures_mmhg"]).iter().all(|&p| p < 5.0), "vented: {last}");
+    assert_eq!(last["pump"], false);
+    assert_eq!(last["left_ms"], 0);
+    assert_eq!(summary["ended_safe"], true);
+    assert!(summary["cycles"].as_u64().unwrap() >= 20, "{summary}");
+    assert!(summary["faults"].as_array().unwrap().is_empty());
+    assert!(summary["max_pressure_mmhg"].as_f64().unwrap() <= 120.0);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn an_injected_fault_vents_safely() {
+    let answer =
+        send(&state(), get("/api/device/compression/stream?plan=demo&fault=pump_stuck_on:45s"))
+            .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let events = events(&answer.body);
+    let (_, summary) = events.last().unwrap();
+    assert_eq!(summary["ended_safe"], true, "{summary}");
+    assert_eq!(summary["injected"], serde_json::json!(["pump_stuck_on:45000ms"]));
+    assert!(!summary["faults"].as_array().unwrap().is_empty(), "detected: {summary}");
+    let frames: Vec<&Value> =
+        events.iter().filter(|(n, _)| n == "frame").map(|(_, data)| data).collect();
+    let last = frames.last().unwrap();
+    assert_eq!(last["state"], "fault");
+    assert!(last["fault"].is_string());
+    assert_eq!(last["dump"], true);
+    for frame in frames {
+        assert!(numbers(&frame["pressures_mmhg"]).iter().all(|&p| p <= 120.0));
+    }
+}
+
+#[tokio::test]
+async fn without_javascript_the_whole_run_is_plotted() {
+    let answer = send(&state(), get("/device/run?plan=demo&speed=10&fault=leak%402%3A45s")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let html = answer.body;
+    assert!(html.contains("The whole session, simulated"));
+    assert!(html.contains("Ended safe: every chamber vented."), "{html}");
+    assert!(html.contains("The controller detected: leak at"), "{html}");
+    assert!(html.contains("role=\"img\" aria-label=\"Line chart"));
+    assert!(html.contains("<svg") && html.contains("mmHg"));
+    assert_eq!(html.matches("<polyline").count(), 8, "one line per chamber");
+    // The form keeps the choices.
+    assert!(html.contains("<option value=\"leak@2:45s\" selected>"));
+    assert!(html.contains("<option value=\"10\" selected>"));
+}
+
+#[tokio::test]
+async fn bad_queries_are_problems_naming_the_field() {
+    let (state, dir) = stored_state().await;
+    let id = plan_with_boots(&state).await;
+    // A plan with a vibration program beside the boots.
+    let store = state.store().unwrap();
+    let athlete = store.athlete_id("me").await.unwrap().unwrap();
+    let mut plan = store.latest_plan(athlete).await.unwrap().unwrap().plan;
+    plan["device_programs"].as_array_mut().unwrap().push(serde_json::json!({
+        "device": "vibration_plate", "step": 2, "program": {"ramp_s": 2, "segments": [
+            {"stance": "squat", "frequency_hz": 30.0, "amplitude": "low", "duration_s": 45, "rest_s": 30}]}
+    }));
+    let checkin = store.latest_checkin(athlete).await.unwrap().unwrap();
+    let with_plate = store.save_plan(checkin.id, clock().as_second(), &plan, 4).await.unwrap();
+
+    let stream = "/api/device/compression/stream";
+    let cases: Vec<(String, StatusCode, &str)> = vec![
+        (format!("{stream}?plan={id}&program=7"), StatusCode::NOT_FOUND, "program"),
+        (format!("{stream}?plan={id}&program=first"), StatusCode::BAD_REQUEST, "program"),
+        (format!("{stream}?plan={id}&program=-1"), StatusCode::BAD_REQUEST, "program"),
+        (format!("{stream}?plan={with_plate}&program=1"), StatusCode::BAD_REQUEST, "program"),
+        (format!("{stream}?plan={id}&step=0"), StatusCode::NOT_FOUND, "step"),
+        (format!("{stream}?plan={id}&step=3&program=0"), StatusCode::BAD_REQUEST, "step"),
+        (format!("{stream}?plan=999999"), StatusCode::NOT_FOUND, "plan"),
+        (format!("{stream}?plan=mine"), StatusCode::BAD_REQUEST, "plan"),
+        (format!("{stream}?plan=demo&speed=fast"), StatusCode::BAD_REQUEST, "speed"),
+        (format!("{stream}?plan=demo&speed=0"), StatusCode::BAD_REQUEST, "speed"),
+        (format!("{stream}?plan=demo&fault=boom%3A3s"), StatusCode::BAD_REQUEST, "fault"),
+        (format!("{stream}?plan=demo&fault=leak%409%3A3s"), StatusCode::BAD_REQUEST, "fault"),
+        (format!("/device/run?plan={id}&program=7"), StatusCode::NOT_FOUND, ""),
+        ("/device/run?plan=demo&speed=-2".to_owned(), StatusCode::BAD_REQUEST, "speed"),
+    ];
+    for (path, status, field) in cases {
+        let answer = send(&state, get(&path)).await;
+        assert_eq!(answer.status, status, "{path}: {}", answer.body);
+        if field.is_empty() {
+            // A page: the not-found page, for a person.
+            assert!(answer.body.contains("device program"), "{path}: {}", answer.body);
+        } else {
+            assert_eq!(problem(&answer)["field"], field, "{path}");
+        }
+    }
+    // The plate's program is named on the page of the boots'.
+    let answer = send(&state, get(&format!("/device?plan={with_plate}"))).await;
+    assert!(answer.body.contains("Vibrating plate (program 1)"), "{}", answer.body);
+    std::fs::remove_dir_all(dir).ok();
+}
