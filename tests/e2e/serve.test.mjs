@@ -22,6 +22,7 @@ const bin = process.env.AFTERRUN_BIN || path.join(root, 'target/debug/afterrun')
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const shots = path.join(here, 'screenshots');
+const corpusFit = path.resolve(root, '../shared/corpus/fit/pyfitparse__garmin-fenix-5-run.fit');
 
 let server;
 let base;
@@ -172,7 +173,7 @@ async function modalities(page) {
   return page.$$eval('.timeline .step', (steps) => steps.map((s) => s.dataset.modality));
 }
 
-test('a new user sets a profile, checks in with sore quads, gets a plan starting with a walk and marks it done', async () => {
+test('a new user sets a profile, uploads a FIT file, checks in with sore quads, gets a plan starting with a walk and marks it done', async () => {
   const page = await open();
   // A new user sets a profile first.
   await page.goto(`${base}/profile`);
@@ -188,6 +189,36 @@ test('a new user sets a profile, checks in with sore quads, gets a plan starting
   await shot(page, 'profile');
   await assertAccessible(page, 'profile page');
   await assertKeyboardReachable(page, 'profile page');
+
+  // Then imports a run from the watch: the file goes up with its own progress and result row.
+  await page.goto(`${base}/import`);
+  assert.equal(await page.title(), 'Import · afterrun');
+  assert.ok(await page.locator('#dropzone').isVisible(), 'the drop zone is shown with JS on');
+  await page.setInputFiles('#files', corpusFit);
+  const row = page.locator('.upload', { hasText: path.basename(corpusFit) });
+  await row.locator('.result[data-state="new"]').waitFor();
+  assert.match(await row.locator('.result-detail').textContent(), /^Running · .* · 0\.2 km · 0:57$/);
+  assert.match(await page.locator('#summary-line').textContent(), /^1 file: 1 new, 0 already imported, 0 skipped, 0 failed\.$/);
+  await page.waitForFunction(() => /1 new/.test(document.getElementById('import-live').textContent));
+  // Several at once: the same run again (recognised, not stored twice), a settings file (not
+  // an activity) and a GPX cut off in its XML (failed, with the reason in words).
+  const gpx = readFileSync(path.resolve(root, '../shared/corpus/gpx/gpxpy__cerknicko-jezero.gpx'));
+  const settings = path.resolve(root, '../shared/corpus/fit/gofit-fitsdk__Settings.fit');
+  await page.setInputFiles('#files', [
+    { name: path.basename(corpusFit), mimeType: 'application/octet-stream', buffer: readFileSync(corpusFit) },
+    { name: path.basename(settings), mimeType: 'application/octet-stream', buffer: readFileSync(settings) },
+    { name: 'broken.gpx', mimeType: 'application/gpx+xml', buffer: gpx.subarray(0, 200) },
+  ]);
+  await page.waitForFunction(() => document.querySelectorAll('.upload[data-state="done"]').length === 4);
+  assert.equal(await page.locator('.upload').nth(1).locator('.result').getAttribute('data-state'), 'duplicate');
+  assert.equal(await page.locator('.upload', { hasText: 'Settings.fit' }).locator('.result').getAttribute('data-state'), 'skipped');
+  const broken = page.locator('.upload', { hasText: 'broken.gpx' }).locator('.result');
+  assert.equal(await broken.getAttribute('data-state'), 'failed');
+  assert.match(await broken.textContent(), /not readable XML/);
+  assert.equal(await page.locator('#summary-line').textContent(), '4 files: 1 new, 1 already imported, 1 skipped, 1 failed.');
+  await shot(page, 'import');
+  await assertAccessible(page, 'import page');
+  await assertKeyboardReachable(page, 'import page');
 
   await page.goto(`${base}/`);
   assert.equal(await page.title(), 'Check in · afterrun');
@@ -306,6 +337,10 @@ test('no page scrolls sideways at 375 px', async () => {
     await submitAndWaitForPlan(page);
   });
   await assertNoSidewaysScroll(`${base}/profile`, 'profile');
+  await assertNoSidewaysScroll(`${base}/import`, 'import', async (page) => {
+    await page.setInputFiles('#files', corpusFit);
+    await page.locator('.result').first().waitFor();
+  });
   await assertNoSidewaysScroll(`${base}/plans`, 'plans');
   await assertNoSidewaysScroll(`${base}/guide`, 'guide');
   await assertNoSidewaysScroll(`${base}/guide/doms`, 'guide-topic');

@@ -15,6 +15,8 @@ use crate::problem::Problem;
 const CSS: &[u8] = include_bytes!("../assets/app.css");
 const JS: &[u8] = include_bytes!("../assets/app.js");
 const DEVICE_JS: &[u8] = include_bytes!("../assets/device.js");
+const IMPORT_JS: &[u8] = include_bytes!("../assets/import.js");
+const IMPORT_CSS: &[u8] = include_bytes!("../assets/import.css");
 const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
 const HTMX_LICENSE: &[u8] = include_bytes!("../assets/htmx.LICENSE");
 const ICON: &[u8] = include_bytes!("../assets/icon.svg");
@@ -30,6 +32,8 @@ fn find(name: &str) -> Option<(&'static [u8], &'static str)> {
         "app.css" => (CSS, "text/css; charset=utf-8"),
         "app.js" => (JS, "text/javascript; charset=utf-8"),
         "device.js" => (DEVICE_JS, "text/javascript; charset=utf-8"),
+        "import.js" => (IMPORT_JS, "text/javascript; charset=utf-8"),
+        "import.css" => (IMPORT_CSS, "text/css; charset=utf-8"),
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
         "htmx.LICENSE" => (HTMX_LICENSE, "text/plain; charset=utf-8"),
         "icon.svg" => (ICON, "image/svg+xml"),

@@ -34,6 +34,7 @@ mod ics;
 pub mod openapi;
 pub mod problem;
 pub mod security;
+pub mod upload;
 mod views;
 mod web;
 
@@ -55,7 +56,7 @@ pub enum Mode {
 pub struct Config {
     /// Personal or multi-user.
     pub mode: Mode,
-    /// The largest request body accepted, in bytes.
+    /// The largest request body accepted, in bytes (uploads: [`upload::BODY_LIMIT`]).
     pub body_limit: usize,
     /// How long one request may take before the server answers 503.
     pub timeout: Duration,
@@ -138,12 +139,17 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .merge(assets::routes())
         .merge(device_view::routes())
-        .fallback(api::not_found)
-        .method_not_allowed_fallback(api::method_not_allowed);
-    routes
-        .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
+        // The small body and time limits hold for every route but the uploads (their own).
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.timeout))
+        .merge(upload::routes())
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed);
+    // The guard may read a form body: bound it by the longest limit of the routes.
+    let outer_timeout = config.timeout.max(upload::TIMEOUT);
+    routes
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, outer_timeout))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -20,6 +20,7 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/api/guide"),
     ("get", "/api/guide/{topic}"),
     ("get", "/api/openapi.json"),
+    ("post", "/api/athletes/{id}/activities"),
     ("get", "/"),
     ("get", "/checkin"),
     ("post", "/checkin"),
@@ -30,6 +31,8 @@ pub const PATHS: &[(&str, &str)] = &[
     ("post", "/plans/{id}/steps/{step}/done"),
     ("get", "/profile"),
     ("post", "/profile"),
+    ("get", "/import"),
+    ("post", "/import"),
     ("get", "/guide"),
     ("get", "/guide/{topic}"),
     ("get", "/device"),
@@ -206,6 +209,46 @@ pub fn document() -> Value {
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {
                 "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}
             }}},
+            "/api/athletes/{id}/activities": {"post": {
+                "summary": "Import a FIT, GPX or TCX file, or an archive of them (zip, nested zip, gz, tar.gz, a Strava or Garmin export)",
+                "description": format!("The body is the file's bytes. Answers with the lines of \
+                    `afterrun import --json`, one per file found, and their summary; a file that \
+                    fails does not stop the others, and the same bytes again are a duplicate. At \
+                    most {} MiB. {refused}", crate::upload::BODY_LIMIT / (1024 * 1024)),
+                "parameters": [
+                    {"name": "id", "in": "path", "required": true,
+                     "description": "the athlete's id; in personal mode also the literal `me`",
+                     "schema": {"oneOf": [{"type": "integer"}, {"const": "me"}]}},
+                    {"name": "name", "in": "query", "required": true,
+                     "description": "the file's name (its extension helps when the bytes are ambiguous)",
+                     "schema": {"type": "string", "minLength": 1, "examples": ["run.fit", "export.zip"]}}
+                ],
+                "requestBody": {"required": true, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+                "responses": {
+                    "200": {"description": "every file's import line and the summary",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ImportResult"}}}},
+                    "400": problem("the body is empty or `name` is missing; `field` says which"),
+                    "403": problem("cross-origin request refused"),
+                    "404": problem("no such athlete, or no store"),
+                    "413": problem("the body is too large")
+                }
+            }},
+            "/import": {
+                "get": {"summary": "Web app: the import page (drag and drop, per-file progress and results)",
+                        "responses": {"200": html("the page")}},
+                "post": {"summary": "Web app: the import form without JavaScript: every file imported, then the results page",
+                    "description": refused,
+                    "requestBody": {"required": true, "content": {"multipart/form-data": {"schema": {
+                        "type": "object",
+                        "properties": {
+                            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                            "csrf_token": {"type": "string"}
+                        }}}}},
+                    "responses": {"200": html("the results page"),
+                                  "400": html("no file was chosen"),
+                                  "403": problem("cross-origin request refused"),
+                                  "413": html("the upload is too large")}}
+            },
             "/": {"get": {"summary": "Web app: the check-in page", "responses": {"200": html("the page")}}},
             "/checkin": {"get": {"summary": "Web app: back to the check-in page (a reload of the old plan address)",
                 "responses": {"303": {"description": "to /"}}},
@@ -256,7 +299,7 @@ pub fn document() -> Value {
                 "responses": {"200": html("the page"), "404": html("no such topic")}}},
             "/assets/{file}": {"get": {"summary": "Web app: CSS, scripts and the vendored htmx",
                 "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string",
-                    "examples": ["app.css", "app.js", "htmx.min.js", "htmx.LICENSE", "icon.svg"]}}],
+                    "examples": ["app.css", "app.js", "import.css", "import.js", "htmx.min.js", "htmx.LICENSE", "icon.svg"]}}],
                 "responses": {"200": {"description": "the file"}, "404": problem("no such file")}}}
         },
         "components": {"schemas": {
@@ -277,6 +320,26 @@ pub fn document() -> Value {
                         "properties": {"modality": {"enum": codes(Modality::ALL, Modality::code)}}}},
                     "device_programs": {"type": "array"},
                     "references": {"type": "array"}
+                }
+            },
+            "ImportResult": {
+                "type": "object",
+                "required": ["files", "summary"],
+                "properties": {
+                    "files": {"type": "array", "description": "one `import --json` line per file (interfaces.md)",
+                              "items": {"type": "object", "required": ["file"], "properties": {
+                                  "file": {"type": "string"},
+                                  "ok": {"type": "boolean"},
+                                  "stored": {"enum": ["new", "duplicate"]},
+                                  "duplicate_of": {"type": "integer"},
+                                  "error": {"type": "object", "properties": {
+                                      "kind": {"enum": ["not_activity_file", "truncated", "bad_header", "bad_crc",
+                                                        "bad_structure", "bad_xml", "unsupported", "io"]},
+                                      "message": {"type": "string"}}}}}},
+                    "summary": {"type": "object", "required": ["files", "new", "duplicates", "skipped", "failed"],
+                                "properties": {"files": {"type": "integer"}, "new": {"type": "integer"},
+                                               "duplicates": {"type": "integer"}, "skipped": {"type": "integer"},
+                                               "failed": {"type": "integer"}}}
                 }
             },
             "GuideTopic": {"type": "object", "required": ["id", "title", "summary", "seed_advice", "evidence", "references"]}

@@ -1,0 +1,480 @@
+//! Importing runs over HTTP: the upload API and the import page.
+//!
+//! A runner's history is what makes a plan theirs (fitness, fatigue, the soreness forecast), and
+//! most runners will never type `afterrun import`: they drop a watch file or a whole Strava or
+//! Garmin export on a page. This module is that page and the API under it; the work itself is
+//! `afterrun_service::import`, the very code of the CLI, so an upload answers with exactly the
+//! `import --json` lines and stores what the CLI would store (idempotent: the same bytes again
+//! are a duplicate).
+//!
+//! - `POST /api/athletes/{id}/activities?name=FILE` takes the raw file or archive as the body and
+//!   answers `{"files":[…lines…],"summary":{…}}`. One request per file keeps progress per file
+//!   simple for the page's script and lets a client send a few files at a time.
+//! - `GET /import` is the page (drop zone, file input, per-file progress and results);
+//!   `POST /import` is its form without JavaScript (`multipart/form-data`, any number of files),
+//!   answered with the same page showing the results.
+//!
+//! Uploads are the only requests allowed to be large: these routes carry their own body limit
+//! ([`BODY_LIMIT`]) and time limit ([`TIMEOUT`]) instead of the server's small defaults
+//! (`router` applies those to every other route). Decoding is CPU work and runs on the blocking
+//! pool, never on the async workers.
+
+use std::time::Duration;
+
+use afterrun_service::import::{self, Counts};
+use afterrun_store::{Id, Store};
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use tower_http::timeout::TimeoutLayer;
+
+use crate::problem::Problem;
+use crate::web::{PERSONAL_ATHLETE, page};
+use crate::{AppState, Mode};
+
+/// The largest upload accepted, in bytes: a whole Strava export of several years fits.
+pub const BODY_LIMIT: usize = 256 * 1024 * 1024;
+
+/// How long one upload may take, reading and importing included.
+pub const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The file extensions the page's file chooser offers (anything else is still sniffed).
+const ACCEPT: &str = ".fit,.gpx,.tcx,.zip,.gz,.tar.gz,.tgz";
+
+/// The upload routes, with their own body and time limits.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/athletes/{id}/activities", post(upload_api))
+        .route("/import", get(import_page).post(import_form))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, TIMEOUT))
+}
+
+fn bad_request(field: &str, detail: impl Into<String>) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-upload",
+        "The upload is not valid",
+        detail,
+        Some(field),
+    )
+}
+
+fn too_large() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        "Request body too large",
+        format!("an upload may hold at most {} MiB", BODY_LIMIT / (1024 * 1024)),
+        None,
+    )
+}
+
+fn no_store() -> Problem {
+    Problem::not_found(None, "this server runs without a store: there is nowhere to import to")
+}
+
+/// The athlete a path's `{id}` names, once the caller may write to it.
+///
+/// Personal mode has one athlete: `{id}` is its id or the literal `me` (created on first use,
+/// like the CLI's `--athlete me`); any other id is not found. A multi-user server has no
+/// uploads until accounts can tell whose they are: 404 as for any id not visible.
+async fn athlete_for(state: &AppState, store: &Store, id: &str) -> Result<Id, Problem> {
+    let not_found = || Problem::not_found(Some("id"), format!("there is no athlete `{id}`"));
+    if state.config().mode != Mode::Personal {
+        return Err(not_found());
+    }
+    let now = state.now().as_second();
+    if id == "me" {
+        return store
+            .ensure_athlete(PERSONAL_ATHLETE, now)
+            .await
+            .map_err(|e| Problem::internal(&e));
+    }
+    let Ok(wanted) = id.parse::<Id>() else { return Err(not_found()) };
+    match store.athlete_id(PERSONAL_ATHLETE).await {
+        Ok(Some(me)) if me == wanted => Ok(me),
+        Ok(_) => Err(not_found()),
+        Err(e) => Err(Problem::internal(&e)),
+    }
+}
+
+/// A client's file name as a member name: the last path component, without control characters,
+/// at most 255 characters. `None` when nothing is left.
+fn clean_name(name: &str) -> Option<String> {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(255).collect();
+    let cleaned = cleaned.trim();
+    (!cleaned.is_empty() && cleaned != "." && cleaned != "..").then(|| cleaned.to_owned())
+}
+
+/// Imports one uploaded file or archive for `athlete`: its `import --json` lines and counts.
+async fn import_one(
+    state: &AppState,
+    store: &Store,
+    athlete: Id,
+    name: String,
+    bytes: Bytes,
+) -> Result<(Vec<Value>, Counts), Problem> {
+    let internal = |e: &dyn std::fmt::Display| Problem::internal(e);
+    let thresholds = import::thresholds(store, athlete).await.map_err(|e| internal(&e))?;
+    let known = store.stored_hashes(athlete).await.map_err(|e| internal(&e))?;
+    let prepared = tokio::task::spawn_blocking(move || {
+        import::prepare_upload(&name, &bytes, &thresholds, &known)
+    })
+    .await
+    .map_err(|e| internal(&e))?;
+    let now = state.now().as_second();
+    import::store_upload(store, athlete, prepared, now).await.map_err(|e| internal(&e))
+}
+
+/// The answer of the API: the lines and the summary object.
+fn answer_json(lines: Vec<Value>, counts: &Counts) -> Value {
+    let summary = counts.summary_json().get("summary").cloned().unwrap_or(Value::Null);
+    json!({"files": lines, "summary": summary})
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct UploadQuery {
+    name: Option<String>,
+}
+
+/// `POST /api/athletes/{id}/activities?name=FILE`: imports the body (a file or an archive).
+async fn upload_api(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    uri: Uri,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match upload_api_inner(&state, &id, &uri, body).await {
+        Ok(value) => crate::api::json_text(StatusCode::OK, value.to_string()),
+        Err(p) => p.into_response(),
+    }
+}
+
+async fn upload_api_inner(
+    state: &AppState,
+    id: &str,
+    uri: &Uri,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Value, Problem> {
+    let store = state.store().ok_or_else(no_store)?;
+    let query = axum::extract::Query::<UploadQuery>::try_from_uri(uri)
+        .map_err(|e| bad_request("name", format!("the query is not valid: {e}")))?;
+    let name = query.0.name.as_deref().and_then(clean_name).ok_or_else(|| {
+        bad_request(
+            "name",
+            "give the file's name as the `name` query parameter, such as ?name=run.fit",
+        )
+    })?;
+    let bytes = match body {
+        Ok(b) => b,
+        Err(BytesRejection::FailedToBufferBody(_)) => return Err(too_large()),
+        Err(e) => return Err(bad_request("body", format!("the body could not be read: {e}"))),
+    };
+    if bytes.is_empty() {
+        return Err(bad_request("body", "the body is empty: send the file's bytes"));
+    }
+    let athlete = athlete_for(state, store, id).await?;
+    let (lines, counts) = import_one(state, store, athlete, name, bytes).await?;
+    Ok(answer_json(lines, &counts))
+}
+
+/// One file's result, in words.
+#[derive(Debug, Clone)]
+pub(crate) struct ResultRow {
+    /// The file, or the member of an archive (`a.zip!/b.fit`).
+    name: String,
+    /// `new`, `duplicate`, `skipped` or `failed`.
+    state: &'static str,
+    /// "New", "Already imported", "Skipped", "Failed".
+    label: &'static str,
+    /// What was found or went wrong, for a person.
+    detail: String,
+}
+
+/// One uploaded file (or archive) and its results.
+#[derive(Debug, Clone)]
+pub(crate) struct UploadView {
+    name: String,
+    rows: Vec<ResultRow>,
+    /// A single file whose only row is itself: the row's name is not repeated.
+    single: bool,
+}
+
+/// Totals over every upload, in words.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SummaryView {
+    files: u64,
+    new: u64,
+    duplicates: u64,
+    skipped: u64,
+    failed: u64,
+}
+
+impl SummaryView {
+    fn add(&mut self, c: &Counts) {
+        self.files += c.files;
+        self.new += c.new;
+        self.duplicates += c.duplicates;
+        self.skipped += c.skipped;
+        self.failed += c.failed;
+    }
+}
+
+/// The decoder's failure kinds in plain words (interfaces.md's KIND list).
+fn failure_words(kind: &str) -> &'static str {
+    match kind {
+        "not_activity_file" => "not an activity: a settings, workout or course file, or empty",
+        "truncated" => "the file is cut short before any usable data",
+        "bad_header" => "the file's header is damaged",
+        "bad_crc" => "the file's checksum does not match its content",
+        "bad_structure" => "the file's content is damaged",
+        "bad_xml" => "the file is not readable XML",
+        "unsupported" => "this kind of file is not supported",
+        "io" => "the file could not be read",
+        _ => "the file could not be read",
+    }
+}
+
+/// A sport code in words: `trail_running` → "Trail running".
+fn sport_words(sport: &str) -> String {
+    let text = sport.replace('_', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Seconds as `h:mm:ss` or `m:ss`.
+fn clock_words(seconds: f64) -> String {
+    // Whole seconds of a finite, non-negative duration: the cast cannot overflow in practice.
+    let s = seconds.max(0.0).round() as u64;
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
+}
+
+/// What a decoded activity was: "Running · 2026-11-22 07:01 UTC · 21.2 km · 1:35:28".
+fn activity_words(line: &Value) -> String {
+    let mut parts = Vec::new();
+    if let Some(sport) = line.get("sport").and_then(Value::as_str).filter(|s| *s != "unknown") {
+        parts.push(sport_words(sport));
+    }
+    if let Some(start) = line.get("start_time").and_then(Value::as_str) {
+        let shown = start.get(..16).map(|d| format!("{} UTC", d.replace('T', " ")));
+        parts.push(shown.unwrap_or_else(|| start.to_owned()));
+    }
+    if let Some(m) = line.get("distance_m").and_then(Value::as_f64).filter(|m| *m > 0.0) {
+        parts.push(format!("{:.1} km", m / 1000.0));
+    }
+    if let Some(s) = line.get("elapsed_s").and_then(Value::as_f64).filter(|s| *s > 0.0) {
+        parts.push(clock_words(s));
+    }
+    parts.join(" · ")
+}
+
+/// One `import --json` line as a row of the results.
+fn result_row(line: &Value) -> ResultRow {
+    let name = line.get("file").and_then(Value::as_str).unwrap_or("?").to_owned();
+    if line.get("ok") == Some(&Value::Bool(false)) {
+        let kind = line.pointer("/error/kind").and_then(Value::as_str).unwrap_or("");
+        let message = line.pointer("/error/message").and_then(Value::as_str).unwrap_or("");
+        let skipped = kind == "not_activity_file";
+        let mut detail = failure_words(kind).to_owned();
+        if !skipped && !message.is_empty() {
+            detail = format!("{detail} ({message})");
+        }
+        return ResultRow {
+            name,
+            state: if skipped { "skipped" } else { "failed" },
+            label: if skipped { "Skipped" } else { "Failed" },
+            detail,
+        };
+    }
+    let what = activity_words(line);
+    let duplicate = line.get("stored").and_then(Value::as_str) == Some("duplicate");
+    let detail = if duplicate {
+        let why = match line.get("duplicate_reason").and_then(Value::as_str) {
+            Some("same_activity") => "the same run from another file is already stored",
+            _ => "this file is already stored",
+        };
+        if what.is_empty() { why.to_owned() } else { format!("{what} · {why}") }
+    } else {
+        let warnings = line.get("warnings").and_then(Value::as_array).map_or(0, Vec::len);
+        match warnings {
+            0 => what,
+            1 => format!("{what} · read with 1 warning"),
+            n => format!("{what} · read with {n} warnings"),
+        }
+    };
+    ResultRow {
+        name,
+        state: if duplicate { "duplicate" } else { "new" },
+        label: if duplicate { "Already imported" } else { "New" },
+        detail,
+    }
+}
+
+fn upload_view(name: String, lines: &[Value]) -> UploadView {
+    let rows: Vec<ResultRow> = lines.iter().map(result_row).collect();
+    let single = rows.len() == 1 && rows.first().is_some_and(|r| r.name == name);
+    UploadView { name, rows, single }
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    title: &'static str,
+    nav: &'static str,
+    csrf: String,
+    accept: &'static str,
+    limit_mib: usize,
+    has_store: bool,
+    error: Option<String>,
+    uploads: Vec<UploadView>,
+    summary: Option<SummaryView>,
+}
+
+fn import_page_for(state: &AppState) -> ImportPage {
+    ImportPage {
+        title: "Import",
+        nav: "import",
+        csrf: state.csrf_token().to_owned(),
+        accept: ACCEPT,
+        limit_mib: BODY_LIMIT / (1024 * 1024),
+        has_store: state.store().is_some(),
+        error: None,
+        uploads: Vec::new(),
+        summary: None,
+    }
+}
+
+/// `GET /import`: the import page.
+async fn import_page(State(state): State<AppState>) -> Response {
+    page(&state, StatusCode::OK, &import_page_for(&state))
+}
+
+/// `POST /import`: the page's form without JavaScript; every file of the form is imported.
+async fn import_form(
+    State(state): State<AppState>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let mut view = import_page_for(&state);
+    let refuse = |mut view: ImportPage, status: StatusCode, message: String| {
+        view.error = Some(message);
+        page(&state, status, &view)
+    };
+    let Some(store) = state.store() else {
+        return refuse(
+            view,
+            StatusCode::NOT_FOUND,
+            "This server keeps no data: nothing can be imported.".into(),
+        );
+    };
+    let mut multipart = match multipart {
+        Ok(m) => m,
+        Err(e) => {
+            return bad_request("body", format!("send the form as multipart/form-data: {e}"))
+                .into_response();
+        }
+    };
+    let athlete = match athlete_for(&state, store, "me").await {
+        Ok(a) => a,
+        Err(p) => return p.into_response(),
+    };
+    let mut summary = SummaryView::default();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                let message = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    format!("The upload is too large: at most {} MiB at once.", view.limit_mib)
+                } else {
+                    format!("The upload could not be read: {}.", e.body_text())
+                };
+                return refuse(view, e.status(), message);
+            }
+        };
+        if field.name() != Some("files") {
+            continue;
+        }
+        let Some(name) = field.file_name().and_then(clean_name) else { continue };
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) => {
+                let message = format!("{name} could not be read: {}.", e.body_text());
+                return refuse(view, e.status(), message);
+            }
+        };
+        if bytes.is_empty() {
+            // An empty file input sends one nameless empty part; a named empty file is shown.
+            let line = json!({"file": name, "format": null, "ok": false,
+                              "error": {"kind": "not_activity_file", "message": "the file is empty"}});
+            summary.add(&Counts { files: 1, skipped: 1, ..Counts::default() });
+            view.uploads.push(upload_view(name, &[line]));
+            continue;
+        }
+        match import_one(&state, store, athlete, name.clone(), bytes).await {
+            Ok((lines, counts)) => {
+                summary.add(&counts);
+                view.uploads.push(upload_view(name, &lines));
+            }
+            Err(p) => return p.into_response(),
+        }
+    }
+    if view.uploads.is_empty() {
+        return refuse(view, StatusCode::BAD_REQUEST, "Choose at least one file to import.".into());
+    }
+    view.summary = Some(summary);
+    page(&state, StatusCode::OK, &view)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_keep_only_the_last_component() {
+        assert_eq!(clean_name("run.fit").as_deref(), Some("run.fit"));
+        assert_eq!(clean_name("C:\\exports\\run.fit").as_deref(), Some("run.fit"));
+        assert_eq!(clean_name("../../etc/passwd").as_deref(), Some("passwd"));
+        assert_eq!(clean_name("a/\u{7}b.gpx").as_deref(), Some("b.gpx"));
+        assert_eq!(clean_name("dir/"), None);
+        assert_eq!(clean_name(".."), None);
+        assert_eq!(clean_name("   "), None);
+    }
+
+    #[test]
+    fn lines_in_words() {
+        let new = json!({"file": "a.fit", "ok": true, "sport": "trail_running",
+            "start_time": "2026-11-22T07:01:12Z", "distance_m": 21204.3, "elapsed_s": 5728.0,
+            "warnings": [], "stored": "new", "id": 1});
+        let row = result_row(&new);
+        assert_eq!((row.state, row.label), ("new", "New"));
+        assert_eq!(row.detail, "Trail running · 2026-11-22 07:01 UTC · 21.2 km · 1:35:28");
+        let dup = json!({"file": "a.fit", "ok": true, "sport": "running", "stored": "duplicate",
+            "duplicate_of": 1, "duplicate_reason": "same_content"});
+        let row = result_row(&dup);
+        assert_eq!(row.state, "duplicate");
+        assert_eq!(row.detail, "Running · this file is already stored");
+        let bad = json!({"file": "x.fit", "format": "fit", "ok": false,
+            "error": {"kind": "bad_header", "message": "header size 3"}});
+        let row = result_row(&bad);
+        assert_eq!((row.state, row.label), ("failed", "Failed"));
+        assert_eq!(row.detail, "the file's header is damaged (header size 3)");
+        let skip = json!({"file": "s.fit", "format": "fit", "ok": false,
+            "error": {"kind": "not_activity_file", "message": "settings"}});
+        assert_eq!(result_row(&skip).state, "skipped");
+        assert_eq!(clock_words(59.6), "1:00");
+        assert_eq!(clock_words(3600.0), "1:00:00");
+    }
+}
