@@ -296,6 +296,21 @@ test('a swollen, warm calf shows the urgent-care verdict and no recovery steps',
   await page.context().close();
 });
 
+test('without JavaScript the import form uploads the files and answers with the results', async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/import`);
+  assert.ok(await page.locator('#dropzone').isHidden(), 'no drop zone without JS');
+  const walk = path.resolve(root, '../shared/corpus/gpx/gpxpy__cerknicko-jezero-without-elevations.gpx');
+  await page.setInputFiles('#files', [corpusFit, walk]);
+  await Promise.all([page.waitForURL(/\/import$/), page.click('#import-submit button[type="submit"]')]);
+  await page.waitForSelector('#import-summary:not([hidden])');
+  assert.equal(await page.locator('.upload').count(), 2);
+  assert.match(await page.locator('#summary-line').textContent(), /^2 files: \d new, \d already imported, 0 skipped, 0 failed\.$/);
+  await shot(page, 'import-nojs');
+  await context.close();
+});
+
 test('guide pages are readable and accessible', async () => {
   const page = await open();
   await page.goto(`${base}/guide`);
