@@ -1,82 +1,49 @@
-//! `afterrun serve --demo`: a demo athlete, so a newcomer sees a living app at once.
+//! `afterrun serve --demo`: a demo athlete with a living history, so a newcomer sees the whole
+//! app at once — status chart, ACWR, soreness forecast, plans, "what works for you".
 //!
-//! The history is generated here, deterministically from `now`: a profile, then two weeks of
-//! check-ins after runs of a marathon block (long runs, hills, an easy day), each planned by the
-//! engine exactly as a real check-in would be, with most steps of the older plans marked done.
-//! Activities (and so the status page) are not part of it yet: they need the synthetic run
-//! generator of the activity and load crates.
+//! Everything is generated here, deterministically from `now` and a fixed seed, and goes in
+//! through the same paths as a real athlete's data:
+//! - 90 days of a marathon block ([`afterrun_service::synthetic::training_block`]), each run a
+//!   GPX file imported by the real decoder and load model;
+//! - a check-in 90 minutes after every run: the soreness is the load model's own (uncalibrated)
+//!   forecast for that moment, lowered by the recovery steps done after the previous check-in (the demo's
+//!   invented "truth", [`DEMO_EFFECTS`]) plus noise — so the outcomes and the learner have
+//!   something real to find;
+//! - each check-in planned by the engine with the athlete's history
+//!   ([`afterrun_service::checkin::checkin_and_plan`]), most steps then marked done.
+//!
+//! The numbers are invented: the demo is a tour of the app, not evidence.
 
-use afterrun_protocol::History;
-use afterrun_store::{Profile, Store, StoreError};
-use jiff::{SignedDuration, Timestamp};
-use serde_json::{Value, json};
+use afterrun_load::MuscleGroup;
+use afterrun_service::checkin::{CheckinError, checkin_and_plan, merge_profile};
+use afterrun_service::synthetic::{Rng, RunKind, run_gpx, training_block};
+use afterrun_store::{Profile, Store};
+use jiff::Timestamp;
+use serde_json::{Map, Value, json};
 
 use crate::views::utc;
 use crate::web::PERSONAL_ATHLETE;
 
-/// One demo day: days before `now`, the run, soreness and symptoms.
-struct Day {
-    days_ago: i64,
-    run: Value,
-    soreness: Value,
-    symptoms: Value,
-}
+/// Days of training in the demo.
+pub const DEMO_DAYS: i64 = 90;
 
-fn days() -> Vec<Day> {
-    let long = |km: f64, min: f64, descent: f64, rpe: f64| json!({"distance_km": km, "duration_min": min, "ascent_m": descent, "descent_m": descent, "rpe": rpe});
-    vec![
-        Day {
-            days_ago: 13,
-            run: long(28.0, 150.0, 180.0, 7.0),
-            soreness: json!({"quads": 5, "calves": 4}),
-            symptoms: json!([]),
-        },
-        Day {
-            days_ago: 11,
-            run: long(10.0, 55.0, 40.0, 4.0),
-            soreness: json!({"calves": 2}),
-            symptoms: json!([]),
-        },
-        Day {
-            days_ago: 9,
-            run: long(14.0, 75.0, 420.0, 8.0),
-            soreness: json!({"quads": 6, "glutes": 3}),
-            symptoms: json!([{"code": "dull_ache", "region": "quads", "since_hours": 20, "trend": "stable", "after": "none"}]),
-        },
-        Day {
-            days_ago: 6,
-            run: long(32.0, 170.0, 220.0, 8.0),
-            soreness: json!({"quads": 6, "calves": 5, "hamstrings": 3}),
-            symptoms: json!([{"code": "dull_ache", "region": "quads", "since_hours": 18, "trend": "improving", "after": "none"}]),
-        },
-        Day {
-            days_ago: 4,
-            run: long(12.0, 62.0, 60.0, 5.0),
-            soreness: json!({"calves_left": 4, "calves_right": 2}),
-            symptoms: json!([]),
-        },
-        Day {
-            days_ago: 2,
-            run: long(21.1, 105.0, 380.0, 8.0),
-            soreness: json!({"quads": 7, "calves": 4}),
-            symptoms: json!([{"code": "dull_ache", "region": "quads", "since_hours": 22, "trend": "improving", "after": "none"}]),
-        },
-        Day {
-            days_ago: 0,
-            run: long(8.0, 45.0, 30.0, 3.0),
-            soreness: json!({"quads": 3}),
-            symptoms: json!([]),
-        },
-    ]
-}
+/// The seed of the demo's randomness.
+const SEED: u64 = 2026;
+
+/// How much each modality done lowers the next check-in's soreness on the groups it targeted,
+/// in points of 0–10: the demo's invented truth, for the learner to find.
+pub const DEMO_EFFECTS: &[(&str, f64)] =
+    &[("foam_rolling", 1.4), ("compression_boots", 0.9), ("massage_gun", 0.2)];
 
 /// The demo profile.
 fn profile() -> Profile {
     Profile {
         age: Some(36),
         sex: Some("female".to_owned()),
-        weekly_km: Some(62.0),
+        weekly_km: Some(55.0),
         goal: Some("marathon".to_owned()),
+        max_hr: Some(186),
+        rest_hr: Some(50),
         equipment: Some(vec![
             "foam_roller".to_owned(),
             "massage_gun".to_owned(),
@@ -88,54 +55,127 @@ fn profile() -> Profile {
     }
 }
 
-/// Seeds the demo athlete unless they already have plans; how many plans were stored.
-pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<usize, StoreError> {
+/// The soreness relief owed to the steps done after the previous check-in, per group.
+fn relief(previous: Option<&Value>, done: &[u32]) -> [f64; 8] {
+    let mut out = [0.0; 8];
+    let Some(steps) = previous.and_then(|p| p["steps"].as_array()) else { return out };
+    for (i, step) in steps.iter().enumerate() {
+        if !done.iter().any(|d| usize::try_from(*d).ok() == Some(i)) {
+            continue;
+        }
+        let modality = step["modality"].as_str().unwrap_or("");
+        let Some((_, effect)) = DEMO_EFFECTS.iter().find(|(m, _)| *m == modality) else {
+            continue;
+        };
+        for target in step["targets"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            for g in MuscleGroup::ALL {
+                if target.starts_with(g.as_str()) {
+                    out[g as usize] = f64::max(out[g as usize], *effect);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Seeds the demo athlete unless they already have activities or plans; how many plans were
+/// stored.
+pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<usize, CheckinError> {
     let now_s = now.as_second();
     let athlete = store.ensure_athlete(PERSONAL_ATHLETE, now_s).await?;
-    if !store.plans(athlete).await?.is_empty() {
+    if !store.plans(athlete).await?.is_empty() || !store.activities(athlete).await?.is_empty() {
         return Ok(0);
     }
     let profile = profile();
     store.set_profile(athlete, &profile).await?;
-    let athlete_json = serde_json::to_value(&profile).unwrap_or(Value::Null);
+    let runs = training_block(DEMO_DAYS, now_s, SEED);
+    let mut rng = Rng::new(SEED);
+    let mut previous: Option<(i64, Value)> = None;
     let mut stored = 0;
-    for day in days() {
-        // Check-ins at 08:30 UTC on the day, the run having ended an hour before.
-        let base = now.checked_sub(SignedDuration::from_hours(24 * day.days_ago)).unwrap_or(now);
-        let at = base.min(now);
-        let mut run = day.run;
-        if let Some(ended) = at.checked_sub(SignedDuration::from_hours(1)).ok().map(utc) {
-            run["ended_at"] = json!(ended);
+    for run in &runs {
+        let name = format!("demo-{}.gpx", utc_date(run.start));
+        let gpx = run_gpx(run, SEED);
+        let thresholds = afterrun_service::import::thresholds(store, athlete).await?;
+        let known = store.stored_hashes(athlete).await?;
+        let prepared =
+            afterrun_service::import::prepare_upload(&name, gpx.as_bytes(), &thresholds, &known);
+        afterrun_service::import::store_upload(store, athlete, prepared, run.end()).await?;
+
+        // The check-in, 90 minutes after the run.
+        let at = run.end() + 90 * 60;
+        if at > now_s {
+            break;
         }
-        let checkin = json!({
-            "now": utc(at),
-            "athlete": athlete_json,
-            "run": run,
-            "soreness": day.soreness,
-            "symptoms": day.symptoms,
-            "next_run_at": utc(at.checked_add(SignedDuration::from_hours(24)).unwrap_or(at)),
-        });
-        let Ok(plan_text) = afterrun_protocol::plan_json(&checkin.to_string(), &History::default())
-        else {
-            continue;
+        let inputs = afterrun_service::history::read_inputs(store, athlete).await?;
+        // The demo runner's "true" soreness: the load model's uncalibrated curve.
+        let forecast = afterrun_load::forecast(&inputs.activities, &[], at);
+        let done = match &previous {
+            Some((plan_id, _)) => store
+                .plans(athlete)
+                .await?
+                .into_iter()
+                .find(|p| p.id == *plan_id)
+                .map(|p| p.completed.iter().map(|c| c.step).collect::<Vec<u32>>())
+                .unwrap_or_default(),
+            None => Vec::new(),
         };
-        let Ok(plan) = serde_json::from_str::<Value>(&plan_text) else { continue };
-        let steps = plan["steps"].as_array().map_or(0, Vec::len);
-        let checkin_id =
-            store.save_checkin(athlete, at.as_second(), &checkin, at.as_second()).await?;
-        let plan_id = store
-            .save_plan(checkin_id, at.as_second(), &plan, u32::try_from(steps).unwrap_or(0))
-            .await?;
-        stored += 1;
-        // Older plans were followed, mostly: every step but the last done.
-        if day.days_ago > 0 {
-            for step in 0..steps.saturating_sub(1) {
-                let done_at = at.as_second() + 900 * i64::try_from(step).unwrap_or(0);
-                store
-                    .mark_done(athlete, Some(plan_id), u32::try_from(step).unwrap_or(0), done_at)
-                    .await?;
+        let relief = relief(previous.as_ref().map(|(_, p)| p), &done);
+        let mut soreness = Map::new();
+        for m in &forecast.muscles {
+            let felt = m.soreness_now - relief[m.group as usize] + 0.6 * rng.normal();
+            let felt = felt.round().clamp(0.0, 10.0);
+            if felt >= 1.0 {
+                soreness.insert(m.group.as_str().to_owned(), json!(felt as u8));
             }
         }
+        let mut checkin = json!({
+            "now": utc_s(at),
+            "run": {
+                "distance_km": (run.distance_m / 100.0).round() / 10.0,
+                "duration_min": (run.duration_s / 60.0).round(),
+                "ascent_m": run.climb_m,
+                "descent_m": run.climb_m,
+                "avg_hr": run.avg_hr,
+                "rpe": run.rpe(),
+                "ended_at": utc_s(run.end()),
+            },
+            "soreness": soreness,
+            "symptoms": [],
+            "next_run_at": utc_s(at + 22 * 3600),
+        });
+        merge_profile(&mut checkin, &profile);
+        let planned = checkin_and_plan(store, athlete, &checkin, at).await?;
+        stored += 1;
+        // Most steps are done, the hands-on and device ones about half the time (so the learner
+        // sees sessions with and without each), more often after a hard run.
+        let steps = planned.plan["steps"].as_array().cloned().unwrap_or_default();
+        for (i, step) in steps.iter().enumerate() {
+            let modality = step["modality"].as_str().unwrap_or("");
+            let hands_on = DEMO_EFFECTS.iter().any(|(m, _)| *m == modality);
+            let skip = match (hands_on, run.kind == RunKind::Easy) {
+                (true, true) => 0.6,
+                (true, false) => 0.4,
+                (false, _) => 0.15,
+            };
+            let offset = step["offset_min"].as_i64().unwrap_or(0);
+            let done_at = at + offset * 60 + 60;
+            if done_at > now_s || rng.unit() < skip {
+                continue;
+            }
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            store.mark_done(athlete, Some(planned.plan_id), index, done_at).await?;
+        }
+        previous = Some((planned.plan_id, planned.plan));
     }
     Ok(stored)
+}
+
+fn utc_s(seconds: i64) -> String {
+    Timestamp::from_second(seconds).map(utc).unwrap_or_default()
+}
+
+fn utc_date(seconds: i64) -> String {
+    Timestamp::from_second(seconds)
+        .map(|t| t.strftime("%Y-%m-%d-%H%M").to_string())
+        .unwrap_or_default()
 }

@@ -34,6 +34,7 @@ mod ics;
 pub mod openapi;
 pub mod problem;
 pub mod security;
+mod status_page;
 pub mod upload;
 mod views;
 mod web;
@@ -137,6 +138,7 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(api::routes())
         .merge(web::routes())
+        .merge(status_page::routes())
         .merge(assets::routes())
         .merge(device_view::routes())
         // The small body and time limits hold for every route but the uploads (their own).

@@ -21,6 +21,8 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/api/guide/{topic}"),
     ("get", "/api/openapi.json"),
     ("post", "/api/athletes/{id}/activities"),
+    ("get", "/api/athletes/{id}/status"),
+    ("get", "/status"),
     ("get", "/"),
     ("get", "/checkin"),
     ("post", "/checkin"),
@@ -249,6 +251,18 @@ pub fn document() -> Value {
                                   "403": problem("cross-origin request refused"),
                                   "413": html("the upload is too large")}}
             },
+            "/api/athletes/{id}/status": {"get": {
+                "summary": "The athlete's status: the `afterrun status --json` document with `what_works`",
+                "parameters": [{"name": "id", "in": "path", "required": true,
+                                "description": "the athlete's id, or `me`", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {"description": "fitness, fatigue, form, ACWR, daily series, soreness forecast, what works",
+                            "content": {"application/json": {"schema": {"type": "object",
+                                "required": ["as_of", "fitness", "fatigue", "form", "acwr", "acwr_band", "daily", "muscles", "what_works"]}}}},
+                    "404": problem("no such athlete, or not one the caller may see")
+                }}},
+            "/status": {"get": {"summary": "Web app: the status page (fitness chart, ACWR gauge, soreness forecast on the body map, what works for you)",
+                "responses": {"200": html("the page")}}},
             "/": {"get": {"summary": "Web app: the check-in page", "responses": {"200": html("the page")}}},
             "/checkin": {"get": {"summary": "Web app: back to the check-in page (a reload of the old plan address)",
                 "responses": {"303": {"description": "to /"}}},

@@ -108,16 +108,16 @@ pub(crate) struct Check {
 }
 
 // Shapes of the viewer's left leg (viewBox 0 0 200 360); the right leg is the mirror image.
-const SILHOUETTE: &str = "M56 26 Q40 90 46 168 Q48 186 54 198 Q50 250 58 300 L50 318 Q42 334 50 342 \
+pub(crate) const SILHOUETTE: &str = "M56 26 Q40 90 46 168 Q48 186 54 198 Q50 250 58 300 L50 318 Q42 334 50 342 \
      L90 342 Q94 330 86 314 L84 300 Q94 250 90 198 Q98 184 98 168 L99 60 Q100 40 100 26 Z";
-const FRONT: &[(&str, &str)] = &[
+pub(crate) const FRONT: &[(&str, &str)] = &[
     ("hip_flexors", "M58 30 L98 30 L98 56 Q80 64 60 56 Z"),
     ("quads", "M50 66 Q66 72 85 64 L87 166 Q70 178 52 166 Q44 120 50 66 Z"),
     ("adductors", "M89 64 L98 62 L97 140 Q93 150 89 150 Z"),
     ("shins", "M57 202 Q71 195 86 202 Q88 250 81 296 L63 296 Q55 250 57 202 Z"),
     ("feet", "M58 306 L83 306 Q87 322 90 336 Q80 342 50 338 Q47 326 58 306 Z"),
 ];
-const BACK: &[(&str, &str)] = &[
+pub(crate) const BACK: &[(&str, &str)] = &[
     ("glutes", "M50 30 L98 30 L98 80 Q74 92 50 80 Q45 54 50 30 Z"),
     ("hamstrings", "M50 90 Q74 100 96 90 L95 166 Q72 178 52 166 Q46 130 50 90 Z"),
     ("calves", "M54 198 Q70 190 88 198 Q94 232 84 272 L62 272 Q50 232 54 198 Z"),

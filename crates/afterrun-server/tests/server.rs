@@ -614,14 +614,20 @@ async fn the_demo_athlete_has_a_history_of_plans() {
     let (state, dir) = stored_state().await;
     let store = state.store().unwrap();
     let seeded = afterrun_server::demo::seed_demo(store, clock()).await.unwrap();
-    assert!(seeded >= 5, "{seeded} plans");
+    assert!(seeded >= 55, "a check-in after every run of 90 days: {seeded} plans");
     assert_eq!(afterrun_server::demo::seed_demo(store, clock()).await.unwrap(), 0, "seeded once");
     let athlete = store.athlete_id("me").await.unwrap().unwrap();
+    let runs = store.activities(athlete).await.unwrap();
+    assert!(runs.len() >= seeded, "every run imported: {} runs", runs.len());
+    assert!(runs.iter().all(|r| r.format == "gpx" && r.stress.is_some()), "through the decoder");
     let plans = store.plans(athlete).await.unwrap();
     assert_eq!(plans.len(), seeded);
+    let ordinary = plans.iter().filter(|p| p.plan["triage"]["level"] == "self_care").count();
+    assert!(ordinary * 10 >= seeded * 8, "an ordinary marathon block: {ordinary} of {seeded}");
     assert!(
-        plans.iter().all(|p| p.plan["triage"]["level"] == "self_care"),
-        "an ordinary marathon block"
+        plans.iter().all(|p| p.plan["triage"]["level"] != "urgent_care"
+            && p.plan["triage"]["level"] != "emergency"),
+        "no red flag in a healthy block"
     );
     assert!(plans.iter().any(|p| !p.completed.is_empty()), "some steps done");
     assert!(plans.windows(2).all(|w| w[0].generated_at < w[1].generated_at), "days in order");

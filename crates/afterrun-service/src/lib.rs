@@ -21,6 +21,7 @@ pub mod import;
 pub mod insights;
 pub mod status;
 pub mod summary_json;
+pub mod synthetic;
 
 /// Why a use case failed: the store, or the load model (an input out of its range).
 #[derive(Debug, thiserror::Error)]

@@ -113,8 +113,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let result = runtime.block_on(async move {
         let store = Store::connect(&location).await.map_err(|e| bad_input(format!("--db: {e}")))?;
         if args.demo {
-            // GAP: the demo has check-ins, plans and a profile; synthetic runs (and so the status
-            // page) wait for the activity and load crates' generator.
             let plans = afterrun_server::demo::seed_demo(&store, clock())
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding the demo athlete: {e}"))?;

@@ -1,0 +1,102 @@
+//! The status page and `GET /api/athletes/{id}/status` over the demo athlete's 90 days, through
+//! the real router and a real SQLite file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use afterrun_server::{AppState, Config, Mode, router};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use jiff::Timestamp;
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+fn clock() -> Timestamp {
+    "2026-11-23T08:30:00Z".parse().unwrap()
+}
+
+async fn demo_state(name: &str) -> (AppState, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("afterrun-status-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let location = afterrun_store::Location::Sqlite(dir.join("status.db"));
+    let store = afterrun_store::Store::connect(&location).await.unwrap();
+    let state =
+        AppState::new(Config { mode: Mode::Personal, ..Config::default() }, clock, "t".into())
+            .with_store(std::sync::Arc::new(store));
+    (state, dir)
+}
+
+async fn get(state: &AppState, uri: &str) -> (StatusCode, String, String) {
+    let request = Request::get(uri).header("host", "127.0.0.1:8080").body(Body::empty()).unwrap();
+    let response = router(state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let media = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    (status, media, String::from_utf8(body.to_vec()).unwrap())
+}
+
+#[tokio::test]
+async fn before_any_run_the_page_invites_an_import_and_the_api_has_no_athlete() {
+    let (state, dir) = demo_state("empty").await;
+    let (status, _, html) = get(&state, "/status").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("No runs stored yet"));
+    assert!(html.contains("href=\"/import\""));
+    let (status, media, _) = get(&state, "/api/athletes/me/status").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(media, "application/problem+json");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn the_demo_athlete_has_a_living_status_page_and_json() {
+    let (state, dir) = demo_state("demo").await;
+    let store = state.store().unwrap();
+    afterrun_server::demo::seed_demo(store, clock()).await.unwrap();
+
+    let (status, media, body) = get(&state, "/api/athletes/me/status").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(media, "application/json");
+    let doc: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["as_of"], "2026-11-23");
+    let daily = doc["daily"].as_array().unwrap();
+    assert!((88..=91).contains(&daily.len()), "90 days of history: {}", daily.len());
+    assert!(doc["fitness"].as_f64().unwrap() > 20.0, "a marathon block builds fitness");
+    assert!(doc["acwr"].as_f64().is_some(), "more than 28 days: the ratio is known");
+    assert_eq!(doc["muscles"].as_array().unwrap().len(), 8);
+    // The learner finds the demo's invented truth: foam rolling helps this runner most.
+    let effects = doc["what_works"]["effects"].as_array().unwrap();
+    assert!(!effects.is_empty(), "{}", doc["what_works"]);
+    assert_eq!(effects[0]["modality"], "foam_rolling", "{}", doc["what_works"]);
+    assert!(effects[0]["effect"].as_f64().unwrap() < -0.3);
+
+    // The same athlete by id; anything else is not found.
+    let id = store.athlete_id("me").await.unwrap().unwrap();
+    let (status, _, by_id) = get(&state, &format!("/api/athletes/{id}/status")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(by_id, body);
+    let (status, _, _) = get(&state, &format!("/api/athletes/{}/status", id + 1)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, _, html) = get(&state, "/status").await;
+    assert_eq!(status, StatusCode::OK);
+    // Fitness, fatigue and form as numbers and as a chart.
+    let fitness = format!("{:.1}", doc["fitness"].as_f64().unwrap());
+    assert!(html.contains(&format!("<dd class=\"fitness\">{fitness}</dd>")), "{fitness}");
+    assert!(html.contains("<svg class=\"chart\""));
+    assert_eq!(html.matches("<polyline class=").count(), 3, "fitness, fatigue and form lines");
+    // The ACWR gauge with its marker, labelled for screen readers.
+    let acwr = format!("{:.2}", doc["acwr"].as_f64().unwrap());
+    assert!(html.contains(&format!("Acute to chronic workload ratio {acwr} on a scale")));
+    assert!(html.contains("class=\"marker\""));
+    // The forecast on the body map (both legs, front and back) and as a table.
+    assert_eq!(html.matches("class=\"region lv").count(), 16, "8 shapes × 2 legs");
+    assert_eq!(html.matches("<th scope=\"row\">").count(), 8);
+    // What works for you, in the words of the plan.
+    assert!(html.contains("What works for you"));
+    assert!(html.contains("For you, foam rolling has been followed by"));
+    assert!(html.contains("An association, not proof"));
+    std::fs::remove_dir_all(dir).ok();
+}
