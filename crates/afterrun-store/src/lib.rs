@@ -81,6 +81,12 @@ pub enum StoreError {
         /// How many steps the plan has.
         steps: u32,
     },
+    /// The username is taken (by an account, or by an athlete the account would own).
+    #[error("the username {0:?} is taken")]
+    UsernameTaken(String),
+    /// No coach account has that username.
+    #[error("no coach named {0:?}")]
+    NoCoach(String),
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -97,15 +103,34 @@ const SAME_RUN_START_S: i64 = 60;
 /// …and their durations by at most this fraction of the longer one.
 const SAME_RUN_DURATION_FRACTION: f64 = 0.05;
 
-fn migrator(sql: &'static str) -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        Cow::Borrowed("init"),
-        MigrationType::Simple,
-        sql.into_sql_str(),
-        false,
-    )])
+/// The migrations of one backend, in order: `(description, SQL)`, numbered from 1.
+fn migrator(migrations: &[(&'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .zip(1..)
+            .map(|(&(description, sql), version)| {
+                Migration::new(
+                    version,
+                    Cow::Borrowed(description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
 }
+
+const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
+    ("init", include_str!("../migrations/sqlite/0001_init.sql")),
+    ("accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
+];
+
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
+    ("init", include_str!("../migrations/postgres/0001_init.sql")),
+    ("accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
+];
 
 enum Pool {
     Sqlite(SqlitePool),
@@ -138,6 +163,10 @@ macro_rules! checkin_row {
         })()
     };
 }
+
+mod accounts;
+
+pub use accounts::{Account, AthleteRef, CoachLink, GO_AHEAD_LEVEL, Referral, Role, hash_token};
 
 /// The store, open on one backend.
 pub struct Store {
@@ -186,7 +215,7 @@ impl Store {
                     .connect_with(options)
                     .await
                     .map_err(|e| connect_err(e.to_string()))?;
-                let migrations = migrator(include_str!("../migrations/sqlite/0001_init.sql"));
+                let migrations = migrator(SQLITE_MIGRATIONS);
                 // Two processes opening a new file at once may race on the first migration;
                 // the loser sees the winner's tables on a second try.
                 let mut attempt = 0;
@@ -214,7 +243,7 @@ impl Store {
                     .connect_with(options)
                     .await
                     .map_err(|e| connect_err(e.to_string()))?;
-                migrator(include_str!("../migrations/postgres/0001_init.sql"))
+                migrator(POSTGRES_MIGRATIONS)
                     .run(&pool)
                     .await
                     .map_err(|e| migrate_err(e.to_string()))?;

@@ -1,0 +1,548 @@
+//! Accounts, sessions, coach links and login failures: what the multi-user server needs to know
+//! who is asking, kept in the database so that several server instances behind a load balancer
+//! share them (the server itself holds no state).
+//!
+//! - An athlete account owns exactly one athlete row, created with it in one transaction and
+//!   named by the username; a name already used by an athlete is refused, so an account can never
+//!   be attached to someone else's history. A coach account owns no athlete.
+//! - The password arrives here already hashed (argon2, by the server); the store never sees it.
+//! - A session is stored as the SHA-256 of its token ([`hash_token`]), never the token: a leaked
+//!   table or backup logs nobody in. An expired session reads as none.
+//! - Coach links are the only way a coach reaches an athlete; deleting the athlete or the coach
+//!   deletes the links (foreign keys cascade).
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{Id, Pool, Result, Store, StoreError, UnixSeconds, parse_json};
+
+/// The triage level (`afterrun_protocol::codes::Level::SelfCare`) that means "go ahead with
+/// self-care"; every other level (see a physiotherapist, urgent care, emergency, or a level this
+/// version does not know) is a red flag a coach is shown in [`Store::referrals`].
+pub const GO_AHEAD_LEVEL: &str = "self_care";
+
+/// What an account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Reads and changes their own athlete.
+    Athlete,
+    /// Reads the athletes who linked them.
+    Coach,
+}
+
+impl Role {
+    /// The code stored and sent: `athlete` or `coach`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Athlete => "athlete",
+            Role::Coach => "coach",
+        }
+    }
+
+    /// The role with this code.
+    pub fn parse(code: &str) -> Option<Role> {
+        match code {
+            "athlete" => Some(Role::Athlete),
+            "coach" => Some(Role::Coach),
+            _ => None,
+        }
+    }
+}
+
+/// A stored account. `Debug` leaves out the password hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Row id.
+    pub id: Id,
+    /// The login name.
+    pub username: String,
+    /// The argon2 PHC string.
+    pub password_hash: String,
+    /// Athlete or coach.
+    pub role: Role,
+    /// The athlete an athlete account owns; `None` for a coach.
+    pub athlete_id: Option<Id>,
+    /// When it was created.
+    pub created_at: UnixSeconds,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("athlete_id", &self.athlete_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An athlete's id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AthleteRef {
+    /// Row id.
+    pub id: Id,
+    /// The name (the username, for an athlete account).
+    pub name: String,
+}
+
+/// A coach linked to an athlete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoachLink {
+    /// The coach's username.
+    pub username: String,
+    /// When the athlete linked them.
+    #[serde(serialize_with = "crate::time::rfc3339")]
+    pub linked_at: UnixSeconds,
+}
+
+/// A red-flag check-in of an athlete linked to a coach: its plan's triage is not "go ahead".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Referral {
+    /// The athlete.
+    pub athlete_id: Id,
+    /// The athlete's name.
+    pub athlete: String,
+    /// The check-in.
+    pub checkin_id: Id,
+    /// The check-in's time.
+    #[serde(serialize_with = "crate::time::rfc3339")]
+    pub checked_in_at: UnixSeconds,
+    /// The plan made for it.
+    pub plan_id: Id,
+    /// The plan's triage level (`see_physio`, `urgent_care`, `emergency`).
+    pub level: String,
+    /// The triage reasons, as the plan gives them (`[{code, text}]`).
+    pub reasons: serde_json::Value,
+}
+
+/// The SHA-256 of a session token, lower-case hex: what the `sessions` table keys on.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error().is_some_and(|d| d.is_unique_violation())
+}
+
+/// An `accounts` row (`id, username, password_hash, role, athlete_id, created_at`).
+macro_rules! account_row {
+    ($row:expr, $err:ident) => {
+        (|| -> Result<Account> {
+            let role: String = $row.try_get(3).map_err(&$err)?;
+            Ok(Account {
+                id: $row.try_get(0).map_err(&$err)?,
+                username: $row.try_get(1).map_err(&$err)?,
+                password_hash: $row.try_get(2).map_err(&$err)?,
+                role: Role::parse(&role)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?,
+                athlete_id: $row.try_get(4).map_err(&$err)?,
+                created_at: $row.try_get(5).map_err(&$err)?,
+            })
+        })()
+    };
+}
+
+const ACCOUNT_COLUMNS: &str = "id, username, password_hash, role, athlete_id, created_at";
+
+impl Store {
+    /// Creates an account; an athlete account gets its athlete row (named by the username) in
+    /// the same transaction. [`StoreError::UsernameTaken`] when an account or an athlete already
+    /// has that name.
+    pub async fn create_account(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        now: UnixSeconds,
+    ) -> Result<Account> {
+        let err = self.db_err("creating an account");
+        let taken = |e: sqlx::Error| {
+            if is_unique_violation(&e) {
+                StoreError::UsernameTaken(username.to_owned())
+            } else {
+                err(e)
+            }
+        };
+        macro_rules! create_in {
+            ($tx:ident) => {{
+                let athlete_id: Option<Id> = match role {
+                    Role::Athlete => {
+                        let row = sqlx::query(
+                            "INSERT INTO athletes (name, profile, created_at) \
+                             VALUES ($1, '{}', $2) RETURNING id",
+                        )
+                        .bind(username)
+                        .bind(now)
+                        .fetch_one(&mut *$tx)
+                        .await
+                        .map_err(&taken)?;
+                        Some(row.try_get(0).map_err(&err)?)
+                    }
+                    Role::Coach => None,
+                };
+                let row = sqlx::query(
+                    "INSERT INTO accounts (username, password_hash, role, athlete_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(username)
+                .bind(password_hash)
+                .bind(role.as_str())
+                .bind(athlete_id)
+                .bind(now)
+                .fetch_one(&mut *$tx)
+                .await
+                .map_err(&taken)?;
+                let id: Id = row.try_get(0).map_err(&err)?;
+                Account {
+                    id,
+                    username: username.to_owned(),
+                    password_hash: password_hash.to_owned(),
+                    role,
+                    athlete_id,
+                    created_at: now,
+                }
+            }};
+        }
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let mut tx = pool.begin().await.map_err(&err)?;
+                let account = create_in!(tx);
+                tx.commit().await.map_err(&taken)?;
+                Ok(account)
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(&err)?;
+                let account = create_in!(tx);
+                tx.commit().await.map_err(&taken)?;
+                Ok(account)
+            }
+        }
+    }
+
+    /// The account with this username.
+    pub async fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
+        let err = self.db_err("looking up an account");
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1"
+        ));
+        with_pool!(self, pool => {
+            let row = sqlx::query(sql).bind(username).fetch_optional(pool).await.map_err(&err)?;
+            row.as_ref().map(|row| account_row!(row, err)).transpose()
+        })
+    }
+
+    /// Whether an athlete with this id exists.
+    pub async fn athlete_exists(&self, athlete: Id) -> Result<bool> {
+        let err = self.db_err("looking up an athlete");
+        with_pool!(self, pool => {
+            let row = sqlx::query("SELECT 1 FROM athletes WHERE id = $1")
+                .bind(athlete)
+                .fetch_optional(pool)
+                .await
+                .map_err(&err)?;
+            Ok(row.is_some())
+        })
+    }
+
+    /// Every athlete, by id.
+    pub async fn athlete_refs(&self) -> Result<Vec<AthleteRef>> {
+        let err = self.db_err("listing athletes");
+        with_pool!(self, pool => {
+            let rows = sqlx::query("SELECT id, name FROM athletes ORDER BY id")
+                .fetch_all(pool)
+                .await
+                .map_err(&err)?;
+            rows.iter()
+                .map(|r| Ok(AthleteRef { id: r.try_get(0).map_err(&err)?, name: r.try_get(1).map_err(&err)? }))
+                .collect()
+        })
+    }
+
+    /// The athlete with this id, if it exists.
+    pub async fn athlete_ref(&self, athlete: Id) -> Result<Option<AthleteRef>> {
+        let err = self.db_err("looking up an athlete");
+        with_pool!(self, pool => {
+            let row = sqlx::query("SELECT id, name FROM athletes WHERE id = $1")
+                .bind(athlete)
+                .fetch_optional(pool)
+                .await
+                .map_err(&err)?;
+            row.map(|r| Ok(AthleteRef { id: r.try_get(0).map_err(&err)?, name: r.try_get(1).map_err(&err)? }))
+                .transpose()
+        })
+    }
+
+    // ----- sessions -----
+
+    /// Stores a session for the account under the SHA-256 of `token`, valid until `expires_at`;
+    /// removes every expired session on the way.
+    pub async fn create_session(
+        &self,
+        token: &str,
+        account: Id,
+        now: UnixSeconds,
+        expires_at: UnixSeconds,
+    ) -> Result<()> {
+        let err = self.db_err("creating a session");
+        let hash = hash_token(token);
+        with_pool!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(now)
+                .execute(pool)
+                .await
+                .map_err(&err)?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&hash)
+            .bind(account)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map_err(&err)?;
+        });
+        Ok(())
+    }
+
+    /// The account of the session with this token, unless there is none or it expired.
+    pub async fn session_account(&self, token: &str, now: UnixSeconds) -> Result<Option<Account>> {
+        let err = self.db_err("reading a session");
+        let hash = hash_token(token);
+        with_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT a.id, a.username, a.password_hash, a.role, a.athlete_id, a.created_at \
+                 FROM sessions s JOIN accounts a ON a.id = s.account_id \
+                 WHERE s.token_hash = $1 AND s.expires_at > $2",
+            )
+            .bind(&hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+            .map_err(&err)?;
+            row.as_ref().map(|row| account_row!(row, err)).transpose()
+        })
+    }
+
+    /// Deletes the session with this token; `false` when there was none.
+    pub async fn delete_session(&self, token: &str) -> Result<bool> {
+        let err = self.db_err("deleting a session");
+        let hash = hash_token(token);
+        with_pool!(self, pool => {
+            let n = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(&hash)
+                .execute(pool)
+                .await
+                .map_err(&err)?
+                .rows_affected();
+            Ok(n > 0)
+        })
+    }
+
+    // ----- coach links -----
+
+    /// Links the coach with this username to the athlete (again: no change).
+    /// [`StoreError::NoCoach`] when no coach account has that username.
+    pub async fn link_coach(&self, athlete: Id, coach: &str, now: UnixSeconds) -> Result<()> {
+        let err = self.db_err("linking a coach");
+        let inserted = with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO coach_links (athlete_id, coach_account_id, created_at) \
+                 SELECT $1, id, $2 FROM accounts WHERE username = $3 AND role = 'coach' \
+                 ON CONFLICT (athlete_id, coach_account_id) DO NOTHING",
+            )
+            .bind(athlete)
+            .bind(now)
+            .bind(coach)
+            .execute(pool)
+            .await
+            .map_err(&err)?
+            .rows_affected()
+        });
+        if inserted == 0 && !self.coaches_of(athlete).await?.iter().any(|c| c.username == coach) {
+            return Err(StoreError::NoCoach(coach.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Unlinks the coach with this username from the athlete; `false` when they were not linked.
+    pub async fn unlink_coach(&self, athlete: Id, coach: &str) -> Result<bool> {
+        let err = self.db_err("unlinking a coach");
+        with_pool!(self, pool => {
+            let n = sqlx::query(
+                "DELETE FROM coach_links WHERE athlete_id = $1 AND coach_account_id IN \
+                 (SELECT id FROM accounts WHERE username = $2)",
+            )
+            .bind(athlete)
+            .bind(coach)
+            .execute(pool)
+            .await
+            .map_err(&err)?
+            .rows_affected();
+            Ok(n > 0)
+        })
+    }
+
+    /// The coaches linked to the athlete, in the order they were linked.
+    pub async fn coaches_of(&self, athlete: Id) -> Result<Vec<CoachLink>> {
+        let err = self.db_err("listing coaches");
+        with_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT a.username, l.created_at FROM coach_links l \
+                 JOIN accounts a ON a.id = l.coach_account_id WHERE l.athlete_id = $1 \
+                 ORDER BY l.created_at, a.username",
+            )
+            .bind(athlete)
+            .fetch_all(pool)
+            .await
+            .map_err(&err)?;
+            rows.iter()
+                .map(|r| Ok(CoachLink { username: r.try_get(0).map_err(&err)?, linked_at: r.try_get(1).map_err(&err)? }))
+                .collect()
+        })
+    }
+
+    /// The athletes linked to the coach account, by id.
+    pub async fn athletes_of(&self, coach: Id) -> Result<Vec<AthleteRef>> {
+        let err = self.db_err("listing a coach's athletes");
+        with_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT t.id, t.name FROM coach_links l JOIN athletes t ON t.id = l.athlete_id \
+                 WHERE l.coach_account_id = $1 ORDER BY t.id",
+            )
+            .bind(coach)
+            .fetch_all(pool)
+            .await
+            .map_err(&err)?;
+            rows.iter()
+                .map(|r| Ok(AthleteRef { id: r.try_get(0).map_err(&err)?, name: r.try_get(1).map_err(&err)? }))
+                .collect()
+        })
+    }
+
+    /// Whether the athlete linked the coach account.
+    pub async fn is_coach_of(&self, coach: Id, athlete: Id) -> Result<bool> {
+        let err = self.db_err("checking a coach link");
+        with_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT 1 FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2",
+            )
+            .bind(coach)
+            .bind(athlete)
+            .fetch_optional(pool)
+            .await
+            .map_err(&err)?;
+            Ok(row.is_some())
+        })
+    }
+
+    /// The red-flag check-ins of every athlete linked to the coach account, newest first: those
+    /// whose plan's triage level is not [`GO_AHEAD_LEVEL`].
+    pub async fn referrals(&self, coach: Id) -> Result<Vec<Referral>> {
+        let err = self.db_err("listing referrals");
+        let rows: Vec<(Id, String, Id, UnixSeconds, Id, String)> = with_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT t.id, t.name, c.id, c.now, p.id, p.plan FROM coach_links l \
+                 JOIN athletes t ON t.id = l.athlete_id \
+                 JOIN checkins c ON c.athlete_id = t.id \
+                 JOIN plans p ON p.checkin_id = c.id \
+                 WHERE l.coach_account_id = $1 ORDER BY c.now DESC, p.id DESC",
+            )
+            .bind(coach)
+            .fetch_all(pool)
+            .await
+            .map_err(&err)?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get(0).map_err(&err)?,
+                        r.try_get(1).map_err(&err)?,
+                        r.try_get(2).map_err(&err)?,
+                        r.try_get(3).map_err(&err)?,
+                        r.try_get(4).map_err(&err)?,
+                        r.try_get(5).map_err(&err)?,
+                    ))
+                })
+                .collect::<Result<_>>()?
+        });
+        let mut out = Vec::new();
+        for (athlete_id, athlete, checkin_id, checked_in_at, plan_id, plan) in rows {
+            let plan: serde_json::Value = parse_json(&plan)?;
+            let triage = &plan["triage"];
+            let level = triage["level"].as_str().unwrap_or("unknown");
+            if level == GO_AHEAD_LEVEL {
+                continue;
+            }
+            out.push(Referral {
+                athlete_id,
+                athlete,
+                checkin_id,
+                checked_in_at,
+                plan_id,
+                level: level.to_owned(),
+                reasons: triage.get("reasons").cloned().unwrap_or(serde_json::Value::Array(vec![])),
+            });
+        }
+        Ok(out)
+    }
+
+    // ----- login failures -----
+
+    /// Records a failed login for the username.
+    pub async fn record_login_failure(&self, username: &str, at: UnixSeconds) -> Result<()> {
+        let err = self.db_err("recording a login failure");
+        with_pool!(self, pool => {
+            sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
+                .bind(username)
+                .bind(at)
+                .execute(pool)
+                .await
+                .map_err(&err)?;
+        });
+        Ok(())
+    }
+
+    /// The failed logins for the username at or after `since`: how many, and the oldest's time.
+    pub async fn login_failures_since(
+        &self,
+        username: &str,
+        since: UnixSeconds,
+    ) -> Result<(i64, Option<UnixSeconds>)> {
+        let err = self.db_err("counting login failures");
+        with_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT COUNT(*), MIN(at) FROM login_failures WHERE username = $1 AND at >= $2",
+            )
+            .bind(username)
+            .bind(since)
+            .fetch_one(pool)
+            .await
+            .map_err(&err)?;
+            Ok((row.try_get(0).map_err(&err)?, row.try_get(1).map_err(&err)?))
+        })
+    }
+
+    /// Forgets the username's failed logins (after a successful one), and everybody's older than
+    /// `before`.
+    pub async fn clear_login_failures(&self, username: &str, before: UnixSeconds) -> Result<()> {
+        let err = self.db_err("clearing login failures");
+        with_pool!(self, pool => {
+            sqlx::query("DELETE FROM login_failures WHERE username = $1 OR at < $2")
+                .bind(username)
+                .bind(before)
+                .execute(pool)
+                .await
+                .map_err(&err)?;
+        });
+        Ok(())
+    }
+}
