@@ -26,8 +26,11 @@ use jiff::Timestamp;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+mod account_pages;
 mod api;
 mod assets;
+mod athletes_api;
+pub mod auth;
 pub mod demo;
 mod device_view;
 mod ics;
@@ -137,8 +140,10 @@ pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     let routes = Router::new()
         .merge(api::routes())
+        .merge(athletes_api::routes())
         .merge(web::routes())
         .merge(status_page::routes())
+        .merge(account_pages::routes())
         .merge(assets::routes())
         .merge(device_view::routes())
         // The small body and time limits hold for every route but the uploads (their own).
@@ -150,6 +155,7 @@ pub fn router(state: AppState) -> Router {
     // The guard may read a form body: bound it by the longest limit of the routes.
     let outer_timeout = config.timeout.max(upload::TIMEOUT);
     routes
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, outer_timeout))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -41,6 +41,31 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/device/run"),
     ("get", "/api/device/compression/stream"),
     ("get", "/assets/{file}"),
+    ("post", "/api/accounts"),
+    ("post", "/api/session"),
+    ("delete", "/api/session"),
+    ("get", "/api/me"),
+    ("get", "/api/athletes"),
+    ("get", "/api/athletes/{id}/profile"),
+    ("put", "/api/athletes/{id}/profile"),
+    ("get", "/api/athletes/{id}/checkins"),
+    ("post", "/api/athletes/{id}/checkins"),
+    ("get", "/api/athletes/{id}/plans"),
+    ("get", "/api/athletes/{id}/plans/{plan}"),
+    ("post", "/api/athletes/{id}/plans/{plan}/steps/{step}/done"),
+    ("get", "/api/athletes/{id}/activities"),
+    ("get", "/api/athletes/{id}/coaches"),
+    ("post", "/api/athletes/{id}/coaches"),
+    ("delete", "/api/athletes/{id}/coaches/{username}"),
+    ("get", "/api/referrals"),
+    ("get", "/login"),
+    ("post", "/login"),
+    ("get", "/signup"),
+    ("post", "/signup"),
+    ("post", "/logout"),
+    ("get", "/coach"),
+    ("post", "/profile/coaches"),
+    ("post", "/profile/coaches/{username}/remove"),
 ];
 
 fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
@@ -164,6 +189,144 @@ fn topic_param() -> Value {
     let ids: Vec<&str> = afterrun_protocol::guide::topics().iter().map(|t| t.id).collect();
     json!([{"name": "topic", "in": "path", "required": true,
             "schema": {"type": "string", "examples": ids}}])
+}
+
+fn json_body(schema: Value) -> Value {
+    json!({"required": true, "content": {"application/json": {"schema": schema}}})
+}
+
+fn ok(description: &str, schema: Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+fn athlete_params(extra: &[(&str, &str)]) -> Value {
+    let mut params = vec![json!({"name": "id", "in": "path", "required": true,
+        "description": "the athlete's id", "schema": {"type": "integer"}})];
+    for (name, ty) in extra {
+        params.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": ty}}));
+    }
+    Value::Array(params)
+}
+
+/// The answers every athlete-scoped endpoint may give besides its own.
+fn scoped(mut responses: Value, write: bool) -> Value {
+    if let Some(map) = responses.as_object_mut() {
+        map.insert("401".into(), problem("multi-user mode: no session"));
+        map.insert(
+            "404".into(),
+            problem("no such athlete, or one the principal may not see (the same answer)"),
+        );
+        if write {
+            map.insert("403".into(), problem("a coach may read a linked athlete but not change it, or cross-origin request refused"));
+        }
+    }
+    responses
+}
+
+/// The athlete-scoped JSON API and the accounts endpoints.
+fn accounts_paths() -> Value {
+    let account = json!({"type": "object", "required": ["username", "role", "athlete_id"], "properties": {
+        "username": {"type": "string"}, "role": {"enum": ["owner", "athlete", "coach"]},
+        "athlete_id": {"type": ["integer", "null"]}}});
+    let credentials = json!({"type": "object", "required": ["username", "password"], "properties": {
+        "username": {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"},
+        "password": {"type": "string", "minLength": 10, "maxLength": 200},
+        "role": {"enum": ["athlete", "coach"]}}});
+    let athlete_list = json!({"type": "array", "items": {"type": "object", "required": ["id", "name"],
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}});
+    let form = json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "additionalProperties": {"type": "string"}}}}});
+    let plan_row = json!({"type": "object", "required": ["id", "checkin_id", "plan", "steps", "generated_at", "completed"],
+        "properties": {"plan": {"$ref": "#/components/schemas/Plan"}}});
+    json!({
+        "/api/accounts": {"post": {"summary": "Sign up (multi-user mode; 404 in personal mode)",
+            "requestBody": json_body(credentials.clone()),
+            "responses": {"201": ok("the account", account.clone()),
+                          "409": problem("the username is taken"),
+                          "422": problem("`field` names the bad username, password or role")}}},
+        "/api/session": {
+            "post": {"summary": "Log in: sets the `afterrun_session` cookie (HttpOnly, SameSite=Strict, 14 days; Secure behind a TLS-terminating proxy that sends X-Forwarded-Proto: https)",
+                "requestBody": json_body(credentials),
+                "responses": {"204": {"description": "logged in; the cookie is set"},
+                              "401": problem("wrong username or password"),
+                              "429": problem("5 failed logins for this username within 15 minutes; see Retry-After")}},
+            "delete": {"summary": "Log out: the session is deleted and the cookie cleared",
+                "responses": {"204": {"description": "logged out"}}}
+        },
+        "/api/me": {"get": {"summary": "Who is asking (personal mode: the owner)",
+            "responses": {"200": ok("the principal", account), "401": problem("no session")}}},
+        "/api/athletes": {"get": {"summary": "The athletes the principal may see",
+            "responses": {"200": ok("id and name of each", athlete_list), "401": problem("no session")}}},
+        "/api/athletes/{id}/profile": {
+            "get": {"summary": "The athlete's profile (as `afterrun profile --json`)", "parameters": athlete_params(&[]),
+                "responses": scoped(json!({"200": ok("the profile", json!({"type": "object"}))}), false)},
+            "put": {"summary": "Replace the athlete's profile", "parameters": athlete_params(&[]),
+                "requestBody": json_body(json!({"type": "object"})),
+                "responses": scoped(json!({"200": ok("the saved profile", json!({"type": "object"})),
+                                           "422": problem("`field` names the bad profile field")}), true)}
+        },
+        "/api/athletes/{id}/checkins": {
+            "get": {"summary": "The athlete's check-ins, oldest first", "parameters": athlete_params(&[]),
+                "responses": scoped(json!({"200": ok("id, now, checkin, saved_at of each", json!({"type": "array"}))}), false)},
+            "post": {"summary": "Check in: the stored profile fills what the body leaves out; the check-in and its plan are kept",
+                "parameters": athlete_params(&[]),
+                "requestBody": json_body(json!({"$ref": "#/components/schemas/CheckIn"})),
+                "responses": scoped(json!({"201": ok("the ids and the plan", json!({"type": "object",
+                    "required": ["checkin_id", "plan_id", "plan"],
+                    "properties": {"checkin_id": {"type": "integer"}, "plan_id": {"type": "integer"},
+                                   "plan": {"$ref": "#/components/schemas/Plan"}}})),
+                    "422": problem("the check-in is invalid; `field` names the JSON path")}), true)}
+        },
+        "/api/athletes/{id}/plans": {"get": {"summary": "The athlete's plans with their done steps, oldest first",
+            "parameters": athlete_params(&[]),
+            "responses": scoped(json!({"200": ok("the plans", json!({"type": "array", "items": plan_row.clone()}))}), false)}},
+        "/api/athletes/{id}/plans/{plan}": {"get": {"summary": "One of the athlete's plans",
+            "parameters": athlete_params(&[("plan", "integer")]),
+            "responses": scoped(json!({"200": ok("the plan", plan_row.clone())}), false)}},
+        "/api/athletes/{id}/plans/{plan}/steps/{step}/done": {"post": {"summary": "Mark a step done (the first time counts)",
+            "parameters": athlete_params(&[("plan", "integer"), ("step", "integer")]),
+            "responses": scoped(json!({"200": ok("the plan", plan_row)}), true)}},
+        "/api/athletes/{id}/activities": {"get": {"summary": "The athlete's activities (as `afterrun activities --json`)",
+            "parameters": athlete_params(&[]),
+            "responses": scoped(json!({"200": ok("the activities, oldest first", json!({"type": "array"}))}), false)}},
+        "/api/athletes/{id}/coaches": {
+            "get": {"summary": "The coaches the athlete linked", "parameters": athlete_params(&[]),
+                "responses": scoped(json!({"200": ok("username and linked_at of each", json!({"type": "array"}))}), false)},
+            "post": {"summary": "Link a coach (the athlete themself only)", "parameters": athlete_params(&[]),
+                "requestBody": json_body(json!({"type": "object", "required": ["coach"], "properties": {"coach": {"type": "string"}}})),
+                "responses": scoped(json!({"201": {"description": "linked"}, "422": problem("no coach has that username")}), true)}
+        },
+        "/api/athletes/{id}/coaches/{username}": {"delete": {"summary": "Unlink a coach (the athlete themself only)",
+            "parameters": athlete_params(&[("username", "string")]),
+            "responses": scoped(json!({"204": {"description": "unlinked"}}), true)}},
+        "/login": {
+            "get": {"summary": "Web app (multi-user): the login page", "responses": {"200": html("the page"), "404": html("personal mode")}},
+            "post": {"summary": "Web app (multi-user): log in; sets the session cookie", "requestBody": form,
+                "responses": {"303": {"description": "logged in: to / (athlete) or /coach (coach)"},
+                              "401": html("the page again: wrong username or password"),
+                              "429": html("the page again: too many failed logins (Retry-After)")}}
+        },
+        "/signup": {
+            "get": {"summary": "Web app (multi-user): the sign-up page", "responses": {"200": html("the page"), "404": html("personal mode")}},
+            "post": {"summary": "Web app (multi-user): create an account and log in", "requestBody": form,
+                "responses": {"303": {"description": "created and logged in"},
+                              "409": html("the page again: the username is taken"),
+                              "422": html("the page again, naming the field at fault")}}
+        },
+        "/logout": {"post": {"summary": "Web app (multi-user): log out", "requestBody": form,
+            "responses": {"303": {"description": "to /login; the session is deleted"}}}},
+        "/coach": {"get": {"summary": "Web app (multi-user): a coach's runners and their red-flag check-ins",
+            "responses": {"200": html("the page"), "303": {"description": "not a coach: to / or /login"}}}},
+        "/profile/coaches": {"post": {"summary": "Web app (multi-user): the athlete adds a coach by username",
+            "requestBody": form, "responses": {"303": {"description": "back to the profile"}}}},
+        "/profile/coaches/{username}/remove": {"post": {"summary": "Web app (multi-user): the athlete removes a coach",
+            "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "requestBody": form, "responses": {"303": {"description": "back to the profile"}}}},
+        "/api/referrals": {"get": {"summary": "Coaches: the red-flag check-ins (triage not self_care) of their linked athletes, newest first",
+            "responses": {"200": ok("athlete_id, athlete, checkin_id, checked_in_at, plan_id, level, reasons of each", json!({"type": "array"})),
+                          "401": problem("no session"), "403": problem("not a coach"),
+                          "404": problem("personal mode has no coaches")}}}
+    })
 }
 
 /// The whole document.
@@ -361,6 +524,9 @@ pub fn document() -> Value {
     });
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(device_paths());
+    }
+    if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), accounts_paths()) {
+        paths.extend(more);
     }
     doc
 }

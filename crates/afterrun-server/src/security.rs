@@ -209,7 +209,7 @@ async fn check_token(state: &AppState, request: Request) -> Result<Request, Resp
 }
 
 /// The value of cookie `name` in the `Cookie` headers.
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -16,6 +16,7 @@ use axum::routing::get;
 use serde_json::Value;
 
 use crate::AppState;
+use crate::account_pages::{PageOwner, coach_names};
 use crate::problem::Problem;
 use crate::security::csrf_cookie;
 use crate::views::{self, FormError, FormValues, PlanView};
@@ -386,8 +387,8 @@ fn page_headers(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-async fn checkin_page(State(state): State<AppState>) -> Response {
-    let form = match stored_profile(&state).await {
+async fn checkin_page(State(state): State<AppState>, owner: PageOwner) -> Response {
+    let form = match stored_profile(&state, owner).await {
         Ok(Some(profile)) => profile_form(&profile),
         Ok(None) => FormValues::default(),
         Err(e) => return Problem::internal(&e).into_response(),
@@ -395,10 +396,13 @@ async fn checkin_page(State(state): State<AppState>) -> Response {
     page(&state, StatusCode::OK, &checkin_page_for(&state, &form, None))
 }
 
-/// The personal athlete's stored profile, when there is a store and a profile in it.
-async fn stored_profile(state: &AppState) -> Result<Option<Profile>, afterrun_store::StoreError> {
+/// The page owner's stored profile, when there is a store and a profile in it.
+async fn stored_profile(
+    state: &AppState,
+    owner: PageOwner,
+) -> Result<Option<Profile>, afterrun_store::StoreError> {
     let Some(store) = state.store() else { return Ok(None) };
-    let Some(athlete) = store.athlete_id(PERSONAL_ATHLETE).await? else { return Ok(None) };
+    let Some(athlete) = owner.lookup(store).await? else { return Ok(None) };
     let profile = store.profile(athlete).await?;
     Ok((profile != Profile::default()).then_some(profile))
 }
@@ -450,6 +454,9 @@ struct ProfilePage {
     sex: Vec<Opt>,
     weekly_km: String,
     age: String,
+    /// The linked coaches' usernames; `None` in personal mode (no coaches there).
+    coaches: Option<Vec<String>>,
+    no_coach: bool,
 }
 
 fn profile_page_for(
@@ -482,17 +489,21 @@ fn profile_page_for(
         sex: opts(SEX, form.get("sex"), Some("—")),
         weekly_km: value("weekly_km"),
         age: value("age"),
+        coaches: None,
+        no_coach: false,
     }
 }
 
 #[derive(Debug, serde::Deserialize)]
 struct ProfileQuery {
     saved: Option<String>,
+    no_coach: Option<String>,
 }
 
 /// `GET /profile`: the personal athlete's profile form.
 async fn profile_page(
     State(state): State<AppState>,
+    owner: PageOwner,
     Query(query): Query<ProfileQuery>,
 ) -> Response {
     if state.store().is_none() {
@@ -503,12 +514,18 @@ async fn profile_page(
         };
         return page(&state, StatusCode::NOT_FOUND, &view);
     }
-    let form = match stored_profile(&state).await {
+    let form = match stored_profile(&state, owner).await {
         Ok(Some(profile)) => profile_form(&profile),
         Ok(None) => FormValues::default(),
         Err(e) => return Problem::internal(&e).into_response(),
     };
-    page(&state, StatusCode::OK, &profile_page_for(&state, &form, query.saved.is_some(), None))
+    let mut view = profile_page_for(&state, &form, query.saved.is_some(), None);
+    view.coaches = match coach_names(&state, owner).await {
+        Ok(names) => names,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    view.no_coach = query.no_coach.is_some();
+    page(&state, StatusCode::OK, &view)
 }
 
 /// Reads the profile form over the stored profile (fields the form does not show are kept).
@@ -563,6 +580,7 @@ fn profile_from_form(form: &FormValues, mut profile: Profile) -> Result<Profile,
 /// `POST /profile`: saves the profile, then shows it again.
 async fn profile_submit(
     State(state): State<AppState>,
+    owner: PageOwner,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let Some(store) = state.store() else {
@@ -570,7 +588,7 @@ async fn profile_submit(
     };
     let form = FormValues::new(pairs);
     let result = async {
-        let athlete = store.ensure_athlete(PERSONAL_ATHLETE, state.now().as_second()).await?;
+        let athlete = owner.ensure(store, state.now().as_second()).await?;
         let current = store.profile(athlete).await?;
         Ok::<_, afterrun_store::StoreError>((athlete, current))
     }
@@ -615,6 +633,7 @@ fn encode_query(text: &str) -> String {
 
 async fn checkin_submit(
     State(state): State<AppState>,
+    owner: PageOwner,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let form = FormValues::new(pairs);
@@ -638,7 +657,7 @@ async fn checkin_submit(
         // plan at its own address, so a reload shows it again instead of posting twice.
         let now = state.now().as_second();
         let planned = async {
-            let athlete = store.ensure_athlete(PERSONAL_ATHLETE, now).await?;
+            let athlete = owner.ensure(store, now).await?;
             let profile = store.profile(athlete).await?;
             afterrun_service::checkin::merge_profile(&mut checkin, &profile);
             afterrun_service::checkin::checkin_and_plan(store, athlete, &checkin, now).await
@@ -672,10 +691,14 @@ async fn checkin_submit(
     }
 }
 
-/// The personal athlete's stored plan `id`, if it exists and is theirs.
-async fn find_plan(store: &Store, id: &str) -> Result<Option<PlanRow>, afterrun_store::StoreError> {
+/// The page owner's stored plan `id`, if it exists and is theirs.
+async fn find_plan(
+    store: &Store,
+    owner: PageOwner,
+    id: &str,
+) -> Result<Option<PlanRow>, afterrun_store::StoreError> {
     let Ok(id) = id.parse::<i64>() else { return Ok(None) };
-    let Some(athlete) = store.athlete_id(PERSONAL_ATHLETE).await? else { return Ok(None) };
+    let Some(athlete) = owner.lookup(store).await? else { return Ok(None) };
     Ok(store.plans(athlete).await?.into_iter().find(|p| p.id == id))
 }
 
@@ -708,7 +731,7 @@ struct PlansPage {
 }
 
 /// `GET /plans`: the personal athlete's plans, newest first.
-async fn plan_list(State(state): State<AppState>) -> Response {
+async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response {
     let Some(store) = state.store() else {
         return page(
             &state,
@@ -717,7 +740,7 @@ async fn plan_list(State(state): State<AppState>) -> Response {
         );
     };
     let rows = async {
-        match store.athlete_id(PERSONAL_ATHLETE).await? {
+        match owner.lookup(store).await? {
             Some(athlete) => store.plans(athlete).await,
             None => Ok(Vec::new()),
         }
@@ -747,9 +770,13 @@ async fn plan_list(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /plans/{id}`: a stored plan with its done steps.
-async fn stored_plan(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+async fn stored_plan(
+    State(state): State<AppState>,
+    owner: PageOwner,
+    Path(id): Path<String>,
+) -> Response {
     let Some(store) = state.store() else { return no_plan(&state, &id) };
-    match find_plan(store, &id).await {
+    match find_plan(store, owner, &id).await {
         Ok(Some(row)) => {
             let done: Vec<u32> = row.completed.iter().map(|c| c.step).collect();
             let view = PlanPage {
@@ -773,9 +800,13 @@ async fn stored_plan(State(state): State<AppState>, Path(id): Path<String>) -> R
 }
 
 /// `GET /plans/{id}/calendar.ics`: a stored plan as a calendar.
-async fn stored_plan_ics(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+async fn stored_plan_ics(
+    State(state): State<AppState>,
+    owner: PageOwner,
+    Path(id): Path<String>,
+) -> Response {
     let Some(store) = state.store() else { return no_plan_problem(&id) };
-    match find_plan(store, &id).await {
+    match find_plan(store, owner, &id).await {
         Ok(Some(row)) => ics_response(&row.plan.to_string()),
         Ok(None) => no_plan_problem(&id),
         Err(e) => Problem::internal(&e).into_response(),
@@ -789,10 +820,11 @@ fn no_plan_problem(id: &str) -> Response {
 /// `POST /plans/{id}/steps/{step}/done`: marks a step done, then back to the plan.
 async fn mark_done(
     State(state): State<AppState>,
+    owner: PageOwner,
     Path((id, step)): Path<(String, String)>,
 ) -> Response {
     let Some(store) = state.store() else { return no_plan_problem(&id) };
-    let row = match find_plan(store, &id).await {
+    let row = match find_plan(store, owner, &id).await {
         Ok(Some(row)) => row,
         Ok(None) => return no_plan_problem(&id),
         Err(e) => return Problem::internal(&e).into_response(),
@@ -810,7 +842,7 @@ async fn mark_done(
             .into_response();
         }
     };
-    let Some(athlete) = store.athlete_id(PERSONAL_ATHLETE).await.ok().flatten() else {
+    let Some(athlete) = owner.lookup(store).await.ok().flatten() else {
         return no_plan_problem(&id);
     };
     match store.mark_done(athlete, Some(row.id), step_index, state.now().as_second()).await {

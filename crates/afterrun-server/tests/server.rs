@@ -173,9 +173,19 @@ async fn openapi_documents_every_route_and_every_route_is_served() {
             .replace("{topic}", "doms")
             .replace("{file}", "app.css")
             .replace("{id}", "1")
-            .replace("{step}", "0");
+            .replace("{step}", "0")
+            .replace("{plan}", "1")
+            .replace("{username}", "coach");
         let request = match *method {
             "get" => get(&concrete),
+            "put" | "delete" => Request::builder()
+                .method(method.to_uppercase().as_str())
+                .uri(&concrete)
+                .header(header::HOST, HOST)
+                .header(header::ORIGIN, ORIGIN)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap(),
             _ => post_json(&concrete, "{}"),
         };
         let (status, media, body) = send(request).await;

@@ -1,5 +1,5 @@
-//! `afterrun serve`: the web app and JSON API on this machine (personal mode) or, later, for a
-//! club or clinic (`--multi-user`).
+//! `afterrun serve`: the web app and JSON API on this machine (personal mode) or for a club or
+//! clinic (`--multi-user`: accounts, sessions and roles, behind a TLS-terminating proxy).
 //!
 //! The command checks the bind address before anything else: personal mode has no accounts, so
 //! it may only listen on loopback; any other address needs `--multi-user` (exit 2 otherwise).
@@ -89,14 +89,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
              (127.0.0.1, [::1]); use --multi-user to serve other machines"
         )));
     }
-    if args.multi_user {
-        // GAP: accounts (argon2), sessions and roles are not built yet; refusing is safer than
-        // serving health data without them.
-        return Err(bad_input(
-            "--multi-user: accounts and roles are not available yet; run in personal mode on \
-             a loopback address",
-        ));
-    }
     // The demo never touches the person's own store: without --db it gets a fresh file.
     let demo_db = (args.demo && args.db.is_none())
         .then(|| std::env::temp_dir().join(format!("afterrun-demo-{}.db", std::process::id())));
@@ -124,7 +116,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 None => eprintln!("afterrun: --demo: {plans} demo plans added"),
             }
         }
-        let config = Config { mode: Mode::Personal, ..Config::default() };
+        // Multi-user: accounts, sessions and roles (afterrun_server::auth); any Host, behind a
+        // TLS-terminating reverse proxy that sends X-Forwarded-Proto.
+        let mode = if args.multi_user { Mode::MultiUser } else { Mode::Personal };
+        let config = Config { mode, ..Config::default() };
         let state = AppState::new(config, clock, afterrun_server::security::new_csrf_token())
             .with_store(Arc::new(store));
         let listener = tokio::net::TcpListener::bind(addr)

@@ -1,0 +1,369 @@
+//! The web app's multi-user pages: log in, sign up, log out, the coach's page and the profile's
+//! coach links, plus [`PageOwner`], the helper the existing pages call to know whose data they
+//! show (the personal athlete `me`, or the logged-in athlete).
+//!
+//! Like the other pages they work without JavaScript: plain forms carrying the CSRF token, a
+//! redirect after every change. A personal server has none of them (404).
+
+use afterrun_store::{Id, Role, Store, StoreError};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::auth::{self, Principal};
+use crate::problem::Problem;
+use crate::views::{self, FormError, FormValues};
+use crate::web::{PERSONAL_ATHLETE, not_found_page, page};
+use crate::{AppState, Mode};
+
+/// The routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login_submit))
+        .route("/signup", get(signup_page).post(signup_submit))
+        .route("/logout", post(logout))
+        .route("/coach", get(coach_page))
+        .route("/profile/coaches", post(add_coach))
+        .route("/profile/coaches/{username}/remove", post(remove_coach))
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+}
+
+/// Whose athlete pages these are: the personal athlete, or the logged-in athlete's. A coach is
+/// sent to the coach page, an anonymous visitor to the login page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PageOwner {
+    /// Personal mode: the athlete named [`PERSONAL_ATHLETE`], created on first use.
+    Personal,
+    /// Multi-user mode: the logged-in athlete.
+    Athlete(Id),
+}
+
+impl FromRequestParts<AppState> for PageOwner {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match Principal::from_request_parts(parts, state).await {
+            Ok(Principal::Owner) => Ok(PageOwner::Personal),
+            Ok(Principal::Athlete { athlete_id, .. }) => Ok(PageOwner::Athlete(athlete_id)),
+            Ok(Principal::Coach { .. }) => Err(redirect("/coach")),
+            Ok(Principal::Anonymous) => Err(redirect("/login")),
+            Err(problem) => Err(problem.into_response()),
+        }
+    }
+}
+
+impl PageOwner {
+    /// The athlete's id, if they exist yet.
+    pub(crate) async fn lookup(self, store: &Store) -> Result<Option<Id>, StoreError> {
+        match self {
+            PageOwner::Personal => store.athlete_id(PERSONAL_ATHLETE).await,
+            PageOwner::Athlete(id) => Ok(Some(id)),
+        }
+    }
+
+    /// The athlete's id, creating the personal athlete if needed.
+    pub(crate) async fn ensure(self, store: &Store, now: i64) -> Result<Id, StoreError> {
+        match self {
+            PageOwner::Personal => store.ensure_athlete(PERSONAL_ATHLETE, now).await,
+            PageOwner::Athlete(id) => Ok(id),
+        }
+    }
+}
+
+/// The store of a multi-user server.
+fn multi_user_store(state: &AppState) -> Option<&Store> {
+    state.store().filter(|_| state.config().mode == Mode::MultiUser)
+}
+
+/// The answer of a personal server to an accounts page.
+fn no_accounts(state: &AppState) -> Response {
+    not_found_page(state, "This personal server has no accounts.".to_owned())
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    title: &'static str,
+    nav: &'static str,
+    csrf: String,
+    username: String,
+    error: Option<String>,
+}
+
+async fn login_page(State(state): State<AppState>) -> Response {
+    if multi_user_store(&state).is_none() {
+        return no_accounts(&state);
+    }
+    let view = LoginPage {
+        title: "Log in",
+        nav: "",
+        csrf: state.csrf_token().to_owned(),
+        username: String::new(),
+        error: None,
+    };
+    page(&state, StatusCode::OK, &view)
+}
+
+/// Where an account lands after logging in.
+fn home(role: Role) -> &'static str {
+    match role {
+        Role::Athlete => "/",
+        Role::Coach => "/coach",
+    }
+}
+
+/// A redirect home carrying the new session's cookie.
+fn logged_in(role: Role, token: &str, headers: &HeaderMap) -> Response {
+    let mut response = redirect(home(role));
+    response.headers_mut().insert(header::SET_COOKIE, auth::session_cookie(token, headers));
+    response
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(store) = multi_user_store(&state) else { return no_accounts(&state) };
+    let form = FormValues::new(pairs);
+    let username = form.get("username").unwrap_or("").trim().to_owned();
+    let password = form.get("password").unwrap_or("").to_owned();
+    match auth::login(&state, store, &username, &password).await {
+        Ok((account, token)) => logged_in(account.role, &token, &headers),
+        Err(refusal) => {
+            let status = refusal.status();
+            let error = if status == StatusCode::TOO_MANY_REQUESTS {
+                "Too many failed attempts for this username: wait 15 minutes and try again."
+            } else if status == StatusCode::UNAUTHORIZED {
+                "The username and password do not match an account."
+            } else {
+                return refusal;
+            };
+            let view = LoginPage {
+                title: "Log in",
+                nav: "",
+                csrf: state.csrf_token().to_owned(),
+                username,
+                error: Some(error.to_owned()),
+            };
+            let mut response = page(&state, status, &view);
+            if let Some(retry) = refusal.headers().get(header::RETRY_AFTER) {
+                response.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+            }
+            response
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage {
+    title: &'static str,
+    nav: &'static str,
+    csrf: String,
+    username: String,
+    coach: bool,
+    error: Option<FormError>,
+}
+
+async fn signup_page(State(state): State<AppState>) -> Response {
+    if multi_user_store(&state).is_none() {
+        return no_accounts(&state);
+    }
+    let view = SignupPage {
+        title: "Create an account",
+        nav: "",
+        csrf: state.csrf_token().to_owned(),
+        username: String::new(),
+        coach: false,
+        error: None,
+    };
+    page(&state, StatusCode::OK, &view)
+}
+
+async fn signup_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(store) = multi_user_store(&state) else { return no_accounts(&state) };
+    let form = FormValues::new(pairs);
+    let username = form.get("username").unwrap_or("").trim().to_owned();
+    let password = form.get("password").unwrap_or("").to_owned();
+    let role = if form.get("role") == Some("coach") { Role::Coach } else { Role::Athlete };
+    let created = async {
+        auth::check_username(&username)?;
+        auth::check_password(&password)?;
+        crate::athletes_api::new_account(&state, store, &username, &password, role).await
+    }
+    .await;
+    if let Err(problem) = created {
+        if problem.status_code().is_server_error() {
+            return problem.into_response();
+        }
+        let view = SignupPage {
+            title: "Create an account",
+            nav: "",
+            csrf: state.csrf_token().to_owned(),
+            username,
+            coach: role == Role::Coach,
+            error: Some(FormError {
+                field: problem.field.clone().unwrap_or_default(),
+                message: problem.detail.clone(),
+            }),
+        };
+        return page(&state, problem.status_code(), &view);
+    }
+    match auth::login(&state, store, &username, &password).await {
+        Ok((account, token)) => logged_in(account.role, &token, &headers),
+        Err(response) => response,
+    }
+}
+
+/// `POST /logout`: ends the session, back to the login page.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if multi_user_store(&state).is_none() {
+        return no_accounts(&state);
+    }
+    if let Err(problem) = auth::logout(&state, &headers).await {
+        return problem.into_response();
+    }
+    let mut response = redirect("/login");
+    response.headers_mut().insert(header::SET_COOKIE, auth::cleared_cookie(&headers));
+    response
+}
+
+/// One red flag on the coach's page.
+#[derive(Debug, Clone)]
+struct ReferralItem {
+    athlete: String,
+    at: String,
+    level_class: &'static str,
+    verdict: &'static str,
+    reasons: String,
+    plan_id: Id,
+}
+
+#[derive(Template)]
+#[template(path = "coach.html")]
+struct CoachPage {
+    title: &'static str,
+    nav: &'static str,
+    csrf: String,
+    username: String,
+    athletes: Vec<String>,
+    referrals: Vec<ReferralItem>,
+}
+
+/// `GET /coach`: the coach's runners and their red-flag check-ins.
+async fn coach_page(State(state): State<AppState>, principal: Principal) -> Response {
+    let Some(store) = multi_user_store(&state) else { return no_accounts(&state) };
+    let account = match principal {
+        Principal::Coach { account } => account,
+        Principal::Anonymous => return redirect("/login"),
+        Principal::Athlete { .. } | Principal::Owner => return redirect("/"),
+    };
+    let loaded = async {
+        Ok::<_, StoreError>((
+            store.athletes_of(account.id).await?,
+            store.referrals(account.id).await?,
+        ))
+    }
+    .await;
+    let (athletes, referrals) = match loaded {
+        Ok(v) => v,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    let referrals = referrals
+        .into_iter()
+        .map(|r| {
+            let (level_class, verdict) = views::level_words(&r.level);
+            let reasons = r
+                .reasons
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|x| x["text"].as_str().or_else(|| x["code"].as_str()))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
+            ReferralItem {
+                athlete: r.athlete,
+                at: afterrun_store::format_rfc3339(r.checked_in_at).unwrap_or_default(),
+                level_class,
+                verdict,
+                reasons,
+                plan_id: r.plan_id,
+            }
+        })
+        .collect();
+    let view = CoachPage {
+        title: "Your runners",
+        nav: "",
+        csrf: state.csrf_token().to_owned(),
+        username: account.username,
+        athletes: athletes.into_iter().map(|a| a.name).collect(),
+        referrals,
+    };
+    page(&state, StatusCode::OK, &view)
+}
+
+/// The logged-in athlete of a coach-link form (multi-user only).
+fn linking_athlete(state: &AppState, owner: PageOwner) -> Option<Id> {
+    match owner {
+        PageOwner::Athlete(id) if multi_user_store(state).is_some() => Some(id),
+        _ => None,
+    }
+}
+
+/// `POST /profile/coaches`: the athlete adds a coach by username.
+async fn add_coach(
+    State(state): State<AppState>,
+    owner: PageOwner,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts(&state) };
+    let form = FormValues::new(pairs);
+    let coach = form.get("coach").unwrap_or("").trim().to_owned();
+    match crate::athletes_api::add_coach(&state, athlete, &coach).await {
+        Ok(()) => redirect("/profile?saved=1"),
+        Err(problem) if problem.status_code().is_client_error() => redirect("/profile?no_coach=1"),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// `POST /profile/coaches/{username}/remove`: the athlete removes a coach.
+async fn remove_coach(
+    State(state): State<AppState>,
+    owner: PageOwner,
+    Path(username): Path<String>,
+) -> Response {
+    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts(&state) };
+    let Some(store) = state.store() else { return redirect("/profile") };
+    match store.unlink_coach(athlete, &username).await {
+        Ok(_) => redirect("/profile"),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+/// The usernames of the athlete's coaches for the profile page; `None` in personal mode (no
+/// coaches there).
+pub(crate) async fn coach_names(
+    state: &AppState,
+    owner: PageOwner,
+) -> Result<Option<Vec<String>>, StoreError> {
+    match (owner, state.store()) {
+        (PageOwner::Athlete(id), Some(store)) => {
+            Ok(Some(store.coaches_of(id).await?.into_iter().map(|c| c.username).collect()))
+        }
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,510 @@
+//! The athlete-scoped JSON API: accounts and sessions, `/api/me`, and every athlete's profile,
+//! check-ins, plans, activities and coaches under `/api/athletes/{id}/…`, plus a coach's
+//! referrals.
+//!
+//! Every handler that touches an athlete's data first calls [`crate::auth::require`] with the
+//! access it needs, so the rule lives in one place: an athlete reads and changes only their own
+//! athlete, a coach reads linked athletes, anything not visible is 404. Bodies are read as JSON
+//! here (not with axum's `Json` extractor) so that every refusal is a problem document naming
+//! the field.
+
+use afterrun_service::checkin::{CheckinError, merge_profile};
+use afterrun_store::{Id, Profile, Role, Store, StoreError};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use serde_json::{Map, Value, json};
+
+use crate::api::json_text;
+use crate::auth::{self, Access, Principal};
+use crate::problem::Problem;
+use crate::{AppState, Mode};
+
+/// The routes.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/accounts", post(create_account))
+        .route("/api/session", post(create_session).delete(delete_session))
+        .route("/api/me", get(me))
+        .route("/api/athletes", get(athletes))
+        .route("/api/athletes/{id}/profile", get(profile).put(put_profile))
+        .route("/api/athletes/{id}/checkins", get(checkins).post(post_checkin))
+        .route("/api/athletes/{id}/plans", get(plans))
+        .route("/api/athletes/{id}/plans/{plan}", get(plan))
+        .route("/api/athletes/{id}/plans/{plan}/steps/{step}/done", post(step_done))
+        .route("/api/athletes/{id}/activities", get(activities))
+        .route("/api/athletes/{id}/coaches", get(coaches).post(link_coach))
+        .route("/api/athletes/{id}/coaches/{username}", delete(unlink_coach))
+        .route("/api/referrals", get(referrals))
+}
+
+type Answer = Result<Response, Problem>;
+
+fn internal(e: StoreError) -> Problem {
+    Problem::internal(&e)
+}
+
+fn ok_json(value: &impl serde::Serialize) -> Answer {
+    let text = serde_json::to_string(value).map_err(|e| Problem::internal(&e))?;
+    Ok(json_text(StatusCode::OK, text))
+}
+
+/// The store, or 404 when the server runs without one (nothing is kept, nothing to show).
+fn store_of(state: &AppState) -> Result<&Store, Problem> {
+    state.store().ok_or_else(|| Problem::not_found(None, "this server runs without a store"))
+}
+
+/// 404 for the accounts endpoints of a personal server.
+fn multi_user_only(state: &AppState) -> Result<&Store, Problem> {
+    if state.config().mode == Mode::Personal {
+        return Err(Problem::not_found(None, "a personal server has no accounts"));
+    }
+    store_of(state)
+}
+
+/// A path id, or 404 naming the parameter.
+fn path_id(text: &str, field: &str) -> Result<Id, Problem> {
+    text.parse::<Id>()
+        .map_err(|_| Problem::not_found(Some(field), format!("there is no {field} `{text}`")))
+}
+
+/// The athlete `id` of the path, once the principal may access it.
+async fn athlete_for(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    access: Access,
+) -> Result<Id, Problem> {
+    let athlete = path_id(id, "id")?;
+    auth::require(state, principal, athlete, access).await?;
+    Ok(athlete)
+}
+
+/// The body as a JSON object, or 422.
+fn object(body: &Bytes) -> Result<Map<String, Value>, Problem> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(auth::invalid("$", "the body must be a JSON object")),
+        Err(e) => Err(auth::invalid("$", format!("the body is not JSON: {e}"))),
+    }
+}
+
+/// A required string member of a body.
+fn string_field<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str, Problem> {
+    map.get(field)
+        .and_then(Value::as_str)
+        .ok_or_else(|| auth::invalid(field, format!("give `{field}` as a string")))
+}
+
+// ----- accounts and sessions -----
+
+/// `POST /api/accounts` {username, password, role}: 201 with the account.
+async fn create_account(State(state): State<AppState>, body: Bytes) -> Answer {
+    let store = multi_user_only(&state)?;
+    let map = object(&body)?;
+    let username = string_field(&map, "username")?;
+    let password = string_field(&map, "password")?;
+    let role = string_field(&map, "role")?;
+    auth::check_username(username)?;
+    auth::check_password(password)?;
+    let role = Role::parse(role)
+        .ok_or_else(|| auth::invalid("role", "the role is `athlete` or `coach`"))?;
+    let account = new_account(&state, store, username, password, role).await?;
+    let text =
+        json!({"username": account.username, "role": role, "athlete_id": account.athlete_id});
+    Ok(json_text(StatusCode::CREATED, text.to_string()))
+}
+
+/// Hashes the password and creates the account; 409 when the username is taken.
+pub(crate) async fn new_account(
+    state: &AppState,
+    store: &Store,
+    username: &str,
+    password: &str,
+    role: Role,
+) -> Result<afterrun_store::Account, Problem> {
+    let hash = auth::hash_password(password.to_owned()).await?;
+    match store.create_account(username, &hash, role, state.now().as_second()).await {
+        Ok(account) => Ok(account),
+        Err(StoreError::UsernameTaken(_)) => Err(Problem::new(
+            StatusCode::CONFLICT,
+            "username-taken",
+            "Username taken",
+            "choose another username",
+            Some("username"),
+        )),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// `POST /api/session` {username, password}: 204 with the session cookie.
+async fn create_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let store = multi_user_only(&state)?;
+        let map = object(&body)?;
+        Ok::<_, Problem>((
+            store,
+            string_field(&map, "username")?.to_owned(),
+            string_field(&map, "password")?.to_owned(),
+        ))
+    }
+    .await;
+    let (store, username, password) = match result {
+        Ok(v) => v,
+        Err(problem) => return problem.into_response(),
+    };
+    match auth::login(&state, store, &username, &password).await {
+        Ok((_, token)) => {
+            (StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::session_cookie(&token, &headers))])
+                .into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+/// `DELETE /api/session`: 204, the session gone and the cookie cleared.
+async fn delete_session(State(state): State<AppState>, headers: HeaderMap) -> Answer {
+    multi_user_only(&state)?;
+    auth::logout(&state, &headers).await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::cleared_cookie(&headers))])
+        .into_response())
+}
+
+/// `GET /api/me`: who is asking.
+async fn me(State(state): State<AppState>, principal: Principal) -> Answer {
+    match &principal {
+        Principal::Owner => {
+            let athlete = match state.store() {
+                Some(store) => {
+                    store.athlete_id(crate::web::PERSONAL_ATHLETE).await.map_err(internal)?
+                }
+                None => None,
+            };
+            ok_json(&json!({"role": "owner", "athlete_id": athlete}))
+        }
+        Principal::Anonymous => Err(auth::unauthenticated()),
+        Principal::Athlete { account, athlete_id } => ok_json(
+            &json!({"username": account.username, "role": "athlete", "athlete_id": athlete_id}),
+        ),
+        Principal::Coach { account } => {
+            ok_json(&json!({"username": account.username, "role": "coach", "athlete_id": null}))
+        }
+    }
+}
+
+/// `GET /api/athletes`: the athletes the principal may see.
+async fn athletes(State(state): State<AppState>, principal: Principal) -> Answer {
+    let store = store_of(&state)?;
+    let list = match &principal {
+        Principal::Anonymous => return Err(auth::unauthenticated()),
+        Principal::Owner => store.athlete_refs().await.map_err(internal)?,
+        Principal::Athlete { athlete_id, .. } => {
+            store.athlete_ref(*athlete_id).await.map_err(internal)?.into_iter().collect()
+        }
+        Principal::Coach { account } => store.athletes_of(account.id).await.map_err(internal)?,
+    };
+    ok_json(&list)
+}
+
+// ----- profile -----
+
+/// `GET /api/athletes/{id}/profile`: the profile, as `afterrun profile --json` prints it.
+async fn profile(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+    let profile = store_of(&state)?.profile(athlete).await.map_err(internal)?;
+    ok_json(&profile)
+}
+
+/// The profile's fields: a body naming any other is refused rather than silently dropped.
+const PROFILE_FIELDS: &[&str] = &[
+    "age",
+    "sex",
+    "body_mass_kg",
+    "weekly_km",
+    "goal",
+    "equipment",
+    "conditions",
+    "clearances",
+    "budget",
+    "prefers_cycling",
+    "max_hr",
+    "rest_hr",
+    "threshold_pace_s_per_km",
+];
+
+/// `PUT /api/athletes/{id}/profile`: replaces the profile; 200 with it.
+async fn put_profile(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+    let map = object(&body)?;
+    if let Some(key) = map.keys().find(|k| !PROFILE_FIELDS.contains(&k.as_str())) {
+        return Err(auth::invalid(key, format!("`{key}` is not a profile field")));
+    }
+    let profile: Profile = serde_json::from_value(Value::Object(map))
+        .map_err(|e| auth::invalid("$", format!("not a profile: {e}")))?;
+    validate_profile(&profile)?;
+    store_of(&state)?.set_profile(athlete, &profile).await.map_err(internal)?;
+    ok_json(&profile)
+}
+
+/// Checks a profile as `afterrun profile` does: the check-in fields through the check-in parser
+/// (so codes and ranges are the contract's), the thresholds by their own ranges.
+fn validate_profile(p: &Profile) -> Result<(), Problem> {
+    if let Some(v) = p.max_hr.filter(|v| !(100..=240).contains(v)) {
+        return Err(auth::invalid("max_hr", format!("{v}: must be 100 to 240 beats per minute")));
+    }
+    if let Some(v) = p.rest_hr.filter(|v| !(25..=120).contains(v)) {
+        return Err(auth::invalid("rest_hr", format!("{v}: must be 25 to 120 beats per minute")));
+    }
+    if let (Some(rest), Some(max)) = (p.rest_hr, p.max_hr)
+        && rest >= max
+    {
+        return Err(auth::invalid("rest_hr", "must be below the maximum heart rate"));
+    }
+    if let Some(v) = p.threshold_pace_s_per_km.filter(|v| !(120.0..=900.0).contains(v)) {
+        return Err(auth::invalid(
+            "threshold_pace_s_per_km",
+            format!("{v}: must be 120 to 900 seconds per km"),
+        ));
+    }
+    let mut doc = json!({"now": "2026-01-01T00:00:00Z"});
+    merge_profile(&mut doc, p);
+    afterrun_protocol::parse_checkin(&doc.to_string()).map(|_| ()).map_err(|e| {
+        let field = e.field.strip_prefix("athlete.").unwrap_or(&e.field).to_owned();
+        auth::invalid(&field, e.message)
+    })
+}
+
+// ----- check-ins and plans -----
+
+/// `GET /api/athletes/{id}/checkins`: the check-ins, oldest first.
+async fn checkins(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+    ok_json(&store_of(&state)?.checkins(athlete).await.map_err(internal)?)
+}
+
+/// `POST /api/athletes/{id}/checkins`: plans the check-in with the athlete's history (the
+/// stored profile filling what it leaves out, as the web check-in does), keeps both; 201 with
+/// their ids and the plan.
+async fn post_checkin(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+    let store = store_of(&state)?;
+    let mut checkin: Value = serde_json::from_slice(&body)
+        .map_err(|e| Problem::invalid_checkin("$", format!("the body is not JSON: {e}")))?;
+    let profile = store.profile(athlete).await.map_err(internal)?;
+    merge_profile(&mut checkin, &profile);
+    // The same path as the web form and the CLI: planned with the athlete's history, stored.
+    let planned = afterrun_service::checkin::checkin_and_plan(
+        store,
+        athlete,
+        &checkin,
+        state.now().as_second(),
+    )
+    .await
+    .map_err(|e| match e {
+        CheckinError::Invalid(e) => Problem::invalid_checkin(&e.field, e.message),
+        CheckinError::Service(e) => Problem::internal(&e),
+    })?;
+    let (checkin_id, plan_id, plan) = (planned.checkin_id, planned.plan_id, planned.plan);
+    let text = json!({"checkin_id": checkin_id, "plan_id": plan_id, "plan": plan});
+    Ok(json_text(StatusCode::CREATED, text.to_string()))
+}
+
+/// `GET /api/athletes/{id}/plans`: the plans with their done steps, oldest first.
+async fn plans(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+    ok_json(&store_of(&state)?.plans(athlete).await.map_err(internal)?)
+}
+
+/// The athlete's plan `plan`, or 404 naming `plan`.
+async fn find_plan(
+    store: &Store,
+    athlete: Id,
+    plan: &str,
+) -> Result<afterrun_store::PlanRow, Problem> {
+    let plan_id = path_id(plan, "plan")?;
+    store
+        .plans(athlete)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .find(|p| p.id == plan_id)
+        .ok_or_else(|| Problem::not_found(Some("plan"), format!("there is no plan `{plan}`")))
+}
+
+/// `GET /api/athletes/{id}/plans/{plan}`: one plan with its done steps.
+async fn plan(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, plan)): Path<(String, String)>,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+    ok_json(&find_plan(store_of(&state)?, athlete, &plan).await?)
+}
+
+/// `POST /api/athletes/{id}/plans/{plan}/steps/{step}/done`: marks the step done (the first
+/// time counts); 200 with the plan.
+async fn step_done(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, plan, step)): Path<(String, String, String)>,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+    let store = store_of(&state)?;
+    let row = find_plan(store, athlete, &plan).await?;
+    let step_index = step.parse::<u32>().ok().filter(|n| *n < row.steps).ok_or_else(|| {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            "no-such-step",
+            "No such step",
+            format!("plan {} has steps 0 to {}", row.id, row.steps.saturating_sub(1)),
+            Some("step"),
+        )
+    })?;
+    store
+        .mark_done(athlete, Some(row.id), step_index, state.now().as_second())
+        .await
+        .map_err(internal)?;
+    ok_json(&find_plan(store, athlete, &plan).await?)
+}
+
+// ----- activities -----
+
+/// `GET /api/athletes/{id}/activities`: the activities, oldest first, with the fields of
+/// `afterrun activities --json`.
+async fn activities(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+    let rows = store_of(&state)?.activities(athlete).await.map_err(internal)?;
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id, "sha256": a.sha256,
+                "start_time": a.start_time.and_then(afterrun_store::format_rfc3339),
+                "sport": a.sport, "distance_m": a.distance_m, "elapsed_s": a.elapsed_s,
+                "stress": a.stress, "stress_kind": a.stress_kind,
+                "format": a.format, "sub_sport": a.sub_sport, "timer_s": a.timer_s,
+                "avg_hr": a.avg_hr, "source": a.source,
+            })
+        })
+        .collect();
+    ok_json(&list)
+}
+
+// ----- coaches -----
+
+/// `GET /api/athletes/{id}/coaches`: the linked coaches.
+async fn coaches(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+    ok_json(&store_of(&state)?.coaches_of(athlete).await.map_err(internal)?)
+}
+
+/// `POST /api/athletes/{id}/coaches` {"coach": username}: the athlete links a coach; 201.
+async fn link_coach(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+    let map = object(&body)?;
+    let coach = string_field(&map, "coach")?;
+    add_coach(&state, athlete, coach).await?;
+    let text = json!({"coach": coach});
+    Ok(json_text(StatusCode::CREATED, text.to_string()))
+}
+
+/// Links a coach by username; 422 naming `coach` when there is no such coach.
+pub(crate) async fn add_coach(state: &AppState, athlete: Id, coach: &str) -> Result<(), Problem> {
+    let store = store_of(state)?;
+    match store.link_coach(athlete, coach, state.now().as_second()).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::NoCoach(_)) => {
+            Err(auth::invalid("coach", format!("there is no coach called `{coach}`")))
+        }
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// `DELETE /api/athletes/{id}/coaches/{username}`: the athlete unlinks a coach; 204, or 404 when
+/// they were not linked.
+async fn unlink_coach(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, username)): Path<(String, String)>,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+    if store_of(&state)?.unlink_coach(athlete, &username).await.map_err(internal)? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(Problem::not_found(Some("username"), format!("`{username}` is not a linked coach")))
+    }
+}
+
+/// `GET /api/referrals`: a coach's linked athletes' red-flag check-ins, newest first.
+async fn referrals(State(state): State<AppState>, principal: Principal) -> Answer {
+    let store = multi_user_only(&state)?;
+    match &principal {
+        Principal::Coach { account } => {
+            ok_json(&store.referrals(account.id).await.map_err(internal)?)
+        }
+        Principal::Anonymous => Err(auth::unauthenticated()),
+        Principal::Athlete { .. } | Principal::Owner => Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "coaches-only",
+            "For coaches",
+            "referrals list the red flags of a coach's athletes; this account is not a coach",
+            None,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_are_checked_like_the_cli_does() {
+        assert!(validate_profile(&Profile::default()).is_ok());
+        let bad = Profile { goal: Some("sprint".to_owned()), ..Profile::default() };
+        assert_eq!(validate_profile(&bad).unwrap_err().field.as_deref(), Some("goal"));
+        let bad = Profile { max_hr: Some(300), ..Profile::default() };
+        assert_eq!(validate_profile(&bad).unwrap_err().field.as_deref(), Some("max_hr"));
+    }
+}

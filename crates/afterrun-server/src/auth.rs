@@ -1,0 +1,432 @@
+//! Who is asking, and what they may touch: the [`Principal`] of a request and the one access
+//! check, [`require`], that every athlete-scoped handler calls.
+//!
+//! Personal mode has no accounts: the person at the machine is the [`Principal::Owner`] and may
+//! do everything. In multi-user mode the principal comes from the `afterrun_session` cookie, a
+//! random token whose SHA-256 the store keeps (sessions live in the database, so several server
+//! instances share them and any can log a person out). The rules:
+//! - an athlete reads and changes only their own athlete; a coach reads the athletes who linked
+//!   them and changes nothing of theirs;
+//! - what a principal may not see answers 404, exactly like an id that does not exist (a foreign
+//!   id is never confirmed); what they see but may not change answers 403; no session, 401;
+//! - passwords are hashed with argon2 (default parameters, random salt) on a blocking thread,
+//!   never on the async runtime; an unknown username costs the same hash as a wrong password;
+//! - at most [`MAX_LOGIN_FAILURES`] failed logins per username per [`LOGIN_WINDOW_S`], counted in
+//!   the database, then 429 with `Retry-After`;
+//! - the cookie is `HttpOnly; SameSite=Strict; Path=/`, `Secure` when the request came over TLS
+//!   (behind a TLS-terminating proxy that sends `X-Forwarded-Proto: https`), and lives
+//!   [`SESSION_LIFETIME_S`].
+
+use afterrun_store::{Account, Id, Role, Store};
+use argon2::Argon2;
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::problem::Problem;
+use crate::security::cookie_value;
+use crate::{AppState, Mode};
+
+/// The cookie that carries the session token.
+pub const SESSION_COOKIE: &str = "afterrun_session";
+/// How long a session lasts, in seconds (14 days).
+pub const SESSION_LIFETIME_S: i64 = 14 * 24 * 3600;
+/// Failed logins allowed per username within [`LOGIN_WINDOW_S`].
+pub const MAX_LOGIN_FAILURES: i64 = 5;
+/// The window of the login rate limit, in seconds (15 minutes).
+pub const LOGIN_WINDOW_S: i64 = 15 * 60;
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    /// Personal mode: the person at the machine, with access to every athlete in the store.
+    Owner,
+    /// Multi-user mode without a valid session.
+    Anonymous,
+    /// An athlete account, owning one athlete.
+    Athlete {
+        /// The account.
+        account: Account,
+        /// The athlete it owns.
+        athlete_id: Id,
+    },
+    /// A coach account.
+    Coach {
+        /// The account.
+        account: Account,
+    },
+}
+
+impl Principal {
+    /// The account behind the principal, in multi-user mode.
+    pub fn account(&self) -> Option<&Account> {
+        match self {
+            Principal::Athlete { account, .. } | Principal::Coach { account } => Some(account),
+            Principal::Owner | Principal::Anonymous => None,
+        }
+    }
+}
+
+/// What a handler wants to do with an athlete's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read: the athlete themself, their linked coaches, the owner.
+    Read,
+    /// Change: the athlete themself, the owner.
+    Write,
+}
+
+/// 401: no session.
+pub fn unauthenticated() -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "Log in first",
+        "this needs a session: log in with POST /api/session or at /login",
+        Some("Cookie"),
+    )
+}
+
+/// 404 for an athlete the principal may not see, worded like one that does not exist.
+fn no_athlete() -> Problem {
+    Problem::not_found(Some("id"), "there is no athlete with this id")
+}
+
+/// 403: the principal sees the athlete but may not change it.
+pub fn read_only() -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "read-only",
+        "Read-only access",
+        "a coach reads a linked athlete's data but cannot change it",
+        None,
+    )
+}
+
+/// The one access check: may `principal` read or change athlete `athlete`? `Err` is the answer
+/// to send (401, 403 or 404, never telling a foreign id from a missing one).
+pub async fn require(
+    state: &AppState,
+    principal: &Principal,
+    athlete: Id,
+    access: Access,
+) -> Result<(), Problem> {
+    let Some(store) = state.store() else { return Err(no_athlete()) };
+    match principal {
+        Principal::Anonymous => Err(unauthenticated()),
+        Principal::Owner => match store.athlete_exists(athlete).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(no_athlete()),
+            Err(e) => Err(Problem::internal(&e)),
+        },
+        Principal::Athlete { athlete_id, .. } => {
+            if *athlete_id == athlete {
+                Ok(())
+            } else {
+                Err(no_athlete())
+            }
+        }
+        Principal::Coach { account } => match store.is_coach_of(account.id, athlete).await {
+            Ok(true) if access == Access::Read => Ok(()),
+            Ok(true) => Err(read_only()),
+            Ok(false) => Err(no_athlete()),
+            Err(e) => Err(Problem::internal(&e)),
+        },
+    }
+}
+
+/// The principal of a request: the owner in personal mode, else the session cookie's account.
+pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Principal, Problem> {
+    if state.config().mode == Mode::Personal {
+        return Ok(Principal::Owner);
+    }
+    let (Some(store), Some(token)) = (state.store(), cookie_value(headers, SESSION_COOKIE)) else {
+        return Ok(Principal::Anonymous);
+    };
+    let account = store
+        .session_account(token, state.now().as_second())
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(match account {
+        None => Principal::Anonymous,
+        Some(account) => match (account.role, account.athlete_id) {
+            (Role::Athlete, Some(athlete_id)) => Principal::Athlete { account, athlete_id },
+            (Role::Coach, _) => Principal::Coach { account },
+            // The schema forbids an athlete account without an athlete; treat one as no session.
+            (Role::Athlete, None) => Principal::Anonymous,
+        },
+    })
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(principal.clone());
+        }
+        resolve(state, &parts.headers).await
+    }
+}
+
+/// Whether anyone may ask for this without a session (multi-user mode): health, the API
+/// document, the guide, the pure planner, signing up, logging in and out, and the assets.
+fn is_public(method: &Method, path: &str) -> bool {
+    matches!(path, "/healthz" | "/api/openapi.json" | "/api/guide" | "/guide")
+        || path.starts_with("/api/guide/")
+        || path.starts_with("/guide/")
+        || path.starts_with("/assets/")
+        || matches!(path, "/api/session" | "/login" | "/signup" | "/logout")
+        || (*method == Method::POST && matches!(path, "/api/plan" | "/api/accounts"))
+}
+
+/// The middleware: resolves the principal once and hands it on in the request's extensions; in
+/// multi-user mode an anonymous request for anything not public gets 401 (API, and any change)
+/// or a redirect to the login page (a page).
+pub(crate) async fn gate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if state.config().mode == Mode::MultiUser && is_public(request.method(), request.uri().path()) {
+        return next.run(request).await;
+    }
+    let principal = match resolve(&state, request.headers()).await {
+        Ok(p) => p,
+        Err(problem) => return problem.into_response(),
+    };
+    if matches!(principal, Principal::Anonymous) {
+        let page = matches!(*request.method(), Method::GET | Method::HEAD)
+            && !request.uri().path().starts_with("/api/");
+        return if page {
+            (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response()
+        } else {
+            unauthenticated().into_response()
+        };
+    }
+    request.extensions_mut().insert(principal);
+    next.run(request).await
+}
+
+// ----- passwords -----
+
+/// Checks a username: 3 to 64 characters from `a-z 0-9 . _ -`.
+pub fn check_username(username: &str) -> Result<(), Problem> {
+    let ok = (3..=64).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(
+            "username",
+            "a username has 3 to 64 characters: a-z, 0-9, dot, underscore, hyphen",
+        ))
+    }
+}
+
+/// Checks a new password: 10 to 200 characters.
+pub fn check_password(password: &str) -> Result<(), Problem> {
+    if (10..=200).contains(&password.chars().count()) {
+        Ok(())
+    } else {
+        Err(invalid("password", "a password has 10 to 200 characters"))
+    }
+}
+
+/// 422 naming the field.
+pub fn invalid(field: &str, detail: impl Into<String>) -> Problem {
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid-input",
+        "Invalid input",
+        detail,
+        Some(field),
+    )
+}
+
+/// The argon2 PHC string of a password (default parameters, random salt), computed on a
+/// blocking thread.
+pub async fn hash_password(password: String) -> Result<String, Problem> {
+    let hashed = tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await;
+    match hashed {
+        Ok(Ok(hash)) => Ok(hash),
+        Ok(Err(e)) => Err(Problem::internal(&e)),
+        Err(e) => Err(Problem::internal(&e)),
+    }
+}
+
+/// Whether the password matches the PHC string; with no stored hash, a hash of the same cost is
+/// computed anyway so that an unknown username takes as long as a wrong password.
+async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+        }),
+        None => {
+            let salt = SaltString::generate(&mut OsRng);
+            let _ = Argon2::default().hash_password(password.as_bytes(), &salt);
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A fresh session token: 256 bits from the operating system's random source, as hex.
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+// ----- sessions -----
+
+/// Why a login failed, as the response to send.
+fn bad_credentials() -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid-credentials",
+        "Wrong username or password",
+        "the username and password do not match an account",
+        Some("password"),
+    )
+}
+
+/// Logs in: checks the rate limit, then the password; on success a new session's token.
+/// `Err` is the response to send (401, or 429 with `Retry-After`).
+pub(crate) async fn login(
+    state: &AppState,
+    store: &Store,
+    username: &str,
+    password: &str,
+) -> Result<(Account, String), Response> {
+    let now = state.now().as_second();
+    let internal = |e: afterrun_store::StoreError| Problem::internal(&e).into_response();
+    if check_username(username).is_err() || password.chars().count() > 200 {
+        return Err(bad_credentials().into_response());
+    }
+    let (failures, oldest) =
+        store.login_failures_since(username, now - LOGIN_WINDOW_S).await.map_err(internal)?;
+    if failures >= MAX_LOGIN_FAILURES {
+        let retry = oldest.map_or(LOGIN_WINDOW_S, |t| t + LOGIN_WINDOW_S - now).max(1);
+        return Err(too_many_attempts(retry));
+    }
+    let account = store.account_by_username(username).await.map_err(internal)?;
+    let ok =
+        verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone()))
+            .await;
+    let Some(account) = account.filter(|_| ok) else {
+        store.record_login_failure(username, now).await.map_err(internal)?;
+        return Err(bad_credentials().into_response());
+    };
+    store.clear_login_failures(username, now - LOGIN_WINDOW_S).await.map_err(internal)?;
+    let token = new_token();
+    store
+        .create_session(&token, account.id, now, now + SESSION_LIFETIME_S)
+        .await
+        .map_err(internal)?;
+    Ok((account, token))
+}
+
+/// 429 with `Retry-After` (seconds).
+fn too_many_attempts(retry_after: i64) -> Response {
+    let mut response = Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too-many-attempts",
+        "Too many failed logins",
+        format!(
+            "{MAX_LOGIN_FAILURES} failed logins within {} minutes: try again in {retry_after} s",
+            LOGIN_WINDOW_S / 60
+        ),
+        Some("username"),
+    )
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
+/// Whether the request reached the TLS-terminating proxy over HTTPS (`X-Forwarded-Proto`).
+fn over_tls(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
+}
+
+/// The `Set-Cookie` value carrying a new session.
+pub(crate) fn session_cookie(token: &str, request: &HeaderMap) -> HeaderValue {
+    cookie(token, SESSION_LIFETIME_S, over_tls(request))
+}
+
+/// The `Set-Cookie` value removing the session cookie.
+pub(crate) fn cleared_cookie(request: &HeaderMap) -> HeaderValue {
+    cookie("", 0, over_tls(request))
+}
+
+fn cookie(value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let text = format!(
+        "{SESSION_COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{secure}"
+    );
+    // A token is hex: always a valid header value.
+    HeaderValue::from_str(&text)
+        .unwrap_or_else(|_| HeaderValue::from_static("afterrun_session=; Max-Age=0"))
+}
+
+/// Logs out: deletes the session of the request's cookie, if any.
+pub(crate) async fn logout(state: &AppState, headers: &HeaderMap) -> Result<(), Problem> {
+    if let (Some(store), Some(token)) = (state.store(), cookie_value(headers, SESSION_COOKIE)) {
+        store.delete_session(token).await.map_err(|e| Problem::internal(&e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_and_passwords() {
+        for ok in ["ann", "a.b-c_9", &"x".repeat(64)] {
+            assert!(check_username(ok).is_ok(), "{ok}");
+        }
+        for bad in ["an", "Ann", "ann smith", "ann@x", "änn", &"x".repeat(65), ""] {
+            assert_eq!(check_username(bad).unwrap_err().field.as_deref(), Some("username"));
+        }
+        assert!(check_password("0123456789").is_ok());
+        assert!(check_password("ééééééééé").is_err(), "9 characters");
+        assert!(check_password(&"é".repeat(200)).is_ok(), "characters, not bytes");
+        assert!(check_password(&"x".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn tokens_are_long_random_hex() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn public_addresses() {
+        assert!(is_public(&Method::GET, "/healthz"));
+        assert!(is_public(&Method::POST, "/api/plan"));
+        assert!(is_public(&Method::GET, "/assets/app.css"));
+        assert!(!is_public(&Method::GET, "/api/me"));
+        assert!(!is_public(&Method::GET, "/plans"));
+        assert!(!is_public(&Method::GET, "/api/accounts"));
+        assert!(!is_public(&Method::GET, "/api/guideX"));
+    }
+}
