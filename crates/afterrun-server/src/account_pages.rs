@@ -77,6 +77,19 @@ impl PageOwner {
     }
 }
 
+/// The athlete whose own data a page shows: the personal athlete (if they exist yet) for the
+/// owner, the logged-in athlete's; `None` for a coach or an anonymous visitor (they have none).
+pub(crate) async fn own_athlete(
+    principal: &Principal,
+    store: &Store,
+) -> Result<Option<Id>, StoreError> {
+    match principal {
+        Principal::Owner => store.athlete_id(PERSONAL_ATHLETE).await,
+        Principal::Athlete { athlete_id, .. } => Ok(Some(*athlete_id)),
+        Principal::Coach { .. } | Principal::Anonymous => Ok(None),
+    }
+}
+
 /// The store of a multi-user server.
 fn multi_user_store(state: &AppState) -> Option<&Store> {
     state.store().filter(|_| state.config().mode == Mode::MultiUser)

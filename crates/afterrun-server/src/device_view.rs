@@ -40,8 +40,10 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::AppState;
+use crate::account_pages::own_athlete;
+use crate::auth::Principal;
 use crate::problem::Problem;
-use crate::web::{PERSONAL_ATHLETE, not_found_page, page};
+use crate::web::{not_found_page, page};
 
 /// The device routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -149,14 +151,16 @@ fn device_label(device: &str) -> &'static str {
     }
 }
 
-/// The personal athlete's plans: the one with this id, or the latest.
+/// The asking athlete's plans (the personal athlete's, or the logged-in athlete's): the one with
+/// this id, or the latest.
 async fn stored_plan(
     state: &AppState,
+    principal: &Principal,
     id: Option<i64>,
 ) -> Result<Option<afterrun_store::PlanRow>, Problem> {
     let Some(store) = state.store() else { return Ok(None) };
     let found = async {
-        let Some(athlete) = store.athlete_id(PERSONAL_ATHLETE).await? else { return Ok(None) };
+        let Some(athlete) = own_athlete(principal, store).await? else { return Ok(None) };
         match id {
             Some(id) => Ok(store.plans(athlete).await?.into_iter().find(|p| p.id == id)),
             None => store.latest_plan(athlete).await,
@@ -167,7 +171,11 @@ async fn stored_plan(
 }
 
 /// Picks the program the query names (see [`RunQuery`]).
-async fn choose(state: &AppState, query: &RunQuery) -> Result<Chosen, Problem> {
+async fn choose(
+    state: &AppState,
+    principal: &Principal,
+    query: &RunQuery,
+) -> Result<Chosen, Problem> {
     let demo = |reason: &'static str| Chosen {
         source: Source { plan_id: None, index: 0, generated_at: String::new() },
         program: demo_program(),
@@ -208,7 +216,7 @@ async fn choose(state: &AppState, query: &RunQuery) -> Result<Chosen, Problem> {
                 .map_err(|_| bad_request("step", format!("`{text}` is not a step number")))?,
         ),
     };
-    let row = match (stored_plan(state, asked).await?, asked) {
+    let row = match (stored_plan(state, principal, asked).await?, asked) {
         (Some(row), _) => row,
         (None, Some(id)) => {
             return Err(Problem::not_found(
@@ -565,8 +573,12 @@ fn new_sim(
 }
 
 /// `GET /device`: the program and the form to run it.
-async fn device_page(State(state): State<AppState>, Query(query): Query<RunQuery>) -> Response {
-    let chosen = match choose(&state, &query).await {
+async fn device_page(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<RunQuery>,
+) -> Response {
+    let chosen = match choose(&state, &principal, &query).await {
         Ok(c) => c,
         Err(p) => return page_problem(&state, p),
     };
@@ -579,8 +591,12 @@ async fn device_page(State(state): State<AppState>, Query(query): Query<RunQuery
 }
 
 /// `GET /device/run`: the whole run, simulated at once (1 ms steps), drawn as an SVG.
-async fn device_run(State(state): State<AppState>, Query(query): Query<RunQuery>) -> Response {
-    let chosen = match choose(&state, &query).await {
+async fn device_run(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<RunQuery>,
+) -> Response {
+    let chosen = match choose(&state, &principal, &query).await {
         Ok(c) => c,
         Err(p) => return page_problem(&state, p),
     };
@@ -783,10 +799,11 @@ async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Ru
 /// `GET /api/device/compression/stream`: the run as Server-Sent Events.
 async fn compression_stream(
     State(state): State<AppState>,
+    principal: Principal,
     Query(query): Query<RunQuery>,
 ) -> Response {
     let prepared = async {
-        let chosen = choose(&state, &query).await?;
+        let chosen = choose(&state, &principal, &query).await?;
         let speed = parse_speed(query.speed.as_deref())?;
         let faults = parse_fault(query.fault.as_deref(), &chosen.program)?;
         let sim = new_sim(&chosen.program, &faults)?;

@@ -215,6 +215,7 @@ fn rows() -> Vec<Row> {
         row("GET", "/plans", None, vec![(Target::None, [303, 200, 200, 303, 303])]),
         row("GET", "/profile", None, vec![(Target::None, [303, 200, 200, 303, 303])]),
         row("GET", "/coach", None, vec![(Target::None, [303, 303, 303, 200, 200])]),
+        row("GET", "/device", None, vec![(Target::None, [303, 200, 200, 200, 200])]),
         row("GET", "/login", None, everyone(200)),
         row("GET", "/guide", None, everyone(200)),
     ]
@@ -365,6 +366,21 @@ async fn the_access_matrix_holds_and_refusals_change_and_reveal_nothing() {
         (answer.status, answer.json()["field"].as_str()),
         (StatusCode::NOT_FOUND, Some("plan"))
     );
+
+    // The device simulator runs only the asker's own plans: not A's for B, not the personal
+    // athlete's (left over from personal use of the same store) for anyone.
+    let me = store.ensure_athlete("me", 0).await.unwrap();
+    let checkin = store.save_checkin(me, 0, &json!({}), 0).await.unwrap();
+    let me_plan = store.save_plan(checkin, 0, &json!({"steps": []}), 0).await.unwrap();
+    for (who, plan, found) in [(1, club.a_plan, true), (2, club.a_plan, false), (1, me_plan, false)]
+    {
+        let path = format!("/device?plan={plan}");
+        let answer = send_to(state, request("GET", &path, club.tokens[who].as_deref(), None)).await;
+        // A's plan has no device program (no equipment): found, but nothing to run.
+        let missing = answer.body.contains(&format!("There is no stored plan `{plan}`"))
+            || answer.body.contains(&format!("there is no stored plan `{plan}`"));
+        assert_eq!(!missing, found, "{path} as {who}: {}", answer.body);
+    }
 
     // A forbidden change with a different body leaves A's profile as it was.
     let put = format!("/api/athletes/{}/profile", club.a);
