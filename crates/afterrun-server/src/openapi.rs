@@ -525,8 +525,16 @@ pub fn document() -> Value {
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(device_paths());
     }
+    // Per path, per method: a path may have methods from several modules.
     if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), accounts_paths()) {
-        paths.extend(more);
+        for (path, methods) in more {
+            match (paths.get_mut(&path).and_then(Value::as_object_mut), methods) {
+                (Some(existing), Value::Object(methods)) => existing.extend(methods),
+                (_, methods) => {
+                    paths.insert(path, methods);
+                }
+            }
+        }
     }
     doc
 }

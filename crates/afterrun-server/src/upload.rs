@@ -35,6 +35,7 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use tower_http::timeout::TimeoutLayer;
 
+use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
 use crate::web::{PERSONAL_ATHLETE, page};
 use crate::{AppState, Mode};
@@ -84,12 +85,19 @@ fn no_store() -> Problem {
 /// The athlete a path's `{id}` names, once the caller may write to it.
 ///
 /// Personal mode has one athlete: `{id}` is its id or the literal `me` (created on first use,
-/// like the CLI's `--athlete me`); any other id is not found. A multi-user server has no
-/// uploads until accounts can tell whose they are: 404 as for any id not visible.
-async fn athlete_for(state: &AppState, store: &Store, id: &str) -> Result<Id, Problem> {
+/// like the CLI's `--athlete me`); any other id is not found. In multi-user mode
+/// [`auth::require`] decides (only the athlete themself uploads; 404 for what is not visible).
+async fn athlete_for(
+    state: &AppState,
+    store: &Store,
+    principal: &Principal,
+    id: &str,
+) -> Result<Id, Problem> {
     let not_found = || Problem::not_found(Some("id"), format!("there is no athlete `{id}`"));
     if state.config().mode != Mode::Personal {
-        return Err(not_found());
+        let athlete = id.parse::<Id>().map_err(|_| not_found())?;
+        auth::require(state, principal, athlete, Access::Write).await?;
+        return Ok(athlete);
     }
     let now = state.now().as_second();
     if id == "me" {
@@ -149,11 +157,12 @@ struct UploadQuery {
 /// `POST /api/athletes/{id}/activities?name=FILE`: imports the body (a file or an archive).
 async fn upload_api(
     State(state): State<AppState>,
+    principal: Principal,
     Path(id): Path<String>,
     uri: Uri,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match upload_api_inner(&state, &id, &uri, body).await {
+    match upload_api_inner(&state, &principal, &id, &uri, body).await {
         Ok(value) => crate::api::json_text(StatusCode::OK, value.to_string()),
         Err(p) => p.into_response(),
     }
@@ -161,6 +170,7 @@ async fn upload_api(
 
 async fn upload_api_inner(
     state: &AppState,
+    principal: &Principal,
     id: &str,
     uri: &Uri,
     body: Result<Bytes, BytesRejection>,
@@ -182,7 +192,7 @@ async fn upload_api_inner(
     if bytes.is_empty() {
         return Err(bad_request("body", "the body is empty: send the file's bytes"));
     }
-    let athlete = athlete_for(state, store, id).await?;
+    let athlete = athlete_for(state, store, principal, id).await?;
     let (lines, counts) = import_one(state, store, athlete, name, bytes).await?;
     Ok(answer_json(lines, &counts))
 }
@@ -365,6 +375,7 @@ async fn import_page(State(state): State<AppState>) -> Response {
 /// `POST /import`: the page's form without JavaScript; every file of the form is imported.
 async fn import_form(
     State(state): State<AppState>,
+    principal: Principal,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let mut view = import_page_for(&state);
@@ -386,7 +397,12 @@ async fn import_form(
                 .into_response();
         }
     };
-    let athlete = match athlete_for(&state, store, "me").await {
+    // The page's own athlete: the personal one, or the logged-in athlete's.
+    let own = match &principal {
+        Principal::Athlete { athlete_id, .. } => athlete_id.to_string(),
+        _ => "me".to_owned(),
+    };
+    let athlete = match athlete_for(&state, store, &principal, &own).await {
         Ok(a) => a,
         Err(p) => return p.into_response(),
     };

@@ -22,6 +22,14 @@ const ORIGIN: &str = "https://club.example";
 const PASSWORD: &str = "correct horse battery";
 const CHECKIN: &str = r#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":6}}"#;
 
+/// A short run as GPX, for the upload row.
+const GPX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>run</name><type>running</type><trkseg>
+<trkpt lat="48.0" lon="11.0"><time>2026-11-22T08:00:00Z</time></trkpt>
+<trkpt lat="48.001" lon="11.0"><time>2026-11-22T08:01:00Z</time></trkpt>
+<trkpt lat="48.002" lon="11.0"><time>2026-11-22T08:02:00Z</time></trkpt>
+</trkseg></trk></gpx>"#;
+
 fn clock() -> Timestamp {
     "2026-11-23T08:30:00Z".parse().unwrap()
 }
@@ -210,11 +218,13 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/athletes/{id}/coaches", None, read(200)),
         row("POST", "/api/athletes/{id}/coaches", Some(r#"{"coach":"cleo"}"#), write(201)),
         row("DELETE", "/api/athletes/{id}/coaches/cleo", None, write(204)),
+        row("POST", "/api/athletes/{id}/activities?name=run.gpx", Some(GPX), write(200)),
         // Pages: anonymous visitors go to the login page.
         row("GET", "/", None, vec![(Target::None, [303, 200, 200, 303, 303])]),
         row("GET", "/plans", None, vec![(Target::None, [303, 200, 200, 303, 303])]),
         row("GET", "/profile", None, vec![(Target::None, [303, 200, 200, 303, 303])]),
         row("GET", "/coach", None, vec![(Target::None, [303, 303, 303, 200, 200])]),
+        row("GET", "/import", None, vec![(Target::None, [303, 200, 200, 200, 200])]),
         row("GET", "/device", None, vec![(Target::None, [303, 200, 200, 200, 200])]),
         row("GET", "/login", None, everyone(200)),
         row("GET", "/guide", None, everyone(200)),
@@ -228,6 +238,7 @@ async fn snapshot(store: &Store, athlete: Id) -> String {
         "checkins": store.checkins(athlete).await.unwrap(),
         "plans": store.plans(athlete).await.unwrap(),
         "coaches": store.coaches_of(athlete).await.unwrap(),
+        "activities": store.activities(athlete).await.unwrap(),
     })
     .to_string()
 }
@@ -359,6 +370,8 @@ async fn the_access_matrix_holds_and_refusals_change_and_reveal_nothing() {
     let plan = ask(1, format!("/api/athletes/{}/plans/{}", club.a, club.a_plan)).await;
     assert_eq!(plan["completed"].as_array().unwrap().len(), 1);
     assert_eq!(ask(1, format!("/api/athletes/{}/coaches", club.a)).await[0]["username"], "carla");
+    let runs = ask(3, format!("/api/athletes/{}/activities", club.a)).await;
+    assert_eq!(runs.as_array().unwrap().len(), 1, "A's own upload, readable by A's coach: {runs}");
     // A plan id of B's under A's id is not A's.
     let cross = format!("/api/athletes/{}/plans/{}", club.a, club.b_plan);
     let answer = send_to(state, request("GET", &cross, club.tokens[1].as_deref(), None)).await;
