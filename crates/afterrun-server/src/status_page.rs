@@ -21,6 +21,9 @@ use axum::response::{IntoResponse as _, Response};
 use axum::routing::get;
 
 use crate::AppState;
+use crate::Mode;
+use crate::account_pages::PageOwner;
+use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
 use crate::web::{BACK, FRONT, PERSONAL_ATHLETE, SILHOUETTE, page};
 
@@ -106,11 +109,27 @@ async fn report(state: &AppState, store: &Store, athlete: Id) -> Result<StatusRe
 }
 
 /// `GET /api/athletes/{id}/status`: the `status --json` document.
-async fn status_json(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+async fn status_json(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Response {
     let Some(store) = state.store() else {
         return Problem::not_found(None, "this server keeps no athletes").into_response();
     };
-    let athlete = match personal_athlete(store, &id).await {
+    // Multi-user: the athlete themself and their linked coaches read it (auth::require).
+    let athlete = if state.config().mode == Mode::MultiUser {
+        match id.parse::<Id>() {
+            Ok(athlete) => match auth::require(&state, &principal, athlete, Access::Read).await {
+                Ok(()) => Ok(Some(athlete)),
+                Err(p) => Err(p),
+            },
+            Err(_) => Ok(None),
+        }
+    } else {
+        personal_athlete(store, &id).await
+    };
+    let athlete = match athlete {
         Ok(Some(a)) => a,
         Ok(None) => {
             return Problem::not_found(Some("id"), format!("there is no athlete `{id}`"))
@@ -125,11 +144,11 @@ async fn status_json(State(state): State<AppState>, Path(id): Path<String>) -> R
 }
 
 /// `GET /status`.
-async fn status_page(State(state): State<AppState>) -> Response {
+async fn status_page(State(state): State<AppState>, owner: PageOwner) -> Response {
     let Some(store) = state.store() else {
         return Problem::not_found(None, "this server keeps no history").into_response();
     };
-    let athlete = match store.athlete_id(PERSONAL_ATHLETE).await {
+    let athlete = match owner.lookup(store).await {
         Ok(a) => a,
         Err(e) => return Problem::internal(&e).into_response(),
     };
