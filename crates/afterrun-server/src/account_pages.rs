@@ -110,9 +110,14 @@ struct LoginPage {
     error: Option<String>,
 }
 
-async fn login_page(State(state): State<AppState>) -> Response {
+async fn login_page(State(state): State<AppState>, principal: Principal) -> Response {
     if multi_user_store(&state).is_none() {
         return no_accounts(&state);
+    }
+    // Already logged in (a link from elsewhere arrives without the SameSite=Strict cookie; the
+    // next, same-site request has it): straight home.
+    if let Some(account) = principal.account() {
+        return redirect(home(account.role));
     }
     let view = LoginPage {
         title: "Log in",

@@ -228,7 +228,8 @@ fn rows() -> Vec<Row> {
         row("GET", "/status", None, vec![(Target::None, [303, 200, 200, 303, 303])]),
         row("GET", "/import", None, vec![(Target::None, [303, 200, 200, 200, 200])]),
         row("GET", "/device", None, vec![(Target::None, [303, 200, 200, 200, 200])]),
-        row("GET", "/login", None, everyone(200)),
+        row("GET", "/login", None, vec![(Target::None, [200, 303, 303, 303, 303])]),
+        row("GET", "/signup", None, everyone(200)),
         row("GET", "/guide", None, everyone(200)),
     ]
 }
@@ -792,6 +793,9 @@ async fn the_web_pages_follow_the_logged_in_athlete() {
     let answer =
         send_to(state, form("/login", None, &[("username", "ann"), ("password", PASSWORD)])).await;
     assert_eq!((answer.status, location(&answer)), (StatusCode::SEE_OTHER, "/"));
+    let ann = session_token(&answer.headers);
+    assert_eq!(location(&send_to(state, get("/login", &ann)).await), "/", "already logged in");
+    assert_eq!(location(&send_to(state, get("/login", &carla)).await), "/coach");
     // A page from another site cannot log anyone in or out.
     let mut forged = form("/logout", Some(&bob), &[]);
     forged.headers_mut().insert("sec-fetch-site", "cross-site".parse().unwrap());
