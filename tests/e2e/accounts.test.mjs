@@ -1,0 +1,83 @@
+// Browser test of multi-user mode (`afterrun serve --multi-user`, issue 6): a visitor is sent to
+// the login page, a coach and a runner sign up, the runner checks in and adds the coach on the
+// profile page, the coach's page lists the runner, a second runner cannot open the first one's
+// plan, and logging out ends the session. Screenshots: login.png, signup.png, coach.png.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, open, shot, assertAccessible, assertNoSidewaysScroll, assertKeyboardReachable } from './harness.mjs';
+
+const PASSWORD = 'correct horse battery';
+let app;
+
+before(async () => {
+  app = await start('accounts', ['--multi-user']);
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+async function signUp(page, username, role) {
+  await page.goto(`${app.base}/signup`);
+  await page.fill('#username', username);
+  await page.fill('#password', PASSWORD);
+  await page.check(`input[name="role"][value="${role}"]`);
+  await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+}
+
+test('runners and coaches log in, and each sees only what is theirs', async () => {
+  // A visitor lands on the login page; it and the sign-up page are accessible.
+  const coach = await open(app.browser);
+  await coach.goto(`${app.base}/`);
+  assert.equal(new URL(coach.url()).pathname, '/login');
+  await assertAccessible(coach, 'login');
+  await shot(coach, 'login');
+  await assertKeyboardReachable(coach, 'login');
+  await coach.goto(`${app.base}/signup`);
+  await assertAccessible(coach, 'signup');
+  await shot(coach, 'signup');
+
+  await signUp(coach, 'carla', 'coach');
+  assert.equal(new URL(coach.url()).pathname, '/coach');
+  assert.match(await coach.textContent('main'), /Nobody yet/);
+
+  const ann = await open(app.browser);
+  await signUp(ann, 'ann', 'athlete');
+  assert.equal(new URL(ann.url()).pathname, '/');
+  await ann.selectOption('#sore_quads_left', '6');
+  await ann.selectOption('#sore_quads_right', '6');
+  await Promise.all([ann.waitForURL(/\/plans\/\d+$/), ann.click('button[type="submit"].primary')]);
+  const planUrl = ann.url();
+
+  await ann.goto(`${app.base}/profile`);
+  await ann.fill('#coach', 'carla');
+  await Promise.all([ann.waitForNavigation(), ann.click('text=Add coach')]);
+  assert.match(await ann.textContent('main'), /carla/);
+  await assertAccessible(ann, 'profile-coaches');
+
+  await coach.goto(`${app.base}/coach`);
+  assert.match(await coach.textContent('main'), /ann/);
+  await assertAccessible(coach, 'coach');
+  await shot(coach, 'coach');
+  await assertKeyboardReachable(coach, 'coach');
+
+  // Another runner cannot open Ann's plan.
+  const bob = await open(app.browser);
+  await signUp(bob, 'bob', 'athlete');
+  const response = await bob.goto(planUrl);
+  assert.equal(response.status(), 404);
+  bob.errors.splice(0); // the browser logs the expected 404
+
+  // Logging out ends the session.
+  await Promise.all([ann.waitForNavigation(), ann.click('text=Log out')]);
+  assert.equal(new URL(ann.url()).pathname, '/login');
+  await ann.goto(`${app.base}/plans`);
+  assert.equal(new URL(ann.url()).pathname, '/login');
+
+  for (const page of [coach, ann, bob]) {
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+  await assertNoSidewaysScroll(app.browser, `${app.base}/login`, 'login');
+});
