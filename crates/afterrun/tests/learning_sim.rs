@@ -13,11 +13,14 @@
 //!
 //! The "true share" of a modality is the expected share of its sessions followed by
 //! improvement given who did it and what else they did (computed per session by Monte Carlo
-//! over the noise, with the same clamping to 0–10). Default: 1 repetition of 30 runners.
-//! `AFTERRUN_SIM_REPS=200 cargo test -p afterrun --release --test learning_sim -- --nocapture`
-//! measures the coverage over many repetitions, of the sessions' true share and of the
-//! population share (the true share averaged over the repetitions); `AFTERRUN_SIM_LOG=1` also
-//! prints every figure with its interval and true share.
+//! over the noise, with the same clamping to 0–10). Default: 1 repetition of 30 runners; the
+//! ≥ 80 % is asserted in every repetition, however many.
+//! `AFTERRUN_SIM_REPS=100 cargo test -p afterrun --release --test learning_sim -- --nocapture`
+//! prints the distribution over the repetitions (min, 5th percentile, mean) and measures the
+//! coverage, of the sessions' true share and of the population share (the true share averaged
+//! over the repetitions); `AFTERRUN_SIM_LOG=1` also prints every figure with its interval and
+//! true share, and every runner's true best, ranked first, and per modality
+//! sessions:mean:sd:true effect (BENCHMARKS.md, learning).
 
 // Test helpers panic on purpose: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -218,8 +221,32 @@ async fn simulate(seed: u64, dir: &std::path::Path) -> (RepResult, std::path::Pa
     for (r, own) in runners.iter().zip(&all) {
         let outcomes: Vec<_> = own.iter().map(SessionOutcome::to_learn).collect();
         let beliefs = learn::runner_beliefs(&LEARNED, &population, &outcomes);
-        if learn::best_first(&PREFERENCE_DEFAULT, &beliefs).first() == Some(&r.best) {
+        let first = learn::best_first(&PREFERENCE_DEFAULT, &beliefs).first().copied();
+        if first == Some(r.best) {
             ranked_best += 1;
+        }
+        if std::env::var_os("AFTERRUN_SIM_LOG").is_some() {
+            let per: Vec<String> = PREFERENCE_DEFAULT
+                .iter()
+                .map(|m| {
+                    let b = beliefs[m];
+                    format!(
+                        "{}:{}:{:.2}:{:.2}:{:.2}",
+                        m.code(),
+                        b.sessions,
+                        b.mean,
+                        b.sd,
+                        r.effects[m]
+                    )
+                })
+                .collect();
+            eprintln!(
+                "learning_sim_runner {seed} {} {} {} {}",
+                r.best.code(),
+                first.map_or("none", |m| m.code()),
+                u8::from(first == Some(r.best)),
+                per.join(" ")
+            );
         }
     }
 
@@ -256,7 +283,7 @@ async fn simulate(seed: u64, dir: &std::path::Path) -> (RepResult, std::path::Pa
 #[test]
 fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
     let reps: u64 =
-        std::env::var("AFTERRUN_SIM_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+        std::env::var("AFTERRUN_SIM_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
     let dir =
         std::env::temp_dir().join(format!("afterrun-learning-sim-{}-{reps}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -264,7 +291,7 @@ fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (mut best, mut runners, mut covered, mut figures) = (0, 0, 0, 0);
     let mut first_db = None;
-    let mut worst = RUNNERS;
+    let mut per_rep: Vec<usize> = Vec::new();
     let mut all_intervals: Vec<(Modality, (f64, f64), f64)> = Vec::new();
     for rep in 0..reps {
         let (r, path) = rt.block_on(simulate(0xA11C_E000 + rep, &dir));
@@ -272,7 +299,7 @@ fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
             "learning_sim: repetition {rep}: best ranked first for {}/{RUNNERS}, {}/{} covered",
             r.ranked_best, r.covered, r.figures
         );
-        worst = worst.min(r.ranked_best);
+        per_rep.push(r.ranked_best);
         all_intervals.extend(r.intervals.iter().copied());
         best += r.ranked_best;
         runners += RUNNERS;
@@ -309,13 +336,17 @@ fn learner_finds_each_runners_best_and_intervals_cover_the_truth() {
         100.0 * pop_covered as f64 / all_intervals.len().max(1) as f64
     );
 
-    // Every repetition of the default run, and the long run as a whole (where single
-    // repetitions may dip by chance: the worst is reported).
-    if reps < 50 {
-        assert!(worst * 10 >= RUNNERS * 8, "best modality ranked first for {worst}/{RUNNERS}");
-    }
-    assert!(best * 10 >= runners * 8, "best modality ranked first for {best}/{runners}");
-    eprintln!("learning_sim: worst repetition {worst}/{RUNNERS}");
+    // The distribution over the repetitions, and the acceptance in every one of them.
+    per_rep.sort_unstable();
+    let worst = per_rep.first().copied().unwrap_or(0);
+    // The 5th percentile, nearest rank.
+    let p5 = per_rep[(per_rep.len() * 5).div_ceil(100).max(1) - 1];
+    eprintln!(
+        "learning_sim: best ranked first per repetition: min {worst}/{RUNNERS}, 5th percentile \
+         {p5}/{RUNNERS}, mean {:.2}/{RUNNERS}",
+        best as f64 / reps.max(1) as f64
+    );
+    assert!(worst * 10 >= RUNNERS * 8, "best modality ranked first for {worst}/{RUNNERS}");
     if reps >= 50 {
         assert!(coverage >= 0.90, "coverage {coverage}");
     } else {
