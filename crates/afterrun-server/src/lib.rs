@@ -36,6 +36,7 @@ mod device_view;
 mod ics;
 pub mod openapi;
 pub mod problem;
+mod report_cache;
 pub mod security;
 mod status_page;
 pub mod upload;
@@ -83,6 +84,7 @@ struct Inner {
     clock: Clock,
     csrf_token: String,
     store: Option<Arc<afterrun_store::Store>>,
+    reports: report_cache::ReportCache,
 }
 
 impl std::fmt::Debug for AppState {
@@ -97,7 +99,15 @@ impl AppState {
     ///
     /// The token must be unguessable by other web sites; [`security::new_csrf_token`] makes one.
     pub fn new(config: Config, clock: Clock, csrf_token: String) -> AppState {
-        AppState { inner: Arc::new(Inner { config, clock, csrf_token, store: None }) }
+        AppState {
+            inner: Arc::new(Inner {
+                config,
+                clock,
+                csrf_token,
+                store: None,
+                reports: report_cache::ReportCache::default(),
+            }),
+        }
     }
 
     /// The same state backed by a store: check-ins, plans and done steps are kept.
@@ -109,9 +119,18 @@ impl AppState {
                 clock: shared.clock,
                 csrf_token: shared.csrf_token.clone(),
                 store: None,
+                reports: report_cache::ReportCache::default(),
             },
         };
-        AppState { inner: Arc::new(Inner { config, clock, csrf_token, store: Some(store) }) }
+        AppState {
+            inner: Arc::new(Inner {
+                config,
+                clock,
+                csrf_token,
+                store: Some(store),
+                reports: report_cache::ReportCache::default(),
+            }),
+        }
     }
 
     /// The store, when the server has one.
@@ -127,6 +146,11 @@ impl AppState {
     /// The current time, from the state's clock.
     pub fn now(&self) -> Timestamp {
         (self.inner.clock)()
+    }
+
+    /// The status reports computed so far (see [`report_cache`]).
+    pub(crate) fn reports(&self) -> &report_cache::ReportCache {
+        &self.inner.reports
     }
 
     /// The CSRF token of this server process.

@@ -25,6 +25,7 @@ use crate::Mode;
 use crate::account_pages::PageOwner;
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
+use crate::report_cache::CachedReport;
 use crate::web::{BACK, FRONT, PERSONAL_ATHLETE, SILHOUETTE, page};
 
 /// Reads one value of a day.
@@ -98,17 +99,28 @@ async fn personal_athlete(store: &Store, id: &str) -> Result<Option<Id>, Problem
     })
 }
 
-/// The report for the athlete at the state's clock.
-async fn report(state: &AppState, store: &Store, athlete: Id) -> Result<StatusReport, Problem> {
-    let now = state.now().as_second();
+/// The report for the athlete at the state's clock (to the minute), from the cache when the
+/// store has not changed since it was computed.
+async fn report(
+    state: &AppState,
+    store: &Store,
+    athlete: Id,
+) -> Result<std::sync::Arc<CachedReport>, Problem> {
+    let clock = state.now().as_second();
+    let now = clock - clock.rem_euclid(60);
+    let revision = store.revision().await.map_err(|e| Problem::internal(&e))?;
+    let key = (athlete, revision, now);
+    if let Some(hit) = state.reports().get(key) {
+        return Ok(hit);
+    }
     let today = afterrun_service::history::utc_date(now)
         .ok_or_else(|| Problem::internal(&"the clock is out of range"))?;
-    status_report(store, athlete, today, moment(today, today, now))
+    let report = status_report(store, athlete, today, moment(today, today, now))
         .await
-        .map_err(|e| Problem::internal(&e))
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(state.reports().insert(key, report))
 }
 
-/// `GET /api/athletes/{id}/status`: the `status --json` document.
 async fn status_json(
     State(state): State<AppState>,
     principal: Principal,
@@ -138,7 +150,10 @@ async fn status_json(
         Err(p) => return p.into_response(),
     };
     match report(&state, store, athlete).await {
-        Ok(r) => crate::api::json_text(StatusCode::OK, r.to_json().to_string()),
+        Ok(r) => {
+            let text = r.json.get_or_init(|| r.report.to_json().to_string());
+            crate::api::json_text(StatusCode::OK, text.clone())
+        }
         Err(p) => p.into_response(),
     }
 }
@@ -152,14 +167,19 @@ async fn status_page(State(state): State<AppState>, owner: PageOwner) -> Respons
         Ok(a) => a,
         Err(e) => return Problem::internal(&e).into_response(),
     };
-    let view = match athlete {
-        Some(athlete) => match report(&state, store, athlete).await {
-            Ok(r) => view(&r),
-            Err(p) => return p.into_response(),
-        },
-        None => empty_view(&state),
+    let Some(athlete) = athlete else {
+        return page(&state, StatusCode::OK, &empty_view(&state));
     };
-    page(&state, StatusCode::OK, &view)
+    let cached = match report(&state, store, athlete).await {
+        Ok(r) => r,
+        Err(p) => return p.into_response(),
+    };
+    match cached.html.get_or_init(|| view(&cached.report).render().unwrap_or_default()) {
+        html if html.is_empty() => {
+            Problem::internal(&"the status page did not render").into_response()
+        }
+        html => crate::web::html_page(&state, StatusCode::OK, html.clone()),
+    }
 }
 
 fn level(x: f64) -> u8 {

@@ -357,19 +357,21 @@ pub(crate) fn page(
     template: &dyn askama::DynTemplate,
 ) -> Response {
     match template.dyn_render() {
-        Ok(html) => {
-            let mut response = (status, html).into_response();
-            let headers = response.headers_mut();
-            headers
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-            page_headers(headers);
-            if let Ok(cookie) = HeaderValue::from_str(&csrf_cookie(state)) {
-                headers.insert(header::SET_COOKIE, cookie);
-            }
-            response
-        }
+        Ok(html) => html_page(state, status, html),
         Err(e) => Problem::internal(&e).into_response(),
     }
+}
+
+/// A rendered page with the headers every page carries (and the CSRF cookie).
+pub(crate) fn html_page(state: &AppState, status: StatusCode, html: String) -> Response {
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    page_headers(headers);
+    if let Ok(cookie) = HeaderValue::from_str(&csrf_cookie(state)) {
+        headers.insert(header::SET_COOKIE, cookie);
+    }
+    response
 }
 
 /// Headers every page carries: no framing, no sniffing, no script or style from elsewhere.

@@ -80,6 +80,29 @@ async fn the_demo_athlete_has_a_living_status_page_and_json() {
     let (status, _, _) = get(&state, &format!("/api/athletes/{}/status", id + 1)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // A new run is on the page at once: the cached report is keyed by the store's revision.
+    let runs = doc["activities"].as_u64().unwrap();
+    let (again_status, _, again) = get(&state, "/api/athletes/me/status").await;
+    assert_eq!((again_status, &again), (StatusCode::OK, &body), "unchanged store, same report");
+    let run = afterrun_service::synthetic::SyntheticRun {
+        start: clock().as_second() - 3 * 3600,
+        duration_s: 3000.0,
+        distance_m: 10_000.0,
+        climb_m: 50.0,
+        avg_hr: 150.0,
+        kind: afterrun_service::synthetic::RunKind::Tempo,
+    };
+    let gpx = afterrun_service::synthetic::run_gpx(&run, 9);
+    let t = afterrun_service::import::thresholds(store, id).await.unwrap();
+    let known = store.stored_hashes(id).await.unwrap();
+    let prepared =
+        afterrun_service::import::prepare_upload("extra.gpx", gpx.as_bytes(), &t, &known);
+    afterrun_service::import::store_upload(store, id, prepared, run.end()).await.unwrap();
+    let (_, _, after) = get(&state, "/api/athletes/me/status").await;
+    let after: Value = serde_json::from_str(&after).unwrap();
+    assert_eq!(after["activities"].as_u64().unwrap(), runs + 1, "the new run is counted");
+    let doc = after;
+
     let (status, _, html) = get(&state, "/status").await;
     assert_eq!(status, StatusCode::OK);
     // Fitness, fatigue and form as numbers and as a chart.

@@ -13,7 +13,8 @@ async fn main() {
     let store = Store::connect(&Location::parse(&args[1])).await.unwrap();
     let rounds: u32 = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(50);
     let athlete = store.athlete_id("me").await.unwrap().unwrap();
-    let now = jiff::Timestamp::now().as_second();
+    // The moment of the report: an hour after the latest check-in (examples read no clock).
+    let now = store.latest_checkin(athlete).await.unwrap().map_or(0, |c| c.now) + 3600;
     let today = history::utc_date(now).unwrap();
     let mut t = [0.0f64; 5];
     for _ in 0..rounds {

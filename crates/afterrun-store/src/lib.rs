@@ -125,11 +125,13 @@ fn migrator(migrations: &[(&'static str, &'static str)]) -> Migrator {
 const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("init", include_str!("../migrations/sqlite/0001_init.sql")),
     ("accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
+    ("revision", include_str!("../migrations/sqlite/0003_revision.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("init", include_str!("../migrations/postgres/0001_init.sql")),
     ("accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
+    ("revision", include_str!("../migrations/postgres/0003_revision.sql")),
 ];
 
 enum Pool {
@@ -586,6 +588,21 @@ impl Store {
             row.map(|r| r.try_get::<String, _>(0)).transpose().map_err(&err)?
         });
         text.as_deref().map(parse_json).transpose()
+    }
+
+    /// The store's revision: a number that grows with every change to athletes, activities,
+    /// check-ins, plans, step completions and outcomes (triggers bump it in the writing
+    /// transaction), so whatever was computed from the data at revision `r` is current while
+    /// the revision is still `r`. One small read.
+    pub async fn revision(&self) -> Result<i64> {
+        let err = self.db_err("reading the revision");
+        with_pool!(self, pool => {
+            let row = sqlx::query("SELECT value FROM revision WHERE id = 1")
+                .fetch_one(pool)
+                .await
+                .map_err(&err)?;
+            row.try_get::<i64, _>(0).map_err(&err)
+        })
     }
 
     /// The database's own consistency check: `["ok"]` when sound (SQLite `PRAGMA
