@@ -382,7 +382,7 @@ pub fn document() -> Value {
                     most {} MiB. {refused}", crate::upload::BODY_LIMIT / (1024 * 1024)),
                 "parameters": [
                     {"name": "id", "in": "path", "required": true,
-                     "description": "the athlete's id; in personal mode also the literal `me`",
+                     "description": "the athlete's id, or `me`: the personal athlete, or the logged-in athlete's own",
                      "schema": {"oneOf": [{"type": "integer"}, {"const": "me"}]}},
                     {"name": "name", "in": "query", "required": true,
                      "description": "the file's name (its extension helps when the bytes are ambiguous)",

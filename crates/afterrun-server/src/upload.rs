@@ -85,8 +85,9 @@ fn no_store() -> Problem {
 /// The athlete a path's `{id}` names, once the caller may write to it.
 ///
 /// Personal mode has one athlete: `{id}` is its id or the literal `me` (created on first use,
-/// like the CLI's `--athlete me`); any other id is not found. In multi-user mode
-/// [`auth::require`] decides (only the athlete themself uploads; 404 for what is not visible).
+/// like the CLI's `--athlete me`); any other id is not found. In multi-user mode `me` is the
+/// logged-in athlete's own id (the page's script uploads there), and [`auth::require`] decides
+/// (only the athlete themself uploads; 404 for what is not visible; a coach has no `me`).
 async fn athlete_for(
     state: &AppState,
     store: &Store,
@@ -95,7 +96,12 @@ async fn athlete_for(
 ) -> Result<Id, Problem> {
     let not_found = || Problem::not_found(Some("id"), format!("there is no athlete `{id}`"));
     if state.config().mode != Mode::Personal {
-        let athlete = id.parse::<Id>().map_err(|_| not_found())?;
+        let athlete = match (id, principal) {
+            ("me", Principal::Athlete { athlete_id, .. }) => *athlete_id,
+            ("me", Principal::Anonymous) => return Err(auth::unauthenticated()),
+            ("me", _) => return Err(not_found()),
+            _ => id.parse::<Id>().map_err(|_| not_found())?,
+        };
         auth::require(state, principal, athlete, Access::Write).await?;
         return Ok(athlete);
     }
@@ -348,6 +354,8 @@ struct ImportPage {
     accept: &'static str,
     limit_mib: usize,
     has_store: bool,
+    /// A coach's account: athletes import their own runs, a coach has none to import.
+    coach: bool,
     error: Option<String>,
     uploads: Vec<UploadView>,
     summary: Option<SummaryView>,
@@ -361,6 +369,7 @@ fn import_page_for(state: &AppState) -> ImportPage {
         accept: ACCEPT,
         limit_mib: BODY_LIMIT / (1024 * 1024),
         has_store: state.store().is_some(),
+        coach: false,
         error: None,
         uploads: Vec::new(),
         summary: None,
@@ -368,8 +377,10 @@ fn import_page_for(state: &AppState) -> ImportPage {
 }
 
 /// `GET /import`: the import page.
-async fn import_page(State(state): State<AppState>) -> Response {
-    page(&state, StatusCode::OK, &import_page_for(&state))
+async fn import_page(State(state): State<AppState>, principal: Principal) -> Response {
+    let mut view = import_page_for(&state);
+    view.coach = matches!(principal, Principal::Coach { .. });
+    page(&state, StatusCode::OK, &view)
 }
 
 /// `POST /import`: the page's form without JavaScript; every file of the form is imported.
@@ -398,11 +409,7 @@ async fn import_form(
         }
     };
     // The page's own athlete: the personal one, or the logged-in athlete's.
-    let own = match &principal {
-        Principal::Athlete { athlete_id, .. } => athlete_id.to_string(),
-        _ => "me".to_owned(),
-    };
-    let athlete = match athlete_for(&state, store, &principal, &own).await {
+    let athlete = match athlete_for(&state, store, &principal, "me").await {
         Ok(a) => a,
         Err(p) => return p.into_response(),
     };

@@ -253,12 +253,71 @@ async fn bad_uploads_are_problems_naming_the_field() {
     assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
 }
 
+/// Signs up an account on a multi-user server and logs it in: its session cookie.
+async fn account(state: &AppState, username: &str, role: &str) -> String {
+    let json = |path: &str, body: Value| {
+        Request::post(path)
+            .header(header::HOST, HOST)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let password = "correct horse battery";
+    let body = serde_json::json!({"username": username, "password": password, "role": role});
+    let (status, _, answer) = send(state, json("/api/accounts", body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let body = serde_json::json!({"username": username, "password": password});
+    let response = router(state.clone()).oneshot(json("/api/session", body)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+fn with_cookie(mut request: Request<Body>, cookie: &str) -> Request<Body> {
+    request.headers_mut().insert(header::COOKIE, cookie.parse().unwrap());
+    request
+}
+
 #[tokio::test]
-async fn a_multi_user_server_takes_no_upload_without_an_account() {
+async fn on_a_multi_user_server_me_is_the_logged_in_athlete() {
     let f = fixture(Mode::MultiUser).await;
-    let (status, _) = upload(&f.state, "me", "run.fit", fit_run()).await;
-    assert!(status.is_client_error(), "{status}");
-    assert!(f.store.athletes().await.unwrap().is_empty());
+    let ann = account(&f.state, "ann", "athlete").await;
+    let bob = account(&f.state, "bob", "athlete").await;
+    let coach = account(&f.state, "cleo", "coach").await;
+    let ann_id = f.store.athlete_id("ann").await.unwrap().unwrap();
+    let bob_id = f.store.athlete_id("bob").await.unwrap().unwrap();
+    let path = |id: &str| format!("/api/athletes/{id}/activities?name=run.fit");
+
+    // Anonymous: log in first; nothing is created.
+    let (status, _, _) = send(&f.state, upload_request(&path("me"), fit_run())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Ann uploads to `me` (what the page's script does) and to her own id: hers.
+    let request = with_cookie(upload_request(&path("me"), fit_run()), &ann);
+    let (status, _, body) = send(&f.state, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let request = with_cookie(upload_request(&path(&ann_id.to_string()), gpx_walk()), &ann);
+    let (status, _, body) = send(&f.state, request).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(f.store.activities(ann_id).await.unwrap().len(), 2);
+    // Not into Bob's, and a coach has no `me`.
+    let request = with_cookie(upload_request(&path(&bob_id.to_string()), fit_run()), &ann);
+    assert_eq!(send(&f.state, request).await.0, StatusCode::NOT_FOUND);
+    let request = with_cookie(upload_request(&path("me"), fit_run()), &coach);
+    assert_eq!(send(&f.state, request).await.0, StatusCode::NOT_FOUND);
+    assert!(f.store.activities(bob_id).await.unwrap().is_empty());
+
+    // The form without JavaScript imports into the logged-in athlete's history too.
+    let (content_type, body) = multipart(&[("files", Some("lake.gpx"), gpx_walk())]);
+    let (status, _, html) =
+        send(&f.state, with_cookie(form_request(&content_type, body), &bob)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(f.store.activities(bob_id).await.unwrap().len(), 1);
+    // A coach's import page says athletes import their own runs, and offers no form.
+    let page = Request::get("/import").header(header::HOST, HOST).body(Body::empty()).unwrap();
+    let (status, _, html) = send(&f.state, with_cookie(page, &coach)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Athletes import their own runs") && !html.contains("<form"), "{html}");
 }
 
 /// A `multipart/form-data` body as a browser sends the page's form.
