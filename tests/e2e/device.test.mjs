@@ -289,3 +289,31 @@ test('a plan with compression boots links to its program in the simulator', asyn
   assert.equal(await page.locator('.dev-bar').count(), 10);
   await page.context().close();
 });
+
+test('a plan with a vibrating plate runs its program: the frequency rises and the motor stops', async () => {
+  const page = await open();
+  await page.goto(`${base}/`);
+  await page.selectOption('#sore_quads_left', '6');
+  await page.selectOption('#sore_quads_right', '6');
+  await page.check('input[name="eq"][value="vibration_plate"]');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('.verdict');
+  const link = page.locator('.step-vibration_plate a', { hasText: 'Run in the simulator' });
+  await Promise.all([page.waitForURL(/\/device\?plan=\d+&step=\d+$/), link.click()]);
+  assert.match(await page.locator('#h-program').textContent(), /Vibrating plate from your plan/);
+  assert.equal(await page.locator('.dev-bar').count(), 2);
+  await page.selectOption('#sim-speed', '10');
+  await page.click('#sim-start');
+  await page.waitForFunction(() => Number(document.querySelector('#sim-v-0').textContent) > 20, null, { timeout: 30000 });
+  assert.match(await page.locator('#sim-state').textContent(), /^Segment 1 of \d+ \(standing\)/);
+  await shot(page, 'device-plate');
+  await assertAccessible(page, 'device page, plate running');
+  await page.click('#sim-stop');
+  await runToTheEnd(page);
+  assert.ok(await page.evaluate(() => window.__highest) > 20);
+  assert.match(await page.locator('#sim-summary').textContent(), /^Ended safe: the motor stopped\./);
+  assert.equal((await page.locator('#sim-state').textContent()).trim(), 'Session ended: the motor has stopped.');
+  assert.equal(Number(await page.locator('#sim-v-0').textContent()), 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});

@@ -1,22 +1,24 @@
-//! The device simulator view: a plan's compression program, run in the simulator on the server,
-//! watched live in the browser.
+//! The device simulator view: a plan's compression (or vibrating-plate) program, run in the
+//! simulator on the server, watched live in the browser.
 //!
-//! Why on the server: the controller and its physical simulator are the Rust code of
+//! Why on the server: the controllers and their physical simulators are the Rust code of
 //! `afterrun-device` (the same `tick` a device's firmware would run), so the browser only draws.
-//! The server stays stateless: every request names its program (`plan` + `program`, or the demo
-//! program) and runs it from the start.
+//! The server stays stateless: every request names its program (`plan` + `program` or `step`, or
+//! the demo program) and runs it from the start.
 //!
 //! - `GET /device`: the program in words and a form to run it (speed, an optional fault).
 //! - `GET /device/run`: without JavaScript, the whole run simulated at once and drawn as an SVG
-//!   plot of every chamber's pressure, with the summary.
-//! - `GET /api/device/compression/stream`: the run as Server-Sent Events, one `frame` per step
-//!   of simulated time (100 ms at the least, at most 20 frames per real second), then one
-//!   `summary` event; `assets/device.js` draws the frames as per-chamber bars.
+//!   plot (every chamber's pressure, or the plate's frequency), with the summary.
+//! - `GET /api/device/{compression,vibration}/stream`: the run as Server-Sent Events, one `frame`
+//!   per step of simulated time (100 ms at the least, at most 20 frames per real second), then
+//!   one `summary` event; `assets/device.js` draws the frames as bars.
 //!
-//! The simulator steps 1 ms at a time; it never runs on the async runtime's threads: it is
+//! The simulators step 1 ms at a time; they never run on the async runtime's threads: they are
 //! stepped in `spawn_blocking` chunks, each as long as one frame (or 50 ms of CPU at the fastest
-//! speed), and paced with `tokio::time` between frames. A closed connection drops the stream,
-//! and with it the simulation.
+//! speed), and paced with `tokio::time` between frames. A closed connection drops the stream, and
+//! with it the simulation. Measured (debug build, device crate at opt-level 3, a loaded 2-core
+//! machine): a 20-minute compression session, 1.2 M steps, simulates in about 0.7 s of CPU, so
+//! the no-JS page steps the whole run at 1 ms and only samples the plot (≤ 1,500 points a line).
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -25,8 +27,11 @@ use afterrun_device::compression::{
     ChamberId, CompressionProgram, CompressionState, LEVEL_MMHG, Leg, Legs, MAX_CHAMBERS, Pattern,
 };
 use afterrun_device::sim::{
-    CompressionSim, CompressionSimParams, CompressionSummary, Device, InjectedFault, parse_faults,
-    svg_plot,
+    CompressionSim, CompressionSimParams, Device, InjectedFault, VibrationSim, VibrationSimParams,
+    parse_faults, svg_plot,
+};
+use afterrun_device::vibration::{
+    Amplitude, Segment, Stance, VibrationConfig, VibrationProgram, VibrationState,
 };
 use askama::Template;
 use axum::Router;
@@ -51,6 +56,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/device", get(device_page))
         .route("/device/run", get(device_run))
         .route("/api/device/compression/stream", get(compression_stream))
+        .route("/api/device/vibration/stream", get(vibration_stream))
 }
 
 /// The simulator's noise seed: the same program and fault give the same run.
@@ -61,6 +67,8 @@ const FRAME_MS: u64 = 100;
 const FRAME_REAL_MS: u64 = 50;
 /// The highest speed one may ask for, simulated seconds per real second.
 const MAX_SPEED: f64 = 1000.0;
+/// The top of a pressure bar: the controller's absolute ceiling, mmHg.
+const PRESSURE_SCALE: f32 = 120.0;
 
 /// The speeds the page offers: `(value, label)`; `max` is as fast as the server can step.
 pub(crate) const SPEEDS: &[(&str, &str)] = &[
@@ -70,9 +78,9 @@ pub(crate) const SPEEDS: &[(&str, &str)] = &[
     ("max", "As fast as possible"),
 ];
 
-/// The faults the page offers (`fault` takes any specification of devices.md; these are the
-/// common ones), each a few seconds into the second cycle, so the first cycle shows normal work.
-pub(crate) const FAULTS: &[(&str, &str)] = &[
+/// The compression faults the page offers (`fault` takes any specification of devices.md; these
+/// are the common ones), each early in the second cycle, so the first cycle shows normal work.
+pub(crate) const COMPRESSION_FAULTS: &[(&str, &str)] = &[
     ("", "None: a normal session"),
     ("leak@2:45s", "A leak in chamber 2 (45 s in)"),
     ("hose_kink@1:45s", "A kinked hose on chamber 1 (45 s in)"),
@@ -85,14 +93,25 @@ pub(crate) const FAULTS: &[(&str, &str)] = &[
     ("tick_gap:900:45s", "The controller misses 0.9 s of ticks (45 s in)"),
 ];
 
-/// The query of the page, the no-JS run and the stream. Every field is text, checked here, so
+/// The plate faults the page offers, in the first segment's steady vibration.
+pub(crate) const VIBRATION_FAULTS: &[(&str, &str)] = &[
+    ("", "None: a normal session"),
+    ("user_steps_off:20s", "The person steps off (20 s in)"),
+    ("motor_stall:20s", "The motor locks (20 s in)"),
+    ("encoder_stuck:20s", "The speed sensor freezes (20 s in)"),
+    ("overspeed:20s", "The motor driver runs away (20 s in)"),
+    ("accel_saturated:20s", "The accelerometer reads full scale (20 s in)"),
+    ("tick_gap:900:20s", "The controller misses 0.9 s of ticks (20 s in)"),
+];
+
+/// The query of the page, the no-JS run and the streams. Every field is text, checked here, so
 /// that a bad value is a problem naming its field (not a bare 400 from the extractor).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RunQuery {
     /// A stored plan's id, or `demo`; without it, the latest plan (else the demo program).
     plan: Option<String>,
-    /// An index into the plan's `device_programs` (from 0); without it, the first compression
-    /// program.
+    /// An index into the plan's `device_programs` (from 0); without it, the first program (of
+    /// the stream's device).
     program: Option<String>,
     /// Instead of `program`: the plan step (from 0) whose device program to run.
     step: Option<String>,
@@ -100,6 +119,110 @@ pub(crate) struct RunQuery {
     speed: Option<String>,
     /// Faults to inject, as `afterrun device --faults` takes them; empty for none.
     fault: Option<String>,
+}
+
+/// Which device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Compression,
+    Vibration,
+}
+
+impl Kind {
+    /// The `device` of a plan's `device_programs` entry.
+    fn code(self) -> &'static str {
+        match self {
+            Kind::Compression => "compression_boots",
+            Kind::Vibration => "vibration_plate",
+        }
+    }
+    fn from_code(code: &str) -> Option<Kind> {
+        [Kind::Compression, Kind::Vibration].into_iter().find(|k| k.code() == code)
+    }
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Compression => "Compression boots",
+            Kind::Vibration => "Vibrating plate",
+        }
+    }
+    /// The path segment of the stream.
+    fn slug(self) -> &'static str {
+        match self {
+            Kind::Compression => "compression",
+            Kind::Vibration => "vibration",
+        }
+    }
+    fn device(self) -> Device {
+        match self {
+            Kind::Compression => Device::Compression,
+            Kind::Vibration => Device::Vibration,
+        }
+    }
+}
+
+/// A valid program of either device.
+#[derive(Debug, Clone)]
+enum Program {
+    Compression(CompressionProgram),
+    Vibration(VibrationProgram),
+}
+
+impl Program {
+    fn kind(&self) -> Kind {
+        match self {
+            Program::Compression(_) => Kind::Compression,
+            Program::Vibration(_) => Kind::Vibration,
+        }
+    }
+
+    /// Parses and validates the `program` of a `device_programs` entry.
+    fn parse(kind: Kind, value: Value) -> Result<Program, String> {
+        match kind {
+            Kind::Compression => {
+                let p: CompressionProgram =
+                    serde_json::from_value(value).map_err(|e| e.to_string())?;
+                p.validate().map_err(|e| e.to_string())?;
+                Ok(Program::Compression(p))
+            }
+            Kind::Vibration => {
+                let p: VibrationProgram =
+                    serde_json::from_value(value).map_err(|e| e.to_string())?;
+                p.validate(&VibrationConfig::default()).map_err(|e| e.to_string())?;
+                Ok(Program::Vibration(p))
+            }
+        }
+    }
+
+    /// About how long a run takes, ms.
+    fn duration_ms(&self) -> u64 {
+        match self {
+            Program::Compression(p) => u64::from(p.duration_min) * 60_000,
+            Program::Vibration(p) => vibration_total_ms(p),
+        }
+    }
+
+    /// The offered faults.
+    fn faults(&self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Program::Compression(_) => COMPRESSION_FAULTS,
+            Program::Vibration(_) => VIBRATION_FAULTS,
+        }
+    }
+
+    /// Parses a fault specification for this program's device.
+    fn parse_faults(&self, text: Option<&str>) -> Result<Vec<InjectedFault>, Problem> {
+        let chambers = match self {
+            Program::Compression(p) => p.chambers,
+            Program::Vibration(_) => 1,
+        };
+        parse_faults(text.unwrap_or(""), self.kind().device(), chambers)
+            .map_err(|e| bad_request("fault", e.to_string()))
+    }
+}
+
+/// Segments, ramps and rests, end to end, ms.
+fn vibration_total_ms(p: &VibrationProgram) -> u64 {
+    p.segments.iter().map(|s| u64::from(s.duration_s + s.rest_s + 2 * p.ramp_s) * 1000).sum()
 }
 
 /// Where the program came from.
@@ -117,20 +240,36 @@ struct Source {
 #[derive(Debug, Clone)]
 struct Chosen {
     source: Source,
-    program: CompressionProgram,
+    program: Program,
     /// Why the demo program is shown, when it is.
     demo_reason: Option<&'static str>,
-    /// The plan's other device programs: `(index, device label)`.
-    others: Vec<(usize, &'static str)>,
+    /// The plan's other device programs: `(index, device)`.
+    others: Vec<(usize, Kind)>,
 }
 
-/// The demo program: level 3 (50 mmHg), sequential, 4 chambers on each leg, 10 minutes.
+/// The demo compression program: level 3 (50 mmHg), sequential, 4 chambers on each leg, 10 min.
 fn demo_program() -> CompressionProgram {
     let mut program = CompressionProgram::with_level(3, 10);
     program.chambers = 4;
     program.legs = Legs::Both;
     program.pattern = Pattern::Sequential;
     program
+}
+
+/// The demo plate program: standing, then a squat, 25 Hz, low amplitude, 45 s each.
+fn demo_vibration_program() -> VibrationProgram {
+    let segment = |stance| Segment {
+        stance,
+        frequency_hz: 25.0,
+        amplitude: Amplitude::Low,
+        duration_s: 45,
+        rest_s: 30,
+    };
+    let mut segments = heapless::Vec::new();
+    // Two segments fit the sixteen the type holds.
+    let _ = segments.push(segment(Stance::Standing));
+    let _ = segments.push(segment(Stance::Squat));
+    VibrationProgram { ramp_s: 2, segments }
 }
 
 fn bad_request(field: &str, detail: impl Into<String>) -> Problem {
@@ -141,14 +280,6 @@ fn bad_request(field: &str, detail: impl Into<String>) -> Problem {
         detail,
         Some(field),
     )
-}
-
-fn device_label(device: &str) -> &'static str {
-    match device {
-        "compression_boots" => "Compression boots",
-        "vibration_plate" => "Vibrating plate",
-        _ => "Device",
-    }
 }
 
 /// The asking athlete's plans (the personal athlete's, or the logged-in athlete's): the one with
@@ -170,26 +301,34 @@ async fn stored_plan(
     found.map_err(|e: afterrun_store::StoreError| Problem::internal(&e))
 }
 
-/// Picks the program the query names (see [`RunQuery`]).
+/// Picks the program the query names (see [`RunQuery`]); `want` is the stream's device (the page
+/// takes either, compression first).
 async fn choose(
     state: &AppState,
     principal: &Principal,
     query: &RunQuery,
+    want: Option<Kind>,
 ) -> Result<Chosen, Problem> {
     let demo = |reason: &'static str| Chosen {
         source: Source { plan_id: None, index: 0, generated_at: String::new() },
-        program: demo_program(),
+        program: match want {
+            Some(Kind::Vibration) => Program::Vibration(demo_vibration_program()),
+            _ => Program::Compression(demo_program()),
+        },
         demo_reason: Some(reason),
         others: Vec::new(),
     };
     let asked = match query.plan.as_deref().map(str::trim) {
         None | Some("") => None,
         Some("demo") => {
-            if query.program.as_deref().is_some_and(|p| !p.is_empty()) {
-                return Err(bad_request(
-                    "program",
-                    "the demo has one program: leave `program` out",
-                ));
+            for field in ["program", "step"] {
+                let given = if field == "program" { &query.program } else { &query.step };
+                if given.as_deref().is_some_and(|p| !p.trim().is_empty()) {
+                    return Err(bad_request(
+                        field,
+                        format!("the demo has one program: leave `{field}` out"),
+                    ));
+                }
             }
             return Ok(demo("the one everyone can try"));
         }
@@ -226,15 +365,15 @@ async fn choose(
         }
         (None, None) if index.is_some() || step.is_some() => {
             return Err(Problem::not_found(
-                Some("program"),
-                "there is no stored plan, so no program to pick: leave `program` out for the demo",
+                Some(if index.is_some() { "program" } else { "step" }),
+                "there is no stored plan, so no device program to pick: leave it out for the demo",
             ));
         }
         (None, None) => return Ok(demo("there is no plan yet")),
     };
     let entries: Vec<Value> =
         row.plan.get("device_programs").and_then(Value::as_array).cloned().unwrap_or_default();
-    let device_of = |e: &Value| e.get("device").and_then(Value::as_str).unwrap_or("").to_owned();
+    let kind_of = |e: &Value| e.get("device").and_then(Value::as_str).and_then(Kind::from_code);
     let index = match (index, step) {
         (None, Some(step)) => Some(
             entries
@@ -249,7 +388,8 @@ async fn choose(
         ),
         (index, _) => index,
     };
-    let index = match index {
+    let field = if step.is_some() { "step" } else { "program" };
+    let (index, kind) = match index {
         Some(i) if i >= entries.len() => {
             return Err(Problem::not_found(
                 Some("program"),
@@ -261,39 +401,61 @@ async fn choose(
                 ),
             ));
         }
-        Some(i) if device_of(&entries[i]) != "compression_boots" => {
-            return Err(bad_request(
-                "program",
-                format!(
-                    "device program {i} of plan {} is for the {}; this view runs compression programs",
-                    row.id,
-                    device_label(&device_of(&entries[i])).to_lowercase()
-                ),
-            ));
-        }
-        Some(i) => i,
-        None => match entries.iter().position(|e| device_of(e) == "compression_boots") {
-            Some(i) => i,
-            None if asked.is_none() => {
-                return Ok(demo("your latest plan has no compression step"));
+        Some(i) => match (kind_of(&entries[i]), want) {
+            (Some(kind), None) => (i, kind),
+            (Some(kind), Some(w)) if kind == w => (i, kind),
+            (Some(kind), Some(w)) => {
+                return Err(bad_request(
+                    field,
+                    format!(
+                        "device program {i} of plan {} is for the {}; this stream runs {} programs",
+                        row.id,
+                        kind.label().to_lowercase(),
+                        w.slug()
+                    ),
+                ));
             }
-            None => {
-                return Err(Problem::not_found(
-                    Some("program"),
-                    format!("plan {} has no compression program", row.id),
+            (None, _) => {
+                return Err(bad_request(
+                    field,
+                    format!("device program {i} of plan {} is for no known device", row.id),
                 ));
             }
         },
+        None => {
+            let order = match want {
+                Some(w) => vec![w],
+                None => vec![Kind::Compression, Kind::Vibration],
+            };
+            let found = order
+                .iter()
+                .find_map(|&k| entries.iter().position(|e| kind_of(e) == Some(k)).map(|i| (i, k)));
+            match found {
+                Some(found) => found,
+                None if asked.is_none() => {
+                    return Ok(demo("your latest plan has no device step"));
+                }
+                None => {
+                    return Err(Problem::not_found(
+                        Some("program"),
+                        format!(
+                            "plan {} has no {} program",
+                            row.id,
+                            want.map_or("device", Kind::slug)
+                        ),
+                    ));
+                }
+            }
+        }
     };
     let value = entries[index].get("program").cloned().unwrap_or(Value::Null);
-    let program: CompressionProgram = serde_json::from_value(value)
-        .map_err(|e| bad_request("program", format!("invalid program: {e}")))?;
-    program.validate().map_err(|e| bad_request("program", format!("invalid program: {e}")))?;
+    let program = Program::parse(kind, value)
+        .map_err(|e| bad_request(field, format!("invalid program: {e}")))?;
     let others = entries
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != index)
-        .map(|(i, e)| (i, device_label(&device_of(e))))
+        .filter_map(|(i, e)| kind_of(e).map(|k| (i, k)))
         .collect();
     Ok(Chosen {
         source: Source {
@@ -321,14 +483,6 @@ fn parse_speed(text: Option<&str>) -> Result<Option<f64>, Problem> {
     }
 }
 
-fn parse_fault(
-    text: Option<&str>,
-    program: &CompressionProgram,
-) -> Result<Vec<InjectedFault>, Problem> {
-    parse_faults(text.unwrap_or(""), Device::Compression, program.chambers)
-        .map_err(|e| bad_request("fault", e.to_string()))
-}
-
 /// The chamber's place on the leg, from the foot up.
 fn place(number: u8, chambers: u8) -> &'static str {
     const PLACES: [&str; 5] = ["foot", "ankle", "calf", "knee", "thigh"];
@@ -339,54 +493,167 @@ fn place(number: u8, chambers: u8) -> &'static str {
     PLACES[((share * 4.0).round() as usize).min(4)]
 }
 
-/// One chamber as drawn: its name, place and target.
+/// One bar as drawn: a chamber's pressure, or the plate's frequency or acceleration.
 #[derive(Debug, Clone)]
-struct ChamberView {
-    /// Global index in the simulator's arrays.
-    index: usize,
-    /// `L1`.
+struct BarView {
+    /// Its position in the frames' `values`.
+    slot: usize,
+    /// `L1`, `Frequency`.
     name: String,
-    /// `foot`.
+    /// `foot`, `motor`.
     place: &'static str,
-    /// Target pressure, mmHg.
+    /// The target drawn as a marker (0: none).
     target: f32,
+    /// The top of the bar, in `unit`.
+    max: f32,
+    unit: &'static str,
 }
 
-/// One leg's chambers, foot first.
+/// One group of bars: a leg (foot first), or the plate.
 #[derive(Debug, Clone)]
-struct LegView {
+struct GroupView {
     label: &'static str,
-    chambers: Vec<ChamberView>,
+    bars: Vec<BarView>,
 }
 
-/// The legs the program treats and their chambers, from the simulator.
-fn legs_of(sim: &CompressionSim, program: &CompressionProgram) -> Vec<LegView> {
+/// The legs the program treats and their chambers, from the simulator; `shown` gets the global
+/// chamber indices in frame order.
+fn compression_groups(
+    sim: &CompressionSim,
+    program: &CompressionProgram,
+) -> (Vec<GroupView>, Vec<usize>) {
     let targets = sim.controller().targets();
     let active = sim.controller().active();
-    [(Leg::Left, "Left leg"), (Leg::Right, "Right leg")]
-        .into_iter()
-        .map(|(leg, label)| LegView {
-            label,
-            chambers: (0..MAX_CHAMBERS)
-                .filter(|&i| active[i] && ChamberId::from_index(i).leg == leg)
-                .map(|i| {
-                    let id = ChamberId::from_index(i);
-                    ChamberView {
-                        index: i,
-                        name: id.to_string(),
-                        place: place(id.number, program.chambers),
-                        target: targets[i],
-                    }
-                })
-                .collect(),
-        })
-        .filter(|l| !l.chambers.is_empty())
-        .collect()
+    let mut shown = Vec::new();
+    let mut groups = Vec::new();
+    for (leg, label) in [(Leg::Left, "Left leg"), (Leg::Right, "Right leg")] {
+        let mut bars = Vec::new();
+        for i in (0..MAX_CHAMBERS).filter(|&i| active[i] && ChamberId::from_index(i).leg == leg) {
+            let id = ChamberId::from_index(i);
+            bars.push(BarView {
+                slot: shown.len(),
+                name: id.to_string(),
+                place: place(id.number, program.chambers),
+                target: targets[i],
+                max: PRESSURE_SCALE,
+                unit: "mmHg",
+            });
+            shown.push(i);
+        }
+        if !bars.is_empty() {
+            groups.push(GroupView { label, bars });
+        }
+    }
+    (groups, shown)
+}
+
+/// The plate's two bars: motor frequency (target marker) and peak acceleration.
+fn vibration_groups(program: &VibrationProgram) -> Vec<GroupView> {
+    let config = VibrationConfig::default();
+    vec![GroupView {
+        label: "Plate",
+        bars: vec![
+            BarView {
+                slot: 0,
+                name: "Frequency".to_owned(),
+                place: "motor",
+                target: program.segments.first().map_or(0.0, |s| s.frequency_hz),
+                max: afterrun_device::vibration::MAX_FREQUENCY_HZ,
+                unit: "Hz",
+            },
+            BarView {
+                slot: 1,
+                name: "Acceleration".to_owned(),
+                place: "peak",
+                target: 0.0,
+                max: config.accel_ceiling_g,
+                unit: "g",
+            },
+        ],
+    }]
+}
+
+fn groups_of(program: &Program) -> Result<Vec<GroupView>, Problem> {
+    Ok(match program {
+        Program::Compression(p) => compression_groups(&new_compression_sim(p, &[])?, p).0,
+        Program::Vibration(p) => vibration_groups(p),
+    })
+}
+
+fn stance_words(stance: Stance) -> &'static str {
+    match stance {
+        Stance::Standing => "Standing, knees soft",
+        Stance::Squat => "Squat (quads)",
+        Stance::CalfRaise => "Calf raise (calves)",
+        Stance::SeatedHamstring => "Seated, heels on the plate (hamstrings)",
+        Stance::LungeLeft => "Lunge, left foot on the plate",
+        Stance::LungeRight => "Lunge, right foot on the plate",
+        Stance::SeatedCalves => "Seated, forefeet on the plate (calves)",
+    }
+}
+
+fn mmss(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// The program in words: `(term, description)` rows.
-fn describe(program: &CompressionProgram) -> Vec<(&'static str, String)> {
-    let mut rows = Vec::new();
+fn describe(program: &Program) -> Vec<(String, String)> {
+    match program {
+        Program::Compression(p) => describe_compression(p),
+        Program::Vibration(p) => describe_vibration(p),
+    }
+}
+
+fn describe_vibration(program: &VibrationProgram) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = program
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let amplitude = match s.amplitude {
+                Amplitude::Low => "low",
+                Amplitude::High => "high",
+            };
+            let rest =
+                if s.rest_s > 0 { format!(", then {} s rest", s.rest_s) } else { String::new() };
+            (
+                format!("Segment {}", k + 1),
+                format!(
+                    "{}: {} Hz, {amplitude} amplitude, {} s{rest}.",
+                    stance_words(s.stance),
+                    s.frequency_hz,
+                    s.duration_s
+                ),
+            )
+        })
+        .collect();
+    rows.push((
+        "Ramps".to_owned(),
+        format!(
+            "{} s to spin up and {} s to spin down, each segment.",
+            program.ramp_s, program.ramp_s
+        ),
+    ));
+    rows.push((
+        "In all".to_owned(),
+        format!(
+            "{} s of vibration; about {} with ramps and rests.",
+            program.vibration_s(),
+            mmss(vibration_total_ms(program))
+        ),
+    ));
+    rows.push((
+        "Safety".to_owned(),
+        "Whatever the program says, the motor spins only with a person on the plate, stops within a \
+         second if they step off, never passes 50 Hz or 8 g, and brakes on any fault."
+            .to_owned(),
+    ));
+    rows
+}
+
+fn describe_compression(program: &CompressionProgram) -> Vec<(String, String)> {
+    let mut rows: Vec<(&'static str, String)> = Vec::new();
     rows.push((
         "Pattern",
         match program.pattern {
@@ -450,7 +717,7 @@ fn describe(program: &CompressionProgram) -> Vec<(&'static str, String)> {
          its ticks."
             .to_owned(),
     ));
-    rows
+    rows.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
 
 /// An option of a select.
@@ -475,14 +742,14 @@ fn options(list: &[(&str, &str)], selected: &str) -> Vec<Opt> {
 #[derive(Debug, Clone)]
 struct RunResult {
     svg: String,
-    duration: String,
-    cycles: u32,
-    max_pressure: String,
-    time_at_target: String,
-    faults: Vec<String>,
-    injected: Vec<String>,
-    ended_safe: bool,
     plot_label: String,
+    plot_caption: &'static str,
+    ended_safe: bool,
+    safe_words: &'static str,
+    faults: Vec<String>,
+    /// `(term, value)` rows.
+    facts: Vec<(&'static str, String)>,
+    injected: Vec<String>,
 }
 
 #[derive(Template)]
@@ -490,37 +757,71 @@ struct RunResult {
 struct DevicePage {
     title: &'static str,
     nav: &'static str,
+    /// `compression` or `vibration`.
+    device: &'static str,
+    heading: String,
+    lead: &'static str,
     /// The plan's id as the form and the stream take it (`demo` for the demo).
     plan_param: String,
     program_param: String,
     plan_href: Option<String>,
     generated_at: String,
     demo_reason: Option<&'static str>,
-    rows: Vec<(&'static str, String)>,
-    /// The plan's other device programs: a label, and a link for the compression ones.
-    others: Vec<(String, Option<String>)>,
-    legs: Vec<LegView>,
+    demo_words: &'static str,
+    rows: Vec<(String, String)>,
+    /// The plan's other device programs: a label and a link.
+    others: Vec<(String, String)>,
+    groups: Vec<GroupView>,
     speeds: Vec<Opt>,
     faults: Vec<Opt>,
+    fault_hint: &'static str,
     duration_ms: u64,
     result: Option<RunResult>,
 }
 
 fn page_for(
     chosen: &Chosen,
-    legs: Vec<LegView>,
+    groups: Vec<GroupView>,
     query: &RunQuery,
     result: Option<RunResult>,
 ) -> DevicePage {
+    let kind = chosen.program.kind();
     let plan_param = chosen.source.plan_id.map_or_else(|| "demo".to_owned(), |id| id.to_string());
     let fault = query.fault.as_deref().unwrap_or("");
-    let mut faults = options(FAULTS, fault);
-    if !fault.is_empty() && !FAULTS.iter().any(|(v, _)| *v == fault) {
+    let offered = chosen.program.faults();
+    let mut faults = options(offered, fault);
+    if !fault.is_empty() && !offered.iter().any(|(v, _)| *v == fault) {
         faults.push(Opt { value: fault.to_owned(), label: fault.to_owned(), selected: true });
     }
+    let (lead, demo_words, fault_hint) = match kind {
+        Kind::Compression => (
+            "Watch what compression boots would do with this program. The controller runs against \
+             a physical model of the pump, valves and air chambers, here on this computer; no real \
+             device is connected.",
+            "level 3, sequential, four chambers on each leg. Check in with compression boots in \
+             your equipment to get one made for your legs.",
+            "A fault shows how the controller reacts: it vents every chamber, stops the pump and \
+             ends safe.",
+        ),
+        Kind::Vibration => (
+            "Watch what a vibrating plate would do with this program. The controller runs against a \
+             physical model of the motor, the platform and the person on it, here on this \
+             computer; no real device is connected.",
+            "standing, then a squat, 25 Hz. Check in with a vibrating plate in your equipment to \
+             get one made for your legs.",
+            "A fault shows how the controller reacts: it brakes the motor and ends safe.",
+        ),
+    };
     DevicePage {
         title: "Device simulator",
         nav: "device",
+        device: kind.slug(),
+        heading: if chosen.demo_reason.is_some() {
+            "Demo program".to_owned()
+        } else {
+            format!("{} from your plan", kind.label())
+        },
+        lead,
         program_param: if chosen.source.plan_id.is_some() {
             chosen.source.index.to_string()
         } else {
@@ -529,23 +830,24 @@ fn page_for(
         plan_href: chosen.source.plan_id.map(|id| format!("/plans/{id}")),
         generated_at: chosen.source.generated_at.clone(),
         demo_reason: chosen.demo_reason,
+        demo_words,
         rows: describe(&chosen.program),
         others: chosen
             .others
             .iter()
-            .map(|(i, label)| {
-                let href = (*label == device_label("compression_boots"))
-                    .then(|| format!("/device?plan={plan_param}&program={i}"));
-                let how =
-                    if href.is_some() { "" } else { ": run it with `afterrun device vibration`" };
-                (format!("{label} (program {i}){how}"), href)
+            .map(|(i, k)| {
+                (
+                    format!("{} (program {i})", k.label()),
+                    format!("/device?plan={plan_param}&program={i}"),
+                )
             })
             .collect(),
         plan_param,
-        legs,
+        groups,
         speeds: options(SPEEDS, query.speed.as_deref().unwrap_or("10")),
         faults,
-        duration_ms: u64::from(chosen.program.duration_min) * 60_000,
+        fault_hint,
+        duration_ms: chosen.program.duration_ms(),
         result,
     }
 }
@@ -564,12 +866,187 @@ fn capitalize(text: &str) -> String {
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-fn new_sim(
+fn new_compression_sim(
     program: &CompressionProgram,
     faults: &[InjectedFault],
 ) -> Result<CompressionSim, Problem> {
     CompressionSim::new(CompressionSimParams::default(), program, SEED, faults)
         .map_err(|e| bad_request("program", format!("invalid program: {e}")))
+}
+
+/// A run of either simulator, with what its frames need.
+#[derive(Debug)]
+enum Sim {
+    Compression {
+        sim: Box<CompressionSim>,
+        /// The global chamber indices drawn, in frame order.
+        shown: Vec<usize>,
+    },
+    Vibration {
+        sim: Box<VibrationSim>,
+        program: Box<VibrationProgram>,
+        total_ms: u64,
+    },
+}
+
+impl Sim {
+    fn new(program: &Program, faults: &[InjectedFault]) -> Result<Sim, Problem> {
+        Ok(match program {
+            Program::Compression(p) => {
+                let sim = new_compression_sim(p, faults)?;
+                let shown = compression_groups(&sim, p).1;
+                Sim::Compression { sim: Box::new(sim), shown }
+            }
+            Program::Vibration(p) => {
+                let sim = VibrationSim::new(VibrationSimParams::default(), p, SEED, faults)
+                    .map_err(|e| bad_request("program", format!("invalid program: {e}")))?;
+                Sim::Vibration {
+                    sim: Box::new(sim),
+                    program: Box::new(p.clone()),
+                    total_ms: vibration_total_ms(p),
+                }
+            }
+        })
+    }
+
+    fn step(&mut self) {
+        match self {
+            Sim::Compression { sim, .. } => sim.step(),
+            Sim::Vibration { sim, .. } => sim.step(),
+        }
+    }
+
+    fn t_ms(&self) -> u64 {
+        match self {
+            Sim::Compression { sim, .. } => sim.t_ms(),
+            Sim::Vibration { sim, .. } => sim.t_ms(),
+        }
+    }
+
+    fn finished(&self) -> bool {
+        match self {
+            Sim::Compression { sim, .. } => sim.finished(),
+            Sim::Vibration { sim, .. } => sim.finished(),
+        }
+    }
+
+    /// One frame: the state and the drawn values (`values` and `targets` in bar order).
+    fn frame(&self) -> Value {
+        match self {
+            Sim::Compression { sim, shown } => {
+                let state = sim.controller().state();
+                let t = sim.t_ms();
+                let pressures: Vec<f64> =
+                    shown.iter().map(|&i| round1(sim.pressures()[i])).collect();
+                let targets: Vec<f64> =
+                    shown.iter().map(|&i| f64::from(sim.controller().targets()[i])).collect();
+                let mut frame = json!({
+                    "t_ms": t,
+                    "state": state.name(),
+                    "left_ms": sim.controller().remaining_ms(t),
+                    "pressures_mmhg": pressures,
+                    "targets_mmhg": targets,
+                    "pump": sim.pump_running(),
+                    "dump": sim.dump_open(),
+                });
+                match state {
+                    CompressionState::Running { cycle, chamber, phase } => {
+                        frame["cycle"] = json!(cycle);
+                        frame["chamber"] = json!(chamber.to_string());
+                        frame["phase"] = json!(phase.name());
+                    }
+                    CompressionState::Fault { kind } => frame["fault"] = json!(kind.name()),
+                    _ => {}
+                }
+                frame
+            }
+            Sim::Vibration { sim, program, total_ms } => {
+                let state = sim.controller().state();
+                let t = sim.t_ms();
+                let frequency = round1(sim.frequency_hz());
+                let target = round1(f64::from(sim.commands().target_hz));
+                let accel = round1(sim.accel_g());
+                let ended = matches!(state, VibrationState::Done | VibrationState::Fault { .. });
+                let mut frame = json!({
+                    "t_ms": t,
+                    "state": state.name(),
+                    "left_ms": if ended { 0 } else { total_ms.saturating_sub(t) },
+                    "frequency_hz": frequency,
+                    "target_hz": target,
+                    "accel_g": accel,
+                    "load_kg": round1(sim.load_kg()),
+                    "brake": sim.commands().brake,
+                    "values": [frequency, accel],
+                    "targets": [target, 0.0],
+                });
+                match state {
+                    VibrationState::Running { segment, phase } => {
+                        frame["segment"] = json!(segment);
+                        frame["segments"] = json!(program.segments.len());
+                        frame["phase"] = json!(phase.name());
+                        if let Some(s) = program.segments.get(segment.saturating_sub(1)) {
+                            frame["stance"] = json!(s.stance.name());
+                        }
+                    }
+                    VibrationState::Fault { kind } => frame["fault"] = json!(kind.name()),
+                    _ => {}
+                }
+                frame
+            }
+        }
+    }
+
+    /// The summary event.
+    fn summary(&self) -> Value {
+        let faults = |list: &[afterrun_device::sim::DetectedFault]| -> Vec<Value> {
+            list.iter().map(|f| json!({"kind": f.kind, "t_ms": f.t_ms})).collect()
+        };
+        let injected = |list: &[InjectedFault]| -> Vec<String> {
+            list.iter().map(ToString::to_string).collect()
+        };
+        match self {
+            Sim::Compression { sim, .. } => {
+                let s = sim.summary();
+                json!({
+                    "device": "compression",
+                    "duration_s": (s.duration_s * 100.0).round() / 100.0,
+                    "cycles": s.cycles,
+                    "max_pressure_mmhg": round1(s.max_pressure_mmhg),
+                    "time_at_target_s": round1(s.time_at_target_s),
+                    "faults": faults(&s.faults),
+                    "injected": injected(&s.injected),
+                    "ended_safe": s.ended_safe,
+                })
+            }
+            Sim::Vibration { sim, .. } => {
+                let s = sim.summary();
+                json!({
+                    "device": "vibration",
+                    "duration_s": (s.duration_s * 100.0).round() / 100.0,
+                    "cycles": s.segments,
+                    "max_frequency_hz": round1(s.max_frequency_hz),
+                    "max_accel_g": round1(s.max_accel_g),
+                    "faults": faults(&s.faults),
+                    "injected": injected(&s.injected),
+                    "ended_safe": s.ended_safe,
+                })
+            }
+        }
+    }
+
+    /// The values a plot draws: one per bar for compression; frequency and target for the plate.
+    fn sample(&self) -> Vec<f64> {
+        match self {
+            Sim::Compression { sim, shown } => shown.iter().map(|&i| sim.pressures()[i]).collect(),
+            Sim::Vibration { sim, .. } => {
+                vec![sim.frequency_hz(), f64::from(sim.commands().target_hz)]
+            }
+        }
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    if x.is_finite() { (x * 10.0).round() / 10.0 } else { 0.0 }
 }
 
 /// `GET /device`: the program and the form to run it.
@@ -578,16 +1055,14 @@ async fn device_page(
     principal: Principal,
     Query(query): Query<RunQuery>,
 ) -> Response {
-    let chosen = match choose(&state, &principal, &query).await {
+    let chosen = match choose(&state, &principal, &query, None).await {
         Ok(c) => c,
         Err(p) => return page_problem(&state, p),
     };
-    let sim = match new_sim(&chosen.program, &[]) {
-        Ok(s) => s,
-        Err(p) => return page_problem(&state, p),
-    };
-    let legs = legs_of(&sim, &chosen.program);
-    page(&state, StatusCode::OK, &page_for(&chosen, legs, &query, None))
+    match groups_of(&chosen.program) {
+        Ok(groups) => page(&state, StatusCode::OK, &page_for(&chosen, groups, &query, None)),
+        Err(p) => page_problem(&state, p),
+    }
 }
 
 /// `GET /device/run`: the whole run, simulated at once (1 ms steps), drawn as an SVG.
@@ -596,119 +1071,124 @@ async fn device_run(
     principal: Principal,
     Query(query): Query<RunQuery>,
 ) -> Response {
-    let chosen = match choose(&state, &principal, &query).await {
+    let chosen = match choose(&state, &principal, &query, None).await {
         Ok(c) => c,
         Err(p) => return page_problem(&state, p),
     };
     let prepared = parse_speed(query.speed.as_deref())
-        .and_then(|_| parse_fault(query.fault.as_deref(), &chosen.program))
-        .and_then(|faults| new_sim(&chosen.program, &faults));
-    let mut sim = match prepared {
+        .and_then(|_| chosen.program.parse_faults(query.fault.as_deref()))
+        .and_then(|faults| Ok((Sim::new(&chosen.program, &faults)?, groups_of(&chosen.program)?)));
+    let (mut sim, groups) = match prepared {
         Ok(s) => s,
         Err(p) => return page_problem(&state, p),
     };
-    let legs = legs_of(&sim, &chosen.program);
-    let shown: Vec<(String, usize)> =
-        legs.iter().flat_map(|l| l.chambers.iter().map(|c| (c.name.clone(), c.index))).collect();
-    // A point every 100 ms, or fewer on long programs: about 1,500 points per chamber at most.
-    let duration_ms = u64::from(chosen.program.duration_min) * 60_000;
-    let every = (duration_ms / 1500).div_ceil(FRAME_MS).max(1) * FRAME_MS;
+    let names: Vec<String> = match &chosen.program {
+        Program::Compression(_) => {
+            groups.iter().flat_map(|g| g.bars.iter().map(|b| b.name.clone())).collect()
+        }
+        Program::Vibration(_) => vec!["frequency".to_owned(), "target".to_owned()],
+    };
+    // A point every 100 ms, or fewer on long programs: about 1,500 points a line at most.
+    let every = (chosen.program.duration_ms() / 1500).div_ceil(FRAME_MS).max(1) * FRAME_MS;
+    let kind = chosen.program.kind();
     let run = tokio::task::spawn_blocking(move || {
-        let mut points: Vec<(f64, Vec<f64>)> = Vec::new();
-        let summary = sim.run(|s| {
-            if s.t_ms().is_multiple_of(every) || s.finished() {
-                let p = shown.iter().map(|(_, i)| s.pressures()[*i]).collect();
-                points.push((s.t_ms() as f64 / 1000.0, p));
+        let mut points: Vec<(f64, Vec<f64>)> = vec![(0.0, sim.sample())];
+        while !sim.finished() {
+            sim.step();
+            if sim.t_ms().is_multiple_of(every) || sim.finished() {
+                points.push((sim.t_ms() as f64 / 1000.0, sim.sample()));
             }
-        });
-        let series: Vec<(String, Vec<(f64, f64)>)> = shown
+        }
+        let series: Vec<(String, Vec<(f64, f64)>)> = names
             .iter()
             .enumerate()
-            .map(|(k, (name, _))| (name.clone(), points.iter().map(|(t, p)| (*t, p[k])).collect()))
+            .map(|(k, name)| {
+                let line = points.iter().map(|(t, p)| (*t, p.get(k).copied().unwrap_or(0.0)));
+                (name.clone(), line.collect())
+            })
             .collect();
-        (svg_plot("Chamber pressures over the session", "mmHg", &series), summary)
+        let (title, unit) = match kind {
+            Kind::Compression => ("Chamber pressures over the session", "mmHg"),
+            Kind::Vibration => ("Motor frequency over the session", "Hz"),
+        };
+        (svg_plot(title, unit, &series), sim.summary())
     })
     .await;
     let (svg, summary) = match run {
         Ok(r) => r,
         Err(e) => return Problem::internal(&e).into_response(),
     };
-    let result = run_result(svg, &summary);
-    page(&state, StatusCode::OK, &page_for(&chosen, legs, &query, Some(result)))
+    let result = run_result(kind, svg, &summary);
+    page(&state, StatusCode::OK, &page_for(&chosen, groups, &query, Some(result)))
 }
 
-fn mmss(ms: u64) -> String {
-    let s = ms / 1000;
-    format!("{}:{:02}", s / 60, s % 60)
-}
-
-fn run_result(svg: String, s: &CompressionSummary) -> RunResult {
-    let faults: Vec<String> = s
-        .faults
-        .iter()
-        .map(|f| format!("{} at {}", f.kind.replace('_', " "), mmss(f.t_ms)))
-        .collect();
-    RunResult {
-        plot_label: format!(
-            "Line chart of each chamber's pressure over {} of simulated time; highest {:.0} mmHg; {}.",
-            mmss((s.duration_s * 1000.0) as u64),
-            s.max_pressure_mmhg,
-            if faults.is_empty() {
-                "no fault".to_owned()
-            } else {
-                format!("fault: {}", faults.join(", "))
-            }
+/// The no-JS result from the summary event's JSON (one shape for both devices).
+fn run_result(kind: Kind, svg: String, s: &Value) -> RunResult {
+    let number = |key: &str| s[key].as_f64().unwrap_or(0.0);
+    let faults: Vec<String> = s["faults"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|f| {
+                    let kind = f["kind"].as_str().unwrap_or("fault").replace('_', " ");
+                    format!("{kind} at {}", mmss(f["t_ms"].as_u64().unwrap_or(0)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let injected = s["injected"]
+        .as_array()
+        .map(|l| l.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let duration = mmss((number("duration_s") * 1000.0) as u64);
+    let fault_words = if faults.is_empty() {
+        "no fault".to_owned()
+    } else {
+        format!("fault: {}", faults.join(", "))
+    };
+    let cycles = s["cycles"].as_u64().unwrap_or(0).to_string();
+    let (facts, plot_label, plot_caption, safe_words) = match kind {
+        Kind::Compression => (
+            vec![
+                ("Simulated", duration.clone()),
+                ("Cycles done", cycles),
+                ("Highest pressure", format!("{:.1} mmHg", number("max_pressure_mmhg"))),
+                ("Time at target", format!("{:.0} s", number("time_at_target_s"))),
+            ],
+            format!(
+                "Line chart of each chamber's pressure over {duration} of simulated time; highest \
+                 {:.0} mmHg; {fault_words}.",
+                number("max_pressure_mmhg")
+            ),
+            "Physical pressure in each chamber (simulated, not the sensors' readings).",
+            "Ended safe: every chamber vented.",
         ),
+        Kind::Vibration => (
+            vec![
+                ("Simulated", duration.clone()),
+                ("Segments done", cycles),
+                ("Highest frequency", format!("{:.1} Hz", number("max_frequency_hz"))),
+                ("Highest acceleration", format!("{:.1} g", number("max_accel_g"))),
+            ],
+            format!(
+                "Line chart of the motor's frequency and its target over {duration} of simulated \
+                 time; highest {:.0} Hz; {fault_words}.",
+                number("max_frequency_hz")
+            ),
+            "The motor's physical frequency (simulated) and the frequency the controller asked for.",
+            "Ended safe: the motor stopped.",
+        ),
+    };
+    RunResult {
         svg,
-        duration: mmss((s.duration_s * 1000.0) as u64),
-        cycles: s.cycles,
-        max_pressure: format!("{:.1}", s.max_pressure_mmhg),
-        time_at_target: format!("{:.0}", s.time_at_target_s),
+        plot_label,
+        plot_caption,
+        ended_safe: s["ended_safe"].as_bool().unwrap_or(false),
+        safe_words,
         faults,
-        injected: s.injected.iter().map(ToString::to_string).collect(),
-        ended_safe: s.ended_safe,
+        facts,
+        injected,
     }
-}
-
-fn round1(x: f64) -> f64 {
-    if x.is_finite() { (x * 10.0).round() / 10.0 } else { 0.0 }
-}
-
-/// One frame of the stream: the state and every shown chamber's physical pressure and target.
-fn frame(sim: &CompressionSim, shown: &[usize]) -> Value {
-    let state = sim.controller().state();
-    let t = sim.t_ms();
-    let mut frame = json!({
-        "t_ms": t,
-        "state": state.name(),
-        "left_ms": sim.controller().remaining_ms(t),
-        "pressures_mmhg": shown.iter().map(|&i| round1(sim.pressures()[i])).collect::<Vec<_>>(),
-        "targets_mmhg": shown.iter().map(|&i| f64::from(sim.controller().targets()[i])).collect::<Vec<_>>(),
-        "pump": sim.pump_running(),
-        "dump": sim.dump_open(),
-    });
-    match state {
-        CompressionState::Running { cycle, chamber, phase } => {
-            frame["cycle"] = json!(cycle);
-            frame["chamber"] = json!(chamber.to_string());
-            frame["phase"] = json!(phase.name());
-        }
-        CompressionState::Fault { kind } => frame["fault"] = json!(kind.name()),
-        _ => {}
-    }
-    frame
-}
-
-fn summary_json(s: &CompressionSummary) -> Value {
-    json!({
-        "duration_s": (s.duration_s * 100.0).round() / 100.0,
-        "cycles": s.cycles,
-        "max_pressure_mmhg": round1(s.max_pressure_mmhg),
-        "time_at_target_s": round1(s.time_at_target_s),
-        "faults": s.faults.iter().map(|f| json!({"kind": f.kind, "t_ms": f.t_ms})).collect::<Vec<_>>(),
-        "injected": s.injected.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "ended_safe": s.ended_safe,
-    })
 }
 
 /// How far one chunk steps the simulator.
@@ -716,7 +1196,7 @@ fn summary_json(s: &CompressionSummary) -> Value {
 enum Chunk {
     /// To this simulated time (or the end).
     Until(u64),
-    /// For this much CPU time, then to the next 100 ms of simulated time (or the end).
+    /// For this much CPU time, then to the next second of simulated time (or the end).
     For(Duration),
 }
 
@@ -727,7 +1207,7 @@ fn frame_interval_ms(speed: f64) -> u64 {
     ms.div_ceil(FRAME_MS).max(1) * FRAME_MS
 }
 
-fn step(sim: &mut CompressionSim, chunk: Chunk) {
+fn step(sim: &mut Sim, chunk: Chunk) {
     match chunk {
         Chunk::Until(t) => {
             while !sim.finished() && sim.t_ms() < t {
@@ -747,9 +1227,9 @@ fn step(sim: &mut CompressionSim, chunk: Chunk) {
 }
 
 /// The stream's state between two events.
+#[derive(Debug)]
 struct Runner {
-    sim: Option<Box<CompressionSim>>,
-    shown: Vec<usize>,
+    sim: Option<Sim>,
     speed: Option<f64>,
     started: Instant,
     ended: bool,
@@ -762,8 +1242,7 @@ async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Ru
     let mut sim = runner.sim.take()?;
     if sim.finished() {
         runner.ended = true;
-        let event =
-            Event::default().event("summary").data(summary_json(&sim.summary()).to_string());
+        let event = Event::default().event("summary").data(sim.summary().to_string());
         return Some((Ok(event), runner));
     }
     let chunk = match runner.speed {
@@ -773,14 +1252,13 @@ async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Ru
         }
         None => Chunk::For(Duration::from_millis(FRAME_REAL_MS)),
     };
-    let shown = std::mem::take(&mut runner.shown);
     let stepped = tokio::task::spawn_blocking(move || {
         step(&mut sim, chunk);
-        let data = frame(&sim, &shown).to_string();
-        (sim, shown, data)
+        let data = sim.frame().to_string();
+        (sim, data)
     })
     .await;
-    let (sim, shown, data) = match stepped {
+    let (sim, data) = match stepped {
         Ok(done) => done,
         Err(e) => {
             tracing::error!(cause = %e, "the simulation task failed");
@@ -792,34 +1270,42 @@ async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Ru
         tokio::time::sleep_until(runner.started + due).await;
     }
     runner.sim = Some(sim);
-    runner.shown = shown;
     Some((Ok(Event::default().event("frame").data(data)), runner))
 }
 
-/// `GET /api/device/compression/stream`: the run as Server-Sent Events.
+/// The stream of one device's run.
+async fn stream(state: AppState, principal: Principal, query: RunQuery, kind: Kind) -> Response {
+    let prepared = async {
+        let chosen = choose(&state, &principal, &query, Some(kind)).await?;
+        let speed = parse_speed(query.speed.as_deref())?;
+        let faults = chosen.program.parse_faults(query.fault.as_deref())?;
+        Ok::<_, Problem>((Sim::new(&chosen.program, &faults)?, speed))
+    }
+    .await;
+    let (sim, speed) = match prepared {
+        Ok(p) => p,
+        Err(p) => return p.into_response(),
+    };
+    let runner = Runner { sim: Some(sim), speed, started: Instant::now(), ended: false };
+    Sse::new(futures_util::stream::unfold(runner, next_event)).into_response()
+}
+
+/// `GET /api/device/compression/stream`: a compression run as Server-Sent Events.
 async fn compression_stream(
     State(state): State<AppState>,
     principal: Principal,
     Query(query): Query<RunQuery>,
 ) -> Response {
-    let prepared = async {
-        let chosen = choose(&state, &principal, &query).await?;
-        let speed = parse_speed(query.speed.as_deref())?;
-        let faults = parse_fault(query.fault.as_deref(), &chosen.program)?;
-        let sim = new_sim(&chosen.program, &faults)?;
-        let shown: Vec<usize> = legs_of(&sim, &chosen.program)
-            .iter()
-            .flat_map(|l| l.chambers.iter().map(|c| c.index))
-            .collect();
-        Ok::<_, Problem>((Box::new(sim), shown, speed))
-    }
-    .await;
-    let (sim, shown, speed) = match prepared {
-        Ok(p) => p,
-        Err(p) => return p.into_response(),
-    };
-    let runner = Runner { sim: Some(sim), shown, speed, started: Instant::now(), ended: false };
-    Sse::new(futures_util::stream::unfold(runner, next_event)).into_response()
+    stream(state, principal, query, Kind::Compression).await
+}
+
+/// `GET /api/device/vibration/stream`: a plate run as Server-Sent Events.
+async fn vibration_stream(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<RunQuery>,
+) -> Response {
+    stream(state, principal, query, Kind::Vibration).await
 }
 
 #[cfg(test)]
@@ -854,19 +1340,29 @@ mod tests {
     fn the_demo_program_is_valid_and_described() {
         let demo = demo_program();
         assert!(demo.validate().is_ok());
-        let rows = describe(&demo);
-        assert!(
-            rows.iter()
-                .any(|(k, v)| *k == "Pressure" && v.contains("Level 3") && v.contains("50 mmHg"))
-        );
-        assert!(rows.iter().any(|(k, v)| *k == "Sleeves" && v.starts_with("4 chambers")));
+        let rows = describe(&Program::Compression(demo));
+        let has = |rows: &[(String, String)], key: &str, text: &str| {
+            rows.iter().any(|(k, v)| k == key && v.contains(text))
+        };
+        assert!(has(&rows, "Pressure", "Level 3 of 7: 50 mmHg"));
+        assert!(has(&rows, "Sleeves", "4 chambers on each leg"));
+        let plate = demo_vibration_program();
+        assert!(plate.validate(&VibrationConfig::default()).is_ok());
+        let rows = describe(&Program::Vibration(plate));
+        assert!(has(&rows, "Segment 2", "Squat (quads): 25 Hz, low amplitude, 45 s"));
     }
 
     #[test]
     fn every_offered_fault_parses() {
-        for (spec, _) in FAULTS {
-            assert!(parse_fault(Some(spec), &demo_program()).is_ok(), "{spec}");
+        let boots = Program::Compression(demo_program());
+        for (spec, _) in COMPRESSION_FAULTS {
+            assert!(boots.parse_faults(Some(spec)).is_ok(), "{spec}");
         }
-        assert!(parse_fault(Some("boom:3s"), &demo_program()).is_err());
+        assert!(boots.parse_faults(Some("boom:3s")).is_err());
+        assert!(boots.parse_faults(Some("motor_stall:3s")).is_err());
+        let plate = Program::Vibration(demo_vibration_program());
+        for (spec, _) in VIBRATION_FAULTS {
+            assert!(plate.parse_faults(Some(spec)).is_ok(), "{spec}");
+        }
     }
 }

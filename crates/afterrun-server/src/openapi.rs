@@ -40,6 +40,7 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/device"),
     ("get", "/device/run"),
     ("get", "/api/device/compression/stream"),
+    ("get", "/api/device/vibration/stream"),
     ("get", "/assets/{file}"),
     ("post", "/api/accounts"),
     ("post", "/api/session"),
@@ -545,7 +546,7 @@ fn device_paths() -> serde_json::Map<String, Value> {
         {"name": "plan", "in": "query", "schema": {"type": "string", "examples": ["demo", "12"]},
          "description": "a stored plan's id, or `demo`; without it, the latest plan (else the demo program)"},
         {"name": "program", "in": "query", "schema": {"type": "integer", "minimum": 0},
-         "description": "an index into the plan's `device_programs` (a compression program); without it, the first one"},
+         "description": "an index into the plan's `device_programs`; without it, the first one (of the stream's device; compression first on the page)"},
         {"name": "step", "in": "query", "schema": {"type": "integer", "minimum": 0},
          "description": "instead of `program`: the plan step whose device program to run"},
         {"name": "speed", "in": "query", "schema": {"type": "string", "examples": ["1", "10", "60", "max"]},
@@ -563,22 +564,31 @@ fn device_paths() -> serde_json::Map<String, Value> {
     };
     let mut map = serde_json::Map::new();
     map.insert("/device".into(), json!({"get": {
-        "summary": "Web app: the device simulator page (a plan's compression program, or the demo)",
+        "summary": "Web app: the device simulator page (a plan's compression or plate program, or the demo)",
         "parameters": params,
         "responses": with(json!({"404": html("no such plan or program"), "400": problem("a bad query value")}), html("the page"))}}));
     map.insert("/device/run".into(), json!({"get": {
         "summary": "Web app: the whole simulated run at once, plotted (the page without JavaScript)",
         "parameters": params,
         "responses": with(json!({"404": html("no such plan or program"), "400": problem("a bad query value")}), html("the page"))}}));
+    let stream = json!({"description": "the event stream",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}}});
     map.insert("/api/device/compression/stream".into(), json!({"get": {
         "summary": "Run a compression program in the simulator, streamed as Server-Sent Events",
         "description": "Events `frame` (one per 100 ms of simulated time or more, at most 20 per real second): \
             {t_ms, state, phase?, cycle?, chamber?, fault?, left_ms, pressures_mmhg[], targets_mmhg[], pump, dump}, \
             one entry per chamber of the treated legs, left leg first, each from the foot up; then one \
-            `summary` event {duration_s, cycles, max_pressure_mmhg, time_at_target_s, faults[], injected[], ended_safe} \
-            and the stream ends.",
+            `summary` event {device, duration_s, cycles, max_pressure_mmhg, time_at_target_s, faults[], injected[], \
+            ended_safe} and the stream ends.",
         "parameters": params,
-        "responses": with(refusals, json!({"description": "the event stream",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}}}))}}));
+        "responses": with(refusals.clone(), stream.clone())}}));
+    map.insert("/api/device/vibration/stream".into(), json!({"get": {
+        "summary": "Run a vibrating-plate program in the simulator, streamed as Server-Sent Events",
+        "description": "Events `frame` as for compression: {t_ms, state, phase?, segment?, segments?, stance?, \
+            fault?, left_ms, frequency_hz, target_hz, accel_g, load_kg, brake, values[frequency_hz, accel_g], \
+            targets[target_hz, 0]}; then one `summary` event {device, duration_s, cycles (segments done), \
+            max_frequency_hz, max_accel_g, faults[], injected[], ended_safe} and the stream ends.",
+        "parameters": params,
+        "responses": with(refusals, stream)}}));
     map
 }

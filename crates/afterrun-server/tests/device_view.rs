@@ -299,6 +299,83 @@ async fn bad_queries_are_problems_naming_the_field() {
     }
     // The plate's program is named on the page of the boots'.
     let answer = send(&state, get(&format!("/device?plan={with_plate}"))).await;
-    assert!(answer.body.contains("Vibrating plate (program 1)"), "{}", answer.body);
+    let link =
+        format!("href=\"/device?plan={with_plate}&#38;program=1\">Vibrating plate (program 1)</a>");
+    assert!(answer.body.contains(&link), "{}", answer.body);
     std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn a_plate_program_runs_too() {
+    let (state, dir) = stored_state().await;
+    let answer = send(
+        &state,
+        post_form(
+            "/checkin",
+            &[("sore_quads_left", "6"), ("sore_quads_right", "6"), ("eq", "vibration_plate")],
+        ),
+    )
+    .await;
+    let id: i64 = answer.location.unwrap().trim_start_matches("/plans/").parse().unwrap();
+    let plan_page = send(&state, get(&format!("/plans/{id}"))).await;
+    let step = plan_page
+        .body
+        .split("class=\"step step-vibration_plate")
+        .nth(1)
+        .and_then(|rest| rest.split("id=\"step-").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    assert!(plan_page.body.contains(&format!("href=\"/device?plan={id}&amp;step={step}\"")));
+
+    let page = send(&state, get(&format!("/device?plan={id}&step={step}"))).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Vibrating plate from your plan"), "{}", page.body);
+    assert!(page.body.contains("data-stream=\"/api/device/vibration/stream\""));
+    assert!(page.body.contains("Segment 1</dt>"));
+    assert_eq!(page.body.matches("class=\"dev-bar\"").count(), 2, "frequency and acceleration");
+
+    let path = format!("/api/device/vibration/stream?plan={id}&step={step}&speed=max");
+    let answer = send(&state, get(&path)).await;
+    assert_eq!((answer.status, answer.media.as_str()), (StatusCode::OK, "text/event-stream"));
+    let events = events(&answer.body);
+    let (name, summary) = events.last().unwrap();
+    assert_eq!(name, "summary");
+    assert_eq!(summary["device"], "vibration");
+    assert_eq!(summary["ended_safe"], true, "{summary}");
+    assert!(summary["max_frequency_hz"].as_f64().unwrap() <= 50.0);
+    let frames: Vec<&Value> =
+        events.iter().filter(|(n, _)| n == "frame").map(|(_, data)| data).collect();
+    assert!(
+        frames.iter().any(|f| f["phase"] == "steady" && f["frequency_hz"].as_f64().unwrap() > 20.0)
+    );
+    assert_eq!(frames.last().unwrap()["state"], "done");
+
+    // The compression stream refuses the plate's program, naming the field.
+    let answer =
+        send(&state, get(&format!("/api/device/compression/stream?plan={id}&step={step}"))).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem(&answer)["field"], "step");
+
+    // The no-JS run plots the frequency and its target.
+    let answer = send(&state, get(&format!("/device/run?plan={id}&step={step}"))).await;
+    assert!(answer.body.contains("Ended safe: the motor stopped."), "{}", answer.body);
+    assert_eq!(answer.body.matches("<polyline").count(), 2);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test]
+async fn the_plate_demo_stops_when_the_person_steps_off() {
+    let path = "/api/device/vibration/stream?plan=demo&fault=user_steps_off%3A20s";
+    let answer = send(&state(), get(path)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let events = events(&answer.body);
+    let (_, summary) = events.last().unwrap();
+    assert_eq!(summary["ended_safe"], true, "{summary}");
+    assert_eq!(summary["faults"][0]["kind"], "no_load", "{summary}");
+    let frames: Vec<&Value> =
+        events.iter().filter(|(n, _)| n == "frame").map(|(_, data)| data).collect();
+    let last = frames.last().unwrap();
+    assert_eq!((last["state"].as_str(), last["frequency_hz"].as_f64()), (Some("fault"), Some(0.0)));
+    assert_eq!(last["brake"], true);
 }
