@@ -374,9 +374,11 @@ pub fn modality_words(m: Modality) -> &'static str {
 pub fn effect_sentence(e: &LearnedEffect) -> String {
     let points = e.mean.abs();
     let sessions = if e.sessions == 1 { "session" } else { "sessions" };
+    // "the compression boots have", "foam rolling has".
+    let has = if e.modality == Modality::CompressionBoots { "have" } else { "has" };
     if points < 0.05 {
         return format!(
-            "For you, {} has been followed by about the soreness expected, over {} {sessions}.",
+            "For you, {} {has} been followed by about the soreness expected, over {} {sessions}.",
             modality_words(e.modality),
             e.sessions
         );
@@ -384,7 +386,7 @@ pub fn effect_sentence(e: &LearnedEffect) -> String {
     let more_less = if e.mean < 0.0 { "less" } else { "more" };
     let unit = if (points - 1.0).abs() < 0.05 { "point" } else { "points" };
     format!(
-        "For you, {} has been followed by {points:.1} {unit} {more_less} soreness than expected, \
+        "For you, {} {has} been followed by {points:.1} {unit} {more_less} soreness than expected, \
          over {} {sessions}.",
         modality_words(e.modality),
         e.sessions
@@ -394,6 +396,22 @@ pub fn effect_sentence(e: &LearnedEffect) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn effect_sentences_read_as_plain_english() {
+        let e = |modality, mean, sessions| LearnedEffect { modality, mean, sessions };
+        assert_eq!(
+            effect_sentence(&e(Modality::FoamRolling, -1.23, 8)),
+            "For you, foam rolling has been followed by 1.2 points less soreness than expected, \
+             over 8 sessions."
+        );
+        assert_eq!(
+            effect_sentence(&e(Modality::CompressionBoots, 1.0, 1)),
+            "For you, the compression boots have been followed by 1.0 point more soreness than \
+             expected, over 1 session."
+        );
+        assert!(effect_sentence(&e(Modality::MassageGun, 0.01, 6)).contains("about the soreness"));
+    }
 
     const H: i64 = 3600;
 
