@@ -33,7 +33,6 @@ mod athletes_api;
 pub mod auth;
 pub mod demo;
 mod device_view;
-mod ics;
 pub mod openapi;
 pub mod problem;
 mod report_cache;

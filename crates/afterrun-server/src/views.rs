@@ -443,49 +443,7 @@ pub fn checkin_from_form(form: &FormValues, now: Timestamp) -> Result<Value, For
     Ok(Value::Object(doc))
 }
 
-/// Plain words for a step modality.
-pub fn modality_words(code: &str) -> &str {
-    match code {
-        "walk" => "Easy walk",
-        "easy_cycle" => "Easy spin on the bike",
-        "dynamic_stretching" => "Dynamic stretches",
-        "static_stretching" => "Gentle held stretches",
-        "foam_rolling" => "Foam rolling",
-        "massage_gun" => "Massage gun",
-        "compression_boots" => "Compression boots",
-        "vibration_plate" => "Vibration plate",
-        "hydration" => "Drink",
-        "rest" => "Rest",
-        "consult_physio" => "Book a sports physiotherapist",
-        "seek_urgent_care" => "Get a medical assessment today",
-        "call_emergency" => "Call emergency services now",
-        other => other,
-    }
-}
-
-/// Plain words for a region code (`calf_left` → "left calf").
-pub fn region_words(code: &str) -> String {
-    let (stem, side) = if let Some(s) = code.strip_suffix("_left") {
-        (s, Some("left"))
-    } else if let Some(s) = code.strip_suffix("_right") {
-        (s, Some("right"))
-    } else {
-        (code, None)
-    };
-    let word = match stem {
-        "adductors" => "inner thighs",
-        "hip_flexors" => "hip flexors",
-        "achilles" => "Achilles",
-        "lower_back" => "lower back",
-        "whole_body" => "whole body",
-        "all" => "everywhere",
-        other => other,
-    };
-    match side {
-        Some(side) => format!("{side} {word}"),
-        None => word.to_owned(),
-    }
-}
+pub use afterrun_service::words::{modality_words, region_words};
 
 /// "12 min", "45 s", "1 h 30 min".
 pub fn duration_words(seconds: u64) -> String {
@@ -665,7 +623,7 @@ pub fn plan_view(plan: &Value, done: &[u32]) -> PlanView {
             StepView {
                 done: u32::try_from(index).is_ok_and(|i| done.contains(&i)),
                 index,
-                title: modality_words(&modality).to_owned(),
+                title: modality_words(&modality),
                 referral: matches!(
                     modality.as_str(),
                     "consult_physio" | "seek_urgent_care" | "call_emergency"
@@ -719,7 +677,7 @@ pub fn plan_view(plan: &Value, done: &[u32]) -> PlanView {
             .into_iter()
             .flatten()
             .map(|b| BlockView {
-                modality: modality_words(&text(&b["modality"])).to_owned(),
+                modality: modality_words(&text(&b["modality"])),
                 region: region_words(&text(&b["region"])),
                 reason: text(&b["reason"]).replace('_', " ").replace(':', ": "),
             })

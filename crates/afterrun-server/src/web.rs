@@ -858,7 +858,10 @@ async fn mark_done(
 }
 
 fn ics_response(plan_text: &str) -> Response {
-    match crate::ics::plan_to_ics(plan_text) {
+    let ics = serde_json::from_str::<Value>(plan_text)
+        .ok()
+        .and_then(|plan| afterrun_service::ics::plan_to_ics(&plan).ok());
+    match ics {
         Some(ics) => (
             StatusCode::OK,
             [

@@ -17,11 +17,13 @@
 pub mod chart;
 pub mod checkin;
 pub mod history;
+pub mod ics;
 pub mod import;
 pub mod insights;
 pub mod status;
 pub mod summary_json;
 pub mod synthetic;
+pub mod words;
 
 /// Why a use case failed: the store, or the load model (an input out of its range).
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,6 @@ mod checkin_flags;
 mod commands;
 mod db;
 mod exit;
-mod ics;
 mod render;
 
 /// What to do for your legs after a run.

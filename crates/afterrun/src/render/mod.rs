@@ -72,36 +72,7 @@ fn visible_len(text: &str) -> usize {
     len
 }
 
-/// A code in words: `half_marathon` → `half marathon`.
-pub fn words(code: &str) -> String {
-    code.replace('_', " ")
-}
-
-/// A region code in words: `calves_left` → `left calves`, `leg_right` → `right leg`,
-/// `all` → `everywhere`.
-pub fn region_words(region: &str) -> String {
-    if region == "all" {
-        return "everywhere".to_owned();
-    }
-    for side in ["left", "right"] {
-        if let Some(base) = region.strip_suffix(&format!("_{side}")) {
-            return format!("{side} {}", part_words(base));
-        }
-    }
-    part_words(region)
-}
-
-fn part_words(part: &str) -> String {
-    match part {
-        "achilles" => "Achilles".to_owned(),
-        other => words(other),
-    }
-}
-
-/// A list of regions in words, comma-separated.
-pub fn regions_words<'a>(regions: impl IntoIterator<Item = &'a str>) -> String {
-    regions.into_iter().map(region_words).collect::<Vec<_>>().join(", ")
-}
+pub use afterrun_service::words::regions_words;
 
 /// A duration in seconds, in words: `45 s`, `12 min`, `1 h 30 min`.
 pub fn duration_words(seconds: u64) -> String {
@@ -142,11 +113,7 @@ mod tests {
     }
 
     #[test]
-    fn regions_and_durations_read_as_words() {
-        assert_eq!(region_words("calves_left"), "left calves");
-        assert_eq!(region_words("achilles_right"), "right Achilles");
-        assert_eq!(region_words("whole_body"), "whole body");
-        assert_eq!(region_words("all"), "everywhere");
+    fn durations_read_as_words() {
         assert_eq!(duration_words(45), "45 s");
         assert_eq!(duration_words(720), "12 min");
         assert_eq!(duration_words(5400), "1 h 30 min");

@@ -10,8 +10,7 @@
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
-use crate::render::plan_text::{dose_words, modality_words};
-use crate::render::region_words;
+use crate::words::{dose_words, modality_words, region_words};
 
 /// Minutes before a step that its reminder fires.
 pub const REMINDER_MIN: u32 = 5;
