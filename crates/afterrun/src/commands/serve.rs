@@ -52,27 +52,6 @@ fn parse_addr(text: &str) -> anyhow::Result<SocketAddr> {
     Err(bad_input(format!("--addr {text}: not an address such as 127.0.0.1:8080 or [::1]:8080")))
 }
 
-/// Where the store is: `--db`, else `AFTERRUN_DB`, else the platform data directory.
-// The same rule as the store-backed commands; fold into `crate::db::location` once both landed.
-fn location(db: Option<&str>) -> anyhow::Result<Location> {
-    if let Some(text) = db.map(str::trim).filter(|t| !t.is_empty()) {
-        return Ok(Location::parse(text));
-    }
-    if let Ok(text) = std::env::var("AFTERRUN_DB")
-        && !text.trim().is_empty()
-    {
-        return Ok(Location::parse(text.trim()));
-    }
-    let xdg = std::env::var_os("XDG_DATA_HOME").map(std::path::PathBuf::from);
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    Location::default_sqlite(xdg.as_deref(), home.as_deref()).ok_or_else(|| {
-        bad_input(
-            "--db: no default location for the store (neither XDG_DATA_HOME nor HOME is set); \
-             give --db PATH or set AFTERRUN_DB",
-        )
-    })
-}
-
 /// The real clock, read here at the edge.
 fn clock() -> jiff::Timestamp {
     #[allow(clippy::disallowed_methods)]
@@ -94,7 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .then(|| std::env::temp_dir().join(format!("afterrun-demo-{}.db", std::process::id())));
     let location = match &demo_db {
         Some(path) => Location::Sqlite(path.clone()),
-        None => location(args.db.as_deref())?,
+        None => crate::db::location(args.db.as_deref())?,
     };
     init_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
