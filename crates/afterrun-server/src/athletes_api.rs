@@ -352,11 +352,9 @@ async fn find_plan(
 ) -> Result<afterrun_store::PlanRow, Problem> {
     let plan_id = path_id(plan, "plan")?;
     store
-        .plans(athlete)
+        .plan(athlete, plan_id)
         .await
         .map_err(internal)?
-        .into_iter()
-        .find(|p| p.id == plan_id)
         .ok_or_else(|| Problem::not_found(Some("plan"), format!("there is no plan `{plan}`")))
 }
 

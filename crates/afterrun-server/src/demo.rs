@@ -111,10 +111,8 @@ pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<usize, CheckinEr
         let forecast = afterrun_load::forecast(&inputs.activities, &[], at);
         let done = match &previous {
             Some((plan_id, _)) => store
-                .plans(athlete)
+                .plan(athlete, *plan_id)
                 .await?
-                .into_iter()
-                .find(|p| p.id == *plan_id)
                 .map(|p| p.completed.iter().map(|c| c.step).collect::<Vec<u32>>())
                 .unwrap_or_default(),
             None => Vec::new(),

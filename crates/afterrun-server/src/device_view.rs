@@ -293,7 +293,7 @@ async fn stored_plan(
     let found = async {
         let Some(athlete) = own_athlete(principal, store).await? else { return Ok(None) };
         match id {
-            Some(id) => Ok(store.plans(athlete).await?.into_iter().find(|p| p.id == id)),
+            Some(id) => store.plan(athlete, id).await,
             None => store.latest_plan(athlete).await,
         }
     }

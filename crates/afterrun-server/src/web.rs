@@ -701,7 +701,7 @@ async fn find_plan(
 ) -> Result<Option<PlanRow>, afterrun_store::StoreError> {
     let Ok(id) = id.parse::<i64>() else { return Ok(None) };
     let Some(athlete) = owner.lookup(store).await? else { return Ok(None) };
-    Ok(store.plans(athlete).await?.into_iter().find(|p| p.id == id))
+    store.plan(athlete, id).await
 }
 
 fn no_plan(state: &AppState, id: &str) -> Response {

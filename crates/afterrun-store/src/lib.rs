@@ -760,22 +760,35 @@ impl Store {
 
     /// The athlete's plans with their completed steps, oldest first.
     pub async fn plans(&self, athlete: Id) -> Result<Vec<PlanRow>> {
+        self.plans_where(athlete, None).await
+    }
+
+    /// The athlete's plan `id` with its completed steps; `None` when there is no such plan or
+    /// it is another athlete's. One row, not the whole history.
+    pub async fn plan(&self, athlete: Id, id: Id) -> Result<Option<PlanRow>> {
+        Ok(self.plans_where(athlete, Some(id)).await?.pop())
+    }
+
+    async fn plans_where(&self, athlete: Id, only: Option<Id>) -> Result<Vec<PlanRow>> {
         let err = self.db_err("listing plans");
         let (plans, done) = with_pool!(self, pool => {
             let plans = sqlx::query(
                 "SELECT p.id, p.checkin_id, p.plan, p.steps, p.generated_at FROM plans p \
-                 JOIN checkins c ON c.id = p.checkin_id WHERE c.athlete_id = $1 ORDER BY p.id",
+                 JOIN checkins c ON c.id = p.checkin_id \
+                 WHERE c.athlete_id = $1 AND ($2 IS NULL OR p.id = $2) ORDER BY p.id",
             )
             .bind(athlete)
+            .bind(only)
             .fetch_all(pool)
             .await
             .map_err(&err)?;
             let done = sqlx::query(
                 "SELECT s.plan_id, s.step, s.done_at FROM step_completions s \
                  JOIN plans p ON p.id = s.plan_id JOIN checkins c ON c.id = p.checkin_id \
-                 WHERE c.athlete_id = $1 ORDER BY s.plan_id, s.step",
+                 WHERE c.athlete_id = $1 AND ($2 IS NULL OR p.id = $2) ORDER BY s.plan_id, s.step",
             )
             .bind(athlete)
+            .bind(only)
             .fetch_all(pool)
             .await
             .map_err(&err)?;

@@ -209,6 +209,11 @@ async fn story(location: Location) {
     let latest = store.latest_plan(athlete).await.unwrap().unwrap();
     assert_eq!(latest.completed.len(), 1);
     assert_eq!(latest.completed[0].done_at, NOW + 600, "marking twice keeps the first time");
+    // One plan by id: the same row; another id, or another athlete's plan, is none.
+    assert_eq!(store.plan(athlete, plan_id).await.unwrap().as_ref(), Some(&latest));
+    assert_eq!(store.plan(athlete, plan_id + 1000).await.unwrap(), None);
+    let other = store.ensure_athlete(&format!("{name}-other"), NOW).await.unwrap();
+    assert_eq!(store.plan(other, plan_id).await.unwrap(), None, "not another athlete's");
 
     // Outcome.
     let outcome =
