@@ -21,6 +21,7 @@
 //! the no-JS page steps the whole run at 1 ms and only samples the plot (≤ 1,500 points a line).
 
 use std::convert::Infallible;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use afterrun_device::compression::{
@@ -42,6 +43,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::AppState;
@@ -1233,10 +1235,25 @@ struct Runner {
     speed: Option<f64>,
     started: Instant,
     ended: bool,
+    /// Turns `true` when the server shuts down ([`end_streams`]).
+    shutdown: watch::Receiver<bool>,
+}
+
+/// The shutdown flag every stream watches.
+static SHUTDOWN: OnceLock<watch::Sender<bool>> = OnceLock::new();
+
+fn shutdown_flag() -> &'static watch::Sender<bool> {
+    SHUTDOWN.get_or_init(|| watch::channel(false).0)
+}
+
+/// Ends every simulator stream of this process (and any started later): a graceful shutdown
+/// waits for open responses, and a stream at real-time speed could otherwise hold it for an hour.
+pub fn end_streams() {
+    shutdown_flag().send_replace(true);
 }
 
 async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Runner)> {
-    if runner.ended {
+    if runner.ended || *runner.shutdown.borrow() {
         return None;
     }
     let mut sim = runner.sim.take()?;
@@ -1267,7 +1284,11 @@ async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Ru
     };
     if let Some(speed) = runner.speed {
         let due = Duration::from_secs_f64(sim.t_ms() as f64 / 1000.0 / speed);
-        tokio::time::sleep_until(runner.started + due).await;
+        let mut shutdown = runner.shutdown.clone();
+        let stop = tokio::time::timeout_at(runner.started + due, shutdown.wait_for(|end| *end));
+        if stop.await.is_ok() {
+            return None;
+        }
     }
     runner.sim = Some(sim);
     Some((Ok(Event::default().event("frame").data(data)), runner))
@@ -1286,7 +1307,13 @@ async fn stream(state: AppState, principal: Principal, query: RunQuery, kind: Ki
         Ok(p) => p,
         Err(p) => return p.into_response(),
     };
-    let runner = Runner { sim: Some(sim), speed, started: Instant::now(), ended: false };
+    let runner = Runner {
+        sim: Some(sim),
+        speed,
+        started: Instant::now(),
+        ended: false,
+        shutdown: shutdown_flag().subscribe(),
+    };
     Sse::new(futures_util::stream::unfold(runner, next_event)).into_response()
 }
 
@@ -1311,6 +1338,24 @@ async fn vibration_stream(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_shutdown_ends_the_streams_at_once() {
+        let runner = |speed| Runner {
+            sim: Some(Sim::new(&Program::Compression(demo_program()), &[]).unwrap()),
+            speed,
+            started: Instant::now(),
+            ended: false,
+            shutdown: shutdown_flag().subscribe(),
+        };
+        // A real-time run gives its first frame, then the server shuts down: the next poll ends
+        // the stream instead of simulating the other ten minutes.
+        let (_, running) = next_event(runner(Some(1000.0))).await.unwrap();
+        end_streams();
+        assert!(next_event(running).await.is_none());
+        // A stream opened while the server shuts down ends at once too.
+        assert!(next_event(runner(None)).await.is_none());
+    }
 
     #[test]
     fn frames_come_at_most_twenty_per_real_second() {

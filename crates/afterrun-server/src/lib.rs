@@ -33,6 +33,7 @@ mod athletes_api;
 pub mod auth;
 pub mod demo;
 mod device_view;
+pub use device_view::end_streams as end_device_streams;
 pub mod openapi;
 pub mod problem;
 mod report_cache;

@@ -107,7 +107,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let bound = listener.local_addr().context("reading the bound address")?;
         eprintln!("afterrun: serving on http://{bound}/ (Ctrl-C to stop)");
         axum::serve(listener, afterrun_server::router(state))
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async {
+                shutdown_signal().await;
+                // Open simulator streams would otherwise hold the shutdown until their run ends.
+                afterrun_server::end_device_streams();
+            })
             .await
             .context("the server stopped with an error")?;
         Ok(ExitCode::SUCCESS)
