@@ -8,161 +8,29 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import * as harness from './harness.mjs';
+import { shot, assertAccessible, assertKeyboardReachable } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const bin = process.env.AFTERRUN_BIN || path.join(root, 'target/debug/afterrun');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const shots = path.join(here, 'screenshots');
+const root = harness.root;
 const corpusFit = path.resolve(root, '../shared/corpus/fit/pyfitparse__garmin-fenix-5-run.fit');
 
-let server;
+let app;
 let base;
 let browser;
-let tmp;
 
 before(async () => {
-  mkdirSync(shots, { recursive: true });
-  tmp = mkdtempSync(path.join(tmpdir(), 'afterrun-e2e-'));
-  server = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--db', path.join(tmp, 'e2e.db')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, RUST_LOG: 'warn' },
-  });
-  base = await new Promise((resolve, reject) => {
-    let log = '';
-    const timer = setTimeout(() => reject(new Error(`afterrun serve did not start: ${log}`)), 30000);
-    server.stderr.on('data', (chunk) => {
-      log += chunk;
-      const m = log.match(/serving on (http:\/\/[^\s/]+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.on('error', (e) => reject(new Error(`cannot start ${bin}: ${e.message}`)));
-    server.on('exit', (code) => reject(new Error(`afterrun serve exited with ${code}: ${log}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  app = await harness.start('serve');
+  ({ base, browser } = app);
 });
 
 after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.removeAllListeners('exit');
-    server.kill('SIGINT');
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await app?.stop();
 });
 
-/** A page in a fresh context; axe is injected later, so the page's CSP is bypassed for it. */
-async function open(width = 1100) {
-  const context = await browser.newContext({
-    viewport: { width, height: 900 },
-    bypassCSP: true,
-    reducedMotion: 'reduce',
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.errors = errors;
-  return page;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
-}
-
-/** axe-core's serious and critical violations on the page. */
-async function axeViolations(page) {
-  await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
-    }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-async function assertAccessible(page, name) {
-  const bad = await axeViolations(page);
-  assert.deepEqual(bad, [], `${name}: axe serious/critical violations:\n${JSON.stringify(bad, null, 2)}`);
-}
-
-/** Loads `url` at 375 px wide and checks nothing scrolls sideways. */
-async function assertNoSidewaysScroll(url, name, prepare) {
-  const page = await open(375);
-  await page.goto(url);
-  if (prepare) await prepare(page);
-  const { scroll, client } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    client: document.documentElement.clientWidth,
-  }));
-  assert.ok(scroll <= client, `${name}: page is ${scroll}px wide in a ${client}px window`);
-  await shot(page, `${name}-375`);
-  await page.context().close();
-}
-
-/**
- * Tabs through the page: every visible control must be reached, each with a visible focus
- * indicator (an outline of at least 2 px, or a box shadow).
- */
-async function assertKeyboardReachable(page, name) {
-  await page.evaluate(() => {
-    const selector = 'a[href], button, select, input:not([type="hidden"]), textarea, summary, [tabindex]:not([tabindex="-1"])';
-    let n = 0;
-    for (const el of document.querySelectorAll(selector)) {
-      const style = getComputedStyle(el);
-      const visible = (el.checkVisibility ? el.checkVisibility({ visibilityProperty: true }) : el.getClientRects().length > 0) && style.visibility !== 'hidden' && !el.closest('[hidden]') && !el.disabled;
-      if (visible) el.dataset.e2eControl = String(n++);
-    }
-    window.__e2eCount = n;
-    document.activeElement?.blur();
-    window.scrollTo(0, 0);
-  });
-  const total = await page.evaluate(() => window.__e2eCount);
-  const reached = new Set();
-  const unfocused = [];
-  for (let i = 0; i < total + 20 && reached.size < total; i++) {
-    await page.keyboard.press('Tab');
-    const info = await page.evaluate(() => {
-      const el = document.activeElement;
-      if (!el || el === document.body) return null;
-      const style = getComputedStyle(el);
-      const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
-      const shadow = style.boxShadow && style.boxShadow !== 'none';
-      return { id: el.dataset.e2eControl ?? null, visible: outline || shadow, desc: el.outerHTML.slice(0, 80) };
-    });
-    if (!info || info.id === null) continue;
-    reached.add(info.id);
-    if (!info.visible) unfocused.push(info.desc);
-  }
-  const missing = await page.evaluate((got) => {
-    return [...document.querySelectorAll('[data-e2e-control]')]
-      .filter((el) => !got.includes(el.dataset.e2eControl))
-      .map((el) => el.outerHTML.slice(0, 80));
-  }, [...reached]);
-  assert.deepEqual(missing, [], `${name}: controls not reached by Tab`);
-  assert.deepEqual(unfocused, [], `${name}: controls without a visible focus`);
-  assert.ok(total > 0, `${name}: no controls found`);
-}
+const open = (width) => harness.open(browser, width);
+const assertNoSidewaysScroll = (url, name, prepare) => harness.assertNoSidewaysScroll(browser, url, name, prepare);
 
 async function submitAndWaitForPlan(page) {
   await page.click('button[type="submit"]');
