@@ -283,9 +283,37 @@ pub fn status_and_forecast(
     as_of: Date,
     now: i64,
 ) -> Result<(Status, Forecast), LoadError> {
-    let status = afterrun_load::status(&inputs.activities, as_of)?;
-    let forecast = afterrun_load::forecast(&inputs.activities, &inputs.reports, now);
+    let activities = within_series(&inputs.activities, as_of);
+    let status = afterrun_load::status(&activities, as_of)?;
+    let forecast = afterrun_load::forecast(&activities, &inputs.reports, now);
     Ok((status, forecast))
+}
+
+/// The activities a daily series up to `as_of` can hold: a start date more than
+/// [`afterrun_load::MAX_DAYS`] days before it (a file dated in year 1 by a broken device, a
+/// check-in whose run "ended" centuries ago) would make the series refuse the whole history;
+/// such activities are left out (see [`out_of_series`]).
+fn within_series(activities: &[ActivityLoad], as_of: Date) -> std::borrow::Cow<'_, [ActivityLoad]> {
+    if out_of_series(activities, as_of) == 0 {
+        return std::borrow::Cow::Borrowed(activities);
+    }
+    let last = afterrun_load::day_of_date(as_of);
+    std::borrow::Cow::Owned(
+        activities
+            .iter()
+            .filter(|a| last - afterrun_load::day_of_unix(a.start) < afterrun_load::MAX_DAYS)
+            .copied()
+            .collect(),
+    )
+}
+
+/// How many activities start too long before `as_of` for a daily series.
+pub fn out_of_series(activities: &[ActivityLoad], as_of: Date) -> usize {
+    let last = afterrun_load::day_of_date(as_of);
+    activities
+        .iter()
+        .filter(|a| last - afterrun_load::day_of_unix(a.start) >= afterrun_load::MAX_DAYS)
+        .count()
 }
 
 fn timestamp(seconds: i64) -> Option<jiff::Timestamp> {

@@ -48,7 +48,15 @@ pub async fn status_report(
     as_of: Date,
     now: i64,
 ) -> Result<StatusReport, crate::ServiceError> {
-    let inputs = read_inputs(store, athlete).await?;
+    let mut inputs = read_inputs(store, athlete).await?;
+    let dropped = crate::history::out_of_series(&inputs.activities, as_of);
+    if dropped > 0 {
+        inputs.assumptions.push(format!(
+            "{dropped} activit{} dated more than {} days before {as_of} left out",
+            if dropped == 1 { "y" } else { "ies" },
+            afterrun_load::MAX_DAYS
+        ));
+    }
     let what_works = crate::insights::what_works(store, athlete, now).await?;
     let (status, forecast) = status_and_forecast(&inputs, as_of, now)?;
     Ok(StatusReport { status, forecast, inputs, what_works })
