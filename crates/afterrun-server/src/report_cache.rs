@@ -6,7 +6,9 @@
 //! data, so a report computed at revision `r` is exactly what a fresh computation would give
 //! while the revision is still `r` — one small read decides. The key also holds the minute the
 //! forecast is made for (the soreness forecast moves with the clock), so a report is at most a
-//! minute old. Nothing here is needed for correctness: several server instances each keep
+//! minute old. When a key is new (a write, or the minute turned) many requests may miss at once:
+//! each key has one [`tokio::sync::OnceCell`], so one request computes and the others wait for
+//! its result instead of all computing it. Nothing here is needed for correctness: several server instances each keep
 //! their own cache and agree, because they all key on the shared database's revision (the
 //! server stays stateless).
 
@@ -34,26 +36,37 @@ pub(crate) struct CachedReport {
 /// The cache key: athlete, store revision, the forecast's moment (a whole minute).
 type Key = (Id, i64, i64);
 
+/// One key's slot: filled once, by the first request that needs it.
+type Slot = Arc<tokio::sync::OnceCell<Arc<CachedReport>>>;
+
 /// The cache.
 #[derive(Debug, Default)]
 pub(crate) struct ReportCache {
-    entries: Mutex<HashMap<Key, Arc<CachedReport>>>,
+    entries: Mutex<HashMap<Key, Slot>>,
 }
 
 impl ReportCache {
-    /// The entry for `key`, if cached.
-    pub fn get(&self, key: Key) -> Option<Arc<CachedReport>> {
-        self.entries.lock().ok()?.get(&key).cloned()
-    }
-
-    /// Keeps `report` under `key` and returns the shared entry (the first one if another
-    /// request raced this one).
-    pub fn insert(&self, key: Key, report: StatusReport) -> Arc<CachedReport> {
-        let fresh = Arc::new(CachedReport { report, html: OnceLock::new(), json: OnceLock::new() });
-        let Ok(mut entries) = self.entries.lock() else { return fresh };
-        if entries.len() >= CAPACITY {
-            entries.clear();
-        }
-        Arc::clone(entries.entry(key).or_insert(fresh))
+    /// The report for `key`: the cached one, or the one `compute` makes (only one caller per
+    /// key computes; the others wait for it). An error is returned, not cached.
+    pub async fn get_or_compute<E, F>(&self, key: Key, compute: F) -> Result<Arc<CachedReport>, E>
+    where
+        F: std::future::Future<Output = Result<StatusReport, E>>,
+    {
+        let slot: Slot = match self.entries.lock() {
+            Ok(mut entries) => {
+                if entries.len() >= CAPACITY && !entries.contains_key(&key) {
+                    entries.clear();
+                }
+                Arc::clone(entries.entry(key).or_default())
+            }
+            // A poisoned map: compute without caching.
+            Err(_) => Arc::default(),
+        };
+        slot.get_or_try_init(|| async {
+            let report = compute.await?;
+            Ok(Arc::new(CachedReport { report, html: OnceLock::new(), json: OnceLock::new() }))
+        })
+        .await
+        .cloned()
     }
 }

@@ -110,15 +110,16 @@ async fn report(
     let now = clock - clock.rem_euclid(60);
     let revision = store.revision().await.map_err(|e| Problem::internal(&e))?;
     let key = (athlete, revision, now);
-    if let Some(hit) = state.reports().get(key) {
-        return Ok(hit);
-    }
-    let today = afterrun_service::history::utc_date(now)
-        .ok_or_else(|| Problem::internal(&"the clock is out of range"))?;
-    let report = status_report(store, athlete, today, moment(today, today, now))
+    state
+        .reports()
+        .get_or_compute(key, async {
+            let today = afterrun_service::history::utc_date(now)
+                .ok_or_else(|| Problem::internal(&"the clock is out of range"))?;
+            status_report(store, athlete, today, moment(today, today, now))
+                .await
+                .map_err(|e| Problem::internal(&e))
+        })
         .await
-        .map_err(|e| Problem::internal(&e))?;
-    Ok(state.reports().insert(key, report))
 }
 
 async fn status_json(
