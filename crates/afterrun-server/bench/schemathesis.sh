@@ -2,6 +2,7 @@
 # Fuzzes the API from its own OpenAPI document with schemathesis (PyPI), in a throwaway venv:
 # every generated request must get an answer below 500. Loopback only; stops by itself.
 #   crates/afterrun-server/bench/schemathesis.sh            # 60 examples per operation
+#   SERVE_ARGS=--multi-user crates/afterrun-server/bench/schemathesis.sh   # accounts mode
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 bin="${AFTERRUN_BIN:-$root/target/debug/afterrun}"
@@ -9,7 +10,8 @@ examples="${EXAMPLES:-60}"
 tmp="$(mktemp -d)"
 python3 -m venv "$tmp/venv"
 "$tmp/venv/bin/pip" install -q schemathesis
-"$bin" serve --addr 127.0.0.1:0 --db "$tmp/st.db" 2> "$tmp/serve.log" &
+# shellcheck disable=SC2086 # SERVE_ARGS is a list of flags
+"$bin" serve --addr 127.0.0.1:0 --db "$tmp/st.db" ${SERVE_ARGS:-} 2> "$tmp/serve.log" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do
