@@ -31,8 +31,8 @@ export async function start(name, args = [], { timeoutMs = 30000 } = {}) {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, RUST_LOG: 'warn' },
   });
+  let log = '';
   const base = await new Promise((resolve, reject) => {
-    let log = '';
     const timer = setTimeout(() => reject(new Error(`afterrun serve did not start: ${log}`)), timeoutMs);
     server.stderr.on('data', (chunk) => {
       log += chunk;
@@ -58,7 +58,9 @@ export async function start(name, args = [], { timeoutMs = 30000 } = {}) {
     }
     rmSync(tmp, { recursive: true, force: true });
   };
-  return { base, browser, stop };
+  // The server's stderr so far, for assertion messages.
+  const serverLog = () => log;
+  return { base, browser, stop, serverLog };
 }
 
 /** A page in a fresh context; axe is injected later, so the page's CSP is bypassed for it. */

@@ -23,7 +23,8 @@ after(async () => {
 
 test('the demo athlete sees a living status page with what works for them', async () => {
   const page = await open(app.browser);
-  await page.goto(`${app.base}/status`);
+  const res = await page.goto(`${app.base}/status`);
+  assert.equal(res.status(), 200, `GET /status: ${await res.text()}\nserver log:\n${app.serverLog()}`);
   await page.waitForSelector('h1');
   assert.equal(await page.textContent('h1'), 'Your training status');
   // Fitness, fatigue and form as numbers, a chart with three lines over daily loads.
@@ -53,7 +54,7 @@ test('the demo athlete sees a living status page with what works for them', asyn
 
 test('the status JSON of the page is the CLI contract', async () => {
   const res = await fetch(`${app.base}/api/athletes/me/status`);
-  assert.equal(res.status, 200);
+  assert.equal(res.status, 200, `${await res.clone().text()}\nserver log:\n${app.serverLog()}`);
   const doc = await res.json();
   for (const key of ['as_of', 'fitness', 'fatigue', 'form', 'acwr', 'acwr_band', 'monotony', 'weekly_km', 'daily', 'muscles', 'what_works']) {
     assert.ok(key in doc, `status has ${key}`);
