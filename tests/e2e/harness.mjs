@@ -36,7 +36,9 @@ export async function start(name, args = [], { timeoutMs = 30000 } = {}) {
     const timer = setTimeout(() => reject(new Error(`afterrun serve did not start: ${log}`)), timeoutMs);
     server.stderr.on('data', (chunk) => {
       log += chunk;
-      const m = log.match(/serving on (http:\/\/[^\s/]+)/);
+      // The whole address, up to its closing `/`: stderr may arrive cut anywhere, and a
+      // half-read port (`127.0.0.1:4`) would send the tests to another program.
+      const m = log.match(/serving on (http:\/\/[^\s/]+)\//);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

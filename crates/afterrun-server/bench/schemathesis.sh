@@ -15,7 +15,8 @@ python3 -m venv "$tmp/venv"
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do
-  grep -q 'serving on' "$tmp/serve.log" && break
+  # The whole address with its closing slash, not a half-written line.
+  grep -q 'serving on http://[^ ]*/ ' "$tmp/serve.log" && break
   sleep 0.1
 done
 url="$(grep -o 'http://127.0.0.1:[0-9]*' "$tmp/serve.log" | head -1)"
