@@ -104,6 +104,17 @@ const SAME_RUN_START_S: i64 = 60;
 const SAME_RUN_DURATION_FRACTION: f64 = 0.05;
 
 /// The migrations of one backend, in order: `(description, SQL)`, numbered from 1.
+/// Whether a SQLite error is "busy" / "locked" (another connection holds the lock).
+fn is_busy(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            matches!(db.code().as_deref(), Some("5" | "6" | "517"))
+                || db.message().contains("database is locked")
+        }
+        _ => false,
+    }
+}
+
 fn migrator(migrations: &[(&'static str, &'static str)]) -> Migrator {
     Migrator::with_migrations(
         migrations
@@ -211,20 +222,36 @@ impl Store {
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     // Deleted rows are overwritten, not left in free pages: health data.
                     .pragma("secure_delete", "ON");
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(4)
-                    .acquire_timeout(SQLITE_BUSY_TIMEOUT)
-                    .connect_with(options)
-                    .await
-                    .map_err(|e| connect_err(e.to_string()))?;
+                // Switching a new file to WAL needs the whole file for a moment and does not
+                // wait on the busy timeout: two processes opening a new store at once may see
+                // "database is locked" here. The loser tries again for up to ~10 s.
+                let mut attempt = 0u32;
+                let pool = loop {
+                    let opened = SqlitePoolOptions::new()
+                        .max_connections(4)
+                        .acquire_timeout(SQLITE_BUSY_TIMEOUT)
+                        .connect_with(options.clone())
+                        .await;
+                    match opened {
+                        Ok(pool) => break pool,
+                        Err(e) if attempt < 100 && is_busy(&e) => {
+                            attempt += 1;
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                        }
+                        Err(e) => return Err(connect_err(e.to_string())),
+                    }
+                };
                 let migrations = migrator(SQLITE_MIGRATIONS);
                 // Two processes opening a new file at once may race on the first migration;
                 // the loser sees the winner's tables on a second try.
-                let mut attempt = 0;
+                let mut attempt = 0u32;
                 loop {
                     match migrations.run(&pool).await {
                         Ok(()) => break,
-                        Err(_) if attempt < 3 => attempt += 1,
+                        Err(_) if attempt < 20 => {
+                            attempt += 1;
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
                         Err(e) => return Err(migrate_err(e.to_string())),
                     }
                 }
