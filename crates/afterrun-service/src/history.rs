@@ -54,10 +54,10 @@ pub async fn read_inputs(store: &Store, athlete: Id) -> Result<LoadInputs, Servi
 /// The athlete's [`History`] at `now` (Unix seconds), straight from the store: what `plan` and
 /// `checkin` pass to the planner.
 pub async fn history_for(store: &Store, athlete: Id, now: i64) -> Result<History, ServiceError> {
-    let inputs = read_inputs(store, athlete).await?;
+    let (inputs, all) = inputs_and_all_outcomes(store, athlete).await?;
     let mut history = build_history(&inputs, now)?;
     // What has helped this athlete (issue 8); nothing without outcomes of their own.
-    let (ranking, learned) = learning_for(store, athlete, now).await?;
+    let (ranking, learned) = learning_from(&all, athlete, now);
     history.ranking = ranking;
     history.learned = learned;
     Ok(history)
@@ -399,50 +399,64 @@ pub fn outcomes_from_rows(
     })
 }
 
-/// Every plan's outcome for one athlete, from the store.
-pub async fn athlete_outcomes(
+/// One athlete's load inputs and plan outcomes, from one read of their rows.
+async fn read_athlete(
     store: &Store,
     athlete: Id,
-) -> Result<Vec<afterrun_protocol::outcome::SessionOutcome>, ServiceError> {
+) -> Result<(LoadInputs, Vec<afterrun_protocol::outcome::SessionOutcome>), ServiceError> {
     let rows = store.activities(athlete).await?;
     let profile = store.profile(athlete).await?;
     let checkins = store.checkins(athlete).await?;
     let plans = store.plans(athlete).await?;
     let inputs = inputs_from_rows(&rows, &checkins, &plans, &profile);
-    Ok(outcomes_from_rows(&inputs, &checkins, &plans))
+    let outcomes = outcomes_from_rows(&inputs, &checkins, &plans);
+    Ok((inputs, outcomes))
+}
+
+/// Every plan's outcome for one athlete, from the store.
+pub async fn athlete_outcomes(
+    store: &Store,
+    athlete: Id,
+) -> Result<Vec<afterrun_protocol::outcome::SessionOutcome>, ServiceError> {
+    Ok(read_athlete(store, athlete).await?.1)
 }
 
 /// Every stored athlete's outcomes (their ids with them), for the population figures.
 pub async fn all_outcomes(
     store: &Store,
 ) -> Result<Vec<(Id, Vec<afterrun_protocol::outcome::SessionOutcome>)>, ServiceError> {
-    let names = store.athletes().await?;
-    let mut out = Vec::with_capacity(names.len());
-    for name in names {
-        if let Some(id) = store.athlete_id(&name).await? {
-            out.push((id, athlete_outcomes(store, id).await?));
-        }
+    let mut out = Vec::new();
+    for a in store.athlete_refs().await? {
+        out.push((a.id, athlete_outcomes(store, a.id).await?));
     }
     Ok(out)
+}
+
+/// `athlete`'s load inputs and every stored athlete's outcomes (the population the learner
+/// shrinks toward), reading each athlete's rows once: what the planner's history and the
+/// status report both need.
+pub async fn inputs_and_all_outcomes(
+    store: &Store,
+    athlete: Id,
+) -> Result<(LoadInputs, Vec<(Id, Vec<afterrun_protocol::outcome::SessionOutcome>)>), ServiceError>
+{
+    let mut own = LoadInputs::default();
+    let mut all = Vec::new();
+    for a in store.athlete_refs().await? {
+        let (inputs, outcomes) = read_athlete(store, a.id).await?;
+        if a.id == athlete {
+            own = inputs;
+        }
+        all.push((a.id, outcomes));
+    }
+    Ok((own, all))
 }
 
 /// What learning adds to the athlete's [`History`] at `now`: the ranking of the hands-on and
 /// device modalities and the effects with enough evidence, from the outcomes known before
 /// `now` (the athlete's own, shrunk toward every stored athlete's). Empty without outcomes of
-/// the athlete's own, so the plan is then the one it was before learning.
-pub async fn learning_for(
-    store: &Store,
-    athlete: Id,
-    now: i64,
-) -> Result<
-    (Vec<afterrun_protocol::codes::Modality>, Vec<afterrun_protocol::history::LearnedEffect>),
-    ServiceError,
-> {
-    let all = all_outcomes(store).await?;
-    Ok(learning_from(&all, athlete, now))
-}
-
-/// [`learning_for`] over outcomes already read (pure); the seed of the exploration is `now`.
+/// the athlete's own, so the plan is then the one it was before learning. Pure; the seed of the
+/// exploration is `now`.
 pub fn learning_from(
     all: &[(Id, Vec<afterrun_protocol::outcome::SessionOutcome>)],
     athlete: Id,

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use afterrun_protocol::learn::IMPROVEMENT_THRESHOLD;
 use afterrun_protocol::outcome::{self, MIN_RUNNERS, ModalityFigure, SessionOutcome};
-use afterrun_store::{Id, Store};
+use afterrun_store::Id;
 use serde_json::{Value, json};
 
 fn round(x: f64, places: i32) -> f64 {
@@ -98,18 +98,9 @@ pub fn insights_text(doc: &Value) -> String {
     s
 }
 
-/// "What works for you" for `status`: the athlete's learned effects (enough evidence only) and
-/// how many outcomes are known, as JSON (`status --json` field `what_works`).
-pub async fn what_works(
-    store: &Store,
-    athlete: Id,
-    now: i64,
-) -> Result<Value, crate::ServiceError> {
-    let all = crate::history::all_outcomes(store).await?;
-    Ok(what_works_from(&all, athlete, now))
-}
-
-/// [`what_works`] over outcomes already read (pure).
+/// "What works for you" for `status` and the status page: the athlete's learned effects
+/// (enough evidence only) and how many outcomes are known, as JSON (`status --json` field
+/// `what_works`), from every athlete's outcomes already read (pure).
 pub fn what_works_from(all: &[(Id, Vec<SessionOutcome>)], athlete: Id, now: i64) -> Value {
     let own = all
         .iter()

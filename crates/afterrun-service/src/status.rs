@@ -13,7 +13,7 @@ use afterrun_store::{Id, Store};
 use jiff::civil::Date;
 use serde_json::{Value, json};
 
-use crate::history::{LoadInputs, read_inputs, status_and_forecast};
+use crate::history::{LoadInputs, inputs_and_all_outcomes, status_and_forecast};
 use crate::summary_json::time_json;
 
 /// Everything the status views show, read and computed once.
@@ -48,7 +48,7 @@ pub async fn status_report(
     as_of: Date,
     now: i64,
 ) -> Result<StatusReport, crate::ServiceError> {
-    let mut inputs = read_inputs(store, athlete).await?;
+    let (mut inputs, all) = inputs_and_all_outcomes(store, athlete).await?;
     let dropped = crate::history::out_of_series(&inputs.activities, as_of);
     if dropped > 0 {
         inputs.assumptions.push(format!(
@@ -57,7 +57,7 @@ pub async fn status_report(
             afterrun_load::MAX_DAYS
         ));
     }
-    let what_works = crate::insights::what_works(store, athlete, now).await?;
+    let what_works = crate::insights::what_works_from(&all, athlete, now);
     let (status, forecast) = status_and_forecast(&inputs, as_of, now)?;
     Ok(StatusReport { status, forecast, inputs, what_works })
 }
