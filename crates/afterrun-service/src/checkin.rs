@@ -81,17 +81,9 @@ pub async fn checkin_and_plan(
 ) -> Result<Planned, CheckinError> {
     let when =
         doc.get("now").and_then(Value::as_str).and_then(crate::parse_time).unwrap_or(saved_at);
-    let history = match crate::history::history_for(store, athlete, when).await {
-        Ok(history) => history,
-        // The load model refuses a `now` too far from the stored runs: the check-in's fault.
-        Err(ServiceError::Load(e)) => {
-            return Err(CheckinError::Invalid(CheckInError {
-                field: "$.now".into(),
-                message: format!("{e}: the check-in's time is too far from the stored runs"),
-            }));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    // A `now` centuries away from the stored runs is no error: the series leaves out what it
+    // cannot hold (`history::status_and_forecast`).
+    let history = crate::history::history_for(store, athlete, when).await?;
     let plan_text =
         afterrun_protocol::plan_json(&doc.to_string(), &history).map_err(CheckinError::Invalid)?;
     let plan: Value = serde_json::from_str(&plan_text).map_err(|e| {
