@@ -107,6 +107,14 @@ pub struct Clearance {
     pub max_mmhg: Option<f64>,
 }
 
+impl Clearance {
+    /// Only a dated clearance by a physiotherapist or a doctor lifts anything (protocol.md §1).
+    pub fn lifts(&self) -> bool {
+        self.date.is_some()
+            && matches!(self.by, Some(crate::codes::Clinician::Physiotherapist | crate::codes::Clinician::Doctor))
+    }
+}
+
 /// The run just done.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Run {
@@ -132,6 +140,12 @@ impl Run {
     /// A *hard run*: ≥ 90 min or RPE ≥ 8 (protocol.md §2).
     pub fn is_hard(&self) -> bool {
         self.duration_min.is_some_and(|d| d >= 90.0) || self.rpe.is_some_and(|r| r >= 8.0)
+    }
+
+    /// Could it have been hard? Yes when it was, or when the duration or the effort that could
+    /// make it so is unknown (resolved toward safety, protocol.md §1).
+    pub fn may_be_hard(&self) -> bool {
+        self.is_hard() || self.duration_min.is_none() || self.rpe.is_none()
     }
 }
 
@@ -159,6 +173,8 @@ impl Symptom {
 
 /// Parses and validates a check-in (protocol.md §1).
 pub fn parse_checkin(json: &str) -> Result<CheckIn, CheckInError> {
+    // A UTF-8 byte-order mark before the JSON is ignored (protocol.md §1).
+    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
     let mut de = serde_json::Deserializer::from_str(json);
     let value = serde::de::DeserializeSeed::deserialize(Strict { path: String::new() }, &mut de)
         .and_then(|v| de.end().map(|()| v))
@@ -272,6 +288,7 @@ pub fn checkin_from_value(value: &Value) -> Result<CheckIn, CheckInError> {
     let symptoms = present(map, "symptoms").map(symptoms).transpose()?;
     let cramp_now = present(map, "cramp_now").map(|v| region(v, "cramp_now")).transpose()?;
     let next_run_at = present(map, "next_run_at").map(|v| time(v, "next_run_at")).transpose()?;
+    check_order(now, run.as_ref(), next_run_at)?;
     Ok(CheckIn { now, athlete, run, soreness, symptoms, cramp_now, next_run_at })
 }
 
@@ -375,17 +392,71 @@ fn region(value: &Value, path: &str) -> Result<Region, CheckInError> {
     })
 }
 
+/// The years a check-in's times and dates may lie in, read in UTC (protocol.md §1).
+pub const YEARS: std::ops::RangeInclusive<i16> = 1990..=2200;
+
+/// The time the run ended must not be after `now`, nor the next run before it.
+fn check_order(
+    now: Timestamp,
+    run: Option<&Run>,
+    next_run_at: Option<Timestamp>,
+) -> Result<(), CheckInError> {
+    if let Some(end) = run.and_then(|r| r.ended_at).filter(|end| *end > now) {
+        return Err(CheckInError::new(
+            "run.ended_at",
+            format!("{end} is after now ({now}): a check-in follows the run it reports"),
+        ));
+    }
+    if let Some(next) = next_run_at.filter(|next| *next < now) {
+        return Err(CheckInError::new(
+            "next_run_at",
+            format!("{next} is before now ({now}): the next run must lie ahead"),
+        ));
+    }
+    Ok(())
+}
+
+fn out_of_years(path: &str, shown: &str) -> CheckInError {
+    CheckInError::new(
+        path,
+        format!(
+            "{shown:?} lies outside the years {}–{} (UTC)",
+            YEARS.start(),
+            YEARS.end()
+        ),
+    )
+}
+
+/// The year a well-formed `YYYY-…` (or `±YYYYYY-…`) text starts with, if it does.
+fn leading_year(s: &str) -> Option<i64> {
+    let sign = s.starts_with(['+', '-']);
+    let digits: &str = s.get(usize::from(sign)..)?.split('-').next()?;
+    if digits.len() < 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year: i64 = digits.parse().ok()?;
+    Some(if s.starts_with('-') { -year } else { year })
+}
+
 fn time(value: &Value, path: &str) -> Result<Timestamp, CheckInError> {
     let s = string(value, path)?;
-    s.parse::<Timestamp>().map_err(|_| {
-        CheckInError::new(
+    let Ok(t) = s.parse::<Timestamp>() else {
+        if leading_year(s).is_some_and(|y| !YEARS.contains(&i16::try_from(y).unwrap_or(i16::MAX)))
+        {
+            return Err(out_of_years(path, s));
+        }
+        return Err(CheckInError::new(
             path,
             format!(
                 "malformed time {s:?}: expected RFC 3339 with an offset, such as \
                  2026-11-23T08:30:00Z or 2026-11-23T09:30:00+01:00"
             ),
-        )
-    })
+        ));
+    };
+    if !YEARS.contains(&jiff::tz::Offset::UTC.to_datetime(t).year()) {
+        return Err(out_of_years(path, s));
+    }
+    Ok(t)
 }
 
 fn date(value: &Value, path: &str) -> Result<jiff::civil::Date, CheckInError> {
@@ -395,9 +466,13 @@ fn date(value: &Value, path: &str) -> Result<jiff::civil::Date, CheckInError> {
             .enumerate()
             .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     let parsed = if well_formed { s.parse::<jiff::civil::Date>().ok() } else { None };
-    parsed.ok_or_else(|| {
+    let date = parsed.ok_or_else(|| {
         CheckInError::new(path, format!("malformed date {s:?}: expected YYYY-MM-DD"))
-    })
+    })?;
+    if !YEARS.contains(&date.year()) {
+        return Err(out_of_years(path, s));
+    }
+    Ok(date)
 }
 
 fn code_set<T: Ord>(

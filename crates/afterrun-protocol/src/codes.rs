@@ -318,3 +318,96 @@ codes! {
         Emergency => "emergency",
     }
 }
+
+impl SymptomCode {
+    /// The *pain codes* of protocol.md §2 (soreness ≥ 7 counts too, but is not a symptom).
+    pub const PAIN: &'static [SymptomCode] = &[
+        SymptomCode::SharpPain,
+        SymptomCode::DullAche,
+        SymptomCode::SevereMusclePain,
+        SymptomCode::PainAtRest,
+        SymptomCode::NightPain,
+        SymptomCode::PainOutOfProportion,
+        SymptomCode::PainWithStretch,
+    ];
+
+    /// True for a pain code, or a symptom whose name says pain (`chest_pain`).
+    pub fn is_pain(self) -> bool {
+        self == SymptomCode::ChestPain || Self::PAIN.contains(&self)
+    }
+
+    /// A symptom of the whole body, with no place of its own: without a region it is read on
+    /// the whole body, not as a finding that could be on the chest.
+    pub fn is_systemic(self) -> bool {
+        use SymptomCode as S;
+        matches!(
+            self,
+            S::Fever | S::DarkUrine | S::Dizziness | S::ShortnessOfBreath | S::CoughingBlood
+        )
+    }
+
+    /// The symptom in plain words, as a noun phrase ("numbness", "a pop or snap").
+    pub fn words(self) -> &'static str {
+        use SymptomCode as S;
+        match self {
+            S::SharpPain => "sharp pain",
+            S::DullAche => "a dull ache",
+            S::Swelling => "swelling",
+            S::Warmth => "warmth",
+            S::Redness => "redness",
+            S::Bruising => "bruising",
+            S::Numbness => "numbness",
+            S::Tingling => "tingling",
+            S::Weakness => "weakness",
+            S::NightPain => "pain at night",
+            S::PainAtRest => "pain at rest",
+            S::FocalBoneTenderness => "tenderness on one spot of a bone",
+            S::UnableToBearWeight => "not being able to take weight",
+            S::PopOrSnap => "a pop or snap",
+            S::Deformity => "a deformity",
+            S::LockingOrGivingWay => "a joint locking or giving way",
+            S::DarkUrine => "dark urine",
+            S::SevereMusclePain => "severe muscle pain",
+            S::ChestPain => "chest pain",
+            S::ShortnessOfBreath => "breathlessness at rest",
+            S::CoughingBlood => "coughing blood",
+            S::Fever => "a fever",
+            S::PaleOrColdFoot => "a pale or cold foot",
+            S::TenseCompartment => "a tense, hard muscle",
+            S::PainOutOfProportion => "pain out of proportion",
+            S::PainWithStretch => "pain on stretching",
+            S::CrampRecurrent => "cramps that keep coming back",
+            S::Dizziness => "dizziness",
+        }
+    }
+}
+
+impl Condition {
+    /// The condition in plain words ("a history of deep vein thrombosis").
+    pub fn words(self) -> &'static str {
+        use Condition as C;
+        match self {
+            C::Pregnancy => "pregnancy",
+            C::DvtHistory => "a history of deep vein thrombosis",
+            C::Anticoagulants => "blood thinners",
+            C::HeartFailure => "heart failure",
+            C::PeripheralArterialDisease => "peripheral arterial disease",
+            C::DiabeticNeuropathy => "diabetic neuropathy",
+            C::PeripheralNeuropathy => "peripheral neuropathy",
+            C::VaricoseVeins => "varicose veins",
+            C::RecentSurgery => "recent surgery",
+            C::JointReplacement => "a joint replacement",
+            C::Pacemaker => "a pacemaker",
+            C::Epilepsy => "epilepsy",
+            C::OpenWoundLeg => "an open wound on the leg",
+            C::SkinInfectionLeg => "a skin infection on the leg",
+            C::Lymphedema => "lymphoedema",
+            C::Hernia => "a hernia",
+            C::CancerActive => "active cancer",
+            C::FractureRecent => "a recent fracture",
+            C::KidneyStones => "kidney stones",
+            C::Osteoporosis => "osteoporosis",
+            C::HypertensionUncontrolled => "uncontrolled high blood pressure",
+        }
+    }
+}

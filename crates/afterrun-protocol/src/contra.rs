@@ -5,7 +5,8 @@
 //! lifts an absolute row or a triage block, and a pressure cap is the lowest of the clearances'
 //! `max_mmhg` and the protocol's cap for the cleared condition.
 
-use crate::checkin::CheckIn;
+use crate::checkin::{CheckIn, Clearance};
+use crate::outcome;
 use crate::codes::{Condition, Modality};
 use crate::plan::Block;
 use crate::region::{Group, Region};
@@ -159,6 +160,9 @@ pub struct ContraResult {
     pub evidence: Vec<&'static str>,
     /// Clearances used, as plain sentences for the plan's notes.
     pub cleared: Vec<String>,
+    /// Clearances that lift nothing (no date, or not by a physiotherapist or doctor), as
+    /// sentences for the plan's assumptions.
+    pub ignored_clearances: Vec<String>,
 }
 
 /// The reason code of a row.
@@ -174,7 +178,20 @@ pub fn reason(row: &Row) -> String {
 pub fn contraindications(checkin: &CheckIn) -> ContraResult {
     let athlete = &checkin.athlete;
     let mut out = ContraResult::default();
-    let cleared = |m: Modality| athlete.clearances.iter().any(|c| c.modality == m);
+    let valid: Vec<&Clearance> = athlete.clearances.iter().filter(|c| c.lifts()).collect();
+    out.ignored_clearances = athlete
+        .clearances
+        .iter()
+        .filter(|c| !c.lifts())
+        .map(|c| {
+            format!(
+                "the clearance for {} lifts nothing: only a physiotherapist's or a doctor's \
+                 clearance with a date does",
+                outcome::modality_words(c.modality)
+            )
+        })
+        .collect();
+    let cleared = |m: Modality| valid.iter().any(|c| c.modality == m);
     let very_sore: Vec<Region> = checkin
         .soreness
         .as_deref()
@@ -191,10 +208,13 @@ pub fn contraindications(checkin: &CheckIn) -> ContraResult {
             if let Some(c) = row.cap_when_cleared {
                 lower_cap(c);
             }
+            let mut subject = outcome::modality_words(row.modality).to_owned();
+            if let Some(first) = subject.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
             out.cleared.push(format!(
-                "{} cleared by a clinician despite {}{}.",
-                row.modality.code(),
-                row.condition.code(),
+                "{subject}: cleared by your clinician despite {}{}.",
+                row.condition.words(),
                 row.cap_when_cleared
                     .map(|c| format!(" (pressure capped at {c} mmHg)"))
                     .unwrap_or_default()
@@ -229,7 +249,7 @@ pub fn contraindications(checkin: &CheckIn) -> ContraResult {
             }
         }
     }
-    for c in athlete.clearances.iter().filter(|c| c.modality == Modality::CompressionBoots) {
+    for c in valid.iter().filter(|c| c.modality == Modality::CompressionBoots) {
         if let Some(m) = c.max_mmhg {
             // Round down so the cap is never exceeded.
             lower_cap(m.floor() as u32);

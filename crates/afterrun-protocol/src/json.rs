@@ -32,7 +32,7 @@ struct ReasonDto<'a> {
     code: &'static str,
     level: &'static str,
     text: &'a str,
-    evidence: &'static [&'static str],
+    evidence: &'a [&'static str],
 }
 
 #[derive(Serialize)]
@@ -215,7 +215,7 @@ fn step<'a>(plan: &Plan, s: &'a Step) -> StepDto<'a> {
 }
 
 fn reason(r: &Reason) -> ReasonDto<'_> {
-    ReasonDto { code: r.code, level: r.level.code(), text: &r.text, evidence: r.evidence }
+    ReasonDto { code: r.code, level: r.level.code(), text: &r.text, evidence: &r.evidence }
 }
 
 fn block(b: &Block) -> BlockDto<'_> {

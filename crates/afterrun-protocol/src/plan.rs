@@ -48,7 +48,7 @@ pub struct Reason {
     /// Plain-language explanation.
     pub text: String,
     /// Reference ids.
-    pub evidence: &'static [&'static str],
+    pub evidence: Vec<&'static str>,
 }
 
 /// A modality the plan may not use on a region.

@@ -164,6 +164,34 @@ pub const REFERENCES: &[Reference] = &[
                    deep vein thrombosis. Ann Surg 2004;239(2):162-171; and Raff AB, Kroshinsky D. \
                    Cellulitis: a review. JAMA 2016;316(3):325-337.",
     },
+    Reference {
+        id: "domain-cardiac",
+        citation: "Kim JH, Malhotra R, Chiampas G, et al. Cardiac arrest during long-distance \
+                   running races. N Engl J Med 2012;366(2):130-140; and Harmon KG, Drezner JA, \
+                   et al. American Medical Society for Sports Medicine position statement on \
+                   cardiovascular preparticipation screening in athletes. Br J Sports Med \
+                   2024;58:1-13 (exertional chest pain, syncope and dizziness as red flags).",
+    },
+    Reference {
+        id: "domain-neuro",
+        citation: "Lavy C, Marks P, Dangas K, Todd N. Cauda equina syndrome: a practical guide to \
+                   definition and classification. BMJ 2022;376:e064305; and Stevens JC. The \
+                   electrodiagnosis of common peroneal neuropathy (foot drop). Muscle Nerve \
+                   2015;52(4):499-509.",
+    },
+    Reference {
+        id: "domain-heat",
+        citation: "Roberts WO, Armstrong LE, Sawka MN, et al. ACSM expert consensus statement on \
+                   exertional heat illness: recognition, management, and return to activity. \
+                   Curr Sports Med Rep 2021;20(9):470-484.",
+    },
+    Reference {
+        id: "domain-achilles",
+        citation: "Maffulli N. The clinical diagnosis of subcutaneous tear of the Achilles tendon: \
+                   a prospective study in 174 patients. Am J Sports Med 1998;26(2):266-270; and \
+                   Kadakia AR, et al. Acute Achilles tendon ruptures: missed diagnosis. J Am Acad \
+                   Orthop Surg 2016.",
+    },
 ];
 
 /// Looks a reference up by id.

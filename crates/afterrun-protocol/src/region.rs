@@ -340,6 +340,149 @@ impl Region {
     }
 }
 
+/// The class of a region: the first input of every triage rule (protocol.md §2, v2).
+///
+/// Triage reads the class before the code: findings on the `Chest` are never muscle soreness,
+/// `LowerBack` and `WholeBody` findings are not leg findings but still block what loads them,
+/// and a symptom reported with no region is `Unknown`: it could be anywhere, the chest included
+/// (a missing value is resolved toward safety). Symptoms that have no place of their own
+/// (`SymptomCode::is_systemic`: a fever, dark urine, dizziness…) are read on the whole body
+/// when no region is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RegionClass {
+    /// A region with a side, or a bare muscle group.
+    Leg,
+    /// The lower back.
+    LowerBack,
+    /// The chest.
+    Chest,
+    /// The whole body (or, in blocks, everything).
+    WholeBody,
+    /// Not given.
+    Unknown,
+}
+
+impl RegionClass {
+    /// Every class, in the order `docs/triage.md` lists them.
+    pub const ALL: [RegionClass; 5] = [
+        RegionClass::Leg,
+        RegionClass::LowerBack,
+        RegionClass::Chest,
+        RegionClass::WholeBody,
+        RegionClass::Unknown,
+    ];
+
+    /// The class of a region (`None`: not given).
+    pub fn of(region: Option<Region>) -> RegionClass {
+        match region {
+            None => RegionClass::Unknown,
+            Some(Region::Group(..) | Region::Part(..)) => RegionClass::Leg,
+            Some(Region::LowerBack) => RegionClass::LowerBack,
+            Some(Region::Chest) => RegionClass::Chest,
+            Some(Region::WholeBody | Region::All) => RegionClass::WholeBody,
+        }
+    }
+
+    /// Could a finding of this class be on the chest? (An unknown region could.)
+    pub fn may_be_chest(self) -> bool {
+        matches!(self, RegionClass::Chest | RegionClass::Unknown)
+    }
+
+    /// Could a finding of this class be on a leg? (The whole body and an unknown region could.)
+    pub fn may_be_leg(self) -> bool {
+        !matches!(self, RegionClass::LowerBack | RegionClass::Chest)
+    }
+
+    /// Could a finding of this class be on the lower back?
+    pub fn may_be_lower_back(self) -> bool {
+        matches!(self, RegionClass::LowerBack | RegionClass::WholeBody | RegionClass::Unknown)
+    }
+
+    /// The class in words, for the rules table.
+    pub fn words(self) -> &'static str {
+        match self {
+            RegionClass::Leg => "leg",
+            RegionClass::LowerBack => "lower back",
+            RegionClass::Chest => "chest",
+            RegionClass::WholeBody => "whole body",
+            RegionClass::Unknown => "no region given",
+        }
+    }
+}
+
+impl Side {
+    /// The other side.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+
+    /// The side in words.
+    pub fn words(self) -> &'static str {
+        self.suffix()
+    }
+}
+
+impl Group {
+    /// The group in plain words, as a runner names it: `calves` → "calves" (both legs) or
+    /// "calf" (one leg).
+    pub fn words(self, one_leg: bool) -> &'static str {
+        match (self, one_leg) {
+            (Group::Quads, _) => "quads",
+            (Group::Hamstrings, false) => "hamstrings",
+            (Group::Hamstrings, true) => "hamstring",
+            (Group::Calves, false) => "calves",
+            (Group::Calves, true) => "calf",
+            (Group::Glutes, _) => "glutes",
+            (Group::Shins, false) => "shins",
+            (Group::Shins, true) => "shin",
+            (Group::Feet, false) => "feet",
+            (Group::Feet, true) => "foot",
+            (Group::Adductors, false) => "inner thighs",
+            (Group::Adductors, true) => "inner thigh",
+            (Group::HipFlexors, false) => "hip flexors",
+            (Group::HipFlexors, true) => "hip flexor",
+        }
+    }
+}
+
+impl Part {
+    fn words(self) -> &'static str {
+        match self {
+            Part::Achilles => "Achilles",
+            other => other.code(),
+        }
+    }
+}
+
+impl Region {
+    /// The same region on the other side (a bare group and the regions without a side are
+    /// their own mirror).
+    pub fn mirrored(self) -> Region {
+        match self {
+            Region::Group(g, Some(side)) => Region::Group(g, Some(side.other())),
+            Region::Part(p, side) => Region::Part(p, side.other()),
+            other => other,
+        }
+    }
+
+    /// The region in plain words: `calves_right` → "right calf", `quads` → "quads",
+    /// `lower_back` → "lower back", `all` → "everywhere".
+    pub fn words(self) -> String {
+        match self {
+            Region::Group(g, None) => g.words(false).to_owned(),
+            Region::Group(g, Some(side)) => format!("{} {}", side.words(), g.words(true)),
+            Region::Part(p, side) => format!("{} {}", side.words(), p.words()),
+            Region::LowerBack => "lower back".to_owned(),
+            Region::Chest => "chest".to_owned(),
+            Region::WholeBody => "whole body".to_owned(),
+            Region::All => "everywhere".to_owned(),
+        }
+    }
+}
+
 impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -404,6 +547,19 @@ mod tests {
         assert!(r("quads").overlaps(r("thigh_left")));
         assert!(!r("quads_left").overlaps(r("quads_right")));
         assert!(!r("knee_left").overlaps(r("quads_left")));
+    }
+
+    #[test]
+    fn words_are_plain_and_singular_on_one_leg() {
+        assert_eq!(r("calves_right").words(), "right calf");
+        assert_eq!(r("calves").words(), "calves");
+        assert_eq!(r("achilles_left").words(), "left Achilles");
+        assert_eq!(r("lower_back").words(), "lower back");
+        assert_eq!(r("all").words(), "everywhere");
+        for region in all_regions() {
+            assert!(!region.words().contains('_'), "{region}");
+            assert_eq!(region.mirrored().mirrored(), region);
+        }
     }
 
     #[test]

@@ -19,7 +19,10 @@ use crate::plan::{
 };
 use crate::references::{self, REFERENCES};
 use crate::region::{Group, Part, Region, Side};
-use crate::triage::{POSSIBLE_BONE_STRESS_INJURY, TriageResult, triage};
+use crate::triage::{
+    BLEEDING_RISK_INJURY, FEVER_ALONE, POSSIBLE_BONE_STRESS_INJURY, TriageResult, join_words,
+    triage,
+};
 
 /// The standing instruction on every plan.
 pub const STANDING_NOTE: &str = "Don't push through significant pain: stop and check in again.";
@@ -53,6 +56,23 @@ const BOOTS_REFS: &[&str] = &[
 const PLATE_REFS: &[&str] = &["seed-guide", "rittweger-2010", "domain-wbv"];
 const HYDRATION_REFS: &[&str] = &["seed-guide", "miller-2022"];
 const REST_REFS: &[&str] = &["seed-guide"];
+
+/// No step but the plate warm-up may end later than this many minutes before the next run.
+const RUN_BUFFER_MIN: i64 = 30;
+/// How long the next run is assumed to last when deciding whether a step is in its way.
+pub const NEXT_RUN_ASSUMED_MIN: i64 = 120;
+/// The earliest offset of the boots or the plate loosen-up.
+const DEVICE_EARLIEST_MIN: u32 = 60;
+/// The shortest boots session (protocol.md §7 bounds: 10–60 min).
+const BOOTS_MIN_S: u32 = 600;
+
+/// What the next run did to a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    Moved,
+    Shortened,
+    LeftOut,
+}
 
 /// A step being built, with its device program (indexes are fixed once steps are sorted).
 struct Draft {
@@ -119,6 +139,64 @@ impl Builder<'_> {
 
     fn push(&mut self, step: Step) {
         self.drafts.push(Draft { step, program: None });
+    }
+
+    /// Minutes from the check-in to the next run, when known.
+    fn next_run_min(&self) -> Option<i64> {
+        self.checkin.next_run_at.map(|t| (t.as_second() - self.checkin.now.as_second()) / 60)
+    }
+
+    /// Would a step at `offset` lasting `duration_s` overlap the next run? It does when it ends
+    /// later than 30 min before the run and starts before the run's assumed end
+    /// ([`NEXT_RUN_ASSUMED_MIN`] after its start): a step the day after the next run is not
+    /// in its way.
+    fn overlaps_next_run(&self, offset: u32, duration_s: u32) -> bool {
+        let Some(next) = self.next_run_min() else {
+            return false;
+        };
+        let start = i64::from(offset);
+        let end = start * 60 + i64::from(duration_s);
+        end > (next - RUN_BUFFER_MIN) * 60 && start < next + NEXT_RUN_ASSUMED_MIN
+    }
+
+    /// A slot for a device session in its window (offset 90, allowed 60–120) that ends 30 min
+    /// before the next run: as planned, moved earlier, or shortened to `short_s`; `None` (and
+    /// a note) when none fits. Returns the offset and the seconds.
+    fn fitted_slot(&mut self, modality: Modality, full_s: u32, short_s: u32) -> Option<(u32, u32)> {
+        if !self.overlaps_next_run(DEVICE_OFFSET_MIN, full_s) {
+            return Some((DEVICE_OFFSET_MIN, full_s));
+        }
+        let latest_end = self.next_run_min().unwrap_or(0) - RUN_BUFFER_MIN;
+        for (seconds, fit) in [(full_s, Fit::Moved), (short_s, Fit::Shortened)] {
+            let start = latest_end - i64::from(minutes_ceil(seconds));
+            let start = start.min(i64::from(DEVICE_OFFSET_MIN));
+            if let Ok(start) = u32::try_from(start)
+                && start >= DEVICE_EARLIEST_MIN
+                && !self.overlaps_next_run(start, seconds)
+            {
+                self.time_note(modality, fit);
+                return Some((start, seconds));
+            }
+        }
+        self.time_note(modality, Fit::LeftOut);
+        None
+    }
+
+    /// Says in `notes` what the next run did to a step.
+    fn time_note(&mut self, modality: Modality, fit: Fit) {
+        let what = match fit {
+            Fit::Moved => "moved to end before your next run",
+            Fit::Shortened => "shortened to end before your next run",
+            Fit::LeftOut => "left out: not enough time before your next run",
+        };
+        let mut subject = outcome::modality_words(modality).to_owned();
+        if let Some(first) = subject.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        let note = format!("{subject}: {what}.");
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
     }
 
     fn high_volume(&self) -> bool {
@@ -216,8 +294,9 @@ impl Builder<'_> {
             targets: vec![Region::WholeBody],
             dose: Dose::Hydration { water_ml: 500, electrolytes: true },
             instructions: strings(&[
-                "Drink about 500 ml of water with electrolytes over the next few minutes.",
-                "Keep drinking to thirst over the day; pale yellow urine is the aim.",
+                "Sip water with electrolytes, to thirst: up to about 500 ml over the next hour.",
+                "Do not force a set volume: after long races too much plain water can be \
+                 dangerous. Pale yellow urine is the aim.",
             ]),
             why: "Replacing the water and salt lost in sweat supports recovery and helps prevent \
                   cramps."
@@ -226,31 +305,66 @@ impl Builder<'_> {
         });
     }
 
-    /// Block 1: cramp stretch, walk (or cycle, or rest), dynamic stretching and hydration.
+    /// The step for a cramp happening now, at offset 0: a gentle stretch named for the cramped
+    /// group, or, when stretching is blocked or the cramp may be a strain, rest with gentle
+    /// massage of the area. Returns the minute it ends (0 without a cramp).
+    fn cramp_step(&mut self) -> u32 {
+        let Some(cramp) = self.checkin.cramp_now else {
+            return 0;
+        };
+        let targets = self.allowed(Modality::StaticStretching, &[cramp]);
+        if !targets.is_empty() && !self.tri.cramp_is_strain {
+            self.push(Step {
+                offset_min: 0,
+                modality: Modality::StaticStretching,
+                duration_s: 90,
+                targets,
+                dose: Dose::Static { seconds: 30, reps: 3 },
+                instructions: vec![
+                    stretch_instruction(cramp),
+                    "Repeat until the cramp releases; ease off if it hurts.".to_owned(),
+                ],
+                why: "A gentle static stretch is the quickest way to release a cramp.".into(),
+                evidence: STATIC_REFS.to_vec(),
+            });
+            return 2;
+        }
+        let (why, first) = if self.tri.cramp_is_strain {
+            (
+                "A cramp with sharp pain, pain on stretching or a sudden onset may be a strain: \
+                 stretching it could make it worse.",
+                format!("Do not stretch your {}: ease it with gentle massage of the area, not \
+                         stretching.", cramp.words()),
+            )
+        } else {
+            (
+                "Stretching is off for you today, so the cramp is eased without it.",
+                format!("Ease the cramp in your {} with gentle massage of the area, not \
+                         stretching.", cramp.words()),
+            )
+        };
+        self.push(Step {
+            offset_min: 0,
+            modality: Modality::Rest,
+            duration_s: 120,
+            targets: vec![cramp],
+            dose: Dose::None,
+            instructions: vec![
+                first,
+                "See a sports physiotherapist if pain stays once the cramp eases.".to_owned(),
+            ],
+            why: why.into(),
+            evidence: STATIC_REFS.to_vec(),
+        });
+        2
+    }
+
+    /// Block 1: the cramp's step, walk (or cycle, or rest), dynamic stretching and hydration.
     /// Returns the minute block 1 ends.
     fn block_one(&mut self) -> u32 {
-        let mut t = 0;
-        if let Some(cramp) = self.checkin.cramp_now {
-            let targets = self.allowed(Modality::StaticStretching, &[cramp]);
-            if !targets.is_empty() {
-                self.push(Step {
-                    offset_min: t,
-                    modality: Modality::StaticStretching,
-                    duration_s: 90,
-                    targets,
-                    dose: Dose::Static { seconds: 30, reps: 3 },
-                    instructions: strings(&[
-                        "Gently stretch the cramping muscle and hold for 30 seconds; for a calf, \
-                         pull the toes toward you with the knee straight.",
-                        "Repeat until the cramp releases; ease off if it hurts.",
-                    ]),
-                    why: "A gentle static stretch is the quickest way to release a cramp.".into(),
-                    evidence: STATIC_REFS.to_vec(),
-                });
-                t += 2;
-            }
-        }
+        let t = self.cramp_step();
         if self.tri.fever_only {
+            self.hydration(0);
             self.rest(
                 t,
                 3600,
@@ -260,8 +374,22 @@ impl Builder<'_> {
                     "See a doctor if the fever lasts 48 hours or other symptoms join it.",
                 ],
             );
-            self.hydration(t + 60);
-            return t + 65;
+            return t + 60;
+        }
+        if self.tri.dizzy {
+            self.rest(
+                t,
+                900,
+                "Lying down with the legs raised brings blood back to the head; walking while \
+                 dizzy risks a fall.",
+                &[
+                    "Lie down with your legs raised on a chair or cushions, and sip fluids.",
+                    "Get up slowly. If you are still dizzy 30 minutes after the run, seek urgent \
+                     care.",
+                ],
+            );
+            self.hydration(t);
+            return t + 20;
         }
         let walk_blocked = self.blocked_everywhere(Modality::Walk);
         if self.tri.movement_hurts || walk_blocked {
@@ -272,20 +400,18 @@ impl Builder<'_> {
                 "Walking for recovery is on hold until a clinician clears it after the recent \
                  fracture."
             };
+            let area = if self.tri.pain_reported { "painful" } else { "affected" };
             self.rest(
                 t,
                 900,
                 why,
                 &[
                     "Rest the leg: sit or lie down with it raised; walk only as daily life needs.",
-                    "No stretching, rolling or massage on the painful area.",
+                    &format!("No stretching, rolling or massage on the {area} area."),
                 ],
             );
-            let end = t + 15;
-            if self.tri.level < Level::UrgentCare {
-                self.hydration(end);
-            }
-            return end + 5;
+            self.hydration(t + 15);
+            return t + 20;
         }
         let cycle = self.owns(Equipment::Bike)
             && (self.checkin.athlete.prefers_cycling == Some(true) || self.tri.lower_leg_finding)
@@ -334,7 +460,11 @@ impl Builder<'_> {
                 Region::LowerBack,
             ],
         );
-        if !dyn_targets.is_empty() {
+        let dyn_fits = !self.overlaps_next_run(end, 180);
+        if !dyn_targets.is_empty() && !dyn_fits {
+            self.time_note(Modality::DynamicStretching, Fit::LeftOut);
+        }
+        if !dyn_targets.is_empty() && dyn_fits {
             self.push(Step {
                 offset_min: end,
                 modality: Modality::DynamicStretching,
@@ -376,8 +506,21 @@ impl Builder<'_> {
         self.allowed(Modality::FoamRolling, &muscles)
     }
 
-    fn foam_dose(&self) -> (u32, Pressure) {
-        let seconds = if self.needs.very_sore { 30 } else { 45 };
+    /// The foam-rolling step at `offset`, shortened to 30 s per group or left out when it
+    /// would overlap the next run.
+    fn fitted_foam(&mut self, offset: u32, targets: Vec<Region>, later: bool) -> Option<Step> {
+        let step = self.foam_step(offset, targets.clone(), later, false);
+        if !self.overlaps_next_run(offset, step.duration_s) {
+            return Some(step);
+        }
+        let short = self.foam_step(offset, targets, later, true);
+        let fits = !self.overlaps_next_run(offset, short.duration_s);
+        self.time_note(Modality::FoamRolling, if fits { Fit::Shortened } else { Fit::LeftOut });
+        fits.then_some(short)
+    }
+
+    fn foam_dose(&self, short: bool) -> (u32, Pressure) {
+        let seconds = if self.needs.very_sore || short { 30 } else { 45 };
         let pressure = if self.needs.very_sore || self.contra.foam_light_only {
             Pressure::Light
         } else {
@@ -386,8 +529,8 @@ impl Builder<'_> {
         (seconds, pressure)
     }
 
-    fn foam_step(&self, offset: u32, targets: Vec<Region>, later: bool) -> Step {
-        let (seconds, pressure) = self.foam_dose();
+    fn foam_step(&self, offset: u32, targets: Vec<Region>, later: bool, short: bool) -> Step {
+        let (seconds, pressure) = self.foam_dose(short);
         let sides: u32 = targets.iter().map(|r| r.leg_count()).sum();
         let mut instructions = vec![
             format!(
@@ -425,8 +568,17 @@ impl Builder<'_> {
         if targets.is_empty() {
             return offset;
         }
-        let seconds = if self.needs.very_sore { 60 } else { 75 };
+        let mut seconds = if self.needs.very_sore { 60 } else { 75 };
         let pressure = if self.needs.very_sore { Pressure::Light } else { Pressure::Moderate };
+        let spots_before: u32 = targets.iter().map(|r| r.leg_count()).sum();
+        if self.overlaps_next_run(offset, spots_before.min(900 / seconds) * seconds) {
+            seconds = 60;
+            let fits = !self.overlaps_next_run(offset, spots_before.min(15) * seconds);
+            self.time_note(Modality::MassageGun, if fits { Fit::Shortened } else { Fit::LeftOut });
+            if !fits {
+                return offset;
+            }
+        }
         // At most 15 minutes in total: drop the last targets rather than shorten below the range.
         let max_spots = 900 / seconds;
         let mut spots = 0;
@@ -503,6 +655,13 @@ impl Builder<'_> {
             _ => return false,
         };
         let first = self.history.compression_sessions.is_none_or(|n| n == 0);
+        let minutes = if first || self.needs.very_sore { 20 } else { 30 };
+        let Some((offset, seconds)) =
+            self.fitted_slot(Modality::CompressionBoots, minutes * 60, BOOTS_MIN_S)
+        else {
+            return false;
+        };
+        let minutes = seconds / 60;
         if self.history.compression_sessions.is_none() {
             self.assumptions.push(if self.history.is_empty() {
                 "no stored history: this compression session counts as a first session (level ≤ 3)"
@@ -514,7 +673,6 @@ impl Builder<'_> {
             });
         }
         let (level, targets_mmhg, cap) = self.compression_level();
-        let minutes = if first || self.needs.very_sore { 20 } else { 30 };
         let mmhg = targets_mmhg
             .as_ref()
             .and_then(|t| t.first().copied())
@@ -548,7 +706,7 @@ impl Builder<'_> {
                 .push(format!("Never above {c} mmHg (your clinician's or the protocol's cap)."));
         }
         let step = Step {
-            offset_min: DEVICE_OFFSET_MIN,
+            offset_min: offset,
             modality: Modality::CompressionBoots,
             duration_s: minutes * 60,
             targets: legs.iter().map(|&s| Region::Part(Part::Leg, s)).collect(),
@@ -572,20 +730,27 @@ impl Builder<'_> {
         legs
     }
 
-    fn plate(&mut self, offset: u32, warm_up: bool) {
+    /// The plate loosen-up at offset 90 (allowed 60–120), fitted before the next run.
+    fn plate_loosen_up(&mut self) {
+        if self.plate_targets().is_empty() {
+            return;
+        }
+        let bout_s = if self.needs.very_sore { 30 } else { 45 };
+        let (full, short) = (4 * (bout_s + 30), 4 * (30 + 30));
+        if let Some((offset, seconds)) = self.fitted_slot(Modality::VibrationPlate, full, short) {
+            self.plate(offset, false, seconds / 4 - 30);
+        }
+    }
+
+    fn plate(&mut self, offset: u32, warm_up: bool, bout_s: u32) {
         let targets = self.plate_targets();
         if targets.is_empty() {
             return;
         }
-        let very_sore = self.needs.very_sore;
-        let (frequency_hz, bout_s, stances): (f64, u32, Vec<&'static str>) = if warm_up {
-            (30.0, if very_sore { 30 } else { 45 }, vec!["standing", "squat", "calf_raise"])
+        let (frequency_hz, stances): (f64, Vec<&'static str>) = if warm_up {
+            (30.0, vec!["standing", "squat", "calf_raise"])
         } else {
-            (
-                25.0,
-                if very_sore { 30 } else { 45 },
-                vec!["standing", "squat", "calf_raise", "standing"],
-            )
+            (25.0, vec!["standing", "squat", "calf_raise", "standing"])
         };
         let rest_s = 30;
         let segments: Vec<VibrationSegment> = stances
@@ -626,36 +791,41 @@ impl Builder<'_> {
         self.drafts.push(Draft { step, program: Some(ProgramDraft::Vibration(program)) });
     }
 
+    /// One "consider" note for equipment that would have helped (protocol.md §5), never for a
+    /// modality a contraindication blocks for this athlete or triage blocks on the groups it
+    /// would serve.
     fn consider_note(&mut self) {
-        let a = &self.checkin.athlete;
-        let budget = a.budget;
-        if self.high_volume()
+        let budget = self.checkin.athlete.budget;
+        let note = if self.high_volume()
             && budget == Some(Budget::High)
             && !self.owns(Equipment::CompressionBoots)
-            && !self.blocked_everywhere(Modality::CompressionBoots)
+            && self.could_suggest(Modality::CompressionBoots)
         {
-            self.notes.push(
-                "Consider compression boots: for a high-volume runner they can give short-term \
-                 relief of leg fatigue after long runs."
-                    .into(),
-            );
-        } else if !self.owns(Equipment::FoamRoller)
-            && !self.blocked_everywhere(Modality::FoamRolling)
-        {
-            self.notes.push(
-                "Consider a foam roller: an inexpensive way to work the quads, hamstrings and \
-                 calves after runs."
-                    .into(),
-            );
+            "Consider compression boots: for a high-volume runner they can give short-term relief \
+             of leg fatigue after long runs."
+        } else if !self.owns(Equipment::FoamRoller) && self.could_suggest(Modality::FoamRolling) {
+            "Consider a foam roller: an inexpensive way to work the quads, hamstrings and calves \
+             after runs."
         } else if matches!(budget, Some(Budget::Medium | Budget::High))
             && !self.owns(Equipment::MassageGun)
-            && !self.blocked_everywhere(Modality::MassageGun)
+            && self.could_suggest(Modality::MassageGun)
         {
-            self.notes.push(
-                "Consider a massage gun for tight spots on the calves, quads and hamstrings."
-                    .into(),
-            );
-        }
+            "Consider a massage gun for tight spots on the calves, quads and hamstrings."
+        } else {
+            return;
+        };
+        self.notes.push(note.into());
+    }
+
+    /// No contraindication blocks the modality anywhere, and no other block touches the major
+    /// groups it would serve (the massage gun's bone and tendon blocks are always there).
+    fn could_suggest(&self, modality: Modality) -> bool {
+        let serves: Vec<Region> = MAJOR.into_iter().map(Region::group).collect();
+        !self.blocked.iter().any(|b| {
+            b.modality == modality
+                && (b.reason.starts_with("contra_")
+                    || serves.iter().any(|r| b.region.overlaps(*r)))
+        })
     }
 
     fn assumptions_from_input(&mut self) {
@@ -663,9 +833,14 @@ impl Builder<'_> {
         for (i, s) in c.symptoms.as_deref().unwrap_or(&[]).iter().enumerate() {
             let what = format!("symptoms[{i}] ({})", s.code.code());
             if s.region.is_none() {
-                self.assumptions.push(format!(
-                    "{what}: no region given, every region considered (taken as the whole body)"
-                ));
+                self.assumptions.push(if s.code.is_systemic() {
+                    format!("{what}: no region given, taken as the whole body")
+                } else {
+                    format!(
+                        "{what}: no region given, every region considered (the chest included, \
+                         so it is treated as a possible chest symptom)"
+                    )
+                });
             }
             if s.trend.is_none() {
                 self.assumptions.push(format!("{what}: no trend given, taken as worsening"));
@@ -696,7 +871,17 @@ impl Builder<'_> {
         if c.run.is_none() {
             self.assumptions.push("no run given: load judged from soreness alone".into());
         }
-        if self.needs.defaulted {
+        if c.run.as_ref().is_some_and(|r| r.ended_at.is_none()) {
+            self.assumptions.push(
+                "the run's end not given: taken as just ended for soreness that lasts, and as \
+                 long ago as gives the safer answer for dizziness and fever"
+                    .into(),
+            );
+        }
+        for note in &self.contra.ignored_clearances {
+            self.assumptions.push(note.clone());
+        }
+        if self.needs.defaulted && self.tri.level < Level::UrgentCare {
             self.assumptions.push(
                 "nothing names the muscles that worked hardest: the major groups (quads, \
                  hamstrings, calves) are the targets"
@@ -712,28 +897,42 @@ impl Builder<'_> {
 
     fn build(mut self) -> Plan {
         self.assumptions_from_input();
-        self.notes.push(STANDING_NOTE.into());
-        let level = self.tri.level;
         self.referral();
-        if level >= Level::UrgentCare {
-            let why = if level == Level::Emergency {
-                "Keep still while help comes: exertion can make this worse."
-            } else {
-                "Rest until you have been assessed: no recovery exercises or devices."
-            };
-            self.rest(
-                0,
-                if level == Level::Emergency { 1800 } else { 3600 },
-                why,
-                &[
-                    "Sit or lie down and rest.",
-                    "Do not massage, roll, compress or stretch the painful area.",
-                ],
-            );
+        if self.tri.level >= Level::UrgentCare {
+            self.urgent_rest();
         } else {
+            self.notes.push(STANDING_NOTE.into());
             self.recovery_steps();
+            self.standing_notes();
         }
-        if self.tri.findings.iter().any(|f| f.rule == POSSIBLE_BONE_STRESS_INJURY) {
+        self.finish()
+    }
+
+    /// `urgent_care` and `emergency`: the referral and rest, nothing else (protocol.md §2).
+    fn urgent_rest(&mut self) {
+        let emergency = self.tri.level == Level::Emergency;
+        let why = if emergency {
+            "Keep still while help comes: exertion can make this worse."
+        } else {
+            "Rest until you have been assessed: no recovery exercises or devices."
+        };
+        let first = if self.tri.dizzy {
+            "Lie down with your legs raised, and sip fluids if you are not sick."
+        } else {
+            "Sit or lie down and rest."
+        };
+        let area = if self.tri.pain_reported { "painful" } else { "affected" };
+        self.rest(
+            0,
+            if emergency { 1800 } else { 3600 },
+            why,
+            &[first, &format!("Do not massage, roll, compress or stretch the {area} area.")],
+        );
+    }
+
+    /// The notes below `urgent_care`: bone stress, fever, clearances used, load cautions.
+    fn standing_notes(&mut self) {
+        if self.stop_running() {
             self.notes.push(
                 "Stop running until a sports physiotherapist has assessed the bone tenderness."
                     .into(),
@@ -749,22 +948,30 @@ impl Builder<'_> {
         for c in &self.contra.cleared {
             self.notes.push(c.clone());
         }
-        if self.history.acwr.is_some_and(|a| a >= 1.5)
-            || self.history.monotony.is_some_and(|m| m > 2.0)
-        {
-            let mut parts = Vec::new();
-            if let Some(a) = self.history.acwr.filter(|a| *a >= 1.5) {
-                parts.push(format!("your recent load is {a:.2} times your usual (ACWR)"));
-            }
-            if let Some(m) = self.history.monotony.filter(|m| *m > 2.0) {
-                parts.push(format!("your training has been monotonous (monotony {m:.2})"));
-            }
-            self.notes.push(format!(
+        if let Some(note) = self.load_caution() {
+            self.notes.push(note);
+        }
+    }
+
+    /// A bone stress finding: no running until assessed.
+    fn stop_running(&self) -> bool {
+        self.tri.has(POSSIBLE_BONE_STRESS_INJURY.code)
+    }
+
+    fn load_caution(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(a) = self.history.acwr.filter(|a| *a >= 1.5) {
+            parts.push(format!("your recent load is {a:.2} times your usual (ACWR)"));
+        }
+        if let Some(m) = self.history.monotony.filter(|m| *m > 2.0) {
+            parts.push(format!("your training has been monotonous (monotony {m:.2})"));
+        }
+        (!parts.is_empty()).then(|| {
+            format!(
                 "Caution: {}; an easier day or a rest day lowers the risk of injury.",
                 parts.join(" and ")
-            ));
-        }
-        self.finish()
+            )
+        })
     }
 
     fn recovery_steps(&mut self) {
@@ -793,8 +1000,9 @@ impl Builder<'_> {
                 }
             }
         }
-        if !foam_targets.is_empty() {
-            let step = self.foam_step(t, foam_targets.clone(), false);
+        if !foam_targets.is_empty()
+            && let Some(step) = self.fitted_foam(t, foam_targets.clone(), false)
+        {
             t += minutes_ceil(step.duration_s);
             self.push(step);
         }
@@ -816,9 +1024,9 @@ impl Builder<'_> {
                 .push(self.preference_note(Modality::VibrationPlate, Modality::CompressionBoots));
         }
         if !boots && self.owns(Equipment::VibrationPlate) {
-            self.plate(DEVICE_OFFSET_MIN, false);
+            self.plate_loosen_up();
         }
-        let stop_running = self.tri.findings.iter().any(|f| f.rule == POSSIBLE_BONE_STRESS_INJURY);
+        let stop_running = self.stop_running();
         if let Some(next) = self.checkin.next_run_at {
             let minutes = (next.as_second() - self.checkin.now.as_second()) / 60;
             if self.owns(Equipment::VibrationPlate)
@@ -826,9 +1034,9 @@ impl Builder<'_> {
                 && let Ok(offset) = u32::try_from(minutes - 15)
                 && offset >= 5
             {
-                self.plate(offset, true);
+                self.plate(offset, true, if self.needs.very_sore { 30 } else { 45 });
             }
-            if self.needs.very_sore && (0..=24 * 60).contains(&minutes) {
+            if self.needs.very_sore && !stop_running && (0..=24 * 60).contains(&minutes) {
                 self.notes.push(
                     "You are very sore and the next run is within 24 hours: make it easy, or take \
                      a rest day."
@@ -838,8 +1046,9 @@ impl Builder<'_> {
         }
         if !foam_targets.is_empty() && self.needs.max_soreness >= 3.0 {
             for offset in [1440, 2880] {
-                let step = self.foam_step(offset, foam_targets.clone(), true);
-                self.push(step);
+                if let Some(step) = self.fitted_foam(offset, foam_targets.clone(), true) {
+                    self.push(step);
+                }
             }
         }
         self.consider_note();
@@ -912,6 +1121,7 @@ impl Builder<'_> {
         let mut ids: Vec<&'static str> = Vec::new();
         let reasons = self.tri.reasons();
         let level = self.tri.level;
+        let advice = advice(&self.tri, self.needs.max_soreness);
         for r in &reasons {
             ids.extend(r.evidence.iter().copied());
         }
@@ -925,7 +1135,7 @@ impl Builder<'_> {
         let refs = positions.into_iter().filter_map(|i| REFERENCES.get(i)).collect();
         Plan {
             generated_at: whole_seconds(self.checkin.now),
-            triage: Triage { level, reasons, blocked: self.blocked, advice: advice(level).into() },
+            triage: Triage { level, reasons, blocked: self.blocked, advice },
             assumptions: self.assumptions,
             notes: self.notes,
             steps,
@@ -935,27 +1145,77 @@ impl Builder<'_> {
     }
 }
 
+/// How to stretch a cramp, named for the cramped group (protocol.md, more rules v2).
+fn stretch_instruction(cramp: Region) -> String {
+    let group = match cramp {
+        Region::Group(g, _) => Some(g),
+        Region::Part(Part::Calf, _) => Some(Group::Calves),
+        Region::Part(Part::Foot, _) => Some(Group::Feet),
+        _ => None,
+    };
+    let how = match group {
+        Some(Group::Calves) => "pull the toes toward you with the knee straight",
+        Some(Group::Hamstrings) => "keep the leg straight and hinge forward at the hip",
+        Some(Group::Quads) => "bring the heel toward the buttock, knees together",
+        Some(Group::Feet) => "pull the toes up toward the shin",
+        _ => "gently lengthen the cramping muscle",
+    };
+    format!("Your {}: {how}, and hold for 30 seconds.", cramp.words())
+}
+
 fn whole_seconds(t: Timestamp) -> Timestamp {
     Timestamp::from_second(t.as_second()).unwrap_or(t)
 }
 
-fn advice(level: Level) -> &'static str {
-    match level {
-        Level::Emergency => {
-            "Call emergency services now. Do not drive yourself; rest while you wait for help."
-        }
-        Level::UrgentCare => {
-            "Seek urgent care today for a same-day medical assessment. No massage, rolling, \
-             compression or vibration until a clinician has seen you."
-        }
-        Level::SeePhysio => {
-            "See a sports physiotherapist. Gentle self-care away from the affected area can go on \
-             meanwhile; stop anything that hurts."
+/// The verdict in words that fit what was found (protocol.md, more rules v2): "do not run
+/// through the pain" only when pain was reported; dizziness, numbness, a fever get their own.
+fn advice(tri: &TriageResult, max_soreness: f64) -> String {
+    let mut out = match tri.level {
+        Level::Emergency => "Call emergency services now. Do not drive yourself; rest while you \
+                             wait for help."
+            .to_owned(),
+        Level::UrgentCare => "Seek urgent care today for a same-day medical assessment. No \
+                              massage, rolling, compression or vibration until a clinician has \
+                              seen you."
+            .to_owned(),
+        Level::SeePhysio => see_physio_advice(tri),
+        Level::SelfCare if tri.has(FEVER_ALONE.code) => FEVER_ALONE.text.to_owned(),
+        Level::SelfCare if max_soreness < 3.0 && tri.found_words(Level::SelfCare).is_empty() => {
+            "Nothing worrying reported: follow the plan and check in again tomorrow.".to_owned()
         }
         Level::SelfCare => {
-            "Ordinary post-run soreness: follow the plan and check in again tomorrow."
+            "Ordinary post-run soreness: follow the plan and check in again tomorrow.".to_owned()
         }
+    };
+    if tri.has(BLEEDING_RISK_INJURY.code) {
+        out.push_str(" If you hit your head, call emergency services now.");
     }
+    out
+}
+
+fn see_physio_advice(tri: &TriageResult) -> String {
+    let found = join_words(&tri.found_words(Level::SeePhysio));
+    let mut out = if found.is_empty() {
+        "See a sports physiotherapist about the soreness that is lasting longer than ordinary \
+         post-run soreness."
+            .to_owned()
+    } else {
+        format!("See a sports physiotherapist about the {}.", found.trim_start_matches("a "))
+    };
+    out.push_str(" Gentle self-care away from the affected area can go on meanwhile.");
+    if tri.pain_reported {
+        out.push_str(" Do not run through the pain.");
+    }
+    if tri.dizzy {
+        out.push_str(
+            " You feel dizzy: lie down with your legs raised and sip fluids; if you are still \
+             dizzy 30 minutes after the run, seek urgent care.",
+        );
+    }
+    if tri.has(POSSIBLE_BONE_STRESS_INJURY.code) {
+        out.push_str(" Stop running until you have been assessed.");
+    }
+    out
 }
 
 /// Builds the plan for a validated check-in (protocol.md §1, in order).

@@ -291,8 +291,19 @@ proptest! {
         let new = make_plan(&more, &History::default());
         check_invariants(&new)?;
         prop_assert!(new.triage.level >= old.triage.level);
+        // Every old block still holds: the same, or one of the same modality over a region
+        // that covers it (urgent plans keep only the blocks everywhere).
         for b in &old.triage.blocked {
-            prop_assert!(new.triage.blocked.contains(b), "block {b:?} removed");
+            let kept = new
+                .triage
+                .blocked
+                .iter()
+                .any(|n| n.modality == b.modality && n.region.covers(b.region));
+            // At urgent_care and above only the referral and rest remain: no step at all of a
+            // modality whose block is not listed.
+            let no_step = new.triage.level >= Level::UrgentCare
+                && !new.steps.iter().any(|s| s.modality == b.modality);
+            prop_assert!(kept || no_step, "block {b:?} removed");
         }
         // What the condition restricts for this athlete: a clearance lifts a relative row.
         let cleared = |m: Modality| more.athlete.clearances.iter().any(|c| c.modality == m);
@@ -334,12 +345,20 @@ proptest! {
     ) {
         let mut filled = c.clone();
         filled.symptoms.get_or_insert_with(Vec::new).push(s.clone());
+        let mut filled = filled;
         let mut missing = c;
         let mut m = s;
         if drop_trend { m.trend = None; }
         if drop_since { m.since_hours = None; }
         if drop_after { m.after = None; }
         if drop_region { m.region = None; }
+        // A systemic symptom (a fever, dark urine…) has no place of its own: without a region
+        // it is the whole body's, so it is compared with the same symptom there.
+        if drop_region && m.code.is_systemic() {
+            if let Some(last) = filled.symptoms.as_mut().and_then(|s| s.last_mut()) {
+                last.region = Some(Region::WholeBody);
+            }
+        }
         missing.symptoms.get_or_insert_with(Vec::new).push(m);
         prop_assert!(level(&missing) >= level(&filled));
     }

@@ -207,7 +207,8 @@ fn possible_fracture_or_rupture() {
     let p =
         with_symptoms(json!([sym("pop_or_snap", "achilles_right"), sym("weakness", "calf_right")]));
     assert_rule(&p, "urgent_care", "possible_fracture_or_rupture");
-    let p = with_symptoms(json!([sym("pop_or_snap", "achilles_right")]));
+    // A pop elsewhere without weakness is an injury for a physiotherapist.
+    let p = with_symptoms(json!([sym("pop_or_snap", "knee_right")]));
     assert_eq!(level(&p), "see_physio");
 }
 
@@ -556,7 +557,8 @@ fn pressure_caps_from_clearances() {
         (prog["program"]["level"].clone(), prog["program"]["targets_mmhg"].clone())
     };
     let boots = |max: Option<u32>| {
-        let mut c = json!({"modality": "compression_boots", "by": "physiotherapist"});
+        let mut c =
+            json!({"modality": "compression_boots", "by": "physiotherapist", "date": "2026-10-01"});
         if let Some(m) = max {
             c["max_mmhg"] = json!(m);
         }
