@@ -111,7 +111,10 @@ impl Clearance {
     /// Only a dated clearance by a physiotherapist or a doctor lifts anything (protocol.md §1).
     pub fn lifts(&self) -> bool {
         self.date.is_some()
-            && matches!(self.by, Some(crate::codes::Clinician::Physiotherapist | crate::codes::Clinician::Doctor))
+            && matches!(
+                self.by,
+                Some(crate::codes::Clinician::Physiotherapist | crate::codes::Clinician::Doctor)
+            )
     }
 }
 
@@ -419,11 +422,7 @@ fn check_order(
 fn out_of_years(path: &str, shown: &str) -> CheckInError {
     CheckInError::new(
         path,
-        format!(
-            "{shown:?} lies outside the years {}–{} (UTC)",
-            YEARS.start(),
-            YEARS.end()
-        ),
+        format!("{shown:?} lies outside the years {}–{} (UTC)", YEARS.start(), YEARS.end()),
     )
 }
 
@@ -441,8 +440,7 @@ fn leading_year(s: &str) -> Option<i64> {
 fn time(value: &Value, path: &str) -> Result<Timestamp, CheckInError> {
     let s = string(value, path)?;
     let Ok(t) = s.parse::<Timestamp>() else {
-        if leading_year(s).is_some_and(|y| !YEARS.contains(&i16::try_from(y).unwrap_or(i16::MAX)))
-        {
+        if leading_year(s).is_some_and(|y| !YEARS.contains(&i16::try_from(y).unwrap_or(i16::MAX))) {
             return Err(out_of_years(path, s));
         }
         return Err(CheckInError::new(

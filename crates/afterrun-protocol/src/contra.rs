@@ -6,8 +6,8 @@
 //! `max_mmhg` and the protocol's cap for the cleared condition.
 
 use crate::checkin::{CheckIn, Clearance};
-use crate::outcome;
 use crate::codes::{Condition, Modality};
+use crate::outcome;
 use crate::plan::Block;
 use crate::region::{Group, Region};
 
@@ -197,7 +197,7 @@ pub fn contraindications(checkin: &CheckIn) -> ContraResult {
         .as_deref()
         .unwrap_or(&[])
         .iter()
-        .filter(|(r, v)| *v >= 7.0 && r.is_leg())
+        .filter(|(r, v)| *v >= 7.0 && (r.is_leg() || *r == Region::WholeBody))
         .map(|(r, _)| *r)
         .collect();
     let mut cap: Option<u32> = None;

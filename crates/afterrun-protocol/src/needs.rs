@@ -95,8 +95,9 @@ pub fn needs(checkin: &CheckIn, history: &History) -> Needs {
         }
     }
     let mut add = |g: Group| add_uncovered(&mut out.targets, Region::group(g));
+    // A whole-body rating counts for every muscle group (protocol.md, more rules v2).
     if whole_body_sore {
-        MAJOR.into_iter().for_each(&mut add);
+        Group::ALL.into_iter().for_each(&mut add);
     }
     if let Some(run) = checkin.run.as_ref() {
         if run.descent_m.is_some_and(|d| d >= 300.0) {

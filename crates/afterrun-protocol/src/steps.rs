@@ -333,14 +333,20 @@ impl Builder<'_> {
             (
                 "A cramp with sharp pain, pain on stretching or a sudden onset may be a strain: \
                  stretching it could make it worse.",
-                format!("Do not stretch your {}: ease it with gentle massage of the area, not \
-                         stretching.", cramp.words()),
+                format!(
+                    "Do not stretch your {}: ease it with gentle massage of the area, not \
+                         stretching.",
+                    cramp.words()
+                ),
             )
         } else {
             (
                 "Stretching is off for you today, so the cramp is eased without it.",
-                format!("Ease the cramp in your {} with gentle massage of the area, not \
-                         stretching.", cramp.words()),
+                format!(
+                    "Ease the cramp in your {} with gentle massage of the area, not \
+                         stretching.",
+                    cramp.words()
+                ),
             )
         };
         self.push(Step {
@@ -823,8 +829,7 @@ impl Builder<'_> {
         let serves: Vec<Region> = MAJOR.into_iter().map(Region::group).collect();
         !self.blocked.iter().any(|b| {
             b.modality == modality
-                && (b.reason.starts_with("contra_")
-                    || serves.iter().any(|r| b.region.overlaps(*r)))
+                && (b.reason.starts_with("contra_") || serves.iter().any(|r| b.region.overlaps(*r)))
         })
     }
 
@@ -1223,7 +1228,9 @@ pub fn make_plan(checkin: &CheckIn, history: &History) -> Plan {
     let tri = triage(checkin, history);
     let contra = contraindications(checkin);
     let mut blocked = tri.blocked.clone();
-    for b in &contra.blocked {
+    // Urgent plans list only the blocks everywhere (protocol.md, more rules v2).
+    let urgent = tri.level >= Level::UrgentCare;
+    for b in contra.blocked.iter().filter(|b| !urgent || b.region == Region::All) {
         if !blocked.contains(b) {
             blocked.push(b.clone());
         }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use afterrun_protocol::checkin::{Athlete, CheckIn, Clearance, Run, Symptom};
 use afterrun_protocol::codes::{
-    After, Condition, Equipment, Goal, Level, Modality, SymptomCode, Trend,
+    After, Clinician, Condition, Equipment, Goal, Level, Modality, SymptomCode, Trend,
 };
 use afterrun_protocol::contra::{Kind, TABLE};
 use afterrun_protocol::plan::{DeviceProgram, Dose, Plan, Pressure};
@@ -88,8 +88,18 @@ fn run() -> impl Strategy<Value = Run> {
 }
 
 fn clearance() -> impl Strategy<Value = Clearance> {
-    (select(Modality::ALL.to_vec()), opt(20.0f64..110.0))
-        .prop_map(|(modality, max_mmhg)| Clearance { modality, by: None, date: None, max_mmhg })
+    (
+        select(Modality::ALL.to_vec()),
+        opt(select(Clinician::ALL.to_vec())),
+        any::<bool>(),
+        opt(20.0f64..110.0),
+    )
+        .prop_map(|(modality, by, dated, max_mmhg)| Clearance {
+            modality,
+            by,
+            date: dated.then(|| jiff::civil::date(2026, 10, 1)),
+            max_mmhg,
+        })
 }
 
 fn athlete() -> impl Strategy<Value = Athlete> {
@@ -306,7 +316,8 @@ proptest! {
             prop_assert!(kept || no_step, "block {b:?} removed");
         }
         // What the condition restricts for this athlete: a clearance lifts a relative row.
-        let cleared = |m: Modality| more.athlete.clearances.iter().any(|c| c.modality == m);
+        let cleared =
+            |m: Modality| more.athlete.clearances.iter().any(|c| c.modality == m && c.lifts());
         let restricted: BTreeSet<Modality> = TABLE
             .iter()
             .filter(|r| r.condition == condition)
@@ -473,6 +484,123 @@ proptest! {
         match afterrun_protocol::parse_checkin(&c.to_string()) {
             Ok(checkin) => check_invariants(&make_plan(&checkin, &History::default()))?,
             Err(e) => prop_assert!(!e.field.is_empty() && !e.message.is_empty()),
+        }
+    }
+}
+
+/// The same check-in with left and right swapped everywhere.
+fn mirrored(c: &CheckIn) -> CheckIn {
+    let mut m = c.clone();
+    for s in m.symptoms.iter_mut().flatten() {
+        s.region = s.region.map(Region::mirrored);
+    }
+    if let Some(sore) = m.soreness.as_mut() {
+        for (r, _) in sore.iter_mut() {
+            *r = r.mirrored();
+        }
+        sore.sort_by_key(|(r, _)| r.to_string());
+    }
+    m.cramp_now = m.cramp_now.map(Region::mirrored);
+    m
+}
+
+fn block_set(plan: &Plan, mirror: bool) -> BTreeSet<(Modality, Region, String)> {
+    plan.triage
+        .blocked
+        .iter()
+        .map(|b| {
+            let r = if mirror { b.region.mirrored() } else { b.region };
+            (b.modality, r, b.reason.clone())
+        })
+        .collect()
+}
+
+/// Steps the next run never moves or drops (protocol.md, more rules v2).
+fn never_moved(m: Modality) -> bool {
+    m.is_referral()
+        || matches!(
+            m,
+            Modality::Rest
+                | Modality::Walk
+                | Modality::EasyCycle
+                | Modality::Hydration
+                | Modality::StaticStretching
+        )
+}
+
+fn with_next_run(mut c: CheckIn, minutes: i64) -> CheckIn {
+    c.next_run_at = Some(now() + SignedDuration::from_mins(minutes));
+    c
+}
+
+/// Which modality a "Consider …" note suggests.
+fn considered(note: &str) -> Option<Modality> {
+    let rest = note.strip_prefix("Consider ")?;
+    [
+        ("compression boots", Modality::CompressionBoots),
+        ("a foam roller", Modality::FoamRolling),
+        ("a massage gun", Modality::MassageGun),
+    ]
+    .into_iter()
+    .find(|(words, _)| rest.starts_with(words))
+    .map(|(_, m)| m)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Any symptom moved to the chest makes the plan an emergency, whatever its code.
+    #[test]
+    fn any_symptom_on_the_chest_is_an_emergency(c in checkin(), s in symptom()) {
+        let mut chest = c;
+        let mut s = s;
+        s.region = Some(Region::Chest);
+        chest.symptoms.get_or_insert_with(Vec::new).push(s);
+        let plan = make_plan(&chest, &History::default());
+        prop_assert_eq!(plan.triage.level, Level::Emergency);
+        check_invariants(&plan)?;
+    }
+
+    /// Swapping left and right gives the same level and the mirrored blocks.
+    #[test]
+    fn mirroring_gives_the_same_level_and_mirrored_blocks(c in checkin()) {
+        let plan = make_plan(&c, &History::default());
+        let mirror = make_plan(&mirrored(&c), &History::default());
+        prop_assert_eq!(plan.triage.level, mirror.triage.level);
+        prop_assert_eq!(block_set(&plan, true), block_set(&mirror, false));
+    }
+
+    /// No step but the plate warm-up (and the steps never moved for a run: the referral, rest,
+    /// the walk, hydration, a cramp's stretch) ends later than 30 min before the next run when
+    /// it starts before it, or starts while the run may still be going on.
+    #[test]
+    fn no_step_overlaps_the_next_run(c in checkin(), next in 45i64..3000) {
+        let c = with_next_run(c, next);
+        let plan = make_plan(&c, &History::default());
+        for s in &plan.steps {
+            let warm_up = s.modality == Modality::VibrationPlate && i64::from(s.offset_min) == next - 15;
+            if warm_up || never_moved(s.modality) {
+                continue;
+            }
+            let start = i64::from(s.offset_min);
+            let end_s = start * 60 + i64::from(s.duration_s);
+            if start < next + afterrun_protocol::steps::NEXT_RUN_ASSUMED_MIN {
+                prop_assert!(end_s <= (next - 30) * 60, "{:?} at {start} min ({} s) overlaps a run at {next} min", s.modality, s.duration_s);
+            }
+        }
+    }
+
+    /// A "consider" note never suggests a modality a contraindication blocks, or one triage
+    /// blocks on the groups it would serve.
+    #[test]
+    fn no_consider_note_names_a_blocked_modality(c in checkin()) {
+        let plan = make_plan(&c, &History::default());
+        let majors = [Region::from_code("quads", false).unwrap(), Region::from_code("hamstrings", false).unwrap(), Region::from_code("calves", false).unwrap()];
+        for m in plan.notes.iter().filter_map(|n| considered(n)) {
+            for b in plan.triage.blocked.iter().filter(|b| b.modality == m) {
+                prop_assert!(!b.reason.starts_with("contra_"), "consider {m:?} despite {}", b.reason);
+                prop_assert!(!majors.iter().any(|r| b.region.overlaps(*r)), "consider {m:?} despite {}", b.reason);
+            }
         }
     }
 }

@@ -177,15 +177,19 @@ fn suspected_dvt() {
         assert_only_referral_and_rest(&p);
         assert!(has_block(&p, "compression_boots", region, "suspected_dvt"));
     }
-    // Warmth or redness of a calf with a pain code on that side.
-    let p = with_symptoms(json!([sym("warmth", "calf_left"), sym("dull_ache", "calves_left")]));
-    assert_rule(&p, "urgent_care", "suspected_dvt");
-    let p = with_symptoms(json!([sym("redness", "thigh_left"), sym("dull_ache", "calves_right")]));
-    assert_eq!(level(&p), "see_physio");
     // Swelling after a twist is an injury, not a clot.
     let mut s = sym("swelling", "calf_left");
     s["after"] = json!("twist");
     assert_eq!(level(&with_symptoms(json!([s]))), "see_physio");
+}
+
+#[test]
+fn suspected_dvt_warm_or_red_and_painful() {
+    // Warmth or redness of a calf with a pain code on that side (possible thrombophlebitis).
+    let p = with_symptoms(json!([sym("warmth", "calf_left"), sym("dull_ache", "calves_left")]));
+    assert_rule(&p, "urgent_care", "suspected_dvt");
+    let p = with_symptoms(json!([sym("redness", "thigh_left"), sym("dull_ache", "calves_right")]));
+    assert_eq!(level(&p), "see_physio");
 }
 
 #[test]
@@ -803,4 +807,478 @@ fn fever() {
     let p = with_symptoms(json!([sym("fever", "whole_body"), sym("swelling", "ankle_left")]));
     assert_rule(&p, "urgent_care", "possible_infection");
     assert!(!p["triage"]["blocked"].to_string().contains("\"fever\""));
+}
+
+// ---- Triage v2 (protocol.md §2 rows and "More rules (v2)") ----
+
+fn sym_after(code: &str, region: &str, after: &str) -> Value {
+    json!({"code": code, "region": region, "since_hours": 2, "trend": "stable", "after": after})
+}
+
+fn text_of(p: &Value) -> String {
+    let mut out = vec![p["triage"]["advice"].to_string(), p["notes"].to_string()];
+    for r in p["triage"]["reasons"].as_array().unwrap() {
+        out.push(r["text"].to_string());
+    }
+    for s in p["steps"].as_array().unwrap() {
+        out.push(s["instructions"].to_string());
+        out.push(s["why"].to_string());
+    }
+    out.join(" ")
+}
+
+#[test]
+fn possible_cardiac() {
+    // Any code on the chest, never muscle soreness.
+    for code in ["sharp_pain", "dull_ache", "severe_muscle_pain", "weakness", "bruising", "fever"] {
+        let p = with_symptoms(json!([sym(code, "chest")]));
+        assert_rule(&p, "emergency", "possible_cardiac");
+        assert_only_referral_and_rest(&p);
+    }
+    // A soreness rating or a cramp in the chest.
+    assert_rule(
+        &plan(&checkin(json!({"soreness": {"chest": 3}}), json!({}))),
+        "emergency",
+        "possible_cardiac",
+    );
+    assert_rule(
+        &plan(&checkin(json!({"cramp_now": "chest"}), json!({}))),
+        "emergency",
+        "possible_cardiac",
+    );
+    // Dizziness with breathlessness.
+    let p = with_symptoms(json!([
+        sym("dizziness", "whole_body"),
+        sym("shortness_of_breath", "whole_body")
+    ]));
+    assert_rule(&p, "emergency", "possible_cardiac");
+    // A chest rating of 0 is nothing.
+    assert_eq!(level(&plan(&checkin(json!({"soreness": {"chest": 0}}), json!({})))), "self_care");
+}
+
+#[test]
+fn exertional_dizziness() {
+    let p = with_symptoms(json!([sym_after("dizziness", "whole_body", "sudden_onset_during_run")]));
+    assert_rule(&p, "urgent_care", "exertional_dizziness");
+    assert!(!step_modalities(&p).contains(&"walk".to_string()));
+    // Dizziness that did not start during the run, 20 min after it: a physiotherapist, and
+    // rest with the legs raised instead of the walk.
+    let p = with_symptoms(json!([sym("dizziness", "whole_body")]));
+    assert_eq!(level(&p), "see_physio");
+    let m = step_modalities(&p);
+    assert!(!m.contains(&"walk".to_string()) && m.contains(&"rest".to_string()), "{m:?}");
+    assert!(text_of(&p).contains("legs raised"));
+}
+
+#[test]
+fn neurological_deficit() {
+    // Weakness with numbness on the same leg (foot drop).
+    let p = with_symptoms(json!([sym("weakness", "foot_left"), sym("numbness", "shin_left")]));
+    assert_rule(&p, "urgent_care", "neurological_deficit");
+    // Nerve signs on both legs, mixed codes.
+    let p = with_symptoms(json!([sym("tingling", "foot_left"), sym("numbness", "calf_right")]));
+    assert_rule(&p, "urgent_care", "neurological_deficit");
+    // A bare group is both legs.
+    assert_rule(
+        &with_symptoms(json!([sym("numbness", "feet")])),
+        "urgent_care",
+        "neurological_deficit",
+    );
+    // A leg sign with back pain.
+    let p =
+        with_symptoms(json!([sym("tingling", "hamstrings_left"), sym("dull_ache", "lower_back")]));
+    assert_rule(&p, "urgent_care", "neurological_deficit");
+    // One numb foot alone stays with the physiotherapist.
+    assert_rule(
+        &with_symptoms(json!([sym("numbness", "foot_left")])),
+        "see_physio",
+        "nerve_symptoms",
+    );
+    // Weakness and numbness on opposite legs: both legs, still urgent.
+    let p = with_symptoms(json!([sym("weakness", "quads_left"), sym("numbness", "foot_right")]));
+    assert_eq!(level(&p), "urgent_care");
+}
+
+#[test]
+fn bleeding_risk_injury() {
+    let anticoagulated = |symptoms: Value| {
+        plan(&checkin(json!({"symptoms": symptoms}), json!({"conditions": ["anticoagulants"]})))
+    };
+    for code in ["swelling", "bruising", "sharp_pain", "dull_ache"] {
+        let p = anticoagulated(json!([sym_after(code, "thigh_left", "fall")]));
+        assert_rule(&p, "urgent_care", "bleeding_risk_injury");
+        assert!(p["triage"]["advice"].as_str().unwrap().contains("hit your head"));
+    }
+    // The event can be on another symptom of the same side.
+    let p = anticoagulated(json!([
+        sym("bruising", "calf_right"),
+        sym_after("dull_ache", "knee_right", "twist")
+    ]));
+    assert_rule(&p, "urgent_care", "bleeding_risk_injury");
+    // Without blood thinners the same bruise after a fall is a physiotherapist's.
+    let p = with_symptoms(json!([sym_after("bruising", "quads_left", "fall")]));
+    assert_eq!(level(&p), "see_physio");
+}
+
+#[test]
+fn possible_rhabdomyolysis_before_the_urine_darkens() {
+    // Severe pain with weakness.
+    let p = with_symptoms(json!([
+        sym("severe_muscle_pain", "quads_left"),
+        sym("weakness", "calves_right")
+    ]));
+    assert_rule(&p, "urgent_care", "possible_rhabdomyolysis");
+    // Severe pain in two groups after a hard run (an ultra).
+    let ultra = json!({"ended_at": "2026-11-23T08:10:00Z", "duration_min": 600, "rpe": 9});
+    let c = checkin(
+        json!({"run": ultra, "symptoms": [sym("severe_muscle_pain", "quads_left"), sym("severe_muscle_pain", "calves_left")]}),
+        json!({}),
+    );
+    assert_rule(&plan(&c), "urgent_care", "possible_rhabdomyolysis");
+    // A bare group counts as two.
+    let c =
+        checkin(json!({"run": ultra, "symptoms": [sym("severe_muscle_pain", "quads")]}), json!({}));
+    assert_rule(&plan(&c), "urgent_care", "possible_rhabdomyolysis");
+    // After an easy, known run one severe group is a physiotherapist's.
+    let p = with_symptoms(json!([
+        sym("severe_muscle_pain", "quads_left"),
+        sym("severe_muscle_pain", "calves_left")
+    ]));
+    assert_eq!(level(&p), "see_physio");
+    // The run's duration and effort unknown: as if hard.
+    let c = checkin(
+        json!({"run": {"ended_at": "2026-11-23T08:10:00Z"}, "symptoms": [sym("severe_muscle_pain", "whole_body")]}),
+        json!({}),
+    );
+    assert_rule(&plan(&c), "urgent_care", "possible_rhabdomyolysis");
+}
+
+#[test]
+fn possible_fracture_or_rupture_ottawa() {
+    for region in ["ankle_right", "foot_left", "shin_left", "knee_right", "hip_left"] {
+        let p = with_symptoms(json!([sym_after("focal_bone_tenderness", region, "twist")]));
+        assert_rule(&p, "urgent_care", "possible_fracture_or_rupture");
+    }
+    // The twist named on the swelling beside it.
+    let p = with_symptoms(json!([
+        sym("focal_bone_tenderness", "ankle_left"),
+        sym_after("swelling", "ankle_left", "twist")
+    ]));
+    assert_rule(&p, "urgent_care", "possible_fracture_or_rupture");
+    // Bone tenderness with no injury: bone stress, a physiotherapist, stop running.
+    let p = with_symptoms(json!([sym("focal_bone_tenderness", "shin_left")]));
+    assert_rule(&p, "see_physio", "possible_bone_stress_injury");
+}
+
+#[test]
+fn possible_fracture_or_rupture_achilles_pop() {
+    for region in ["achilles_left", "calf_right", "calves", "ankle_left"] {
+        let p = with_symptoms(json!([sym("pop_or_snap", region)]));
+        assert_rule(&p, "urgent_care", "possible_fracture_or_rupture");
+    }
+}
+
+#[test]
+fn possible_heat_illness() {
+    // A fever that began 1 h after the run.
+    let mut f = sym("fever", "whole_body");
+    f["since_hours"] = json!(0.1);
+    let p = plan(&checkin(json!({"symptoms": [f], "now": "2026-11-23T09:20:00Z"}), json!({})));
+    assert_rule(&p, "urgent_care", "possible_heat_illness");
+    // A fever that began during the run.
+    let mut f = sym("fever", "whole_body");
+    f["since_hours"] = json!(0.5);
+    assert_rule(&with_symptoms(json!([f])), "urgent_care", "possible_heat_illness");
+    // Onset unknown: toward safety.
+    let f = json!({"code": "fever", "region": "whole_body", "trend": "stable", "after": "none"});
+    assert_rule(&with_symptoms(json!([f])), "urgent_care", "possible_heat_illness");
+    // A fever from before the run is a fever, not heat illness.
+    assert_rule(&with_symptoms(json!([sym("fever", "whole_body")])), "self_care", "fever");
+}
+
+#[test]
+fn over_tendon() {
+    let c = checkin(json!({"soreness": {"calves": 6}}), json!({}));
+    let p = plan(&c);
+    for side in ["left", "right"] {
+        assert!(has_block(&p, "massage_gun", &format!("achilles_{side}"), "over_tendon"));
+    }
+    for s in p["steps"].as_array().unwrap().iter().filter(|s| s["modality"] == "massage_gun") {
+        assert!(!s["targets"].to_string().contains("achilles"));
+    }
+}
+
+#[test]
+fn unexplained_symptom_is_the_fallback_anywhere() {
+    // Every code on every region other than the chest is at least see_physio, except a dull
+    // ache and a fever (self-care rows of their own).
+    for code in afterrun_protocol::codes::SymptomCode::ALL {
+        for region in ["quads_left", "lower_back", "whole_body", "knee_right", "hip_left"] {
+            let p = with_symptoms(json!([sym(code.code(), region)]));
+            let selfcare = matches!(code.code(), "dull_ache" | "fever");
+            assert!(selfcare || level(&p) != "self_care", "{} on {region}", code.code());
+        }
+    }
+    let p = with_symptoms(json!([sym("weakness", "quads_left")]));
+    assert_rule(&p, "see_physio", "unexplained_symptom");
+    assert!(p["triage"]["reasons"][0]["text"].as_str().unwrap().starts_with("Weakness"));
+}
+
+#[test]
+fn fever_only_plan_leads_with_the_fever() {
+    let p = with_symptoms(json!([sym("fever", "whole_body")]));
+    assert_eq!(reasons(&p), ["fever"]);
+    assert_eq!(p["triage"]["advice"], p["triage"]["reasons"][0]["text"]);
+    assert!(!text_of(&p).contains("ordinary post-run soreness"));
+    let hydration = p["steps"].as_array().unwrap().iter().find(|s| s["modality"] == "hydration");
+    assert_eq!(hydration.unwrap()["offset_min"], 0);
+}
+
+#[test]
+fn words_fit_the_finding() {
+    // No pain reported: no "pain" in the verdict.
+    let p = with_symptoms(json!([sym("numbness", "foot_left")]));
+    let advice = p["triage"]["advice"].as_str().unwrap();
+    assert!(advice.contains("numbness") && !advice.contains("pain"), "{advice}");
+    let p = with_symptoms(json!([sym("sharp_pain", "quads_left")]));
+    assert!(p["triage"]["advice"].as_str().unwrap().contains("Do not run through the pain"));
+    // No raw codes in any text a runner reads.
+    let c = checkin(
+        json!({"symptoms": [sym("dizziness", "whole_body"), sym("tingling", "calves_right")]}),
+        json!({"conditions": ["dvt_history"], "clearances": [{"modality": "compression_boots", "by": "doctor", "date": "2026-10-01"}], "weekly_km": 80}),
+    );
+    let text = text_of(&plan(&c));
+    for code in ["compression_boots", "dvt_history", "calves_right", "right calves", "_"] {
+        assert!(!text.contains(code), "{code} in {text}");
+    }
+}
+
+#[test]
+fn urgent_plans_say_only_what_to_do_now() {
+    let c = checkin(
+        json!({"symptoms": [sym("swelling", "calf_left")], "soreness": {}}),
+        json!({"conditions": ["pregnancy"]}),
+    );
+    let p = plan(&c);
+    assert_eq!(level(&p), "urgent_care");
+    assert_eq!(p["notes"], json!([]), "no standing note");
+    for b in p["triage"]["blocked"].as_array().unwrap() {
+        assert_eq!(b["region"], "all", "no per-region block: {b}");
+    }
+    assert!(!p["assumptions"].to_string().contains("major groups"));
+    assert_only_referral_and_rest(&p);
+}
+
+#[test]
+fn lower_back_finding_blocks_the_plate() {
+    let p = with_symptoms(json!([sym("focal_bone_tenderness", "lower_back")]));
+    assert_eq!(level(&p), "see_physio");
+    assert!(has_block(&p, "vibration_plate", "all", "possible_bone_stress_injury"));
+    assert!(!step_modalities(&p).contains(&"vibration_plate".to_string()));
+}
+
+#[test]
+fn cramp_with_pain_is_not_stretched() {
+    for extra in [
+        sym("sharp_pain", "calves_left"),
+        sym("pain_with_stretch", "calf_left"),
+        sym_after("dull_ache", "calves_left", "sudden_onset_during_run"),
+    ] {
+        let p = plan(&checkin(json!({"cramp_now": "calves_left", "symptoms": [extra]}), json!({})));
+        assert!(!step_modalities(&p).contains(&"static_stretching".to_string()), "{p}");
+        let cramp = p["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["targets"] == json!(["calves_left"]) && s["modality"] == "rest");
+        let text = cramp.expect("a step for the cramp")["instructions"].to_string();
+        assert!(text.contains("not stretching") && text.contains("left calf"), "{text}");
+    }
+}
+
+#[test]
+fn stretch_names_the_cramped_group() {
+    for (region, words) in [
+        ("calves_right", "toes toward you"),
+        ("hamstrings_left", "hinge"),
+        ("quads", "heel toward the buttock"),
+        ("feet_left", "toes up"),
+    ] {
+        let p = plan(&checkin(json!({"cramp_now": region}), json!({})));
+        let first = &p["steps"][0];
+        assert_eq!(first["modality"], "static_stretching");
+        assert!(first["instructions"].to_string().contains(words), "{region}: {first}");
+    }
+    // Stretching blocked (a recent fracture): the cramp still gets a step.
+    let p = plan(&checkin(
+        json!({"cramp_now": "calves_left"}),
+        json!({"conditions": ["fracture_recent"]}),
+    ));
+    assert_eq!(p["steps"][0]["modality"], "rest");
+    assert!(p["steps"][0]["instructions"].to_string().contains("gentle massage"));
+}
+
+#[test]
+fn whole_body_soreness_counts_for_every_group() {
+    let p = plan(&checkin(json!({"soreness": {"whole_body": 8}}), json!({})));
+    let foam =
+        p["steps"].as_array().unwrap().iter().find(|s| s["modality"] == "foam_rolling").unwrap();
+    for g in ["quads", "hamstrings", "calves", "glutes", "adductors"] {
+        assert!(foam["targets"].to_string().contains(g), "{g}: {foam}");
+    }
+    assert_eq!(foam["dose"]["pressure"], "light", "very sore everywhere");
+}
+
+#[test]
+fn no_step_overlaps_the_next_run() {
+    // Boots that cannot end 30 min before a run in 75 min are left out; the plate warm-up stays.
+    let c = checkin(
+        json!({"next_run_at": "2026-11-23T09:45:00Z", "soreness": {"calves": 4}}),
+        json!({"weekly_km": 80}),
+    );
+    let p = plan(&c);
+    let m = step_modalities(&p);
+    assert!(!m.contains(&"compression_boots".to_string()), "{m:?}");
+    assert!(p["notes"].to_string().contains("left out: not enough time before your next run"));
+    // A run in 130 min: the boots move earlier to end 30 min before it.
+    let c = checkin(json!({"next_run_at": "2026-11-23T10:40:00Z"}), json!({"weekly_km": 80}));
+    let p = plan(&c);
+    let boots = p["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["modality"] == "compression_boots")
+        .unwrap();
+    let end = boots["offset_min"].as_u64().unwrap() * 60 + boots["duration_s"].as_u64().unwrap();
+    assert!(end <= 100 * 60 && boots["offset_min"].as_u64().unwrap() >= 60, "{boots}");
+    assert!(p["notes"].to_string().contains("moved to end before your next run"));
+}
+
+#[test]
+fn consider_note_never_names_a_blocked_modality() {
+    // A pregnant runner without a massage gun: the gun is blocked on her calves, so it is not
+    // suggested.
+    let c = checkin(json!({}), json!({"equipment": ["foam_roller"], "conditions": ["pregnancy"]}));
+    assert!(!plan(&c)["notes"].to_string().contains("massage gun"));
+    let c = checkin(json!({}), json!({"equipment": ["foam_roller"]}));
+    assert!(plan(&c)["notes"].to_string().contains("Consider a massage gun"));
+}
+
+#[test]
+fn bone_stress_replaces_the_next_run_note() {
+    let c = checkin(
+        json!({"symptoms": [sym("focal_bone_tenderness", "shin_left")], "soreness": {"calves": 8}}),
+        json!({}),
+    );
+    let notes = plan(&c)["notes"].to_string();
+    assert!(notes.contains("Stop running"));
+    assert!(!notes.contains("make it easy"), "{notes}");
+}
+
+#[test]
+fn run_without_an_end_counts_as_just_ended() {
+    use afterrun_protocol::history::SorenessRating;
+    // A hard run in the check-in without `ended_at`, older history: no prolonged soreness.
+    let c = checkin(
+        json!({"run": {"duration_min": 150, "distance_km": 30}, "soreness": {"quads": 5}}),
+        json!({}),
+    );
+    let history = History {
+        last_hard_run: Some(at("2026-11-01T08:00:00Z")),
+        soreness_ratings: vec![SorenessRating {
+            at: at("2026-11-02T08:00:00Z"),
+            region: Region::from_code("quads", false).unwrap(),
+            rating: 2.0,
+        }],
+        ..History::default()
+    };
+    let p = plan_with(&c, &history);
+    assert_eq!(level(&p), "self_care", "{p}");
+    assert!(p["assumptions"].to_string().contains("the run's end not given"));
+    // Dizziness after a run whose end is unknown: as if it ended long ago.
+    let c = checkin(
+        json!({"run": {"duration_min": 40}, "symptoms": [sym("dizziness", "whole_body")]}),
+        json!({}),
+    );
+    assert_rule(&plan(&c), "urgent_care", "persistent_dizziness");
+}
+
+#[test]
+fn times_must_be_in_order_and_plausible() {
+    let field = |extra: Value| error_field(&checkin(extra, json!({})));
+    assert_eq!(field(json!({"run": {"ended_at": "2026-11-23T09:00:00Z"}})), "run.ended_at");
+    assert_eq!(field(json!({"next_run_at": "2026-11-23T08:00:00Z"})), "next_run_at");
+    assert_eq!(field(json!({"now": "0000-01-01T00:00:00Z"})), "now");
+    assert_eq!(field(json!({"now": "1989-12-31T23:59:59Z"})), "now");
+    assert_eq!(field(json!({"now": "9999-12-31T00:00:00Z", "next_run_at": null})), "now");
+    assert_eq!(field(json!({"now": "-0001-01-01T00:00:00Z"})), "now");
+    let e = parse_checkin(&checkin(json!({"now": "9999-12-31T00:00:00Z"}), json!({})).to_string())
+        .unwrap_err();
+    assert!(e.message.contains("1990") && !e.message.contains("malformed"), "{e}");
+    let c = checkin(
+        json!({}),
+        json!({"clearances": [{"modality": "compression_boots", "by": "doctor", "date": "1901-01-01"}]}),
+    );
+    assert_eq!(error_field(&c), "athlete.clearances[0].date");
+    // A byte-order mark is ignored.
+    let text = format!("\u{feff}{}", checkin(json!({}), json!({})));
+    assert!(parse_checkin(&text).is_ok());
+}
+
+#[test]
+fn clearance_without_date_or_by_a_clinician_lifts_nothing() {
+    for clearance in [
+        json!({"modality": "compression_boots", "by": "physiotherapist"}),
+        json!({"modality": "compression_boots", "by": "other", "date": "2026-10-01"}),
+        json!({"modality": "compression_boots", "date": "2026-10-01"}),
+    ] {
+        let p = plan(&owner_of_everything_after_hard_run(&["dvt_history"], json!([clearance])));
+        assert!(has_block(&p, "compression_boots", "all", "contra_relative:dvt_history"));
+        assert!(p["assumptions"].to_string().contains("lifts nothing"));
+    }
+}
+
+/// Every row of the triage table has its canonical test above (named after its reason code).
+#[test]
+fn every_triage_row_has_a_test() {
+    let tested: &[(&str, fn())] = &[
+        ("possible_pe", possible_pe),
+        ("possible_cardiac", possible_cardiac),
+        ("acute_limb_ischaemia", acute_limb_ischaemia),
+        ("acute_compartment_syndrome", acute_compartment_syndrome),
+        ("possible_limb_ischaemia", possible_limb_ischaemia),
+        ("possible_compartment_syndrome", possible_compartment_syndrome),
+        ("suspected_dvt", suspected_dvt),
+        ("suspected_dvt", suspected_dvt_warm_or_red_and_painful),
+        ("possible_rhabdomyolysis", possible_rhabdomyolysis),
+        ("possible_rhabdomyolysis", possible_rhabdomyolysis_before_the_urine_darkens),
+        ("possible_fracture_or_rupture", possible_fracture_or_rupture),
+        ("possible_fracture_or_rupture", possible_fracture_or_rupture_ottawa),
+        ("possible_fracture_or_rupture", possible_fracture_or_rupture_achilles_pop),
+        ("possible_infection", possible_infection),
+        ("persistent_dizziness", persistent_dizziness),
+        ("exertional_dizziness", exertional_dizziness),
+        ("neurological_deficit", neurological_deficit),
+        ("bleeding_risk_injury", bleeding_risk_injury),
+        ("possible_heat_illness", possible_heat_illness),
+        ("persistent_or_worsening_pain", persistent_or_worsening_pain),
+        ("swelling", swelling),
+        ("nerve_symptoms", nerve_symptoms),
+        ("possible_bone_stress_injury", possible_bone_stress_injury),
+        ("acute_injury", acute_injury),
+        ("recurrent_cramps", recurrent_cramps),
+        ("prolonged_soreness", prolonged_soreness),
+        ("unexplained_symptom", unexplained_symptom),
+        ("unexplained_symptom", unexplained_symptom_is_the_fallback_anywhere),
+        ("fever", fever_only_plan_leads_with_the_fever),
+        ("doms_expected", doms_expected),
+    ];
+    for row in afterrun_protocol::triage::table::ROWS {
+        let n = tested.iter().filter(|(code, _)| *code == row.rule.code).count();
+        let rows = afterrun_protocol::triage::table::ROWS
+            .iter()
+            .filter(|r| r.rule.code == row.rule.code)
+            .count();
+        assert!(n >= rows, "{} has {rows} rows and {n} tests", row.rule.code);
+    }
 }

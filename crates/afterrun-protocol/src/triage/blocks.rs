@@ -35,7 +35,9 @@ pub(super) fn triage_blocks(level: Level, cx: &Ctx<'_>, flags: &Flags) -> Vec<Bl
         }
         // The most severe reason first.
         reasons.sort_by_key(|code| {
-            std::cmp::Reverse(cx.findings.iter().find(|f| f.rule.code == *code).map(|f| f.rule.level))
+            std::cmp::Reverse(
+                cx.findings.iter().find(|f| f.rule.code == *code).map(|f| f.rule.level),
+            )
         });
         for reason in reasons {
             for m in Modality::HANDS_ON_AND_DEVICES {

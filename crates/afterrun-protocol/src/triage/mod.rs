@@ -364,11 +364,8 @@ fn merge_into<T: PartialEq>(into: &mut Vec<T>, items: Vec<T>) {
 /// check-in's run without `ended_at` ended at `now` (protocol.md §1: a hard run in the check-in
 /// is never older than stored history); a run whose duration or effort is unknown may be hard.
 pub fn last_hard_run(checkin: &CheckIn, history: &History) -> Option<Timestamp> {
-    let from_run = checkin
-        .run
-        .as_ref()
-        .filter(|r| r.may_be_hard())
-        .map(|r| r.ended_at.unwrap_or(checkin.now));
+    let from_run =
+        checkin.run.as_ref().filter(|r| r.may_be_hard()).map(|r| r.ended_at.unwrap_or(checkin.now));
     match (from_run, history.last_hard_run) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),

@@ -251,10 +251,13 @@ fn possible_pe(cx: &mut Ctx<'_>, rule: Rule) {
 
 fn possible_cardiac(cx: &mut Ctx<'_>, rule: Rule) {
     let mut b = cx.primaries(|y| y.class.may_be_chest() || y.is(S::ChestPain));
-    let chest_soreness =
-        cx.checkin.soreness.as_deref().unwrap_or(&[]).iter().any(|(r, v)| {
-            *r == Region::Chest && *v > 0.0
-        });
+    let chest_soreness = cx
+        .checkin
+        .soreness
+        .as_deref()
+        .unwrap_or(&[])
+        .iter()
+        .any(|(r, v)| *r == Region::Chest && *v > 0.0);
     let chest_cramp = cx.checkin.cramp_now == Some(Region::Chest);
     if chest_soreness || chest_cramp {
         b.regions.push(Region::Chest);
@@ -364,10 +367,7 @@ fn group_count(region: Region) -> u32 {
 /// Could the check-in's run have been hard, or was there a stored hard run in the last 72 h?
 fn after_hard_run(cx: &Ctx<'_>) -> bool {
     let run_may_be_hard = cx.checkin.run.as_ref().is_none_or(|r| r.may_be_hard());
-    let recent = cx
-        .history
-        .last_hard_run
-        .is_some_and(|t| hours_between(t, cx.checkin.now) <= 72.0);
+    let recent = cx.history.last_hard_run.is_some_and(|t| hours_between(t, cx.checkin.now) <= 72.0);
     run_may_be_hard || recent
 }
 
@@ -409,7 +409,9 @@ fn possible_fracture_or_rupture(cx: &mut Ctx<'_>, rule: Rule) {
 
 /// Does a symptom on these sides say it followed one of these events (or leave it open)?
 fn event_on(cx: &Ctx<'_>, mask: u8, events: &[After]) -> bool {
-    cx.syms.iter().any(|y| side_mask(y.region) & mask != 0 && y.s.after.is_some_and(|a| events.contains(&a)))
+    cx.syms
+        .iter()
+        .any(|y| side_mask(y.region) & mask != 0 && y.s.after.is_some_and(|a| events.contains(&a)))
 }
 
 fn ottawa_bone_tenderness(cx: &mut Ctx<'_>, rule: Rule) {
@@ -427,10 +429,15 @@ fn achilles_pop(cx: &mut Ctx<'_>, rule: Rule) {
     let achilles_area: Vec<Region> = Side::BOTH
         .into_iter()
         .flat_map(|s| {
-            [Region::Part(Part::Calf, s), Region::Part(Part::Achilles, s), Region::Part(Part::Ankle, s)]
+            [
+                Region::Part(Part::Calf, s),
+                Region::Part(Part::Achilles, s),
+                Region::Part(Part::Ankle, s),
+            ]
         })
         .collect();
-    let b = cx.primaries(|y| y.is(S::PopOrSnap) && achilles_area.iter().any(|r| y.region.overlaps(*r)));
+    let b =
+        cx.primaries(|y| y.is(S::PopOrSnap) && achilles_area.iter().any(|r| y.region.overlaps(*r)));
     cx.fire(rule, b);
 }
 
@@ -535,7 +542,8 @@ fn bleeding_risk_injury(cx: &mut Ctx<'_>, rule: Rule) {
 fn possible_heat_illness(cx: &mut Ctx<'_>, rule: Rule) {
     let run = cx.checkin.run.as_ref();
     let end = run.and_then(|r| r.ended_at);
-    let start = end.zip(run.and_then(|r| r.duration_min)).map(|(e, d)| e.as_second() as f64 - d * 60.0);
+    let start =
+        end.zip(run.and_then(|r| r.duration_min)).map(|(e, d)| e.as_second() as f64 - d * 60.0);
     let now = cx.checkin.now.as_second() as f64;
     let b = cx.primaries(|y| {
         let (Some(end), Some(h)) = (end, y.s.since_hours) else {
