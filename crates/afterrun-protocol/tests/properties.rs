@@ -356,7 +356,6 @@ proptest! {
     ) {
         let mut filled = c.clone();
         filled.symptoms.get_or_insert_with(Vec::new).push(s.clone());
-        let mut filled = filled;
         let mut missing = c;
         let mut m = s;
         if drop_trend { m.trend = None; }
@@ -365,10 +364,11 @@ proptest! {
         if drop_region { m.region = None; }
         // A systemic symptom (a fever, dark urine…) has no place of its own: without a region
         // it is the whole body's, so it is compared with the same symptom there.
-        if drop_region && m.code.is_systemic() {
-            if let Some(last) = filled.symptoms.as_mut().and_then(|s| s.last_mut()) {
-                last.region = Some(Region::WholeBody);
-            }
+        if drop_region
+            && m.code.is_systemic()
+            && let Some(last) = filled.symptoms.as_mut().and_then(|s| s.last_mut())
+        {
+            last.region = Some(Region::WholeBody);
         }
         missing.symptoms.get_or_insert_with(Vec::new).push(m);
         prop_assert!(level(&missing) >= level(&filled));
