@@ -409,9 +409,7 @@ fn possible_fracture_or_rupture(cx: &mut Ctx<'_>, rule: Rule) {
 
 /// Does a symptom on these sides say it followed one of these events (or leave it open)?
 fn event_on(cx: &Ctx<'_>, mask: u8, events: &[After]) -> bool {
-    cx.syms
-        .iter()
-        .any(|y| side_mask(y.region) & mask != 0 && y.s.after.is_some_and(|a| events.contains(&a)))
+    cx.syms.iter().any(|y| side_mask(y.region) & mask != 0 && y.after_may_be(events))
 }
 
 fn ottawa_bone_tenderness(cx: &mut Ctx<'_>, rule: Rule) {
