@@ -649,3 +649,94 @@ fn doms_expected(cx: &mut Ctx<'_>, rule: Rule) {
         cx.findings.push(super::Finding { rule, regions: Vec::new(), codes: Vec::new() });
     }
 }
+
+/// The blocks that come from rules rather than rows: (reason code, what it blocks, when).
+pub const BLOCK_RULES: &[(&str, &str, &str)] = &[
+    (
+        "local_symptom",
+        "foam rolling and the massage gun on that region",
+        "`sharp_pain`, `bruising`, `swelling`, `warmth` or `redness` at any level",
+    ),
+    ("over_bone", "the massage gun on `knee_X`, `ankle_X`, `shin_X`", "always"),
+    ("over_tendon", "the massage gun on `achilles_X`", "always (v2)"),
+    (
+        "dizziness",
+        "the vibration plate, the walk, easy cycling and dynamic stretching everywhere (rest with \
+         the legs raised instead)",
+        "`dizziness` at any level",
+    ),
+    (
+        "fever",
+        "every recovery exercise and device everywhere (rest and hydration only)",
+        "`fever` without leg signs",
+    ),
+    (
+        "possible_strain",
+        "static stretching of the cramp (rest and gentle massage instead)",
+        "a cramp now where `sharp_pain` or `pain_with_stretch` is, or a symptom that began \
+         suddenly during the run (v2)",
+    ),
+    (
+        "(the finding's reason)",
+        "foam rolling, the massage gun and the boots on the finding's regions; the vibration \
+         plate everywhere",
+        "any finding at `see_physio`, on a leg, the lower back, the chest or the whole body",
+    ),
+    (
+        "(the finding's reason)",
+        "foam rolling, the massage gun, the boots and the plate everywhere; no other block is \
+         listed",
+        "any finding at `urgent_care` or `emergency`",
+    ),
+];
+
+/// The rules table as Markdown, for a clinician to review (`docs/triage.md` is this text; a
+/// test fails when the file is stale).
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Triage rules\n\n\
+         Generated from the code's own table (`crates/afterrun-protocol/src/triage/table.rs`) \
+         by `cargo test -p afterrun-protocol --test triage_doc`; do not edit by hand. The \
+         clinical source is `protocol.md` §2. Rows are evaluated in this order; the highest \
+         level wins. A missing `after` or `since_hours` counts as whichever value gives the \
+         higher level, a missing `trend` as `worsening`, a symptom without a region as \
+         anywhere (the chest included) unless it is systemic (`fever`, `dark_urine`, \
+         `dizziness`, `shortness_of_breath`, `coughing_blood`: then the whole body). \
+         \"On that side\": a bare group, the whole body, the chest and the lower back count for \
+         either side.\n\n\
+         | # | level | when (any of) | region classes read | reason code | references |\n\
+         | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for (i, row) in ROWS.iter().enumerate() {
+        let classes: Vec<&str> = if row.classes.len() == RegionClass::ALL.len() {
+            vec!["any"]
+        } else {
+            row.classes.iter().map(|c| c.words()).collect()
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | `{}` | {} |\n",
+            i + 1,
+            row.rule.level.code(),
+            row.when,
+            classes.join(", "),
+            row.rule.code,
+            row.rule.evidence.join(", "),
+        ));
+    }
+    out.push_str(
+        "\n## Blocks that are not rows\n\n| reason | blocks | when |\n| --- | --- | --- |\n",
+    );
+    for (reason, blocks, when) in BLOCK_RULES {
+        out.push_str(&format!("| `{reason}` | {blocks} | {when} |\n"));
+    }
+    out.push_str("\n## References\n\n");
+    let mut ids: Vec<&str> = ROWS.iter().flat_map(|r| r.rule.evidence.iter().copied()).collect();
+    ids.sort_by_key(|id| crate::references::position(id));
+    ids.dedup();
+    for id in ids {
+        if let Some(r) = crate::references::find(id) {
+            out.push_str(&format!("- `{}`: {}\n", r.id, r.citation));
+        }
+    }
+    out
+}
