@@ -282,12 +282,25 @@ static TOPICS: &[Topic] = &[
             "Don't push through significant pain. Stop running and get checked when something \
              feels wrong rather than sore.",
             "Call emergency services now: chest pain, coughing blood, or being breathless at \
-             rest; a cold or pale foot with pain, numbness or weakness; severe pain out of \
-             proportion with a tight, hard calf or shin, or with numbness.",
+             rest; anything you feel in the chest after a run (a sharp pain, an ache, tightness, \
+             a cramp), or dizziness with breathlessness; a cold or pale foot with pain, numbness \
+             or weakness; severe pain out of proportion with a tight, hard calf or shin, or with \
+             numbness.",
             "Get medical care today: swelling of a calf or thigh; a warm, red, painful calf or \
              thigh; dark, cola-coloured urine; you cannot put weight on the leg, or it looks \
              deformed; a pop or snap followed by weakness; fever with a red, warm or swollen \
              leg; dizziness that lasts more than 30 minutes after the run.",
+            "Also today: dizziness that began while you were running; weakness with numbness in \
+             one leg (a foot that slaps or drags), numbness, tingling or weakness in both legs, \
+             or in a leg with back pain; severe muscle pain with weakness, or in several muscles \
+             after a long or hard run, even before the urine darkens; on blood thinners, \
+             swelling, bruising or pain after a fall or a twist (and if you hit your head, call \
+             emergency services); tenderness on a bone after a twist, fall or collision (an \
+             X-ray); a pop at the calf or Achilles, even if you can still walk; a fever that \
+             began during the run or in the hours after it.",
+            "When dizzy: lie down with your legs raised and sip fluids; drink to thirst, with \
+             electrolytes, never a forced volume. A cramp with sharp pain, or that hurts to \
+             stretch, is not stretched: ease it with gentle massage instead.",
             "Book a sports physiotherapist: sharp pain; pain at rest or at night; a dull ache \
              still getting worse after three days; numbness or tingling; pain at one spot of a \
              bone; swelling at a joint or foot; an injury from a fall or a twist; cramps that \
@@ -303,6 +316,15 @@ static TOPICS: &[Topic] = &[
              (rhabdomyolysis), which can harm the kidneys (domain-rhabdo).",
             "Ankle and foot injuries follow the Ottawa rules (ottawa-1992); pain at one spot of \
              bone can be a bone stress injury (domain-bsi).",
+            "Chest symptoms and dizziness that begin during exertion are the warning signs that \
+             come before most cardiac arrests in runners (domain-cardiac). Weakness with \
+             numbness, or nerve signs in both legs, can mean a compressed nerve or spinal cord \
+             that needs assessment the same day (domain-neuro). Severe pain in several muscles \
+             after an ultra can be rhabdomyolysis before the urine changes (domain-rhabdo). A \
+             fever during or soon after a hot or long run can be exertional heat illness \
+             (domain-heat). An Achilles rupture is often missed because the runner can still \
+             walk (domain-achilles). On blood thinners, a fall can bleed into a muscle or the \
+             head (domain-contra).",
             "With any of these, afterrun stops all massage, rolling, compression and vibration: \
              squeezing or pressing a leg with a possible clot or injury is unsafe \
              (domain-contra). It does not diagnose; it tells you how soon to be seen.",
@@ -318,6 +340,10 @@ static TOPICS: &[Topic] = &[
             "ottawa-1992",
             "domain-bsi",
             "domain-contra",
+            "domain-cardiac",
+            "domain-neuro",
+            "domain-heat",
+            "domain-achilles",
         ],
         outcome_modalities: &[],
     },
@@ -340,6 +366,27 @@ mod tests {
             "red-flags",
         ] {
             assert!(topic(id).is_some(), "missing topic {id}");
+        }
+    }
+
+    #[test]
+    fn red_flags_has_a_sentence_for_every_v2_reason() {
+        let t = topic("red-flags").unwrap();
+        let text = t.seed_advice.join(" ");
+        for words in [
+            "in the chest",
+            "began while you were running",
+            "numbness in one leg",
+            "before the urine darkens",
+            "blood thinners",
+            "bone after a twist",
+            "Achilles",
+            "fever that began during the run",
+        ] {
+            assert!(text.contains(words), "{words}");
+        }
+        for id in ["domain-cardiac", "domain-neuro", "domain-heat", "domain-achilles"] {
+            assert!(t.references.contains(&id), "{id}");
         }
     }
 
