@@ -59,6 +59,18 @@ pub use steps::make_plan;
 
 /// Parses a check-in, plans it and writes the plan's JSON, in one call.
 pub fn plan_json(checkin_json: &str, history: &History) -> Result<String, CheckInError> {
+    plan_json_noting(checkin_json, history, &[])
+}
+
+/// [`plan_json`], with what the caller filled in for missing input (the clock's time for
+/// `now`, a run's end taken as `now`) listed first in the plan's `assumptions`.
+pub fn plan_json_noting(
+    checkin_json: &str,
+    history: &History,
+    filled_in: &[String],
+) -> Result<String, CheckInError> {
     let checkin = parse_checkin(checkin_json)?;
-    Ok(plan_to_json(&make_plan(&checkin, history)))
+    let mut plan = make_plan(&checkin, history);
+    plan.assumptions.splice(0..0, filled_in.iter().cloned());
+    Ok(plan_to_json(&plan))
 }

@@ -768,7 +768,7 @@ mod tests {
     #[test]
     fn words() {
         assert_eq!(region_words("calf_left"), "left calf");
-        assert_eq!(region_words("hip_flexors_right"), "right hip flexors");
+        assert_eq!(region_words("hip_flexors_right"), "right hip flexor");
         assert_eq!(region_words("quads"), "quads");
         assert_eq!(duration_words(45), "45 s");
         assert_eq!(duration_words(720), "12 min");

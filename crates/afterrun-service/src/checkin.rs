@@ -79,13 +79,25 @@ pub async fn checkin_and_plan(
     doc: &Value,
     saved_at: i64,
 ) -> Result<Planned, CheckinError> {
+    checkin_and_plan_noting(store, athlete, doc, saved_at, &[]).await
+}
+
+/// [`checkin_and_plan`], with what the caller filled in for missing input listed first in the
+/// plan's `assumptions` ([`afterrun_protocol::plan_json_noting`]).
+pub async fn checkin_and_plan_noting(
+    store: &Store,
+    athlete: Id,
+    doc: &Value,
+    saved_at: i64,
+    filled_in: &[String],
+) -> Result<Planned, CheckinError> {
     let when =
         doc.get("now").and_then(Value::as_str).and_then(crate::parse_time).unwrap_or(saved_at);
     // A `now` centuries away from the stored runs is no error: the series leaves out what it
     // cannot hold (`history::status_and_forecast`).
     let history = crate::history::history_for(store, athlete, when).await?;
-    let plan_text =
-        afterrun_protocol::plan_json(&doc.to_string(), &history).map_err(CheckinError::Invalid)?;
+    let plan_text = afterrun_protocol::plan_json_noting(&doc.to_string(), &history, filled_in)
+        .map_err(CheckinError::Invalid)?;
     let plan: Value = serde_json::from_str(&plan_text).map_err(|e| {
         CheckinError::Invalid(CheckInError { field: "$".into(), message: e.to_string() })
     })?;

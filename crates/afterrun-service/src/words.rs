@@ -11,22 +11,9 @@ pub fn words(code: &str) -> String {
 /// A region code in words: `calves_left` → `left calves`, `leg_right` → `right leg`,
 /// `all` → `everywhere`.
 pub fn region_words(region: &str) -> String {
-    if region == "all" {
-        return "everywhere".to_owned();
-    }
-    for side in ["left", "right"] {
-        if let Some(base) = region.strip_suffix(&format!("_{side}")) {
-            return format!("{side} {}", part_words(base));
-        }
-    }
-    part_words(region)
-}
-
-fn part_words(part: &str) -> String {
-    match part {
-        "achilles" => "Achilles".to_owned(),
-        "adductors" => "inner thighs".to_owned(),
-        other => words(other),
+    match afterrun_protocol::region::Region::from_code(region, true) {
+        Some(r) => r.words(),
+        None => words(region),
     }
 }
 

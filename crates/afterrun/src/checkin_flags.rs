@@ -219,6 +219,32 @@ impl CheckinFlags {
     }
 }
 
+impl CheckinFlags {
+    /// True when a flag describes the run (distance, duration, climb, heart rate, effort).
+    fn describes_run(&self) -> bool {
+        [&self.run_km, &self.run_min, &self.ascent, &self.descent, &self.avg_hr, &self.rpe]
+            .iter()
+            .any(|f| f.is_some())
+            || self.run_file.is_some()
+    }
+}
+
+/// The run flags without `--run-ended` set the run's end to the check-in's `now` (protocol.md
+/// §1). Returns the assumption to name in the plan when it did so.
+pub fn fill_run_end(doc: &mut Value, flags: &CheckinFlags) -> Option<String> {
+    if !flags.describes_run() || flags.run_ended.is_some() {
+        return None;
+    }
+    let now = doc.get("now").filter(|v| v.is_string())?.clone();
+    let run = doc.get_mut("run")?.as_object_mut()?;
+    if run.get("ended_at").is_some_and(|v| !v.is_null()) {
+        return None;
+    }
+    let shown = now.as_str().unwrap_or_default().to_owned();
+    run.insert("ended_at".into(), now);
+    Some(format!("the run's end not given (--run-ended): taken as the check-in's time, {shown}"))
+}
+
 /// The `run` fields an activity file gives: distance, moving time, climb, heart rate, end.
 fn run_file_patches(path: &Path) -> anyhow::Result<Vec<Patch>> {
     let shown = path.display();

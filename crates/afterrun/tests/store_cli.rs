@@ -65,6 +65,8 @@ fn profile_is_stored_and_updated_field_by_field() {
         "dvt_history",
         "--clear",
         "compression_boots:40",
+        "--cleared-by",
+        "doctor",
         "--weekly-km",
         "70",
         "--goal",

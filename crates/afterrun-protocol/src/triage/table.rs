@@ -138,7 +138,8 @@ pub const ROWS: &[Row] = &[
     Row {
         rule: POSSIBLE_INFECTION,
         classes: ANY,
-        when: "`fever` with `redness`, `warmth` or `swelling` on a leg (or the whole body)",
+        when: "`fever` with `redness`, `warmth` or `swelling` on a leg, or anywhere else on the \
+               body",
         eval: possible_infection,
     },
     Row {
@@ -160,7 +161,8 @@ pub const ROWS: &[Row] = &[
         when: "`weakness` with `numbness` or `tingling` on the same side; `numbness`, `tingling` \
                or `weakness` on both legs (a left and a right region, mixed codes, a bare group, \
                the whole body); `numbness`, `tingling` or `weakness` on a leg with a pain code on \
-               the lower back",
+               the lower back, or with `numbness`, `tingling` or `weakness` there too (the cauda \
+               equina)",
         eval: neurological_deficit,
     },
     Row {
@@ -440,10 +442,12 @@ fn achilles_pop(cx: &mut Ctx<'_>, rule: Rule) {
 }
 
 fn possible_infection(cx: &mut Ctx<'_>, rule: Rule) {
+    // Anywhere on the body, not only the legs: a fever with a red, warm or swollen patch of
+    // skin (the back, a hip) is the same infection risk.
     let leg_signs = cx
         .syms
         .iter()
-        .filter(|y| y.is_any(LEG_SIGNS) && y.class.may_be_leg())
+        .filter(|y| y.is_any(LEG_SIGNS))
         .fold(0, |m, y| m | side_mask(y.region));
     let mut b = Batch::default();
     for i in cx.indices(|y| y.is(S::Fever)) {
@@ -498,9 +502,11 @@ fn neurological_deficit(cx: &mut Ctx<'_>, rule: Rule) {
     if sides == 3 {
         leg_nerve.iter().for_each(|&i| b.primary(i));
     }
-    // Nerve signs on a leg with a pain code on the lower back.
-    if !leg_nerve.is_empty() && lower_back_pain(cx) {
-        leg_nerve.iter().for_each(|&i| b.primary(i));
+    // Nerve signs on a leg with a pain code on the lower back, or with nerve signs there too
+    // (numbness around the back and a leg: the cauda equina).
+    let back_nerve = cx.indices(|y| y.is_any(NERVE) && y.class == C::LowerBack);
+    if !leg_nerve.is_empty() && (lower_back_pain(cx) || !back_nerve.is_empty()) {
+        leg_nerve.iter().chain(&back_nerve).for_each(|&i| b.primary(i));
         b.with(SymptomCode::PAIN, 3);
     }
     cx.fire(rule, b);
@@ -544,12 +550,16 @@ fn possible_heat_illness(cx: &mut Ctx<'_>, rule: Rule) {
         end.zip(run.and_then(|r| r.duration_min)).map(|(e, d)| e.as_second() as f64 - d * 60.0);
     let now = cx.checkin.now.as_second() as f64;
     let b = cx.primaries(|y| {
+        if !y.is(S::Fever) {
+            return false;
+        }
+        // Unknown times count as within (protocol.md §1).
         let (Some(end), Some(h)) = (end, y.s.since_hours) else {
             return true;
         };
         let onset = now - h * 3600.0;
         onset <= end.as_second() as f64 + 6.0 * 3600.0 && start.is_none_or(|s| onset >= s)
-    } && y.is(S::Fever));
+    });
     cx.fire(rule, b);
 }
 

@@ -31,6 +31,7 @@ pub struct Args {
 /// Runs `afterrun checkin`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut patches = args.flags.read_patches()?;
+    let mut flags = args.flags.clone();
     if patches.is_empty() {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
             return Err(bad_input(
@@ -40,7 +41,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                  `afterrun checkin --help`)",
             ));
         }
-        let flags = ask()?;
+        flags = ask()?;
         patches = flags.read_patches()?;
     }
 
@@ -57,12 +58,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         apply_patch(&mut doc, &["now"], crate::db::time_json(Some(saved_at)))
             .map_err(|e| bad_input(e.to_string()))?;
     }
+    let filled_in: Vec<String> =
+        crate::checkin_flags::fill_run_end(&mut doc, &flags).into_iter().collect();
     crate::db::merge_profile(&mut doc, &profile);
-    let planned = session.block_on(afterrun_service::checkin::checkin_and_plan(
+    let planned = session.block_on(afterrun_service::checkin::checkin_and_plan_noting(
         &session.store,
         athlete,
         &doc,
         saved_at,
+        &filled_in,
     ));
     session.close();
     let planned = planned.map_err(|e| match e {

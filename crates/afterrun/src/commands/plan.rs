@@ -48,7 +48,7 @@ pub struct Args {
 /// Runs `afterrun plan`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let patches = args.flags.read_patches()?;
-    let (checkin, history) = if args.checkin.is_some() {
+    let ((checkin, filled_in), history) = if args.checkin.is_some() {
         (checkin_document(&args, read_checkin_file(&args)?, patches)?, History::default())
     } else {
         let db = args.db.db.as_deref();
@@ -69,10 +69,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )
         };
         let checkin = checkin_document(&args, Some(base), patches)?;
-        let history = crate::db::plan_history(db, &args.db.athlete, &checkin)?;
+        let history = crate::db::plan_history(db, &args.db.athlete, &checkin.0)?;
         (checkin, history)
     };
-    let plan = afterrun_protocol::plan_json(&checkin, &history)
+    let plan = afterrun_protocol::plan_json_noting(&checkin, &history, &filled_in)
         .map_err(|e| bad_input(format!("invalid check-in: {e}")))?;
     if let Some(path) = &args.ics {
         let value: Value = serde_json::from_str(&plan)?;
@@ -112,12 +112,13 @@ fn read_checkin_file(args: &Args) -> anyhow::Result<Option<(String, String)>> {
 }
 
 /// The check-in document the engine gets, as JSON text: the base document (or `{}`) with the
-/// flags' patches applied and the clock's time filled in for a missing `now`.
+/// flags' patches applied, the clock's time filled in for a missing `now` and the run's end
+/// for run flags without `--run-ended`; with the assumptions that says so.
 fn checkin_document(
     args: &Args,
     base: Option<(String, String)>,
     patches: Vec<Patch>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, Vec<String>)> {
     let (source, text) = match base {
         Some((source, text)) => (source, Some(text)),
         None => (String::new(), None),
@@ -132,16 +133,20 @@ fn checkin_document(
         && args.flags.now.is_none();
     if let (Some(original), true, false) = (&text, patches.is_empty(), needs_now) {
         // Nothing to change: the engine reads the very bytes given, so its errors point there.
-        return Ok(original.clone());
+        return Ok((original.clone(), Vec::new()));
     }
     for (path, value) in patches {
         apply_patch(&mut doc, &path, value).map_err(|e| bad_input(e.to_string()))?;
     }
+    let mut filled_in = Vec::new();
     if needs_now {
-        apply_patch(&mut doc, &["now"], Value::String(clock_now()))
+        let now = clock_now();
+        filled_in.push(format!("now not given: the clock's time, {now}, was used"));
+        apply_patch(&mut doc, &["now"], Value::String(now))
             .map_err(|e| bad_input(e.to_string()))?;
     }
-    Ok(doc.to_string())
+    filled_in.extend(crate::checkin_flags::fill_run_end(&mut doc, &args.flags));
+    Ok((doc.to_string(), filled_in))
 }
 
 /// The clock's time, UTC, whole seconds, as the contract writes times.

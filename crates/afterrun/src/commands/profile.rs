@@ -34,9 +34,10 @@ pub struct Args {
     #[arg(long = "clear", value_name = "MODALITY[:MAX_MMHG]")]
     clear: Vec<String>,
 
-    /// Who gave the --clear clearances: physiotherapist, doctor or other
-    #[arg(long, value_name = "WHO", default_value = "other")]
-    cleared_by: String,
+    /// Who gave the --clear clearances: physiotherapist or doctor (required with --clear; a
+    /// clearance by anyone else lifts nothing)
+    #[arg(long, value_name = "WHO")]
+    cleared_by: Option<String>,
 
     /// Usual weekly running volume, km
     #[arg(long, value_name = "N")]
@@ -119,6 +120,12 @@ fn apply(args: &Args, mut p: Profile, now: i64) -> anyhow::Result<Profile> {
         p.conditions = Some(list(v));
     }
     if !args.clear.is_empty() {
+        let by = args.cleared_by.as_deref().map(str::trim).ok_or_else(|| {
+            bad_input(
+                "--clear needs --cleared-by physiotherapist|doctor: only a clinician's \
+                 clearance lifts a contraindication",
+            )
+        })?;
         let date = afterrun_store::format_rfc3339(now)
             .and_then(|t| t.get(..10).map(str::to_owned))
             .unwrap_or_default();
@@ -135,7 +142,7 @@ fn apply(args: &Args, mut p: Profile, now: i64) -> anyhow::Result<Profile> {
             };
             clearances.push(Clearance {
                 modality,
-                by: args.cleared_by.trim().to_owned(),
+                by: by.to_owned(),
                 date: date.clone(),
                 max_mmhg: cap,
             });

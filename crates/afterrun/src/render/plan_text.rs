@@ -59,12 +59,24 @@ fn str_list<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
+/// How long after the check-in a step starts, in words: "now", "in 45 min", "in 1 h 30 min",
+/// "in 1 day 8 h 15 min".
 fn offset_words(minutes: i64) -> String {
-    if minutes.abs() < 120 || minutes % 60 != 0 {
-        format!("+{minutes} min")
-    } else {
-        format!("+{} h", minutes / 60)
+    if minutes <= 0 {
+        return "now".to_owned();
     }
+    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let mut parts = Vec::new();
+    if days > 0 {
+        parts.push(format!("{days} day{}", if days == 1 { "" } else { "s" }));
+    }
+    if hours > 0 {
+        parts.push(format!("{hours} h"));
+    }
+    if mins > 0 {
+        parts.push(format!("{mins} min"));
+    }
+    format!("in {}", parts.join(" "))
 }
 
 /// The plan of `plan_to_json`, parsed, as text for a person.
