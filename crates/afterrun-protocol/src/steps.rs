@@ -27,6 +27,11 @@ use crate::triage::{
 /// The standing instruction on every plan.
 pub const STANDING_NOTE: &str = "Don't push through significant pain: stop and check in again.";
 
+/// The standing instruction when nothing hurts (protocol.md v2: no "pain" where none was
+/// reported).
+pub const STANDING_NOTE_NO_PAIN: &str =
+    "If anything gets worse or something new starts, stop and check in again.";
+
 /// Compression level → target mmHg (devices.md §1).
 pub const LEVEL_MMHG: [u32; 7] = [30, 40, 50, 60, 70, 80, 100];
 
@@ -906,7 +911,8 @@ impl Builder<'_> {
         if self.tri.level >= Level::UrgentCare {
             self.urgent_rest();
         } else {
-            self.notes.push(STANDING_NOTE.into());
+            let pain = self.tri.pain_reported || self.needs.max_soreness > 0.0;
+            self.notes.push(if pain { STANDING_NOTE } else { STANDING_NOTE_NO_PAIN }.into());
             self.recovery_steps();
             self.standing_notes();
         }

@@ -1037,9 +1037,13 @@ fn fever_only_plan_leads_with_the_fever() {
 #[test]
 fn words_fit_the_finding() {
     // No pain reported: no "pain" in the verdict.
-    let p = with_symptoms(json!([sym("numbness", "foot_left")]));
+    let p = plan(&checkin(
+        json!({"symptoms": [sym("numbness", "foot_left")], "soreness": {}}),
+        json!({}),
+    ));
     let advice = p["triage"]["advice"].as_str().unwrap();
     assert!(advice.contains("numbness") && !advice.contains("pain"), "{advice}");
+    assert!(!p["notes"].to_string().contains("pain"), "{}", p["notes"]);
     let p = with_symptoms(json!([sym("sharp_pain", "quads_left")]));
     assert!(p["triage"]["advice"].as_str().unwrap().contains("Do not run through the pain"));
     // No raw codes in any text a runner reads.

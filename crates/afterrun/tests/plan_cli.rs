@@ -565,7 +565,8 @@ fn an_unreadable_run_file_is_bad_input_naming_the_flag() {
 
 #[test]
 fn run_flags_without_run_ended_end_the_run_now_and_say_so() {
-    let out = afterrun(&["plan", "--json", "--now", NOW, "--run-km", "30", "--run-min", "150"], None);
+    let out =
+        afterrun(&["plan", "--json", "--now", NOW, "--run-km", "30", "--run-min", "150"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let plan: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
     assert!(plan["assumptions"][0].as_str().unwrap().contains("--run-ended"), "{plan}");

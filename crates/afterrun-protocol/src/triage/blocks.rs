@@ -85,13 +85,19 @@ pub(super) fn triage_blocks(level: Level, cx: &Ctx<'_>, flags: &Flags) -> Vec<Bl
     b.out
 }
 
-/// A `see_physio` finding blocks hands-on work and compression on its regions; any finding
+/// A `see_physio` finding blocks hands-on work, compression and swings or twists on its
+/// regions; any finding
 /// at that level, wherever it is (a leg, the lower back, the whole body), blocks the plate
 /// everywhere: the plate loads the whole body through the legs.
 fn finding_blocks(cx: &Ctx<'_>, b: &mut Blocks) {
     for f in cx.findings.iter().filter(|f| f.rule.level >= Level::SeePhysio) {
         for &region in &f.regions {
-            for m in [Modality::FoamRolling, Modality::MassageGun, Modality::CompressionBoots] {
+            for m in [
+                Modality::FoamRolling,
+                Modality::MassageGun,
+                Modality::CompressionBoots,
+                Modality::DynamicStretching,
+            ] {
                 b.push(m, region, f.rule.code);
             }
         }

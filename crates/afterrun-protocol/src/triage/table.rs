@@ -444,11 +444,8 @@ fn achilles_pop(cx: &mut Ctx<'_>, rule: Rule) {
 fn possible_infection(cx: &mut Ctx<'_>, rule: Rule) {
     // Anywhere on the body, not only the legs: a fever with a red, warm or swollen patch of
     // skin (the back, a hip) is the same infection risk.
-    let leg_signs = cx
-        .syms
-        .iter()
-        .filter(|y| y.is_any(LEG_SIGNS))
-        .fold(0, |m, y| m | side_mask(y.region));
+    let leg_signs =
+        cx.syms.iter().filter(|y| y.is_any(LEG_SIGNS)).fold(0, |m, y| m | side_mask(y.region));
     let mut b = Batch::default();
     for i in cx.indices(|y| y.is(S::Fever)) {
         let m = cx.mask(i);
@@ -688,8 +685,8 @@ pub const BLOCK_RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "(the finding's reason)",
-        "foam rolling, the massage gun and the boots on the finding's regions; the vibration \
-         plate everywhere",
+        "foam rolling, the massage gun, the boots and dynamic stretching on the finding's \
+         regions; the vibration plate everywhere",
         "any finding at `see_physio`, on a leg, the lower back, the chest or the whole body",
     ),
     (
