@@ -66,6 +66,7 @@ pub use series::{
     Flags, HIGH_VOLUME_MIN_DAYS, HIGH_VOLUME_QUANTILE, HIGH_VOLUME_WINDOW_DAYS, IDLE_FITNESS,
     LoadError, MAX_DAYS, MONOTONY_WARN, Status, daily_series, foster_monotony, high_volume, status,
 };
+pub use series::{Seed, SeriesOptions, daily_series_with, status_with};
 pub use soreness::{
     CLEAR_LEVEL, Forecast, MuscleForecast, ONSET_H, PEAK_H, SorenessReport, TARGET_LEVEL,
     doms_shape, forecast,

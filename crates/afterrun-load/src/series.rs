@@ -152,6 +152,41 @@ pub struct DailyPoint {
     pub ramp_rate: f64,
 }
 
+/// Starting fitness and fatigue set on a date, as GoldenCheetah's season seed and
+/// intervals.icu's "set fitness" do: on `date` the recurrences start from these values (they
+/// are the values of the day before), whatever came earlier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Seed {
+    /// The UTC date the values apply from.
+    pub date: Date,
+    /// Fitness (CTL) at the start of that day.
+    pub fitness: f64,
+    /// Fatigue (ATL) at the start of that day.
+    pub fatigue: f64,
+}
+
+/// The athlete's settings of the fitness and fatigue model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SeriesOptions {
+    /// Time constant of fitness, days (42 by default).
+    pub fitness_tau: f64,
+    /// Time constant of fatigue, days (7 by default).
+    pub fatigue_tau: f64,
+    /// Starting values, when set.
+    pub seed: Option<Seed>,
+}
+
+impl Default for SeriesOptions {
+    fn default() -> SeriesOptions {
+        SeriesOptions { fitness_tau: FITNESS_TAU, fatigue_tau: FATIGUE_TAU, seed: None }
+    }
+}
+
+impl SeriesOptions {
+    /// A time constant outside this range is refused by the profile (days).
+    pub const TAU_RANGE: std::ops::RangeInclusive<f64> = 1.0..=365.0;
+}
+
 /// Builds the daily series from the first activity's UTC date to `as_of`. Activities after the
 /// end of `as_of` are ignored; the order of `activities` does not matter. Empty when there is
 /// no activity on or before `as_of`.
@@ -159,10 +194,21 @@ pub fn daily_series(
     activities: &[ActivityLoad],
     as_of: Date,
 ) -> Result<Vec<DailyPoint>, LoadError> {
+    daily_series_with(activities, as_of, &SeriesOptions::default())
+}
+
+/// [`daily_series`] with the athlete's time constants and seed. With a seed on or before
+/// `as_of` the series starts on the seed's date at the latest.
+pub fn daily_series_with(
+    activities: &[ActivityLoad],
+    as_of: Date,
+    options: &SeriesOptions,
+) -> Result<Vec<DailyPoint>, LoadError> {
     let last = day::day_of_date(as_of);
-    let Some(first) =
-        activities.iter().map(|a| day::day_of_unix(a.start)).filter(|&d| d <= last).min()
-    else {
+    let seed_day = options.seed.map(|s| day::day_of_date(s.date)).filter(|&d| d <= last);
+    let first_activity =
+        activities.iter().map(|a| day::day_of_unix(a.start)).filter(|&d| d <= last).min();
+    let Some(first) = [first_activity, seed_day].into_iter().flatten().min() else {
         return Ok(Vec::new());
     };
     let span = last - first + 1;
@@ -185,8 +231,12 @@ pub fn daily_series(
         }
     }
 
-    let k_fit = 1.0 - (-1.0 / FITNESS_TAU).exp();
-    let k_fat = 1.0 - (-1.0 / FATIGUE_TAU).exp();
+    let tau = |t: f64, default: f64| {
+        if SeriesOptions::TAU_RANGE.contains(&t) { t } else { default }
+    };
+    let k_fit = 1.0 - (-1.0 / tau(options.fitness_tau, FITNESS_TAU)).exp();
+    let k_fat = 1.0 - (-1.0 / tau(options.fatigue_tau, FATIGUE_TAU)).exp();
+    let seed_index = seed_day.map(|d| (d - first) as usize);
     let l_acute = 2.0 / (ACUTE_N + 1.0);
     let l_chronic = 2.0 / (CHRONIC_N + 1.0);
     let (mut fit, mut fat, mut acute, mut chronic) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
@@ -196,6 +246,12 @@ pub fn daily_series(
     // when every day in it is 0.
     let mut weeks: Vec<f64> = Vec::with_capacity(n);
     for i in 0..n {
+        if let (Some(si), Some(seed)) = (seed_index, options.seed)
+            && si == i
+        {
+            fit = finite_or_zero(seed.fitness);
+            fat = finite_or_zero(seed.fatigue);
+        }
         let form = fit - fat;
         fit += (load[i] - fit) * k_fit;
         fat += (load[i] - fat) * k_fat;
@@ -327,7 +383,16 @@ impl Status {
 
 /// The series and the planner's signals for `as_of`.
 pub fn status(activities: &[ActivityLoad], as_of: Date) -> Result<Status, LoadError> {
-    let daily = daily_series(activities, as_of)?;
+    status_with(activities, as_of, &SeriesOptions::default())
+}
+
+/// [`status`] with the athlete's time constants and seed.
+pub fn status_with(
+    activities: &[ActivityLoad],
+    as_of: Date,
+    options: &SeriesOptions,
+) -> Result<Status, LoadError> {
+    let daily = daily_series_with(activities, as_of, options)?;
     let flags = match daily.last() {
         Some(p) => Flags {
             acwr_very_high: p.acwr.is_some_and(|a| a >= ACWR_WARN),

@@ -12,6 +12,10 @@
 //! - **Calibration.** Each group's curve is scaled by the ratio of the athlete's reported
 //!   ratings to what the model predicted at the same moments, shrunk toward 1 by a prior worth
 //!   two rating points so that one report moves it only part way.
+//! - **Anchor.** The latest report of a group (at most [`ANCHOR_WINDOW_DAYS`] old) is where its
+//!   forecast stands at that moment: the difference between the rating and the calibrated
+//!   model there is added to the forecast and fades with [`ANCHOR_TAU_H`]. A runner who just
+//!   reported quads 6/10 sees about 6 now, then its expected course.
 //!
 //! Everything is evaluated on an hourly grid over the next ten days; the shape of each recent
 //! activity's curve is computed once and shared by the eight groups.
@@ -58,6 +62,12 @@ const CAL_PRIOR: f64 = 2.0;
 const CAL_RANGE: (f64, f64) = (0.25, 4.0);
 /// Reports older than this no longer calibrate, days.
 const CAL_WINDOW_DAYS: i64 = 180;
+/// The latest report of a group anchors its forecast for this long, days: from that moment the
+/// forecast starts at what the runner said.
+const ANCHOR_WINDOW_DAYS: i64 = 7;
+/// How fast the difference between the report and the model fades, hours: e^(−t/48 h) takes a
+/// 10/10 difference below 0.5 in six days, the time soreness takes to clear (`cheung-2003`).
+pub const ANCHOR_TAU_H: f64 = 48.0;
 
 /// A soreness rating the athlete reported in a check-in.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -230,6 +240,32 @@ fn calibration(acts: &[ActivityLoad], reports: &[SorenessReport], now: i64) -> [
     k
 }
 
+/// Per group, the latest report within [`ANCHOR_WINDOW_DAYS`] of `now`: its time and how far
+/// the rating is from the calibrated model at that moment.
+fn anchors(
+    acts: &[ActivityLoad],
+    reports: &[SorenessReport],
+    now: i64,
+    cal: &[f64; GROUPS],
+) -> [Option<(i64, f64)>; GROUPS] {
+    let oldest = now.saturating_sub(ANCHOR_WINDOW_DAYS * SECONDS_PER_DAY);
+    let mut latest: [Option<&SorenessReport>; GROUPS] = [None; GROUPS];
+    for r in reports.iter().filter(|r| r.at <= now && r.at >= oldest && r.rating.is_finite()) {
+        let slot = &mut latest[r.group as usize];
+        if slot.is_none_or(|l| r.at >= l.at) {
+            *slot = Some(r);
+        }
+    }
+    let mut out = [None; GROUPS];
+    for (g, r) in latest.iter().enumerate() {
+        if let Some(r) = r {
+            let model = (raw_at(acts, r.at)[g] * cal[g]).min(10.0);
+            out[g] = Some((r.at, r.rating.clamp(0.0, 10.0) - model));
+        }
+    }
+    out
+}
+
 /// The per-group soreness forecast at `now` (Unix seconds) from the activities (any order) and
 /// the athlete's soreness reports.
 pub fn forecast(activities: &[ActivityLoad], reports: &[SorenessReport], now: i64) -> Forecast {
@@ -262,9 +298,16 @@ pub fn forecast(activities: &[ActivityLoad], reports: &[SorenessReport], now: i6
         }
     }
 
+    let anchors = anchors(acts, reports, now, &cal);
     let muscles = MuscleGroup::ALL.map(|group| {
         let g = group as usize;
-        let at = |k: usize| (values[k][g].min(10.0) * cal[g]).min(10.0);
+        let at = |k: usize| {
+            let model = (values[k][g].min(10.0) * cal[g]).min(10.0);
+            let anchor = anchors[g].map_or(0.0, |(at, residual)| {
+                residual * (-(times[k].saturating_sub(at)) as f64 / 3600.0 / ANCHOR_TAU_H).exp()
+            });
+            (model + anchor).clamp(0.0, 10.0)
+        };
         let soreness_now = at(0);
         let (mut peak_k, mut peak) = (0, soreness_now);
         for k in 1..times.len() {

@@ -172,11 +172,11 @@ mod tests {
 
     #[test]
     fn regions_read_as_words() {
-        assert_eq!(region_words("calves_left"), "left calves");
+        assert_eq!(region_words("calves_left"), "left calf");
         assert_eq!(region_words("achilles_right"), "right Achilles");
         assert_eq!(region_words("whole_body"), "whole body");
-        assert_eq!(region_words("adductors_left"), "left inner thighs");
+        assert_eq!(region_words("adductors_left"), "left inner thigh");
         assert_eq!(region_words("all"), "everywhere");
-        assert_eq!(regions_words(["quads", "feet_right"]), "quads, right feet");
+        assert_eq!(regions_words(["quads", "feet_right"]), "quads, right foot");
     }
 }
