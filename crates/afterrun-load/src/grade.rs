@@ -59,7 +59,7 @@ pub fn minetti_cost_ratio(grade: f64) -> f64 {
 /// Ground distance of one step between two positions. Steps between samples are metres to tens
 /// of metres long, where the equirectangular approximation agrees with the haversine formula
 /// to well under a millimetre; it costs one cosine instead of five trigonometric calls.
-fn step_distance(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+pub(crate) fn step_distance(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     let mean_lat = (0.5 * (lat1 + lat2)).to_radians();
     let mut dlon = lon2 - lon1;
     // Across the antimeridian the short way round is the other way.

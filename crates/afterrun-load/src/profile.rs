@@ -67,16 +67,21 @@ pub struct AthleteProfile {
     /// Threshold pace as a speed, metres per second (the pace the athlete can hold for about an
     /// hour).
     pub threshold_speed_mps: Option<f64>,
+    /// Paces in `assumptions` per mile rather than per km.
+    pub pace_in_miles: bool,
 }
 
 /// What one past activity says about the athlete's thresholds, computed once per activity.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ActivityFacts {
     /// The highest plausible heart rate held for a few readings (or the summary's maximum),
     /// beats per minute.
     pub max_hr: Option<f64>,
     /// The best average speed held over 30 minutes of running, metres per second.
     pub best_30min_speed_mps: Option<f64>,
+    /// Where these facts come from, in words for the athlete (the file and its date), named
+    /// in `assumptions` when an estimate is taken from this activity.
+    pub origin: Option<String>,
 }
 
 /// Resolved thresholds: every field has a value, and `assumptions` says where each came from.
@@ -145,8 +150,7 @@ pub fn activity_facts(activity: &Activity) -> ActivityFacts {
         }
     }
     let max_hr = held.or_else(|| activity.summary.max_hr.filter(|&hr| in_range(hr)));
-    let sport = activity.summary.sport.as_str();
-    let running = matches!(sport, "running" | "unknown" | "trail_running");
+    let running = crate::stress::is_run(&activity.summary.sport);
     ActivityFacts {
         max_hr,
         best_30min_speed_mps: if running {
@@ -154,18 +158,42 @@ pub fn activity_facts(activity: &Activity) -> ActivityFacts {
         } else {
             None
         },
+        origin: None,
     }
+}
+
+/// Time and cumulative distance of each timed sample: the file's own cumulative distance when
+/// it has one, else speed × time, else the ground distance between positions (a GPX file).
+fn distance_over_time(activity: &Activity) -> Vec<(f64, f64)> {
+    let finite = |x: Option<f64>| x.filter(|v| v.is_finite());
+    let mut out = Vec::with_capacity(activity.samples.len());
+    let mut prev: Option<&afterrun_activity::Sample> = None;
+    let mut built = 0.0_f64;
+    for s in &activity.samples {
+        let Some(t) = finite(s.time_s) else { continue };
+        if let Some(d) = finite(s.distance_m) {
+            built = d;
+        } else if let Some(p) = prev {
+            let dt = finite(p.time_s).map_or(0.0, |pt| t - pt);
+            built += match (finite(s.speed_mps), finite(p.lat_deg), finite(p.lon_deg)) {
+                (Some(v), _, _) if v >= 0.0 && dt > 0.0 => v * dt,
+                (_, Some(a), Some(b)) => match (finite(s.lat_deg), finite(s.lon_deg)) {
+                    (Some(c), Some(d)) => crate::grade::step_distance(a, b, c, d),
+                    _ => 0.0,
+                },
+                _ => 0.0,
+            };
+        }
+        out.push((t, built));
+        prev = Some(s);
+    }
+    out
 }
 
 /// The best average speed over `window_s` seconds, from time and cumulative distance, with a
 /// two-pointer walk (linear in the number of samples).
 fn best_sustained_speed(activity: &Activity, window_s: f64) -> Option<f64> {
-    let points: Vec<(f64, f64)> = activity
-        .samples
-        .iter()
-        .filter_map(|s| Some((s.time_s?, s.distance_m?)))
-        .filter(|(t, d)| t.is_finite() && d.is_finite())
-        .collect();
+    let points = distance_over_time(activity);
     let mut best: Option<f64> = None;
     let mut j = 0;
     for i in 0..points.len() {
@@ -198,17 +226,16 @@ pub fn resolve_thresholds(profile: &AthleteProfile, history: &[ActivityFacts]) -
     }
     let valid = |x: Option<f64>| x.filter(|v| v.is_finite() && *v > 0.0);
 
-    let observed_max = history
-        .iter()
-        .filter_map(|f| f.max_hr)
-        .filter(|hr| hr.is_finite() && (100.0..=HR_PLAUSIBLE.1).contains(hr))
-        .fold(None, |m: Option<f64>, hr| Some(m.map_or(hr, |m| m.max(hr))));
+    let observed_max = best_of(history, |f| {
+        f.max_hr.filter(|hr| hr.is_finite() && (100.0..=HR_PLAUSIBLE.1).contains(hr))
+    });
     let max_hr = match (valid(profile.max_hr), observed_max, valid(profile.age)) {
         (Some(hr), _, _) => hr,
-        (None, Some(hr), _) => {
+        (None, Some((hr, origin)), _) => {
             assumptions.push(format!(
-                "max heart rate {} estimated from history (the highest recorded)",
-                hr.round()
+                "max heart rate {} estimated from history (the highest held for {MAX_HR_HELD_SAMPLES} readings{})",
+                hr.round(),
+                origin_words(origin)
             ));
             hr
         }
@@ -248,25 +275,23 @@ pub fn resolve_thresholds(profile: &AthleteProfile, history: &[ActivityFacts]) -
         }
     };
 
-    let observed_speed = history
-        .iter()
-        .filter_map(|f| f.best_30min_speed_mps)
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    let observed_speed =
+        best_of(history, |f| f.best_30min_speed_mps.filter(|v| v.is_finite() && *v > 0.0));
     let threshold_speed_mps = match (valid(profile.threshold_speed_mps), observed_speed) {
         (Some(v), _) => v,
-        (None, Some(best)) => {
+        (None, Some((best, origin))) => {
             let v = best * THIRTY_MIN_TO_THRESHOLD;
             assumptions.push(format!(
-                "threshold pace {} per km estimated from the best 30-minute effort in history",
-                pace_text(v)
+                "threshold pace {} estimated from the best 30-minute effort in history{}",
+                pace_text(v, profile.pace_in_miles),
+                origin_words(origin)
             ));
             v
         }
         (None, None) => {
             assumptions.push(format!(
-                "threshold pace {} per km assumed: no profile value or sustained effort in history",
-                pace_text(DEFAULT_THRESHOLD_SPEED)
+                "threshold pace {} assumed: no profile value or sustained effort in history",
+                pace_text(DEFAULT_THRESHOLD_SPEED, profile.pace_in_miles)
             ));
             DEFAULT_THRESHOLD_SPEED
         }
@@ -275,10 +300,30 @@ pub fn resolve_thresholds(profile: &AthleteProfile, history: &[ActivityFacts]) -
     Thresholds { sex, max_hr, rest_hr, threshold_hr, threshold_speed_mps, assumptions }
 }
 
-/// `m:ss` per kilometre for a speed in metres per second.
-fn pace_text(speed_mps: f64) -> String {
-    let s = (1000.0 / speed_mps).round() as i64;
-    format!("{}:{:02}", s / 60, s % 60)
+/// The largest value `pick` finds in the history, with the origin of the activity it came from.
+fn best_of<'a>(
+    history: &'a [ActivityFacts],
+    pick: impl Fn(&ActivityFacts) -> Option<f64>,
+) -> Option<(f64, Option<&'a str>)> {
+    history.iter().filter_map(|f| Some((pick(f)?, f.origin.as_deref()))).fold(
+        None,
+        |best, (v, o)| match best {
+            Some((b, _)) if b >= v => best,
+            _ => Some((v, o)),
+        },
+    )
+}
+
+/// `" (in FILE, DATE)"` or nothing.
+fn origin_words(origin: Option<&str>) -> String {
+    origin.map_or_else(String::new, |o| format!(" in {o}"))
+}
+
+/// `m:ss per km` (or `per mile`) for a speed in metres per second.
+fn pace_text(speed_mps: f64, miles: bool) -> String {
+    let (metres, unit) = if miles { (1_609.344, "per mile") } else { (1000.0, "per km") };
+    let s = (metres / speed_mps).round() as i64;
+    format!("{}:{:02} {unit}", s / 60, s % 60)
 }
 
 impl Thresholds {
@@ -305,6 +350,7 @@ mod tests {
             rest_hr: Some(50.0),
             threshold_hr: Some(170.0),
             threshold_speed_mps: Some(4.0),
+            pace_in_miles: false,
         };
         let t =
             resolve_thresholds(&p, &[ActivityFacts { max_hr: Some(200.0), ..Default::default() }]);
@@ -318,23 +364,26 @@ mod tests {
     #[test]
     fn history_estimates_are_stated() {
         let facts = [
-            ActivityFacts { max_hr: Some(181.0), best_30min_speed_mps: Some(3.5) },
-            ActivityFacts { max_hr: Some(188.0), best_30min_speed_mps: None },
-            ActivityFacts { max_hr: Some(250.0), best_30min_speed_mps: None },
+            ActivityFacts {
+                max_hr: Some(181.0),
+                best_30min_speed_mps: Some(3.5),
+                origin: Some("tempo.fit, Tue 3 Mar 2026".into()),
+            },
+            ActivityFacts {
+                max_hr: Some(188.0),
+                origin: Some("hills.gpx, Sat 7 Mar 2026".into()),
+                ..Default::default()
+            },
+            ActivityFacts { max_hr: Some(250.0), ..Default::default() },
         ];
         let t = resolve_thresholds(&AthleteProfile::default(), &facts);
         assert_eq!(t.max_hr, 188.0);
         assert!((t.threshold_speed_mps - 3.5 * 0.97).abs() < 1e-12);
-        assert!(
-            t.assumptions
-                .iter()
-                .any(|a| a == "max heart rate 188 estimated from history (the highest recorded)")
-        );
-        assert!(
-            t.assumptions
-                .iter()
-                .any(|a| a.contains("threshold pace") && a.contains("best 30-minute"))
-        );
+        assert!(t.assumptions.iter().any(|a| a
+            == "max heart rate 188 estimated from history (the highest held for 5 \
+                               readings in hills.gpx, Sat 7 Mar 2026)"));
+        assert!(t.assumptions.iter().any(|a| a.contains("threshold pace 4:55 per km")
+            && a.ends_with("in tempo.fit, Tue 3 Mar 2026")));
     }
 
     #[test]

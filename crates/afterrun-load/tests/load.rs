@@ -752,3 +752,71 @@ proptest! {
         let _ = activity_facts(&a);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Seed and time constants (issue 13 item 6), the forecast anchored on a report (item 4).
+// ---------------------------------------------------------------------------------------------
+
+/// Seeded at fitness 50, fatigue 20 on 2026-03-01 with no activity: on that day each decays
+/// once, fitness = 50·e^(−1/42) = 48.82358433, fatigue = 20·e^(−1/7) = 17.33755800, and
+/// form (the day before's fitness − fatigue) = 30.
+#[test]
+fn a_seed_starts_the_series_on_its_date() {
+    let seed = Seed { date: date("2026-03-01"), fitness: 50.0, fatigue: 20.0 };
+    let options = SeriesOptions { seed: Some(seed), ..SeriesOptions::default() };
+    let s = daily_series_with(&[], date("2026-03-02"), &options).unwrap();
+    assert_eq!(s.len(), 2);
+    assert_eq!(s[0].date, date("2026-03-01"));
+    assert!(close(s[0].fitness, 48.82358433, 1e-8), "{}", s[0].fitness);
+    assert!(close(s[0].fatigue, 17.33755800, 1e-8), "{}", s[0].fatigue);
+    assert!(close(s[0].form, 30.0, 1e-12));
+    // Activities before the seed still show, but the seed resets the recurrences on its date.
+    let before = act(morning("2026-02-20", 0), 300.0);
+    let s = daily_series_with(&[before], date("2026-03-02"), &options).unwrap();
+    let on_seed = s.iter().find(|p| p.date == date("2026-03-01")).unwrap();
+    assert!(close(on_seed.fitness, 48.82358433, 1e-8));
+    // Without the seed the same history gives another value on that day.
+    let plain = daily_series(&[before], date("2026-03-02")).unwrap();
+    assert!(!close(plain[plain.len() - 2].fitness, 48.82358433, 1.0));
+}
+
+/// Fitness with a 21-day constant: 100 on day 0 gives 100·(1 − e^(−1/21)) = 4.65030452; fatigue
+/// with 3 days: 100·(1 − e^(−1/3)) = 28.34686894. A constant outside 1–365 falls back to 42/7.
+#[test]
+fn time_constants_are_per_athlete() {
+    let a = [act(morning("2026-03-01", 0), 100.0)];
+    let options = SeriesOptions { fitness_tau: 21.0, fatigue_tau: 3.0, seed: None };
+    let s = daily_series_with(&a, date("2026-03-01"), &options).unwrap();
+    assert!(close(s[0].fitness, 4.65030452, 1e-8), "{}", s[0].fitness);
+    assert!(close(s[0].fatigue, 28.34686894, 1e-8), "{}", s[0].fatigue);
+    let silly = SeriesOptions { fitness_tau: 0.0, fatigue_tau: f64::NAN, seed: None };
+    assert_eq!(
+        daily_series_with(&a, date("2026-03-01"), &silly).unwrap(),
+        daily_series(&a, date("2026-03-01")).unwrap()
+    );
+}
+
+/// A report of quads 6/10 one hour after a flat run (model ≈ 0 then): the forecast at that
+/// moment is 6, and the difference fades as e^(−t/48 h): 48 h later it adds 6·e^(−1) = 2.207 to
+/// the model.
+#[test]
+fn the_forecast_starts_at_what_the_runner_reported() {
+    let t = thresholds(Sex::Male);
+    let a = load_of(morning("2026-06-01", 0), 0.0, &t);
+    let at = a.end() + 3600;
+    let model_then = quads(&forecast(&[a], &[], at)).soreness_now;
+    let report = SorenessReport { at, group: MuscleGroup::Quads, rating: 6.0 };
+    let now = quads(&forecast(&[a], &[report], at));
+    assert!(close(now.soreness_now, 6.0, 1e-9), "{now:?}");
+    // Two days on: the calibrated model plus the faded difference.
+    let later = at + 48 * 3600;
+    let with = quads(&forecast(&[a], &[report], later));
+    let cal = with.calibration;
+    let model_later = (quads(&forecast(&[a], &[], later)).soreness_now * cal).min(10.0);
+    let residual = 6.0 - (model_then * cal).min(10.0);
+    assert!(close(with.soreness_now, model_later + residual * (-1.0f64).exp(), 1e-6), "{with:?}");
+    // A report older than a week no longer anchors.
+    let old = SorenessReport { at: at - 8 * DAY, ..report };
+    let f = quads(&forecast(&[a], &[old], at));
+    assert!(f.soreness_now < 1.0, "{f:?}");
+}

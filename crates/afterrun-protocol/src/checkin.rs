@@ -487,28 +487,27 @@ fn code_set<T: Ord>(
     Ok(out)
 }
 
+/// The fields a check-in's `athlete` object may carry (any other is an error).
+pub const ATHLETE_KEYS: &[&str] = &[
+    "age",
+    "sex",
+    "body_mass_kg",
+    "weekly_km",
+    "goal",
+    "equipment",
+    "conditions",
+    "clearances",
+    "budget",
+    "prefers_cycling",
+    "max_hr",
+    "rest_hr",
+    "threshold_pace",
+    "name",
+];
+
 fn athlete(value: &Value) -> Result<Athlete, CheckInError> {
     let map = object(value, "athlete")?;
-    check_keys(
-        map,
-        "athlete",
-        &[
-            "age",
-            "sex",
-            "body_mass_kg",
-            "weekly_km",
-            "goal",
-            "equipment",
-            "conditions",
-            "clearances",
-            "budget",
-            "prefers_cycling",
-            "max_hr",
-            "rest_hr",
-            "threshold_pace",
-            "name",
-        ],
-    )?;
+    check_keys(map, "athlete", ATHLETE_KEYS)?;
     let num = |key: &str, low: f64, high: f64| -> Result<Option<f64>, CheckInError> {
         present(map, key).map(|v| number(v, &join("athlete", key), low, high)).transpose()
     };

@@ -28,7 +28,10 @@ pub fn merge_profile(checkin: &mut Value, profile: &Profile) {
     }
     if let Some(athlete) = athlete.as_object_mut() {
         for (key, value) in stored {
-            if matches!(key.as_str(), "max_hr" | "rest_hr" | "threshold_pace_s_per_km") {
+            // Thresholds, time zone, units and the load model's settings are the profile's
+            // own; a check-in's athlete takes only what the planner reads.
+            let planner_reads = afterrun_protocol::checkin::ATHLETE_KEYS.contains(&key.as_str());
+            if !planner_reads || matches!(key.as_str(), "max_hr" | "rest_hr") {
                 continue;
             }
             if athlete.get(&key).is_none_or(Value::is_null) {

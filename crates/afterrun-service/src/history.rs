@@ -23,6 +23,8 @@ use jiff::civil::Date;
 use afterrun_store::Store;
 
 use crate::ServiceError;
+use crate::locale::Locale;
+use crate::refresh::fresh_rows;
 
 /// A run of at least this many seconds counts as hard for the planner (protocol.md: ≥ 90 min).
 const HARD_RUN_S: f64 = 90.0 * 60.0;
@@ -40,12 +42,18 @@ pub struct LoadInputs {
     pub compression_done: Vec<i64>,
     /// What was estimated or left out, in words for the athlete.
     pub assumptions: Vec<String>,
+    /// The starts of the activities that are runs (the others are load, not "runs").
+    pub run_starts: Vec<i64>,
+    /// The athlete's time constants and seed of the fitness and fatigue model.
+    pub series: afterrun_load::SeriesOptions,
+    /// The athlete's time zone and units, for every text.
+    pub locale: Locale,
 }
 
 /// Reads the athlete's activities, profile, check-ins and plans from the store.
 pub async fn read_inputs(store: &Store, athlete: Id) -> Result<LoadInputs, ServiceError> {
-    let rows = store.activities(athlete).await?;
     let profile = store.profile(athlete).await?;
+    let (rows, _) = fresh_rows(store, athlete, &profile, &Locale::of(&profile)).await?;
     let checkins = store.checkins(athlete).await?;
     let plans = store.plans(athlete).await?;
     Ok(inputs_from_rows(&rows, &checkins, &plans, &profile))
@@ -61,16 +69,6 @@ pub async fn history_for(store: &Store, athlete: Id, now: i64) -> Result<History
     history.ranking = ranking;
     history.learned = learned;
     Ok(history)
-}
-
-/// The athlete's thresholds as the load model resolves them from the stored profile and the
-/// highest heart rates of the stored activities (as `import` does).
-pub fn thresholds(rows: &[ActivityRow], profile: &Profile) -> Thresholds {
-    let facts: Vec<afterrun_load::ActivityFacts> = rows
-        .iter()
-        .map(|a| afterrun_load::ActivityFacts { max_hr: a.max_hr, best_30min_speed_mps: None })
-        .collect();
-    afterrun_load::resolve_thresholds(&load_profile(profile), &facts)
 }
 
 /// The load model's view of the stored profile.
@@ -89,12 +87,33 @@ pub fn load_profile(profile: &Profile) -> afterrun_load::AthleteProfile {
             .threshold_pace_s_per_km
             .filter(|s| s.is_finite() && *s > 0.0)
             .map(|s| 1000.0 / s),
+        pace_in_miles: Locale::of(profile).units == crate::locale::Units::Mi,
     }
 }
 
-/// Sports whose muscle load the model counts (the legs carry the body).
-fn on_foot(sport: &str) -> bool {
-    matches!(sport, "running" | "walking" | "hiking" | "unknown" | "trail_running")
+/// The fitness and fatigue model's settings from the stored profile: its time constants
+/// (42 and 7 days unless set) and its seed, when complete and dated.
+pub fn series_options(profile: &Profile) -> afterrun_load::SeriesOptions {
+    let mut o = afterrun_load::SeriesOptions::default();
+    let tau = |t: Option<f64>| t.filter(|t| afterrun_load::SeriesOptions::TAU_RANGE.contains(t));
+    o.fitness_tau = tau(profile.fitness_tau_days).unwrap_or(o.fitness_tau);
+    o.fatigue_tau = tau(profile.fatigue_tau_days).unwrap_or(o.fatigue_tau);
+    o.seed = match (profile.seed_fitness, profile.seed_fatigue, profile.seed_date.as_deref()) {
+        (Some(fitness), Some(fatigue), Some(date)) => {
+            date.parse::<Date>().ok().map(|date| afterrun_load::Seed { date, fitness, fatigue })
+        }
+        _ => None,
+    };
+    o
+}
+
+/// The earliest plausible start of an activity: 1990-01-01T00:00:00Z (interfaces.md).
+pub const PLAUSIBLE_FROM: i64 = 631_152_000;
+
+/// Whether a start time is plausible for an activity imported at `imported_at`: not before
+/// 1990 and not more than a day after the import.
+pub fn plausible_start(start: i64, imported_at: i64) -> bool {
+    start >= PLAUSIBLE_FROM && start <= imported_at.saturating_add(86_400)
 }
 
 fn finite(x: Option<f64>) -> Option<f64> {
@@ -108,15 +127,29 @@ pub fn inputs_from_rows(
     plans: &[PlanRow],
     profile: &Profile,
 ) -> LoadInputs {
-    let t = thresholds(rows, profile);
-    let mut out = LoadInputs { assumptions: t.assumptions.clone(), ..LoadInputs::default() };
+    let locale = Locale::of(profile);
+    let t = crate::refresh::thresholds(rows, profile, &locale);
+    let mut out = LoadInputs {
+        assumptions: t.assumptions.clone(),
+        series: series_options(profile),
+        ..LoadInputs::default()
+    };
+    out.assumptions.extend(locale.assumption());
     let mut no_start = Vec::new();
+    let mut implausible = Vec::new();
     let mut estimated = Vec::new();
     for row in rows {
         let Some(start) = row.start_time else {
             no_start.push(format!("#{} ({})", row.id, row.source));
             continue;
         };
+        if !plausible_start(start, row.imported_at) {
+            implausible.push(format!("#{} ({}, {})", row.id, row.source, locale.date(start)));
+            continue;
+        }
+        if afterrun_load::stress::is_run(&row.sport) {
+            out.run_starts.push(start);
+        }
         let duration_s = finite(row.timer_s)
             .or(finite(row.elapsed_s))
             .filter(|d| *d > 0.0)
@@ -133,7 +166,7 @@ pub fn inputs_from_rows(
                 afterrun_load::checkin_stress(duration_s / 60.0, finite(row.avg_hr), None, &t).value
             }
         };
-        let from_totals = if on_foot(&row.sport) {
+        let from_totals = if afterrun_load::stress::on_foot(&row.sport) {
             afterrun_load::muscle_load_from_totals(
                 distance_m,
                 duration_s,
@@ -151,6 +184,14 @@ pub fn inputs_from_rows(
         out.activities.push(ActivityLoad { start, duration_s, distance_m, stress, muscle });
     }
     out.activities.sort_by_key(|a| a.start);
+    if !implausible.is_empty() {
+        out.assumptions.push(format!(
+            "left out {} activit{} with an implausible date (before 1990 or in the future): {}",
+            implausible.len(),
+            if implausible.len() == 1 { "y" } else { "ies" },
+            implausible.join(", ")
+        ));
+    }
     if !no_start.is_empty() {
         out.assumptions.push(format!(
             "left out {} activit{} without an absolute start time: {}",
@@ -223,6 +264,7 @@ pub fn inputs_from_rows(
             }
         }
     }
+    out.locale = locale;
     out
 }
 
@@ -284,7 +326,7 @@ pub fn status_and_forecast(
     now: i64,
 ) -> Result<(Status, Forecast), LoadError> {
     let activities = within_series(&inputs.activities, as_of);
-    let status = afterrun_load::status(&activities, as_of)?;
+    let status = afterrun_load::status_with(&activities, as_of, &inputs.series)?;
     let forecast = afterrun_load::forecast(&activities, &inputs.reports, now);
     Ok((status, forecast))
 }
@@ -404,8 +446,8 @@ async fn read_athlete(
     store: &Store,
     athlete: Id,
 ) -> Result<(LoadInputs, Vec<afterrun_protocol::outcome::SessionOutcome>), ServiceError> {
-    let rows = store.activities(athlete).await?;
     let profile = store.profile(athlete).await?;
+    let (rows, _) = fresh_rows(store, athlete, &profile, &Locale::of(&profile)).await?;
     let checkins = store.checkins(athlete).await?;
     let plans = store.plans(athlete).await?;
     let inputs = inputs_from_rows(&rows, &checkins, &plans, &profile);
@@ -582,9 +624,61 @@ mod tests {
             stress,
             stress_kind: stress.map(|_| "rtss".into()),
             muscle_load: None,
+            facts: None,
+            load_basis: None,
             source: format!("run{id}.gpx"),
-            imported_at: 0,
+            imported_at: T0 + 30 * DAY,
         }
+    }
+
+    #[test]
+    fn implausible_dates_and_other_sports_are_named_not_counted_as_runs() {
+        let mut walk = row(4, Some(T0 + 2 * DAY), Some(30.0));
+        walk.sport = "walking".into();
+        let rows = [
+            row(1, Some(T0), Some(80.0)),
+            // 1901-03-01: a reset device clock.
+            row(2, Some(-2_172_355_200), Some(50.0)),
+            // Two days after its import: in the future.
+            row(3, Some(T0 + 32 * DAY), Some(50.0)),
+            walk,
+        ];
+        let inputs = inputs_from_rows(&rows, &[], &[], &Profile::default());
+        assert_eq!(inputs.activities.len(), 2, "the run and the walk");
+        assert_eq!(inputs.run_starts, [T0]);
+        let all = inputs.assumptions.join("\n");
+        assert!(all.contains("left out 2 activities with an implausible date"), "{all}");
+        assert!(all.contains("#2 (run2.gpx, Fri 1 Mar 1901)"), "{all}");
+        let as_of = utc_date(T0 + 3 * DAY).unwrap();
+        let (status, _) = status_and_forecast(&inputs, as_of, T0 + 3 * DAY).unwrap();
+        assert_eq!(status.daily.first().unwrap().date, utc_date(T0).unwrap());
+        let words = crate::status::activities_words(
+            crate::status::counted(&status, &inputs),
+            crate::status::runs_counted(&status, &inputs),
+        );
+        assert_eq!(words, "2 activities (1 run)");
+    }
+
+    #[test]
+    fn the_profile_sets_the_time_constants_and_the_seed() {
+        let profile = Profile {
+            seed_fitness: Some(40.0),
+            seed_fatigue: Some(10.0),
+            seed_date: Some("2026-01-01".into()),
+            fitness_tau_days: Some(28.0),
+            fatigue_tau_days: Some(500.0),
+            ..Profile::default()
+        };
+        let o = series_options(&profile);
+        assert_eq!((o.fitness_tau, o.fatigue_tau), (28.0, 7.0), "500 days is out of range");
+        let seed = o.seed.unwrap();
+        assert_eq!(
+            (seed.date.to_string(), seed.fitness, seed.fatigue),
+            ("2026-01-01".into(), 40.0, 10.0)
+        );
+        // Without a date the seed is not applied.
+        let partial = Profile { seed_date: None, ..profile };
+        assert!(series_options(&partial).seed.is_none());
     }
 
     fn checkin(now: i64, doc: serde_json::Value) -> CheckinRow {

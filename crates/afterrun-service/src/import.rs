@@ -16,7 +16,6 @@ use serde_json::{Map, Value, json};
 use sha2::Digest as _;
 
 use crate::ServiceError;
-use crate::history::load_profile;
 use crate::summary_json::summary_map;
 
 /// A file ready to be stored, already stored, or failed.
@@ -56,19 +55,16 @@ impl Counts {
     }
 }
 
-/// The athlete's thresholds for the load model: the stored profile, and the highest heart rate
-/// among the stored activities.
+/// The athlete's thresholds for the load model: the stored profile and what every stored
+/// activity says (held maximum heart rate, best 30 minutes), after bringing the stored loads up
+/// to date with them ([`crate::refresh`]).
 pub async fn thresholds(
     store: &Store,
     athlete: Id,
 ) -> Result<afterrun_load::Thresholds, ServiceError> {
     let profile = store.profile(athlete).await?;
-    let stored = store.activities(athlete).await?;
-    let facts: Vec<afterrun_load::ActivityFacts> = stored
-        .iter()
-        .map(|a| afterrun_load::ActivityFacts { max_hr: a.max_hr, best_30min_speed_mps: None })
-        .collect();
-    Ok(afterrun_load::resolve_thresholds(&load_profile(&profile), &facts))
+    let locale = crate::locale::Locale::of(&profile);
+    Ok(crate::refresh::fresh_rows(store, athlete, &profile, &locale).await?.1)
 }
 
 /// Decodes, hashes, computes the load and compresses one file (pure CPU work).
@@ -125,20 +121,8 @@ fn new_activity(
     thresholds: &afterrun_load::Thresholds,
 ) -> NewActivity {
     let s = &activity.summary;
-    let (stress, muscle_load) = match afterrun_load::activity_load(activity, thresholds, None) {
-        Some((load, stress)) => {
-            let groups: Map<String, Value> = afterrun_load::MuscleGroup::ALL
-                .iter()
-                .map(|g| (g.as_str().to_owned(), json!(load.muscle.of(*g))))
-                .collect();
-            (stress, Some(Value::Object(groups)))
-        }
-        None => (afterrun_load::activity_stress(activity, thresholds, None), None),
-    };
-    let stress = stress.value.is_finite().then(|| afterrun_store::Stress {
-        value: stress.value,
-        kind: stress.kind.as_str().to_owned(),
-    });
+    let (stress, muscle_load) = load_of(activity, thresholds);
+    let facts = crate::refresh::facts_json(&afterrun_load::activity_facts(activity));
     NewActivity {
         sha256,
         format: s.format.as_str().to_owned(),
@@ -158,8 +142,78 @@ fn new_activity(
         summary: Value::Object(line.clone()),
         stress,
         muscle_load,
+        facts: Some(facts),
+        load_basis: Some(crate::refresh::basis(thresholds)),
         original: Original::compress(bytes),
         source: name.to_owned(),
+    }
+}
+
+/// An activity's stress and per-muscle load against `thresholds`, as stored.
+pub fn load_of(
+    activity: &Activity,
+    thresholds: &afterrun_load::Thresholds,
+) -> (Option<afterrun_store::Stress>, Option<Value>) {
+    let (stress, muscle_load) = match afterrun_load::activity_load(activity, thresholds, None) {
+        Some((load, stress)) => {
+            let groups: Map<String, Value> = afterrun_load::MuscleGroup::ALL
+                .iter()
+                .map(|g| (g.as_str().to_owned(), json!(load.muscle.of(*g))))
+                .collect();
+            (stress, Some(Value::Object(groups)))
+        }
+        None => (afterrun_load::activity_stress(activity, thresholds, None), None),
+    };
+    let stress = stress.value.is_finite().then(|| afterrun_store::Stress {
+        value: stress.value,
+        kind: stress.kind.as_str().to_owned(),
+    });
+    (stress, muscle_load)
+}
+
+/// Activities shorter than this are kept but flagged, seconds…
+pub const SHORT_S: f64 = 60.0;
+/// …or than this, metres.
+pub const SHORT_M: f64 = 100.0;
+
+/// The warnings the import adds to a decoded file's own (interfaces.md): `implausible_date`
+/// for a start before 1990 or more than a day after `imported_at` (left out of the load
+/// series), `short_activity` for less than a minute or 100 m (a truncated or accidental file).
+pub fn import_warnings(activity: &NewActivity, imported_at: i64) -> Vec<Value> {
+    let mut out = Vec::new();
+    if let Some(start) = activity.start_time
+        && !crate::history::plausible_start(start, imported_at)
+    {
+        let when = crate::summary_json::time_json(Some(start));
+        let when = when.as_str().map_or_else(|| start.to_string(), str::to_owned);
+        out.push(json!({
+            "kind": "implausible_date",
+            "message": format!("the file says the activity started at {when}, before 1990 or in the future: kept, but left out of the load series"),
+            "offset": null,
+        }));
+    }
+    let seconds = activity.timer_s.or(activity.elapsed_s).filter(|d| d.is_finite());
+    let metres = activity.distance_m.filter(|d| d.is_finite());
+    if seconds.is_some_and(|d| d < SHORT_S) || metres.is_some_and(|d| d < SHORT_M) {
+        out.push(json!({
+            "kind": "short_activity",
+            "message": "shorter than a minute or 100 m: kept, check that the file is complete",
+            "offset": null,
+        }));
+    }
+    out
+}
+
+/// Adds the import's own warnings to an output line (and the stored summary).
+fn add_warnings(line: &mut Map<String, Value>, extra: &[Value]) {
+    if extra.is_empty() {
+        return;
+    }
+    match line.get_mut("warnings") {
+        Some(Value::Array(w)) => w.extend(extra.iter().cloned()),
+        _ => {
+            line.insert("warnings".into(), Value::Array(extra.to_vec()));
+        }
     }
 }
 
@@ -208,7 +262,12 @@ pub async fn store_prepared(
                 "error": {"kind": error.kind.as_str(), "message": error.message},
             }))
         }
-        Prepared::Activity(activity, mut line) => {
+        Prepared::Activity(mut activity, mut line) => {
+            let extra = import_warnings(&activity, imported_at);
+            add_warnings(&mut line, &extra);
+            if let Value::Object(summary) = &mut activity.summary {
+                add_warnings(summary, &extra);
+            }
             let stored = store.import_activity(athlete, &activity, imported_at).await?;
             match stored {
                 Stored::New(id) => {

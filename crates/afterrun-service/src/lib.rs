@@ -20,6 +20,8 @@ pub mod history;
 pub mod ics;
 pub mod import;
 pub mod insights;
+pub mod locale;
+pub mod refresh;
 pub mod status;
 pub mod summary_json;
 pub mod synthetic;

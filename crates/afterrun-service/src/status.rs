@@ -97,7 +97,7 @@ pub fn status_json(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
                    "calibration": m.calibration})
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "as_of": status.as_of.to_string(),
         "fitness": get(|p| p.fitness),
         "fatigue": get(|p| p.fatigue),
@@ -117,13 +117,36 @@ pub fn status_json(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
         "daily": daily,
         "muscles": muscles,
         "assumptions": inputs.assumptions,
-    })
+    });
+    crate::summary_json::clean_numbers(&mut doc);
+    doc
 }
 
 /// The activities up to the end of `as_of`.
 pub fn counted(status: &Status, inputs: &LoadInputs) -> usize {
-    let end = afterrun_load::day_of_date(status.as_of).saturating_add(1).saturating_mul(86_400);
+    let end = end_of(status);
     inputs.activities.iter().filter(|a| a.start < end).count()
+}
+
+/// The runs among them (walks, rides and other sports are load, not runs).
+pub fn runs_counted(status: &Status, inputs: &LoadInputs) -> usize {
+    let end = end_of(status);
+    inputs.run_starts.iter().filter(|&&s| s < end).count()
+}
+
+fn end_of(status: &Status) -> i64 {
+    afterrun_load::day_of_date(status.as_of).saturating_add(1).saturating_mul(86_400)
+}
+
+/// "12 activities (9 runs)", "1 activity (no run)".
+pub fn activities_words(activities: usize, runs: usize) -> String {
+    let a = if activities == 1 { "activity" } else { "activities" };
+    let r = match runs {
+        0 => "no run".to_owned(),
+        1 => "1 run".to_owned(),
+        n => format!("{n} runs"),
+    };
+    format!("{activities} {a} ({r})")
 }
 
 /// The one-line meaning of today's form; a load that has decayed to almost nothing reads as
@@ -154,14 +177,15 @@ fn hours_minutes(seconds: f64) -> String {
 /// The status for people.
 pub fn status_text(status: &Status, forecast: &Forecast, inputs: &LoadInputs) -> String {
     let mut s = String::new();
-    let _ = write!(s, "Status for {}", status.as_of);
+    let locale = &inputs.locale;
+    let _ = write!(s, "Status for {}", status.as_of.strftime("%a %-d %b %Y"));
     match (status.daily.first(), status.today()) {
         (Some(first), Some(_)) => {
             let _ = writeln!(
                 s,
-                " ({} activities, history from {})",
-                counted(status, inputs),
-                first.date
+                " ({}, history from {})",
+                activities_words(counted(status, inputs), runs_counted(status, inputs)),
+                first.date.strftime("%-d %b %Y")
             );
         }
         _ => {
@@ -198,8 +222,8 @@ pub fn status_text(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
         }
         let _ = writeln!(
             s,
-            "  last 7 days: {:.1} km, {}, load {:.0}; fitness {:+.1} on the week before",
-            p.weekly_distance_m / 1000.0,
+            "  last 7 days: {}, {}, load {:.0}; fitness {:+.1} on the week before",
+            locale.distance(p.weekly_distance_m),
             hours_minutes(p.weekly_time_s),
             p.weekly_load,
             p.ramp_rate
@@ -208,9 +232,9 @@ pub fn status_text(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
     let _ = writeln!(s);
     let _ = writeln!(s, "Soreness forecast (0-10)   now  next 24 h  24-48 h  48-72 h  peak");
     for m in &forecast.muscles {
-        let peak = match m.peak_at.and_then(|t| jiff::Timestamp::from_second(t).ok()) {
-            Some(_) if m.peak_at == Some(forecast.now) => format!("{:.1} now, easing", m.peak),
-            Some(t) => format!("{:.1} at {}", m.peak, t.strftime("%Y-%m-%d %H:%MZ")),
+        let peak = match m.peak_at {
+            Some(t) if t == forecast.now => format!("{:.1} now, easing", m.peak),
+            Some(t) => format!("{:.1} on {}", m.peak, locale.when(t)),
             None => "-".to_owned(),
         };
         let _ = writeln!(

@@ -95,3 +95,32 @@ pub fn summary_fields(file: &str, s: &Summary) -> Vec<(&'static str, Value)> {
 pub fn summary_map(file: &str, s: &Summary) -> Map<String, Value> {
     summary_fields(file, s).into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
+
+/// Replaces every number that must not reach an output (a denormal such as `1.75e-214` from a
+/// decayed exponential, a negative zero) with 0, in place, anywhere in the document.
+pub fn clean_numbers(value: &mut Value) {
+    match value {
+        Value::Number(n) => {
+            if let Some(x) = n.as_f64().filter(|_| n.is_f64())
+                && (x == 0.0 || x.abs() < 1e-12)
+            {
+                *value = json!(0.0);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(clean_numbers),
+        Value::Object(map) => map.values_mut().for_each(clean_numbers),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_denormal_or_negative_zero_survives() {
+        let mut v = json!({"acwr": 1.75e-214, "form": -0.0, "list": [-1e-300, 2.5, 3], "n": null});
+        clean_numbers(&mut v);
+        assert_eq!(v.to_string(), r#"{"acwr":0.0,"form":0.0,"list":[0.0,2.5,3],"n":null}"#);
+    }
+}

@@ -137,12 +137,14 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("init", include_str!("../migrations/sqlite/0001_init.sql")),
     ("accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
     ("revision", include_str!("../migrations/sqlite/0003_revision.sql")),
+    ("load basis", include_str!("../migrations/sqlite/0006_load_basis.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("init", include_str!("../migrations/postgres/0001_init.sql")),
     ("accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
     ("revision", include_str!("../migrations/postgres/0003_revision.sql")),
+    ("load basis", include_str!("../migrations/postgres/0006_load_basis.sql")),
 ];
 
 enum Pool {
@@ -195,7 +197,7 @@ impl std::fmt::Debug for Store {
 
 const ACTIVITY_COLUMNS: &str = "id, sha256, format, sport, sub_sport, start_time, end_time, \
      elapsed_s, timer_s, distance_m, records, avg_hr, max_hr, ascent_m, descent_m, laps, summary, \
-     stress, stress_kind, muscle_load, source, imported_at";
+     stress, stress_kind, muscle_load, facts, load_basis, source, imported_at";
 
 impl Store {
     /// Opens (creating if needed) the store and runs its migrations.
@@ -420,6 +422,7 @@ impl Store {
         let err = self.db_err("storing an activity");
         let summary = to_json(&activity.summary)?;
         let muscle_load = activity.muscle_load.as_ref().map(to_json).transpose()?;
+        let facts = activity.facts.as_ref().map(to_json).transpose()?;
         macro_rules! import_in {
             ($tx:ident) => {{
                 let same_content =
@@ -464,9 +467,9 @@ impl Store {
                                  sub_sport, start_time, end_time, elapsed_s, timer_s, distance_m, \
                                  records, avg_hr, max_hr, ascent_m, descent_m, laps, summary, \
                                  stress, stress_kind, muscle_load, original, original_encoding, \
-                                 original_size, source, imported_at) VALUES ($1, $2, $3, $4, $5, \
-                                 $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-                                 $20, $21, $22, $23, $24, $25) \
+                                 original_size, source, imported_at, facts, load_basis) VALUES \
+                                 ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                                 $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) \
                                  ON CONFLICT (athlete_id, sha256) DO NOTHING RETURNING id",
                             )
                             .bind(athlete)
@@ -494,6 +497,8 @@ impl Store {
                             .bind(i64::try_from(activity.original.size).unwrap_or(i64::MAX))
                             .bind(&activity.source)
                             .bind(now)
+                            .bind(&facts)
+                            .bind(&activity.load_basis)
                             .fetch_optional(&mut *$tx)
                             .await
                             .map_err(&err)?;
@@ -577,6 +582,13 @@ impl Store {
                         .as_deref()
                         .map(parse_json)
                         .transpose()?,
+                    facts: row
+                        .try_get::<Option<String>, _>("facts")
+                        .map_err(&err)?
+                        .as_deref()
+                        .map(parse_json)
+                        .transpose()?,
+                    load_basis: row.try_get("load_basis").map_err(&err)?,
                     source: row.try_get("source").map_err(&err)?,
                     imported_at: row.try_get("imported_at").map_err(&err)?,
                 });
@@ -671,29 +683,50 @@ impl Store {
         })
     }
 
-    /// Sets (or clears) an activity's stress and per-muscle load, e.g. after the load model
-    /// improved. `false` when there is no such activity.
+    /// Sets (or clears) an activity's stress and per-muscle load, with the fingerprint of the
+    /// thresholds they were computed with (after the profile or the history changed them).
+    /// `false` when there is no such activity.
     pub async fn set_load(
         &self,
         activity: Id,
         stress: Option<&Stress>,
         muscle_load: Option<&serde_json::Value>,
+        basis: &str,
     ) -> Result<bool> {
         let err = self.db_err("saving an activity's load");
         let muscle_load = muscle_load.map(to_json).transpose()?;
         with_pool!(self, pool => {
             let changed = sqlx::query(
-                "UPDATE activities SET stress = $1, stress_kind = $2, muscle_load = $3 \
-                 WHERE id = $4",
+                "UPDATE activities SET stress = $1, stress_kind = $2, muscle_load = $3, \
+                 load_basis = $4 WHERE id = $5",
             )
             .bind(stress.map(|s| s.value))
             .bind(stress.map(|s| s.kind.as_str()))
             .bind(&muscle_load)
+            .bind(basis)
             .bind(activity)
             .execute(pool)
             .await
             .map_err(&err)?
             .rows_affected();
+            Ok(changed > 0)
+        })
+    }
+
+    /// Sets what an activity says about the athlete's thresholds (computed from its original
+    /// file once, for rows stored before facts were kept). `false` when there is no such
+    /// activity.
+    pub async fn set_facts(&self, activity: Id, facts: &serde_json::Value) -> Result<bool> {
+        let err = self.db_err("saving an activity's facts");
+        let facts = to_json(facts)?;
+        with_pool!(self, pool => {
+            let changed = sqlx::query("UPDATE activities SET facts = $1 WHERE id = $2")
+                .bind(&facts)
+                .bind(activity)
+                .execute(pool)
+                .await
+                .map_err(&err)?
+                .rows_affected();
             Ok(changed > 0)
         })
     }

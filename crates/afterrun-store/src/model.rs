@@ -62,6 +62,28 @@ pub struct Profile {
     /// Threshold running pace, seconds per kilometre.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold_pace_s_per_km: Option<f64>,
+    /// IANA time zone for everything the athlete reads (`Europe/Berlin`); unset: the `TZ`
+    /// variable, else the system's zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tz: Option<String>,
+    /// `km` or `mi` for everything the athlete reads; unset: `km`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<String>,
+    /// Starting fitness (CTL) on `seed_date`, training-stress points per day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed_fitness: Option<f64>,
+    /// Starting fatigue (ATL) on `seed_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed_fatigue: Option<f64>,
+    /// The date the seed applies from, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed_date: Option<String>,
+    /// Fitness time constant, days (42 when unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fitness_tau_days: Option<f64>,
+    /// Fatigue time constant, days (7 when unset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fatigue_tau_days: Option<f64>,
 }
 
 /// A clinician's clearance for one modality (interfaces.md `clearances[]`).
@@ -182,6 +204,10 @@ pub struct NewActivity {
     pub stress: Option<Stress>,
     /// Per-muscle load, when it could be computed.
     pub muscle_load: Option<serde_json::Value>,
+    /// What the activity says about the athlete's thresholds (`afterrun-load`'s facts).
+    pub facts: Option<serde_json::Value>,
+    /// Fingerprint of the thresholds `stress` and `muscle_load` were computed with.
+    pub load_basis: Option<String>,
     /// The original file, compressed.
     pub original: Original,
     /// Where it came from (the path or archive member name).
@@ -233,6 +259,12 @@ pub struct ActivityRow {
     pub stress_kind: Option<String>,
     /// Per-muscle load.
     pub muscle_load: Option<serde_json::Value>,
+    /// What the activity says about the athlete's thresholds; `None` until computed.
+    #[serde(skip)]
+    pub facts: Option<serde_json::Value>,
+    /// Fingerprint of the thresholds the stored load was computed with; `None` when unknown.
+    #[serde(skip)]
+    pub load_basis: Option<String>,
     /// Where it came from.
     pub source: String,
     /// When it was imported.

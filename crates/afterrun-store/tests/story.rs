@@ -70,6 +70,8 @@ fn activity(i: usize, name: &str, bytes: &[u8]) -> NewActivity {
         summary: json!({"file": name, "ok": true}),
         stress: Some(Stress { value: 80.0 + i as f64, kind: "trimp".to_owned() }),
         muscle_load: Some(json!({"quads": 1.5})),
+        facts: (i == 0).then(|| json!({"max_hr": 175.0})),
+        load_basis: Some("basis-1".to_owned()),
         original: Original::compress(bytes),
         source: name.to_owned(),
     }
@@ -183,9 +185,20 @@ async fn story(location: Location) {
 
     // Load can be recomputed later.
     let better = Stress { value: 91.5, kind: "hrtss".into() };
-    assert!(store.set_load(ids[0], Some(&better), None).await.unwrap());
     let first = store.activities(athlete).await.unwrap().into_iter().find(|a| a.id == ids[0]);
-    assert_eq!(first.unwrap().stress, Some(91.5));
+    let first = first.unwrap();
+    assert_eq!(first.facts, Some(json!({"max_hr": 175.0})));
+    assert_eq!(first.load_basis.as_deref(), Some("basis-1"));
+    assert!(store.set_load(ids[0], Some(&better), None, "basis-2").await.unwrap());
+    assert!(store.set_facts(ids[0], &json!({"max_hr": 181.0})).await.unwrap());
+    let first = store.activities(athlete).await.unwrap().into_iter().find(|a| a.id == ids[0]);
+    let first = first.unwrap();
+    assert_eq!(first.stress, Some(91.5));
+    assert_eq!(
+        (first.facts, first.load_basis),
+        (Some(json!({"max_hr": 181.0})), Some("basis-2".to_owned()))
+    );
+    assert!(!store.set_facts(-1, &json!({})).await.unwrap());
 
     // Check-in and plan.
     assert!(matches!(store.mark_done(athlete, None, 0, NOW).await, Err(StoreError::NoPlanYet)));
