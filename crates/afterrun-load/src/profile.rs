@@ -301,10 +301,10 @@ pub fn resolve_thresholds(profile: &AthleteProfile, history: &[ActivityFacts]) -
 }
 
 /// The largest value `pick` finds in the history, with the origin of the activity it came from.
-fn best_of<'a>(
-    history: &'a [ActivityFacts],
+fn best_of(
+    history: &[ActivityFacts],
     pick: impl Fn(&ActivityFacts) -> Option<f64>,
-) -> Option<(f64, Option<&'a str>)> {
+) -> Option<(f64, Option<&str>)> {
     history.iter().filter_map(|f| Some((pick(f)?, f.origin.as_deref()))).fold(
         None,
         |best, (v, o)| match best {
