@@ -137,14 +137,14 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("init", include_str!("../migrations/sqlite/0001_init.sql")),
     ("accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
     ("revision", include_str!("../migrations/sqlite/0003_revision.sql")),
-    ("load basis", include_str!("../migrations/sqlite/0006_load_basis.sql")),
+    ("load basis", include_str!("../migrations/sqlite/0004_load_basis.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("init", include_str!("../migrations/postgres/0001_init.sql")),
     ("accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
     ("revision", include_str!("../migrations/postgres/0003_revision.sql")),
-    ("load basis", include_str!("../migrations/postgres/0006_load_basis.sql")),
+    ("load basis", include_str!("../migrations/postgres/0004_load_basis.sql")),
 ];
 
 enum Pool {
