@@ -65,7 +65,7 @@ test('a new user sets a profile, uploads a FIT file, checks in with sore quads, 
   await page.setInputFiles('#files', corpusFit);
   const row = page.locator('.upload', { hasText: path.basename(corpusFit) });
   await row.locator('.result[data-state="new"]').waitFor();
-  assert.match(await row.locator('.result-detail').textContent(), /^Running · .* · 0\.2 km · 0:57$/);
+  assert.match(await row.locator('.result-detail').textContent(), /^Running · .* · 0\.2 km · 0:57 · read with 1 warning: shorter than a minute or 100 m: kept, check that the file is complete$/);
   assert.match(await page.locator('#summary-line').textContent(), /^1 file: 1 new, 0 already imported, 0 skipped, 0 failed\.$/);
   await page.waitForFunction(() => /1 new/.test(document.getElementById('import-live').textContent));
   // Several at once: the same run again (recognised, not stored twice), a settings file (not

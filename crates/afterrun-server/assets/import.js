@@ -66,8 +66,11 @@
         ? "the same run from another file is already stored" : "this file is already stored";
       return { state: "duplicate", detail: what ? what + " · " + why : why };
     }
-    var n = (line.warnings || []).length;
-    if (n > 0) what += " · read with " + n + (n === 1 ? " warning" : " warnings");
+    var warnings = (line.warnings || []).map(function (w) {
+      return (w && w.message) || "a damaged record";
+    });
+    var n = warnings.length;
+    if (n > 0) what += " · read with " + n + (n === 1 ? " warning: " : " warnings: ") + warnings.join("; ");
     return { state: "new", detail: what };
   }
 

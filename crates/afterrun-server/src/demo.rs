@@ -5,8 +5,8 @@
 //! through the same paths as a real athlete's data:
 //! - 90 days of a marathon block ([`afterrun_service::synthetic::training_block`]), each run a
 //!   GPX file imported by the real decoder and load model;
-//! - a check-in 90 minutes after every run: the soreness is the load model's own (uncalibrated)
-//!   forecast for that moment, lowered by the recovery steps done after the previous check-in (the demo's
+//! - a check-in 90 minutes after every run: the soreness is the load model's own forecast for
+//!   that moment (from the reports so far, as the learner computes it), lowered by the recovery steps done after the previous check-in (the demo's
 //!   invented "truth", [`DEMO_EFFECTS`]) plus noise — so the outcomes and the learner have
 //!   something real to find;
 //! - each check-in planned by the engine with the athlete's history
@@ -107,8 +107,9 @@ pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<usize, CheckinEr
             break;
         }
         let inputs = afterrun_service::history::read_inputs(store, athlete).await?;
-        // The demo runner's "true" soreness: the load model's uncalibrated curve.
-        let forecast = afterrun_load::forecast(&inputs.activities, &[], at);
+        // The demo runner's "true" soreness: what the learner will expect at that moment (the
+        // load model anchored on the reports so far), less the relief below.
+        let forecast = afterrun_load::forecast(&inputs.activities, &inputs.reports, at);
         let done = match &previous {
             Some((plan_id, _)) => store
                 .plan(athlete, *plan_id)

@@ -14,8 +14,8 @@
 //!   one `summary` event; `assets/device.js` draws the frames as bars.
 //!
 //! The simulators step 1 ms at a time; they never run on the async runtime's threads: they are
-//! stepped in `spawn_blocking` chunks, each as long as one frame (or 50 ms of CPU at the fastest
-//! speed), and paced with `tokio::time` between frames. A closed connection drops the stream, and
+//! stepped in `spawn_blocking` chunks, each as long as one frame (5 s of simulated time, unpaced, at
+//! the fastest speed), and paced with `tokio::time` between frames. A closed connection drops the stream, and
 //! with it the simulation. Measured (debug build, device crate at opt-level 3, a loaded 2-core
 //! machine): a 20-minute compression session, 1.2 M steps, simulates in about 0.7 s of CPU, so
 //! the no-JS page steps the whole run at 1 ms and only samples the plot (≤ 1,500 points a line).
@@ -67,6 +67,10 @@ const SEED: u64 = 1;
 const FRAME_MS: u64 = 100;
 /// Real time between two frames, at the least (20 frames per second), ms.
 const FRAME_REAL_MS: u64 = 50;
+/// Simulated time between two frames at the fastest speed, ms: the frames go out unpaced, so
+/// even a machine that steps a whole session within one frame's time shows the bars move
+/// (240 frames for a 20-minute session, about 3 ms of CPU each).
+const FASTEST_FRAME_MS: u64 = 5_000;
 /// The highest speed one may ask for, simulated seconds per real second.
 const MAX_SPEED: f64 = 1000.0;
 /// The top of a pressure bar: the controller's absolute ceiling, mmHg.
@@ -1193,15 +1197,6 @@ fn run_result(kind: Kind, svg: String, s: &Value) -> RunResult {
     }
 }
 
-/// How far one chunk steps the simulator.
-#[derive(Debug, Clone, Copy)]
-enum Chunk {
-    /// To this simulated time (or the end).
-    Until(u64),
-    /// For this much CPU time, then to the next second of simulated time (or the end).
-    For(Duration),
-}
-
 /// Simulated time between frames at `speed`: 100 ms, or more so that frames come at most every
 /// 50 ms of real time.
 fn frame_interval_ms(speed: f64) -> u64 {
@@ -1209,22 +1204,10 @@ fn frame_interval_ms(speed: f64) -> u64 {
     ms.div_ceil(FRAME_MS).max(1) * FRAME_MS
 }
 
-fn step(sim: &mut Sim, chunk: Chunk) {
-    match chunk {
-        Chunk::Until(t) => {
-            while !sim.finished() && sim.t_ms() < t {
-                sim.step();
-            }
-        }
-        Chunk::For(budget) => {
-            let start = std::time::Instant::now();
-            while !sim.finished() {
-                sim.step();
-                if sim.t_ms().is_multiple_of(FRAME_MS * 10) && start.elapsed() >= budget {
-                    break;
-                }
-            }
-        }
+/// Steps the simulator to simulated time `until` (or the end).
+fn step(sim: &mut Sim, until: u64) {
+    while !sim.finished() && sim.t_ms() < until {
+        sim.step();
     }
 }
 
@@ -1262,15 +1245,10 @@ async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Ru
         let event = Event::default().event("summary").data(sim.summary().to_string());
         return Some((Ok(event), runner));
     }
-    let chunk = match runner.speed {
-        Some(speed) => {
-            let every = frame_interval_ms(speed);
-            Chunk::Until((sim.t_ms() / every + 1) * every)
-        }
-        None => Chunk::For(Duration::from_millis(FRAME_REAL_MS)),
-    };
+    let every = runner.speed.map_or(FASTEST_FRAME_MS, frame_interval_ms);
+    let until = (sim.t_ms() / every + 1) * every;
     let stepped = tokio::task::spawn_blocking(move || {
-        step(&mut sim, chunk);
+        step(&mut sim, until);
         let data = sim.frame().to_string();
         (sim, data)
     })

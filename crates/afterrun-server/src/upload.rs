@@ -324,11 +324,17 @@ fn result_row(line: &Value) -> ResultRow {
         };
         if what.is_empty() { why.to_owned() } else { format!("{what} · {why}") }
     } else {
-        let warnings = line.get("warnings").and_then(Value::as_array).map_or(0, Vec::len);
-        match warnings {
+        let warnings: Vec<&str> = line
+            .get("warnings")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|w| w.get("message").and_then(Value::as_str).unwrap_or("a damaged record"))
+            .collect();
+        match warnings.len() {
             0 => what,
-            1 => format!("{what} · read with 1 warning"),
-            n => format!("{what} · read with {n} warnings"),
+            1 => format!("{what} · read with 1 warning: {}", warnings[0]),
+            n => format!("{what} · read with {n} warnings: {}", warnings.join("; ")),
         }
     };
     ResultRow {
