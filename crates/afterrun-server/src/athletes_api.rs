@@ -241,6 +241,13 @@ const PROFILE_FIELDS: &[&str] = &[
     "max_hr",
     "rest_hr",
     "threshold_pace_s_per_km",
+    "tz",
+    "units",
+    "seed_fitness",
+    "seed_fatigue",
+    "seed_date",
+    "fitness_tau_days",
+    "fatigue_tau_days",
 ];
 
 /// `PUT /api/athletes/{id}/profile`: replaces the profile; 200 with it.
@@ -262,32 +269,10 @@ async fn put_profile(
     ok_json(&profile)
 }
 
-/// Checks a profile as `afterrun profile` does: the check-in fields through the check-in parser
-/// (so codes and ranges are the contract's), the thresholds by their own ranges.
+/// Checks a profile as `afterrun profile` and the web form do
+/// ([`afterrun_service::profile::validate`]).
 fn validate_profile(p: &Profile) -> Result<(), Problem> {
-    if let Some(v) = p.max_hr.filter(|v| !(100..=240).contains(v)) {
-        return Err(auth::invalid("max_hr", format!("{v}: must be 100 to 240 beats per minute")));
-    }
-    if let Some(v) = p.rest_hr.filter(|v| !(25..=120).contains(v)) {
-        return Err(auth::invalid("rest_hr", format!("{v}: must be 25 to 120 beats per minute")));
-    }
-    if let (Some(rest), Some(max)) = (p.rest_hr, p.max_hr)
-        && rest >= max
-    {
-        return Err(auth::invalid("rest_hr", "must be below the maximum heart rate"));
-    }
-    if let Some(v) = p.threshold_pace_s_per_km.filter(|v| !(120.0..=900.0).contains(v)) {
-        return Err(auth::invalid(
-            "threshold_pace_s_per_km",
-            format!("{v}: must be 120 to 900 seconds per km"),
-        ));
-    }
-    let mut doc = json!({"now": "2026-01-01T00:00:00Z"});
-    merge_profile(&mut doc, p);
-    afterrun_protocol::parse_checkin(&doc.to_string()).map(|_| ()).map_err(|e| {
-        let field = e.field.strip_prefix("athlete.").unwrap_or(&e.field).to_owned();
-        auth::invalid(&field, e.message)
-    })
+    afterrun_service::profile::validate(p).map_err(|e| auth::invalid(&e.field, e.message))
 }
 
 // ----- check-ins and plans -----

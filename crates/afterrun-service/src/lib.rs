@@ -21,6 +21,7 @@ pub mod ics;
 pub mod import;
 pub mod insights;
 pub mod locale;
+pub mod profile;
 pub mod refresh;
 pub mod status;
 pub mod summary_json;

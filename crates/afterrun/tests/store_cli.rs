@@ -233,3 +233,51 @@ fn export_can_carry_the_original_files() {
     // "<?xml" → "PD94bWw" in base64: the file itself, not its compressed form.
     assert!(bytes.starts_with(b"<?xml") && encoded.starts_with("PD94bWw"), "{}", &encoded[..16]);
 }
+
+#[test]
+fn profile_zone_units_seed_and_time_constants() {
+    let db = Db::new("locale");
+    let p = db.json(&[
+        "profile",
+        "--tz",
+        "America/New_York",
+        "--units",
+        "mi",
+        "--threshold-pace",
+        "7:00",
+        "--seed-fitness",
+        "45",
+        "--seed-fatigue",
+        "30",
+        "--seed-date",
+        "2026-10-01",
+        "--fitness-tau",
+        "28",
+        "--json",
+    ]);
+    assert_eq!((p["tz"].as_str(), p["units"].as_str()), (Some("America/New_York"), Some("mi")));
+    // 7:00 per mile is 420 s / 1.609344 km = 260.98 s per km.
+    let pace = p["threshold_pace_s_per_km"].as_f64().unwrap();
+    assert!((pace - 420.0 / 1.609_344).abs() < 1e-9, "{pace}");
+    assert_eq!(
+        (p["seed_fitness"].as_f64(), p["fitness_tau_days"].as_f64()),
+        (Some(45.0), Some(28.0))
+    );
+    // The text shows the pace back per mile, and no zone assumption (the zone is set).
+    let out = db.run(&["profile"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("threshold_pace: 7:00 per mile"), "{text}");
+    assert!(!text.contains("this computer's time zone"), "{text}");
+    // Refused, naming the flag, and nothing changed.
+    for (bad, flag) in [
+        (vec!["profile", "--tz", "Mars/Olympus"], "--tz"),
+        (vec!["profile", "--units", "furlongs"], "--units"),
+        (vec!["profile", "--fatigue-tau", "0"], "--fatigue-tau"),
+        (vec!["profile", "--seed-date", "1901-01-01"], "--seed-date"),
+    ] {
+        let out = db.run(&bad);
+        assert_eq!(code(&out), 2, "{bad:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(flag), "{bad:?}: {}", stderr(&out));
+    }
+    assert_eq!(db.json(&["profile", "--json"]), p);
+}

@@ -8,8 +8,9 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use afterrun_service::locale::{Locale, Units};
 use afterrun_store::{Clearance, Profile};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::db::{DbArgs, Session, store_error};
 use crate::exit::bad_input;
@@ -71,9 +72,39 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     rest_hr: Option<u32>,
 
-    /// Threshold running pace per km, MM:SS
+    /// Threshold running pace, MM:SS per km (per mile with --units mi)
     #[arg(long, value_name = "MM:SS")]
     threshold_pace: Option<String>,
+
+    /// Time zone for everything you read, an IANA name (Europe/Berlin, America/New_York);
+    /// unset: the TZ variable, else this computer's zone
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+
+    /// Units for distances and paces: km or mi
+    #[arg(long, value_name = "km|mi")]
+    units: Option<String>,
+
+    /// Starting fitness (CTL) on --seed-date, as GoldenCheetah's season seed (needs all three
+    /// --seed-* flags)
+    #[arg(long, value_name = "N")]
+    seed_fitness: Option<f64>,
+
+    /// Starting fatigue (ATL) on --seed-date
+    #[arg(long, value_name = "N")]
+    seed_fatigue: Option<f64>,
+
+    /// The date the seed applies from, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    seed_date: Option<String>,
+
+    /// Fitness time constant, days (default 42)
+    #[arg(long, value_name = "DAYS")]
+    fitness_tau: Option<f64>,
+
+    /// Fatigue time constant, days (default 7)
+    #[arg(long, value_name = "DAYS")]
+    fatigue_tau: Option<f64>,
 
     /// Prefer an easy spin on a bike to a walk for flushing the legs (--prefers-cycling=false
     /// to undo)
@@ -97,8 +128,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     session.close();
     let value = serde_json::to_value(&updated)?;
-    let text =
-        if args.json { format!("{value}\n") } else { describe(args.db.athlete.trim(), &value) };
+    let text = if args.json {
+        format!("{value}\n")
+    } else {
+        describe(args.db.athlete.trim(), &value, &Locale::of(&updated))
+    };
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
@@ -168,26 +202,35 @@ fn apply(args: &Args, mut p: Profile, now: i64) -> anyhow::Result<Profile> {
         p.body_mass_kg = Some(v);
     }
     if let Some(v) = args.max_hr {
-        if !(100..=240).contains(&v) {
-            return Err(bad_input(format!("--max-hr {v}: must be 100 to 240 beats per minute")));
-        }
         p.max_hr = Some(v);
     }
     if let Some(v) = args.rest_hr {
-        if !(25..=120).contains(&v) {
-            return Err(bad_input(format!("--rest-hr {v}: must be 25 to 120 beats per minute")));
-        }
         p.rest_hr = Some(v);
     }
-    if let (Some(rest), Some(max)) = (p.rest_hr, p.max_hr)
-        && rest >= max
-    {
-        return Err(bad_input(format!(
-            "--rest-hr {rest}: must be below the maximum heart rate {max}"
-        )));
+    if let Some(v) = &args.tz {
+        p.tz = Some(v.trim().to_owned());
+    }
+    if let Some(v) = &args.units {
+        p.units = Some(v.trim().to_owned());
     }
     if let Some(v) = &args.threshold_pace {
-        p.threshold_pace_s_per_km = Some(parse_pace(v)?);
+        let units = p.units.as_deref().and_then(|u| u.parse().ok()).unwrap_or_default();
+        p.threshold_pace_s_per_km = Some(parse_pace(v, units)?);
+    }
+    if let Some(v) = args.seed_fitness {
+        p.seed_fitness = Some(v);
+    }
+    if let Some(v) = args.seed_fatigue {
+        p.seed_fatigue = Some(v);
+    }
+    if let Some(v) = &args.seed_date {
+        p.seed_date = Some(v.trim().to_owned());
+    }
+    if let Some(v) = args.fitness_tau {
+        p.fitness_tau_days = Some(v);
+    }
+    if let Some(v) = args.fatigue_tau {
+        p.fatigue_tau_days = Some(v);
     }
     if let Some(v) = args.prefers_cycling {
         p.prefers_cycling = Some(v);
@@ -195,35 +238,44 @@ fn apply(args: &Args, mut p: Profile, now: i64) -> anyhow::Result<Profile> {
     Ok(p)
 }
 
-/// `MM:SS` per km as seconds per km, between 2:00 and 15:00.
-fn parse_pace(text: &str) -> anyhow::Result<f64> {
-    let bad = || bad_input(format!("--threshold-pace {text}: expected MM:SS per km, e.g. 4:15"));
+/// `MM:SS` per km (or per mile) as seconds per km; the range is checked with the profile.
+fn parse_pace(text: &str, units: Units) -> anyhow::Result<f64> {
+    let per = units.per();
+    let bad = || bad_input(format!("--threshold-pace {text}: expected MM:SS {per}, e.g. 4:15"));
     let (m, s) = text.trim().split_once(':').ok_or_else(bad)?;
     let m: u32 = m.trim().parse().map_err(|_| bad())?;
     let s: u32 = s.trim().parse().map_err(|_| bad())?;
     if s >= 60 {
         return Err(bad());
     }
-    let total = f64::from(m * 60 + s);
-    if !(120.0..=900.0).contains(&total) {
-        return Err(bad_input(format!(
-            "--threshold-pace {text}: must be between 2:00 and 15:00 per km"
-        )));
-    }
-    Ok(total)
+    Ok(f64::from(m * 60 + s) * 1000.0 / units.metres())
 }
 
-/// Runs the check-in parser over `{"now": …, "athlete": profile}` so the codes and ranges are
-/// checked exactly as a check-in's would be.
+/// Checks the profile as every other door does ([`afterrun_service::profile::validate`]), the
+/// error naming the flag.
 fn validate(p: &Profile) -> anyhow::Result<()> {
-    let mut doc = json!({"now": "2026-01-01T00:00:00Z"});
-    crate::db::merge_profile(&mut doc, p);
-    afterrun_protocol::parse_checkin(&doc.to_string())
-        .map(|_| ())
-        .map_err(|e| bad_input(format!("invalid profile: {e}")))
+    afterrun_service::profile::validate(p).map_err(|e| {
+        let flag = flag_of(&e.field);
+        bad_input(format!("{flag}: {}", e.message))
+    })
 }
 
-fn describe(name: &str, v: &Value) -> String {
+/// The flag that sets a profile field (`max_hr` → `--max-hr`).
+fn flag_of(field: &str) -> String {
+    let base = field.split(['[', '.']).next().unwrap_or(field);
+    let name = match base {
+        "threshold_pace_s_per_km" => "threshold-pace",
+        "fitness_tau_days" => "fitness-tau",
+        "fatigue_tau_days" => "fatigue-tau",
+        "conditions" => "condition",
+        "clearances" => "clear",
+        "body_mass_kg" => "body-mass",
+        other => return format!("--{}", other.replace('_', "-")),
+    };
+    format!("--{name}")
+}
+
+fn describe(name: &str, v: &Value, locale: &Locale) -> String {
     let mut out = format!("profile of {name}\n");
     let Some(map) = v.as_object() else { return out };
     if map.is_empty() {
@@ -236,13 +288,15 @@ fn describe(name: &str, v: &Value) -> String {
             }
             Value::String(s) => s.clone(),
             Value::Number(n) if key == "threshold_pace_s_per_km" => {
-                let s = n.as_f64().unwrap_or(0.0).round() as u64;
-                format!("{}:{:02} per km", s / 60, s % 60)
+                locale.pace(1000.0 / n.as_f64().unwrap_or(f64::INFINITY))
             }
             other => other.to_string(),
         };
         let key = if key == "threshold_pace_s_per_km" { "threshold_pace" } else { key };
         out.push_str(&format!("  {key}: {shown}\n"));
+    }
+    if let Some(note) = locale.assumption() {
+        out.push_str(&format!("  ({note})\n"));
     }
     out
 }
