@@ -52,8 +52,12 @@ pub struct CheckinFlags {
     pub condition: Option<String>,
 
     /// The run's distance in km
-    #[arg(long, value_name = "N", help_heading = "Check-in")]
+    #[arg(long, value_name = "N", help_heading = "Check-in", conflicts_with = "run_mi")]
     pub run_km: Option<String>,
+
+    /// The run's distance in miles (stored in km: 1 mi = 1.609344 km)
+    #[arg(long, value_name = "N", help_heading = "Check-in")]
+    pub run_mi: Option<String>,
 
     /// The run's duration in minutes
     #[arg(long, value_name = "N", help_heading = "Check-in")]
@@ -197,6 +201,9 @@ impl CheckinFlags {
                 out.push((path.to_vec(), parse_number(flag, v)?));
             }
         }
+        if let Some(v) = &self.run_mi {
+            out.push((vec!["run", "distance_km"], miles_as_km(v)?));
+        }
         if let Some(v) = &self.run_ended {
             out.push((vec!["run", "ended_at"], text(v)));
         }
@@ -222,9 +229,17 @@ impl CheckinFlags {
 impl CheckinFlags {
     /// True when a flag describes the run (distance, duration, climb, heart rate, effort).
     fn describes_run(&self) -> bool {
-        [&self.run_km, &self.run_min, &self.ascent, &self.descent, &self.avg_hr, &self.rpe]
-            .iter()
-            .any(|f| f.is_some())
+        [
+            &self.run_km,
+            &self.run_mi,
+            &self.run_min,
+            &self.ascent,
+            &self.descent,
+            &self.avg_hr,
+            &self.rpe,
+        ]
+        .iter()
+        .any(|f| f.is_some())
             || self.run_file.is_some()
     }
 }
@@ -376,6 +391,14 @@ fn parse_number(flag: &'static str, text: &str) -> Result<Value, FlagError> {
         .ok_or_else(|| flag_error(flag, format!("`{t}` is not a number")))
 }
 
+/// `--run-mi N` as the contract's kilometres, rounded to the metre.
+fn miles_as_km(text: &str) -> Result<Value, FlagError> {
+    let miles = parse_number("run-mi", text)?.as_f64().unwrap_or(f64::NAN);
+    let km = (miles * afterrun_service::locale::METRES_PER_MILE).round() / 1000.0;
+    number_value(km)
+        .ok_or_else(|| flag_error("run-mi", format!("`{}` is not a number", text.trim())))
+}
+
 /// `quads=6,calves_left=4` as a `soreness` object.
 fn parse_soreness(text: &str) -> Result<Value, FlagError> {
     let mut map = Map::new();
@@ -509,5 +532,13 @@ mod tests {
         assert_eq!(parse_number("run-km", "21.1").unwrap(), json!(21.1));
         assert_eq!(parse_number("rpe", "eight").unwrap_err().flag, "rpe");
         assert!(parse_number("rpe", "NaN").is_err());
+    }
+
+    #[test]
+    fn miles_become_kilometres() {
+        // A half marathon: 13.1 mi = 21.0824064 km, to the metre 21.082.
+        assert_eq!(miles_as_km("13.1").unwrap(), json!(21.082));
+        assert_eq!(miles_as_km("26.2188").unwrap(), json!(42.195));
+        assert_eq!(miles_as_km("far").unwrap_err().flag, "run-mi");
     }
 }

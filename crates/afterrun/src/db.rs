@@ -203,4 +203,18 @@ pub fn stored_profile_document(db: Option<&str>, athlete: &str) -> anyhow::Resul
     Ok(doc.to_string())
 }
 
+/// The athlete's zone and units from their stored profile (the computer's zone and km when
+/// there is none).
+pub fn stored_locale(db: Option<&str>, athlete: &str) -> anyhow::Result<Locale> {
+    let session = Session::open(db)?;
+    let name = athlete_name(athlete)?;
+    let mut profile = afterrun_store::Profile::default();
+    if let Some(id) = session.block_on(session.store.athlete_id(name)).map_err(store_error)? {
+        profile = session.block_on(session.store.profile(id)).map_err(store_error)?;
+    }
+    session.close();
+    Ok(Locale::of(&profile))
+}
+
 pub use afterrun_service::checkin::merge_profile;
+use afterrun_service::locale::Locale;

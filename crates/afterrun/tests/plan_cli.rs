@@ -24,9 +24,15 @@ fn empty_store() -> String {
 }
 
 fn afterrun(args: &[&str], stdin: Option<&str>) -> Output {
+    afterrun_in(args, stdin, "UTC")
+}
+
+/// `afterrun` on a computer whose time zone is `tz`.
+fn afterrun_in(args: &[&str], stdin: Option<&str>, tz: &str) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_afterrun"));
     cmd.args(args)
         .env("AFTERRUN_DB", empty_store())
+        .env("TZ", tz)
         .env_remove("CLICOLOR_FORCE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -36,6 +42,14 @@ fn afterrun(args: &[&str], stdin: Option<&str>) -> Output {
     pipe.write_all(stdin.unwrap_or("").as_bytes()).expect("stdin takes the check-in");
     drop(pipe);
     child.wait_with_output().expect("afterrun finishes")
+}
+
+/// The text of a step from its numbered line to the next numbered line (or the end).
+fn line_after(stdout: &str, line: &str) -> String {
+    let from = stdout.find(line).unwrap_or(0);
+    let rest = &stdout[from..];
+    let end = rest[line.len()..].find("\n\n  ").map_or(rest.len(), |e| e + line.len());
+    rest[..end].to_owned()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -279,7 +293,9 @@ fn human_output_has_the_verdict_on_top_and_every_step() {
     let dir = scratch("human");
     for (id, checkin) in vignettes() {
         let file = write(&dir, &format!("{id}.json"), &checkin);
-        let out = afterrun(&["plan", "--checkin", file.to_str().unwrap()], None);
+        // No zone in the profile: the computer's (TZ), as the assumptions say.
+        let tz = "America/New_York";
+        let out = afterrun_in(&["plan", "--checkin", file.to_str().unwrap()], None, tz);
         assert_eq!(out.status.code(), Some(0), "{id}");
         let stdout = text(&out.stdout);
         assert!(!stdout.contains('\x1b'), "{id}: colour on a pipe");
@@ -303,7 +319,8 @@ fn human_output_has_the_verdict_on_top_and_every_step() {
         assert_eq!(numbered, steps.len(), "{id}: one numbered line per step:\n{stdout}");
         for (i, step) in steps.iter().enumerate() {
             let start: jiff::Timestamp = step["start"].as_str().unwrap().parse().unwrap();
-            let clock = start.strftime("%H:%M UTC").to_string();
+            let local = start.to_zoned_datetime(jiff::tz::TimeZone::get(tz).unwrap());
+            let clock = format!("{}. {}", i + 1, local.strftime("%H:%M"));
             let line = stdout
                 .lines()
                 .find(|l| l.trim_start().starts_with(&format!("{}. ", i + 1)))
@@ -312,8 +329,15 @@ fn human_output_has_the_verdict_on_top_and_every_step() {
             let offset = step["offset_min"].as_u64().unwrap();
             let words = if offset == 0 { "(now)" } else { "(in " };
             assert!(line.contains(words), "{line}");
+            // Evidence by number, resolved in the references by citation; never the ids.
+            let references = plan["references"].as_array().unwrap();
             for e in step["evidence"].as_array().unwrap() {
-                assert!(stdout.contains(e.as_str().unwrap()), "{id}: evidence {e} not shown");
+                let n = references.iter().position(|r| r["id"] == *e).unwrap() + 1;
+                let citation = references[n - 1]["citation"].as_str().unwrap();
+                let first_words: String = citation.chars().take(30).collect();
+                assert!(line_after(&stdout, &line).contains(&format!("[{n}]")), "{id}: {e}");
+                assert!(stdout.contains(first_words.trim()), "{id}: citation of {e} not shown");
+                assert!(!stdout.contains(e.as_str().unwrap()), "{id}: the id {e} is shown");
             }
         }
     }

@@ -80,7 +80,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let output = if args.json {
         format!("{plan_text}\n")
     } else {
-        let mut text = crate::render::plan_text::render(&plan);
+        let locale = afterrun_service::locale::Locale::of(&profile);
+        let mut text = crate::render::plan_text::render(&plan, &locale);
         text.push_str(&format!(
             "\nSaved as plan {plan_id}. Mark a step done with `afterrun done STEP` \
              (steps count from 0).\n"

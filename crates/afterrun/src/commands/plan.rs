@@ -84,11 +84,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         write_stdout(&format!("{plan}\n"))?;
     } else {
         let value: Value = serde_json::from_str(&plan)?;
-        let text = crate::render::plan_text::render(&value);
+        let text = crate::render::plan_text::render(&value, &locale(&args));
         let mut out = anstream::stdout();
         ignore_broken_pipe(out.write_all(text.as_bytes()).and_then(|()| out.flush()))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stored athlete's zone and units; with `--checkin FILE` and no store to read, the
+/// computer's zone and km.
+fn locale(args: &Args) -> afterrun_service::locale::Locale {
+    crate::db::stored_locale(args.db.db.as_deref(), &args.db.athlete).unwrap_or_else(|_| {
+        afterrun_service::locale::Locale::of(&afterrun_store::Profile::default())
+    })
 }
 
 /// The `--checkin` document as `(where it came from, its text)`, when one is given.

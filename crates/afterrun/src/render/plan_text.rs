@@ -1,15 +1,17 @@
 //! A plan as a runner reads it: the verdict first, then a timed checklist.
 //!
 //! The verdict is worded by level so that the red-flag levels say plainly what to do now; the
-//! engine's own reason texts and advice follow it. Every step shows its clock time (UTC) and
-//! its offset, what to do, how long, on which muscles, the dose in words, why, and the evidence
-//! ids; the references at the end resolve those ids.
+//! engine's own reason texts and advice follow it. Every step shows its clock time in the
+//! runner's zone and its offset, what to do, how long, on which muscles, the dose in words, why,
+//! and its evidence as numbers `[1]` that the references at the end resolve (codes and reference
+//! ids are for `--json`).
 
 use std::fmt::Write as _;
 
-use jiff::Timestamp;
+use afterrun_service::locale::Locale;
 use serde_json::Value;
 
+use afterrun_service::parse_time;
 use afterrun_service::words::{dose_words, modality_words, reason_words};
 
 use super::{ALARM, CALM, CAUTION, DIM, HEADING, duration_words, regions_words, styled, wrap};
@@ -80,7 +82,8 @@ fn offset_words(minutes: i64) -> String {
 }
 
 /// The plan of `plan_to_json`, parsed, as text for a person.
-pub fn render(plan: &Value) -> String {
+/// The plan as text, its times in `locale`'s zone.
+pub fn render(plan: &Value, locale: &Locale) -> String {
     let mut out = String::new();
     let triage = plan.get("triage").unwrap_or(&Value::Null);
     let level = str_field(triage, "level").unwrap_or("unknown");
@@ -104,8 +107,7 @@ pub fn render(plan: &Value) -> String {
             let code = str_field(r, "code").unwrap_or("");
             let text = str_field(r, "text").filter(|t| !t.trim().is_empty());
             let text = text.map_or_else(|| reason_words(code), str::to_owned);
-            let line = format!("{text} {}", styled(DIM, &format!("[{code}]")));
-            out.push_str(&wrap(&line, "  - ", "    "));
+            out.push_str(&wrap(&text, "  - ", "    "));
         }
     }
     if let Some(advice) = str_field(triage, "advice").filter(|a| !a.trim().is_empty()) {
@@ -113,7 +115,9 @@ pub fn render(plan: &Value) -> String {
         out.push_str(&wrap(advice, "", ""));
     }
 
-    render_steps(plan, &mut out);
+    let references =
+        plan.get("references").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    render_steps(plan, references, locale, &mut out);
     render_blocked(triage, &mut out);
 
     let lists = [("notes", "Notes"), ("assumptions", "Assumed (you did not say)")];
@@ -126,23 +130,26 @@ pub fn render(plan: &Value) -> String {
             }
         }
     }
-    let references = plan.get("references").and_then(Value::as_array).map(Vec::as_slice);
-    if let Some(references) = references.filter(|r| !r.is_empty()) {
+    if !references.is_empty() {
         let _ = writeln!(out, "\n{}", styled(HEADING, "References"));
-        let width = references
-            .iter()
-            .filter_map(|r| str_field(r, "id"))
-            .map(|id| id.chars().count())
-            .max()
-            .unwrap_or(0);
-        for r in references {
-            let id = str_field(r, "id").unwrap_or("?");
+        let width = references.len().to_string().len() + 2;
+        for (n, r) in references.iter().enumerate() {
             let citation = str_field(r, "citation").unwrap_or("");
-            let first = format!("  {id:<width$}  ");
+            let first = format!("  {:<width$}  ", format!("[{}]", n + 1));
             out.push_str(&wrap(citation, &first, &" ".repeat(width + 4)));
         }
     }
     out
+}
+
+/// Evidence ids as the numbers of the references list (`[1], [3]`); an id not in the list is
+/// left out.
+fn citation_numbers(ids: &[&str], references: &[Value]) -> String {
+    ids.iter()
+        .filter_map(|id| references.iter().position(|r| str_field(r, "id") == Some(*id)))
+        .map(|n| format!("[{}]", n + 1))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The blocked modalities, grouped so that one reason reads once: first the regions of each
@@ -190,13 +197,12 @@ fn render_blocked(triage: &Value, out: &mut String) {
         } else {
             format!("on the {}", regions_words(regions.iter().copied()))
         };
-        let code = styled(DIM, &format!("[{reason}]"));
-        let line = format!("{} {where_}: {} {code}", names.join(", "), reason_words(reason));
+        let line = format!("{} {where_}: {}", names.join(", "), reason_words(reason));
         out.push_str(&wrap(&line, "  - ", "    "));
     }
 }
 
-fn render_steps(plan: &Value, out: &mut String) {
+fn render_steps(plan: &Value, references: &[Value], locale: &Locale, out: &mut String) {
     let steps = plan.get("steps").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
     let programs: Vec<u64> = plan
         .get("device_programs")
@@ -207,21 +213,21 @@ fn render_steps(plan: &Value, out: &mut String) {
         let _ = writeln!(out, "\n{}", styled(HEADING, "No steps."));
         return;
     }
-    let start = str_field(plan, "generated_at").and_then(|t| t.parse::<Timestamp>().ok());
+    let start = str_field(plan, "generated_at").and_then(parse_time);
     let heading = match start {
-        Some(t) => format!("Your plan, from {} UTC", t.strftime("%a %-d %b %H:%M")),
+        Some(t) => format!("Your plan, from {}", locale.when(t)),
         None => "Your plan".to_owned(),
     };
     let _ = writeln!(out, "\n{}", styled(HEADING, &heading));
-    let mut last_day = start.map(|t| t.strftime("%a %-d %b").to_string());
+    let mut last_day = start.map(|t| locale.day(t));
     for (index, step) in steps.iter().enumerate() {
-        let at = str_field(step, "start").and_then(|t| t.parse::<Timestamp>().ok());
-        let day = at.map(|t| t.strftime("%a %-d %b").to_string());
+        let at = str_field(step, "start").and_then(parse_time);
+        let day = at.map(|t| locale.day(t));
         if day.is_some() && day != last_day {
             let _ = writeln!(out, "\n  {}", styled(HEADING, day.as_deref().unwrap_or("")));
             last_day = day;
         }
-        let clock = at.map_or_else(|| "--:--".to_owned(), |t| t.strftime("%H:%M UTC").to_string());
+        let clock = at.map_or_else(|| "--:--".to_owned(), |t| locale.clock(t));
         let offset = step.get("offset_min").and_then(Value::as_i64).map(offset_words);
         let modality = str_field(step, "modality").unwrap_or("?");
         let mut what = modality_words(modality);
@@ -251,9 +257,9 @@ fn render_steps(plan: &Value, out: &mut String) {
         if let Some(why) = str_field(step, "why").filter(|w| !w.trim().is_empty()) {
             out.push_str(&wrap(&format!("Why: {why}"), pad, pad));
         }
-        let evidence = str_list(step, "evidence");
+        let evidence = citation_numbers(&str_list(step, "evidence"), references);
         if !evidence.is_empty() {
-            let line = wrap(&format!("Evidence: {}", evidence.join(", ")), pad, pad);
+            let line = wrap(&format!("Evidence: {evidence}"), pad, pad);
             out.push_str(&styled(DIM, &line));
         }
         if programs.contains(&(index as u64)) {
@@ -310,14 +316,23 @@ mod tests {
                        "why": "Chest pain after a run.", "evidence": ["nice-ng158"]}],
             "references": [{"id": "nice-ng158", "citation": "NICE NG158"}]
         });
-        let text = render(&plan);
+        let text = render(&plan, &Locale::utc());
         let first = text.lines().nth(1).unwrap_or("");
         assert!(first.contains("EMERGENCY: call emergency services now"), "{text}");
         assert!(text.contains("possible blood clot in the lungs"));
-        assert!(text.contains("08:30 UTC"));
+        assert!(text.contains("08:30"));
         assert!(text.contains("Call emergency services"));
-        assert!(text.contains("nice-ng158"));
+        assert!(text.contains("Evidence: [1]") && text.contains("[1]  NICE NG158"), "{text}");
+        assert!(!text.contains("nice-ng158") && !text.contains("[possible_pe]"), "{text}");
         assert!(text.contains("Massage gun anywhere"));
-        assert!(text.find("1. 08:30 UTC") < text.find("Not to use for now"), "steps before blocks");
+        assert!(text.find("1. 08:30") < text.find("Not to use for now"), "steps before blocks");
+        // In New York the same plan reads at 03:30 local time.
+        let ny = Locale::of(&afterrun_store::Profile {
+            tz: Some("America/New_York".into()),
+            ..afterrun_store::Profile::default()
+        });
+        let text = render(&plan, &ny);
+        assert!(text.contains("Your plan, from Mon 23 Nov 03:30"), "{text}");
+        assert!(text.contains("1. 03:30"), "{text}");
     }
 }
