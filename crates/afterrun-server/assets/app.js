@@ -62,15 +62,21 @@
       if (!once(t, "init")) return;
       var d = new Date(t.getAttribute("datetime"));
       if (!isNaN(d.getTime())) {
-        var text = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        // The runner's zone from their profile when the server names it, else the browser's.
+        var zone = t.getAttribute("data-tz") || undefined;
+        var fmt = function (date, opts) {
+          try { return date.toLocaleString([], Object.assign({ timeZone: zone }, opts)); }
+          catch (e) { return date.toLocaleString([], opts); }
+        };
+        var text = fmt(d, { hour: "2-digit", minute: "2-digit" });
         if (t.hasAttribute("data-date")) {
-          text = d.toLocaleDateString([], { weekday: "short", day: "numeric", month: "short" }) + ", " + text;
+          text = fmt(d, { weekday: "short", day: "numeric", month: "short" }) + ", " + text;
           t.textContent = text;
           return;
         }
         // Steps on a later day say which day.
-        if (d.toDateString() !== new Date().toDateString()) {
-          text = d.toLocaleDateString([], { weekday: "short" }) + " " + text;
+        if (fmt(d, { dateStyle: "short" }) !== fmt(new Date(), { dateStyle: "short" })) {
+          text = fmt(d, { weekday: "short" }) + " " + text;
         }
         t.textContent = text;
       }

@@ -37,22 +37,38 @@
     return text.charAt(0).toUpperCase() + text.slice(1);
   }
 
-  function activityWords(line) {
+  // A time as the server words it ("Sun 22 Nov 2026 08:01"), in the runner's zone when their
+  // profile names one (the form's data-tz), else the browser's.
+  function when(d, zone) {
+    var opts = { weekday: "short", day: "numeric", month: "short", year: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone || undefined };
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", opts).formatToParts(d).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) {
+      return d.toLocaleString();
+    }
+    return parts.weekday + " " + parts.day + " " + parts.month + " " + parts.year + " " + parts.hour + ":" + parts.minute;
+  }
+
+  function activityWords(line, form) {
     var parts = [];
+    var miles = form && form.getAttribute("data-units") === "mi";
     if (line.sport && line.sport !== "unknown") parts.push(sportWords(line.sport));
     if (line.start_time) {
       var d = new Date(line.start_time);
-      parts.push(isNaN(d.getTime()) ? line.start_time :
-        d.toLocaleDateString([], { day: "numeric", month: "short", year: "numeric" }) + ", " +
-        d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+      parts.push(isNaN(d.getTime()) ? line.start_time : when(d, form && form.getAttribute("data-tz")));
     }
-    if (line.distance_m > 0) parts.push((line.distance_m / 1000).toFixed(1) + " km");
+    if (line.distance_m > 0) {
+      parts.push(miles ? (line.distance_m / 1609.344).toFixed(1) + " mi" : (line.distance_m / 1000).toFixed(1) + " km");
+    }
     if (line.elapsed_s > 0) parts.push(clock(line.elapsed_s));
     return parts.join(" · ");
   }
 
   // One `import --json` line → {state, detail}, worded as the server words them.
   function describe(line) {
+    var form = document.getElementById("import-form");
     if (line.ok === false) {
       var kind = line.error && line.error.kind;
       var skipped = kind === "not_activity_file";
@@ -60,7 +76,7 @@
       if (!skipped && line.error && line.error.message) detail += " (" + line.error.message + ")";
       return { state: skipped ? "skipped" : "failed", detail: detail };
     }
-    var what = activityWords(line);
+    var what = activityWords(line, form);
     if (line.stored === "duplicate") {
       var why = line.duplicate_reason === "same_activity"
         ? "the same run from another file is already stored" : "this file is already stored";

@@ -65,8 +65,12 @@ struct StatusPage {
     title: &'static str,
     nav: &'static str,
     as_of: String,
+    /// `as_of` in words (`Mon 23 Nov 2026`).
+    as_of_label: String,
     activities: usize,
     since: String,
+    /// `since` in words.
+    since_label: String,
     has_data: bool,
     fitness: String,
     fatigue: String,
@@ -195,10 +199,14 @@ fn group_words(g: MuscleGroup) -> &'static str {
     crate::views::GROUPS.iter().find(|(c, _)| *c == g.as_str()).map_or("", |(_, l)| *l)
 }
 
-fn when(seconds: Option<i64>) -> String {
-    seconds
-        .and_then(|s| jiff::Timestamp::from_second(s).ok())
-        .map_or_else(|| "—".to_owned(), |t| t.strftime("%a %d %b, %H:%M UTC").to_string())
+fn when(seconds: Option<i64>, locale: &afterrun_service::locale::Locale) -> String {
+    seconds.map_or_else(|| "—".to_owned(), |s| locale.when(s))
+}
+
+/// A `YYYY-MM-DD` date in words: `Mon 23 Nov 2026`.
+fn date_words(date: &str) -> String {
+    date.parse::<jiff::civil::Date>()
+        .map_or_else(|_| date.to_owned(), |d| d.strftime("%a %-d %b %Y").to_string())
 }
 
 fn empty_view(state: &AppState) -> StatusPage {
@@ -208,9 +216,11 @@ fn empty_view(state: &AppState) -> StatusPage {
     StatusPage {
         title: "Status",
         nav: "status",
+        as_of_label: date_words(&today),
         as_of: today,
         activities: 0,
         since: String::new(),
+        since_label: String::new(),
         has_data: false,
         fitness: String::new(),
         fatigue: String::new(),
@@ -251,7 +261,7 @@ fn view(r: &StatusReport) -> StatusPage {
                 now: one(m.soreness_now),
                 days: m.next_days.map(one),
                 clear: if m.peak >= afterrun_load::CLEAR_LEVEL {
-                    when(m.clear_by)
+                    when(m.clear_by, &r.inputs.locale)
                 } else {
                     "clear".to_owned()
                 },
@@ -271,8 +281,14 @@ fn view(r: &StatusReport) -> StatusPage {
         title: "Status",
         nav: "status",
         as_of: status.as_of.to_string(),
+        as_of_label: date_words(&status.as_of.to_string()),
         activities,
         since: status.daily.first().map(|p| p.date.to_string()).unwrap_or_default(),
+        since_label: status
+            .daily
+            .first()
+            .map(|p| date_words(&p.date.to_string()))
+            .unwrap_or_default(),
         has_data: activities > 0,
         fitness: today.map_or_else(String::new, |p| one(p.fitness)),
         fatigue: today.map_or_else(String::new, |p| one(p.fatigue)),
@@ -292,8 +308,8 @@ fn view(r: &StatusReport) -> StatusPage {
         week: today.map_or_else(String::new, |p| {
             let min = (p.weekly_time_s.max(0.0) / 60.0).round() as i64;
             format!(
-                "{:.1} km in {} h {:02} min, load {:.0}",
-                p.weekly_distance_m / 1000.0,
+                "{} in {} h {:02} min, load {:.0}",
+                r.inputs.locale.distance(p.weekly_distance_m),
                 min / 60,
                 min % 60,
                 p.weekly_load

@@ -22,6 +22,8 @@
 use std::time::Duration;
 
 use afterrun_service::import::{self, Counts};
+use afterrun_service::locale::Locale;
+use afterrun_service::words::activity_words;
 use afterrun_store::{Id, Store};
 use askama::Template;
 use axum::Router;
@@ -260,45 +262,8 @@ fn failure_words(kind: &str) -> &'static str {
     }
 }
 
-/// A sport code in words: `trail_running` → "Trail running".
-fn sport_words(sport: &str) -> String {
-    let text = sport.replace('_', " ");
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// Seconds as `h:mm:ss` or `m:ss`.
-fn clock_words(seconds: f64) -> String {
-    // Whole seconds of a finite, non-negative duration: the cast cannot overflow in practice.
-    let s = seconds.max(0.0).round() as u64;
-    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
-    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
-}
-
-/// What a decoded activity was: "Running · 2026-11-22 07:01 UTC · 21.2 km · 1:35:28".
-fn activity_words(line: &Value) -> String {
-    let mut parts = Vec::new();
-    if let Some(sport) = line.get("sport").and_then(Value::as_str).filter(|s| *s != "unknown") {
-        parts.push(sport_words(sport));
-    }
-    if let Some(start) = line.get("start_time").and_then(Value::as_str) {
-        let shown = start.get(..16).map(|d| format!("{} UTC", d.replace('T', " ")));
-        parts.push(shown.unwrap_or_else(|| start.to_owned()));
-    }
-    if let Some(m) = line.get("distance_m").and_then(Value::as_f64).filter(|m| *m > 0.0) {
-        parts.push(format!("{:.1} km", m / 1000.0));
-    }
-    if let Some(s) = line.get("elapsed_s").and_then(Value::as_f64).filter(|s| *s > 0.0) {
-        parts.push(clock_words(s));
-    }
-    parts.join(" · ")
-}
-
 /// One `import --json` line as a row of the results.
-fn result_row(line: &Value) -> ResultRow {
+fn result_row(line: &Value, locale: &Locale) -> ResultRow {
     let name = line.get("file").and_then(Value::as_str).unwrap_or("?").to_owned();
     if line.get("ok") == Some(&Value::Bool(false)) {
         let kind = line.pointer("/error/kind").and_then(Value::as_str).unwrap_or("");
@@ -315,7 +280,7 @@ fn result_row(line: &Value) -> ResultRow {
             detail,
         };
     }
-    let what = activity_words(line);
+    let what = activity_words(line, locale);
     let duplicate = line.get("stored").and_then(Value::as_str) == Some("duplicate");
     let detail = if duplicate {
         let why = match line.get("duplicate_reason").and_then(Value::as_str) {
@@ -345,8 +310,8 @@ fn result_row(line: &Value) -> ResultRow {
     }
 }
 
-fn upload_view(name: String, lines: &[Value]) -> UploadView {
-    let rows: Vec<ResultRow> = lines.iter().map(result_row).collect();
+fn upload_view(name: String, lines: &[Value], locale: &Locale) -> UploadView {
+    let rows: Vec<ResultRow> = lines.iter().map(|l| result_row(l, locale)).collect();
     let single = rows.len() == 1 && rows.first().is_some_and(|r| r.name == name);
     UploadView { name, rows, single }
 }
@@ -365,9 +330,13 @@ struct ImportPage {
     error: Option<String>,
     uploads: Vec<UploadView>,
     summary: Option<SummaryView>,
+    /// The runner's IANA zone when their profile names one (the script shows times in it).
+    tz: String,
+    /// The runner's units, `km` or `mi` (the script words distances in them).
+    units: &'static str,
 }
 
-fn import_page_for(state: &AppState) -> ImportPage {
+fn import_page_for(state: &AppState, locale: &Locale) -> ImportPage {
     ImportPage {
         title: "Import",
         nav: "import",
@@ -379,12 +348,26 @@ fn import_page_for(state: &AppState) -> ImportPage {
         error: None,
         uploads: Vec::new(),
         summary: None,
+        tz: if locale.tz_defaulted { String::new() } else { locale.tz_name.clone() },
+        units: locale.units.as_str(),
     }
+}
+
+/// The importing athlete's zone and units (the server's zone and km when unknown).
+async fn import_locale(state: &AppState, principal: &Principal) -> Locale {
+    let profile = match state.store() {
+        Some(store) => match athlete_for(state, store, principal, "me").await {
+            Ok(athlete) => store.profile(athlete).await.unwrap_or_default(),
+            Err(_) => afterrun_store::Profile::default(),
+        },
+        None => afterrun_store::Profile::default(),
+    };
+    Locale::of(&profile)
 }
 
 /// `GET /import`: the import page.
 async fn import_page(State(state): State<AppState>, principal: Principal) -> Response {
-    let mut view = import_page_for(&state);
+    let mut view = import_page_for(&state, &import_locale(&state, &principal).await);
     view.coach = matches!(principal, Principal::Coach { .. });
     page(&state, StatusCode::OK, &view)
 }
@@ -395,7 +378,8 @@ async fn import_form(
     principal: Principal,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let mut view = import_page_for(&state);
+    let locale = import_locale(&state, &principal).await;
+    let mut view = import_page_for(&state, &locale);
     let refuse = |mut view: ImportPage, status: StatusCode, message: String| {
         view.error = Some(message);
         page(&state, status, &view)
@@ -449,13 +433,13 @@ async fn import_form(
             let line = json!({"file": name, "format": null, "ok": false,
                               "error": {"kind": "not_activity_file", "message": "the file is empty"}});
             summary.add(&Counts { files: 1, skipped: 1, ..Counts::default() });
-            view.uploads.push(upload_view(name, &[line]));
+            view.uploads.push(upload_view(name, &[line], &locale));
             continue;
         }
         match import_one(&state, store, athlete, name.clone(), bytes).await {
             Ok((lines, counts)) => {
                 summary.add(&counts);
-                view.uploads.push(upload_view(name, &lines));
+                view.uploads.push(upload_view(name, &lines, &locale));
             }
             Err(p) => return p.into_response(),
         }
@@ -487,23 +471,32 @@ mod tests {
         let new = json!({"file": "a.fit", "ok": true, "sport": "trail_running",
             "start_time": "2026-11-22T07:01:12Z", "distance_m": 21204.3, "elapsed_s": 5728.0,
             "warnings": [], "stored": "new", "id": 1});
-        let row = result_row(&new);
+        let row = result_row(&new, &Locale::utc());
         assert_eq!((row.state, row.label), ("new", "New"));
-        assert_eq!(row.detail, "Trail running · 2026-11-22 07:01 UTC · 21.2 km · 1:35:28");
+        assert_eq!(row.detail, "Trail running · Sun 22 Nov 2026 07:01 · 21.2 km · 1:35:28");
+        let miles = Locale::of(&afterrun_store::Profile {
+            tz: Some("America/New_York".into()),
+            units: Some("mi".into()),
+            ..afterrun_store::Profile::default()
+        });
+        assert_eq!(
+            result_row(&new, &miles).detail,
+            "Trail running · Sun 22 Nov 2026 02:01 · 13.2 mi · 1:35:28"
+        );
         let dup = json!({"file": "a.fit", "ok": true, "sport": "running", "stored": "duplicate",
             "duplicate_of": 1, "duplicate_reason": "same_content"});
-        let row = result_row(&dup);
+        let row = result_row(&dup, &Locale::utc());
         assert_eq!(row.state, "duplicate");
         assert_eq!(row.detail, "Running · this file is already stored");
         let bad = json!({"file": "x.fit", "format": "fit", "ok": false,
             "error": {"kind": "bad_header", "message": "header size 3"}});
-        let row = result_row(&bad);
+        let row = result_row(&bad, &Locale::utc());
         assert_eq!((row.state, row.label), ("failed", "Failed"));
         assert_eq!(row.detail, "the file's header is damaged (header size 3)");
         let skip = json!({"file": "s.fit", "format": "fit", "ok": false,
             "error": {"kind": "not_activity_file", "message": "settings"}});
-        assert_eq!(result_row(&skip).state, "skipped");
-        assert_eq!(clock_words(59.6), "1:00");
-        assert_eq!(clock_words(3600.0), "1:00:00");
+        assert_eq!(result_row(&skip, &Locale::utc()).state, "skipped");
+        assert_eq!(afterrun_service::words::clock_words(59.6), "1:00");
+        assert_eq!(afterrun_service::words::clock_words(3600.0), "1:00:00");
     }
 }

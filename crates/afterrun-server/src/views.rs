@@ -5,6 +5,7 @@
 //! app shows exactly what the API returns. The words for codes live here; the clinical texts
 //! (reasons, advice, instructions, why) come from the engine and are shown as they are.
 
+use afterrun_service::locale::Locale;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -282,20 +283,45 @@ fn number(form: &FormValues, field: &str, low: f64, high: f64) -> Result<Option<
     Ok(Some(n))
 }
 
-/// A `datetime-local` value (no zone) read in the browser's zone, `tz_minutes` being the
-/// browser's `getTimezoneOffset()` (UTC minus local); UTC when the browser did not say.
+/// Where the form's `datetime-local` values (no zone) are read: the profile's zone when it
+/// names one, else the browser's (`tz`, its `getTimezoneOffset()`: UTC minus local), else the
+/// server's own.
+#[derive(Debug, Clone)]
+enum FormZone {
+    Zone(jiff::tz::TimeZone),
+    Offset(Offset),
+}
+
+fn form_zone(form: &FormValues, locale: &Locale) -> Result<FormZone, FormError> {
+    let browser = match form.get("tz") {
+        Some(t) => {
+            Some(t.parse::<i32>().map_err(|_| bad("tz", "the time zone offset is not a number"))?)
+        }
+        None => None,
+    };
+    match browser {
+        Some(m) if m.abs() > 18 * 60 => Err(bad("tz", "the time zone offset is out of range")),
+        Some(m) if locale.tz_defaulted => Offset::from_seconds(-m * 60)
+            .map(FormZone::Offset)
+            .map_err(|_| bad("tz", "the time zone offset is out of range")),
+        _ => Ok(FormZone::Zone(locale.tz.clone())),
+    }
+}
+
+/// A `datetime-local` value (no zone) read in the form's zone.
 fn local_time(
     form: &FormValues,
     field: &str,
-    tz_minutes: i32,
+    zone: &FormZone,
 ) -> Result<Option<Timestamp>, FormError> {
     let Some(text) = form.get(field) else { return Ok(None) };
     let civil: DateTime =
         text.parse().map_err(|_| bad(field, format!("`{text}` is not a date and time")))?;
-    let offset = Offset::from_seconds(-tz_minutes * 60)
-        .map_err(|_| bad("tz", "the time zone offset is out of range"))?;
-    let ts =
-        offset.to_timestamp(civil).map_err(|_| bad(field, format!("`{text}` is out of range")))?;
+    let out_of_range = || bad(field, format!("`{text}` is out of range"));
+    let ts = match zone {
+        FormZone::Offset(offset) => offset.to_timestamp(civil).map_err(|_| out_of_range())?,
+        FormZone::Zone(tz) => tz.to_timestamp(civil).map_err(|_| out_of_range())?,
+    };
     Ok(Some(ts))
 }
 
@@ -309,14 +335,13 @@ fn allowed(value: &str, list: &[(&str, &str)]) -> bool {
 }
 
 /// Turns the check-in form into a contract check-in, `now` being the server's clock.
-pub fn checkin_from_form(form: &FormValues, now: Timestamp) -> Result<Value, FormError> {
-    let tz_minutes: i32 = match form.get("tz") {
-        Some(t) => t.parse().map_err(|_| bad("tz", "the time zone offset is not a number"))?,
-        None => 0,
-    };
-    if tz_minutes.abs() > 18 * 60 {
-        return Err(bad("tz", "the time zone offset is out of range"));
-    }
+/// Times are read in the runner's zone and the distance in their units ([`Locale`]).
+pub fn checkin_from_form(
+    form: &FormValues,
+    now: Timestamp,
+    locale: &Locale,
+) -> Result<Value, FormError> {
+    let zone = form_zone(form, locale)?;
     let mut doc = Map::new();
     doc.insert("now".into(), json!(utc(now)));
 
@@ -344,14 +369,17 @@ pub fn checkin_from_form(form: &FormValues, now: Timestamp) -> Result<Value, For
 
     // The run.
     let mut run = Map::new();
-    if let Some(t) = local_time(form, "run_ended", tz_minutes)? {
+    if let Some(t) = local_time(form, "run_ended", &zone)? {
         if t > now {
             return Err(bad("run_ended", "the run cannot end in the future"));
         }
         run.insert("ended_at".into(), json!(utc(t)));
     }
+    let per_km = locale.units.metres() / 1000.0;
+    if let Some(d) = number(form, "run_distance", 0.0, 400.0 / per_km)? {
+        run.insert("distance_km".into(), json!((d * per_km * 1000.0).round() / 1000.0));
+    }
     for (field, key, low, high) in [
-        ("run_km", "distance_km", 0.0, 400.0),
         ("run_min", "duration_min", 1.0, 2880.0),
         ("run_descent", "descent_m", 0.0, 20000.0),
         ("run_rpe", "rpe", 1.0, 10.0),
@@ -437,7 +465,7 @@ pub fn checkin_from_form(form: &FormValues, now: Timestamp) -> Result<Value, For
         }
         doc.insert("cramp_now".into(), json!(cramp));
     }
-    if let Some(t) = local_time(form, "next_run", tz_minutes)? {
+    if let Some(t) = local_time(form, "next_run", &zone)? {
         doc.insert("next_run_at".into(), json!(utc(t)));
     }
     Ok(Value::Object(doc))
@@ -583,6 +611,9 @@ pub struct PlanView {
     pub generated_at: String,
     /// The total time of the steps in words.
     pub total: String,
+    /// The runner's IANA zone when their profile names one: the page's script then shows
+    /// times in it too (without one, in the browser's own zone).
+    pub tz: Option<String>,
 }
 
 fn strings(v: &Value) -> Vec<String> {
@@ -590,7 +621,7 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 /// Builds the plan page's view from the plan JSON and the indexes of the steps done.
-pub fn plan_view(plan: &Value, done: &[u32]) -> PlanView {
+pub fn plan_view(plan: &Value, done: &[u32], locale: &Locale) -> PlanView {
     let triage = &plan["triage"];
     let level = triage["level"].as_str().unwrap_or("see_physio").to_owned();
     let (level_class, verdict) = level_words(&level);
@@ -608,10 +639,8 @@ pub fn plan_view(plan: &Value, done: &[u32]) -> PlanView {
         .map(|(index, s)| {
             let modality = text(&s["modality"]);
             let start_utc = text(&s["start"]);
-            let start_label = start_utc
-                .get(11..16)
-                .map(|hm| format!("{hm} UTC"))
-                .unwrap_or_else(|| start_utc.clone());
+            let start_label = afterrun_service::parse_time(&start_utc)
+                .map_or_else(|| start_utc.clone(), |t| locale.clock(t));
             let offset = s["offset_min"].as_u64().unwrap_or(0);
             let duration_s = s["duration_s"].as_u64().unwrap_or(0);
             let targets: Vec<String> = s["targets"]
@@ -687,6 +716,7 @@ pub fn plan_view(plan: &Value, done: &[u32]) -> PlanView {
         assumptions: strings(&plan["assumptions"]),
         generated_at: text(&plan["generated_at"]),
         total: duration_words(total_s),
+        tz: (!locale.tz_defaulted).then(|| locale.tz_name.clone()),
     }
 }
 
@@ -712,21 +742,50 @@ mod tests {
                 ("sore_calves_right", "0"),
             ]),
             now(),
+            &Locale::utc(),
         )
         .unwrap();
         assert_eq!(doc["soreness"], json!({"quads": 6.0, "calves_left": 4.0}));
         assert_eq!(doc["now"], "2026-11-23T08:30:00Z");
     }
 
+    fn locale(tz: Option<&str>, units: Option<&str>) -> Locale {
+        let mut l = Locale::of(&afterrun_store::Profile {
+            tz: tz.map(Into::into),
+            units: units.map(Into::into),
+            ..afterrun_store::Profile::default()
+        });
+        if tz.is_none() {
+            // The server's own zone, whatever this machine's is: UTC for the test.
+            l.tz = jiff::tz::TimeZone::UTC;
+        }
+        l
+    }
+
     #[test]
-    fn local_times_use_the_browser_offset() {
-        // getTimezoneOffset() is -60 in Central European winter time (UTC+1).
-        let doc =
-            checkin_from_form(&form(&[("next_run", "2026-11-24T08:00"), ("tz", "-60")]), now())
-                .unwrap();
+    fn local_times_use_the_profile_zone_else_the_browser_offset() {
+        // No zone in the profile: getTimezoneOffset() is -60 in Central European winter time.
+        let no_zone = locale(None, None);
+        let next = ("next_run", "2026-11-24T08:00");
+        let doc = checkin_from_form(&form(&[next, ("tz", "-60")]), now(), &no_zone).unwrap();
         assert_eq!(doc["next_run_at"], "2026-11-24T07:00:00Z");
-        let doc = checkin_from_form(&form(&[("next_run", "2026-11-24T08:00")]), now()).unwrap();
+        let doc = checkin_from_form(&form(&[next]), now(), &no_zone).unwrap();
         assert_eq!(doc["next_run_at"], "2026-11-24T08:00:00Z");
+        // The profile's zone wins over the browser's: 08:00 in New York (EST) is 13:00 UTC.
+        let ny = locale(Some("America/New_York"), Some("mi"));
+        let doc = checkin_from_form(&form(&[next, ("tz", "-60")]), now(), &ny).unwrap();
+        assert_eq!(doc["next_run_at"], "2026-11-24T13:00:00Z");
+    }
+
+    #[test]
+    fn the_distance_is_in_the_runners_units() {
+        let miles =
+            checkin_from_form(&form(&[("run_distance", "13.1")]), now(), &locale(None, Some("mi")))
+                .unwrap();
+        assert_eq!(miles["run"]["distance_km"], 21.082);
+        let km =
+            checkin_from_form(&form(&[("run_distance", "21.1")]), now(), &Locale::utc()).unwrap();
+        assert_eq!(km["run"]["distance_km"], 21.1);
     }
 
     #[test]
@@ -740,6 +799,7 @@ mod tests {
                 ("after", "twist"),
             ]),
             now(),
+            &Locale::utc(),
         )
         .unwrap();
         assert_eq!(
@@ -760,7 +820,7 @@ mod tests {
             (vec![("run_ended", "2030-01-01T00:00")], "run_ended"),
             (vec![("tz", "100000")], "tz"),
         ] {
-            let err = checkin_from_form(&form(&pairs), now()).unwrap_err();
+            let err = checkin_from_form(&form(&pairs), now(), &Locale::utc()).unwrap_err();
             assert_eq!(err.field, field, "{pairs:?}");
         }
     }

@@ -6,6 +6,7 @@
 //! marks, and htmx swapping the plan in without a full reload.
 
 use afterrun_service::checkin::CheckinError;
+use afterrun_service::locale::Locale;
 use afterrun_store::{PlanRow, Profile, Store};
 use askama::Template;
 use axum::Router;
@@ -203,7 +204,9 @@ struct CheckinPage {
     tz: String,
     next_run: String,
     run_ended: String,
-    run_km: String,
+    run_distance: String,
+    /// The runner's unit of distance, `km` or `mi`.
+    distance_unit: &'static str,
     run_min: String,
     run_descent: String,
     age: String,
@@ -211,7 +214,12 @@ struct CheckinPage {
     has_store: bool,
 }
 
-fn checkin_page_for(state: &AppState, form: &FormValues, error: Option<FormError>) -> CheckinPage {
+fn checkin_page_for(
+    state: &AppState,
+    form: &FormValues,
+    error: Option<FormError>,
+    locale: &Locale,
+) -> CheckinPage {
     let value = |name: &str| form.get(name).unwrap_or("").to_owned();
     // Equipment defaults to the common foam roller when the form is new and no profile says.
     let fresh = form.get("csrf_token").is_none() && form.get("from_profile").is_none();
@@ -294,7 +302,8 @@ fn checkin_page_for(state: &AppState, form: &FormValues, error: Option<FormError
         tz: value("tz"),
         next_run: value("next_run"),
         run_ended: value("run_ended"),
-        run_km: value("run_km"),
+        run_distance: value("run_distance"),
+        distance_unit: locale.units.as_str(),
         run_min: value("run_min"),
         run_descent: value("run_descent"),
         age: value("age"),
@@ -390,12 +399,19 @@ fn page_headers(headers: &mut HeaderMap) {
 }
 
 async fn checkin_page(State(state): State<AppState>, owner: PageOwner) -> Response {
-    let form = match stored_profile(&state, owner).await {
-        Ok(Some(profile)) => profile_form(&profile),
-        Ok(None) => FormValues::default(),
+    let profile = match stored_profile(&state, owner).await {
+        Ok(p) => p,
         Err(e) => return Problem::internal(&e).into_response(),
     };
-    page(&state, StatusCode::OK, &checkin_page_for(&state, &form, None))
+    let form = profile.as_ref().map(profile_form).unwrap_or_default();
+    let locale = Locale::of(&profile.unwrap_or_default());
+    page(&state, StatusCode::OK, &checkin_page_for(&state, &form, None, &locale))
+}
+
+/// The page owner's zone and units, from their profile (the server's zone and km without one).
+pub(crate) async fn owner_locale(state: &AppState, owner: PageOwner) -> Locale {
+    let profile = stored_profile(state, owner).await.ok().flatten().unwrap_or_default();
+    Locale::of(&profile)
 }
 
 /// The page owner's stored profile, when there is a store and a profile in it.
@@ -639,10 +655,11 @@ async fn checkin_submit(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let form = FormValues::new(pairs);
-    let mut checkin = match views::checkin_from_form(&form, state.now()) {
+    let locale = owner_locale(&state, owner).await;
+    let mut checkin = match views::checkin_from_form(&form, state.now(), &locale) {
         Ok(c) => c,
         Err(e) => {
-            let page_view = checkin_page_for(&state, &form, Some(e));
+            let page_view = checkin_page_for(&state, &form, Some(e), &locale);
             return page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view);
         }
     };
@@ -651,7 +668,7 @@ async fn checkin_submit(
             field: problem.field.clone().unwrap_or_default(),
             message: problem.detail.clone(),
         };
-        let page_view = checkin_page_for(&state, &form, Some(error));
+        let page_view = checkin_page_for(&state, &form, Some(error), &locale);
         page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view)
     };
     if let Some(store) = state.store() {
@@ -682,7 +699,7 @@ async fn checkin_submit(
             let view = PlanPage {
                 title: "Your plan",
                 nav: "checkin",
-                plan: views::plan_view(&plan, &[]),
+                plan: views::plan_view(&plan, &[], &locale),
                 ics_href: format!("/plan.ics?checkin={}", encode_query(&checkin_text)),
                 plan_id: None,
                 csrf: state.csrf_token().to_owned(),
@@ -784,7 +801,7 @@ async fn stored_plan(
             let view = PlanPage {
                 title: "Your plan",
                 nav: "checkin",
-                plan: views::plan_view(&row.plan, &done),
+                plan: views::plan_view(&row.plan, &done, &owner_locale(&state, owner).await),
                 ics_href: format!("/plans/{}/calendar.ics", row.id),
                 plan_id: Some(row.id),
                 csrf: state.csrf_token().to_owned(),

@@ -350,6 +350,14 @@ fn form_request(content_type: &str, body: Vec<u8>) -> Request<Body> {
 #[tokio::test]
 async fn the_form_without_javascript_imports_every_file_and_shows_the_results() {
     let f = fixture(Mode::Personal).await;
+    // A runner in New York who reads miles: the results are in their zone and units.
+    let athlete = f.store.ensure_athlete("me", 0).await.unwrap();
+    let profile = afterrun_store::Profile {
+        tz: Some("America/New_York".into()),
+        units: Some("mi".into()),
+        ..afterrun_store::Profile::default()
+    };
+    f.store.set_profile(athlete, &profile).await.unwrap();
     let (content_type, body) = multipart(&[
         ("csrf_token", None, TOKEN.as_bytes().to_vec()),
         ("files", Some("morning-run.fit"), fit_run()),
@@ -360,7 +368,9 @@ async fn the_form_without_javascript_imports_every_file_and_shows_the_results() 
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_eq!(media, "text/html; charset=utf-8");
     assert!(html.contains("morning-run.fit"));
-    assert!(html.contains("Running · 2017-06-11 14:34 UTC · 0.2 km · 0:57"), "{html}");
+    // 14:34 UTC is 10:34 in New York (EDT); 0.2 km is 0.1 mi.
+    assert!(html.contains("Running · Sun 11 Jun 2017 10:34 · 0.1 mi · 0:57"), "{html}");
+    assert!(html.contains(r#"data-units="mi" data-tz="America/New_York""#), "for the script");
     assert!(html.contains(r#"data-state="failed""#));
     assert!(html.contains("the file is not readable XML"), "the reason in words");
     assert!(html.contains("export.zip!/lake.gpx"));

@@ -152,6 +152,11 @@ impl Locale {
         self.format(unix, "%a %-d %b")
     }
 
+    /// `Mon 23 Nov 2026 09:45`.
+    pub fn date_time(&self, unix: i64) -> String {
+        self.format(unix, "%a %-d %b %Y %H:%M")
+    }
+
     /// `Mon 23 Nov 2026`.
     pub fn date(&self, unix: i64) -> String {
         self.format(unix, "%a %-d %b %Y")

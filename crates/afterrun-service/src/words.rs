@@ -166,6 +166,45 @@ pub fn dose_words(dose: &Value) -> String {
     parts.join(", ")
 }
 
+/// A sport code in words: `trail_running` → "Trail running".
+pub fn sport_words(sport: &str) -> String {
+    let text = sport.replace('_', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Seconds as `h:mm:ss` or `m:ss`.
+pub fn clock_words(seconds: f64) -> String {
+    // Whole seconds of a finite, non-negative duration: the cast cannot overflow in practice.
+    let s = seconds.max(0.0).round() as u64;
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
+}
+
+/// What an `import --json` line's activity was, in the runner's zone and units:
+/// "Running · Sun 22 Nov 08:01 · 13.2 mi · 1:35:28".
+pub fn activity_words(line: &Value, locale: &crate::locale::Locale) -> String {
+    let mut parts = Vec::new();
+    if let Some(sport) = line.get("sport").and_then(Value::as_str).filter(|s| *s != "unknown") {
+        parts.push(sport_words(sport));
+    }
+    if let Some(start) = line.get("start_time").and_then(Value::as_str) {
+        parts.push(
+            crate::parse_time(start).map_or_else(|| start.to_owned(), |t| locale.date_time(t)),
+        );
+    }
+    if let Some(m) = line.get("distance_m").and_then(Value::as_f64).filter(|m| *m > 0.0) {
+        parts.push(locale.distance(m));
+    }
+    if let Some(s) = line.get("elapsed_s").and_then(Value::as_f64).filter(|s| *s > 0.0) {
+        parts.push(clock_words(s));
+    }
+    parts.join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
