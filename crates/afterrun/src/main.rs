@@ -35,7 +35,7 @@ enum Command {
     /// Import activity files, folders and archives into the store.
     Import(commands::import::Args),
     /// Show or change your profile: equipment, conditions, clearances, volume, thresholds.
-    Profile(commands::profile::Args),
+    Profile(Box<commands::profile::Args>),
     /// Save a check-in in the store and print its plan (asks on a terminal when no flags).
     Checkin(Box<commands::checkin::Args>),
     /// Mark a step of a stored plan done.
@@ -61,7 +61,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => commands::inspect::run(args),
         Command::Device(args) => commands::device::run(args),
         Command::Import(args) => commands::import::run(args),
-        Command::Profile(args) => commands::profile::run(args),
+        Command::Profile(args) => commands::profile::run(*args),
         Command::Checkin(args) => commands::checkin::run(*args),
         Command::Done(args) => commands::done::run(args),
         Command::Activities(args) => commands::activities::run(args),

@@ -335,7 +335,7 @@ fn human_output_has_the_verdict_on_top_and_every_step() {
                 let n = references.iter().position(|r| r["id"] == *e).unwrap() + 1;
                 let citation = references[n - 1]["citation"].as_str().unwrap();
                 let first_words: String = citation.chars().take(30).collect();
-                assert!(line_after(&stdout, &line).contains(&format!("[{n}]")), "{id}: {e}");
+                assert!(line_after(&stdout, line).contains(&format!("[{n}]")), "{id}: {e}");
                 assert!(stdout.contains(first_words.trim()), "{id}: citation of {e} not shown");
                 assert!(!stdout.contains(e.as_str().unwrap()), "{id}: the id {e} is shown");
             }
