@@ -6,7 +6,7 @@
 //! marks, and htmx swapping the plan in without a full reload.
 
 use afterrun_service::checkin::CheckinError;
-use afterrun_service::locale::Locale;
+use afterrun_service::locale::{Locale, Units};
 use afterrun_store::{PlanRow, Profile, Store};
 use askama::Template;
 use axum::Router;
@@ -440,13 +440,30 @@ fn profile_form(profile: &Profile) -> FormValues {
     if let Some(km) = profile.weekly_km {
         pairs.push(("weekly_km".to_owned(), km.to_string()));
     }
-    for (key, value) in [("sex", &profile.sex), ("goal", &profile.goal)] {
+    for (key, value) in [
+        ("sex", &profile.sex),
+        ("goal", &profile.goal),
+        ("units", &profile.units),
+        ("tz", &profile.tz),
+    ] {
         if let Some(v) = value {
             pairs.push((key.to_owned(), v.clone()));
         }
     }
+    for (key, value) in [("max_hr", profile.max_hr), ("rest_hr", profile.rest_hr)] {
+        if let Some(v) = value {
+            pairs.push((key.to_owned(), v.to_string()));
+        }
+    }
+    if let Some(pace) = profile.threshold_pace_s_per_km.filter(|p| p.is_finite() && *p > 0.0) {
+        let locale = Locale::of(profile);
+        let s = (pace * locale.units.metres() / 1000.0).round() as i64;
+        pairs.push(("threshold_pace".to_owned(), format!("{}:{:02}", s / 60, s % 60)));
+    }
     FormValues::new(pairs)
 }
+
+const UNITS: &[(&str, &str)] = &[("km", "Kilometres"), ("mi", "Miles")];
 
 const GOALS: &[(&str, &str)] = &[
     ("general", "Fitness and health"),
@@ -472,6 +489,13 @@ struct ProfilePage {
     sex: Vec<Opt>,
     weekly_km: String,
     age: String,
+    units: Vec<Opt>,
+    tz: String,
+    max_hr: String,
+    rest_hr: String,
+    threshold_pace: String,
+    /// `per km` or `per mile`, after the threshold pace.
+    pace_per: &'static str,
     /// The linked coaches' usernames; `None` in personal mode (no coaches there).
     coaches: Option<Vec<String>>,
     no_coach: bool,
@@ -507,6 +531,12 @@ fn profile_page_for(
         sex: opts(SEX, form.get("sex"), Some("—")),
         weekly_km: value("weekly_km"),
         age: value("age"),
+        units: opts(UNITS, Some(form.get("units").unwrap_or("km")), None),
+        tz: value("tz"),
+        max_hr: value("max_hr"),
+        rest_hr: value("rest_hr"),
+        threshold_pace: value("threshold_pace"),
+        pace_per: form_units(form).per(),
         coaches: None,
         no_coach: false,
     }
@@ -592,7 +622,44 @@ fn profile_from_form(form: &FormValues, mut profile: Profile) -> Result<Profile,
         Some(x) if SEX.iter().any(|(c, _)| *c == x) => Some(x.to_owned()),
         Some(_) => return Err(bad("sex", "choose one of the listed answers")),
     };
+    profile.units = Some(form_units(form).as_str().to_owned());
+    profile.tz = form.get("tz").map(str::to_owned);
+    let whole = |field: &str| -> Result<Option<u32>, FormError> {
+        form.get(field)
+            .map(|t| {
+                t.parse::<u32>().map_err(|_| bad(field, "give a whole number of beats per minute"))
+            })
+            .transpose()
+    };
+    profile.max_hr = whole("max_hr")?;
+    profile.rest_hr = whole("rest_hr")?;
+    profile.threshold_pace_s_per_km = match form.get("threshold_pace") {
+        None => None,
+        Some(t) => Some(
+            pace_per_km(t, form_units(form))
+                .ok_or_else(|| bad("threshold_pace", "give minutes and seconds, e.g. 4:15"))?,
+        ),
+    };
+    afterrun_service::profile::validate(&profile).map_err(|e| {
+        let field = match e.field.as_str() {
+            "threshold_pace_s_per_km" => "threshold_pace".to_owned(),
+            other => other.to_owned(),
+        };
+        FormError { field, message: e.message }
+    })?;
     Ok(profile)
+}
+
+/// The units the profile form chose (km unless it says mi).
+fn form_units(form: &FormValues) -> Units {
+    form.get("units").and_then(|u| u.parse().ok()).unwrap_or_default()
+}
+
+/// `MM:SS` per unit of distance as seconds per km.
+fn pace_per_km(text: &str, units: Units) -> Option<f64> {
+    let (m, s) = text.trim().split_once(':')?;
+    let (m, s): (u32, u32) = (m.trim().parse().ok()?, s.trim().parse().ok()?);
+    (s < 60).then(|| f64::from(m * 60 + s) * 1000.0 / units.metres())
 }
 
 /// `POST /profile`: saves the profile, then shows it again.
