@@ -309,3 +309,29 @@ fn two_imports_at_once_never_double_an_activity() {
     assert_eq!(new_of(&a) + new_of(&b), expected, "each activity reported new exactly once");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn text_is_in_the_runners_zone_and_units() {
+    let dir = temp_dir("locale");
+    let db = format!("sqlite:{}", dir.join("afterrun.db").display());
+    let out = afterrun(&["profile", "--tz", "America/New_York", "--units", "mi", "--db", &db])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A 57-second file: stored, with its warning in words; 14:34 UTC is 10:34 in New York.
+    let fit = corpus().join("fit/pyfitparse__garmin-fenix-5-run.fit");
+    let out = afterrun(&["import", fit.to_str().unwrap(), "--db", &db]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "Running · Sun 11 Jun 2017 10:34 · 0.1 mi · 0:57: shorter than a minute or 100 m"
+        ),
+        "{stderr}"
+    );
+    let out = afterrun(&["activities", "--db", &db]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(stdout.contains("Sun 11 Jun 2017 10:34") && stdout.contains("0.1 mi"), "{stdout}");
+    assert!(!stdout.contains("UTC") && !stdout.contains(" km"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,9 +1,15 @@
-//! `afterrun activities`: the stored activities, oldest first.
+//! `afterrun activities`: the stored activities, oldest first, with their stress under the
+//! current profile (recomputed when the profile's thresholds changed, as `status` does); the
+//! text in the athlete's zone and units, `--json` in SI and UTC.
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
 use serde_json::json;
+
+use afterrun_service::locale::Locale;
+use afterrun_service::refresh::fresh_rows;
+use afterrun_service::words::sport_words;
 
 use crate::db::{DbArgs, Session, store_error, time_json};
 
@@ -22,7 +28,11 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let session = Session::open(args.db.db.as_deref())?;
     let athlete = session.athlete(&args.db.athlete)?;
-    let rows = session.block_on(session.store.activities(athlete)).map_err(store_error)?;
+    let profile = session.block_on(session.store.profile(athlete)).map_err(store_error)?;
+    let locale = Locale::of(&profile);
+    let (rows, _) = session
+        .block_on(fresh_rows(&session.store, athlete, &profile, &locale))
+        .map_err(crate::db::service_error)?;
     session.close();
     let mut out = std::io::stdout().lock();
     let mut text = String::new();
@@ -38,9 +48,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             text.push_str(&line.to_string());
             text.push('\n');
         } else {
-            let start = time_json(a.start_time);
-            let start = start.as_str().unwrap_or("(no start time)");
-            let km = a.distance_m.map_or("-".to_owned(), |d| format!("{:.2} km", d / 1000.0));
+            let start =
+                a.start_time.map_or_else(|| "(no start time)".to_owned(), |t| locale.date_time(t));
+            let km = a.distance_m.map_or("-".to_owned(), |d| locale.distance(d));
             let min = a.elapsed_s.map_or("-".to_owned(), |s| format!("{:.0} min", s / 60.0));
             let stress = match (a.stress, &a.stress_kind) {
                 (Some(s), Some(k)) => format!("stress {s:.0} ({k})"),
@@ -48,7 +58,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             };
             text.push_str(&format!(
                 "#{:<5} {start}  {:<10} {km:>10} {min:>8}  {stress}\n",
-                a.id, a.sport
+                a.id,
+                sport_words(&a.sport)
             ));
         }
     }

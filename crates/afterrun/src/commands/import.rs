@@ -70,6 +70,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .block_on(afterrun_service::import::thresholds(&session.store, athlete))
         .map_err(service_error)?;
     let known = session.block_on(session.store.stored_hashes(athlete)).map_err(store_error)?;
+    let profile = session.block_on(session.store.profile(athlete)).map_err(store_error)?;
+    let locale = afterrun_service::locale::Locale::of(&profile);
     let imported_at = crate::db::now();
 
     let progress = progress_bar();
@@ -139,6 +141,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     write_line(&mut out, &line)?;
                 } else if counts_as_failure(&line) {
                     progress.suspend(|| eprintln!("afterrun: {}", describe_failure(&line)));
+                } else if let Some(warned) = describe_warnings(&line, &locale) {
+                    progress.suspend(|| eprintln!("afterrun: {warned}"));
                 }
             }
         }
@@ -158,6 +162,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(exit_code(&counts))
+}
+
+/// A stored file's warnings in words, with what the activity was (in the runner's zone and
+/// units): `run.fit: Running · Sun 11 Jun 2017 10:34 · 0.1 mi · 0:57: shorter than a minute…`.
+fn describe_warnings(line: &Value, locale: &afterrun_service::locale::Locale) -> Option<String> {
+    let warnings: Vec<&str> = line
+        .get("warnings")?
+        .as_array()?
+        .iter()
+        .filter_map(|w| w.get("message").and_then(Value::as_str))
+        .collect();
+    if warnings.is_empty() {
+        return None;
+    }
+    let file = line.get("file").and_then(Value::as_str).unwrap_or("?");
+    let what = afterrun_service::words::activity_words(line, locale);
+    Some(format!("{file}: {what}: {}", warnings.join("; ")))
 }
 
 fn exit_code(counts: &Counts) -> ExitCode {
