@@ -893,7 +893,7 @@ async fn stored_plan_ics(
 ) -> Response {
     let Some(store) = state.store() else { return no_plan_problem(&id) };
     match find_plan(store, owner, &id).await {
-        Ok(Some(row)) => ics_response(&row.plan.to_string()),
+        Ok(Some(row)) => ics_response(&row.plan.to_string(), &owner_locale(&state, owner).await),
         Ok(None) => no_plan_problem(&id),
         Err(e) => Problem::internal(&e).into_response(),
     }
@@ -941,10 +941,10 @@ async fn mark_done(
     }
 }
 
-fn ics_response(plan_text: &str) -> Response {
+fn ics_response(plan_text: &str, locale: &Locale) -> Response {
     let ics = serde_json::from_str::<Value>(plan_text)
         .ok()
-        .and_then(|plan| afterrun_service::ics::plan_to_ics(&plan).ok());
+        .and_then(|plan| afterrun_service::ics::plan_to_ics(&plan, locale).ok());
     match ics {
         Some(ics) => (
             StatusCode::OK,
@@ -964,7 +964,11 @@ struct IcsQuery {
     checkin: Option<String>,
 }
 
-async fn plan_ics(Query(query): Query<IcsQuery>) -> Response {
+async fn plan_ics(
+    State(state): State<AppState>,
+    owner: PageOwner,
+    Query(query): Query<IcsQuery>,
+) -> Response {
     let Some(checkin) = query.checkin else {
         return Problem::new(
             StatusCode::BAD_REQUEST,
@@ -979,7 +983,7 @@ async fn plan_ics(Query(query): Query<IcsQuery>) -> Response {
         Ok(p) => p,
         Err(problem) => return problem.into_response(),
     };
-    ics_response(&plan)
+    ics_response(&plan, &owner_locale(&state, owner).await)
 }
 
 async fn guide_list(State(state): State<AppState>) -> Response {

@@ -3,13 +3,17 @@
 //! Written by hand: the subset needed is small (VCALENDAR, VEVENT, VALARM), and doing it here
 //! keeps the three rules that calendar apps are strict about in plain sight: CRLF line ends,
 //! lines folded at 75 octets without splitting a UTF-8 character, and TEXT values escaped.
-//! The file is a pure function of the plan: UIDs come from a hash of the plan's JSON and the
+//! Summaries and descriptions are written for the runner: the step's time in their zone
+//! ([`Locale`]), the evidence as citations, never codes or reference ids; the events themselves
+//! are in UTC, which every calendar shows in its own zone.
+//! The file is a pure function of the plan and the locale: UIDs come from a hash of the plan's JSON and the
 //! step index, DTSTAMP is the plan's `generated_at`, so the same plan gives the same bytes and
 //! importing it again updates the events instead of duplicating them.
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
+use crate::locale::Locale;
 use crate::words::{dose_words, modality_words, region_words};
 
 /// Minutes before a step that its reminder fires.
@@ -88,7 +92,7 @@ fn str_list<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
 ///
 /// A step with a positive `duration_s` gets a DTEND; a step without one (a referral) is an
 /// instant event (RFC 5545: it ends when it starts).
-pub fn plan_to_ics(plan: &Value) -> Result<String, IcsError> {
+pub fn plan_to_ics(plan: &Value, locale: &Locale) -> Result<String, IcsError> {
     let uid_base = fnv1a(plan.to_string().as_bytes());
     let generated = str_field(plan, "generated_at").unwrap_or("");
     let stamp = generated
@@ -110,7 +114,8 @@ pub fn plan_to_ics(plan: &Value) -> Result<String, IcsError> {
             .map_err(|_| IcsError::BadTime { step: index, value: start_text.to_owned() })?;
         let modality = str_field(step, "modality").unwrap_or("step");
         let summary = summary(modality, step);
-        let description = description(step, level);
+        let when = locale.when(start.as_second());
+        let description = description(step, level, references(plan), &when);
 
         push_line(&mut out, "BEGIN:VEVENT");
         push_line(&mut out, &format!("UID:{uid_base:016x}-{index}@afterrun"));
@@ -124,7 +129,7 @@ pub fn plan_to_ics(plan: &Value) -> Result<String, IcsError> {
         }
         push_line(&mut out, &format!("SUMMARY:{}", escape(&summary)));
         push_line(&mut out, &format!("DESCRIPTION:{}", escape(&description)));
-        push_line(&mut out, &format!("CATEGORIES:{}", escape(modality)));
+        push_line(&mut out, &format!("CATEGORIES:{}", escape(&modality_words(modality))));
         push_line(&mut out, "BEGIN:VALARM");
         push_line(&mut out, "ACTION:DISPLAY");
         push_line(&mut out, &format!("TRIGGER:-PT{REMINDER_MIN}M"));
@@ -147,8 +152,12 @@ fn summary(modality: &str, step: &Value) -> String {
     }
 }
 
-fn description(step: &Value, level: &str) -> String {
-    let mut lines: Vec<String> = Vec::new();
+fn references(plan: &Value) -> &[Value] {
+    plan.get("references").and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+fn description(step: &Value, level: &str, references: &[Value], when: &str) -> String {
+    let mut lines: Vec<String> = vec![format!("When: {when}")];
     let dose = step.get("dose").map(dose_words).unwrap_or_default();
     if !dose.is_empty() {
         lines.push(format!("Dose: {dose}"));
@@ -157,9 +166,13 @@ fn description(step: &Value, level: &str) -> String {
     if let Some(why) = str_field(step, "why") {
         lines.push(format!("Why: {why}"));
     }
-    let evidence = str_list(step, "evidence");
-    if !evidence.is_empty() {
-        lines.push(format!("Evidence: {}", evidence.join(", ")));
+    let citations: Vec<&str> = str_list(step, "evidence")
+        .into_iter()
+        .filter_map(|id| references.iter().find(|r| str_field(r, "id") == Some(id)))
+        .filter_map(|r| str_field(r, "citation"))
+        .collect();
+    if !citations.is_empty() {
+        lines.push(format!("Evidence: {}", citations.join("; ")));
     }
     if !level.is_empty() {
         lines.push(format!("Triage: {}", level.replace('_', " ")));
@@ -182,6 +195,27 @@ mod tests {
         }
         let unfolded = out.trim_end_matches("\r\n").replace("\r\n ", "");
         assert_eq!(unfolded, long);
+    }
+
+    #[test]
+    fn the_runner_reads_local_times_and_citations_never_codes() {
+        let plan = serde_json::json!({
+            "generated_at": "2026-11-23T08:30:00Z",
+            "triage": {"level": "see_physio"},
+            "steps": [{"start": "2026-11-23T08:30:00Z", "offset_min": 0, "modality": "consult_physio",
+                       "duration_s": 0, "targets": ["knee_left"], "dose": {}, "instructions": [],
+                       "why": "Pain that changes how you run.", "evidence": ["nice-ng158"]}],
+            "references": [{"id": "nice-ng158", "citation": "NICE NG158 (2020)"}]
+        });
+        let ny = Locale::of(&afterrun_store::Profile {
+            tz: Some("America/New_York".into()),
+            ..afterrun_store::Profile::default()
+        });
+        let ics = plan_to_ics(&plan, &ny).unwrap().replace("\r\n ", "");
+        assert!(ics.contains("DTSTART:20261123T083000Z"), "the event stays in UTC");
+        assert!(ics.contains("When: Mon 23 Nov 03:30"), "{ics}");
+        assert!(ics.contains("Evidence: NICE NG158 (2020)"), "{ics}");
+        assert!(!ics.contains("nice-ng158") && !ics.contains("consult_physio"), "{ics}");
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map_err(|e| bad_input(format!("invalid check-in: {e}")))?;
     if let Some(path) = &args.ics {
         let value: Value = serde_json::from_str(&plan)?;
-        let ics = afterrun_service::ics::plan_to_ics(&value)?;
+        let ics = afterrun_service::ics::plan_to_ics(&value, &locale(&args))?;
         std::fs::write(path, ics)
             .map_err(|e| bad_input(format!("--ics {}: cannot write: {e}", path.display())))?;
     }
