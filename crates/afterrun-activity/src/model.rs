@@ -179,6 +179,9 @@ pub struct Summary {
     pub avg_hr: Option<f64>,
     /// Maximum heart rate, beats per minute.
     pub max_hr: Option<f64>,
+    /// The wearer's resting heart rate as the recording device holds it (FIT `user_profile`
+    /// field 8, `resting_heart_rate`), beats per minute; `None` when the file does not carry it.
+    pub rest_hr: Option<f64>,
     /// Total ascent in metres.
     pub ascent_m: Option<f64>,
     /// Total descent in metres.
@@ -210,6 +213,7 @@ impl Summary {
             records_with_position: 0,
             avg_hr: None,
             max_hr: None,
+            rest_hr: None,
             ascent_m: None,
             descent_m: None,
             laps: None,

@@ -501,3 +501,25 @@ fn fields_with_an_unusual_base_type_are_read_by_that_type() {
     assert_eq!(a.summary.max_hr, Some(131.0));
     assert_eq!(raw, vec![Some(T0), Some(T0 + 1), None]);
 }
+
+#[test]
+fn the_watchs_resting_heart_rate_is_read_from_the_user_profile() {
+    let mut f = Fit::default();
+    f.activity();
+    // user_profile (global 3): weight (field 4, uint16) then resting_heart_rate (field 8).
+    f.def(2, 3, false, &[(4, 2, UINT16), (8, 1, UINT8)]);
+    f.data(2, &[0x2C, 0x1A, 48]);
+    record_def(&mut f);
+    f.data(0, &[&le32(T0)[..], &[120]].concat());
+    assert_eq!(decode(&f.bytes()).summary.rest_hr, Some(48.0));
+    // The invalid sentinel (0xFF) and an implausible 7 are not a resting heart rate.
+    for bad in [0xFF, 7] {
+        let mut g = Fit::default();
+        g.activity();
+        g.def(2, 3, false, &[(8, 1, UINT8)]);
+        g.data(2, &[bad]);
+        record_def(&mut g);
+        g.data(0, &[&le32(T0)[..], &[120]].concat());
+        assert_eq!(decode(&g.bytes()).summary.rest_hr, None, "{bad}");
+    }
+}

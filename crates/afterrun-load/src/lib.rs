@@ -58,7 +58,8 @@ pub use muscle::{
     muscle_load_from_totals,
 };
 pub use profile::{
-    ActivityFacts, AthleteProfile, Sex, Thresholds, UnknownSex, activity_facts, resolve_thresholds,
+    ActivityFacts, AthleteProfile, Sex, Thresholds, UnknownSex, activity_facts, pace_text,
+    resolve_thresholds,
 };
 pub use references::{REFERENCES, Reference, reference};
 pub use series::{

@@ -79,6 +79,8 @@ pub struct ActivityFacts {
     pub max_hr: Option<f64>,
     /// The best average speed held over 30 minutes of running, metres per second.
     pub best_30min_speed_mps: Option<f64>,
+    /// The resting heart rate the recording device held for its wearer, beats per minute.
+    pub rest_hr: Option<f64>,
     /// Where these facts come from, in words for the athlete (the file and its date), named
     /// in `assumptions` when an estimate is taken from this activity.
     pub origin: Option<String>,
@@ -101,6 +103,8 @@ pub struct Thresholds {
     pub assumptions: Vec<String>,
 }
 
+/// Plausible resting heart rates (a watch's setting outside is not the wearer's).
+const REST_HR_PLAUSIBLE: std::ops::RangeInclusive<f64> = 25.0..=120.0;
 /// Plausible heart rates for an adult during exercise; outside is a sensor glitch.
 const HR_PLAUSIBLE: (f64, f64) = (30.0, 230.0);
 /// Resting heart rate used when the profile has none: a typical adult value (`karvonen-1957`
@@ -158,6 +162,10 @@ pub fn activity_facts(activity: &Activity) -> ActivityFacts {
         } else {
             None
         },
+        rest_hr: activity
+            .summary
+            .rest_hr
+            .filter(|hr| hr.is_finite() && REST_HR_PLAUSIBLE.contains(hr)),
         origin: None,
     }
 }
@@ -255,9 +263,22 @@ pub fn resolve_thresholds(profile: &AthleteProfile, history: &[ActivityFacts]) -
         }
     };
 
-    let rest_hr = match valid(profile.rest_hr).filter(|&r| r < max_hr) {
-        Some(r) => r,
-        None => {
+    // The latest file that carries the watch's resting heart rate (history is oldest first).
+    let from_files = history.iter().rev().find_map(|f| {
+        let hr = f.rest_hr.filter(|hr| REST_HR_PLAUSIBLE.contains(hr) && *hr < max_hr)?;
+        Some((hr, f.origin.as_deref()))
+    });
+    let rest_hr = match (valid(profile.rest_hr).filter(|&r| r < max_hr), from_files) {
+        (Some(r), _) => r,
+        (None, Some((hr, origin))) => {
+            assumptions.push(format!(
+                "resting heart rate {} from your watch's settings in the latest file that has it{}",
+                hr.round(),
+                origin_words(origin)
+            ));
+            hr
+        }
+        (None, None) => {
             assumptions.push(format!("resting heart rate {DEFAULT_REST_HR} assumed"));
             DEFAULT_REST_HR.min(max_hr - 1.0)
         }
@@ -319,8 +340,9 @@ fn origin_words(origin: Option<&str>) -> String {
     origin.map_or_else(String::new, |o| format!(" in {o}"))
 }
 
-/// `m:ss per km` (or `per mile`) for a speed in metres per second.
-fn pace_text(speed_mps: f64, miles: bool) -> String {
+/// `m:ss per km` (or `per mile`) for a speed in metres per second: the one wording of a pace,
+/// used by the assumptions here and every text of the service.
+pub fn pace_text(speed_mps: f64, miles: bool) -> String {
     let (metres, unit) = if miles { (1_609.344, "per mile") } else { (1000.0, "per km") };
     let s = (metres / speed_mps).round() as i64;
     format!("{}:{:02} {unit}", s / 60, s % 60)
@@ -368,6 +390,7 @@ mod tests {
                 max_hr: Some(181.0),
                 best_30min_speed_mps: Some(3.5),
                 origin: Some("tempo.fit, Tue 3 Mar 2026".into()),
+                ..Default::default()
             },
             ActivityFacts {
                 max_hr: Some(188.0),
@@ -395,5 +418,37 @@ mod tests {
         let t = resolve_thresholds(&AthleteProfile::default(), &[]);
         assert_eq!(t.max_hr, DEFAULT_MAX_HR);
         assert_eq!(t.threshold_speed_mps, DEFAULT_THRESHOLD_SPEED);
+    }
+
+    #[test]
+    fn the_latest_watch_setting_gives_the_resting_heart_rate_unless_the_profile_does() {
+        let facts = [
+            ActivityFacts {
+                rest_hr: Some(55.0),
+                origin: Some("old.fit".into()),
+                ..Default::default()
+            },
+            ActivityFacts {
+                rest_hr: Some(48.0),
+                origin: Some("new.fit".into()),
+                ..Default::default()
+            },
+            ActivityFacts { max_hr: Some(190.0), ..Default::default() },
+        ];
+        let t = resolve_thresholds(&AthleteProfile::default(), &facts);
+        assert_eq!(t.rest_hr, 48.0);
+        assert!(
+            t.assumptions.iter().any(|a| a.starts_with("resting heart rate 48 from your watch")
+                && a.ends_with("in new.fit")),
+            "{:?}",
+            t.assumptions
+        );
+        let p = AthleteProfile { rest_hr: Some(44.0), ..Default::default() };
+        let t = resolve_thresholds(&p, &facts);
+        assert_eq!(t.rest_hr, 44.0);
+        assert!(!t.assumptions.iter().any(|a| a.contains("resting")), "{:?}", t.assumptions);
+        // Without any, the default, said.
+        let t = resolve_thresholds(&AthleteProfile::default(), &facts[2..]);
+        assert_eq!(t.rest_hr, DEFAULT_REST_HR);
     }
 }

@@ -182,8 +182,7 @@ impl Locale {
         if !(speed_mps.is_finite() && speed_mps > 0.0) {
             return "—".to_owned();
         }
-        let s = (self.units.metres() / speed_mps).round() as i64;
-        format!("{}:{:02} {}", s / 60, s % 60, self.units.per())
+        afterrun_load::pace_text(speed_mps, self.units == Units::Mi)
     }
 }
 

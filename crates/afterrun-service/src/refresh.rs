@@ -34,7 +34,7 @@ pub fn basis(t: &Thresholds) -> String {
 
 /// An activity's facts as stored (`{"max_hr":…, "best_30min_speed_mps":…}`).
 pub fn facts_json(f: &ActivityFacts) -> Value {
-    json!({"max_hr": f.max_hr, "best_30min_speed_mps": f.best_30min_speed_mps})
+    json!({"max_hr": f.max_hr, "best_30min_speed_mps": f.best_30min_speed_mps, "rest_hr": f.rest_hr})
 }
 
 /// What a stored row says about the thresholds, with its origin in words (`tempo.fit,
@@ -49,6 +49,7 @@ pub fn row_facts(row: &ActivityRow, locale: &Locale) -> ActivityFacts {
     ActivityFacts {
         max_hr: if row.facts.is_some() { num("max_hr") } else { row.max_hr },
         best_30min_speed_mps: num("best_30min_speed_mps"),
+        rest_hr: num("rest_hr"),
         origin: Some(origin),
     }
 }
@@ -79,7 +80,9 @@ pub async fn refresh(
     profile: &Profile,
     locale: &Locale,
 ) -> Result<Thresholds, ServiceError> {
-    for row in rows.iter_mut().filter(|r| r.facts.is_none()) {
+    // Facts stored before the resting heart rate was read lack its key: read the file again.
+    let stale = |r: &ActivityRow| r.facts.as_ref().is_none_or(|f| f.get("rest_hr").is_none());
+    for row in rows.iter_mut().filter(|r| stale(r)) {
         let facts = match decode_stored(store, row).await? {
             Some(a) => afterrun_load::activity_facts(&a),
             None => ActivityFacts { max_hr: row.max_hr, ..ActivityFacts::default() },

@@ -123,11 +123,13 @@ enum Kind {
     DeviceInfo,
     Activity,
     TimestampCorrelation,
+    UserProfile,
 }
 
 fn kind_of(global: u16) -> Kind {
     match global {
         0 => Kind::FileId,
+        3 => Kind::UserProfile,
         12 => Kind::Sport,
         18 => Kind::Session,
         19 => Kind::Lap,
@@ -183,6 +185,8 @@ const D_PRODUCT: usize = 3;
 const A_TIMER: usize = 1;
 // timestamp_correlation
 const C_SYSTEM: usize = 1;
+// user_profile
+const U_REST_HR: usize = 1;
 
 const SLOTS: usize = 13;
 
@@ -227,6 +231,7 @@ fn slot_of(kind: Kind, num: u8) -> Option<usize> {
         (Kind::DeviceInfo, 4) => Some(D_PRODUCT),
         (Kind::Activity, 0) => Some(A_TIMER),
         (Kind::TimestampCorrelation, 1) => Some(C_SYSTEM),
+        (Kind::UserProfile, 8) => Some(U_REST_HR),
         _ => None,
     }
 }
@@ -403,6 +408,8 @@ struct Walk {
     lap_sport: Option<u8>,
     sport_msg: Option<(u8, Option<u8>)>,
     activity_timer_ms: Option<u32>,
+    /// The first plausible `user_profile.resting_heart_rate`.
+    rest_hr: Option<u8>,
 
     samples: Vec<Sample>,
 }
@@ -438,6 +445,7 @@ impl Walk {
             lap_sport: None,
             sport_msg: None,
             activity_timer_ms: None,
+            rest_hr: None,
             samples: Vec::new(),
         }
     }
@@ -764,6 +772,13 @@ impl Walk {
                     self.activity_timer_ms = value_u32(msg, f[A_TIMER], be);
                 }
             }
+            Kind::UserProfile => {
+                if self.rest_hr.is_none() {
+                    self.rest_hr = value(msg, f[U_REST_HR], be)
+                        .and_then(|v| u8::try_from(v).ok())
+                        .filter(|v| (25..=120).contains(v));
+                }
+            }
             Kind::TimestampCorrelation => {
                 if self.correlation.is_none()
                     && let (Some(utc), Some(system)) = (ts, value_u32(msg, f[C_SYSTEM], be))
@@ -1022,6 +1037,7 @@ impl Walk {
             .filter_map(|x| x.max_hr)
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
             .or(self.hot.hr_max.map(f64::from));
+        s.rest_hr = self.rest_hr.map(f64::from);
         s.avg_hr = weighted_avg_hr(&sessions).or_else(|| {
             (self.hot.hr_count > 0).then(|| self.hot.hr_sum as f64 / self.hot.hr_count as f64)
         });
