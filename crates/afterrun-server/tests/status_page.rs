@@ -63,6 +63,8 @@ async fn the_demo_athlete_has_a_living_status_page_and_json() {
     assert_eq!(doc["as_of"], "2026-11-23");
     let daily = doc["daily"].as_array().unwrap();
     assert!((88..=91).contains(&daily.len()), "90 days of history: {}", daily.len());
+    assert!(body.len() < 100_000, "the demo's status JSON is {} bytes", body.len());
+    assert!(daily.iter().all(|d| d["date"].as_str().unwrap() >= "1990-01-01"));
     assert!(doc["fitness"].as_f64().unwrap() > 20.0, "a marathon block builds fitness");
     assert!(doc["acwr"].as_f64().is_some(), "more than 28 days: the ratio is known");
     assert_eq!(doc["muscles"].as_array().unwrap().len(), 8);

@@ -91,12 +91,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The stored athlete's zone and units; with `--checkin FILE` and no store to read, the
-/// computer's zone and km.
+/// The stored athlete's zone and units; with `--checkin FILE`, which never touches a store, the
+/// computer's zone (`TZ`) and km.
 fn locale(args: &Args) -> afterrun_service::locale::Locale {
-    crate::db::stored_locale(args.db.db.as_deref(), &args.db.athlete).unwrap_or_else(|_| {
-        afterrun_service::locale::Locale::of(&afterrun_store::Profile::default())
-    })
+    let computer = || afterrun_service::locale::Locale::of(&afterrun_store::Profile::default());
+    if args.checkin.is_some() {
+        return computer();
+    }
+    crate::db::stored_locale(args.db.db.as_deref(), &args.db.athlete).unwrap_or_else(|_| computer())
 }
 
 /// The `--checkin` document as `(where it came from, its text)`, when one is given.
