@@ -50,11 +50,16 @@ test('a runner in New York who reads miles sees local times and miles, with Java
   await js.fill('#threshold_pace', '7:00');
   await Promise.all([js.waitForURL(/\/profile\?saved=1$/), js.click('button[type="submit"]')]);
   assert.equal(await js.inputValue('#threshold_pace'), '7:00', 'the pace reads back per mile');
+  // Now the weekly volume is asked in miles, and kept in km.
+  await js.fill('#weekly_mi', '30');
+  await Promise.all([js.waitForURL(/\/profile\?saved=1$/), js.click('button[type="submit"]')]);
+  assert.equal(await js.inputValue('#weekly_mi'), '30');
   const [me] = await (await fetch(`${base}/api/athletes`)).json();
   const profile = await (await fetch(`${base}/api/athletes/${me.id}/profile`)).json();
   assert.equal(profile.units, 'mi');
   assert.equal(profile.tz, ZONE);
   assert.ok(Math.abs(profile.threshold_pace_s_per_km - 420 / 1.609344) < 1e-6, 'stored per km (SI)');
+  assert.equal(profile.weekly_km, 48.28, '30 mi a week in the contract\'s km');
 
   // Import, with JavaScript: 14:34 UTC on 11 June 2017 is 10:34 in New York, 0.2 km is 0.1 mi.
   await js.goto(`${base}/import`);

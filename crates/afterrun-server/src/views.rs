@@ -283,6 +283,23 @@ fn number(form: &FormValues, field: &str, low: f64, high: f64) -> Result<Option<
     Ok(Some(n))
 }
 
+/// The weekly running volume of a form, in km: the `weekly_km` field, or `weekly_mi` when the
+/// runner reads miles (the form shows the one of [`weekly_field`]).
+pub fn weekly_volume_km(form: &FormValues) -> Result<Option<f64>, FormError> {
+    if let Some(mi) = number(form, "weekly_mi", 0.0, 250.0)? {
+        return Ok(Some((mi * afterrun_service::locale::METRES_PER_MILE).round() / 1000.0));
+    }
+    number(form, "weekly_km", 0.0, 400.0)
+}
+
+/// The weekly-volume field in the runner's units: `(name, label)`.
+pub fn weekly_field(units: afterrun_service::locale::Units) -> (&'static str, &'static str) {
+    match units {
+        afterrun_service::locale::Units::Km => ("weekly_km", "Kilometres per week"),
+        afterrun_service::locale::Units::Mi => ("weekly_mi", "Miles per week"),
+    }
+}
+
 /// Where the form's `datetime-local` values (no zone) are read: the profile's zone when it
 /// names one, else the browser's (`tz`, its `getTimezoneOffset()`: UTC minus local), else the
 /// server's own.
@@ -356,7 +373,7 @@ pub fn checkin_from_form(
         }
         athlete.insert("sex".into(), json!(sex));
     }
-    if let Some(km) = number(form, "weekly_km", 0.0, 400.0)? {
+    if let Some(km) = weekly_volume_km(form)? {
         athlete.insert("weekly_km".into(), json!(km));
     }
     let equipment: Vec<&str> =
@@ -775,6 +792,20 @@ mod tests {
         let ny = locale(Some("America/New_York"), Some("mi"));
         let doc = checkin_from_form(&form(&[next, ("tz", "-60")]), now(), &ny).unwrap();
         assert_eq!(doc["next_run_at"], "2026-11-24T13:00:00Z");
+    }
+
+    #[test]
+    fn the_weekly_volume_is_in_the_runners_units() {
+        assert_eq!(weekly_volume_km(&form(&[("weekly_mi", "30")])).unwrap(), Some(48.28));
+        assert_eq!(weekly_volume_km(&form(&[("weekly_km", "50")])).unwrap(), Some(50.0));
+        assert_eq!(
+            weekly_volume_km(&form(&[("weekly_mi", "900")])).unwrap_err().field,
+            "weekly_mi"
+        );
+        assert_eq!(
+            weekly_field(afterrun_service::locale::Units::Mi),
+            ("weekly_mi", "Miles per week")
+        );
     }
 
     #[test]

@@ -210,7 +210,9 @@ struct CheckinPage {
     run_min: String,
     run_descent: String,
     age: String,
-    weekly_km: String,
+    weekly: String,
+    weekly_name: &'static str,
+    weekly_label: &'static str,
     has_store: bool,
 }
 
@@ -307,7 +309,9 @@ fn checkin_page_for(
         run_min: value("run_min"),
         run_descent: value("run_descent"),
         age: value("age"),
-        weekly_km: value("weekly_km"),
+        weekly: value(views::weekly_field(locale.units).0),
+        weekly_name: views::weekly_field(locale.units).0,
+        weekly_label: views::weekly_field(locale.units).1,
         has_store: state.store().is_some(),
     }
 }
@@ -438,7 +442,9 @@ fn profile_form(profile: &Profile) -> FormValues {
         pairs.push(("age".to_owned(), age.to_string()));
     }
     if let Some(km) = profile.weekly_km {
-        pairs.push(("weekly_km".to_owned(), km.to_string()));
+        let units = Locale::of(profile).units;
+        let shown = (km * 1000.0 / units.metres() * 10.0).round() / 10.0;
+        pairs.push((views::weekly_field(units).0.to_owned(), shown.to_string()));
     }
     for (key, value) in [
         ("sex", &profile.sex),
@@ -487,7 +493,9 @@ struct ProfilePage {
     conditions: Vec<Check>,
     goals: Vec<Opt>,
     sex: Vec<Opt>,
-    weekly_km: String,
+    weekly: String,
+    weekly_name: &'static str,
+    weekly_label: &'static str,
     age: String,
     units: Vec<Opt>,
     tz: String,
@@ -529,7 +537,9 @@ fn profile_page_for(
             .collect(),
         goals: opts(GOALS, form.get("goal"), Some("—")),
         sex: opts(SEX, form.get("sex"), Some("—")),
-        weekly_km: value("weekly_km"),
+        weekly: value(views::weekly_field(form_units(form)).0),
+        weekly_name: views::weekly_field(form_units(form)).0,
+        weekly_label: views::weekly_field(form_units(form)).1,
         age: value("age"),
         units: opts(UNITS, Some(form.get("units").unwrap_or("km")), None),
         tz: value("tz"),
@@ -598,13 +608,7 @@ fn profile_from_form(form: &FormValues, mut profile: Profile) -> Result<Profile,
             .map(str::to_owned)
             .collect(),
     );
-    profile.weekly_km = match form.get("weekly_km") {
-        None => None,
-        Some(t) => match t.parse::<f64>() {
-            Ok(n) if (0.0..=400.0).contains(&n) => Some(n),
-            _ => return Err(bad("weekly_km", "give kilometres per week, 0 to 400")),
-        },
-    };
+    profile.weekly_km = views::weekly_volume_km(form)?;
     profile.age = match form.get("age") {
         None => None,
         Some(t) => match t.parse::<u32>() {
