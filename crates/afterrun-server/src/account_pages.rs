@@ -263,6 +263,8 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
 struct ReferralItem {
     athlete: String,
     at: String,
+    /// `at` in words.
+    at_label: String,
     level_class: &'static str,
     verdict: &'static str,
     reasons: String,
@@ -316,6 +318,9 @@ async fn coach_page(State(state): State<AppState>, principal: Principal) -> Resp
             ReferralItem {
                 athlete: r.athlete,
                 at: afterrun_store::format_rfc3339(r.checked_in_at).unwrap_or_default(),
+                at_label: views::server_time_words(
+                    &afterrun_store::format_rfc3339(r.checked_in_at).unwrap_or_default(),
+                ),
                 level_class,
                 verdict,
                 reasons,

@@ -772,6 +772,8 @@ struct DevicePage {
     program_param: String,
     plan_href: Option<String>,
     generated_at: String,
+    /// `generated_at` in words, in the server's zone (the page's script shows the browser's).
+    generated_label: String,
     demo_reason: Option<&'static str>,
     demo_words: &'static str,
     rows: Vec<(String, String)>,
@@ -835,6 +837,7 @@ fn page_for(
         },
         plan_href: chosen.source.plan_id.map(|id| format!("/plans/{id}")),
         generated_at: chosen.source.generated_at.clone(),
+        generated_label: crate::views::server_time_words(&chosen.source.generated_at),
         demo_reason: chosen.demo_reason,
         demo_words,
         rows: describe(&chosen.program),

@@ -342,6 +342,13 @@ fn local_time(
     Ok(Some(ts))
 }
 
+/// A contract time (RFC 3339) in words in the server's own zone, for pages with no runner's
+/// profile to follow (a coach's, the simulator's); the page's script then shows the browser's.
+pub fn server_time_words(rfc3339: &str) -> String {
+    let locale = afterrun_service::locale::Locale::of(&afterrun_store::Profile::default());
+    afterrun_service::parse_time(rfc3339).map_or_else(|| rfc3339.to_owned(), |t| locale.when(t))
+}
+
 /// A timestamp in the contract's form: UTC, whole seconds, `Z`.
 pub fn utc(ts: Timestamp) -> String {
     Timestamp::from_second(ts.as_second()).unwrap_or(ts).to_string()

@@ -806,6 +806,10 @@ fn no_plan(state: &AppState, id: &str) -> Response {
 struct PlanItem {
     id: i64,
     generated_at: String,
+    /// `generated_at` in the runner's zone, in words.
+    generated_label: String,
+    /// The runner's zone when the profile names one (the script keeps to it).
+    tz: Option<String>,
     level_class: &'static str,
     verdict: &'static str,
     steps: u32,
@@ -840,15 +844,20 @@ async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response 
         Ok(rows) => rows,
         Err(e) => return Problem::internal(&e).into_response(),
     };
+    let locale = owner_locale(&state, owner).await;
     let plans = rows
         .iter()
         .rev()
         .map(|row| {
             let level = row.plan["triage"]["level"].as_str().unwrap_or("");
             let (level_class, verdict) = views::level_words(level);
+            let generated_at = row.plan["generated_at"].as_str().unwrap_or("").to_owned();
             PlanItem {
                 id: row.id,
-                generated_at: row.plan["generated_at"].as_str().unwrap_or("").to_owned(),
+                generated_label: afterrun_service::parse_time(&generated_at)
+                    .map_or_else(|| generated_at.clone(), |t| locale.when(t)),
+                tz: (!locale.tz_defaulted).then(|| locale.tz_name.clone()),
+                generated_at,
                 level_class,
                 verdict,
                 steps: row.steps,
