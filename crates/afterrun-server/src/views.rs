@@ -495,22 +495,7 @@ pub fn checkin_from_form(
     Ok(Value::Object(doc))
 }
 
-pub use afterrun_service::words::{modality_words, region_words};
-
-/// "12 min", "45 s", "1 h 30 min".
-pub fn duration_words(seconds: u64) -> String {
-    if seconds < 60 {
-        return format!("{seconds} s");
-    }
-    let minutes = seconds.div_ceil(60);
-    if minutes < 60 {
-        format!("{minutes} min")
-    } else if minutes.is_multiple_of(60) {
-        format!("{} h", minutes / 60)
-    } else {
-        format!("{} h {} min", minutes / 60, minutes % 60)
-    }
-}
+pub use afterrun_service::words::{duration_words, modality_words, region_words};
 
 /// How each triage level is shown: a class, a heading and the first thing to do.
 pub fn level_words(level: &str) -> (&'static str, &'static str) {
@@ -868,9 +853,7 @@ mod tests {
         assert_eq!(region_words("calf_left"), "left calf");
         assert_eq!(region_words("hip_flexors_right"), "right hip flexor");
         assert_eq!(region_words("quads"), "quads");
-        assert_eq!(duration_words(45), "45 s");
-        assert_eq!(duration_words(720), "12 min");
-        assert_eq!(duration_words(5400), "1 h 30 min");
+        assert_eq!(duration_words(270), "4 min 30 s", "the one wording: as long as the timer");
         assert_eq!(level_words("urgent_care").0, "urgent");
         assert_eq!(
             dose_items(

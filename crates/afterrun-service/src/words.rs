@@ -176,6 +176,24 @@ pub fn sport_words(sport: &str) -> String {
     }
 }
 
+/// A duration in words, exact to the second: `45 s`, `4 min 30 s`, `12 min`, `1 h 30 min`.
+/// The one wording of a step's time for the CLI, the web pages and the calendar: a 270 s dose
+/// is "4 min 30 s" everywhere, as long as its timer.
+pub fn duration_words(seconds: u64) -> String {
+    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+    let mut parts = Vec::new();
+    if h > 0 {
+        parts.push(format!("{h} h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m} min"));
+    }
+    if s > 0 || parts.is_empty() {
+        parts.push(format!("{s} s"));
+    }
+    parts.join(" ")
+}
+
 /// Seconds as `h:mm:ss` or `m:ss`.
 pub fn clock_words(seconds: f64) -> String {
     // Whole seconds of a finite, non-negative duration: the cast cannot overflow in practice.
@@ -207,6 +225,16 @@ pub fn activity_words(line: &Value, locale: &crate::locale::Locale) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn durations_read_exactly() {
+        assert_eq!(duration_words(45), "45 s");
+        assert_eq!(duration_words(270), "4 min 30 s");
+        assert_eq!(duration_words(720), "12 min");
+        assert_eq!(duration_words(5400), "1 h 30 min");
+        assert_eq!(duration_words(0), "0 s");
+    }
+
     use super::*;
 
     #[test]

@@ -74,21 +74,7 @@ fn visible_len(text: &str) -> usize {
 
 pub use afterrun_service::words::regions_words;
 
-/// A duration in seconds, in words: `45 s`, `12 min`, `1 h 30 min`.
-pub fn duration_words(seconds: u64) -> String {
-    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
-    let mut parts = Vec::new();
-    if h > 0 {
-        parts.push(format!("{h} h"));
-    }
-    if m > 0 {
-        parts.push(format!("{m} min"));
-    }
-    if s > 0 || parts.is_empty() {
-        parts.push(format!("{s} s"));
-    }
-    parts.join(" ")
-}
+pub use afterrun_service::words::duration_words;
 
 #[cfg(test)]
 mod tests {
@@ -110,13 +96,5 @@ mod tests {
         assert_eq!(visible_len(&code), 6);
         let text = format!("{} {code}", "x".repeat(WIDTH - 7));
         assert_eq!(wrap(&text, "", "").lines().count(), 1);
-    }
-
-    #[test]
-    fn durations_read_as_words() {
-        assert_eq!(duration_words(45), "45 s");
-        assert_eq!(duration_words(720), "12 min");
-        assert_eq!(duration_words(5400), "1 h 30 min");
-        assert_eq!(duration_words(0), "0 s");
     }
 }
