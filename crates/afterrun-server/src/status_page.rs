@@ -296,7 +296,12 @@ fn view(r: &StatusReport) -> StatusPage {
         meaning: meaning(status),
         acwr: acwr.map_or_else(|| "not yet known".to_owned(), |a| format!("{a:.2}")),
         acwr_band: band.map_or("unknown", AcwrBand::as_str),
-        acwr_words: band.map_or("needs 28 days of history", band_meaning),
+        acwr_words: match (acwr, band) {
+            // No load in the last 7 days: the ratio is 0 and says nothing about risk.
+            (Some(a), _) if a < 0.005 => "no training in the last 7 days: nothing to compare yet",
+            (_, Some(b)) => band_meaning(b),
+            (_, None) => "needs 28 days of history",
+        },
         gauge: acwr_gauge(acwr),
         monotony: match today.and_then(|p| p.monotony) {
             Some(m) if m > afterrun_load::MONOTONY_WARN => {

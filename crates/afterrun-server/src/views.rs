@@ -490,6 +490,12 @@ pub fn checkin_from_form(
         doc.insert("cramp_now".into(), json!(cramp));
     }
     if let Some(t) = local_time(form, "next_run", &zone)? {
+        if t.as_second() < now.as_second() - 60 {
+            return Err(bad(
+                "next_run",
+                "the next run is in the past: give when you will run next",
+            ));
+        }
         doc.insert("next_run_at".into(), json!(utc(t)));
     }
     Ok(Value::Object(doc))
@@ -841,6 +847,7 @@ mod tests {
             (vec![("cramp", "nose")], "cramp"),
             (vec![("next_run", "tomorrow")], "next_run"),
             (vec![("run_ended", "2030-01-01T00:00")], "run_ended"),
+            (vec![("next_run", "2026-11-22T08:00")], "next_run"),
             (vec![("tz", "100000")], "tz"),
         ] {
             let err = checkin_from_form(&form(&pairs), now(), &Locale::utc()).unwrap_err();
