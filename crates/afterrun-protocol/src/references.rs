@@ -218,3 +218,144 @@ mod tests {
         assert!(find("nope").is_none());
     }
 }
+
+impl Reference {
+    /// A short citation a runner reads in a sentence: `Dupuy et al. 2018`, `Overmayer and
+    /// Driller 2018`, `U.S. Food and Drug Administration 2022`, `Hyperice`.
+    pub fn short(&self) -> String {
+        let who = authors(self.citation).unwrap_or_else(|| organisation(self.citation));
+        match year(self.citation) {
+            Some(y) => format!("{who} {y}"),
+            None => who,
+        }
+    }
+}
+
+/// The first year (19xx or 20xx) standing alone in a citation.
+fn year(c: &str) -> Option<&str> {
+    let b = c.as_bytes();
+    (0..b.len().saturating_sub(3)).find_map(|i| {
+        let digits = b[i..i + 4].iter().all(u8::is_ascii_digit);
+        let alone = (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            && b.get(i + 4).is_none_or(|n| !n.is_ascii_alphanumeric());
+        (digits && alone && matches!(&b[i..i + 2], b"19" | b"20")).then(|| &c[i..i + 4])
+    })
+}
+
+/// `Surname AB, Other CD.` → `Surname and Other`; three or more → `Surname et al.`; `None`
+/// when the citation does not start with a list of authors.
+fn authors(c: &str) -> Option<String> {
+    let list = c.split(". ").next()?;
+    let people: Vec<&str> = list.split(", ").filter(|a| !a.starts_with("et al")).collect();
+    let more = people.len() < list.split(", ").count();
+    let names: Vec<&str> =
+        people.iter().map(|a| a.split_whitespace().next().unwrap_or("")).collect();
+    let initials_ok = people.iter().all(|a| {
+        // `Surname AB` or `Two Part Surname AB`: the initials come last.
+        let parts: Vec<&str> = a.split_whitespace().collect();
+        parts.len() >= 2
+            && parts.last().is_some_and(|i| {
+                let i = i.trim_end_matches('.');
+                !i.is_empty() && i.len() <= 3 && i.chars().all(|ch| ch.is_uppercase())
+            })
+    });
+    if !initials_ok {
+        return None;
+    }
+    Some(match names.as_slice() {
+        [first, ..] if more => format!("{first} et al."),
+        [one] => (*one).to_owned(),
+        [a, b] => format!("{a} and {b}"),
+        [first, ..] => format!("{first} et al."),
+        [] => return None,
+    })
+}
+
+/// An organisation or a title: up to the first full stop or bracket (an abbreviation's dots,
+/// as in `U.S.`, are kept).
+fn organisation(c: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for part in c.split(". ") {
+        out.push(part);
+        let abbreviation = part.len() <= 4 && part.contains('.');
+        if !abbreviation {
+            break;
+        }
+    }
+    let text = out.join(". ");
+    text.split([':', '(']).next().unwrap_or(&text).trim().trim_end_matches('.').to_owned()
+}
+
+/// A sentence with its reference ids in brackets — `(miller-2022)`, `(nice-ng158, wells-1997)` —
+/// written as short citations a runner reads: `(Miller et al. 2022)`, `(National Institute for
+/// Health and Care Excellence 2020; Wells et al. 1997)`. A bracket that is not all known ids is
+/// left as it is. The ids stay in the JSON's `evidence` and `references`.
+pub fn readable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('(') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(')') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let inside = &after[..close];
+        let refs: Option<Vec<&Reference>> = inside.split(", ").map(|id| find(id.trim())).collect();
+        match refs {
+            Some(refs) if !refs.is_empty() => {
+                let shorts: Vec<String> = refs.iter().map(|r| r.short()).collect();
+                out.push('(');
+                out.push_str(&shorts.join("; "));
+                out.push(')');
+            }
+            _ => {
+                out.push('(');
+                out.push_str(inside);
+                out.push(')');
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod readable_tests {
+    use super::*;
+
+    #[test]
+    fn ids_become_short_citations() {
+        assert_eq!(find("dupuy-2018").map(Reference::short).as_deref(), Some("Dupuy et al. 2018"));
+        assert_eq!(
+            find("ottawa-1992").map(Reference::short).as_deref(),
+            Some("Stiell et al. 1992")
+        );
+        assert_eq!(find("hyperice-label").map(Reference::short).as_deref(), Some("Hyperice"));
+        let short = |id: &str| find(id).map(Reference::short).unwrap_or_default();
+        assert_eq!(short("overmayer-2018"), "Overmayer and Driller 2018");
+        assert_eq!(short("normatec-k220217"), "U.S. Food and Drug Administration 2022");
+        assert_eq!(short("seed-guide"), "The Ultimate Recovery Guide for Super Runners");
+        assert_eq!(short("rittweger-2010"), "Rittweger 2010");
+        assert_eq!(
+            readable("Stretch it gently (miller-2022). Rest (nice-ng158, wells-1997)."),
+            format!(
+                "Stretch it gently ({}). Rest ({}; {}).",
+                find("miller-2022").unwrap().short(),
+                find("nice-ng158").unwrap().short(),
+                find("wells-1997").unwrap().short()
+            )
+        );
+        assert_eq!(
+            readable("10 min (about 1 km) (unknown-id)"),
+            "10 min (about 1 km) (unknown-id)"
+        );
+        assert_eq!(readable("open ( without close"), "open ( without close");
+        // No id survives in any short citation.
+        for r in REFERENCES {
+            let s = r.short();
+            assert!(!s.contains(r.id) && !s.is_empty(), "{}: {s}", r.id);
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! app shows exactly what the API returns. The words for codes live here; the clinical texts
 //! (reasons, advice, instructions, why) come from the engine and are shown as they are.
 
+use afterrun_protocol::references::readable;
 use afterrun_service::locale::Locale;
 use std::collections::HashMap;
 
@@ -631,6 +632,11 @@ pub struct PlanView {
     pub tz: Option<String>,
 }
 
+/// A list of sentences with their reference ids as short citations.
+fn readable_all(v: &Value) -> Vec<String> {
+    strings(v).iter().map(|t| readable(t)).collect()
+}
+
 fn strings(v: &Value) -> Vec<String> {
     v.as_array().map(|a| a.iter().map(text).collect()).unwrap_or_default()
 }
@@ -688,8 +694,8 @@ pub fn plan_view(plan: &Value, done: &[u32], locale: &Locale) -> PlanView {
                 },
                 targets: targets.join(", "),
                 dose: dose_items(&s["dose"]),
-                instructions: strings(&s["instructions"]),
-                why: text(&s["why"]),
+                instructions: readable_all(&s["instructions"]),
+                why: readable(&text(&s["why"])),
                 evidence: s["evidence"]
                     .as_array()
                     .into_iter()
@@ -713,9 +719,9 @@ pub fn plan_view(plan: &Value, done: &[u32], locale: &Locale) -> PlanView {
             .as_array()
             .into_iter()
             .flatten()
-            .map(|r| text(&r["text"]))
+            .map(|r| readable(&text(&r["text"])))
             .collect(),
-        advice: text(&triage["advice"]),
+        advice: readable(&text(&triage["advice"])),
         blocked: triage["blocked"]
             .as_array()
             .into_iter()
@@ -727,8 +733,8 @@ pub fn plan_view(plan: &Value, done: &[u32], locale: &Locale) -> PlanView {
             })
             .collect(),
         steps,
-        notes: strings(&plan["notes"]),
-        assumptions: strings(&plan["assumptions"]),
+        notes: readable_all(&plan["notes"]),
+        assumptions: readable_all(&plan["assumptions"]),
         generated_at: text(&plan["generated_at"]),
         total: duration_words(total_s),
         tz: (!locale.tz_defaulted).then(|| locale.tz_name.clone()),

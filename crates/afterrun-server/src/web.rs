@@ -5,6 +5,7 @@
 //! (`assets/app.js`) only adds comfort: clicking the body map, local times, step timers, done
 //! marks, and htmx swapping the plan in without a full reload.
 
+use afterrun_protocol::references::readable;
 use afterrun_service::checkin::CheckinError;
 use afterrun_service::locale::{Locale, Units};
 use afterrun_store::{PlanRow, Profile, Store};
@@ -345,6 +346,9 @@ struct GuideTopicPage {
     title: &'static str,
     nav: &'static str,
     topic: &'static afterrun_protocol::guide::Topic,
+    /// The advice and the evidence, their reference ids as short citations.
+    seed_advice: Vec<String>,
+    evidence: Vec<String>,
     references: Vec<(&'static str, &'static str)>,
     outcome_note: &'static str,
 }
@@ -1022,6 +1026,8 @@ async fn guide_topic(State(state): State<AppState>, Path(id): Path<String>) -> R
                 title: topic.title,
                 nav: "guide",
                 topic,
+                seed_advice: topic.seed_advice.iter().map(|p| readable(p)).collect(),
+                evidence: topic.evidence.iter().map(|p| readable(p)).collect(),
                 references,
                 outcome_note: afterrun_protocol::guide::OUTCOME_FIGURES_NOTE,
             };

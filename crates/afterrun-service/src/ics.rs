@@ -13,6 +13,8 @@
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
+use afterrun_protocol::references::readable;
+
 use crate::locale::Locale;
 use crate::words::{dose_words, modality_words, region_words};
 
@@ -162,9 +164,9 @@ fn description(step: &Value, level: &str, references: &[Value], when: &str) -> S
     if !dose.is_empty() {
         lines.push(format!("Dose: {dose}"));
     }
-    lines.extend(str_list(step, "instructions").into_iter().map(|i| format!("- {i}")));
+    lines.extend(str_list(step, "instructions").into_iter().map(|i| format!("- {}", readable(i))));
     if let Some(why) = str_field(step, "why") {
-        lines.push(format!("Why: {why}"));
+        lines.push(format!("Why: {}", readable(why)));
     }
     let citations: Vec<&str> = str_list(step, "evidence")
         .into_iter()

@@ -48,16 +48,23 @@ fn every_topic_prints_seed_advice_then_evidence_then_references() {
         let evidence = stdout.find("What the evidence adds").expect("evidence section");
         let references = stdout.find("References").expect("references section");
         assert!(seed < evidence && evidence < references, "{}: sections out of order", t.id);
+        // The text with its reference ids as short citations; no id is shown anywhere.
+        let readable = afterrun_protocol::references::readable;
         for p in t.seed_advice {
-            let at = stdout.find(&flat(p)).unwrap_or_else(|| panic!("{}: missing {p}", t.id));
+            let p = readable(p);
+            let at = stdout.find(&flat(&p)).unwrap_or_else(|| panic!("{}: missing {p}", t.id));
             assert!(seed < at && at < evidence, "{}: seed advice outside its section", t.id);
         }
         for p in t.evidence {
-            let at = stdout.find(&flat(p)).unwrap_or_else(|| panic!("{}: missing {p}", t.id));
+            let p = readable(p);
+            let at = stdout.find(&flat(&p)).unwrap_or_else(|| panic!("{}: missing {p}", t.id));
             assert!(evidence < at && at < references, "{}: evidence outside its section", t.id);
         }
         for r in t.references {
-            assert!(stdout[references..].contains(r), "{}: reference {r} not listed", t.id);
+            let reference = afterrun_protocol::references::find(r).unwrap();
+            let short = flat(&reference.short());
+            assert!(stdout[references..].contains(&short), "{}: reference {r} not listed", t.id);
+            assert!(!stdout.contains(&format!("({r}")), "{}: the id {r} is shown", t.id);
         }
     }
 }

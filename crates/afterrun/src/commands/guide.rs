@@ -4,6 +4,7 @@
 //! guide's advice first, then what the evidence adds, the marked place for population figures,
 //! then the references with their citations.
 
+use afterrun_protocol::references::readable;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use afterrun_protocol::guide::{OUTCOME_FIGURES_NOTE, Topic, topic, topics};
 
 use crate::exit::bad_input;
-use crate::render::{DIM, HEADING, styled, wrap};
+use crate::render::{HEADING, styled, wrap};
 
 /// Arguments of `afterrun guide`.
 #[derive(Debug, clap::Args)]
@@ -65,21 +66,16 @@ fn topic_list() -> String {
     out
 }
 
-/// The full citation of a reference id, from the engine's reference list.
-fn citation(id: &str) -> Option<&'static str> {
-    afterrun_protocol::references::find(id).map(|r| r.citation)
-}
-
 /// The topic, with the store's outcome figures (issue 8) under "What other runners reported".
 fn render_topic_with(t: &Topic, figures: &[String]) -> String {
     let mut out = format!("{}\n", styled(HEADING, t.title));
     let _ = writeln!(out, "\n{}", styled(HEADING, "What to do (the seed guide)"));
     for p in t.seed_advice {
-        out.push_str(&wrap(p, "  - ", "    "));
+        out.push_str(&wrap(&readable(p), "  - ", "    "));
     }
     let _ = writeln!(out, "\n{}", styled(HEADING, "What the evidence adds"));
     for p in t.evidence {
-        out.push_str(&wrap(p, "  - ", "    "));
+        out.push_str(&wrap(&readable(p), "  - ", "    "));
     }
     if !t.outcome_modalities.is_empty() {
         // The marked place for population figures (issue 8): shown here once they exist.
@@ -90,16 +86,9 @@ fn render_topic_with(t: &Topic, figures: &[String]) -> String {
         }
     }
     let _ = writeln!(out, "\n{}", styled(HEADING, "References"));
-    let width = t.references.iter().map(|r| r.len()).max().unwrap_or(0);
-    for r in t.references {
-        let first = format!("  {r:<width$}  ");
-        let rest = " ".repeat(width + 4);
-        match citation(r) {
-            Some(c) => out.push_str(&wrap(c, &first, &rest)),
-            None => {
-                let _ = writeln!(out, "  {}", styled(DIM, r));
-            }
-        }
+    // Citations in full, by the short form the text uses; the ids are for `--json`.
+    for r in t.references.iter().filter_map(|id| afterrun_protocol::references::find(id)) {
+        out.push_str(&wrap(&format!("{}: {}", r.short(), r.citation), "  - ", "    "));
     }
     out
 }

@@ -8,6 +8,7 @@
 
 use std::fmt::Write as _;
 
+use afterrun_protocol::references::readable;
 use afterrun_service::locale::Locale;
 use serde_json::Value;
 
@@ -107,12 +108,12 @@ pub fn render(plan: &Value, locale: &Locale) -> String {
             let code = str_field(r, "code").unwrap_or("");
             let text = str_field(r, "text").filter(|t| !t.trim().is_empty());
             let text = text.map_or_else(|| reason_words(code), str::to_owned);
-            out.push_str(&wrap(&text, "  - ", "    "));
+            out.push_str(&wrap(&readable(&text), "  - ", "    "));
         }
     }
     if let Some(advice) = str_field(triage, "advice").filter(|a| !a.trim().is_empty()) {
         out.push('\n');
-        out.push_str(&wrap(advice, "", ""));
+        out.push_str(&wrap(&readable(advice), "", ""));
     }
 
     let references =
@@ -126,7 +127,7 @@ pub fn render(plan: &Value, locale: &Locale) -> String {
         if !items.is_empty() {
             let _ = writeln!(out, "\n{}", styled(HEADING, heading));
             for item in items {
-                out.push_str(&wrap(item, "  - ", "    "));
+                out.push_str(&wrap(&readable(item), "  - ", "    "));
             }
         }
     }
@@ -252,10 +253,10 @@ fn render_steps(plan: &Value, references: &[Value], locale: &Locale, out: &mut S
             out.push_str(&wrap(&format!("Dose: {dose}"), pad, pad));
         }
         for line in str_list(step, "instructions") {
-            out.push_str(&wrap(line, "      - ", "        "));
+            out.push_str(&wrap(&readable(line), "      - ", "        "));
         }
         if let Some(why) = str_field(step, "why").filter(|w| !w.trim().is_empty()) {
-            out.push_str(&wrap(&format!("Why: {why}"), pad, pad));
+            out.push_str(&wrap(&format!("Why: {}", readable(why)), pad, pad));
         }
         let evidence = citation_numbers(&str_list(step, "evidence"), references);
         if !evidence.is_empty() {
