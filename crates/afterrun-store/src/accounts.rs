@@ -497,13 +497,28 @@ impl Store {
 
     // ----- login failures -----
 
-    /// Records a failed login for the username.
-    pub async fn record_login_failure(&self, username: &str, at: UnixSeconds) -> Result<()> {
+    /// Records a failed login under `key`: a username, or any other text naming what is counted
+    /// (the server counts per client under a key no username can take). Returns the record's id
+    /// for [`Store::forget_login_failure`].
+    pub async fn record_login_failure(&self, key: &str, at: UnixSeconds) -> Result<Id> {
         let err = self.db_err("recording a login failure");
         with_pool!(self, pool => {
-            sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
-                .bind(username)
+            let row = sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id")
+                .bind(key)
                 .bind(at)
+                .fetch_one(pool)
+                .await
+                .map_err(&err)?;
+            Ok(row.try_get(0).map_err(&err)?)
+        })
+    }
+
+    /// Forgets one recorded failure (one counted before the outcome was known, that succeeded).
+    pub async fn forget_login_failure(&self, id: Id) -> Result<()> {
+        let err = self.db_err("forgetting a login failure");
+        with_pool!(self, pool => {
+            sqlx::query("DELETE FROM login_failures WHERE id = $1")
+                .bind(id)
                 .execute(pool)
                 .await
                 .map_err(&err)?;

@@ -117,6 +117,9 @@ async fn story(location: Location) {
         store.record_login_failure(&ann, NOW + i).await.unwrap();
     }
     store.record_login_failure(&bob, NOW).await.unwrap();
+    let counted_early = store.record_login_failure(&bob, NOW).await.unwrap();
+    store.forget_login_failure(counted_early).await.unwrap();
+    assert_eq!(store.login_failures_since(&bob, 0).await.unwrap().0, 1, "one forgotten");
     assert_eq!(store.login_failures_since(&ann, NOW).await.unwrap(), (3, Some(NOW)));
     assert_eq!(store.login_failures_since(&ann, NOW + 1).await.unwrap(), (2, Some(NOW + 1)));
     store.clear_login_failures(&ann, NOW - 1000).await.unwrap();

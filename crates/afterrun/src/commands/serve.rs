@@ -151,11 +151,16 @@ async fn shutdown_signal() {
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default (warnings, and the server's own info).
+/// Colours only on a terminal: a log file or journal gets plain text.
 fn init_logging() {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,afterrun_server=info"));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 #[cfg(test)]
