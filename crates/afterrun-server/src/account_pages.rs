@@ -15,7 +15,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::auth::{self, Principal};
+use crate::client::Client;
 use crate::problem::Problem;
+use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues};
 use crate::web::{PERSONAL_ATHLETE, not_found_page, page};
 use crate::{AppState, Mode};
@@ -96,8 +98,8 @@ fn multi_user_store(state: &AppState) -> Option<&Store> {
 }
 
 /// The answer of a personal server to an accounts page.
-fn no_accounts(state: &AppState) -> Response {
-    not_found_page(state, "This personal server has no accounts.".to_owned())
+fn no_accounts() -> Response {
+    not_found_page("This personal server has no accounts.".to_owned())
 }
 
 #[derive(Template)]
@@ -110,9 +112,13 @@ struct LoginPage {
     error: Option<String>,
 }
 
-async fn login_page(State(state): State<AppState>, principal: Principal) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> Response {
     if multi_user_store(&state).is_none() {
-        return no_accounts(&state);
+        return no_accounts();
     }
     // Already logged in (a link from elsewhere arrives without the SameSite=Strict cookie; the
     // next, same-site request has it): straight home.
@@ -122,11 +128,11 @@ async fn login_page(State(state): State<AppState>, principal: Principal) -> Resp
     let view = LoginPage {
         title: "Log in",
         nav: "",
-        csrf: state.csrf_token().to_owned(),
+        csrf: csrf.as_str().to_owned(),
         username: String::new(),
         error: None,
     };
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 /// Where an account lands after logging in.
@@ -146,19 +152,22 @@ fn logged_in(role: Role, token: &str, headers: &HeaderMap) -> Response {
 
 async fn login_submit(
     State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: Client,
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(store) = multi_user_store(&state) else { return no_accounts(&state) };
+    let Some(store) = multi_user_store(&state) else { return no_accounts() };
     let form = FormValues::new(pairs);
     let username = form.get("username").unwrap_or("").trim().to_owned();
     let password = form.get("password").unwrap_or("").to_owned();
-    match auth::login(&state, store, &username, &password).await {
+    match auth::login(&state, store, client, &username, &password).await {
         Ok((account, token)) => logged_in(account.role, &token, &headers),
         Err(refusal) => {
             let status = refusal.status();
             let error = if status == StatusCode::TOO_MANY_REQUESTS {
-                "Too many failed attempts for this username: wait 15 minutes and try again."
+                "Too many attempts: wait a while (the page says how long is left in its \
+                 Retry-After) and try again."
             } else if status == StatusCode::UNAUTHORIZED {
                 "The username and password do not match an account."
             } else {
@@ -167,11 +176,11 @@ async fn login_submit(
             let view = LoginPage {
                 title: "Log in",
                 nav: "",
-                csrf: state.csrf_token().to_owned(),
+                csrf: csrf.as_str().to_owned(),
                 username,
                 error: Some(error.to_owned()),
             };
-            let mut response = page(&state, status, &view);
+            let mut response = page(status, &view);
             if let Some(retry) = refusal.headers().get(header::RETRY_AFTER) {
                 response.headers_mut().insert(header::RETRY_AFTER, retry.clone());
             }
@@ -191,27 +200,29 @@ struct SignupPage {
     error: Option<FormError>,
 }
 
-async fn signup_page(State(state): State<AppState>) -> Response {
+async fn signup_page(State(state): State<AppState>, csrf: CsrfToken) -> Response {
     if multi_user_store(&state).is_none() {
-        return no_accounts(&state);
+        return no_accounts();
     }
     let view = SignupPage {
         title: "Create an account",
         nav: "",
-        csrf: state.csrf_token().to_owned(),
+        csrf: csrf.as_str().to_owned(),
         username: String::new(),
         coach: false,
         error: None,
     };
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 async fn signup_submit(
     State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: Client,
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(store) = multi_user_store(&state) else { return no_accounts(&state) };
+    let Some(store) = multi_user_store(&state) else { return no_accounts() };
     let form = FormValues::new(pairs);
     let username = form.get("username").unwrap_or("").trim().to_owned();
     let password = form.get("password").unwrap_or("").to_owned();
@@ -219,7 +230,7 @@ async fn signup_submit(
     let created = async {
         auth::check_username(&username)?;
         auth::check_password(&password)?;
-        crate::athletes_api::new_account(&state, store, &username, &password, role).await
+        crate::athletes_api::new_account(&state, store, client, &username, &password, role).await
     }
     .await;
     if let Err(problem) = created {
@@ -229,7 +240,7 @@ async fn signup_submit(
         let view = SignupPage {
             title: "Create an account",
             nav: "",
-            csrf: state.csrf_token().to_owned(),
+            csrf: csrf.as_str().to_owned(),
             username,
             coach: role == Role::Coach,
             error: Some(FormError {
@@ -237,9 +248,13 @@ async fn signup_submit(
                 message: problem.detail.clone(),
             }),
         };
-        return page(&state, problem.status_code(), &view);
+        let mut response = page(problem.status_code(), &view);
+        if let Some(seconds) = problem.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+        }
+        return response;
     }
-    match auth::login(&state, store, &username, &password).await {
+    match auth::login(&state, store, client, &username, &password).await {
         Ok((account, token)) => logged_in(account.role, &token, &headers),
         Err(response) => response,
     }
@@ -248,7 +263,7 @@ async fn signup_submit(
 /// `POST /logout`: ends the session, back to the login page.
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if multi_user_store(&state).is_none() {
-        return no_accounts(&state);
+        return no_accounts();
     }
     if let Err(problem) = auth::logout(&state, &headers).await {
         return problem.into_response();
@@ -281,8 +296,12 @@ struct CoachPage {
 }
 
 /// `GET /coach`: the coach's runners and their red-flag check-ins.
-async fn coach_page(State(state): State<AppState>, principal: Principal) -> Response {
-    let Some(store) = multi_user_store(&state) else { return no_accounts(&state) };
+async fn coach_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> Response {
+    let Some(store) = multi_user_store(&state) else { return no_accounts() };
     let account = match principal {
         Principal::Coach { account } => account,
         Principal::Anonymous => return redirect("/login"),
@@ -326,12 +345,12 @@ async fn coach_page(State(state): State<AppState>, principal: Principal) -> Resp
     let view = CoachPage {
         title: "Your runners",
         nav: "",
-        csrf: state.csrf_token().to_owned(),
+        csrf: csrf.as_str().to_owned(),
         username: account.username,
         athletes: athletes.into_iter().map(|a| a.name).collect(),
         referrals,
     };
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 /// The logged-in athlete of a coach-link form (multi-user only).
@@ -348,7 +367,7 @@ async fn add_coach(
     owner: PageOwner,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts(&state) };
+    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts() };
     let form = FormValues::new(pairs);
     let coach = form.get("coach").unwrap_or("").trim().to_owned();
     match crate::athletes_api::add_coach(&state, athlete, &coach).await {
@@ -364,7 +383,7 @@ async fn remove_coach(
     owner: PageOwner,
     Path(username): Path<String>,
 ) -> Response {
-    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts(&state) };
+    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts() };
     let Some(store) = state.store() else { return redirect("/profile") };
     match store.unlink_coach(athlete, &username).await {
         Ok(_) => redirect("/profile"),

@@ -4,9 +4,9 @@
 //!
 //! Every handler that touches an athlete's data first calls [`crate::auth::require`] with the
 //! access it needs, so the rule lives in one place: an athlete reads and changes only their own
-//! athlete, a coach reads linked athletes, anything not visible is 404. Bodies are read as JSON
-//! here (not with axum's `Json` extractor) so that every refusal is a problem document naming
-//! the field.
+//! athlete, a coach reads linked athletes, anything not visible is 404. Bodies are read by
+//! [`crate::body::json_value`] (not axum's `Json` extractor), so that every refusal is a problem
+//! document naming the field and a key given twice is refused everywhere alike.
 
 use afterrun_service::checkin::{CheckinError, merge_profile};
 use afterrun_store::{Id, Profile, Role, Store, StoreError};
@@ -20,6 +20,9 @@ use serde_json::{Map, Value, json};
 
 use crate::api::json_text;
 use crate::auth::{self, Access, Principal};
+use crate::body::json_value;
+use crate::client::Client;
+use crate::limits::{Attempt, count_attempt};
 use crate::problem::Problem;
 use crate::{AppState, Mode};
 
@@ -85,10 +88,9 @@ async fn athlete_for(
 
 /// The body as a JSON object, or 422.
 fn object(body: &Bytes) -> Result<Map<String, Value>, Problem> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(auth::invalid("$", "the body must be a JSON object")),
-        Err(e) => Err(auth::invalid("$", format!("the body is not JSON: {e}"))),
+    match json_value(body)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(auth::invalid("$", "the body must be a JSON object")),
     }
 }
 
@@ -102,7 +104,7 @@ fn string_field<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str,
 // ----- accounts and sessions -----
 
 /// `POST /api/accounts` {username, password, role}: 201 with the account.
-async fn create_account(State(state): State<AppState>, body: Bytes) -> Answer {
+async fn create_account(State(state): State<AppState>, client: Client, body: Bytes) -> Answer {
     let store = multi_user_only(&state)?;
     let map = object(&body)?;
     let username = string_field(&map, "username")?;
@@ -112,23 +114,30 @@ async fn create_account(State(state): State<AppState>, body: Bytes) -> Answer {
     auth::check_password(password)?;
     let role = Role::parse(role)
         .ok_or_else(|| auth::invalid("role", "the role is `athlete` or `coach`"))?;
-    let account = new_account(&state, store, username, password, role).await?;
+    let account = new_account(&state, store, client, username, password, role).await?;
     let text =
         json!({"username": account.username, "role": role, "athlete_id": account.athlete_id});
     Ok(json_text(StatusCode::CREATED, text.to_string()))
 }
 
-/// Hashes the password and creates the account; 409 when the username is taken.
+/// Counts the sign-up against the client, hashes the password in the client's turn and creates
+/// the account; 409 when the username is taken, 429 beyond the limits.
 pub(crate) async fn new_account(
     state: &AppState,
     store: &Store,
+    client: Client,
     username: &str,
     password: &str,
     role: Role,
 ) -> Result<afterrun_store::Account, Problem> {
-    let hash = auth::hash_password(password.to_owned()).await?;
-    match store.create_account(username, &hash, role, state.now().as_second()).await {
-        Ok(account) => Ok(account),
+    let now = state.now().as_second();
+    count_attempt(store, client, Attempt::Signup, now).await?;
+    let hash = auth::hash_password(state, client, password.to_owned()).await?;
+    match store.create_account(username, &hash, role, now).await {
+        Ok(account) => {
+            tracing::info!(username, %client, ?role, "account created");
+            Ok(account)
+        }
         Err(StoreError::UsernameTaken(_)) => Err(Problem::new(
             StatusCode::CONFLICT,
             "username-taken",
@@ -143,6 +152,7 @@ pub(crate) async fn new_account(
 /// `POST /api/session` {username, password}: 204 with the session cookie.
 async fn create_session(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -160,7 +170,7 @@ async fn create_session(
         Ok(v) => v,
         Err(problem) => return problem.into_response(),
     };
-    match auth::login(&state, store, &username, &password).await {
+    match auth::login(&state, store, client, &username, &password).await {
         Ok((_, token)) => {
             (StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::session_cookie(&token, &headers))])
                 .into_response()
@@ -313,8 +323,7 @@ async fn post_checkin(
 ) -> Answer {
     let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
     let store = store_of(&state)?;
-    let mut checkin: Value = serde_json::from_slice(&body)
-        .map_err(|e| Problem::invalid_checkin("$", format!("the body is not JSON: {e}")))?;
+    let mut checkin = json_value(&body)?;
     let profile = store.profile(athlete).await.map_err(internal)?;
     merge_profile(&mut checkin, &profile);
     // The same path as the web form and the CLI: planned with the athlete's history, stored.

@@ -37,6 +37,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
+use crate::security::CsrfToken;
 use crate::web::{PERSONAL_ATHLETE, page};
 use crate::{AppState, Mode};
 
@@ -367,11 +368,11 @@ struct ImportPage {
     summary: Option<SummaryView>,
 }
 
-fn import_page_for(state: &AppState) -> ImportPage {
+fn import_page_for(state: &AppState, csrf: &CsrfToken) -> ImportPage {
     ImportPage {
         title: "Import",
         nav: "import",
-        csrf: state.csrf_token().to_owned(),
+        csrf: csrf.as_str().to_owned(),
         accept: ACCEPT,
         limit_mib: BODY_LIMIT / (1024 * 1024),
         has_store: state.store().is_some(),
@@ -383,22 +384,27 @@ fn import_page_for(state: &AppState) -> ImportPage {
 }
 
 /// `GET /import`: the import page.
-async fn import_page(State(state): State<AppState>, principal: Principal) -> Response {
-    let mut view = import_page_for(&state);
+async fn import_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> Response {
+    let mut view = import_page_for(&state, &csrf);
     view.coach = matches!(principal, Principal::Coach { .. });
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 /// `POST /import`: the page's form without JavaScript; every file of the form is imported.
 async fn import_form(
     State(state): State<AppState>,
+    csrf: CsrfToken,
     principal: Principal,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let mut view = import_page_for(&state);
+    let mut view = import_page_for(&state, &csrf);
     let refuse = |mut view: ImportPage, status: StatusCode, message: String| {
         view.error = Some(message);
-        page(&state, status, &view)
+        page(status, &view)
     };
     let Some(store) = state.store() else {
         return refuse(
@@ -464,7 +470,7 @@ async fn import_form(
         return refuse(view, StatusCode::BAD_REQUEST, "Choose at least one file to import.".into());
     }
     view.summary = Some(summary);
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 #[cfg(test)]

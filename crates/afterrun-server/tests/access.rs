@@ -69,8 +69,7 @@ async fn server(mode: Mode) -> Server {
 }
 
 fn with_clock(mode: Mode, store: &Arc<Store>, clock: fn() -> Timestamp) -> AppState {
-    AppState::new(Config { mode, ..Config::default() }, clock, "0".repeat(32))
-        .with_store(Arc::clone(store))
+    AppState::new(Config { mode, ..Config::default() }, clock).with_store(Arc::clone(store))
 }
 
 struct Answer {

@@ -4,7 +4,9 @@
 //! The command checks the bind address before anything else: personal mode has no accounts, so
 //! it may only listen on loopback; any other address needs `--multi-user` (exit 2 otherwise).
 //! It opens the store (so `--db` is validated and migrated at start, not on the first request),
-//! builds the server state with the real clock and a fresh CSRF token, and serves until Ctrl-C.
+//! builds the server state with the real clock, and serves until Ctrl-C, telling the router each
+//! connection's peer address (the per-client limits count by it, or by the `X-Forwarded-For` of
+//! `--trusted-proxy`).
 //! This is the only place with a multi-threaded tokio runtime; the server crate is a router.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -37,6 +39,11 @@ pub struct Args {
     /// Serve a club or clinic: accounts, roles, any bind address
     #[arg(long)]
     multi_user: bool,
+
+    /// The reverse proxy in front (its IP address): the client of a request it forwards is the
+    /// last address of its X-Forwarded-For, for the per-client log-in and sign-up limits
+    #[arg(long, value_name = "ADDR")]
+    trusted_proxy: Option<IpAddr>,
 }
 
 /// Parses `--addr`: an IP socket address, or `localhost:PORT`.
@@ -98,15 +105,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Multi-user: accounts, sessions and roles (afterrun_server::auth); any Host, behind a
         // TLS-terminating reverse proxy that sends X-Forwarded-Proto.
         let mode = if args.multi_user { Mode::MultiUser } else { Mode::Personal };
-        let config = Config { mode, ..Config::default() };
-        let state = AppState::new(config, clock, afterrun_server::security::new_csrf_token())
-            .with_store(Arc::new(store));
+        let config = Config { mode, trusted_proxy: args.trusted_proxy, ..Config::default() };
+        let state = AppState::new(config, clock).with_store(Arc::new(store));
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| bad_input(format!("--addr {addr}: cannot listen: {e}")))?;
         let bound = listener.local_addr().context("reading the bound address")?;
         eprintln!("afterrun: serving on http://{bound}/ (Ctrl-C to stop)");
-        axum::serve(listener, afterrun_server::router(state))
+        let app =
+            afterrun_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 shutdown_signal().await;
                 // Open simulator streams would otherwise hold the shutdown until their run ends.

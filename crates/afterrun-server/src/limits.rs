@@ -1,0 +1,210 @@
+//! Bounds on what a flood of log-ins or sign-ups may cost.
+//!
+//! A password hash (argon2id, default cost) takes about 19 MiB and a core for a while, and an
+//! unknown username costs one too (so that it takes as long as a wrong password). Three bounds
+//! keep a flood from taking the server's memory and CPU or locking real people out:
+//! - per client ([`crate::client::Client`]): at most [`MAX_CLIENT_FAILURES`] failed log-ins and
+//!   [`MAX_CLIENT_SIGNUPS`] sign-ups within [`crate::auth::LOGIN_WINDOW_S`], counted in the
+//!   database like the per-username limit (so every instance sees them), and at most
+//!   [`MAX_CLIENT_HASHES`] of the client's hashes waiting or running at once;
+//! - per server: at most `Config::max_hashes` hashes at once; a request that does not get its
+//!   turn within `Config::hash_wait` is answered 429 with `Retry-After`, and costs no hash;
+//! - the per-username limit of [`crate::auth`].
+//!
+//! An attempt is counted against its client before its outcome is known, so parallel requests
+//! cannot all pass the check before any is recorded; a successful log-in is then forgotten.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use afterrun_store::{Id, Store};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::auth::LOGIN_WINDOW_S;
+use crate::client::Client;
+use crate::problem::Problem;
+
+/// Failed log-ins allowed per client address within the window.
+pub const MAX_CLIENT_FAILURES: i64 = 20;
+/// Sign-ups allowed per client address within the window.
+pub const MAX_CLIENT_SIGNUPS: i64 = 10;
+/// Hashes of one client waiting or running at once.
+pub const MAX_CLIENT_HASHES: usize = 2;
+/// What a refused hash asks the client to wait, in seconds.
+const BUSY_RETRY_S: i64 = 2;
+
+/// What the per-client counts count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Attempt {
+    /// A log-in (forgotten when it succeeds).
+    Login,
+    /// A sign-up.
+    Signup,
+}
+
+impl Attempt {
+    fn max(self) -> i64 {
+        match self {
+            Attempt::Login => MAX_CLIENT_FAILURES,
+            Attempt::Signup => MAX_CLIENT_SIGNUPS,
+        }
+    }
+
+    /// The key of the client's count: `@` keeps it apart from every username.
+    fn key(self, ip: IpAddr) -> String {
+        match self {
+            Attempt::Login => format!("@login {ip}"),
+            Attempt::Signup => format!("@signup {ip}"),
+        }
+    }
+}
+
+/// Counts one attempt of `client`; 429 (with `Retry-After`) when the client has used up its
+/// attempts within the window. The id forgets it ([`Store::forget_login_failure`]); `None`
+/// when the client is unknown (nothing counted).
+pub(crate) async fn count_attempt(
+    store: &Store,
+    client: Client,
+    attempt: Attempt,
+    now: i64,
+) -> Result<Option<Id>, Problem> {
+    let Some(ip) = client.ip() else { return Ok(None) };
+    let key = attempt.key(ip);
+    let since = now - LOGIN_WINDOW_S;
+    let internal = |e: afterrun_store::StoreError| Problem::internal(&e);
+    let (before, oldest) = store.login_failures_since(&key, since).await.map_err(internal)?;
+    if before >= attempt.max() {
+        return Err(client_refused(client, attempt, oldest, now));
+    }
+    // Recorded first, counted after: of parallel attempts, at most `max` see themselves within it.
+    let id = store.record_login_failure(&key, now).await.map_err(internal)?;
+    let (after, oldest) = store.login_failures_since(&key, since).await.map_err(internal)?;
+    if after > attempt.max() {
+        return Err(client_refused(client, attempt, oldest, now));
+    }
+    Ok(Some(id))
+}
+
+fn client_refused(client: Client, attempt: Attempt, oldest: Option<i64>, now: i64) -> Problem {
+    tracing::warn!(%client, ?attempt, "refused: too many attempts from this client");
+    let retry = oldest.map_or(LOGIN_WINDOW_S, |t| t + LOGIN_WINDOW_S - now);
+    let what = match attempt {
+        Attempt::Login => "failed log-ins",
+        Attempt::Signup => "sign-ups",
+    };
+    Problem::too_many_requests(
+        "too-many-attempts",
+        &format!(
+            "{} {what} from this address within {} minutes",
+            attempt.max(),
+            LOGIN_WINDOW_S / 60
+        ),
+        retry,
+        None,
+    )
+}
+
+/// The bound on password hashes: per server and per client, at once.
+#[derive(Debug)]
+pub(crate) struct HashGate {
+    permits: Arc<Semaphore>,
+    per_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    wait: Duration,
+}
+
+/// The right to compute one hash; dropping it gives the turn to the next.
+#[derive(Debug)]
+pub(crate) struct HashTurn {
+    _permit: OwnedSemaphorePermit,
+    _client: Option<ClientSlot>,
+}
+
+/// One of a client's [`MAX_CLIENT_HASHES`] places.
+#[derive(Debug)]
+struct ClientSlot {
+    ip: IpAddr,
+    per_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        let mut map = self.per_client.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = map.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.ip);
+            }
+        }
+    }
+}
+
+impl HashGate {
+    /// At most `max` hashes at once (at least one); a request waits at most `wait` for its turn.
+    pub(crate) fn new(max: usize, wait: Duration) -> HashGate {
+        HashGate { permits: Arc::new(Semaphore::new(max.max(1))), per_client: Arc::default(), wait }
+    }
+
+    /// The turn to hash, or 429 with `Retry-After` when the client already has its share in the
+    /// queue or the server has none free within the wait.
+    pub(crate) async fn turn(&self, client: Client) -> Result<HashTurn, Problem> {
+        let slot = match client.ip() {
+            Some(ip) => Some(self.client_slot(ip).ok_or_else(|| busy(client))?),
+            None => None,
+        };
+        let permit = tokio::time::timeout(self.wait, Arc::clone(&self.permits).acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .ok_or_else(|| busy(client))?;
+        Ok(HashTurn { _permit: permit, _client: slot })
+    }
+
+    fn client_slot(&self, ip: IpAddr) -> Option<ClientSlot> {
+        let mut map = self.per_client.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = map.entry(ip).or_insert(0);
+        if *n >= MAX_CLIENT_HASHES {
+            return None;
+        }
+        *n += 1;
+        Some(ClientSlot { ip, per_client: Arc::clone(&self.per_client) })
+    }
+}
+
+fn busy(client: Client) -> Problem {
+    tracing::warn!(%client, "refused: no free turn to hash a password");
+    Problem::too_many_requests(
+        "busy",
+        "too many log-ins and sign-ups are being checked at once",
+        BUSY_RETRY_S,
+        None,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_client_gets_its_share_and_the_server_its_bound() {
+        let gate = HashGate::new(3, Duration::from_millis(50));
+        let a = Client::of(
+            &crate::Config::default(),
+            &Default::default(),
+            Some(([10, 0, 0, 1], 1).into()),
+        );
+        let b = Client::of(
+            &crate::Config::default(),
+            &Default::default(),
+            Some(([10, 0, 0, 2], 1).into()),
+        );
+        let first = gate.turn(a).await.unwrap();
+        let _second = gate.turn(a).await.unwrap();
+        assert_eq!(gate.turn(a).await.unwrap_err().status, 429, "a's share is used up");
+        let _third = gate.turn(b).await.unwrap();
+        assert_eq!(gate.turn(b).await.unwrap_err().status, 429, "the server's bound");
+        drop(first);
+        assert!(gate.turn(b).await.is_ok(), "a turn given back is taken");
+    }
+}
