@@ -344,3 +344,21 @@ async fn failed_log_ins_and_sign_ups_are_limited_per_client() {
     let response = router(state.clone()).oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn the_api_document_tells_of_413_and_429() {
+    let server = server(Mode::MultiUser).await;
+    let doc = send(&server.state, get("/api/openapi.json", None)).await.json();
+    let problem = "#/components/schemas/Problem";
+    for (path, method) in [("/api/plan", "post"), ("/api/athletes/{id}/checkins", "post")] {
+        let answer = &doc["paths"][path][method]["responses"]["413"];
+        assert_eq!(answer["content"]["application/problem+json"]["schema"]["$ref"], problem);
+    }
+    for path in ["/api/session", "/api/accounts"] {
+        let answer = &doc["paths"][path]["post"]["responses"]["429"];
+        assert_eq!(answer["content"]["application/problem+json"]["schema"]["$ref"], problem);
+        assert!(answer["headers"]["Retry-After"].is_object(), "{path}");
+    }
+    let description = doc["info"]["description"].as_str().unwrap();
+    assert!(description.contains("405") && description.contains("nosniff"));
+}
