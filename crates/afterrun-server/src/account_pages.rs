@@ -8,7 +8,7 @@
 use afterrun_store::{Id, Role, Store, StoreError};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, FromRequestParts, Path, State};
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ use crate::problem::Problem;
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues};
 use crate::web::{PERSONAL_ATHLETE, not_found_page, page};
-use crate::{AppState, Mode};
+use crate::{AppState, Mode, Signup};
 
 /// The routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -198,21 +198,48 @@ struct SignupPage {
     username: String,
     coach: bool,
     error: Option<FormError>,
+    /// The invitation the form carries (from the link's `?invite=`).
+    invite: String,
+    /// Sign-up is closed: no form.
+    closed: bool,
+    /// Sign-up is by invitation and the page has none: no form.
+    needs_invite: bool,
 }
 
-async fn signup_page(State(state): State<AppState>, csrf: CsrfToken) -> Response {
+impl SignupPage {
+    fn new(state: &AppState, csrf: &CsrfToken, invite: Option<&str>) -> SignupPage {
+        let signup = state.config().signup;
+        SignupPage {
+            title: "Create an account",
+            nav: "",
+            csrf: csrf.as_str().to_owned(),
+            username: String::new(),
+            coach: false,
+            error: None,
+            invite: invite.unwrap_or("").to_owned(),
+            closed: signup == Signup::Closed,
+            needs_invite: signup == Signup::Invite && invite.is_none_or(str::is_empty),
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct SignupQuery {
+    invite: Option<String>,
+}
+
+async fn signup_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    Query(query): Query<SignupQuery>,
+) -> Response {
     if multi_user_store(&state).is_none() {
         return no_accounts();
     }
-    let view = SignupPage {
-        title: "Create an account",
-        nav: "",
-        csrf: csrf.as_str().to_owned(),
-        username: String::new(),
-        coach: false,
-        error: None,
-    };
-    page(StatusCode::OK, &view)
+    let view = SignupPage::new(&state, &csrf, query.invite.as_deref());
+    let status =
+        if view.closed || view.needs_invite { StatusCode::FORBIDDEN } else { StatusCode::OK };
+    page(status, &view)
 }
 
 async fn signup_submit(
@@ -227,10 +254,12 @@ async fn signup_submit(
     let username = form.get("username").unwrap_or("").trim().to_owned();
     let password = form.get("password").unwrap_or("").to_owned();
     let role = if form.get("role") == Some("coach") { Role::Coach } else { Role::Athlete };
+    let invite = form.get("invite").filter(|i| !i.is_empty());
     let created = async {
         auth::check_username(&username)?;
         auth::check_password(&password)?;
-        crate::athletes_api::new_account(&state, store, client, &username, &password, role).await
+        let new_account = crate::athletes_api::new_account;
+        new_account(&state, store, client, &username, &password, role, invite).await
     }
     .await;
     if let Err(problem) = created {
@@ -238,15 +267,13 @@ async fn signup_submit(
             return problem.into_response();
         }
         let view = SignupPage {
-            title: "Create an account",
-            nav: "",
-            csrf: csrf.as_str().to_owned(),
             username,
             coach: role == Role::Coach,
             error: Some(FormError {
                 field: problem.field.clone().unwrap_or_default(),
                 message: problem.detail.clone(),
             }),
+            ..SignupPage::new(&state, &csrf, invite)
         };
         let mut response = page(problem.status_code(), &view);
         if let Some(seconds) = problem.retry_after {

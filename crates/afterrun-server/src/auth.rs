@@ -44,6 +44,8 @@ pub const SESSION_LIFETIME_S: i64 = 14 * 24 * 3600;
 pub const MAX_LOGIN_FAILURES: i64 = 5;
 /// The window of the login rate limit, in seconds (15 minutes).
 pub const LOGIN_WINDOW_S: i64 = 15 * 60;
+/// How long a sign-up invitation stays usable, in seconds (7 days).
+pub const INVITE_LIFETIME_S: i64 = 7 * 24 * 3600;
 
 /// Who is asking.
 #[derive(Debug, Clone)]
@@ -303,8 +305,9 @@ async fn verify_password(
     Ok(verified.unwrap_or(false))
 }
 
-/// A fresh session token: 256 bits from the operating system's random source, as hex.
-fn new_token() -> String {
+/// A fresh secret token (a session's, an invitation's): 256 bits from the operating system's
+/// random source, as hex.
+pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()

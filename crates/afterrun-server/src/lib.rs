@@ -66,6 +66,19 @@ pub enum Mode {
     MultiUser,
 }
 
+/// Who may create an account on a multi-user server (`serve --signup`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Signup {
+    /// Anyone.
+    #[default]
+    Open,
+    /// Whoever holds a one-time invitation from a coach (`POST /api/invites`) or the operator
+    /// (`afterrun invite`).
+    Invite,
+    /// Nobody.
+    Closed,
+}
+
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -82,6 +95,8 @@ pub struct Config {
     pub max_hashes: usize,
     /// How long a log-in or sign-up waits for its turn to hash before it is answered 429.
     pub hash_wait: Duration,
+    /// Who may sign up.
+    pub signup: Signup,
 }
 
 impl Default for Config {
@@ -93,6 +108,7 @@ impl Default for Config {
             trusted_proxy: None,
             max_hashes: 4,
             hash_wait: Duration::from_secs(2),
+            signup: Signup::Open,
         }
     }
 }

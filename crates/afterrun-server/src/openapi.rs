@@ -58,6 +58,7 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/api/athletes/{id}/coaches"),
     ("post", "/api/athletes/{id}/coaches"),
     ("delete", "/api/athletes/{id}/coaches/{username}"),
+    ("post", "/api/invites"),
     ("get", "/api/referrals"),
     ("get", "/login"),
     ("post", "/login"),
@@ -255,7 +256,8 @@ fn accounts_paths() -> Value {
     let credentials = json!({"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"},
         "password": {"type": "string", "minLength": 10, "maxLength": 200},
-        "role": {"enum": ["athlete", "coach"]}}});
+        "role": {"enum": ["athlete", "coach"]},
+        "invite": {"type": "string", "description": "sign-up: the invitation (`serve --signup invite`)"}}});
     let athlete_list = json!({"type": "array", "items": {"type": "object", "required": ["id", "name"],
         "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}});
     let form = json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
@@ -266,8 +268,9 @@ fn accounts_paths() -> Value {
         "/api/accounts": {"post": {"summary": "Sign up (multi-user mode; 404 in personal mode)",
             "requestBody": json_body(credentials.clone()),
             "responses": {"201": ok("the account", account.clone()),
+                          "403": problem("sign-up is closed (`serve --signup closed`), or by invitation and `invite` is missing, unknown, used or expired"),
                           "409": problem("the username is taken"),
-                          "422": problem("`field` names the bad username, password or role"),
+                          "422": problem("`field` names the bad username, password, role or invite"),
                           "429": too_many(&format!("{} sign-ups from this client within 15 minutes, or no free turn to hash a password", crate::limits::MAX_CLIENT_SIGNUPS), false)}}},
         "/api/session": {
             "post": {"summary": "Log in: sets the `afterrun_session` cookie (HttpOnly, SameSite=Strict, 14 days; Secure behind a TLS-terminating proxy that sends X-Forwarded-Proto: https)",
@@ -333,9 +336,14 @@ fn accounts_paths() -> Value {
                               "429": too_many("the page again: too many failed logins, or no free turn to check a password", true)}}
         },
         "/signup": {
-            "get": {"summary": "Web app (multi-user): the sign-up page", "responses": {"200": html("the page"), "404": html("personal mode")}},
+            "get": {"summary": "Web app (multi-user): the sign-up page",
+                "parameters": [{"name": "invite", "in": "query", "schema": {"type": "string"},
+                                "description": "the invitation the form carries (`serve --signup invite`)"}],
+                "responses": {"200": html("the page"), "403": html("the page without a form: sign-up is closed, or by invitation and there is none"),
+                              "404": html("personal mode")}},
             "post": {"summary": "Web app (multi-user): create an account and log in", "requestBody": form,
                 "responses": {"303": {"description": "created and logged in"},
+                              "403": html("the page again: sign-up is closed, or the invitation is missing, unknown, used or expired"),
                               "409": html("the page again: the username is taken"),
                               "422": html("the page again, naming the field at fault"),
                               "429": too_many("the page again: too many sign-ups from this client, or no free turn to hash a password", true)}}
@@ -349,6 +357,13 @@ fn accounts_paths() -> Value {
         "/profile/coaches/{username}/remove": {"post": {"summary": "Web app (multi-user): the athlete removes a coach",
             "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
             "requestBody": form, "responses": {"303": {"description": "back to the profile"}}}},
+        "/api/invites": {"post": {"summary": "Coaches: a one-time sign-up invitation (for `serve --signup invite`), usable for 7 days",
+            "responses": {"201": ok("the invitation's token, the sign-up page's path carrying it, and when it expires",
+                              json!({"type": "object", "required": ["invite", "path", "expires_at"], "properties": {
+                                  "invite": {"type": "string"}, "path": {"type": "string"},
+                                  "expires_at": {"type": "string", "format": "date-time"}}})),
+                          "401": problem("no session"), "403": problem("not a coach"),
+                          "404": problem("personal mode has no accounts")}}},
         "/api/referrals": {"get": {"summary": "Coaches: the red-flag check-ins (triage not self_care) of their linked athletes, newest first",
             "responses": {"200": ok("athlete_id, athlete, checkin_id, checked_in_at, plan_id, level, reasons of each", json!({"type": "array"})),
                           "401": problem("no session"), "403": problem("not a coach"),

@@ -206,6 +206,7 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/me", None, signed_in(200)),
         row("GET", "/api/athletes", None, signed_in(200)),
         row("GET", "/api/referrals", None, vec![(Target::None, [401, 403, 403, 200, 200])]),
+        row("POST", "/api/invites", Some("{}"), vec![(Target::None, [401, 403, 403, 201, 201])]),
         row("GET", "/api/athletes/{id}/profile", None, read(200)),
         row("PUT", "/api/athletes/{id}/profile", Some(r#"{"weekly_km":42}"#), write(200)),
         row("GET", "/api/athletes/{id}/checkins", None, read(200)),

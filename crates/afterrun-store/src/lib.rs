@@ -87,6 +87,9 @@ pub enum StoreError {
     /// No coach account has that username.
     #[error("no coach named {0:?}")]
     NoCoach(String),
+    /// The sign-up invitation is unknown, used or expired.
+    #[error("the invitation is unknown, already used or expired")]
+    NoInvite,
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -138,6 +141,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
     ("revision", include_str!("../migrations/sqlite/0003_revision.sql")),
     ("load basis", include_str!("../migrations/sqlite/0004_load_basis.sql")),
+    ("invites", include_str!("../migrations/sqlite/0005_invites.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -145,6 +149,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
     ("revision", include_str!("../migrations/postgres/0003_revision.sql")),
     ("load basis", include_str!("../migrations/postgres/0004_load_basis.sql")),
+    ("invites", include_str!("../migrations/postgres/0005_invites.sql")),
 ];
 
 enum Pool {

@@ -128,6 +128,32 @@ async fn story(location: Location) {
     store.clear_login_failures(&ann, NOW + 1).await.unwrap();
     assert_eq!(store.login_failures_since(&bob, 0).await.unwrap().0, 0, "old ones go");
 
+    // Invitations: one account each, until they expire; a failed sign-up leaves them usable.
+    let invite = format!("invite-{tag}");
+    store.create_invite(&invite, Some(c.id), NOW, NOW + 100).await.unwrap();
+    assert!(store.invite_usable(&invite, NOW).await.unwrap());
+    assert!(!store.invite_usable(&invite, NOW + 100).await.unwrap(), "expired then");
+    let no_invite = |e: StoreError| assert!(matches!(e, StoreError::NoInvite), "{e}");
+    let invited = format!("inv-{tag}");
+    no_invite(
+        store.create_invited_account(&invited, "h", Role::Coach, NOW, "nope").await.unwrap_err(),
+    );
+    let taken = store.create_invited_account(&coach, "h", Role::Coach, NOW, &invite).await;
+    assert!(matches!(taken, Err(StoreError::UsernameTaken(_))));
+    assert!(store.invite_usable(&invite, NOW).await.unwrap(), "the failed sign-up left it");
+    store.create_invited_account(&invited, "h", Role::Coach, NOW, &invite).await.unwrap();
+    assert!(!store.invite_usable(&invite, NOW).await.unwrap(), "used");
+    let again = format!("inv2-{tag}");
+    no_invite(
+        store.create_invited_account(&again, "h", Role::Coach, NOW, &invite).await.unwrap_err(),
+    );
+    assert!(store.account_by_username(&again).await.unwrap().is_none());
+    let late = format!("late-{tag}");
+    store.create_invite(&late, None, NOW, NOW + 10).await.unwrap();
+    no_invite(
+        store.create_invited_account(&again, "h", Role::Coach, NOW + 10, &late).await.unwrap_err(),
+    );
+
     // Deleting an athlete removes their account, sessions and links.
     store.link_coach(bob_id, &coach, NOW).await.unwrap();
     store.create_session(&format!("bob-{token}"), b.id, NOW, NOW + 100).await.unwrap();

@@ -70,3 +70,25 @@ fn failed_log_ins_are_logged_plainly_with_the_peer_and_never_the_password() {
     assert_eq!(mode(db.parent().unwrap()), 0o700);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_operator_makes_one_time_invitations() {
+    let dir = std::env::temp_dir().join(format!("afterrun-invite-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = dir.join("club.db");
+    let invite = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_afterrun"))
+            .args(["invite", "--db"])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let line = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let token = line.strip_prefix("/signup?invite=").unwrap_or_else(|| panic!("{line}"));
+        assert!(token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()), "{line}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("one sign-up, until"));
+        token.to_owned()
+    };
+    assert_ne!(invite(), invite());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

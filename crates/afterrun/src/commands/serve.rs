@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use afterrun_server::{AppState, Config, Mode};
+use afterrun_server::{AppState, Config, Mode, Signup};
 use afterrun_store::{Location, Store};
 use anyhow::Context as _;
 
@@ -44,6 +44,29 @@ pub struct Args {
     /// last address of its X-Forwarded-For, for the per-client log-in and sign-up limits
     #[arg(long, value_name = "ADDR")]
     trusted_proxy: Option<IpAddr>,
+
+    /// Who may create an account (--multi-user): anyone, whoever holds a one-time invitation
+    /// (made by a coach, or by the operator with `afterrun invite`), or nobody
+    #[arg(long, value_name = "RULE", default_value = "open")]
+    signup: SignupRule,
+}
+
+/// `--signup`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SignupRule {
+    Open,
+    Invite,
+    Closed,
+}
+
+impl From<SignupRule> for Signup {
+    fn from(rule: SignupRule) -> Signup {
+        match rule {
+            SignupRule::Open => Signup::Open,
+            SignupRule::Invite => Signup::Invite,
+            SignupRule::Closed => Signup::Closed,
+        }
+    }
 }
 
 /// Parses `--addr`: an IP socket address, or `localhost:PORT`.
@@ -105,7 +128,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Multi-user: accounts, sessions and roles (afterrun_server::auth); any Host, behind a
         // TLS-terminating reverse proxy that sends X-Forwarded-Proto.
         let mode = if args.multi_user { Mode::MultiUser } else { Mode::Personal };
-        let config = Config { mode, trusted_proxy: args.trusted_proxy, ..Config::default() };
+        let config = Config {
+            mode,
+            trusted_proxy: args.trusted_proxy,
+            signup: args.signup.into(),
+            ..Config::default()
+        };
         let state = AppState::new(config, clock).with_store(Arc::new(store));
         let listener = tokio::net::TcpListener::bind(addr)
             .await
