@@ -48,6 +48,7 @@ pub mod policy;
 pub mod problem;
 mod report_cache;
 pub mod security;
+mod spool;
 mod status_page;
 pub mod upload;
 mod views;
@@ -97,6 +98,13 @@ pub struct Config {
     pub hash_wait: Duration,
     /// Who may sign up.
     pub signup: Signup,
+    /// Uploads in progress at once, at most, on the server ([`limits::UploadGate`]).
+    pub max_uploads: usize,
+    /// Uploads in progress at once, at most, for one athlete.
+    pub max_uploads_per_account: usize,
+    /// Where upload bodies are written while they arrive (private files, removed after the
+    /// import); the system's temporary folder when `None`.
+    pub upload_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -109,6 +117,9 @@ impl Default for Config {
             max_hashes: 4,
             hash_wait: Duration::from_secs(2),
             signup: Signup::Open,
+            max_uploads: 2,
+            max_uploads_per_account: 1,
+            upload_dir: None,
         }
     }
 }
@@ -125,6 +136,7 @@ struct Inner {
     store: Option<Arc<afterrun_store::Store>>,
     reports: report_cache::ReportCache,
     hashes: limits::HashGate,
+    uploads: limits::UploadGate,
 }
 
 impl std::fmt::Debug for AppState {
@@ -169,12 +181,19 @@ impl AppState {
     pub(crate) fn hashes(&self) -> &limits::HashGate {
         &self.inner.hashes
     }
+
+    /// The bound on uploads.
+    pub(crate) fn uploads(&self) -> &limits::UploadGate {
+        &self.inner.uploads
+    }
 }
 
 impl Inner {
     fn new(config: Config, clock: Clock, store: Option<Arc<afterrun_store::Store>>) -> Inner {
         let hashes = limits::HashGate::new(config.max_hashes, config.hash_wait);
-        Inner { config, clock, store, reports: report_cache::ReportCache::default(), hashes }
+        let uploads = limits::UploadGate::new(config.max_uploads, config.max_uploads_per_account);
+        let reports = report_cache::ReportCache::default();
+        Inner { config, clock, store, reports, hashes, uploads }
     }
 }
 

@@ -13,8 +13,13 @@
 //!
 //! An attempt is counted against its client before its outcome is known, so parallel requests
 //! cannot all pass the check before any is recorded; a successful log-in is then forgotten.
+//!
+//! Uploads are bounded the same way ([`UploadGate`]): at most `Config::max_uploads` at once
+//! per server and `Config::max_uploads_per_account` per athlete, else 429 with `Retry-After`
+//! before a byte of the body is read.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -106,11 +111,54 @@ fn client_refused(client: Client, attempt: Attempt, oldest: Option<i64>, now: i6
     )
 }
 
+/// At most `max` places at once per key (a client, an athlete).
+#[derive(Debug)]
+struct Places<K: Eq + Hash + Copy> {
+    taken: Arc<Mutex<HashMap<K, usize>>>,
+    max: usize,
+}
+
+/// One key's place; dropping it frees it.
+#[derive(Debug)]
+struct Place<K: Eq + Hash + Copy> {
+    key: K,
+    taken: Arc<Mutex<HashMap<K, usize>>>,
+}
+
+impl<K: Eq + Hash + Copy> Places<K> {
+    fn new(max: usize) -> Places<K> {
+        Places { taken: Arc::default(), max: max.max(1) }
+    }
+
+    /// A place for `key`, or `None` when it holds `max` already.
+    fn take(&self, key: K) -> Option<Place<K>> {
+        let mut map = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = map.entry(key).or_insert(0);
+        if *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(Place { key, taken: Arc::clone(&self.taken) })
+    }
+}
+
+impl<K: Eq + Hash + Copy> Drop for Place<K> {
+    fn drop(&mut self) {
+        let mut map = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = map.get_mut(&self.key) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.key);
+            }
+        }
+    }
+}
+
 /// The bound on password hashes: per server and per client, at once.
 #[derive(Debug)]
 pub(crate) struct HashGate {
     permits: Arc<Semaphore>,
-    per_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    per_client: Places<IpAddr>,
     wait: Duration,
 }
 
@@ -118,39 +166,24 @@ pub(crate) struct HashGate {
 #[derive(Debug)]
 pub(crate) struct HashTurn {
     _permit: OwnedSemaphorePermit,
-    _client: Option<ClientSlot>,
-}
-
-/// One of a client's [`MAX_CLIENT_HASHES`] places.
-#[derive(Debug)]
-struct ClientSlot {
-    ip: IpAddr,
-    per_client: Arc<Mutex<HashMap<IpAddr, usize>>>,
-}
-
-impl Drop for ClientSlot {
-    fn drop(&mut self) {
-        let mut map = self.per_client.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(n) = map.get_mut(&self.ip) {
-            *n -= 1;
-            if *n == 0 {
-                map.remove(&self.ip);
-            }
-        }
-    }
+    _client: Option<Place<IpAddr>>,
 }
 
 impl HashGate {
     /// At most `max` hashes at once (at least one); a request waits at most `wait` for its turn.
     pub(crate) fn new(max: usize, wait: Duration) -> HashGate {
-        HashGate { permits: Arc::new(Semaphore::new(max.max(1))), per_client: Arc::default(), wait }
+        HashGate {
+            permits: Arc::new(Semaphore::new(max.max(1))),
+            per_client: Places::new(MAX_CLIENT_HASHES),
+            wait,
+        }
     }
 
     /// The turn to hash, or 429 with `Retry-After` when the client already has its share in the
     /// queue or the server has none free within the wait.
     pub(crate) async fn turn(&self, client: Client) -> Result<HashTurn, Problem> {
-        let slot = match client.ip() {
-            Some(ip) => Some(self.client_slot(ip).ok_or_else(|| busy(client))?),
+        let place = match client.ip() {
+            Some(ip) => Some(self.per_client.take(ip).ok_or_else(|| busy(client))?),
             None => None,
         };
         let permit = tokio::time::timeout(self.wait, Arc::clone(&self.permits).acquire_owned())
@@ -158,17 +191,50 @@ impl HashGate {
             .ok()
             .and_then(Result::ok)
             .ok_or_else(|| busy(client))?;
-        Ok(HashTurn { _permit: permit, _client: slot })
+        Ok(HashTurn { _permit: permit, _client: place })
+    }
+}
+
+/// The bound on uploads in progress (body read, decoded, stored): per server and per athlete.
+#[derive(Debug)]
+pub(crate) struct UploadGate {
+    permits: Arc<Semaphore>,
+    per_athlete: Places<Id>,
+}
+
+/// The right to one upload; dropping it frees the place.
+#[derive(Debug)]
+pub(crate) struct UploadTurn {
+    _permit: OwnedSemaphorePermit,
+    _athlete: Place<Id>,
+}
+
+/// What a refused upload asks the client to wait, in seconds.
+const UPLOAD_RETRY_S: i64 = 10;
+
+impl UploadGate {
+    /// At most `max` uploads at once, `per_athlete` of them for one athlete (each at least 1).
+    pub(crate) fn new(max: usize, per_athlete: usize) -> UploadGate {
+        UploadGate {
+            permits: Arc::new(Semaphore::new(max.max(1))),
+            per_athlete: Places::new(per_athlete),
+        }
     }
 
-    fn client_slot(&self, ip: IpAddr) -> Option<ClientSlot> {
-        let mut map = self.per_client.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = map.entry(ip).or_insert(0);
-        if *n >= MAX_CLIENT_HASHES {
-            return None;
-        }
-        *n += 1;
-        Some(ClientSlot { ip, per_client: Arc::clone(&self.per_client) })
+    /// The turn to upload for `athlete`, or 429 with `Retry-After` at once.
+    pub(crate) fn turn(&self, athlete: Id) -> Result<UploadTurn, Problem> {
+        let busy = |whose: &str| {
+            tracing::warn!(athlete, whose, "refused: too many uploads at once");
+            Problem::too_many_requests(
+                "too-many-uploads",
+                &format!("{whose} uploads are being imported at once"),
+                UPLOAD_RETRY_S,
+                None,
+            )
+        };
+        let place = self.per_athlete.take(athlete).ok_or_else(|| busy("this athlete's"))?;
+        let permit = Arc::clone(&self.permits).try_acquire_owned().map_err(|_| busy("too many"))?;
+        Ok(UploadTurn { _permit: permit, _athlete: place })
     }
 }
 
@@ -206,5 +272,16 @@ mod tests {
         assert_eq!(gate.turn(b).await.unwrap_err().status, 429, "the server's bound");
         drop(first);
         assert!(gate.turn(b).await.is_ok(), "a turn given back is taken");
+    }
+
+    #[test]
+    fn uploads_are_bounded_per_athlete_and_per_server() {
+        let gate = UploadGate::new(2, 1);
+        let first = gate.turn(1).unwrap();
+        assert_eq!(gate.turn(1).unwrap_err().retry_after, Some(UPLOAD_RETRY_S), "athlete 1's");
+        let _second = gate.turn(2).unwrap();
+        assert_eq!(gate.turn(3).unwrap_err().status, 429, "the server's");
+        drop(first);
+        assert!(gate.turn(1).is_ok());
     }
 }

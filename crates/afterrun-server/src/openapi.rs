@@ -443,7 +443,8 @@ pub fn document() -> Value {
                     "400": problem("the body is empty or `name` is missing; `field` says which"),
                     "403": problem("cross-origin request refused"),
                     "404": problem("no such athlete, or no store"),
-                    "413": problem("the body is too large")
+                    "413": problem("the body is too large"),
+                    "429": too_many("too many uploads in progress, for this athlete or on the server", false)
                 }
             }},
             "/import": {
@@ -460,7 +461,8 @@ pub fn document() -> Value {
                     "responses": {"200": html("the results page"),
                                   "400": html("no file was chosen"),
                                   "403": problem("cross-origin request refused"),
-                                  "413": html("the upload is too large")}}
+                                  "413": html("the upload is too large"),
+                                  "429": too_many("the page again: too many uploads in progress", true)}}
             },
             "/api/athletes/{id}/status": {"get": {
                 "summary": "The athlete's status: the `afterrun status --json` document with `what_works`",

@@ -362,3 +362,79 @@ async fn the_api_document_tells_of_413_and_429() {
     let description = doc["info"]["description"].as_str().unwrap();
     assert!(description.contains("405") && description.contains("nosniff"));
 }
+
+// ----- bounded uploads -----
+
+/// A short run as GPX.
+const GPX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>run</name><type>running</type><trkseg>
+<trkpt lat="48.0" lon="11.0"><time>2026-11-22T08:00:00Z</time></trkpt>
+<trkpt lat="48.001" lon="11.0"><time>2026-11-22T08:01:00Z</time></trkpt>
+<trkpt lat="48.002" lon="11.0"><time>2026-11-22T08:02:00Z</time></trkpt>
+</trkseg></trk></gpx>"#;
+
+fn upload_request(body: Body) -> Request<Body> {
+    Request::post("/api/athletes/me/activities?name=run.gpx")
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(body)
+        .unwrap()
+}
+
+/// The files in a folder.
+fn files_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect()
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_upload_goes_to_a_private_file_as_it_arrives_and_one_athlete_has_one_at_a_time() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut server = server(Mode::Personal).await;
+    let spool_dir = server.dir.join("uploads");
+    std::fs::create_dir_all(&spool_dir).unwrap();
+    let config = Config {
+        mode: Mode::Personal,
+        upload_dir: Some(spool_dir.clone()),
+        max_uploads_per_account: 1,
+        ..Config::default()
+    };
+    server.state = AppState::new(config, clock).with_store(Arc::clone(&server.store));
+    let state = &server.state;
+    // A body that arrives in two parts, the second only when the test says so.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    let owned = state.clone();
+    let pending =
+        tokio::spawn(async move { send(&owned, upload_request(Body::from_stream(stream))).await });
+    let (head, tail) = GPX.as_bytes().split_at(100);
+    tx.send(Ok(head.to_vec())).await.unwrap();
+    let mut spooled = Vec::new();
+    for _ in 0..200 {
+        spooled = files_in(&spool_dir);
+        if spooled.len() == 1 && std::fs::metadata(&spooled[0]).unwrap().len() == 100 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(spooled.len(), 1, "the body is written to a file as it arrives");
+    let meta = std::fs::metadata(&spooled[0]).unwrap();
+    assert_eq!((meta.len(), meta.permissions().mode() & 0o777), (100, 0o600));
+    // While it is in progress, the athlete's next upload waits its turn.
+    let busy = send(state, upload_request(Body::from(GPX))).await;
+    assert_eq!(busy.problem(429)["type"], "/problems/too-many-uploads");
+    assert!(busy.headers.contains_key(header::RETRY_AFTER));
+    tx.send(Ok(tail.to_vec())).await.unwrap();
+    drop(tx);
+    let done = pending.await.unwrap();
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.json()["summary"]["new"], 1);
+    assert!(files_in(&spool_dir).is_empty(), "the file is gone after the import");
+    let again = send(state, upload_request(Body::from(GPX))).await;
+    assert_eq!(again.status, StatusCode::OK, "the turn was given back: {}", again.body);
+    assert_eq!(again.json()["summary"]["duplicates"], 1);
+    assert!(files_in(&spool_dir).is_empty());
+}

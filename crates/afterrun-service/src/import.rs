@@ -314,20 +314,27 @@ pub fn prepare_upload(
     thresholds: &afterrun_load::Thresholds,
     known: &HashMap<String, Id>,
 ) -> Vec<(String, Prepared)> {
+    prepare_upload_from(name, std::io::Cursor::new(bytes), thresholds, known)
+}
+
+/// [`prepare_upload`] reading the upload from `reader` (a file the server spooled the body to),
+/// so the whole upload need not be in memory at once.
+pub fn prepare_upload_from<R: std::io::Read + std::io::Seek>(
+    name: &str,
+    reader: R,
+    thresholds: &afterrun_load::Thresholds,
+    known: &HashMap<String, Id>,
+) -> Vec<(String, Prepared)> {
     let mut members: Vec<(String, Result<Vec<u8>, DecodeError>)> = Vec::new();
     let mut catalogs: Vec<(String, archive::Catalog)> = Vec::new();
-    let walked = archive::walk(
-        name,
-        std::io::Cursor::new(bytes),
-        &archive::Limits::default(),
-        &mut |entry| match entry {
+    let walked =
+        archive::walk(name, reader, &archive::Limits::default(), &mut |entry| match entry {
             archive::Entry::File { path, bytes } => {
                 members.push((path.to_owned(), Ok(bytes.to_vec())))
             }
             archive::Entry::Failed { path, error } => members.push((path.to_owned(), Err(error))),
             archive::Entry::Catalog { base, catalog } => catalogs.push((base.to_owned(), catalog)),
-        },
-    );
+        });
     if let Err(error) = walked {
         members.push((name.to_owned(), Err(error)));
     }

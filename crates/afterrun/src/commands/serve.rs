@@ -49,6 +49,14 @@ pub struct Args {
     /// (made by a coach, or by the operator with `afterrun invite`), or nobody
     #[arg(long, value_name = "RULE", default_value = "open")]
     signup: SignupRule,
+
+    /// Uploads imported at once, at most, on the server; more answer 429 with Retry-After
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    max_uploads: usize,
+
+    /// Uploads imported at once, at most, for one athlete
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    max_uploads_per_account: usize,
 }
 
 /// `--signup`.
@@ -132,6 +140,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             mode,
             trusted_proxy: args.trusted_proxy,
             signup: args.signup.into(),
+            max_uploads: args.max_uploads,
+            max_uploads_per_account: args.max_uploads_per_account,
             ..Config::default()
         };
         let state = AppState::new(config, clock).with_store(Arc::new(store));
