@@ -165,11 +165,13 @@ async fn login_submit(
         Ok((account, token)) => logged_in(account.role, &token, &headers),
         Err(refusal) => {
             let status = refusal.status();
+            let retry = refusal.headers().get(header::RETRY_AFTER).cloned();
             let error = if status == StatusCode::TOO_MANY_REQUESTS {
-                "Too many attempts: wait a while (the page says how long is left in its \
-                 Retry-After) and try again."
+                let seconds = retry.as_ref().and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+                let minutes = seconds.unwrap_or(60).div_ceil(60);
+                format!("Too many attempts: wait {minutes} min and try again.")
             } else if status == StatusCode::UNAUTHORIZED {
-                "The username and password do not match an account."
+                "The username and password do not match an account.".to_owned()
             } else {
                 return refusal;
             };
@@ -178,11 +180,11 @@ async fn login_submit(
                 nav: "",
                 csrf: csrf.as_str().to_owned(),
                 username,
-                error: Some(error.to_owned()),
+                error: Some(error),
             };
             let mut response = page(status, &view);
-            if let Some(retry) = refusal.headers().get(header::RETRY_AFTER) {
-                response.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+            if let Some(retry) = retry {
+                response.headers_mut().insert(header::RETRY_AFTER, retry);
             }
             response
         }

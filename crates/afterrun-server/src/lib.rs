@@ -98,7 +98,7 @@ pub struct Config {
     pub hash_wait: Duration,
     /// Who may sign up.
     pub signup: Signup,
-    /// Uploads in progress at once, at most, on the server ([`limits::UploadGate`]).
+    /// Uploads in progress at once, at most, on the server (`limits::UploadGate`).
     pub max_uploads: usize,
     /// Uploads in progress at once, at most, for one athlete.
     pub max_uploads_per_account: usize,

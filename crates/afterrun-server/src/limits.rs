@@ -14,7 +14,7 @@
 //! An attempt is counted against its client before its outcome is known, so parallel requests
 //! cannot all pass the check before any is recorded; a successful log-in is then forgotten.
 //!
-//! Uploads are bounded the same way ([`UploadGate`]): at most `Config::max_uploads` at once
+//! Uploads are bounded the same way (`UploadGate`): at most `Config::max_uploads` at once
 //! per server and `Config::max_uploads_per_account` per athlete, else 429 with `Retry-After`
 //! before a byte of the body is read.
 

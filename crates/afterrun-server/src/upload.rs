@@ -17,8 +17,8 @@
 //! Uploads are the only requests allowed to be large: these routes carry their own body limit
 //! ([`BODY_LIMIT`]) and time limit ([`TIMEOUT`]) instead of the server's small defaults
 //! (`router` applies those to every other route). A body is never held whole in memory: it is
-//! written to a private temporary file as it arrives ([`crate::spool`]) and decoded from there.
-//! Uploads in progress are bounded per athlete and per server ([`crate::limits::UploadGate`]):
+//! written to a private temporary file as it arrives (`spool.rs`) and decoded from there.
+//! Uploads in progress are bounded per athlete and per server (`limits::UploadGate`):
 //! beyond, 429 with `Retry-After` before the body is read. Decoding is CPU work and runs on the
 //! blocking pool, never on the async workers.
 
