@@ -117,8 +117,8 @@ impl Default for Config {
             max_hashes: 4,
             hash_wait: Duration::from_secs(2),
             signup: Signup::Open,
-            max_uploads: 2,
-            max_uploads_per_account: 1,
+            max_uploads: 4,
+            max_uploads_per_account: 2,
             upload_dir: None,
         }
     }

@@ -210,7 +210,7 @@ pub(crate) struct UploadTurn {
 }
 
 /// What a refused upload asks the client to wait, in seconds.
-const UPLOAD_RETRY_S: i64 = 10;
+const UPLOAD_RETRY_S: i64 = 2;
 
 impl UploadGate {
     /// At most `max` uploads at once, `per_athlete` of them for one athlete (each at least 1).

@@ -51,11 +51,11 @@ pub struct Args {
     signup: SignupRule,
 
     /// Uploads imported at once, at most, on the server; more answer 429 with Retry-After
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = 4)]
     max_uploads: usize,
 
-    /// Uploads imported at once, at most, for one athlete
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    /// Uploads imported at once, at most, for one athlete (the import page sends 2 at once)
+    #[arg(long, value_name = "N", default_value_t = 2)]
     max_uploads_per_account: usize,
 }
 
