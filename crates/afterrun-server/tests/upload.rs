@@ -428,3 +428,25 @@ async fn the_import_page_renders_with_its_form_and_assets() {
         assert!(!body.is_empty());
     }
 }
+
+#[tokio::test]
+async fn a_strava_catalog_after_its_files_still_names_them() {
+    let f = fixture(Mode::Personal).await;
+    // The zip lists the run before activities.csv: the catalog is read before the run is
+    // decoded all the same.
+    let export = zip_of(&[
+        ("export/activities/111.gpx", corpus("gpx/togeojson__blue_hills.gpx")),
+        (
+            "export/activities.csv",
+            b"Activity ID,Activity Date,Activity Name,Activity Type,Filename\n\
+              111,\"Jun 24, 2001\",Blue Hills Hike,Hike,activities/111.gpx\n"
+                .to_vec(),
+        ),
+    ]);
+    let (status, answer) = upload(&f.state, "me", "export.zip", export).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let files = answer["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "the CSV is not a file of its own: {answer}");
+    assert_eq!(files[0]["sport"], "hiking");
+    assert_eq!(files[0]["name"], "Blue Hills Hike");
+}
