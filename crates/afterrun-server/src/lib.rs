@@ -102,6 +102,9 @@ pub struct Config {
     pub max_uploads: usize,
     /// Uploads in progress at once, at most, for one athlete.
     pub max_uploads_per_account: usize,
+    /// Uploads decoded at once, at most (decoding takes a few times the file's size in
+    /// memory); the others wait their turn, already on disk.
+    pub max_decodes: usize,
     /// Where upload bodies are written while they arrive (private files, removed after the
     /// import); the system's temporary folder when `None`.
     pub upload_dir: Option<std::path::PathBuf>,
@@ -119,6 +122,7 @@ impl Default for Config {
             signup: Signup::Open,
             max_uploads: 4,
             max_uploads_per_account: 2,
+            max_decodes: 1,
             upload_dir: None,
         }
     }
@@ -191,7 +195,11 @@ impl AppState {
 impl Inner {
     fn new(config: Config, clock: Clock, store: Option<Arc<afterrun_store::Store>>) -> Inner {
         let hashes = limits::HashGate::new(config.max_hashes, config.hash_wait);
-        let uploads = limits::UploadGate::new(config.max_uploads, config.max_uploads_per_account);
+        let uploads = limits::UploadGate::new(
+            config.max_uploads,
+            config.max_uploads_per_account,
+            config.max_decodes,
+        );
         let reports = report_cache::ReportCache::default();
         Inner { config, clock, store, reports, hashes, uploads }
     }

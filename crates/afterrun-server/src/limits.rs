@@ -16,7 +16,8 @@
 //!
 //! Uploads are bounded the same way (`UploadGate`): at most `Config::max_uploads` at once
 //! per server and `Config::max_uploads_per_account` per athlete, else 429 with `Retry-After`
-//! before a byte of the body is read.
+//! before a byte of the body is read; and at most `Config::max_decodes` decoded at once (the
+//! others wait, their bodies on disk).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -200,6 +201,7 @@ impl HashGate {
 pub(crate) struct UploadGate {
     permits: Arc<Semaphore>,
     per_athlete: Places<Id>,
+    decodes: Arc<Semaphore>,
 }
 
 /// The right to one upload; dropping it frees the place.
@@ -213,12 +215,19 @@ pub(crate) struct UploadTurn {
 const UPLOAD_RETRY_S: i64 = 2;
 
 impl UploadGate {
-    /// At most `max` uploads at once, `per_athlete` of them for one athlete (each at least 1).
-    pub(crate) fn new(max: usize, per_athlete: usize) -> UploadGate {
+    /// At most `max` uploads at once, `per_athlete` of them for one athlete, `decodes` of
+    /// them decoded at once (each at least 1).
+    pub(crate) fn new(max: usize, per_athlete: usize, decodes: usize) -> UploadGate {
         UploadGate {
             permits: Arc::new(Semaphore::new(max.max(1))),
             per_athlete: Places::new(per_athlete),
+            decodes: Arc::new(Semaphore::new(decodes.max(1))),
         }
+    }
+
+    /// The turn to decode an upload (waited for; the upload's time limit bounds the wait).
+    pub(crate) async fn decode_turn(&self) -> Result<OwnedSemaphorePermit, Problem> {
+        Arc::clone(&self.decodes).acquire_owned().await.map_err(|e| Problem::internal(&e))
     }
 
     /// The turn to upload for `athlete`, or 429 with `Retry-After` at once.
@@ -276,7 +285,7 @@ mod tests {
 
     #[test]
     fn uploads_are_bounded_per_athlete_and_per_server() {
-        let gate = UploadGate::new(2, 1);
+        let gate = UploadGate::new(2, 1, 1);
         let first = gate.turn(1).unwrap();
         assert_eq!(gate.turn(1).unwrap_err().retry_after, Some(UPLOAD_RETRY_S), "athlete 1's");
         let _second = gate.turn(2).unwrap();

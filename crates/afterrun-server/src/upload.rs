@@ -163,8 +163,10 @@ async fn import_one(
     let internal = |e: &dyn std::fmt::Display| Problem::internal(e);
     let thresholds = import::thresholds(store, athlete).await.map_err(|e| internal(&e))?;
     let known = store.stored_hashes(athlete).await.map_err(|e| internal(&e))?;
+    let decode_turn = state.uploads().decode_turn().await?;
     let reader = spool.reader().await?;
     let prepared = tokio::task::spawn_blocking(move || {
+        let _turn = decode_turn;
         import::prepare_upload_from(&name, reader, &thresholds, &known)
     })
     .await

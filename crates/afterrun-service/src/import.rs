@@ -79,22 +79,35 @@ pub fn prepare(
     known: &HashMap<String, Id>,
     listed: Option<archive::CatalogEntry>,
 ) -> Prepared {
-    let bytes = match read {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let format = afterrun_activity::sniff::format_from_name(name).map(|f| f.as_str());
-            return Prepared::Failed(format, e);
-        }
-    };
-    let sha256 = sha256_hex(&bytes);
+    match read {
+        Ok(bytes) => prepare_bytes(name, &bytes, thresholds, known, listed),
+        Err(e) => unreadable(name, e),
+    }
+}
+
+/// A file that could not be read, with the format its name suggests.
+fn unreadable(name: &str, e: DecodeError) -> Prepared {
+    let format = afterrun_activity::sniff::format_from_name(name).map(|f| f.as_str());
+    Prepared::Failed(format, e)
+}
+
+/// [`prepare`] over bytes the caller keeps (no copy of a large file).
+fn prepare_bytes(
+    name: &str,
+    bytes: &[u8],
+    thresholds: &afterrun_load::Thresholds,
+    known: &HashMap<String, Id>,
+    listed: Option<archive::CatalogEntry>,
+) -> Prepared {
+    let sha256 = sha256_hex(bytes);
     if let Some(&id) = known.get(&sha256) {
         return Prepared::Known(id);
     }
     let options = DecodeOptions { samples: true };
-    let mut activity = match afterrun_activity::decode(&bytes, Some(name), &options) {
+    let mut activity = match afterrun_activity::decode(bytes, Some(name), &options) {
         Ok(activity) => activity,
         Err(e) => {
-            let format = afterrun_activity::detect_format(&bytes, Some(name)).map(|f| f.as_str());
+            let format = afterrun_activity::detect_format(bytes, Some(name)).map(|f| f.as_str());
             return Prepared::Failed(format, e);
         }
     };
@@ -108,7 +121,7 @@ pub fn prepare(
     if let Some(entry) = listed.filter(|e| !e.name.is_empty()) {
         line.insert("name".into(), json!(entry.name));
     }
-    let new = new_activity(name, &bytes, sha256, &activity, &line, thresholds);
+    let new = new_activity(name, bytes, sha256, &activity, &line, thresholds);
     Prepared::Activity(Box::new(new), line)
 }
 
@@ -339,10 +352,7 @@ pub fn prepare_upload_from<R: std::io::Read + std::io::Seek>(
             }
         });
         if let Err(e) = reader.seek(std::io::SeekFrom::Start(0)) {
-            return vec![(
-                name.to_owned(),
-                prepare(name, Err(io_failure(e)), thresholds, known, None),
-            )];
+            return vec![(name.to_owned(), unreadable(name, io_failure(e)))];
         }
     }
     let listed = |path: &str| {
@@ -351,16 +361,18 @@ pub fn prepare_upload_from<R: std::io::Read + std::io::Seek>(
             .find_map(|(base, catalog)| catalog.lookup(path.strip_prefix(base.as_str())?).cloned())
     };
     let mut out = Vec::new();
-    let mut visit = |path: &str, read: Result<Vec<u8>, DecodeError>| {
-        out.push((path.to_owned(), prepare(path, read, thresholds, known, listed(path))));
-    };
     let walked = archive::walk(name, reader, &limits, &mut |entry| match entry {
-        archive::Entry::File { path, bytes } => visit(path, Ok(bytes.to_vec())),
-        archive::Entry::Failed { path, error } => visit(path, Err(error)),
+        archive::Entry::File { path, bytes } => {
+            let prepared = prepare_bytes(path, bytes, thresholds, known, listed(path));
+            out.push((path.to_owned(), prepared));
+        }
+        archive::Entry::Failed { path, error } => {
+            out.push((path.to_owned(), unreadable(path, error)));
+        }
         archive::Entry::Catalog { .. } => {}
     });
     if let Err(error) = walked {
-        visit(name, Err(error));
+        out.push((name.to_owned(), unreadable(name, error)));
     }
     out
 }
