@@ -177,12 +177,18 @@ impl Symptom {
 /// Parses and validates a check-in (protocol.md §1).
 pub fn parse_checkin(json: &str) -> Result<CheckIn, CheckInError> {
     // A UTF-8 byte-order mark before the JSON is ignored (protocol.md §1).
+    checkin_from_value(&read_json(json)?)
+}
+
+/// Reads a JSON document, refusing a key given twice in one object (serde_json would keep the
+/// last and silently drop the first, which could drop a red flag): the error names its path.
+/// A UTF-8 byte-order mark before the JSON is ignored (protocol.md §1).
+pub fn read_json(json: &str) -> Result<Value, CheckInError> {
     let json = json.strip_prefix('\u{feff}').unwrap_or(json);
     let mut de = serde_json::Deserializer::from_str(json);
-    let value = serde::de::DeserializeSeed::deserialize(Strict { path: String::new() }, &mut de)
+    serde::de::DeserializeSeed::deserialize(Strict { path: String::new() }, &mut de)
         .and_then(|v| de.end().map(|()| v))
-        .map_err(json_error)?;
-    checkin_from_value(&value)
+        .map_err(json_error)
 }
 
 /// Marks a duplicate-key error so its path can be recovered from serde_json's message.

@@ -1,11 +1,12 @@
-// afterrun import page: drag and drop, one upload request per file (a few at a time) with its
-// own progress bar, and each file's results as they come. Without this script the form posts
+// afterrun import page: drag and drop, one upload request per file (a few at a time, as many
+// as the server lets one athlete send; one refused with 429 waits its Retry-After and goes
+// again) with its own progress bar, and each file's results as they come. Without this script the form posts
 // every file at once to /import and the server answers with the same results, so nothing here
 // is essential.
 (function () {
   "use strict";
 
-  var PARALLEL = 3;
+  var PARALLEL = 2;
   var FAILURE_WORDS = {
     not_activity_file: "not an activity: a settings, workout or course file, or empty",
     truncated: "the file is cut short before any usable data",
@@ -225,6 +226,10 @@
         }
       });
       xhr.addEventListener("load", function () {
+        if (xhr.status === 429) {
+          retryLater(job, xhr.getResponseHeader("Retry-After"));
+          return;
+        }
         var body = null;
         try { body = JSON.parse(xhr.responseText); } catch (e) { body = null; }
         if (xhr.status === 200 && body && body.files) {
@@ -244,6 +249,20 @@
     function done() {
       running -= 1;
       pump();
+    }
+
+    // The server has too many uploads in progress: this file goes first again, after the wait
+    // the server asked for (1 to 60 s).
+    function retryLater(job, retryAfter) {
+      var seconds = Math.min(60, Math.max(1, parseInt(retryAfter, 10) || 2));
+      running -= 1;
+      job.row.setAttribute("data-state", "waiting");
+      job.status.textContent = "Waiting";
+      job.bar.value = 0;
+      setTimeout(function () {
+        queue.unshift(job);
+        pump();
+      }, seconds * 1000);
     }
 
     function pump() {

@@ -8,17 +8,19 @@
 use afterrun_store::{Id, Role, Store, StoreError};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, FromRequestParts, Path, State};
+use axum::extract::{Form, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::auth::{self, Principal};
+use crate::client::Client;
 use crate::problem::Problem;
+use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues};
 use crate::web::{PERSONAL_ATHLETE, not_found_page, page};
-use crate::{AppState, Mode};
+use crate::{AppState, Mode, Signup};
 
 /// The routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -96,8 +98,8 @@ fn multi_user_store(state: &AppState) -> Option<&Store> {
 }
 
 /// The answer of a personal server to an accounts page.
-fn no_accounts(state: &AppState) -> Response {
-    not_found_page(state, "This personal server has no accounts.".to_owned())
+fn no_accounts() -> Response {
+    not_found_page("This personal server has no accounts.".to_owned())
 }
 
 #[derive(Template)]
@@ -110,9 +112,13 @@ struct LoginPage {
     error: Option<String>,
 }
 
-async fn login_page(State(state): State<AppState>, principal: Principal) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> Response {
     if multi_user_store(&state).is_none() {
-        return no_accounts(&state);
+        return no_accounts();
     }
     // Already logged in (a link from elsewhere arrives without the SameSite=Strict cookie; the
     // next, same-site request has it): straight home.
@@ -122,11 +128,11 @@ async fn login_page(State(state): State<AppState>, principal: Principal) -> Resp
     let view = LoginPage {
         title: "Log in",
         nav: "",
-        csrf: state.csrf_token().to_owned(),
+        csrf: csrf.as_str().to_owned(),
         username: String::new(),
         error: None,
     };
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 /// Where an account lands after logging in.
@@ -146,34 +152,39 @@ fn logged_in(role: Role, token: &str, headers: &HeaderMap) -> Response {
 
 async fn login_submit(
     State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: Client,
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(store) = multi_user_store(&state) else { return no_accounts(&state) };
+    let Some(store) = multi_user_store(&state) else { return no_accounts() };
     let form = FormValues::new(pairs);
     let username = form.get("username").unwrap_or("").trim().to_owned();
     let password = form.get("password").unwrap_or("").to_owned();
-    match auth::login(&state, store, &username, &password).await {
+    match auth::login(&state, store, client, &username, &password).await {
         Ok((account, token)) => logged_in(account.role, &token, &headers),
         Err(refusal) => {
             let status = refusal.status();
+            let retry = refusal.headers().get(header::RETRY_AFTER).cloned();
             let error = if status == StatusCode::TOO_MANY_REQUESTS {
-                "Too many failed attempts for this username: wait 15 minutes and try again."
+                let seconds = retry.as_ref().and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+                let minutes = seconds.unwrap_or(60).div_ceil(60);
+                format!("Too many attempts: wait {minutes} min and try again.")
             } else if status == StatusCode::UNAUTHORIZED {
-                "The username and password do not match an account."
+                "The username and password do not match an account.".to_owned()
             } else {
                 return refusal;
             };
             let view = LoginPage {
                 title: "Log in",
                 nav: "",
-                csrf: state.csrf_token().to_owned(),
+                csrf: csrf.as_str().to_owned(),
                 username,
-                error: Some(error.to_owned()),
+                error: Some(error),
             };
-            let mut response = page(&state, status, &view);
-            if let Some(retry) = refusal.headers().get(header::RETRY_AFTER) {
-                response.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+            let mut response = page(status, &view);
+            if let Some(retry) = retry {
+                response.headers_mut().insert(header::RETRY_AFTER, retry);
             }
             response
         }
@@ -189,37 +200,68 @@ struct SignupPage {
     username: String,
     coach: bool,
     error: Option<FormError>,
+    /// The invitation the form carries (from the link's `?invite=`).
+    invite: String,
+    /// Sign-up is closed: no form.
+    closed: bool,
+    /// Sign-up is by invitation and the page has none: no form.
+    needs_invite: bool,
 }
 
-async fn signup_page(State(state): State<AppState>) -> Response {
-    if multi_user_store(&state).is_none() {
-        return no_accounts(&state);
+impl SignupPage {
+    fn new(state: &AppState, csrf: &CsrfToken, invite: Option<&str>) -> SignupPage {
+        let signup = state.config().signup;
+        SignupPage {
+            title: "Create an account",
+            nav: "",
+            csrf: csrf.as_str().to_owned(),
+            username: String::new(),
+            coach: false,
+            error: None,
+            invite: invite.unwrap_or("").to_owned(),
+            closed: signup == Signup::Closed,
+            needs_invite: signup == Signup::Invite && invite.is_none_or(str::is_empty),
+        }
     }
-    let view = SignupPage {
-        title: "Create an account",
-        nav: "",
-        csrf: state.csrf_token().to_owned(),
-        username: String::new(),
-        coach: false,
-        error: None,
-    };
-    page(&state, StatusCode::OK, &view)
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct SignupQuery {
+    invite: Option<String>,
+}
+
+async fn signup_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    Query(query): Query<SignupQuery>,
+) -> Response {
+    if multi_user_store(&state).is_none() {
+        return no_accounts();
+    }
+    let view = SignupPage::new(&state, &csrf, query.invite.as_deref());
+    let status =
+        if view.closed || view.needs_invite { StatusCode::FORBIDDEN } else { StatusCode::OK };
+    page(status, &view)
 }
 
 async fn signup_submit(
     State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: Client,
     headers: HeaderMap,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(store) = multi_user_store(&state) else { return no_accounts(&state) };
+    let Some(store) = multi_user_store(&state) else { return no_accounts() };
     let form = FormValues::new(pairs);
     let username = form.get("username").unwrap_or("").trim().to_owned();
     let password = form.get("password").unwrap_or("").to_owned();
     let role = if form.get("role") == Some("coach") { Role::Coach } else { Role::Athlete };
+    let invite = form.get("invite").filter(|i| !i.is_empty());
     let created = async {
         auth::check_username(&username)?;
         auth::check_password(&password)?;
-        crate::athletes_api::new_account(&state, store, &username, &password, role).await
+        let new_account = crate::athletes_api::new_account;
+        new_account(&state, store, client, &username, &password, role, invite).await
     }
     .await;
     if let Err(problem) = created {
@@ -227,19 +269,21 @@ async fn signup_submit(
             return problem.into_response();
         }
         let view = SignupPage {
-            title: "Create an account",
-            nav: "",
-            csrf: state.csrf_token().to_owned(),
             username,
             coach: role == Role::Coach,
             error: Some(FormError {
                 field: problem.field.clone().unwrap_or_default(),
                 message: problem.detail.clone(),
             }),
+            ..SignupPage::new(&state, &csrf, invite)
         };
-        return page(&state, problem.status_code(), &view);
+        let mut response = page(problem.status_code(), &view);
+        if let Some(seconds) = problem.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+        }
+        return response;
     }
-    match auth::login(&state, store, &username, &password).await {
+    match auth::login(&state, store, client, &username, &password).await {
         Ok((account, token)) => logged_in(account.role, &token, &headers),
         Err(response) => response,
     }
@@ -248,7 +292,7 @@ async fn signup_submit(
 /// `POST /logout`: ends the session, back to the login page.
 async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if multi_user_store(&state).is_none() {
-        return no_accounts(&state);
+        return no_accounts();
     }
     if let Err(problem) = auth::logout(&state, &headers).await {
         return problem.into_response();
@@ -283,8 +327,12 @@ struct CoachPage {
 }
 
 /// `GET /coach`: the coach's runners and their red-flag check-ins.
-async fn coach_page(State(state): State<AppState>, principal: Principal) -> Response {
-    let Some(store) = multi_user_store(&state) else { return no_accounts(&state) };
+async fn coach_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> Response {
+    let Some(store) = multi_user_store(&state) else { return no_accounts() };
     let account = match principal {
         Principal::Coach { account } => account,
         Principal::Anonymous => return redirect("/login"),
@@ -331,12 +379,12 @@ async fn coach_page(State(state): State<AppState>, principal: Principal) -> Resp
     let view = CoachPage {
         title: "Your runners",
         nav: "",
-        csrf: state.csrf_token().to_owned(),
+        csrf: csrf.as_str().to_owned(),
         username: account.username,
         athletes: athletes.into_iter().map(|a| a.name).collect(),
         referrals,
     };
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 /// The logged-in athlete of a coach-link form (multi-user only).
@@ -353,7 +401,7 @@ async fn add_coach(
     owner: PageOwner,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts(&state) };
+    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts() };
     let form = FormValues::new(pairs);
     let coach = form.get("coach").unwrap_or("").trim().to_owned();
     match crate::athletes_api::add_coach(&state, athlete, &coach).await {
@@ -369,7 +417,7 @@ async fn remove_coach(
     owner: PageOwner,
     Path(username): Path<String>,
 ) -> Response {
-    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts(&state) };
+    let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts() };
     let Some(store) = state.store() else { return redirect("/profile") };
     match store.unlink_coach(athlete, &username).await {
         Ok(_) => redirect("/profile"),

@@ -44,10 +44,11 @@ pub(crate) fn json_text(status: StatusCode, text: String) -> Response {
 
 /// `POST /api/plan`: a check-in in, the plan out (the CLI's `--json` bytes).
 async fn plan(body: Bytes) -> Response {
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return Problem::invalid_checkin("$", "the body is not UTF-8 text").into_response();
-    };
-    match plan_for(text) {
+    // The one JSON reader first, so that this body is refused like every other one.
+    if let Err(problem) = crate::body::json_value(&body) {
+        return problem.into_response();
+    }
+    match plan_for(&String::from_utf8_lossy(&body)) {
         Ok(plan) => json_text(StatusCode::OK, plan),
         Err(problem) => problem.into_response(),
     }
@@ -105,18 +106,16 @@ async fn openapi() -> Response {
 }
 
 /// Any other address: 404 as a problem.
-/// A browser navigating (it asks for HTML first) gets a page; every other client the problem.
-pub(crate) async fn not_found(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    headers: axum::http::HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+/// A browser navigating (it asks for HTML first) outside `/api/` gets a page; every other
+/// request the problem.
+pub(crate) async fn not_found(headers: axum::http::HeaderMap, uri: axum::http::Uri) -> Response {
+    let wants_html = !uri.path().starts_with("/api/")
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
     if wants_html {
-        return crate::web::not_found_page(&state, format!("Nothing is served at {}.", uri.path()));
+        return crate::web::not_found_page(format!("Nothing is served at {}.", uri.path()));
     }
     Problem::not_found(None, format!("nothing is served at {}", uri.path())).into_response()
 }

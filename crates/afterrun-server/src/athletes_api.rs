@@ -4,9 +4,9 @@
 //!
 //! Every handler that touches an athlete's data first calls [`crate::auth::require`] with the
 //! access it needs, so the rule lives in one place: an athlete reads and changes only their own
-//! athlete, a coach reads linked athletes, anything not visible is 404. Bodies are read as JSON
-//! here (not with axum's `Json` extractor) so that every refusal is a problem document naming
-//! the field.
+//! athlete, a coach reads linked athletes, anything not visible is 404. Bodies are read by
+//! [`crate::body::json_value`] (not axum's `Json` extractor), so that every refusal is a problem
+//! document naming the field and a key given twice is refused everywhere alike.
 
 use afterrun_service::checkin::{CheckinError, merge_profile};
 use afterrun_store::{Id, Profile, Role, Store, StoreError};
@@ -20,8 +20,11 @@ use serde_json::{Map, Value, json};
 
 use crate::api::json_text;
 use crate::auth::{self, Access, Principal};
+use crate::body::json_value;
+use crate::client::Client;
+use crate::limits::{Attempt, count_attempt};
 use crate::problem::Problem;
-use crate::{AppState, Mode};
+use crate::{AppState, Mode, Signup};
 
 /// The routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -39,6 +42,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/athletes/{id}/coaches", get(coaches).post(link_coach))
         .route("/api/athletes/{id}/coaches/{username}", delete(unlink_coach))
         .route("/api/referrals", get(referrals))
+        .route("/api/invites", post(create_invite))
 }
 
 type Answer = Result<Response, Problem>;
@@ -85,10 +89,9 @@ async fn athlete_for(
 
 /// The body as a JSON object, or 422.
 fn object(body: &Bytes) -> Result<Map<String, Value>, Problem> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(auth::invalid("$", "the body must be a JSON object")),
-        Err(e) => Err(auth::invalid("$", format!("the body is not JSON: {e}"))),
+    match json_value(body)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(auth::invalid("$", "the body must be a JSON object")),
     }
 }
 
@@ -102,7 +105,7 @@ fn string_field<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str,
 // ----- accounts and sessions -----
 
 /// `POST /api/accounts` {username, password, role}: 201 with the account.
-async fn create_account(State(state): State<AppState>, body: Bytes) -> Answer {
+async fn create_account(State(state): State<AppState>, client: Client, body: Bytes) -> Answer {
     let store = multi_user_only(&state)?;
     let map = object(&body)?;
     let username = string_field(&map, "username")?;
@@ -112,23 +115,42 @@ async fn create_account(State(state): State<AppState>, body: Bytes) -> Answer {
     auth::check_password(password)?;
     let role = Role::parse(role)
         .ok_or_else(|| auth::invalid("role", "the role is `athlete` or `coach`"))?;
-    let account = new_account(&state, store, username, password, role).await?;
+    let invite = match map.get("invite") {
+        None | Some(Value::Null) => None,
+        Some(_) => Some(string_field(&map, "invite")?),
+    };
+    let account = new_account(&state, store, client, username, password, role, invite).await?;
     let text =
         json!({"username": account.username, "role": role, "athlete_id": account.athlete_id});
     Ok(json_text(StatusCode::CREATED, text.to_string()))
 }
 
-/// Hashes the password and creates the account; 409 when the username is taken.
+/// Checks that the server's sign-up rule lets this one in, counts it against the client, hashes
+/// the password in the client's turn and creates the account (using up the invitation when
+/// sign-up is by invitation); 403 when sign-up is closed or the invitation is missing, unknown,
+/// used or expired, 409 when the username is taken, 429 beyond the limits.
 pub(crate) async fn new_account(
     state: &AppState,
     store: &Store,
+    client: Client,
     username: &str,
     password: &str,
     role: Role,
+    invite: Option<&str>,
 ) -> Result<afterrun_store::Account, Problem> {
-    let hash = auth::hash_password(password.to_owned()).await?;
-    match store.create_account(username, &hash, role, state.now().as_second()).await {
-        Ok(account) => Ok(account),
+    let now = state.now().as_second();
+    let invite = signup_allowed(state, store, invite, now).await?;
+    count_attempt(store, client, Attempt::Signup, now).await?;
+    let hash = auth::hash_password(state, client, password.to_owned()).await?;
+    let created = match invite {
+        Some(token) => store.create_invited_account(username, &hash, role, now, token).await,
+        None => store.create_account(username, &hash, role, now).await,
+    };
+    match created {
+        Ok(account) => {
+            tracing::info!(username, %client, ?role, "account created");
+            Ok(account)
+        }
         Err(StoreError::UsernameTaken(_)) => Err(Problem::new(
             StatusCode::CONFLICT,
             "username-taken",
@@ -136,13 +158,86 @@ pub(crate) async fn new_account(
             "choose another username",
             Some("username"),
         )),
+        Err(StoreError::NoInvite) => Err(invalid_invite()),
         Err(e) => Err(internal(e)),
     }
+}
+
+/// Whether the server's sign-up rule lets a sign-up with this invitation in: the invitation to
+/// use up (by invitation only), or a 403 problem. Checked before any hash is computed.
+async fn signup_allowed<'a>(
+    state: &AppState,
+    store: &Store,
+    invite: Option<&'a str>,
+    now: i64,
+) -> Result<Option<&'a str>, Problem> {
+    let refuse = |kind, title, detail: &str| {
+        Problem::new(StatusCode::FORBIDDEN, kind, title, detail, Some("invite"))
+    };
+    match (state.config().signup, invite) {
+        (Signup::Open, _) => Ok(None),
+        (Signup::Closed, _) => Err(refuse(
+            "signup-closed",
+            "Sign-up is closed",
+            "this server makes no new accounts: ask its operator",
+        )),
+        (Signup::Invite, None) => Err(refuse(
+            "invite-required",
+            "Invitation required",
+            "sign-up needs a one-time invitation link from a coach or the operator",
+        )),
+        (Signup::Invite, Some(token)) => match store.invite_usable(token, now).await {
+            Ok(true) => Ok(Some(token)),
+            Ok(false) => Err(invalid_invite()),
+            Err(e) => Err(internal(e)),
+        },
+    }
+}
+
+/// 403: the invitation is unknown, used or expired.
+fn invalid_invite() -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "invalid-invite",
+        "Invitation not valid",
+        "this invitation is unknown, already used or expired: ask for a new one",
+        Some("invite"),
+    )
+}
+
+/// `POST /api/invites`: a coach makes a one-time sign-up invitation; 201 with its token, the
+/// sign-up page's address carrying it, and when it expires.
+async fn create_invite(State(state): State<AppState>, principal: Principal) -> Answer {
+    let store = multi_user_only(&state)?;
+    let account = match &principal {
+        Principal::Coach { account } => account,
+        Principal::Anonymous => return Err(auth::unauthenticated()),
+        Principal::Athlete { .. } | Principal::Owner => return Err(coaches_only()),
+    };
+    let (token, now) = (auth::new_token(), state.now().as_second());
+    let expires_at = now + auth::INVITE_LIFETIME_S;
+    store.create_invite(&token, Some(account.id), now, expires_at).await.map_err(internal)?;
+    tracing::info!(coach = account.username, "invitation made");
+    let text = json!({"invite": token, "path": format!("/signup?invite={token}"),
+                      "expires_at": afterrun_store::format_rfc3339(expires_at)});
+    Ok(json_text(StatusCode::CREATED, text.to_string()))
+}
+
+/// 403: for coaches only.
+fn coaches_only() -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "coaches-only",
+        "For coaches",
+        "only a coach's account can do this",
+        None,
+    )
 }
 
 /// `POST /api/session` {username, password}: 204 with the session cookie.
 async fn create_session(
     State(state): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -160,7 +255,7 @@ async fn create_session(
         Ok(v) => v,
         Err(problem) => return problem.into_response(),
     };
-    match auth::login(&state, store, &username, &password).await {
+    match auth::login(&state, store, client, &username, &password).await {
         Ok((_, token)) => {
             (StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::session_cookie(&token, &headers))])
                 .into_response()
@@ -298,8 +393,7 @@ async fn post_checkin(
 ) -> Answer {
     let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
     let store = store_of(&state)?;
-    let mut checkin: Value = serde_json::from_slice(&body)
-        .map_err(|e| Problem::invalid_checkin("$", format!("the body is not JSON: {e}")))?;
+    let mut checkin = json_value(&body)?;
     let profile = store.profile(athlete).await.map_err(internal)?;
     merge_profile(&mut checkin, &profile);
     // The same path as the web form and the CLI: planned with the athlete's history, stored.

@@ -10,9 +10,12 @@
 //! - what a principal may not see answers 404, exactly like an id that does not exist (a foreign
 //!   id is never confirmed); what they see but may not change answers 403; no session, 401;
 //! - passwords are hashed with argon2 (default parameters, random salt) on a blocking thread,
-//!   never on the async runtime; an unknown username costs the same hash as a wrong password;
+//!   never on the async runtime, each in its turn ([`crate::limits`]); an unknown username costs
+//!   the same hash, in the same turn, as a wrong password;
 //! - at most [`MAX_LOGIN_FAILURES`] failed logins per username per [`LOGIN_WINDOW_S`], counted in
-//!   the database, then 429 with `Retry-After`;
+//!   the database, then 429 with `Retry-After`, on top of the per-client limits of
+//!   [`crate::limits`]; failures and lock-outs are logged with the username and the client's
+//!   address, never the password;
 //! - the cookie is `HttpOnly; SameSite=Strict; Path=/`, `Secure` when the request came over TLS
 //!   (behind a TLS-terminating proxy that sends `X-Forwarded-Proto: https`), and lives
 //!   [`SESSION_LIFETIME_S`].
@@ -27,6 +30,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::client::Client;
+use crate::limits::{Attempt, count_attempt};
 use crate::problem::Problem;
 use crate::security::cookie_value;
 use crate::{AppState, Mode};
@@ -39,6 +44,8 @@ pub const SESSION_LIFETIME_S: i64 = 14 * 24 * 3600;
 pub const MAX_LOGIN_FAILURES: i64 = 5;
 /// The window of the login rate limit, in seconds (15 minutes).
 pub const LOGIN_WINDOW_S: i64 = 15 * 60;
+/// How long a sign-up invitation stays usable, in seconds (7 days).
+pub const INVITE_LIFETIME_S: i64 = 7 * 24 * 3600;
 
 /// Who is asking.
 #[derive(Debug, Clone)]
@@ -251,9 +258,15 @@ pub fn invalid(field: &str, detail: impl Into<String>) -> Problem {
 }
 
 /// The argon2 PHC string of a password (default parameters, random salt), computed on a
-/// blocking thread.
-pub async fn hash_password(password: String) -> Result<String, Problem> {
+/// blocking thread in the client's turn; `Err` is the response to send (429 without a turn).
+pub(crate) async fn hash_password(
+    state: &AppState,
+    client: Client,
+    password: String,
+) -> Result<String, Problem> {
+    let turn = state.hashes().turn(client).await?;
     let hashed = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
     })
@@ -265,25 +278,36 @@ pub async fn hash_password(password: String) -> Result<String, Problem> {
     }
 }
 
-/// Whether the password matches the PHC string; with no stored hash, a hash of the same cost is
-/// computed anyway so that an unknown username takes as long as a wrong password.
-async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || match hash {
-        Some(hash) => PasswordHash::new(&hash).is_ok_and(|parsed| {
-            Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
-        }),
-        None => {
-            let salt = SaltString::generate(&mut OsRng);
-            let _ = Argon2::default().hash_password(password.as_bytes(), &salt);
-            false
+/// Whether the password matches the PHC string, checked in the client's turn; with no stored
+/// hash, a hash of the same cost is computed anyway so that an unknown username takes as long
+/// as a wrong password. `Err` is the response to send (429 without a turn).
+async fn verify_password(
+    state: &AppState,
+    client: Client,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, Problem> {
+    let turn = state.hashes().turn(client).await?;
+    let verified = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        match hash {
+            Some(hash) => PasswordHash::new(&hash).is_ok_and(|parsed| {
+                Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+            }),
+            None => {
+                let salt = SaltString::generate(&mut OsRng);
+                let _ = Argon2::default().hash_password(password.as_bytes(), &salt);
+                false
+            }
         }
     })
-    .await
-    .unwrap_or(false)
+    .await;
+    Ok(verified.unwrap_or(false))
 }
 
-/// A fresh session token: 256 bits from the operating system's random source, as hex.
-fn new_token() -> String {
+/// A fresh secret token (a session's, an invitation's): 256 bits from the operating system's
+/// random source, as hex.
+pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -302,33 +326,45 @@ fn bad_credentials() -> Problem {
     )
 }
 
-/// Logs in: checks the rate limit, then the password; on success a new session's token.
-/// `Err` is the response to send (401, or 429 with `Retry-After`).
+/// Logs in: checks the username's and the client's limits, then the password in the client's
+/// turn to hash; on success a new session's token. `Err` is the response to send (401, or 429
+/// with `Retry-After`).
 pub(crate) async fn login(
     state: &AppState,
     store: &Store,
+    client: Client,
     username: &str,
     password: &str,
 ) -> Result<(Account, String), Response> {
     let now = state.now().as_second();
     let internal = |e: afterrun_store::StoreError| Problem::internal(&e).into_response();
     if check_username(username).is_err() || password.chars().count() > 200 {
+        tracing::warn!(username = ?username.get(..64).unwrap_or(username), %client,
+            "log-in failed: not a username");
         return Err(bad_credentials().into_response());
     }
     let (failures, oldest) =
         store.login_failures_since(username, now - LOGIN_WINDOW_S).await.map_err(internal)?;
     if failures >= MAX_LOGIN_FAILURES {
-        let retry = oldest.map_or(LOGIN_WINDOW_S, |t| t + LOGIN_WINDOW_S - now).max(1);
+        tracing::warn!(username, %client, "log-in refused: the username is locked out");
+        let retry = oldest.map_or(LOGIN_WINDOW_S, |t| t + LOGIN_WINDOW_S - now);
         return Err(too_many_attempts(retry));
     }
+    let counted = count_attempt(store, client, Attempt::Login, now).await?;
     let account = store.account_by_username(username).await.map_err(internal)?;
-    let ok =
-        verify_password(password.to_owned(), account.as_ref().map(|a| a.password_hash.clone()))
-            .await;
+    let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
+    let ok = verify_password(state, client, password.to_owned(), stored_hash).await?;
     let Some(account) = account.filter(|_| ok) else {
         store.record_login_failure(username, now).await.map_err(internal)?;
+        tracing::warn!(username, %client, "log-in failed: wrong username or password");
+        if failures + 1 == MAX_LOGIN_FAILURES {
+            tracing::warn!(username, %client, "the username is now locked out");
+        }
         return Err(bad_credentials().into_response());
     };
+    if let Some(id) = counted {
+        store.forget_login_failure(id).await.map_err(internal)?;
+    }
     store.clear_login_failures(username, now - LOGIN_WINDOW_S).await.map_err(internal)?;
     let token = new_token();
     store
@@ -338,27 +374,19 @@ pub(crate) async fn login(
     Ok((account, token))
 }
 
-/// 429 with `Retry-After` (seconds).
+/// 429 with `Retry-After` (seconds): the username is locked out.
 fn too_many_attempts(retry_after: i64) -> Response {
-    let mut response = Problem::new(
-        StatusCode::TOO_MANY_REQUESTS,
+    Problem::too_many_requests(
         "too-many-attempts",
-        "Too many failed logins",
-        format!(
-            "{MAX_LOGIN_FAILURES} failed logins within {} minutes: try again in {retry_after} s",
-            LOGIN_WINDOW_S / 60
-        ),
+        &format!("{MAX_LOGIN_FAILURES} failed logins within {} minutes", LOGIN_WINDOW_S / 60),
+        retry_after,
         Some("username"),
     )
-    .into_response();
-    if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    response
+    .into_response()
 }
 
 /// Whether the request reached the TLS-terminating proxy over HTTPS (`X-Forwarded-Proto`).
-fn over_tls(headers: &HeaderMap) -> bool {
+pub(crate) fn over_tls(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())

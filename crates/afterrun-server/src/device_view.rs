@@ -862,9 +862,9 @@ fn page_for(
 }
 
 /// A problem as the page shows it: a 404 is the not-found page, the rest the problem document.
-fn page_problem(state: &AppState, problem: Problem) -> Response {
+fn page_problem(problem: Problem) -> Response {
     if problem.status_code() == StatusCode::NOT_FOUND {
-        not_found_page(state, format!("{}.", capitalize(&problem.detail)))
+        not_found_page(format!("{}.", capitalize(&problem.detail)))
     } else {
         problem.into_response()
     }
@@ -1066,11 +1066,11 @@ async fn device_page(
 ) -> Response {
     let chosen = match choose(&state, &principal, &query, None).await {
         Ok(c) => c,
-        Err(p) => return page_problem(&state, p),
+        Err(p) => return page_problem(p),
     };
     match groups_of(&chosen.program) {
-        Ok(groups) => page(&state, StatusCode::OK, &page_for(&chosen, groups, &query, None)),
-        Err(p) => page_problem(&state, p),
+        Ok(groups) => page(StatusCode::OK, &page_for(&chosen, groups, &query, None)),
+        Err(p) => page_problem(p),
     }
 }
 
@@ -1082,14 +1082,14 @@ async fn device_run(
 ) -> Response {
     let chosen = match choose(&state, &principal, &query, None).await {
         Ok(c) => c,
-        Err(p) => return page_problem(&state, p),
+        Err(p) => return page_problem(p),
     };
     let prepared = parse_speed(query.speed.as_deref())
         .and_then(|_| chosen.program.parse_faults(query.fault.as_deref()))
         .and_then(|faults| Ok((Sim::new(&chosen.program, &faults)?, groups_of(&chosen.program)?)));
     let (mut sim, groups) = match prepared {
         Ok(s) => s,
-        Err(p) => return page_problem(&state, p),
+        Err(p) => return page_problem(p),
     };
     let names: Vec<String> = match &chosen.program {
         Program::Compression(_) => {
@@ -1128,7 +1128,7 @@ async fn device_run(
         Err(e) => return Problem::internal(&e).into_response(),
     };
     let result = run_result(kind, svg, &summary);
-    page(&state, StatusCode::OK, &page_for(&chosen, groups, &query, Some(result)))
+    page(StatusCode::OK, &page_for(&chosen, groups, &query, Some(result)))
 }
 
 /// The no-JS result from the summary event's JSON (one shape for both devices).

@@ -8,15 +8,21 @@
 //!
 //! Rules this crate keeps:
 //! - one error shape, `application/problem+json` ([`problem::Problem`]), naming the field at
-//!   fault; internal details are logged with `tracing`, never sent;
+//!   fault, for the framework's own refusals too ([`policy`]); internal details are logged with
+//!   `tracing`, never sent; every answer carries `nosniff`, and `no-store` unless it is an asset;
+//! - every JSON body is read by one strict reader ([`body::json_value`]): a key given twice is
+//!   refused, not silently dropped;
+//! - password hashes are bounded ([`limits`]): per client, per username, and in number at once;
 //! - personal mode (the default) serves only loopback `Host` names (DNS rebinding) and accepts a
-//!   state-changing request only from the same origin or with the CSRF token ([`security`]);
+//!   state-changing request only from the same origin or with the visitor's own CSRF token
+//!   ([`security`]);
 //! - the page assets (CSS, a little JS, the vendored htmx) are compiled into the binary: the app
 //!   works offline and never loads anything from a CDN; the essentials work with JS off.
 //!
 //! The clock is read here, at the edge (a check-in made in the browser is "now"), through the
 //! [`Clock`] in [`AppState`], so tests can fix it.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,13 +37,18 @@ mod api;
 mod assets;
 mod athletes_api;
 pub mod auth;
+pub mod body;
+pub mod client;
 pub mod demo;
 mod device_view;
 pub use device_view::end_streams as end_device_streams;
+pub mod limits;
 pub mod openapi;
+pub mod policy;
 pub mod problem;
 mod report_cache;
 pub mod security;
+mod spool;
 mod status_page;
 pub mod upload;
 mod views;
@@ -56,6 +67,19 @@ pub enum Mode {
     MultiUser,
 }
 
+/// Who may create an account on a multi-user server (`serve --signup`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Signup {
+    /// Anyone.
+    #[default]
+    Open,
+    /// Whoever holds a one-time invitation from a coach (`POST /api/invites`) or the operator
+    /// (`afterrun invite`).
+    Invite,
+    /// Nobody.
+    Closed,
+}
+
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -65,11 +89,42 @@ pub struct Config {
     pub body_limit: usize,
     /// How long one request may take before the server answers 503.
     pub timeout: Duration,
+    /// The reverse proxy whose `X-Forwarded-For` names the client (`serve --trusted-proxy`);
+    /// without one, the client is the peer of the connection ([`client::Client`]).
+    pub trusted_proxy: Option<IpAddr>,
+    /// Password hashes computed at once, at most: each takes about 19 MiB and a core.
+    pub max_hashes: usize,
+    /// How long a log-in or sign-up waits for its turn to hash before it is answered 429.
+    pub hash_wait: Duration,
+    /// Who may sign up.
+    pub signup: Signup,
+    /// Uploads in progress at once, at most, on the server (`limits::UploadGate`).
+    pub max_uploads: usize,
+    /// Uploads in progress at once, at most, for one athlete.
+    pub max_uploads_per_account: usize,
+    /// Uploads decoded at once, at most (decoding takes a few times the file's size in
+    /// memory); the others wait their turn, already on disk.
+    pub max_decodes: usize,
+    /// Where upload bodies are written while they arrive (private files, removed after the
+    /// import); the system's temporary folder when `None`.
+    pub upload_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { mode: Mode::Personal, body_limit: 1024 * 1024, timeout: Duration::from_secs(30) }
+        Config {
+            mode: Mode::Personal,
+            body_limit: 1024 * 1024,
+            timeout: Duration::from_secs(30),
+            trusted_proxy: None,
+            max_hashes: 4,
+            hash_wait: Duration::from_secs(2),
+            signup: Signup::Open,
+            max_uploads: 4,
+            max_uploads_per_account: 2,
+            max_decodes: 1,
+            upload_dir: None,
+        }
     }
 }
 
@@ -82,55 +137,28 @@ pub struct AppState {
 struct Inner {
     config: Config,
     clock: Clock,
-    csrf_token: String,
     store: Option<Arc<afterrun_store::Store>>,
     reports: report_cache::ReportCache,
+    hashes: limits::HashGate,
+    uploads: limits::UploadGate,
 }
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The CSRF token is a secret: never in logs.
         f.debug_struct("AppState").field("config", &self.inner.config).finish_non_exhaustive()
     }
 }
 
 impl AppState {
-    /// A state with the given settings, clock and CSRF token.
-    ///
-    /// The token must be unguessable by other web sites; [`security::new_csrf_token`] makes one.
-    pub fn new(config: Config, clock: Clock, csrf_token: String) -> AppState {
-        AppState {
-            inner: Arc::new(Inner {
-                config,
-                clock,
-                csrf_token,
-                store: None,
-                reports: report_cache::ReportCache::default(),
-            }),
-        }
+    /// A state with the given settings and clock.
+    pub fn new(config: Config, clock: Clock) -> AppState {
+        AppState { inner: Arc::new(Inner::new(config, clock, None)) }
     }
 
     /// The same state backed by a store: check-ins, plans and done steps are kept.
     pub fn with_store(self, store: Arc<afterrun_store::Store>) -> AppState {
-        let Inner { config, clock, csrf_token, .. } = match Arc::try_unwrap(self.inner) {
-            Ok(inner) => inner,
-            Err(shared) => Inner {
-                config: shared.config.clone(),
-                clock: shared.clock,
-                csrf_token: shared.csrf_token.clone(),
-                store: None,
-                reports: report_cache::ReportCache::default(),
-            },
-        };
-        AppState {
-            inner: Arc::new(Inner {
-                config,
-                clock,
-                csrf_token,
-                store: Some(store),
-                reports: report_cache::ReportCache::default(),
-            }),
-        }
+        let (config, clock) = (self.inner.config.clone(), self.inner.clock);
+        AppState { inner: Arc::new(Inner::new(config, clock, Some(store))) }
     }
 
     /// The store, when the server has one.
@@ -153,9 +181,27 @@ impl AppState {
         &self.inner.reports
     }
 
-    /// The CSRF token of this server process.
-    pub(crate) fn csrf_token(&self) -> &str {
-        &self.inner.csrf_token
+    /// The bound on password hashes.
+    pub(crate) fn hashes(&self) -> &limits::HashGate {
+        &self.inner.hashes
+    }
+
+    /// The bound on uploads.
+    pub(crate) fn uploads(&self) -> &limits::UploadGate {
+        &self.inner.uploads
+    }
+}
+
+impl Inner {
+    fn new(config: Config, clock: Clock, store: Option<Arc<afterrun_store::Store>>) -> Inner {
+        let hashes = limits::HashGate::new(config.max_hashes, config.hash_wait);
+        let uploads = limits::UploadGate::new(
+            config.max_uploads,
+            config.max_uploads_per_account,
+            config.max_decodes,
+        );
+        let reports = report_cache::ReportCache::default();
+        Inner { config, clock, store, reports, hashes, uploads }
     }
 }
 
@@ -182,6 +228,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, outer_timeout))
+        .layer(axum::middleware::from_fn(policy::answers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -58,6 +58,7 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/api/athletes/{id}/coaches"),
     ("post", "/api/athletes/{id}/coaches"),
     ("delete", "/api/athletes/{id}/coaches/{username}"),
+    ("post", "/api/invites"),
     ("get", "/api/referrals"),
     ("get", "/login"),
     ("post", "/login"),
@@ -178,6 +179,29 @@ fn problem(description: &str) -> Value {
            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
 }
 
+/// 429 with its `Retry-After` header, as a problem or (`page`) as the form's page again.
+fn too_many(description: &str, page: bool) -> Value {
+    let mut answer = if page { html(description) } else { problem(description) };
+    answer["headers"] = json!({"Retry-After": {"description": "seconds to wait", "required": true,
+        "schema": {"type": "integer", "minimum": 1}}});
+    answer
+}
+
+/// What every operation with a body may answer besides its own: 413 when the body is larger
+/// than the route accepts (a problem, like every refusal, unless the operation says otherwise).
+fn add_common_refusals(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    let operations =
+        paths.values_mut().filter_map(Value::as_object_mut).flat_map(|m| m.values_mut());
+    for operation in operations.filter(|o| o.get("requestBody").is_some()) {
+        if let Some(responses) = operation["responses"].as_object_mut() {
+            responses
+                .entry("413")
+                .or_insert_with(|| problem("the body is larger than this address accepts"));
+        }
+    }
+}
+
 fn html(description: &str) -> Value {
     json!({"description": description, "content": {"text/html": {"schema": {"type": "string"}}}})
 }
@@ -232,7 +256,8 @@ fn accounts_paths() -> Value {
     let credentials = json!({"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"},
         "password": {"type": "string", "minLength": 10, "maxLength": 200},
-        "role": {"enum": ["athlete", "coach"]}}});
+        "role": {"enum": ["athlete", "coach"]},
+        "invite": {"type": "string", "description": "sign-up: the invitation (`serve --signup invite`)"}}});
     let athlete_list = json!({"type": "array", "items": {"type": "object", "required": ["id", "name"],
         "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}});
     let form = json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
@@ -243,14 +268,17 @@ fn accounts_paths() -> Value {
         "/api/accounts": {"post": {"summary": "Sign up (multi-user mode; 404 in personal mode)",
             "requestBody": json_body(credentials.clone()),
             "responses": {"201": ok("the account", account.clone()),
+                          "403": problem("sign-up is closed (`serve --signup closed`), or by invitation and `invite` is missing, unknown, used or expired"),
                           "409": problem("the username is taken"),
-                          "422": problem("`field` names the bad username, password or role")}}},
+                          "422": problem("`field` names the bad username, password, role or invite"),
+                          "429": too_many(&format!("{} sign-ups from this client within 15 minutes, or no free turn to hash a password", crate::limits::MAX_CLIENT_SIGNUPS), false)}}},
         "/api/session": {
             "post": {"summary": "Log in: sets the `afterrun_session` cookie (HttpOnly, SameSite=Strict, 14 days; Secure behind a TLS-terminating proxy that sends X-Forwarded-Proto: https)",
                 "requestBody": json_body(credentials),
                 "responses": {"204": {"description": "logged in; the cookie is set"},
                               "401": problem("wrong username or password"),
-                              "429": problem("5 failed logins for this username within 15 minutes; see Retry-After")}},
+                              "422": problem("the body is not a JSON object with `username` and `password`"),
+                              "429": too_many(&format!("5 failed logins for this username, or {} from this client, within 15 minutes; or no free turn to check a password", crate::limits::MAX_CLIENT_FAILURES), false)}},
             "delete": {"summary": "Log out: the session is deleted and the cookie cleared",
                 "responses": {"204": {"description": "logged out"}}}
         },
@@ -305,14 +333,20 @@ fn accounts_paths() -> Value {
             "post": {"summary": "Web app (multi-user): log in; sets the session cookie", "requestBody": form,
                 "responses": {"303": {"description": "logged in: to / (athlete) or /coach (coach)"},
                               "401": html("the page again: wrong username or password"),
-                              "429": html("the page again: too many failed logins (Retry-After)")}}
+                              "429": too_many("the page again: too many failed logins, or no free turn to check a password", true)}}
         },
         "/signup": {
-            "get": {"summary": "Web app (multi-user): the sign-up page", "responses": {"200": html("the page"), "404": html("personal mode")}},
+            "get": {"summary": "Web app (multi-user): the sign-up page",
+                "parameters": [{"name": "invite", "in": "query", "schema": {"type": "string"},
+                                "description": "the invitation the form carries (`serve --signup invite`)"}],
+                "responses": {"200": html("the page"), "403": html("the page without a form: sign-up is closed, or by invitation and there is none"),
+                              "404": html("personal mode")}},
             "post": {"summary": "Web app (multi-user): create an account and log in", "requestBody": form,
                 "responses": {"303": {"description": "created and logged in"},
+                              "403": html("the page again: sign-up is closed, or the invitation is missing, unknown, used or expired"),
                               "409": html("the page again: the username is taken"),
-                              "422": html("the page again, naming the field at fault")}}
+                              "422": html("the page again, naming the field at fault"),
+                              "429": too_many("the page again: too many sign-ups from this client, or no free turn to hash a password", true)}}
         },
         "/logout": {"post": {"summary": "Web app (multi-user): log out", "requestBody": form,
             "responses": {"303": {"description": "to /login; the session is deleted"}}}},
@@ -323,6 +357,13 @@ fn accounts_paths() -> Value {
         "/profile/coaches/{username}/remove": {"post": {"summary": "Web app (multi-user): the athlete removes a coach",
             "parameters": [{"name": "username", "in": "path", "required": true, "schema": {"type": "string"}}],
             "requestBody": form, "responses": {"303": {"description": "back to the profile"}}}},
+        "/api/invites": {"post": {"summary": "Coaches: a one-time sign-up invitation (for `serve --signup invite`), usable for 7 days",
+            "responses": {"201": ok("the invitation's token, the sign-up page's path carrying it, and when it expires",
+                              json!({"type": "object", "required": ["invite", "path", "expires_at"], "properties": {
+                                  "invite": {"type": "string"}, "path": {"type": "string"},
+                                  "expires_at": {"type": "string", "format": "date-time"}}})),
+                          "401": problem("no session"), "403": problem("not a coach"),
+                          "404": problem("personal mode has no accounts")}}},
         "/api/referrals": {"get": {"summary": "Coaches: the red-flag check-ins (triage not self_care) of their linked athletes, newest first",
             "responses": {"200": ok("athlete_id, athlete, checkin_id, checked_in_at, plan_id, level, reasons of each", json!({"type": "array"})),
                           "401": problem("no session"), "403": problem("not a coach"),
@@ -333,16 +374,23 @@ fn accounts_paths() -> Value {
 /// The whole document.
 pub fn document() -> Value {
     let refused = "a state-changing request must carry `Origin` (this server's own) or \
-                   `Sec-Fetch-Site: same-origin`, or the CSRF token as the `afterrun_csrf` \
-                   cookie and the `X-CSRF-Token` header or `csrf_token` form field";
+                   `Sec-Fetch-Site: same-origin`, or the visitor's own CSRF token (the one \
+                   its pages carry: bound to the session, else to the `afterrun_csrf` cookie) \
+                   as the `X-CSRF-Token` header or `csrf_token` form field";
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "afterrun",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "What to do for your legs after a run. In personal mode the server \
-                            answers only to loopback Host names (else 421). Errors are \
-                            application/problem+json naming the field."
+                            answers only to loopback Host names (else 421). Every error is \
+                            application/problem+json (RFC 9457) naming the field, the server's \
+                            own 404, 405 (a method an address does not serve, with Allow), 413 \
+                            and 503 included; a JSON body that is not JSON, or gives a key \
+                            twice, is 422 of type /problems/invalid-json naming the path. Every \
+                            answer carries X-Content-Type-Options: nosniff, and every answer \
+                            but an asset Cache-Control: no-store. Password checks are bounded \
+                            per client and per server: beyond, 429 with Retry-After."
         },
         "paths": {
             "/healthz": {"get": {"summary": "Liveness", "responses": {
@@ -355,7 +403,6 @@ pub fn document() -> Value {
                 "responses": {
                     "200": {"description": "the plan (interfaces.md, Plan)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Plan"}}}},
                     "403": problem("cross-origin request refused"),
-                    "413": {"description": "body too large"},
                     "421": problem("Host is not a loopback name"),
                     "422": problem("the check-in is invalid; `field` names the JSON path")
                 }
@@ -396,7 +443,8 @@ pub fn document() -> Value {
                     "400": problem("the body is empty or `name` is missing; `field` says which"),
                     "403": problem("cross-origin request refused"),
                     "404": problem("no such athlete, or no store"),
-                    "413": problem("the body is too large")
+                    "413": problem("the body is too large"),
+                    "429": too_many("too many uploads in progress, for this athlete or on the server", false)
                 }
             }},
             "/import": {
@@ -413,7 +461,8 @@ pub fn document() -> Value {
                     "responses": {"200": html("the results page"),
                                   "400": html("no file was chosen"),
                                   "403": problem("cross-origin request refused"),
-                                  "413": html("the upload is too large")}}
+                                  "413": html("the upload is too large"),
+                                  "429": too_many("the page again: too many uploads in progress", true)}}
             },
             "/api/athletes/{id}/status": {"get": {
                 "summary": "The athlete's status: the `afterrun status --json` document with `what_works`",
@@ -537,6 +586,7 @@ pub fn document() -> Value {
             }
         }
     }
+    add_common_refusals(&mut doc);
     doc
 }
 

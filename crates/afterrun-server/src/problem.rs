@@ -27,6 +27,9 @@ pub struct Problem {
     /// The input at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// When to try again, in seconds: sent as the `Retry-After` header (429), not in the body.
+    #[serde(skip)]
+    pub retry_after: Option<i64>,
 }
 
 impl Problem {
@@ -44,7 +47,24 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             field: field.map(str::to_owned),
+            retry_after: None,
         }
+    }
+
+    /// 429 with `Retry-After` (seconds): `detail` says what was used up, the answer when to come
+    /// back.
+    pub fn too_many_requests(
+        kind: &str,
+        detail: &str,
+        retry_after_s: i64,
+        field: Option<&str>,
+    ) -> Problem {
+        let retry_after_s = retry_after_s.max(1);
+        let detail = format!("{detail}: try again in {retry_after_s} s");
+        let mut problem =
+            Problem::new(StatusCode::TOO_MANY_REQUESTS, kind, "Too many requests", detail, field);
+        problem.retry_after = Some(retry_after_s);
+        problem
     }
 
     /// The check-in failed validation at `field`.
@@ -81,6 +101,12 @@ impl Problem {
     }
 }
 
+impl From<Problem> for Response {
+    fn from(problem: Problem) -> Response {
+        problem.into_response()
+    }
+}
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();
@@ -89,7 +115,11 @@ impl IntoResponse for Problem {
             String::from(r#"{"type":"/problems/internal","title":"Internal error","status":500}"#)
         });
         let mut response = (status, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

@@ -8,21 +8,30 @@
 //!    any port), else 421: a rebound name never matches;
 //! 2. a state-changing request (POST, PUT, PATCH, DELETE) must show it comes from our own pages:
 //!    `Sec-Fetch-Site: same-origin`, or an `Origin` whose authority is the request's `Host`;
-//!    without either header (an old browser, a script), the CSRF token must be sent both as the
-//!    `afterrun_csrf` cookie and as the `X-CSRF-Token` header or `csrf_token` form field. The
-//!    token is a per-process secret that only our own pages carry; else 403.
+//!    without either header (an old browser, a script), the visitor's own CSRF token
+//!    ([`CsrfToken`]) must be sent as the `X-CSRF-Token` header or `csrf_token` form field;
+//!    else 403.
+//!
+//! The CSRF token is the visitor's own, never shared: with a session it is derived from the
+//! session's secret token (so it is bound to the session and ends with it); without one it is
+//! 256 random bits from the operating system's generator, given to the browser in the
+//! `afterrun_csrf` cookie with the first page and compared with the form's copy (double submit,
+//! in constant time). Both cookies are `HttpOnly; SameSite=Strict`, and `Secure` behind TLS.
 //!
 //! Refusals are problem documents naming the header at fault.
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
+use std::convert::Infallible;
 
+use argon2::password_hash::rand_core::{OsRng, RngCore};
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
 
+use crate::auth::{SESSION_COOKIE, over_tls};
 use crate::problem::Problem;
 use crate::{AppState, Mode};
 
@@ -33,16 +42,89 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The form field that carries the CSRF token.
 pub const CSRF_FIELD: &str = "csrf_token";
 
-/// A fresh CSRF token: 128 bits from the standard library's randomly keyed hasher (seeded from
-/// the operating system's random source), as hex.
+/// A fresh random token: 256 bits from the operating system's cryptographic generator, as
+/// lower-case hex.
 pub fn new_csrf_token() -> String {
-    let mut out = String::with_capacity(32);
-    for i in 0..2u64 {
-        let mut hasher = RandomState::new().build_hasher();
-        hasher.write_u64(i);
-        out.push_str(&format!("{:016x}", hasher.finish()));
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether a cookie's value has the shape of our tokens (64 lower-case hex digits).
+fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The CSRF token of one request's visitor: what its pages carry and its changes must show.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CsrfToken {
+    value: String,
+    source: Source,
+}
+
+/// Where a [`CsrfToken`] comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// Derived from the session cookie's token.
+    Session,
+    /// The `afterrun_csrf` cookie the browser sent back.
+    Cookie,
+    /// New for a visitor without either: given as a cookie with the page.
+    Fresh,
+}
+
+impl CsrfToken {
+    /// The token of a request with these headers.
+    pub fn of(headers: &HeaderMap) -> CsrfToken {
+        if let Some(session) = cookie_value(headers, SESSION_COOKIE).filter(|v| is_token(v)) {
+            let digest = Sha256::new()
+                .chain_update(b"afterrun csrf token of session ")
+                .chain_update(session.as_bytes())
+                .finalize();
+            return CsrfToken { value: hex(&digest), source: Source::Session };
+        }
+        match cookie_value(headers, CSRF_COOKIE).filter(|v| is_token(v)) {
+            Some(cookie) => CsrfToken { value: cookie.to_owned(), source: Source::Cookie },
+            None => CsrfToken { value: new_csrf_token(), source: Source::Fresh },
+        }
     }
-    out
+
+    /// The token, for a page's forms.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    /// The `Set-Cookie` value that gives a new visitor their token, `Secure` over TLS.
+    fn cookie(&self, secure: bool) -> Option<HeaderValue> {
+        let secure = if secure { "; Secure" } else { "" };
+        let text =
+            format!("{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}", self.value);
+        HeaderValue::from_str(&text).ok()
+    }
+}
+
+impl std::fmt::Debug for CsrfToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A secret: never in logs.
+        f.debug_struct("CsrfToken").field("source", &self.source).finish_non_exhaustive()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = Infallible;
+
+    /// The token [`guard`] found or made for this request.
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .unwrap_or_else(|| CsrfToken::of(&parts.headers)))
+    }
 }
 
 /// Whether `host` (a `Host` header value) names this machine's loopback interface.
@@ -77,8 +159,13 @@ fn is_state_changing(method: &Method) -> bool {
     matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
 }
 
-/// The middleware applying both rules.
-pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// The middleware applying both rules; it hands the request's [`CsrfToken`] on in the
+/// extensions and gives a new visitor's token as a cookie with the page.
+pub(crate) async fn guard(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if request.uri().path() == "/healthz" {
         return next.run(request).await;
     }
@@ -104,17 +191,37 @@ pub(crate) async fn guard(State(state): State<AppState>, request: Request, next:
             }
         }
     }
-    if !is_state_changing(request.method()) {
-        return next.run(request).await;
+    let token = CsrfToken::of(request.headers());
+    let secure = over_tls(request.headers());
+    request.extensions_mut().insert(token.clone());
+    let response = if !is_state_changing(request.method()) {
+        next.run(request).await
+    } else {
+        match origin_verdict(request.headers(), host.as_deref()) {
+            Verdict::Allow => next.run(request).await,
+            Verdict::Deny(field) => forbidden(field),
+            Verdict::NeedToken => match check_token(&state, &token, request).await {
+                Ok(request) => next.run(request).await,
+                Err(response) => response,
+            },
+        }
+    };
+    with_token_cookie(response, &token, secure)
+}
+
+/// A page for a visitor new to us carries their token's cookie.
+fn with_token_cookie(mut response: Response, token: &CsrfToken, secure: bool) -> Response {
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if token.source == Source::Fresh
+        && is_page
+        && let Some(cookie) = token.cookie(secure)
+    {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
     }
-    match origin_verdict(request.headers(), host.as_deref()) {
-        Verdict::Allow => next.run(request).await,
-        Verdict::Deny(field) => forbidden(field),
-        Verdict::NeedToken => match check_token(&state, request).await {
-            Ok(request) => next.run(request).await,
-            Err(response) => response,
-        },
-    }
+    response
 }
 
 /// What the browser's own headers say about a state-changing request.
@@ -160,14 +267,17 @@ fn forbidden(field: &str) -> Response {
     .into_response()
 }
 
-/// Checks the CSRF token (cookie plus header or form field); gives the request back intact.
-async fn check_token(state: &AppState, request: Request) -> Result<Request, Response> {
-    let expected = state.csrf_token();
-    let cookie_ok = cookie_value(request.headers(), CSRF_COOKIE)
-        .is_some_and(|c| constant_time_eq(c.as_bytes(), expected.as_bytes()));
-    if !cookie_ok {
+/// Checks the visitor's CSRF token (header or form field); gives the request back intact.
+async fn check_token(
+    state: &AppState,
+    token: &CsrfToken,
+    request: Request,
+) -> Result<Request, Response> {
+    // Without a session or the token's cookie there is nothing to compare with.
+    if token.source == Source::Fresh {
         return Err(forbidden("Cookie"));
     }
+    let expected = token.as_str();
     if let Some(h) = request.headers().get(CSRF_HEADER) {
         return if constant_time_eq(h.as_bytes(), expected.as_bytes()) {
             Ok(request)
@@ -234,11 +344,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The `Set-Cookie` value that gives a page's browser the CSRF token.
-pub(crate) fn csrf_cookie(state: &AppState) -> String {
-    format!("{CSRF_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict", state.csrf_token())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,8 +378,27 @@ mod tests {
         let a = new_csrf_token();
         let b = new_csrf_token();
         assert_ne!(a, b);
-        assert_eq!(a.len(), 32);
-        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert!(is_token(&a));
+    }
+
+    #[test]
+    fn each_visitor_has_their_own_token() {
+        let with = |cookie: String| {
+            let mut h = HeaderMap::new();
+            h.insert(header::COOKIE, cookie.parse().unwrap());
+            CsrfToken::of(&h)
+        };
+        let (s1, s2) = (new_csrf_token(), new_csrf_token());
+        let one = with(format!("{SESSION_COOKIE}={s1}"));
+        assert_eq!(one.source, Source::Session);
+        assert_eq!(one, with(format!("{CSRF_COOKIE}={}; {SESSION_COOKIE}={s1}", "a".repeat(64))));
+        assert_ne!(one.as_str(), with(format!("{SESSION_COOKIE}={s2}")).as_str());
+        assert_ne!(one.as_str(), s1, "the session's token is never shown");
+        let anonymous = with(format!("{CSRF_COOKIE}={s2}"));
+        assert_eq!((anonymous.source, anonymous.as_str()), (Source::Cookie, s2.as_str()));
+        let new = with(format!("{CSRF_COOKIE}=short"));
+        assert_eq!(new.source, Source::Fresh);
+        assert_ne!(new.as_str(), CsrfToken::of(&HeaderMap::new()).as_str());
     }
 
     #[test]

@@ -173,7 +173,7 @@ async fn status_page(State(state): State<AppState>, owner: PageOwner) -> Respons
         Err(e) => return Problem::internal(&e).into_response(),
     };
     let Some(athlete) = athlete else {
-        return page(&state, StatusCode::OK, &empty_view(&state));
+        return page(StatusCode::OK, &empty_view(&state));
     };
     let cached = match report(&state, store, athlete).await {
         Ok(r) => r,
@@ -183,7 +183,7 @@ async fn status_page(State(state): State<AppState>, owner: PageOwner) -> Respons
         html if html.is_empty() => {
             Problem::internal(&"the status page did not render").into_response()
         }
-        html => crate::web::html_page(&state, StatusCode::OK, html.clone()),
+        html => crate::web::html_page(StatusCode::OK, html.clone()),
     }
 }
 

@@ -16,8 +16,11 @@
 //!
 //! Uploads are the only requests allowed to be large: these routes carry their own body limit
 //! ([`BODY_LIMIT`]) and time limit ([`TIMEOUT`]) instead of the server's small defaults
-//! (`router` applies those to every other route). Decoding is CPU work and runs on the blocking
-//! pool, never on the async workers.
+//! (`router` applies those to every other route). A body is never held whole in memory: it is
+//! written to a private temporary file as it arrives (`spool.rs`) and decoded from there.
+//! Uploads in progress are bounded per athlete and per server (`limits::UploadGate`):
+//! beyond, 429 with `Retry-After` before the body is read. Decoding is CPU work and runs on the
+//! blocking pool, never on the async workers.
 
 use std::time::Duration;
 
@@ -27,11 +30,10 @@ use afterrun_service::words::activity_words;
 use afterrun_store::{Id, Store};
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
@@ -39,6 +41,8 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
+use crate::security::CsrfToken;
+use crate::spool::Spool;
 use crate::web::{PERSONAL_ATHLETE, page};
 use crate::{AppState, Mode};
 
@@ -131,22 +135,45 @@ fn clean_name(name: &str) -> Option<String> {
     (!cleaned.is_empty() && cleaned != "." && cleaned != "..").then(|| cleaned.to_owned())
 }
 
-/// Imports one uploaded file or archive for `athlete`: its `import --json` lines and counts.
+/// A new spool for an upload, in the configured folder.
+async fn new_spool(state: &AppState) -> Result<Spool, Problem> {
+    let dir = state.config().upload_dir.clone().unwrap_or_else(std::env::temp_dir);
+    Spool::new(&dir, BODY_LIMIT).await
+}
+
+/// Writes a request body to a spool as it arrives; 413 past [`BODY_LIMIT`].
+async fn spool_body(state: &AppState, body: Body) -> Result<Spool, Problem> {
+    let mut spool = new_spool(state).await?;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+        let chunk =
+            chunk.map_err(|e| bad_request("body", format!("the body could not be read: {e}")))?;
+        spool.push(&chunk, too_large).await?;
+    }
+    Ok(spool)
+}
+
+/// Imports one uploaded file or archive for `athlete`, read from its spool: its
+/// `import --json` lines and counts.
 async fn import_one(
     state: &AppState,
     store: &Store,
     athlete: Id,
     name: String,
-    bytes: Bytes,
+    mut spool: Spool,
 ) -> Result<(Vec<Value>, Counts), Problem> {
     let internal = |e: &dyn std::fmt::Display| Problem::internal(e);
     let thresholds = import::thresholds(store, athlete).await.map_err(|e| internal(&e))?;
     let known = store.stored_hashes(athlete).await.map_err(|e| internal(&e))?;
+    let decode_turn = state.uploads().decode_turn().await?;
+    let reader = spool.reader().await?;
     let prepared = tokio::task::spawn_blocking(move || {
-        import::prepare_upload(&name, &bytes, &thresholds, &known)
+        let _turn = decode_turn;
+        import::prepare_upload_from(&name, reader, &thresholds, &known)
     })
     .await
     .map_err(|e| internal(&e))?;
+    drop(spool);
     let now = state.now().as_second();
     import::store_upload(store, athlete, prepared, now).await.map_err(|e| internal(&e))
 }
@@ -168,7 +195,7 @@ async fn upload_api(
     principal: Principal,
     Path(id): Path<String>,
     uri: Uri,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Response {
     match upload_api_inner(&state, &principal, &id, &uri, body).await {
         Ok(value) => crate::api::json_text(StatusCode::OK, value.to_string()),
@@ -181,7 +208,7 @@ async fn upload_api_inner(
     principal: &Principal,
     id: &str,
     uri: &Uri,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Value, Problem> {
     let store = state.store().ok_or_else(no_store)?;
     let query = axum::extract::Query::<UploadQuery>::try_from_uri(uri)
@@ -192,16 +219,13 @@ async fn upload_api_inner(
             "give the file's name as the `name` query parameter, such as ?name=run.fit",
         )
     })?;
-    let bytes = match body {
-        Ok(b) => b,
-        Err(BytesRejection::FailedToBufferBody(_)) => return Err(too_large()),
-        Err(e) => return Err(bad_request("body", format!("the body could not be read: {e}"))),
-    };
-    if bytes.is_empty() {
+    let athlete = athlete_for(state, store, principal, id).await?;
+    let _turn = state.uploads().turn(athlete)?;
+    let spool = spool_body(state, body).await?;
+    if spool.len() == 0 {
         return Err(bad_request("body", "the body is empty: send the file's bytes"));
     }
-    let athlete = athlete_for(state, store, principal, id).await?;
-    let (lines, counts) = import_one(state, store, athlete, name, bytes).await?;
+    let (lines, counts) = import_one(state, store, athlete, name, spool).await?;
     Ok(answer_json(lines, &counts))
 }
 
@@ -336,11 +360,11 @@ struct ImportPage {
     units: &'static str,
 }
 
-fn import_page_for(state: &AppState, locale: &Locale) -> ImportPage {
+fn import_page_for(state: &AppState, csrf: &CsrfToken, locale: &Locale) -> ImportPage {
     ImportPage {
         title: "Import",
         nav: "import",
-        csrf: state.csrf_token().to_owned(),
+        csrf: csrf.as_str().to_owned(),
         accept: ACCEPT,
         limit_mib: BODY_LIMIT / (1024 * 1024),
         has_store: state.store().is_some(),
@@ -366,23 +390,28 @@ async fn import_locale(state: &AppState, principal: &Principal) -> Locale {
 }
 
 /// `GET /import`: the import page.
-async fn import_page(State(state): State<AppState>, principal: Principal) -> Response {
-    let mut view = import_page_for(&state, &import_locale(&state, &principal).await);
+async fn import_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> Response {
+    let mut view = import_page_for(&state, &csrf, &import_locale(&state, &principal).await);
     view.coach = matches!(principal, Principal::Coach { .. });
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 /// `POST /import`: the page's form without JavaScript; every file of the form is imported.
 async fn import_form(
     State(state): State<AppState>,
+    csrf: CsrfToken,
     principal: Principal,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let locale = import_locale(&state, &principal).await;
-    let mut view = import_page_for(&state, &locale);
+    let mut view = import_page_for(&state, &csrf, &locale);
     let refuse = |mut view: ImportPage, status: StatusCode, message: String| {
         view.error = Some(message);
-        page(&state, status, &view)
+        page(status, &view)
     };
     let Some(store) = state.store() else {
         return refuse(
@@ -403,9 +432,20 @@ async fn import_form(
         Ok(a) => a,
         Err(p) => return p.into_response(),
     };
+    let _turn = match state.uploads().turn(athlete) {
+        Ok(turn) => turn,
+        Err(problem) => {
+            let message = format!("Too many uploads at once: {}.", problem.detail);
+            let mut response = refuse(view, problem.status_code(), message);
+            if let Some(seconds) = problem.retry_after {
+                response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+            }
+            return response;
+        }
+    };
     let mut summary = SummaryView::default();
     loop {
-        let field = match multipart.next_field().await {
+        let mut field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(e) => {
@@ -421,14 +461,25 @@ async fn import_form(
             continue;
         }
         let Some(name) = field.file_name().and_then(clean_name) else { continue };
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) => {
-                let message = format!("{name} could not be read: {}.", e.body_text());
-                return refuse(view, e.status(), message);
-            }
+        let mut spool = match new_spool(&state).await {
+            Ok(spool) => spool,
+            Err(p) => return p.into_response(),
         };
-        if bytes.is_empty() {
+        loop {
+            let chunk = match field.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) => {
+                    let message = format!("{name} could not be read: {}.", e.body_text());
+                    return refuse(view, e.status(), message);
+                }
+            };
+            if let Err(p) = spool.push(&chunk, too_large).await {
+                let message = format!("{name}: {}.", p.detail);
+                return refuse(view, p.status_code(), message);
+            }
+        }
+        if spool.len() == 0 {
             // An empty file input sends one nameless empty part; a named empty file is shown.
             let line = json!({"file": name, "format": null, "ok": false,
                               "error": {"kind": "not_activity_file", "message": "the file is empty"}});
@@ -436,7 +487,7 @@ async fn import_form(
             view.uploads.push(upload_view(name, &[line], &locale));
             continue;
         }
-        match import_one(&state, store, athlete, name.clone(), bytes).await {
+        match import_one(&state, store, athlete, name.clone(), spool).await {
             Ok((lines, counts)) => {
                 summary.add(&counts);
                 view.uploads.push(upload_view(name, &lines, &locale));
@@ -448,7 +499,7 @@ async fn import_form(
         return refuse(view, StatusCode::BAD_REQUEST, "Choose at least one file to import.".into());
     }
     view.summary = Some(summary);
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 #[cfg(test)]

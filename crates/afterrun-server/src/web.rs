@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::AppState;
 use crate::account_pages::{PageOwner, coach_names};
 use crate::problem::Problem;
-use crate::security::csrf_cookie;
+use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues, PlanView};
 
 /// The page routes.
@@ -219,6 +219,7 @@ struct CheckinPage {
 
 fn checkin_page_for(
     state: &AppState,
+    csrf: &CsrfToken,
     form: &FormValues,
     error: Option<FormError>,
     locale: &Locale,
@@ -229,7 +230,7 @@ fn checkin_page_for(
     CheckinPage {
         title: "Check in",
         nav: "checkin",
-        csrf: state.csrf_token().to_owned(),
+        csrf: csrf.as_str().to_owned(),
         error,
         silhouette: SILHOUETTE,
         front: regions(form, FRONT, "right"),
@@ -362,32 +363,26 @@ struct NotFoundPage {
 }
 
 /// The "not found" page, for a browser.
-pub(crate) fn not_found_page(state: &AppState, message: String) -> Response {
+pub(crate) fn not_found_page(message: String) -> Response {
     let view = NotFoundPage { title: "Not found", nav: "", message };
-    page(state, StatusCode::NOT_FOUND, &view)
+    page(StatusCode::NOT_FOUND, &view)
 }
 
-/// Renders a page with the security headers and the CSRF cookie.
-pub(crate) fn page(
-    state: &AppState,
-    status: StatusCode,
-    template: &dyn askama::DynTemplate,
-) -> Response {
+/// Renders a page with the security headers.
+pub(crate) fn page(status: StatusCode, template: &dyn askama::DynTemplate) -> Response {
     match template.dyn_render() {
-        Ok(html) => html_page(state, status, html),
+        Ok(html) => html_page(status, html),
         Err(e) => Problem::internal(&e).into_response(),
     }
 }
 
-/// A rendered page with the headers every page carries (and the CSRF cookie).
-pub(crate) fn html_page(state: &AppState, status: StatusCode, html: String) -> Response {
+/// A rendered page with the headers every page carries (a new visitor's CSRF cookie is added
+/// by [`crate::security`]).
+pub(crate) fn html_page(status: StatusCode, html: String) -> Response {
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     page_headers(headers);
-    if let Ok(cookie) = HeaderValue::from_str(&csrf_cookie(state)) {
-        headers.insert(header::SET_COOKIE, cookie);
-    }
     response
 }
 
@@ -406,14 +401,18 @@ fn page_headers(headers: &mut HeaderMap) {
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-async fn checkin_page(State(state): State<AppState>, owner: PageOwner) -> Response {
+async fn checkin_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    owner: PageOwner,
+) -> Response {
     let profile = match stored_profile(&state, owner).await {
         Ok(p) => p,
         Err(e) => return Problem::internal(&e).into_response(),
     };
     let form = profile.as_ref().map(profile_form).unwrap_or_default();
     let locale = Locale::of(&profile.unwrap_or_default());
-    page(&state, StatusCode::OK, &checkin_page_for(&state, &form, None, &locale))
+    page(StatusCode::OK, &checkin_page_for(&state, &csrf, &form, None, &locale))
 }
 
 /// The page owner's zone and units, from their profile (the server's zone and km without one).
@@ -514,7 +513,7 @@ struct ProfilePage {
 }
 
 fn profile_page_for(
-    state: &AppState,
+    csrf: &CsrfToken,
     form: &FormValues,
     saved: bool,
     error: Option<FormError>,
@@ -523,7 +522,7 @@ fn profile_page_for(
     ProfilePage {
         title: "Profile",
         nav: "profile",
-        csrf: state.csrf_token().to_owned(),
+        csrf: csrf.as_str().to_owned(),
         saved,
         error,
         equipment: views::EQUIPMENT
@@ -565,6 +564,7 @@ struct ProfileQuery {
 /// `GET /profile`: the personal athlete's profile form.
 async fn profile_page(
     State(state): State<AppState>,
+    csrf: CsrfToken,
     owner: PageOwner,
     Query(query): Query<ProfileQuery>,
 ) -> Response {
@@ -574,20 +574,20 @@ async fn profile_page(
             nav: "profile",
             message: "This server runs without a store, so it keeps no profile.".to_owned(),
         };
-        return page(&state, StatusCode::NOT_FOUND, &view);
+        return page(StatusCode::NOT_FOUND, &view);
     }
     let form = match stored_profile(&state, owner).await {
         Ok(Some(profile)) => profile_form(&profile),
         Ok(None) => FormValues::default(),
         Err(e) => return Problem::internal(&e).into_response(),
     };
-    let mut view = profile_page_for(&state, &form, query.saved.is_some(), None);
+    let mut view = profile_page_for(&csrf, &form, query.saved.is_some(), None);
     view.coaches = match coach_names(&state, owner).await {
         Ok(names) => names,
         Err(e) => return Problem::internal(&e).into_response(),
     };
     view.no_coach = query.no_coach.is_some();
-    page(&state, StatusCode::OK, &view)
+    page(StatusCode::OK, &view)
 }
 
 /// Reads the profile form over the stored profile (fields the form does not show are kept).
@@ -673,6 +673,7 @@ fn pace_per_km(text: &str, units: Units) -> Option<f64> {
 /// `POST /profile`: saves the profile, then shows it again.
 async fn profile_submit(
     State(state): State<AppState>,
+    csrf: CsrfToken,
     owner: PageOwner,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -694,9 +695,8 @@ async fn profile_submit(
         Ok(p) => p,
         Err(e) => {
             return page(
-                &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &profile_page_for(&state, &form, false, Some(e)),
+                &profile_page_for(&csrf, &form, false, Some(e)),
             );
         }
     };
@@ -726,6 +726,7 @@ fn encode_query(text: &str) -> String {
 
 async fn checkin_submit(
     State(state): State<AppState>,
+    csrf: CsrfToken,
     owner: PageOwner,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -734,8 +735,8 @@ async fn checkin_submit(
     let mut checkin = match views::checkin_from_form(&form, state.now(), &locale) {
         Ok(c) => c,
         Err(e) => {
-            let page_view = checkin_page_for(&state, &form, Some(e), &locale);
-            return page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view);
+            let page_view = checkin_page_for(&state, &csrf, &form, Some(e), &locale);
+            return page(StatusCode::UNPROCESSABLE_ENTITY, &page_view);
         }
     };
     let invalid = |problem: Problem| {
@@ -743,8 +744,8 @@ async fn checkin_submit(
             field: problem.field.clone().unwrap_or_default(),
             message: problem.detail.clone(),
         };
-        let page_view = checkin_page_for(&state, &form, Some(error), &locale);
-        page(&state, StatusCode::UNPROCESSABLE_ENTITY, &page_view)
+        let page_view = checkin_page_for(&state, &csrf, &form, Some(error), &locale);
+        page(StatusCode::UNPROCESSABLE_ENTITY, &page_view)
     };
     if let Some(store) = state.store() {
         // Plan with the athlete's own history, keep the check-in and its plan, then show the
@@ -777,9 +778,9 @@ async fn checkin_submit(
                 plan: views::plan_view(&plan, &[], &locale),
                 ics_href: format!("/plan.ics?checkin={}", encode_query(&checkin_text)),
                 plan_id: None,
-                csrf: state.csrf_token().to_owned(),
+                csrf: csrf.as_str().to_owned(),
             };
-            page(&state, StatusCode::OK, &view)
+            page(StatusCode::OK, &view)
         }
         Err(problem) => invalid(problem),
     }
@@ -796,13 +797,13 @@ async fn find_plan(
     store.plan(athlete, id).await
 }
 
-fn no_plan(state: &AppState, id: &str) -> Response {
+fn no_plan(id: &str) -> Response {
     let view = NotFoundPage {
         title: "Not found",
         nav: "checkin",
         message: format!("There is no stored plan number “{id}”."),
     };
-    page(state, StatusCode::NOT_FOUND, &view)
+    page(StatusCode::NOT_FOUND, &view)
 }
 
 /// One stored plan in the list.
@@ -832,7 +833,6 @@ struct PlansPage {
 async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response {
     let Some(store) = state.store() else {
         return page(
-            &state,
             StatusCode::OK,
             &PlansPage { title: "Your plans", nav: "checkin", plans: Vec::new() },
         );
@@ -869,16 +869,17 @@ async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response 
             }
         })
         .collect();
-    page(&state, StatusCode::OK, &PlansPage { title: "Your plans", nav: "checkin", plans })
+    page(StatusCode::OK, &PlansPage { title: "Your plans", nav: "checkin", plans })
 }
 
 /// `GET /plans/{id}`: a stored plan with its done steps.
 async fn stored_plan(
     State(state): State<AppState>,
+    csrf: CsrfToken,
     owner: PageOwner,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(store) = state.store() else { return no_plan(&state, &id) };
+    let Some(store) = state.store() else { return no_plan(&id) };
     match find_plan(store, owner, &id).await {
         Ok(Some(row)) => {
             let done: Vec<u32> = row.completed.iter().map(|c| c.step).collect();
@@ -888,16 +889,16 @@ async fn stored_plan(
                 plan: views::plan_view(&row.plan, &done, &owner_locale(&state, owner).await),
                 ics_href: format!("/plans/{}/calendar.ics", row.id),
                 plan_id: Some(row.id),
-                csrf: state.csrf_token().to_owned(),
+                csrf: csrf.as_str().to_owned(),
             };
-            let mut response = page(&state, StatusCode::OK, &view);
+            let mut response = page(StatusCode::OK, &view);
             // htmx followed the redirect from the form: show this address in the location bar.
             if let Ok(url) = HeaderValue::from_str(&format!("/plans/{}", row.id)) {
                 response.headers_mut().insert("hx-push-url", url);
             }
             response
         }
-        Ok(None) => no_plan(&state, &id),
+        Ok(None) => no_plan(&id),
         Err(e) => Problem::internal(&e).into_response(),
     }
 }
@@ -1003,13 +1004,13 @@ async fn plan_ics(
     ics_response(&plan, &owner_locale(&state, owner).await)
 }
 
-async fn guide_list(State(state): State<AppState>) -> Response {
+async fn guide_list() -> Response {
     let topics =
         afterrun_protocol::guide::topics().iter().map(|t| (t.id, t.title, t.summary)).collect();
-    page(&state, StatusCode::OK, &GuideListPage { title: "Guide", nav: "guide", topics })
+    page(StatusCode::OK, &GuideListPage { title: "Guide", nav: "guide", topics })
 }
 
-async fn guide_topic(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+async fn guide_topic(Path(id): Path<String>) -> Response {
     match afterrun_protocol::guide::topic(&id) {
         Some(topic) => {
             let references = topic
@@ -1031,7 +1032,7 @@ async fn guide_topic(State(state): State<AppState>, Path(id): Path<String>) -> R
                 references,
                 outcome_note: afterrun_protocol::guide::OUTCOME_FIGURES_NOTE,
             };
-            page(&state, StatusCode::OK, &view)
+            page(StatusCode::OK, &view)
         }
         None => {
             let view = NotFoundPage {
@@ -1039,7 +1040,7 @@ async fn guide_topic(State(state): State<AppState>, Path(id): Path<String>) -> R
                 nav: "guide",
                 message: format!("There is no guide topic called “{id}”."),
             };
-            page(&state, StatusCode::NOT_FOUND, &view)
+            page(StatusCode::NOT_FOUND, &view)
         }
     }
 }

@@ -69,8 +69,7 @@ async fn server(mode: Mode) -> Server {
 }
 
 fn with_clock(mode: Mode, store: &Arc<Store>, clock: fn() -> Timestamp) -> AppState {
-    AppState::new(Config { mode, ..Config::default() }, clock, "0".repeat(32))
-        .with_store(Arc::clone(store))
+    AppState::new(Config { mode, ..Config::default() }, clock).with_store(Arc::clone(store))
 }
 
 struct Answer {
@@ -207,6 +206,7 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/me", None, signed_in(200)),
         row("GET", "/api/athletes", None, signed_in(200)),
         row("GET", "/api/referrals", None, vec![(Target::None, [401, 403, 403, 200, 200])]),
+        row("POST", "/api/invites", Some("{}"), vec![(Target::None, [401, 403, 403, 201, 201])]),
         row("GET", "/api/athletes/{id}/profile", None, read(200)),
         row("PUT", "/api/athletes/{id}/profile", Some(r#"{"weekly_km":42}"#), write(200)),
         row("GET", "/api/athletes/{id}/checkins", None, read(200)),

@@ -12,7 +12,6 @@ use jiff::Timestamp;
 use serde_json::Value;
 use tower::ServiceExt as _;
 
-const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 const HOST: &str = "127.0.0.1:8080";
 
 fn clock() -> Timestamp {
@@ -20,7 +19,7 @@ fn clock() -> Timestamp {
 }
 
 fn state() -> AppState {
-    AppState::new(Config { mode: Mode::Personal, ..Config::default() }, clock, TOKEN.to_owned())
+    AppState::new(Config { mode: Mode::Personal, ..Config::default() }, clock)
 }
 
 /// A state on a fresh SQLite file, and its folder (removed by the test).

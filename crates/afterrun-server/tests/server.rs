@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 use tower::ServiceExt as _;
 
-const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const HOST: &str = "127.0.0.1:8080";
 const ORIGIN: &str = "http://127.0.0.1:8080";
 
@@ -21,7 +21,7 @@ fn clock() -> Timestamp {
 }
 
 fn state(mode: Mode) -> AppState {
-    AppState::new(Config { mode, ..Config::default() }, clock, TOKEN.to_owned())
+    AppState::new(Config { mode, ..Config::default() }, clock)
 }
 
 async fn send_in(mode: Mode, request: Request<Body>) -> (StatusCode, String, String) {
@@ -376,15 +376,17 @@ async fn a_form_can_carry_the_token_as_a_field() {
 async fn checkin_page_has_every_rating_and_the_token() {
     let response = router(state(Mode::Personal)).oneshot(get("/")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+    // A new visitor gets a token of their own, as an HttpOnly, SameSite=Strict cookie.
     let cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
-    assert!(
-        cookie.starts_with(&format!("afterrun_csrf={TOKEN}")) && cookie.contains("SameSite=Strict")
-    );
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "not over TLS");
+    let token = cookie.strip_prefix("afterrun_csrf=").unwrap().split(';').next().unwrap();
+    assert_eq!(token.len(), 64);
     assert!(response.headers().get(header::CONTENT_SECURITY_POLICY).is_some());
     let html =
         String::from_utf8(to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec())
             .unwrap();
-    assert!(html.contains(&format!("name=\"csrf_token\" value=\"{TOKEN}\"")));
+    assert!(html.contains(&format!("name=\"csrf_token\" value=\"{token}\"")));
     for group in
         ["quads", "hamstrings", "calves", "glutes", "shins", "feet", "adductors", "hip_flexors"]
     {

@@ -18,9 +18,8 @@ async fn demo_state(name: &str) -> (AppState, std::path::PathBuf) {
     std::fs::create_dir_all(&dir).unwrap();
     let location = afterrun_store::Location::Sqlite(dir.join("status.db"));
     let store = afterrun_store::Store::connect(&location).await.unwrap();
-    let state =
-        AppState::new(Config { mode: Mode::Personal, ..Config::default() }, clock, "t".into())
-            .with_store(std::sync::Arc::new(store));
+    let state = AppState::new(Config { mode: Mode::Personal, ..Config::default() }, clock)
+        .with_store(std::sync::Arc::new(store));
     (state, dir)
 }
 

@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 use tower::ServiceExt as _;
 
-const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const HOST: &str = "127.0.0.1:8080";
 const ORIGIN: &str = "http://127.0.0.1:8080";
 
@@ -65,8 +65,8 @@ async fn fixture(mode: Mode) -> Fixture {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let store = Arc::new(Store::connect(&Location::Sqlite(dir.join("test.db"))).await.unwrap());
-    let state = AppState::new(Config { mode, ..Config::default() }, clock, TOKEN.to_owned())
-        .with_store(store.clone());
+    let state =
+        AppState::new(Config { mode, ..Config::default() }, clock).with_store(store.clone());
     Fixture { dir, state, store }
 }
 
@@ -248,7 +248,7 @@ async fn bad_uploads_are_problems_naming_the_field() {
         assert!(f.store.activities(athlete).await.unwrap().is_empty());
     }
     // A server without a store has nowhere to import to.
-    let bare = AppState::new(Config::default(), clock, TOKEN.to_owned());
+    let bare = AppState::new(Config::default(), clock);
     let (status, p) = upload(&bare, "me", "run.fit", fit_run()).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
 }
@@ -406,8 +406,13 @@ async fn the_form_without_javascript_imports_every_file_and_shows_the_results() 
 #[tokio::test]
 async fn the_import_page_renders_with_its_form_and_assets() {
     let f = fixture(Mode::Personal).await;
-    let get =
-        |path: &str| Request::get(path).header(header::HOST, HOST).body(Body::empty()).unwrap();
+    let get = |path: &str| {
+        Request::get(path)
+            .header(header::HOST, HOST)
+            .header(header::COOKIE, format!("afterrun_csrf={TOKEN}"))
+            .body(Body::empty())
+            .unwrap()
+    };
     let response = router(f.state.clone()).oneshot(get("/import")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let csp = response.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
@@ -432,4 +437,26 @@ async fn the_import_page_renders_with_its_form_and_assets() {
         assert_eq!((status, got.as_str()), (StatusCode::OK, media));
         assert!(!body.is_empty());
     }
+}
+
+#[tokio::test]
+async fn a_strava_catalog_after_its_files_still_names_them() {
+    let f = fixture(Mode::Personal).await;
+    // The zip lists the run before activities.csv: the catalog is read before the run is
+    // decoded all the same.
+    let export = zip_of(&[
+        ("export/activities/111.gpx", corpus("gpx/togeojson__blue_hills.gpx")),
+        (
+            "export/activities.csv",
+            b"Activity ID,Activity Date,Activity Name,Activity Type,Filename\n\
+              111,\"Jun 24, 2001\",Blue Hills Hike,Hike,activities/111.gpx\n"
+                .to_vec(),
+        ),
+    ]);
+    let (status, answer) = upload(&f.state, "me", "export.zip", export).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let files = answer["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "the CSV is not a file of its own: {answer}");
+    assert_eq!(files[0]["sport"], "hiking");
+    assert_eq!(files[0]["name"], "Blue Hills Hike");
 }

@@ -79,22 +79,35 @@ pub fn prepare(
     known: &HashMap<String, Id>,
     listed: Option<archive::CatalogEntry>,
 ) -> Prepared {
-    let bytes = match read {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let format = afterrun_activity::sniff::format_from_name(name).map(|f| f.as_str());
-            return Prepared::Failed(format, e);
-        }
-    };
-    let sha256 = sha256_hex(&bytes);
+    match read {
+        Ok(bytes) => prepare_bytes(name, &bytes, thresholds, known, listed),
+        Err(e) => unreadable(name, e),
+    }
+}
+
+/// A file that could not be read, with the format its name suggests.
+fn unreadable(name: &str, e: DecodeError) -> Prepared {
+    let format = afterrun_activity::sniff::format_from_name(name).map(|f| f.as_str());
+    Prepared::Failed(format, e)
+}
+
+/// [`prepare`] over bytes the caller keeps (no copy of a large file).
+fn prepare_bytes(
+    name: &str,
+    bytes: &[u8],
+    thresholds: &afterrun_load::Thresholds,
+    known: &HashMap<String, Id>,
+    listed: Option<archive::CatalogEntry>,
+) -> Prepared {
+    let sha256 = sha256_hex(bytes);
     if let Some(&id) = known.get(&sha256) {
         return Prepared::Known(id);
     }
     let options = DecodeOptions { samples: true };
-    let mut activity = match afterrun_activity::decode(&bytes, Some(name), &options) {
+    let mut activity = match afterrun_activity::decode(bytes, Some(name), &options) {
         Ok(activity) => activity,
         Err(e) => {
-            let format = afterrun_activity::detect_format(&bytes, Some(name)).map(|f| f.as_str());
+            let format = afterrun_activity::detect_format(bytes, Some(name)).map(|f| f.as_str());
             return Prepared::Failed(format, e);
         }
     };
@@ -108,7 +121,7 @@ pub fn prepare(
     if let Some(entry) = listed.filter(|e| !e.name.is_empty()) {
         line.insert("name".into(), json!(entry.name));
     }
-    let new = new_activity(name, &bytes, sha256, &activity, &line, thresholds);
+    let new = new_activity(name, bytes, sha256, &activity, &line, thresholds);
     Prepared::Activity(Box::new(new), line)
 }
 
@@ -314,33 +327,67 @@ pub fn prepare_upload(
     thresholds: &afterrun_load::Thresholds,
     known: &HashMap<String, Id>,
 ) -> Vec<(String, Prepared)> {
-    let mut members: Vec<(String, Result<Vec<u8>, DecodeError>)> = Vec::new();
+    prepare_upload_from(name, std::io::Cursor::new(bytes), thresholds, known)
+}
+
+/// [`prepare_upload`] reading the upload from `reader` (a file the server spooled the body to),
+/// so the whole upload need not be in memory at once.
+///
+/// Each member is decoded as the walk reaches it, so only one member's bytes are held at a
+/// time. An archive may list its files (Strava's `activities.csv`) after them, so an archive is
+/// walked twice: first for its catalogs only, then to decode.
+pub fn prepare_upload_from<R: std::io::Read + std::io::Seek>(
+    name: &str,
+    mut reader: R,
+    thresholds: &afterrun_load::Thresholds,
+    known: &HashMap<String, Id>,
+) -> Vec<(String, Prepared)> {
+    let limits = archive::Limits::default();
     let mut catalogs: Vec<(String, archive::Catalog)> = Vec::new();
-    let walked = archive::walk(
-        name,
-        std::io::Cursor::new(bytes),
-        &archive::Limits::default(),
-        &mut |entry| match entry {
-            archive::Entry::File { path, bytes } => {
-                members.push((path.to_owned(), Ok(bytes.to_vec())))
+    if is_archive(&mut reader) {
+        // An unwalkable archive fails again below, where the failure is reported.
+        let _ = archive::walk(name, &mut reader, &limits, &mut |entry| {
+            if let archive::Entry::Catalog { base, catalog } = entry {
+                catalogs.push((base.to_owned(), catalog));
             }
-            archive::Entry::Failed { path, error } => members.push((path.to_owned(), Err(error))),
-            archive::Entry::Catalog { base, catalog } => catalogs.push((base.to_owned(), catalog)),
-        },
-    );
-    if let Err(error) = walked {
-        members.push((name.to_owned(), Err(error)));
+        });
+        if let Err(e) = reader.seek(std::io::SeekFrom::Start(0)) {
+            return vec![(name.to_owned(), unreadable(name, io_failure(e)))];
+        }
     }
-    members
-        .into_iter()
-        .map(|(path, read)| {
-            let listed = catalogs.iter().find_map(|(base, catalog)| {
-                catalog.lookup(path.strip_prefix(base.as_str())?).cloned()
-            });
-            let prepared = prepare(&path, read, thresholds, known, listed);
-            (path, prepared)
-        })
-        .collect()
+    let listed = |path: &str| {
+        catalogs
+            .iter()
+            .find_map(|(base, catalog)| catalog.lookup(path.strip_prefix(base.as_str())?).cloned())
+    };
+    let mut out = Vec::new();
+    let walked = archive::walk(name, reader, &limits, &mut |entry| match entry {
+        archive::Entry::File { path, bytes } => {
+            let prepared = prepare_bytes(path, bytes, thresholds, known, listed(path));
+            out.push((path.to_owned(), prepared));
+        }
+        archive::Entry::Failed { path, error } => {
+            out.push((path.to_owned(), unreadable(path, error)));
+        }
+        archive::Entry::Catalog { .. } => {}
+    });
+    if let Err(error) = walked {
+        out.push((name.to_owned(), unreadable(name, error)));
+    }
+    out
+}
+
+/// Whether the input starts like an archive (zip, gzip, tar); the reader is rewound.
+fn is_archive<R: std::io::Read + std::io::Seek>(reader: &mut R) -> bool {
+    let mut head = Vec::with_capacity(512);
+    let read = std::io::Read::read_to_end(&mut std::io::Read::take(&mut *reader, 512), &mut head);
+    let rewound = reader.seek(std::io::SeekFrom::Start(0));
+    read.is_ok() && rewound.is_ok() && archive::container(&head).is_some()
+}
+
+/// An I/O failure while reading an upload, as a decode error.
+fn io_failure(e: std::io::Error) -> DecodeError {
+    DecodeError::new(ProblemKind::Io, format!("the upload could not be read: {e}"))
 }
 
 /// Stores what [`prepare_upload`] made, in order; returns the output lines and the counts.

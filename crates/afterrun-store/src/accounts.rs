@@ -163,6 +163,31 @@ impl Store {
         role: Role,
         now: UnixSeconds,
     ) -> Result<Account> {
+        self.create_account_with(username, password_hash, role, now, None).await
+    }
+
+    /// Creates an account as [`Store::create_account`] does, using up the invitation whose
+    /// token is `invite` in the same transaction: [`StoreError::NoInvite`] (and no account) when
+    /// it is unknown, used or expired, so one invitation makes at most one account.
+    pub async fn create_invited_account(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        now: UnixSeconds,
+        invite: &str,
+    ) -> Result<Account> {
+        self.create_account_with(username, password_hash, role, now, Some(invite)).await
+    }
+
+    async fn create_account_with(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: Role,
+        now: UnixSeconds,
+        invite: Option<&str>,
+    ) -> Result<Account> {
         let err = self.db_err("creating an account");
         let taken = |e: sqlx::Error| {
             if is_unique_violation(&e) {
@@ -173,6 +198,20 @@ impl Store {
         };
         macro_rules! create_in {
             ($tx:ident) => {{
+                if let Some(token) = invite {
+                    let used = sqlx::query(
+                        "UPDATE invites SET used_at = $1 \
+                         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+                    )
+                    .bind(now)
+                    .bind(hash_token(token))
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err(&err)?;
+                    if used.rows_affected() != 1 {
+                        return Err(StoreError::NoInvite);
+                    }
+                }
                 let athlete_id: Option<Id> = match role {
                     Role::Athlete => {
                         let row = sqlx::query(
@@ -495,15 +534,74 @@ impl Store {
         Ok(out)
     }
 
+    // ----- invitations -----
+
+    /// Keeps a one-time sign-up invitation (its token's SHA-256 only), made by the coach
+    /// `created_by` or, with `None`, by the operator; usable until `expires_at`.
+    pub async fn create_invite(
+        &self,
+        token: &str,
+        created_by: Option<Id>,
+        now: UnixSeconds,
+        expires_at: UnixSeconds,
+    ) -> Result<()> {
+        let err = self.db_err("creating an invitation");
+        with_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO invites (token_hash, created_by, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(hash_token(token))
+            .bind(created_by)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map_err(&err)?;
+        });
+        Ok(())
+    }
+
+    /// Whether the invitation can still be used at `now` (known, unused, not expired).
+    pub async fn invite_usable(&self, token: &str, now: UnixSeconds) -> Result<bool> {
+        let err = self.db_err("looking up an invitation");
+        with_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT 1 FROM invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            )
+            .bind(hash_token(token))
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+            .map_err(&err)?;
+            Ok(row.is_some())
+        })
+    }
+
     // ----- login failures -----
 
-    /// Records a failed login for the username.
-    pub async fn record_login_failure(&self, username: &str, at: UnixSeconds) -> Result<()> {
+    /// Records a failed login under `key`: a username, or any other text naming what is counted
+    /// (the server counts per client under a key no username can take). Returns the record's id
+    /// for [`Store::forget_login_failure`].
+    pub async fn record_login_failure(&self, key: &str, at: UnixSeconds) -> Result<Id> {
         let err = self.db_err("recording a login failure");
         with_pool!(self, pool => {
-            sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
-                .bind(username)
+            let row = sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id")
+                .bind(key)
                 .bind(at)
+                .fetch_one(pool)
+                .await
+                .map_err(&err)?;
+            Ok(row.try_get(0).map_err(&err)?)
+        })
+    }
+
+    /// Forgets one recorded failure (one counted before the outcome was known, that succeeded).
+    pub async fn forget_login_failure(&self, id: Id) -> Result<()> {
+        let err = self.db_err("forgetting a login failure");
+        with_pool!(self, pool => {
+            sqlx::query("DELETE FROM login_failures WHERE id = $1")
+                .bind(id)
                 .execute(pool)
                 .await
                 .map_err(&err)?;

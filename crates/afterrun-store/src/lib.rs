@@ -87,6 +87,9 @@ pub enum StoreError {
     /// No coach account has that username.
     #[error("no coach named {0:?}")]
     NoCoach(String),
+    /// The sign-up invitation is unknown, used or expired.
+    #[error("the invitation is unknown, already used or expired")]
+    NoInvite,
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -138,6 +141,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
     ("revision", include_str!("../migrations/sqlite/0003_revision.sql")),
     ("load basis", include_str!("../migrations/sqlite/0004_load_basis.sql")),
+    ("invites", include_str!("../migrations/sqlite/0005_invites.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -145,6 +149,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
     ("revision", include_str!("../migrations/postgres/0003_revision.sql")),
     ("load basis", include_str!("../migrations/postgres/0004_load_basis.sql")),
+    ("invites", include_str!("../migrations/postgres/0005_invites.sql")),
 ];
 
 enum Pool {
@@ -195,6 +200,30 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Creates a new SQLite file readable by its owner only (0600; SQLite gives its `-wal` and
+/// `-shm` files the same mode), and any folder it needs likewise (0700): the store holds health
+/// data. An existing file or folder keeps its mode.
+fn create_private_file(path: &std::path::Path) -> std::io::Result<()> {
+    let mut dirs = std::fs::DirBuilder::new();
+    dirs.recursive(true);
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+        dirs.mode(0o700);
+        file.mode(0o600);
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        dirs.create(dir)?;
+    }
+    match file.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 const ACTIVITY_COLUMNS: &str = "id, sha256, format, sport, sub_sport, start_time, end_time, \
      elapsed_s, timer_s, distance_m, records, avg_hr, max_hr, ascent_m, descent_m, laps, summary, \
      stress, stress_kind, muscle_load, facts, load_basis, source, imported_at";
@@ -212,9 +241,7 @@ impl Store {
         };
         let pool = match location {
             Location::Sqlite(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| connect_err(e.to_string()))?;
-                }
+                create_private_file(path).map_err(|e| connect_err(e.to_string()))?;
                 let options = SqliteConnectOptions::new()
                     .filename(path)
                     .create_if_missing(true)

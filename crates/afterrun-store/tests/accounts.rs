@@ -117,6 +117,9 @@ async fn story(location: Location) {
         store.record_login_failure(&ann, NOW + i).await.unwrap();
     }
     store.record_login_failure(&bob, NOW).await.unwrap();
+    let counted_early = store.record_login_failure(&bob, NOW).await.unwrap();
+    store.forget_login_failure(counted_early).await.unwrap();
+    assert_eq!(store.login_failures_since(&bob, 0).await.unwrap().0, 1, "one forgotten");
     assert_eq!(store.login_failures_since(&ann, NOW).await.unwrap(), (3, Some(NOW)));
     assert_eq!(store.login_failures_since(&ann, NOW + 1).await.unwrap(), (2, Some(NOW + 1)));
     store.clear_login_failures(&ann, NOW - 1000).await.unwrap();
@@ -124,6 +127,32 @@ async fn story(location: Location) {
     assert_eq!(store.login_failures_since(&bob, 0).await.unwrap().0, 1, "Bob's are kept");
     store.clear_login_failures(&ann, NOW + 1).await.unwrap();
     assert_eq!(store.login_failures_since(&bob, 0).await.unwrap().0, 0, "old ones go");
+
+    // Invitations: one account each, until they expire; a failed sign-up leaves them usable.
+    let invite = format!("invite-{tag}");
+    store.create_invite(&invite, Some(c.id), NOW, NOW + 100).await.unwrap();
+    assert!(store.invite_usable(&invite, NOW).await.unwrap());
+    assert!(!store.invite_usable(&invite, NOW + 100).await.unwrap(), "expired then");
+    let no_invite = |e: StoreError| assert!(matches!(e, StoreError::NoInvite), "{e}");
+    let invited = format!("inv-{tag}");
+    no_invite(
+        store.create_invited_account(&invited, "h", Role::Coach, NOW, "nope").await.unwrap_err(),
+    );
+    let taken = store.create_invited_account(&coach, "h", Role::Coach, NOW, &invite).await;
+    assert!(matches!(taken, Err(StoreError::UsernameTaken(_))));
+    assert!(store.invite_usable(&invite, NOW).await.unwrap(), "the failed sign-up left it");
+    store.create_invited_account(&invited, "h", Role::Coach, NOW, &invite).await.unwrap();
+    assert!(!store.invite_usable(&invite, NOW).await.unwrap(), "used");
+    let again = format!("inv2-{tag}");
+    no_invite(
+        store.create_invited_account(&again, "h", Role::Coach, NOW, &invite).await.unwrap_err(),
+    );
+    assert!(store.account_by_username(&again).await.unwrap().is_none());
+    let late = format!("late-{tag}");
+    store.create_invite(&late, None, NOW, NOW + 10).await.unwrap();
+    no_invite(
+        store.create_invited_account(&again, "h", Role::Coach, NOW + 10, &late).await.unwrap_err(),
+    );
 
     // Deleting an athlete removes their account, sessions and links.
     store.link_coach(bob_id, &coach, NOW).await.unwrap();

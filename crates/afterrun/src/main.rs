@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// The web app and JSON API on this machine (http://127.0.0.1:8080 by default).
     Serve(commands::serve::Args),
+    /// Make a one-time sign-up invitation for `serve --multi-user --signup invite`.
+    Invite(commands::invite::Args),
     /// Make a timed recovery plan from a check-in.
     Plan(Box<commands::plan::Args>),
     /// Read the guide: what soreness is, massage, cramps, red flags...
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => commands::serve::run(args),
+        Command::Invite(args) => commands::invite::run(args),
         Command::Plan(args) => commands::plan::run(*args),
         Command::Guide(args) => commands::guide::run(args),
         Command::Inspect(args) => commands::inspect::run(args),

@@ -10,6 +10,7 @@ pub mod guide;
 pub mod import;
 pub mod insights;
 pub mod inspect;
+pub mod invite;
 pub mod plan;
 pub mod profile;
 pub mod serve;

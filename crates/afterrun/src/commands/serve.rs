@@ -4,14 +4,16 @@
 //! The command checks the bind address before anything else: personal mode has no accounts, so
 //! it may only listen on loopback; any other address needs `--multi-user` (exit 2 otherwise).
 //! It opens the store (so `--db` is validated and migrated at start, not on the first request),
-//! builds the server state with the real clock and a fresh CSRF token, and serves until Ctrl-C.
+//! builds the server state with the real clock, and serves until Ctrl-C, telling the router each
+//! connection's peer address (the per-client limits count by it, or by the `X-Forwarded-For` of
+//! `--trusted-proxy`).
 //! This is the only place with a multi-threaded tokio runtime; the server crate is a router.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use afterrun_server::{AppState, Config, Mode};
+use afterrun_server::{AppState, Config, Mode, Signup};
 use afterrun_store::{Location, Store};
 use anyhow::Context as _;
 
@@ -37,6 +39,42 @@ pub struct Args {
     /// Serve a club or clinic: accounts, roles, any bind address
     #[arg(long)]
     multi_user: bool,
+
+    /// The reverse proxy in front (its IP address): the client of a request it forwards is the
+    /// last address of its X-Forwarded-For, for the per-client log-in and sign-up limits
+    #[arg(long, value_name = "ADDR")]
+    trusted_proxy: Option<IpAddr>,
+
+    /// Who may create an account (--multi-user): anyone, whoever holds a one-time invitation
+    /// (made by a coach, or by the operator with `afterrun invite`), or nobody
+    #[arg(long, value_name = "RULE", default_value = "open")]
+    signup: SignupRule,
+
+    /// Uploads imported at once, at most, on the server; more answer 429 with Retry-After
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    max_uploads: usize,
+
+    /// Uploads imported at once, at most, for one athlete (the import page sends 2 at once)
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    max_uploads_per_account: usize,
+}
+
+/// `--signup`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SignupRule {
+    Open,
+    Invite,
+    Closed,
+}
+
+impl From<SignupRule> for Signup {
+    fn from(rule: SignupRule) -> Signup {
+        match rule {
+            SignupRule::Open => Signup::Open,
+            SignupRule::Invite => Signup::Invite,
+            SignupRule::Closed => Signup::Closed,
+        }
+    }
 }
 
 /// Parses `--addr`: an IP socket address, or `localhost:PORT`.
@@ -98,15 +136,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         // Multi-user: accounts, sessions and roles (afterrun_server::auth); any Host, behind a
         // TLS-terminating reverse proxy that sends X-Forwarded-Proto.
         let mode = if args.multi_user { Mode::MultiUser } else { Mode::Personal };
-        let config = Config { mode, ..Config::default() };
-        let state = AppState::new(config, clock, afterrun_server::security::new_csrf_token())
-            .with_store(Arc::new(store));
+        let config = Config {
+            mode,
+            trusted_proxy: args.trusted_proxy,
+            signup: args.signup.into(),
+            max_uploads: args.max_uploads,
+            max_uploads_per_account: args.max_uploads_per_account,
+            ..Config::default()
+        };
+        let state = AppState::new(config, clock).with_store(Arc::new(store));
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| bad_input(format!("--addr {addr}: cannot listen: {e}")))?;
         let bound = listener.local_addr().context("reading the bound address")?;
         eprintln!("afterrun: serving on http://{bound}/ (Ctrl-C to stop)");
-        axum::serve(listener, afterrun_server::router(state))
+        let app =
+            afterrun_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 shutdown_signal().await;
                 // Open simulator streams would otherwise hold the shutdown until their run ends.
@@ -151,11 +197,16 @@ async fn shutdown_signal() {
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default (warnings, and the server's own info).
+/// Colours only on a terminal: a log file or journal gets plain text.
 fn init_logging() {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,afterrun_server=info"));
-    let _ =
-        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 #[cfg(test)]

@@ -1,0 +1,10 @@
+-- afterrun store, SQLite schema 5: one-time sign-up invitations (`serve --signup invite`), made by
+-- a coach (created_by) or the operator (NULL). Only the SHA-256 of the invitation's token is
+-- kept, as for sessions; used_at is set once, in the transaction that creates the account.
+CREATE TABLE invites (
+    token_hash  TEXT    PRIMARY KEY,
+    created_by  INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER
+);
