@@ -150,8 +150,21 @@
     });
   }
 
+  // A refused form comes back with its error at the field (the server places it there and
+  // opens its section): move the focus to that field, as `autofocus` does on a fresh page.
+  function focusError(root) {
+    var bad = root.querySelector ? root.querySelector("[aria-invalid=true]") : null;
+    if (!bad) return;
+    // After htmx has settled (its swap scrolls to the top first).
+    setTimeout(function () {
+      bad.focus();
+      if (bad.scrollIntoView) bad.scrollIntoView({ block: "center" });
+    }, 60);
+  }
+
   function init(root) {
     root = root || document;
+    focusError(root);
     initBodyMap(root);
     initTimeZone(root);
     initTimes(root);

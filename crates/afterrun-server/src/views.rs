@@ -741,6 +741,75 @@ pub fn plan_view(plan: &Value, done: &[u32], locale: &Locale) -> PlanView {
     }
 }
 
+/// The form field a check-in error names: the form's own names pass through, the contract's
+/// paths (`run.distance_km`, `soreness.quads`, `athlete.weekly_km`…) map to the form's fields.
+pub fn form_field(field: &str) -> String {
+    let plain = field.trim_start_matches("$.");
+    let mapped = match plain {
+        "run.ended_at" => "run_ended",
+        "run.distance_km" => "run_distance",
+        "run.duration_min" => "run_min",
+        "run.descent_m" => "run_descent",
+        "run.rpe" => "run_rpe",
+        "next_run_at" => "next_run",
+        "cramp_now" => "cramp",
+        "athlete.age" => "age",
+        "athlete.sex" => "sex",
+        "athlete.weekly_km" => "weekly_km",
+        other => {
+            if let Some(group) = other.strip_prefix("soreness.") {
+                let group = group.trim_end_matches("_left").trim_end_matches("_right");
+                let side = if other.ends_with("_right") { "right" } else { "left" };
+                return format!("sore_{group}_{side}");
+            }
+            other
+        }
+    };
+    mapped.to_owned()
+}
+
+/// Puts a form error where the runner looks: on the field itself (`aria-invalid`, described by
+/// the message, `autofocus` so the browser moves there on load, and the page's script after an
+/// in-place swap), the message right after the field's label, and the collapsed section that
+/// holds it opened. Works on the page as rendered, so every form gets it the same way, with or
+/// without JavaScript; an error naming no field of the page leaves the page as it is (the
+/// message stays at the top).
+pub fn place_error(html: &str, field: &str, message: &str) -> String {
+    let name = form_field(field);
+    let needle = format!(" name=\"{name}\"");
+    let Some(at) = html.find(&needle) else { return html.to_owned() };
+    let Some(tag) = html[..at].rfind('<') else { return html.to_owned() };
+    let tag_name_end = html[tag..].find([' ', '>']).map_or(at, |e| tag + e);
+    let label_end = html[at..].find("</label>").map(|e| at + e + "</label>".len());
+    let mut out = String::with_capacity(html.len() + 256);
+    // The section: the last <details> opened before the field and not closed before it.
+    let details = html[..tag].rfind("<details").filter(|d| !html[*d..tag].contains("</details>"));
+    let mut cursor = 0;
+    if let Some(d) = details {
+        let end = d + "<details".len();
+        out.push_str(&html[..end]);
+        out.push_str(" open");
+        cursor = end;
+    }
+    out.push_str(&html[cursor..tag_name_end]);
+    out.push_str(" aria-invalid=\"true\" aria-describedby=\"field-error\" autofocus");
+    let message = escape_html(message);
+    let note = format!("<p class=\"field-error\" id=\"field-error\">{message}</p>");
+    match label_end {
+        Some(end) => {
+            out.push_str(&html[tag_name_end..end]);
+            out.push_str(&note);
+            out.push_str(&html[end..]);
+        }
+        None => out.push_str(&html[tag_name_end..]),
+    }
+    out
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -796,6 +865,21 @@ mod tests {
         let ny = locale(Some("America/New_York"), Some("mi"));
         let doc = checkin_from_form(&form(&[next, ("tz", "-60")]), now(), &ny).unwrap();
         assert_eq!(doc["next_run_at"], "2026-11-24T13:00:00Z");
+    }
+
+    #[test]
+    fn an_error_is_placed_at_its_field_and_its_section_opened() {
+        let html = "<details class=\"card more\"><summary>Run</summary><label class=\"field\"><span>Distance</span><input type=\"number\" name=\"run_distance\" id=\"run_distance\"></label></details><label><select name=\"age\"></select></label>";
+        let out = place_error(html, "run.distance_km", "400 is <too> far");
+        assert!(out.starts_with("<details open class=\"card more\">"), "{out}");
+        assert!(out.contains("<input aria-invalid=\"true\" aria-describedby=\"field-error\" autofocus type=\"number\" name=\"run_distance\""), "{out}");
+        assert!(out.contains("</label><p class=\"field-error\" id=\"field-error\">400 is &lt;too&gt; far</p></details>"), "{out}");
+        // A field outside any section opens none; an unknown field changes nothing.
+        let out = place_error(html, "age", "x");
+        assert!(out.starts_with("<details class") && out.contains("<select aria-invalid"), "{out}");
+        assert_eq!(place_error(html, "nowhere", "x"), html);
+        assert_eq!(form_field("soreness.calves_right"), "sore_calves_right");
+        assert_eq!(form_field("soreness.quads"), "sore_quads_left");
     }
 
     #[test]

@@ -376,6 +376,18 @@ pub(crate) fn page(status: StatusCode, template: &dyn askama::DynTemplate) -> Re
     }
 }
 
+/// A form page refused with `error` (422): the error placed at its field, its section opened
+/// ([`views::place_error`]).
+fn form_page(template: &dyn askama::DynTemplate, error: &FormError) -> Response {
+    match template.dyn_render() {
+        Ok(html) => html_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            views::place_error(&html, &error.field, &error.message),
+        ),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
 /// A rendered page with the headers every page carries (a new visitor's CSRF cookie is added
 /// by [`crate::security`]).
 pub(crate) fn html_page(status: StatusCode, html: String) -> Response {
@@ -693,12 +705,7 @@ async fn profile_submit(
     };
     let profile = match profile_from_form(&form, current) {
         Ok(p) => p,
-        Err(e) => {
-            return page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &profile_page_for(&csrf, &form, false, Some(e)),
-            );
-        }
+        Err(e) => return form_page(&profile_page_for(&csrf, &form, false, Some(e.clone())), &e),
     };
     match store.set_profile(athlete, &profile).await {
         Ok(()) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/profile?saved=1")]).into_response(),
@@ -735,8 +742,8 @@ async fn checkin_submit(
     let mut checkin = match views::checkin_from_form(&form, state.now(), &locale) {
         Ok(c) => c,
         Err(e) => {
-            let page_view = checkin_page_for(&state, &csrf, &form, Some(e), &locale);
-            return page(StatusCode::UNPROCESSABLE_ENTITY, &page_view);
+            let page_view = checkin_page_for(&state, &csrf, &form, Some(e.clone()), &locale);
+            return form_page(&page_view, &e);
         }
     };
     let invalid = |problem: Problem| {
@@ -744,8 +751,8 @@ async fn checkin_submit(
             field: problem.field.clone().unwrap_or_default(),
             message: problem.detail.clone(),
         };
-        let page_view = checkin_page_for(&state, &csrf, &form, Some(error), &locale);
-        page(StatusCode::UNPROCESSABLE_ENTITY, &page_view)
+        let page_view = checkin_page_for(&state, &csrf, &form, Some(error.clone()), &locale);
+        form_page(&page_view, &error)
     };
     if let Some(store) = state.store() {
         // Plan with the athlete's own history, keep the check-in and its plan, then show the
