@@ -77,3 +77,51 @@ for (const width of [375, 1280]) {
     await page.context().close();
   });
 }
+
+/** Seconds shown by a step's clock (`m:ss`). */
+async function clockSeconds(step) {
+  const text = (await step.locator('output.clock').textContent()) || '';
+  const m = text.match(/^(\d+):(\d\d)$/);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : null;
+}
+
+for (const width of [375, 1280]) {
+  test(`marking a step done keeps its timer running, undo takes it back, a reload keeps the timer, at ${width} px`, async () => {
+    const page = await open(width, true);
+    await page.goto(`${base}/`);
+    await page.selectOption('#sore_quads_left', '6');
+    await page.selectOption('#sore_quads_right', '6');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('.verdict');
+    const step = page.locator('.timeline .step:has(button.timer:visible)').first();
+    const id = await step.getAttribute('id');
+    const timer = page.locator(`#${id} button.timer`);
+    const total = Number(await timer.getAttribute('data-seconds'));
+    await timer.click();
+    await page.waitForFunction((sel) => /^\d+:\d\d$/.test(document.querySelector(sel).textContent), `#${id} output.clock`);
+    // Mark done: no page load (a marker on the window survives), the timer goes on.
+    await page.evaluate(() => { window.__samePage = true; });
+    await page.click(`#${id} button.done`);
+    await page.locator(`#${id} .done-mark`).waitFor();
+    assert.equal(await page.evaluate(() => window.__samePage), true, 'no page load');
+    await page.waitForTimeout(1500);
+    const left = await clockSeconds(page.locator(`#${id}`));
+    assert.ok(left !== null && left < total, `the timer still runs: ${left} of ${total}`);
+    assert.equal((await page.locator(`#${id} button.timer`).textContent()).trim(), 'Pause');
+    await shot(page, `plan-done-${width}`);
+    // Undo.
+    await page.click(`#${id} button.undo`);
+    await page.locator(`#${id} button.done`).waitFor();
+    assert.equal(await page.locator(`#${id} .done-mark`).count(), 0);
+    assert.equal(await page.evaluate(() => window.__samePage), true, 'no page load');
+    // A reload: the timer keeps its end time.
+    await page.reload();
+    await page.waitForFunction((sel) => /^\d+:\d\d$/.test(document.querySelector(sel).textContent), `#${id} output.clock`);
+    const after = await clockSeconds(page.locator(`#${id}`));
+    assert.ok(after !== null && after <= left && after < total, `the timer survived the reload: ${after}, ${left} before, of ${total}`);
+    assert.equal((await page.locator(`#${id} button.timer`).textContent()).trim(), 'Pause');
+    await assertAccessible(page, `plan with a running timer, ${width} px`);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+}

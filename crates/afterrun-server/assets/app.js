@@ -102,51 +102,101 @@
     if (step) step.classList.toggle("is-done", on);
   }
 
+  // The steps of `root`, or `root` itself when htmx swapped in one step.
+  function stepsOf(root) {
+    var steps = root.querySelectorAll ? Array.prototype.slice.call(root.querySelectorAll(".timeline .step")) : [];
+    if (root.matches && root.matches(".timeline .step")) steps.push(root);
+    return steps;
+  }
+
   function initSteps(root) {
-    each(root, ".timeline", function (list) {
-      if (!once(list, "init")) return;
-      var done = readDone(list);
-      each(list, "button.js-done", function (button) {
-        button.hidden = false;
-        var index = parseInt(button.getAttribute("data-step"), 10);
-        setDone(button, done.indexOf(index) >= 0);
-        button.addEventListener("click", function () {
-          var now = readDone(list);
-          var at = now.indexOf(index);
-          if (at >= 0) now.splice(at, 1); else now.push(index);
-          writeDone(list, now);
-          setDone(button, at < 0);
-        });
-      });
-      each(list, "button.timer", function (button) {
-        button.hidden = false;
-        var total = parseInt(button.getAttribute("data-seconds"), 10) || 0;
-        var left = total, ticking = null;
-        var clock = button.parentNode.querySelector("output.clock");
-        function show() { if (clock) clock.textContent = mmss(left); }
-        button.addEventListener("click", function () {
-          if (ticking) {
-            clearInterval(ticking);
-            ticking = null;
-            button.textContent = "Resume";
-            return;
-          }
-          if (left <= 0) left = total;
-          button.textContent = "Pause";
-          show();
-          ticking = setInterval(function () {
-            left -= 1;
-            show();
-            if (left <= 0) {
-              clearInterval(ticking);
-              ticking = null;
-              button.textContent = "Start again";
-              if (clock) clock.textContent = "Time's up";
-              if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
-            }
-          }, 1000);
-        });
-      });
+    stepsOf(root).forEach(function (step) {
+      if (!once(step, "init")) return;
+      var list = step.closest(".timeline");
+      each(step, "button.js-done", function (button) { initLocalDone(list, button); });
+      each(step, "button.timer", function (button) { initTimer(list, step, button); });
+    });
+  }
+
+  // A plan not stored (no account to keep it): done marks live in this browser.
+  function initLocalDone(list, button) {
+    button.hidden = false;
+    var index = parseInt(button.getAttribute("data-step"), 10);
+    setDone(button, readDone(list).indexOf(index) >= 0);
+    button.addEventListener("click", function () {
+      var now = readDone(list);
+      var at = now.indexOf(index);
+      if (at >= 0) now.splice(at, 1); else now.push(index);
+      writeDone(list, now);
+      setDone(button, at < 0);
+    });
+  }
+
+  function timerKey(list, step) {
+    return "afterrun-timer:" + (list.getAttribute("data-plan") || "") + ":" + step.id;
+  }
+
+  function readTimer(key) {
+    try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+
+  function writeTimer(key, state) {
+    try {
+      if (state) localStorage.setItem(key, JSON.stringify(state)); else localStorage.removeItem(key);
+    } catch (e) { /* private mode: the timer still runs, it just does not outlive the page */ }
+  }
+
+  // A step's timer. Its end time is kept in the page's storage, so it survives marking the step
+  // done (the step is swapped in place), a reload or a closed tab: {end} while it runs, {left}
+  // while paused.
+  function initTimer(list, step, button) {
+    button.hidden = false;
+    var key = timerKey(list, step);
+    var total = parseInt(button.getAttribute("data-seconds"), 10) || 0;
+    var clock = step.querySelector("output.clock");
+    var ticking = null;
+    function show(left) { if (clock) clock.textContent = mmss(Math.max(0, left)); }
+    function finish() {
+      clearInterval(ticking);
+      ticking = null;
+      writeTimer(key, null);
+      button.textContent = "Start again";
+      if (clock) clock.textContent = "Time's up";
+    }
+    function run(end) {
+      button.textContent = "Pause";
+      writeTimer(key, { end: end });
+      var tick = function () {
+        var left = Math.ceil((end - Date.now()) / 1000);
+        if (left <= 0) {
+          finish();
+          if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+          return;
+        }
+        show(left);
+      };
+      tick();
+      ticking = setInterval(tick, 1000);
+    }
+    var saved = readTimer(key);
+    if (saved && saved.end) {
+      if (saved.end > Date.now()) run(saved.end); else finish();
+    } else if (saved && saved.left > 0) {
+      button.textContent = "Resume";
+      show(saved.left);
+    }
+    button.addEventListener("click", function () {
+      var state = readTimer(key);
+      if (ticking) {
+        clearInterval(ticking);
+        ticking = null;
+        var left = state && state.end ? Math.ceil((state.end - Date.now()) / 1000) : total;
+        writeTimer(key, { left: left });
+        button.textContent = "Resume";
+        return;
+      }
+      var from = state && state.left > 0 ? state.left : total;
+      run(Date.now() + from * 1000);
     });
   }
 

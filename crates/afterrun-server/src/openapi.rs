@@ -31,6 +31,7 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/plans/{id}"),
     ("get", "/plans/{id}/calendar.ics"),
     ("post", "/plans/{id}/steps/{step}/done"),
+    ("post", "/plans/{id}/steps/{step}/undo"),
     ("get", "/profile"),
     ("post", "/profile"),
     ("get", "/import"),
@@ -510,6 +511,15 @@ pub fn document() -> Value {
                     {"name": "step", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
                 ],
                 "responses": {"303": {"description": "done; back to the plan"},
+                              "403": problem("cross-origin request refused"),
+                              "404": problem("no such plan or step")}}},
+            "/plans/{id}/steps/{step}/undo": {"post": {"summary": "Web app: take back a step marked done",
+                "description": refused,
+                "parameters": [
+                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                    {"name": "step", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
+                ],
+                "responses": {"303": {"description": "taken back; back to the plan"},
                               "403": problem("cross-origin request refused"),
                               "404": problem("no such plan or step")}}},
             "/profile": {

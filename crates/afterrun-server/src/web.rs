@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/plans/{id}", get(stored_plan))
         .route("/plans/{id}/calendar.ics", get(stored_plan_ics))
         .route("/plans/{id}/steps/{step}/done", axum::routing::post(mark_done))
+        .route("/plans/{id}/steps/{step}/undo", axum::routing::post(undo_done))
         .route("/profile", get(profile_page).post(profile_submit))
         .route("/guide", get(guide_list))
         .route("/guide/{topic}", get(guide_topic))
@@ -928,16 +929,37 @@ fn no_plan_problem(id: &str) -> Response {
     Problem::not_found(Some("id"), format!("there is no stored plan `{id}`")).into_response()
 }
 
-/// `POST /plans/{id}/steps/{step}/done`: marks a step done, then back to the plan.
+/// `POST /plans/{id}/steps/{step}/done`: marks a step done, then back to the plan (the page's
+/// script swaps in only that step, so a running timer keeps going).
 async fn mark_done(
     State(state): State<AppState>,
     owner: PageOwner,
     Path((id, step)): Path<(String, String)>,
 ) -> Response {
-    let Some(store) = state.store() else { return no_plan_problem(&id) };
-    let row = match find_plan(store, owner, &id).await {
+    change_step(&state, owner, &id, &step, true).await
+}
+
+/// `POST /plans/{id}/steps/{step}/undo`: takes back a step marked done, then back to the plan.
+async fn undo_done(
+    State(state): State<AppState>,
+    owner: PageOwner,
+    Path((id, step)): Path<(String, String)>,
+) -> Response {
+    change_step(&state, owner, &id, &step, false).await
+}
+
+/// Marks a step of the owner's stored plan done (`done`) or takes the mark back.
+async fn change_step(
+    state: &AppState,
+    owner: PageOwner,
+    id: &str,
+    step: &str,
+    done: bool,
+) -> Response {
+    let Some(store) = state.store() else { return no_plan_problem(id) };
+    let row = match find_plan(store, owner, id).await {
         Ok(Some(row)) => row,
-        Ok(None) => return no_plan_problem(&id),
+        Ok(None) => return no_plan_problem(id),
         Err(e) => return Problem::internal(&e).into_response(),
     };
     let step_index = match step.parse::<u32>() {
@@ -954,9 +976,14 @@ async fn mark_done(
         }
     };
     let Some(athlete) = owner.lookup(store).await.ok().flatten() else {
-        return no_plan_problem(&id);
+        return no_plan_problem(id);
     };
-    match store.mark_done(athlete, Some(row.id), step_index, state.now().as_second()).await {
+    let changed = if done {
+        store.mark_done(athlete, Some(row.id), step_index, state.now().as_second()).await
+    } else {
+        store.unmark_done(athlete, row.id, step_index).await
+    };
+    match changed {
         Ok(_) => (
             StatusCode::SEE_OTHER,
             [(header::LOCATION, format!("/plans/{}#step-{step_index}", row.id))],

@@ -948,6 +948,26 @@ impl Store {
         Ok(plan_id)
     }
 
+    /// Takes back a step marked done by mistake (nothing happens when it was not done). Returns
+    /// the plan id. The outcomes and what works are computed on read, so they follow.
+    pub async fn unmark_done(&self, athlete: Id, plan: Id, step: u32) -> Result<Id> {
+        let plans = self.plans(athlete).await?;
+        let target = plans.iter().find(|p| p.id == plan).ok_or(StoreError::NoPlan(plan))?;
+        if step >= target.steps {
+            return Err(StoreError::StepOutOfRange { plan: target.id, step, steps: target.steps });
+        }
+        let err = self.db_err("taking back a step marked done");
+        with_pool!(self, pool => {
+            sqlx::query("DELETE FROM step_completions WHERE plan_id = $1 AND step = $2")
+                .bind(plan)
+                .bind(i64::from(step))
+                .execute(pool)
+                .await
+                .map_err(&err)?;
+        });
+        Ok(plan)
+    }
+
     /// Records (or replaces) how a plan's forecast for one muscle group compared with what the
     /// athlete reported next.
     pub async fn save_outcome(&self, outcome: &Outcome) -> Result<()> {

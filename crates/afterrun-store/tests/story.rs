@@ -227,6 +227,13 @@ async fn story(location: Location) {
     assert_eq!(store.plan(athlete, plan_id + 1000).await.unwrap(), None);
     let other = store.ensure_athlete(&format!("{name}-other"), NOW).await.unwrap();
     assert_eq!(store.plan(other, plan_id).await.unwrap(), None, "not another athlete's");
+    // Undo: taken back (twice is harmless), then marked again; never another athlete's.
+    assert!(matches!(store.unmark_done(other, plan_id, 1).await, Err(StoreError::NoPlan(_))));
+    assert_eq!(store.unmark_done(athlete, plan_id, 1).await.unwrap(), plan_id);
+    assert_eq!(store.unmark_done(athlete, plan_id, 1).await.unwrap(), plan_id);
+    assert!(store.plan(athlete, plan_id).await.unwrap().unwrap().completed.is_empty());
+    store.mark_done(athlete, Some(plan_id), 1, NOW + 600).await.unwrap();
+    assert_eq!(store.latest_plan(athlete).await.unwrap().unwrap(), latest);
 
     // Outcome.
     let outcome =
