@@ -329,12 +329,12 @@ struct CoachPage {
     invite_link: Option<String>,
 }
 
-/// The coach of a coach page; anyone else is sent home or to the login page.
-fn coach_of(principal: Principal) -> Result<Account, Response> {
+/// The coach of a coach page; anyone else is sent (`Err`) home or to the login page.
+fn coach_of(principal: Principal) -> Result<Account, &'static str> {
     match principal {
         Principal::Coach { account } => Ok(account),
-        Principal::Anonymous => Err(redirect("/login")),
-        Principal::Athlete { .. } | Principal::Owner => Err(redirect("/")),
+        Principal::Anonymous => Err("/login"),
+        Principal::Athlete { .. } | Principal::Owner => Err("/"),
     }
 }
 
@@ -347,7 +347,7 @@ async fn coach_page(
     let Some(store) = multi_user_store(&state) else { return no_accounts() };
     let account = match coach_of(principal) {
         Ok(account) => account,
-        Err(elsewhere) => return elsewhere,
+        Err(elsewhere) => return redirect(elsewhere),
     };
     match coach_view(&state, store, account, &csrf).await {
         Ok(view) => page(StatusCode::OK, &view),
@@ -366,7 +366,7 @@ async fn coach_invite(
     let Some(store) = multi_user_store(&state) else { return no_accounts() };
     let account = match coach_of(principal) {
         Ok(account) => account,
-        Err(elsewhere) => return elsewhere,
+        Err(elsewhere) => return redirect(elsewhere),
     };
     if state.config().signup != Signup::Invite {
         return not_found_page("Sign-up on this server is not by invitation.".to_owned());
