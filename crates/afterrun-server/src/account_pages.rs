@@ -5,7 +5,7 @@
 //! Like the other pages they work without JavaScript: plain forms carrying the CSRF token, a
 //! redirect after every change. A personal server has none of them (404).
 
-use afterrun_store::{Id, Role, Store, StoreError};
+use afterrun_store::{Account, Id, Role, Store, StoreError};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, FromRequestParts, Path, Query, State};
@@ -29,6 +29,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/signup", get(signup_page).post(signup_submit))
         .route("/logout", post(logout))
         .route("/coach", get(coach_page))
+        .route("/coach/invites", post(coach_invite))
         .route("/profile/coaches", post(add_coach))
         .route("/profile/coaches/{username}/remove", post(remove_coach))
 }
@@ -324,6 +325,19 @@ struct CoachPage {
     username: String,
     athletes: Vec<String>,
     referrals: Vec<ReferralItem>,
+    /// Sign-up is by invitation: the page offers to make a link.
+    invites: bool,
+    /// The link just made.
+    invite_link: Option<String>,
+}
+
+/// The coach of a coach page; anyone else is sent (`Err`) home or to the login page.
+fn coach_of(principal: Principal) -> Result<Account, &'static str> {
+    match principal {
+        Principal::Coach { account } => Ok(account),
+        Principal::Anonymous => Err("/login"),
+        Principal::Athlete { .. } | Principal::Owner => Err("/"),
+    }
 }
 
 /// `GET /coach`: the coach's runners and their red-flag check-ins.
@@ -333,11 +347,63 @@ async fn coach_page(
     principal: Principal,
 ) -> Response {
     let Some(store) = multi_user_store(&state) else { return no_accounts() };
-    let account = match principal {
-        Principal::Coach { account } => account,
-        Principal::Anonymous => return redirect("/login"),
-        Principal::Athlete { .. } | Principal::Owner => return redirect("/"),
+    let account = match coach_of(principal) {
+        Ok(account) => account,
+        Err(elsewhere) => return redirect(elsewhere),
     };
+    match coach_view(&state, store, account, &csrf).await {
+        Ok(view) => page(StatusCode::OK, &view),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// `POST /coach/invites`: the coach page again, with a new one-time sign-up link (shown once:
+/// the store keeps only its hash).
+async fn coach_invite(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    headers: HeaderMap,
+) -> Response {
+    let Some(store) = multi_user_store(&state) else { return no_accounts() };
+    let account = match coach_of(principal) {
+        Ok(account) => account,
+        Err(elsewhere) => return redirect(elsewhere),
+    };
+    if state.config().signup != Signup::Invite {
+        return not_found_page("Sign-up on this server is not by invitation.".to_owned());
+    }
+    let made = async {
+        let (token, _) = crate::athletes_api::make_invite(&state, store, &account).await?;
+        let mut view = coach_view(&state, store, account, &csrf).await?;
+        view.invite_link = Some(invite_link(&headers, &token));
+        Ok::<_, Problem>(view)
+    }
+    .await;
+    match made {
+        Ok(view) => page(StatusCode::OK, &view),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// The sign-up address carrying an invitation, on the host the coach reached.
+fn invite_link(headers: &HeaderMap, token: &str) -> String {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    let scheme = if auth::over_tls(headers) { "https" } else { "http" };
+    if host.is_empty() {
+        format!("/signup?invite={token}")
+    } else {
+        format!("{scheme}://{host}/signup?invite={token}")
+    }
+}
+
+/// The coach page's content.
+async fn coach_view(
+    state: &AppState,
+    store: &Store,
+    account: Account,
+    csrf: &CsrfToken,
+) -> Result<CoachPage, Problem> {
     let loaded = async {
         Ok::<_, StoreError>((
             store.athletes_of(account.id).await?,
@@ -345,10 +411,7 @@ async fn coach_page(
         ))
     }
     .await;
-    let (athletes, referrals) = match loaded {
-        Ok(v) => v,
-        Err(e) => return Problem::internal(&e).into_response(),
-    };
+    let (athletes, referrals) = loaded.map_err(|e| Problem::internal(&e))?;
     let referrals = referrals
         .into_iter()
         .map(|r| {
@@ -376,15 +439,16 @@ async fn coach_page(
             }
         })
         .collect();
-    let view = CoachPage {
+    Ok(CoachPage {
         title: "Your runners",
         nav: "",
         csrf: csrf.as_str().to_owned(),
         username: account.username,
         athletes: athletes.into_iter().map(|a| a.name).collect(),
         referrals,
-    };
-    page(StatusCode::OK, &view)
+        invites: state.config().signup == Signup::Invite,
+        invite_link: None,
+    })
 }
 
 /// The logged-in athlete of a coach-link form (multi-user only).

@@ -214,13 +214,23 @@ async fn create_invite(State(state): State<AppState>, principal: Principal) -> A
         Principal::Anonymous => return Err(auth::unauthenticated()),
         Principal::Athlete { .. } | Principal::Owner => return Err(coaches_only()),
     };
-    let (token, now) = (auth::new_token(), state.now().as_second());
-    let expires_at = now + auth::INVITE_LIFETIME_S;
-    store.create_invite(&token, Some(account.id), now, expires_at).await.map_err(internal)?;
-    tracing::info!(coach = account.username, "invitation made");
+    let (token, expires_at) = make_invite(&state, store, account).await?;
     let text = json!({"invite": token, "path": format!("/signup?invite={token}"),
                       "expires_at": afterrun_store::format_rfc3339(expires_at)});
     Ok(json_text(StatusCode::CREATED, text.to_string()))
+}
+
+/// Makes a one-time sign-up invitation from `coach`: its token and when it expires.
+pub(crate) async fn make_invite(
+    state: &AppState,
+    store: &Store,
+    coach: &afterrun_store::Account,
+) -> Result<(String, i64), Problem> {
+    let (token, now) = (auth::new_token(), state.now().as_second());
+    let expires_at = now + auth::INVITE_LIFETIME_S;
+    store.create_invite(&token, Some(coach.id), now, expires_at).await.map_err(internal)?;
+    tracing::info!(coach = coach.username, "invitation made");
+    Ok((token, expires_at))
 }
 
 /// 403: for coaches only.

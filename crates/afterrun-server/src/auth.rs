@@ -310,6 +310,11 @@ async fn verify_password(
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
+    hex(&bytes)
+}
+
+/// Bytes as lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -339,8 +344,8 @@ pub(crate) async fn login(
     let now = state.now().as_second();
     let internal = |e: afterrun_store::StoreError| Problem::internal(&e).into_response();
     if check_username(username).is_err() || password.chars().count() > 200 {
-        tracing::warn!(username = ?username.get(..64).unwrap_or(username), %client,
-            "log-in failed: not a username");
+        let shown: String = username.chars().take(64).collect();
+        tracing::warn!(username = ?shown, %client, "log-in failed: not a username");
         return Err(bad_credentials().into_response());
     }
     let (failures, oldest) =

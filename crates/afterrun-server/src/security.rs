@@ -22,7 +22,6 @@
 
 use std::convert::Infallible;
 
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -31,7 +30,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{SESSION_COOKIE, over_tls};
+use crate::auth::{SESSION_COOKIE, hex, over_tls};
 use crate::problem::Problem;
 use crate::{AppState, Mode};
 
@@ -42,16 +41,10 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The form field that carries the CSRF token.
 pub const CSRF_FIELD: &str = "csrf_token";
 
-/// A fresh random token: 256 bits from the operating system's cryptographic generator, as
-/// lower-case hex.
+/// A new visitor's token: 256 bits from the operating system's cryptographic generator, as
+/// lower-case hex ([`crate::auth::new_token`]).
 pub fn new_csrf_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::auth::new_token()
 }
 
 /// Whether a cookie's value has the shape of our tokens (64 lower-case hex digits).

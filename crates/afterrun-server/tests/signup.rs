@@ -146,3 +146,28 @@ async fn an_invitation_makes_one_account() {
     let request = post("/api/invites", Some(&cookie), "application/json", String::new());
     assert_eq!(send(state, request).await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_coach_makes_an_invitation_link_on_their_page() {
+    let server = server(Signup::Invite).await;
+    let state = &server.state;
+    let now = clock().as_second();
+    server.store.create_invite("first", None, now, now + 60).await.unwrap();
+    assert_eq!(sign_up(state, "coach", "coach", Some("first")).await.0, 201);
+    let cookie = session(state, "coach").await;
+    let mut request = get("/coach");
+    request.headers_mut().insert(header::COOKIE, cookie.parse().unwrap());
+    let (status, _, html) = send(state, request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"action="/coach/invites""#), "{html}");
+    let form = "csrf_token=x".to_owned();
+    let mut request =
+        post("/coach/invites", Some(&cookie), "application/x-www-form-urlencoded", form);
+    request.headers_mut().insert("x-forwarded-proto", "https".parse().unwrap());
+    let (status, _, html) = send(state, request).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let link = html.split("https://club.example/signup?invite=").nth(1).expect("the link");
+    let token: String = link.chars().take_while(char::is_ascii_hexdigit).collect();
+    assert_eq!(token.len(), 64);
+    assert_eq!(sign_up(state, "ann", "athlete", Some(&token)).await.0, 201);
+}
