@@ -21,6 +21,13 @@ after(async () => {
   await app?.stop();
 });
 
+test('serve --demo says what it is doing before it serves', async () => {
+  const log = app.serverLog();
+  const said = log.indexOf('--demo: importing and planning 90 days');
+  assert.ok(said >= 0, log);
+  assert.ok(said < log.indexOf('serving on'), 'said before serving');
+});
+
 test('the demo athlete sees a living status page with what works for them', async () => {
   const page = await open(app.browser);
   const res = await page.goto(`${app.base}/status`);

@@ -81,6 +81,15 @@ fn relief(previous: Option<&Value>, done: &[u32]) -> [f64; 8] {
 /// Seeds the demo athlete unless they already have activities or plans; how many plans were
 /// stored.
 pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<usize, CheckinError> {
+    seed_demo_with(store, now, &|_, _| {}).await
+}
+
+/// [`seed_demo`], telling `progress(done, total)` after each run (the CLI draws a bar).
+pub async fn seed_demo_with(
+    store: &Store,
+    now: Timestamp,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<usize, CheckinError> {
     let now_s = now.as_second();
     let athlete = store.ensure_athlete(PERSONAL_ATHLETE, now_s).await?;
     if !store.plans(athlete).await?.is_empty() || !store.activities(athlete).await?.is_empty() {
@@ -92,7 +101,8 @@ pub async fn seed_demo(store: &Store, now: Timestamp) -> Result<usize, CheckinEr
     let mut rng = Rng::new(SEED);
     let mut previous: Option<(i64, Value)> = None;
     let mut stored = 0;
-    for run in &runs {
+    for (done, run) in runs.iter().enumerate() {
+        progress(done, runs.len());
         let name = format!("demo-{}.gpx", utc_date(run.start));
         let gpx = run_gpx(run, SEED);
         let thresholds = afterrun_service::import::thresholds(store, athlete).await?;

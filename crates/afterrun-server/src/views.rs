@@ -729,7 +729,7 @@ pub fn plan_view(plan: &Value, done: &[u32], locale: &Locale) -> PlanView {
             .map(|b| BlockView {
                 modality: modality_words(&text(&b["modality"])),
                 region: region_words(&text(&b["region"])),
-                reason: text(&b["reason"]).replace('_', " ").replace(':', ": "),
+                reason: afterrun_service::words::reason_words(&text(&b["reason"])),
             })
             .collect(),
         steps,

@@ -122,9 +122,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let result = runtime.block_on(async move {
         let store = Store::connect(&location).await.map_err(|e| bad_input(format!("--db: {e}")))?;
         if args.demo {
-            let plans = afterrun_server::demo::seed_demo(&store, clock())
+            eprintln!(
+                "afterrun: --demo: importing and planning {} days of a demo runner's training…",
+                afterrun_server::demo::DEMO_DAYS
+            );
+            let bar = demo_bar();
+            let progress = |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            };
+            let plans = afterrun_server::demo::seed_demo_with(&store, clock(), &progress)
                 .await
                 .map_err(|e| anyhow::anyhow!("seeding the demo athlete: {e}"))?;
+            bar.finish_and_clear();
             match &demo_for_seed {
                 Some(path) => eprintln!(
                     "afterrun: --demo: {plans} demo plans in {} (removed at exit)",
@@ -221,4 +231,19 @@ mod tests {
         assert!(parse_addr("localhost").is_err());
         assert!(parse_addr("example.org:80").is_err());
     }
+}
+
+/// The `--demo` progress bar on a terminal (hidden otherwise: the line before it says what runs).
+fn demo_bar() -> indicatif::ProgressBar {
+    use std::io::IsTerminal as _;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30} {pos}/{len} runs imported and planned [{elapsed}]",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
