@@ -219,20 +219,6 @@ fn init_logging() {
         .try_init();
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses() {
-        assert_eq!(parse_addr("127.0.0.1:8080").unwrap().port(), 8080);
-        assert!(parse_addr("[::1]:0").unwrap().ip().is_loopback());
-        assert!(parse_addr("localhost:9").unwrap().ip().is_loopback());
-        assert!(parse_addr("localhost").is_err());
-        assert!(parse_addr("example.org:80").is_err());
-    }
-}
-
 /// The `--demo` progress bar on a terminal (hidden otherwise: the line before it says what runs).
 fn demo_bar() -> indicatif::ProgressBar {
     use std::io::IsTerminal as _;
@@ -246,4 +232,18 @@ fn demo_bar() -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(parse_addr("127.0.0.1:8080").unwrap().port(), 8080);
+        assert!(parse_addr("[::1]:0").unwrap().ip().is_loopback());
+        assert!(parse_addr("localhost:9").unwrap().ip().is_loopback());
+        assert!(parse_addr("localhost").is_err());
+        assert!(parse_addr("example.org:80").is_err());
+    }
 }
