@@ -307,6 +307,7 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
 #[derive(Debug, Clone)]
 struct ReferralItem {
     athlete: String,
+    athlete_id: Id,
     at: String,
     /// `at` in words.
     at_label: String,
@@ -323,7 +324,7 @@ struct CoachPage {
     nav: &'static str,
     csrf: String,
     username: String,
-    athletes: Vec<String>,
+    athletes: Vec<(Id, String)>,
     referrals: Vec<ReferralItem>,
     /// Sign-up is by invitation: the page offers to make a link.
     invites: bool,
@@ -427,6 +428,7 @@ async fn coach_view(
                 })
                 .unwrap_or_default();
             ReferralItem {
+                athlete_id: r.athlete_id,
                 athlete: r.athlete,
                 at: afterrun_store::format_rfc3339(r.checked_in_at).unwrap_or_default(),
                 at_label: views::server_time_words(
@@ -444,7 +446,7 @@ async fn coach_view(
         nav: "",
         csrf: csrf.as_str().to_owned(),
         username: account.username,
-        athletes: athletes.into_iter().map(|a| a.name).collect(),
+        athletes: athletes.into_iter().map(|a| (a.id, a.name)).collect(),
         referrals,
         invites: state.config().signup == Signup::Invite,
         invite_link: None,

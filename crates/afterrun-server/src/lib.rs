@@ -39,10 +39,12 @@ mod athletes_api;
 pub mod auth;
 pub mod body;
 pub mod client;
+mod coach_views;
 pub mod demo;
 mod device_view;
 pub use device_view::end_streams as end_device_streams;
 pub mod limits;
+mod nav;
 pub mod openapi;
 pub mod policy;
 pub mod problem;
@@ -214,6 +216,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes())
         .merge(status_page::routes())
         .merge(account_pages::routes())
+        .merge(coach_views::routes())
         .merge(assets::routes())
         .merge(device_view::routes())
         // The small body and time limits hold for every route but the uploads (their own).
@@ -225,6 +228,7 @@ pub fn router(state: AppState) -> Router {
     // The guard may read a form body: bound it by the longest limit of the routes.
     let outer_timeout = config.timeout.max(upload::TIMEOUT);
     routes
+        .layer(axum::middleware::from_fn_with_state(state.clone(), nav::role_nav))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, outer_timeout))

@@ -68,6 +68,8 @@ pub const PATHS: &[(&str, &str)] = &[
     ("post", "/signup"),
     ("post", "/logout"),
     ("get", "/coach"),
+    ("get", "/coach/athletes/{id}/status"),
+    ("get", "/coach/athletes/{id}/plans/{plan}"),
     ("post", "/profile/coaches"),
     ("post", "/profile/coaches/{username}/remove"),
 ];
@@ -354,6 +356,15 @@ fn accounts_paths() -> Value {
             "responses": {"303": {"description": "to /login; the session is deleted"}}}},
         "/coach": {"get": {"summary": "Web app (multi-user): a coach's runners and their red-flag check-ins",
             "responses": {"200": html("the page"), "303": {"description": "not a coach: to / or /login"}}}},
+        "/coach/athletes/{id}/status": {"get": {"summary": "Web app (multi-user): a linked runner's status page, read only",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+            "responses": {"200": html("the page"), "404": problem("not a runner of this coach")}}},
+        "/coach/athletes/{id}/plans/{plan}": {"get": {"summary": "Web app (multi-user): a linked runner's stored plan, read only",
+            "parameters": [
+                {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+                {"name": "plan", "in": "path", "required": true, "schema": {"type": "integer"}}
+            ],
+            "responses": {"200": html("the page"), "404": problem("not a runner of this coach, or no such plan")}}},
         "/coach/invites": {"post": {"summary": "Web app (multi-user, `--signup invite`): a coach makes a one-time sign-up link",
             "requestBody": form,
             "responses": {"200": html("the coach page showing the link once"),

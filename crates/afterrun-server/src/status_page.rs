@@ -168,14 +168,22 @@ async fn status_page(State(state): State<AppState>, owner: PageOwner) -> Respons
     let Some(store) = state.store() else {
         return Problem::not_found(None, "this server keeps no history").into_response();
     };
-    let athlete = match owner.lookup(store).await {
-        Ok(a) => a,
-        Err(e) => return Problem::internal(&e).into_response(),
+    match owner.lookup(store).await {
+        Ok(athlete) => athlete_status_page(&state, athlete).await,
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+/// The status page of `athlete` (the page for no runs yet when there is none); the caller has
+/// checked who may read it.
+pub(crate) async fn athlete_status_page(state: &AppState, athlete: Option<Id>) -> Response {
+    let Some(store) = state.store() else {
+        return Problem::not_found(None, "this server keeps no history").into_response();
     };
     let Some(athlete) = athlete else {
-        return page(StatusCode::OK, &empty_view(&state));
+        return page(StatusCode::OK, &empty_view(state));
     };
-    let cached = match report(&state, store, athlete).await {
+    let cached = match report(state, store, athlete).await {
         Ok(r) => r,
         Err(p) => return p.into_response(),
     };

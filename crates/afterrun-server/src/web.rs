@@ -321,14 +321,16 @@ fn checkin_page_for(
 
 #[derive(Template)]
 #[template(path = "plan.html")]
-struct PlanPage {
-    title: &'static str,
-    nav: &'static str,
-    plan: PlanView,
-    ics_href: String,
+pub(crate) struct PlanPage {
+    pub(crate) title: &'static str,
+    pub(crate) nav: &'static str,
+    pub(crate) plan: PlanView,
+    pub(crate) ics_href: String,
     /// The stored plan's id: "done" is then a form kept in the store, else a mark in the browser.
-    plan_id: Option<i64>,
-    csrf: String,
+    pub(crate) plan_id: Option<i64>,
+    pub(crate) csrf: String,
+    /// A coach's view of a runner's plan: what was done shows, nothing can be changed.
+    pub(crate) read_only: Option<String>,
 }
 
 /// The athlete of personal mode: the same default name as the CLI's `--athlete`.
@@ -787,6 +789,7 @@ async fn checkin_submit(
                 ics_href: format!("/plan.ics?checkin={}", encode_query(&checkin_text)),
                 plan_id: None,
                 csrf: csrf.as_str().to_owned(),
+                read_only: None,
             };
             page(StatusCode::OK, &view)
         }
@@ -898,6 +901,7 @@ async fn stored_plan(
                 ics_href: format!("/plans/{}/calendar.ics", row.id),
                 plan_id: Some(row.id),
                 csrf: csrf.as_str().to_owned(),
+                read_only: None,
             };
             let mut response = page(StatusCode::OK, &view);
             // htmx followed the redirect from the form: show this address in the location bar.

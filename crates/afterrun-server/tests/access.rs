@@ -772,11 +772,34 @@ async fn the_web_pages_follow_the_logged_in_athlete() {
     assert!(profile.contains("action=\"/logout\""));
     let coach_page = send_to(state, get("/coach", &carla)).await;
     assert_eq!(coach_page.status, StatusCode::OK);
-    assert!(coach_page.body.contains("<li>ann</li>"), "{}", coach_page.body);
+    let listed = format!("<li>ann · <a href=\"/coach/athletes/{a}/status\">status</a></li>");
+    assert!(coach_page.body.contains(&listed), "{}", coach_page.body);
     assert!(coach_page.body.contains("No red flags"));
+    // The coach's navigation: their runners, no check-in or profile, a log-out.
+    assert!(coach_page.body.contains("<a href=\"/coach\">Your runners</a>"), "{}", coach_page.body);
+    assert!(!coach_page.body.contains("<a href=\"/profile\""), "no dead links for a coach");
+    assert!(coach_page.body.contains("Log out</button>"));
+    // Read-only views of a linked runner: her status and her plan, nothing to change.
+    let plan_id = plan_url.trim_start_matches("/plans/");
+    let coach_plan = format!("/coach/athletes/{a}/plans/{plan_id}");
+    let status = send_to(state, get(&format!("/coach/athletes/{a}/status"), &carla)).await;
+    assert_eq!(status.status, StatusCode::OK);
+    let seen = send_to(state, get(&coach_plan, &carla)).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
+    assert!(seen.body.contains("ann's plan, read only"), "{}", seen.body);
+    assert!(!seen.body.contains("/steps/0/done") && !seen.body.contains("button timer"));
+    assert_eq!(send_to(state, form(&done, Some(&carla), &[])).await.status, StatusCode::SEE_OTHER);
+    assert!(store.plans(a).await.unwrap()[0].completed.is_empty(), "the coach marked nothing");
+    // Not Bob (an athlete), nor a coach of someone else.
+    assert_eq!(send_to(state, get(&coach_plan, &bob)).await.status, StatusCode::NOT_FOUND);
     let answer = send_to(state, form("/profile/coaches/carla/remove", Some(&ann), &[])).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    assert!(!send_to(state, get("/coach", &carla)).await.body.contains("<li>ann</li>"));
+    assert!(!send_to(state, get("/coach", &carla)).await.body.contains(&listed));
+    assert_eq!(
+        send_to(state, get(&coach_plan, &carla)).await.status,
+        StatusCode::NOT_FOUND,
+        "unlinked"
+    );
 
     // Logging out ends the session; a wrong password shows the page again.
     let answer = send_to(state, form("/logout", Some(&ann), &[])).await;
