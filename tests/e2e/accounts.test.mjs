@@ -61,6 +61,21 @@ test('runners and coaches log in, and each sees only what is theirs', async () =
   await assertAccessible(coach, 'coach');
   await shot(coach, 'coach');
   await assertKeyboardReachable(coach, 'coach');
+  // The coach's navigation: their runners, no check-in or profile, and a log-out.
+  assert.equal(await coach.locator('nav a[href="/profile"]').count(), 0);
+  assert.equal(await coach.locator('nav a[href="/coach"]').count(), 1);
+  assert.equal(await coach.locator('nav button:has-text("Log out")').count(), 1);
+  // The coach opens Ann's status and her plan, read only: nothing there changes anything.
+  await Promise.all([coach.waitForNavigation(), coach.click('main a:has-text("status")')]);
+  assert.match(coach.url(), /\/coach\/athletes\/\d+\/status$/);
+  assert.equal(await coach.title(), 'Status · afterrun');
+  const runnerBase = coach.url().replace(/\/status$/, '');
+  const planId = planUrl.match(/\/plans\/(\d+)$/)[1];
+  await coach.goto(`${runnerBase}/plans/${planId}`);
+  assert.match(await coach.textContent('main'), /ann's plan, read only/);
+  assert.equal(await coach.locator('main form, button.timer, button.done').count(), 0);
+  await assertAccessible(coach, 'coach-plan');
+  await shot(coach, 'coach-plan');
 
   // Another runner cannot open Ann's plan.
   const bob = await open(app.browser);
