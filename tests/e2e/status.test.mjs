@@ -57,6 +57,16 @@ test('the demo athlete sees a living status page with what works for them', asyn
   assert.deepEqual(page.errors, []);
   await page.context().close();
   await assertNoSidewaysScroll(app.browser, `${app.base}/status`, 'status');
+  // On a phone the forecast shows every column, with no hidden scroll box.
+  const phone = await open(app.browser, 375);
+  await phone.goto(`${app.base}/status`);
+  const [tableWidth, boxWidth] = await phone.evaluate(() => {
+    const t = document.querySelector('table.forecast');
+    return [t.scrollWidth, t.parentElement.clientWidth];
+  });
+  assert.ok(tableWidth <= boxWidth, `the table is ${tableWidth} px in ${boxWidth} px`);
+  await phone.locator('table.forecast').screenshot({ path: path.join(shots, 'forecast-375.png') });
+  await phone.context().close();
 });
 
 test('the status JSON of the page is the CLI contract', async () => {
