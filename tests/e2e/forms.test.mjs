@@ -125,3 +125,62 @@ for (const width of [375, 1280]) {
     await page.context().close();
   });
 }
+
+/** A duration as the app words it (afterrun-service::words::duration_words). */
+function durationWords(seconds) {
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+  const parts = [];
+  if (h > 0) parts.push(`${h} h`);
+  if (m > 0) parts.push(`${m} min`);
+  if (s > 0 || parts.length === 0) parts.push(`${s} s`);
+  return parts.join(' ');
+}
+
+/** iCalendar `20261123T083000Z` as milliseconds. */
+function icsTime(text) {
+  const m = text.match(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/);
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+}
+
+test('one duration everywhere, and no reference id on the plan page, its calendar or the guide', async () => {
+  const page = await open(1280, true);
+  await page.goto(`${base}/`);
+  await page.selectOption('#sore_quads_left', '6');
+  await page.selectOption('#sore_quads_right', '6');
+  await page.check('input[name="eq"][value="massage_gun"]');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('.verdict');
+  const planPath = new URL(page.url()).pathname;
+  const html = await page.content();
+  const ics = await (await fetch(`${base}${planPath}/calendar.ics`)).text();
+  const events = ics.replace(/\r\n /g, '').split('BEGIN:VEVENT').slice(1);
+  const steps = await page.$$eval('.timeline .step', (els) => els.map((el) => ({
+    label: el.querySelector('.dur')?.textContent ?? null,
+    timer: el.querySelector('button.timer')?.getAttribute('data-seconds') ?? null,
+  })));
+  assert.equal(events.length, steps.length);
+  let timed = 0;
+  steps.forEach((step, i) => {
+    const start = events[i].match(/DTSTART:(\S+)/)[1];
+    const end = events[i].match(/DTEND:(\S+)/);
+    if (step.timer === null || end === null) return;
+    timed += 1;
+    const seconds = Number(step.timer);
+    assert.equal(step.label, durationWords(seconds), `step ${i}: label and timer`);
+    assert.equal((icsTime(end[1]) - icsTime(start)) / 1000, seconds, `step ${i}: timer and calendar`);
+  });
+  assert.ok(timed >= 2, 'timed steps were compared');
+  // The reference ids of the plan are for JSON only.
+  const [me] = await (await fetch(`${base}/api/athletes`)).json();
+  const planId = planPath.split('/').pop();
+  const plan = await (await fetch(`${base}/api/athletes/${me.id}/plans/${planId}`)).json();
+  const ids = (plan.plan ?? plan).references.map((r) => r.id);
+  assert.ok(ids.length > 0);
+  const guide = await (await fetch(`${base}/guide/massage`)).text();
+  for (const id of ids) {
+    assert.ok(!html.includes(id), `the plan page shows ${id}`);
+    assert.ok(!ics.includes(id), `the calendar shows ${id}`);
+    assert.ok(!guide.includes(id), `the guide shows ${id}`);
+  }
+  await page.context().close();
+});
