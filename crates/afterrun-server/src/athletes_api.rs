@@ -82,9 +82,7 @@ async fn athlete_for(
     id: &str,
     access: Access,
 ) -> Result<Id, Problem> {
-    let athlete = path_id(id, "id")?;
-    auth::require(state, principal, athlete, access).await?;
-    Ok(athlete)
+    auth::path_athlete(state, principal, id, access).await
 }
 
 /// The body as a JSON object, or 422.

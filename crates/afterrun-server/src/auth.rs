@@ -146,6 +146,33 @@ pub async fn require(
     }
 }
 
+/// The athlete an API path names, once `principal` may access it: `me` is the caller's own
+/// athlete (personal mode: the personal athlete, created on first use, as the CLI's
+/// `--athlete me`; multi-user: the logged-in athlete; a coach has none, a visitor must log
+/// in), any other text the athlete of that id.
+pub(crate) async fn path_athlete(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    access: Access,
+) -> Result<Id, Problem> {
+    let athlete = match (id, principal) {
+        ("me", Principal::Owner) => {
+            let store = state.store().ok_or_else(no_athlete)?;
+            store
+                .ensure_athlete(crate::web::PERSONAL_ATHLETE, state.now().as_second())
+                .await
+                .map_err(|e| Problem::internal(&e))?
+        }
+        ("me", Principal::Athlete { athlete_id, .. }) => *athlete_id,
+        ("me", Principal::Anonymous) => return Err(unauthenticated()),
+        ("me", Principal::Coach { .. }) => return Err(no_athlete()),
+        (text, _) => text.parse::<Id>().map_err(|_| no_athlete())?,
+    };
+    require(state, principal, athlete, access).await?;
+    Ok(athlete)
+}
+
 /// The principal of a request: the owner in personal mode, else the session cookie's account.
 pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Principal, Problem> {
     if state.config().mode == Mode::Personal {

@@ -39,12 +39,12 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use tower_http::timeout::TimeoutLayer;
 
+use crate::AppState;
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
 use crate::security::CsrfToken;
 use crate::spool::Spool;
-use crate::web::{PERSONAL_ATHLETE, page};
-use crate::{AppState, Mode};
+use crate::web::page;
 
 /// The largest upload accepted, in bytes: a whole Strava export of several years fits.
 pub const BODY_LIMIT: usize = 256 * 1024 * 1024;
@@ -88,42 +88,10 @@ fn no_store() -> Problem {
     Problem::not_found(None, "this server runs without a store: there is nowhere to import to")
 }
 
-/// The athlete a path's `{id}` names, once the caller may write to it.
-///
-/// Personal mode has one athlete: `{id}` is its id or the literal `me` (created on first use,
-/// like the CLI's `--athlete me`); any other id is not found. In multi-user mode `me` is the
-/// logged-in athlete's own id (the page's script uploads there), and [`auth::require`] decides
-/// (only the athlete themself uploads; 404 for what is not visible; a coach has no `me`).
-async fn athlete_for(
-    state: &AppState,
-    store: &Store,
-    principal: &Principal,
-    id: &str,
-) -> Result<Id, Problem> {
-    let not_found = || Problem::not_found(Some("id"), format!("there is no athlete `{id}`"));
-    if state.config().mode != Mode::Personal {
-        let athlete = match (id, principal) {
-            ("me", Principal::Athlete { athlete_id, .. }) => *athlete_id,
-            ("me", Principal::Anonymous) => return Err(auth::unauthenticated()),
-            ("me", _) => return Err(not_found()),
-            _ => id.parse::<Id>().map_err(|_| not_found())?,
-        };
-        auth::require(state, principal, athlete, Access::Write).await?;
-        return Ok(athlete);
-    }
-    let now = state.now().as_second();
-    if id == "me" {
-        return store
-            .ensure_athlete(PERSONAL_ATHLETE, now)
-            .await
-            .map_err(|e| Problem::internal(&e));
-    }
-    let Ok(wanted) = id.parse::<Id>() else { return Err(not_found()) };
-    match store.athlete_id(PERSONAL_ATHLETE).await {
-        Ok(Some(me)) if me == wanted => Ok(me),
-        Ok(_) => Err(not_found()),
-        Err(e) => Err(Problem::internal(&e)),
-    }
+/// The athlete a path's `{id}` names, once the caller may write to it ([`auth::path_athlete`]:
+/// `me` is the caller's own athlete, as on every athlete path).
+async fn athlete_for(state: &AppState, principal: &Principal, id: &str) -> Result<Id, Problem> {
+    auth::path_athlete(state, principal, id, Access::Write).await
 }
 
 /// A client's file name as a member name: the last path component, without control characters,
@@ -219,7 +187,7 @@ async fn upload_api_inner(
             "give the file's name as the `name` query parameter, such as ?name=run.fit",
         )
     })?;
-    let athlete = athlete_for(state, store, principal, id).await?;
+    let athlete = athlete_for(state, principal, id).await?;
     let _turn = state.uploads().turn(athlete)?;
     let spool = spool_body(state, body).await?;
     if spool.len() == 0 {
@@ -380,7 +348,7 @@ fn import_page_for(state: &AppState, csrf: &CsrfToken, locale: &Locale) -> Impor
 /// The importing athlete's zone and units (the server's zone and km when unknown).
 async fn import_locale(state: &AppState, principal: &Principal) -> Locale {
     let profile = match state.store() {
-        Some(store) => match athlete_for(state, store, principal, "me").await {
+        Some(store) => match athlete_for(state, principal, "me").await {
             Ok(athlete) => store.profile(athlete).await.unwrap_or_default(),
             Err(_) => afterrun_store::Profile::default(),
         },
@@ -428,7 +396,7 @@ async fn import_form(
         }
     };
     // The page's own athlete: the personal one, or the logged-in athlete's.
-    let athlete = match athlete_for(&state, store, &principal, "me").await {
+    let athlete = match athlete_for(&state, &principal, "me").await {
         Ok(a) => a,
         Err(p) => return p.into_response(),
     };

@@ -648,3 +648,24 @@ async fn the_demo_athlete_has_a_history_of_plans() {
     assert_eq!(list.matches("class=\"topic plan-item\"").count(), seeded);
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn in_personal_mode_me_is_the_owners_athlete_from_the_first_request() {
+    let (state, dir) = stored_state().await;
+    let store = state.store().unwrap();
+    assert_eq!(store.athlete_id("me").await.unwrap(), None, "nobody yet");
+    // The first request by `me` finds the owner's athlete, made then.
+    let (status, _, body) = send_to(&state, get("/api/athletes/me/profile")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, "{}");
+    let id = store.athlete_id("me").await.unwrap().expect("the owner's athlete exists");
+    // A check-in by `me` lands on the same athlete as by its id.
+    let checkin = post_json("/api/athletes/me/checkins", DOMS);
+    let (status, _, body) = send_to(&state, checkin).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, _, by_id) = send_to(&state, get(&format!("/api/athletes/{id}/checkins"))).await;
+    let (_, _, by_me) = send_to(&state, get("/api/athletes/me/checkins")).await;
+    assert_eq!(by_id, by_me);
+    assert_eq!(serde_json::from_str::<Value>(&by_me).unwrap().as_array().unwrap().len(), 1);
+    std::fs::remove_dir_all(dir).ok();
+}
