@@ -20,6 +20,7 @@
 //! Everything here is pure and deterministic: exploration (Thompson sampling, [`rank`]) draws
 //! from a seeded generator.
 
+use crate::rng::{GOLDEN, SplitMix64};
 use std::collections::BTreeMap;
 
 /// Residual noise between sessions, in soreness points (0–10 scale).
@@ -134,7 +135,8 @@ pub fn runner_beliefs<K: Ord + Clone>(
 /// are ever returned: learning never brings back a blocked one.
 pub fn rank<K: Ord + Clone>(allowed: &[K], beliefs: &BTreeMap<K, Belief>, seed: u64) -> Vec<K> {
     let allowed = dedup_keep_order(allowed);
-    let mut draws = SplitMix(seed);
+    // The stream of `unit_interval(seed + GOLDEN)`, `unit_interval(seed + 2·GOLDEN)`…, as ever.
+    let mut draws = SplitMix64::new(seed.wrapping_add(GOLDEN));
     let mut drawn: Vec<(K, f64)> = Vec::new();
     let mut rest: Vec<K> = Vec::new();
     for m in allowed {
@@ -210,32 +212,6 @@ pub fn wilson_interval_effective(p: f64, n_eff: f64, z: f64) -> Option<(f64, f64
 /// Whether a residual counts as improvement ([`IMPROVEMENT_THRESHOLD`]).
 pub fn is_improvement(residual: f64) -> bool {
     residual <= IMPROVEMENT_THRESHOLD
-}
-
-/// A deterministic draw in [0, 1) from a seed (splitmix64).
-fn unit_interval(seed: u64) -> f64 {
-    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// A seeded stream of draws (splitmix64), for Thompson sampling.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn unit(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        unit_interval(self.0)
-    }
-
-    /// A standard normal draw (Box–Muller).
-    fn normal(&mut self) -> f64 {
-        let u1 = self.unit().max(f64::MIN_POSITIVE);
-        let u2 = self.unit();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
 }
 
 fn dedup<K: Ord + Clone>(items: &[K]) -> Vec<K> {
@@ -376,6 +352,7 @@ fn cholesky_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::unit_interval;
 
     const MODALITIES: [&str; 3] = ["foam_rolling", "massage_gun", "compression_boots"];
 

@@ -48,6 +48,7 @@ pub mod outcome;
 pub mod plan;
 pub mod references;
 pub mod region;
+pub mod rng;
 pub mod steps;
 pub mod triage;
 

@@ -45,25 +45,8 @@ const NOISE_SD: f64 = 1.2;
 const DO_PROB: f64 = 0.6;
 const GROUPS: [&str; 3] = ["quads", "hamstrings", "calves"];
 
-/// splitmix64 with Box–Muller.
-struct Rng(u64);
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        let u1 = self.unit().max(1e-300);
-        let u2 = self.unit();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-}
+/// The workspace's seeded generator (splitmix64 with Box–Muller).
+use afterrun_service::synthetic::Rng;
 
 struct Runner {
     name: String,
@@ -155,7 +138,7 @@ async fn own_outcomes(store: &Store, r: &Runner) -> Vec<SessionOutcome> {
 }
 
 async fn simulate(seed: u64, dir: &std::path::Path) -> (RepResult, std::path::PathBuf) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let path = dir.join(format!("sim{seed}.db"));
     let store = Store::connect(&Location::parse(path.to_str().unwrap())).await.unwrap();
     let mut runners: Vec<Runner> = (0..RUNNERS).map(|i| runner(i, &mut rng)).collect();

@@ -138,16 +138,12 @@ fn importing_the_corpus_twice_stores_each_activity_once() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// A small seeded generator (SplitMix64): the kill points are random but reproducible.
-struct Rng(u64);
+/// A small seeded generator: the kill points are random but reproducible.
+struct Rng(afterrun_service::synthetic::Rng);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 }
 
@@ -184,7 +180,7 @@ fn sigkill_at_random_points_never_halves_or_doubles_an_activity() {
 
     let trials: u64 =
         std::env::var("AFTERRUN_KILL_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
-    let mut rng = Rng(0x5EED_AF7E);
+    let mut rng = Rng(afterrun_service::synthetic::Rng::new(0x5EED_AF7E));
     let mut interrupted = 0;
     for trial in 0..trials {
         let db = dir.join(format!("trial-{trial}.db"));
