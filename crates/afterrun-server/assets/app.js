@@ -222,5 +222,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // The service worker keeps the app shell and the last plan for when there is no network.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js"); });
+  }
   document.addEventListener("htmx:load", function (e) { init(e.target || document); });
 })();

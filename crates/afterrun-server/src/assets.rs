@@ -20,10 +20,35 @@ const IMPORT_CSS: &[u8] = include_bytes!("../assets/import.css");
 const HTMX: &[u8] = include_bytes!("../assets/htmx.min.js");
 const HTMX_LICENSE: &[u8] = include_bytes!("../assets/htmx.LICENSE");
 const ICON: &[u8] = include_bytes!("../assets/icon.svg");
+const ICON_192: &[u8] = include_bytes!("../assets/icon-192.png");
+const ICON_512: &[u8] = include_bytes!("../assets/icon-512.png");
+const SERVICE_WORKER: &[u8] = include_bytes!("../assets/sw.js");
+
+/// The web app manifest: installable as an app on a phone or a desktop (Chromium's checks:
+/// a name, a start URL, standalone display, icons of 192 and 512 px, a service worker).
+pub const MANIFEST: &str = r##"{
+  "name": "afterrun: recovery after your run",
+  "short_name": "afterrun",
+  "description": "What to do for your legs after a run, timed and dosed, with red flags first.",
+  "start_url": "/",
+  "scope": "/",
+  "display": "standalone",
+  "background_color": "#f3f5f1",
+  "theme_color": "#0b6b61",
+  "icons": [
+    {"src": "/assets/icon-192.png", "sizes": "192x192", "type": "image/png", "purpose": "any maskable"},
+    {"src": "/assets/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "any maskable"},
+    {"src": "/assets/icon.svg", "sizes": "any", "type": "image/svg+xml"}
+  ]
+}
+"##;
 
 /// The asset routes.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/assets/{file}", get(asset))
+    Router::new()
+        .route("/assets/{file}", get(asset))
+        .route("/manifest.webmanifest", get(manifest))
+        .route("/sw.js", get(service_worker))
 }
 
 /// The bytes and media type of an asset, by file name.
@@ -37,8 +62,30 @@ fn find(name: &str) -> Option<(&'static [u8], &'static str)> {
         "htmx.min.js" => (HTMX, "text/javascript; charset=utf-8"),
         "htmx.LICENSE" => (HTMX_LICENSE, "text/plain; charset=utf-8"),
         "icon.svg" => (ICON, "image/svg+xml"),
+        "icon-192.png" => (ICON_192, "image/png"),
+        "icon-512.png" => (ICON_512, "image/png"),
         _ => return None,
     })
+}
+
+/// `GET /manifest.webmanifest`.
+async fn manifest() -> Response {
+    let mut response = MANIFEST.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}
+
+/// `GET /sw.js`: the service worker, served from the root so that its scope is the whole app;
+/// never cached by HTTP, so a new version is picked up on the next visit.
+async fn service_worker() -> Response {
+    let mut response = SERVICE_WORKER.into_response();
+    let headers = response.headers_mut();
+    headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
 }
 
 async fn asset(Path(name): Path<String>) -> Response {

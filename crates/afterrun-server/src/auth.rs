@@ -214,6 +214,7 @@ fn is_public(method: &Method, path: &str) -> bool {
         || path.starts_with("/api/guide/")
         || path.starts_with("/guide/")
         || path.starts_with("/assets/")
+        || matches!(path, "/manifest.webmanifest" | "/sw.js")
         || matches!(path, "/api/session" | "/login" | "/signup" | "/logout")
         || (*method == Method::POST && matches!(path, "/api/plan" | "/api/accounts"))
 }

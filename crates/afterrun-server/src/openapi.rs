@@ -43,6 +43,8 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/api/device/compression/stream"),
     ("get", "/api/device/vibration/stream"),
     ("get", "/assets/{file}"),
+    ("get", "/manifest.webmanifest"),
+    ("get", "/sw.js"),
     ("post", "/api/accounts"),
     ("post", "/api/session"),
     ("delete", "/api/session"),
@@ -553,8 +555,12 @@ pub fn document() -> Value {
                 "responses": {"200": html("the page"), "404": html("no such topic")}}},
             "/assets/{file}": {"get": {"summary": "Web app: CSS, scripts and the vendored htmx",
                 "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string",
-                    "examples": ["app.css", "app.js", "import.css", "import.js", "htmx.min.js", "htmx.LICENSE", "icon.svg"]}}],
-                "responses": {"200": {"description": "the file"}, "404": problem("no such file")}}}
+                    "examples": ["app.css", "app.js", "import.css", "import.js", "htmx.min.js", "htmx.LICENSE", "icon.svg", "icon-192.png", "icon-512.png"]}}],
+                "responses": {"200": {"description": "the file"}, "404": problem("no such file")}}},
+            "/manifest.webmanifest": {"get": {"summary": "Web app: the manifest that makes it installable",
+                "responses": {"200": {"description": "the manifest", "content": {"application/manifest+json": {"schema": {"type": "object"}}}}}}},
+            "/sw.js": {"get": {"summary": "Web app: the service worker (app shell and the last plan offline)",
+                "responses": {"200": {"description": "the script", "content": {"text/javascript": {"schema": {"type": "string"}}}}}}}
         },
         "components": {"schemas": {
             "CheckIn": checkin_schema(),

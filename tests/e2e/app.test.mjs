@@ -1,0 +1,69 @@
+// Browser tests of the installable web app (issue 17, point 2): the manifest and its icons,
+// the service worker in control, and the last plan opening without a network.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as harness from './harness.mjs';
+
+let app;
+let base;
+
+before(async () => {
+  app = await harness.start('app');
+  ({ base } = app);
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+/** The width and height a PNG's header gives. */
+function pngSize(bytes) {
+  const b = Buffer.from(bytes);
+  assert.equal(b.subarray(1, 4).toString(), 'PNG');
+  return [b.readUInt32BE(16), b.readUInt32BE(20)];
+}
+
+test('the app is installable: a manifest with icons, a service worker in control', async () => {
+  const page = await harness.open(app.browser, 400);
+  await page.goto(`${base}/`);
+  const href = await page.getAttribute('link[rel="manifest"]', 'href');
+  const manifest = await (await fetch(new URL(href, base))).json();
+  // Chromium's installability conditions, checked one by one.
+  assert.ok(manifest.name && manifest.short_name);
+  assert.equal(manifest.start_url, '/');
+  assert.equal(manifest.display, 'standalone');
+  for (const size of [192, 512]) {
+    const icon = manifest.icons.find((i) => i.sizes === `${size}x${size}` && i.type === 'image/png');
+    assert.ok(icon, `an icon of ${size} px`);
+    const bytes = await (await fetch(new URL(icon.src, base))).arrayBuffer();
+    assert.deepEqual(pngSize(bytes), [size, size]);
+  }
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  assert.equal(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)), true, 'the worker controls the page');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the last plan opens without a network', async () => {
+  const page = await harness.open(app.browser, 400);
+  await page.goto(`${base}/`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.selectOption('#sore_quads_left', '6');
+  await page.selectOption('#sore_quads_right', '6');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('.verdict');
+  const planUrl = page.url();
+  // The plan page is fetched as a page (a navigation), which the worker keeps.
+  await page.goto(planUrl);
+  const steps = await page.locator('.timeline .step').count();
+  await page.context().setOffline(true);
+  await page.goto(planUrl);
+  assert.equal(await page.locator('.timeline .step').count(), steps, 'the plan, offline');
+  await page.goto(`${base}/status`);
+  assert.equal(await page.locator('.timeline .step').count(), steps, 'another page offline: the last plan');
+  await page.context().setOffline(false);
+  await page.context().close();
+});
