@@ -154,7 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             afterrun_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
-                shutdown_signal().await;
+                crate::signals::shutdown_signal().await;
                 // Open simulator streams would otherwise hold the shutdown until their run ends.
                 afterrun_server::end_device_streams();
             })
@@ -171,29 +171,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     result
-}
-
-/// Resolves at Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers send).
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default (warnings, and the server's own info).

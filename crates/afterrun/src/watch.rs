@@ -1,0 +1,348 @@
+//! `--watch DIR`: which files under the watched folders are new or changed and complete.
+//!
+//! File events come from the `notify` crate (inotify on Linux), or from its polling watcher
+//! with `--poll` or when events cannot be had (a network file system, the inotify limit). An
+//! event only makes a file a candidate; the file is handed over once it is complete:
+//! - it is not being written: when the platform reports closes (inotify), a file written to
+//!   is waited for until its writer closes it (or [`OPEN_PATIENCE`] passes with no change), so
+//!   a copy that stalls over USB is not read half-way;
+//! - its size and modification time have not changed for [`QUIET`].
+//!
+//! A new folder (a watch's `GARMIN/Activity` appearing when it is mounted) is listed at once,
+//! since files may land in it before its own watch is in place. Folders are walked with
+//! [`crate::walk`]: links to folders are not followed, and only regular files are handed over.
+//! Which of the handed files are activities, and whether their bytes were already imported,
+//! is the importer's business.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime};
+
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
+use notify::{RecursiveMode, Watcher as _};
+
+use crate::walk::{self, Found, Kind};
+
+/// How long a file's size and modification time must stay the same before it is read.
+pub const QUIET: Duration = Duration::from_secs(1);
+/// How long a file still open for writing may stay unchanged before it is read anyway (its
+/// close was missed, or its writer keeps it open).
+pub const OPEN_PATIENCE: Duration = Duration::from_secs(30);
+/// How often the polling watcher rescans.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// How often candidates are examined.
+const TICK: Duration = Duration::from_millis(100);
+
+/// What wakes the watcher.
+#[derive(Debug)]
+enum Wake {
+    Fs(notify::Result<notify::Event>),
+    Stop,
+}
+
+/// A file's size and modification time: what says it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp { len: meta.len(), modified: meta.modified().ok() }
+    }
+}
+
+/// A candidate not yet complete.
+#[derive(Debug)]
+struct Pending {
+    stamp: Stamp,
+    changed_at: Instant,
+    /// Written to, and its close not seen yet.
+    open: bool,
+}
+
+/// Watched folders and the candidates found in them.
+pub struct Watch {
+    wake: mpsc::Receiver<Wake>,
+    stop: Arc<AtomicBool>,
+    _watcher: Box<dyn notify::Watcher + Send>,
+    /// Each folder as given, and as the watcher names it (absolute).
+    roots: Vec<(PathBuf, PathBuf)>,
+    /// Whether the watcher reports closes (inotify does, polling does not).
+    sees_closes: bool,
+    pending: BTreeMap<PathBuf, Pending>,
+    /// Each file's stamp when it was last handed over (or found at the start).
+    settled: HashMap<PathBuf, Stamp>,
+    last_check: Instant,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch").field("roots", &self.roots).finish_non_exhaustive()
+    }
+}
+
+impl Watch {
+    /// Starts watching `dirs` (recursively) for events, or by polling when `poll` is set or
+    /// events cannot be had; the files already there are taken as settled (the caller imports
+    /// them). SIGINT and SIGTERM from now on stop the watch instead of the process.
+    pub fn start(dirs: &[PathBuf], poll: bool) -> anyhow::Result<Watch> {
+        let (sender, wake) = mpsc::channel();
+        let roots = absolute_roots(dirs)?;
+        let (watcher, sees_closes) = if poll {
+            (poll_watcher(&roots, &sender)?, false)
+        } else {
+            match event_watcher(&roots, &sender) {
+                Ok(watcher) => (watcher, true),
+                Err(e) => {
+                    eprintln!(
+                        "afterrun: warning: no file events ({e}): polling every {} ms instead",
+                        POLL_INTERVAL.as_millis()
+                    );
+                    (poll_watcher(&roots, &sender)?, false)
+                }
+            }
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let (flag, stopper) = (Arc::clone(&stop), sender);
+        crate::signals::on_stop_signal(move || {
+            flag.store(true, Ordering::SeqCst);
+            let _ = stopper.send(Wake::Stop);
+        })?;
+        let mut watch = Watch {
+            wake,
+            stop,
+            _watcher: watcher,
+            roots,
+            sees_closes,
+            pending: BTreeMap::new(),
+            settled: HashMap::new(),
+            last_check: Instant::now(),
+        };
+        watch.settle_existing();
+        Ok(watch)
+    }
+
+    /// The flag SIGINT or SIGTERM sets: long work checks it between files.
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
+    }
+
+    /// Blocks until some files are complete (returned, sorted by path, named under the folders
+    /// as given), or until SIGINT or SIGTERM (`None`).
+    pub fn next_ready(&mut self) -> Option<Vec<PathBuf>> {
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return None;
+            }
+            match self.wake.recv_timeout(TICK) {
+                Ok(Wake::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                Ok(Wake::Fs(Ok(event))) => self.note_event(&event),
+                Ok(Wake::Fs(Err(e))) => {
+                    eprintln!("afterrun: warning: watching: {e}; rescanning");
+                    self.rescan();
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+            }
+            let now = Instant::now();
+            if now.duration_since(self.last_check) >= TICK {
+                self.last_check = now;
+                let ready = self.take_complete(now);
+                if !ready.is_empty() {
+                    return Some(ready);
+                }
+            }
+        }
+    }
+
+    /// Records the files already under the folders, so only later changes make candidates.
+    fn settle_existing(&mut self) {
+        for file in self.files_under_roots() {
+            if let Ok(meta) = std::fs::metadata(&file) {
+                self.settled.insert(file, Stamp::of(&meta));
+            }
+        }
+    }
+
+    /// Every regular file under the watched folders (named as given).
+    fn files_under_roots(&self) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for (given, _) in &self.roots {
+            walk::walk_dir(given, &mut |_, _| {}, &mut found);
+        }
+        regular_files(found)
+    }
+
+    /// After lost events: every file whose stamp differs from its settled one is a candidate.
+    fn rescan(&mut self) {
+        for file in self.files_under_roots() {
+            self.note_file(file, false);
+        }
+    }
+
+    fn note_event(&mut self, event: &notify::Event) {
+        if event.need_rescan() {
+            self.rescan();
+            return;
+        }
+        if !self.is_candidate_event(&event.kind) {
+            return;
+        }
+        let written =
+            self.sees_closes && matches!(event.kind, EventKind::Modify(ModifyKind::Data(_)));
+        let closed = matches!(event.kind, EventKind::Access(AccessKind::Close(AccessMode::Write)));
+        for path in &event.paths {
+            let path = self.as_given(path);
+            match walk::classify(&path) {
+                Ok(Kind::Folder) => self.note_folder(&path),
+                Ok(Kind::File) => {
+                    self.note_file(path.clone(), written);
+                    if closed && let Some(p) = self.pending.get_mut(&path) {
+                        p.open = false;
+                    }
+                }
+                Ok(Kind::Skipped(what)) => walk::warn_skipped(&path, what),
+                // Gone again (a temporary file renamed away): nothing to import.
+                Err(_) => {
+                    self.pending.remove(&path);
+                }
+            }
+        }
+    }
+
+    /// Events that may mean new bytes. Opens and reads (ours too) are not; with inotify,
+    /// metadata changes (a `touch`) are not either, while the polling watcher reports a
+    /// rewrite as one.
+    fn is_candidate_event(&self, kind: &EventKind) -> bool {
+        match kind {
+            EventKind::Create(_) | EventKind::Any | EventKind::Other => true,
+            EventKind::Modify(ModifyKind::Metadata(_)) => !self.sees_closes,
+            EventKind::Modify(_) => true,
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+            EventKind::Access(_) | EventKind::Remove(_) => false,
+        }
+    }
+
+    /// A folder appeared (created, moved in, or a watch mounted): its files are candidates.
+    fn note_folder(&mut self, dir: &Path) {
+        let mut found = Vec::new();
+        walk::walk_dir(dir, &mut |_, _| {}, &mut found);
+        for file in regular_files(found) {
+            self.note_file(file, false);
+        }
+    }
+
+    /// Makes a file a candidate, unless it is as it was when last settled.
+    fn note_file(&mut self, path: PathBuf, written: bool) {
+        let Ok(meta) = std::fs::metadata(&path) else { return };
+        let stamp = Stamp::of(&meta);
+        let now = Instant::now();
+        if let Some(p) = self.pending.get_mut(&path) {
+            p.open |= written;
+            if p.stamp != stamp {
+                p.stamp = stamp;
+                p.changed_at = now;
+            }
+            return;
+        }
+        if !written && self.settled.get(&path) == Some(&stamp) {
+            return;
+        }
+        self.pending.insert(path, Pending { stamp, changed_at: now, open: written });
+    }
+
+    /// Takes the candidates that are complete, settling them.
+    fn take_complete(&mut self, now: Instant) -> Vec<PathBuf> {
+        let mut ready = Vec::new();
+        self.pending.retain(|path, p| {
+            let Ok(meta) = std::fs::metadata(path) else { return false };
+            let stamp = Stamp::of(&meta);
+            if stamp != p.stamp {
+                p.stamp = stamp;
+                p.changed_at = now;
+                return true;
+            }
+            let quiet = now.duration_since(p.changed_at);
+            if quiet >= QUIET && (!p.open || quiet >= OPEN_PATIENCE) {
+                ready.push((path.clone(), stamp));
+                return false;
+            }
+            true
+        });
+        ready
+            .into_iter()
+            .map(|(path, stamp)| {
+                self.settled.insert(path.clone(), stamp);
+                path
+            })
+            .collect()
+    }
+
+    /// An event's path under the folder as the user gave it.
+    fn as_given(&self, path: &Path) -> PathBuf {
+        for (given, absolute) in &self.roots {
+            if let Ok(rest) = path.strip_prefix(absolute) {
+                return given.join(rest);
+            }
+        }
+        path.to_path_buf()
+    }
+}
+
+/// Each folder as given and as the watcher names it (joined to the current folder, as
+/// `notify` does).
+fn absolute_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
+    let cwd = std::env::current_dir()?;
+    Ok(dirs.iter().map(|d| (d.clone(), cwd.join(d))).collect())
+}
+
+fn regular_files(found: Vec<Found>) -> Vec<PathBuf> {
+    found
+        .into_iter()
+        .filter_map(|f| match f {
+            Found::File(path) => Some(path),
+            Found::Unreadable(..) => None,
+        })
+        .collect()
+}
+
+fn handler(sender: &mpsc::Sender<Wake>) -> impl notify::EventHandler {
+    let sender = sender.clone();
+    move |event| {
+        let _ = sender.send(Wake::Fs(event));
+    }
+}
+
+/// Links to folders are not followed, as in [`walk`].
+fn config() -> notify::Config {
+    notify::Config::default().with_follow_symlinks(false)
+}
+
+fn event_watcher(
+    roots: &[(PathBuf, PathBuf)],
+    sender: &mpsc::Sender<Wake>,
+) -> notify::Result<Box<dyn notify::Watcher + Send>> {
+    let mut watcher = notify::RecommendedWatcher::new(handler(sender), config())?;
+    for (_, absolute) in roots {
+        watcher.watch(absolute, RecursiveMode::Recursive)?;
+    }
+    Ok(Box::new(watcher))
+}
+
+fn poll_watcher(
+    roots: &[(PathBuf, PathBuf)],
+    sender: &mpsc::Sender<Wake>,
+) -> anyhow::Result<Box<dyn notify::Watcher + Send>> {
+    let config = config().with_poll_interval(POLL_INTERVAL);
+    let mut watcher = notify::PollWatcher::new(handler(sender), config)?;
+    for (given, absolute) in roots {
+        watcher
+            .watch(absolute, RecursiveMode::Recursive)
+            .map_err(|e| anyhow::anyhow!("--watch {}: {e}", given.display()))?;
+    }
+    Ok(Box::new(watcher))
+}
