@@ -43,6 +43,27 @@ enum Wake {
     Stop,
 }
 
+/// Ends a [`Watch`] from another thread (a signal, the server's shutdown); long work checks
+/// [`Stopper::is_stopped`] between files.
+#[derive(Debug, Clone)]
+pub struct Stopper {
+    flag: Arc<AtomicBool>,
+    wake: mpsc::Sender<Wake>,
+}
+
+impl Stopper {
+    /// Ends the watch: [`Watch::next_ready`] returns `None`.
+    pub fn stop(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        let _ = self.wake.send(Wake::Stop);
+    }
+
+    /// Whether the watch has been told to end.
+    pub fn is_stopped(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+}
+
 /// A file's size and modification time: what says it changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp {
@@ -68,7 +89,7 @@ struct Pending {
 /// Watched folders and the candidates found in them.
 pub struct Watch {
     wake: mpsc::Receiver<Wake>,
-    stop: Arc<AtomicBool>,
+    stop: Stopper,
     _watcher: Box<dyn notify::Watcher + Send>,
     /// Each folder as given, and as the watcher names it (absolute).
     roots: Vec<(PathBuf, PathBuf)>,
@@ -89,7 +110,7 @@ impl std::fmt::Debug for Watch {
 impl Watch {
     /// Starts watching `dirs` (recursively) for events, or by polling when `poll` is set or
     /// events cannot be had; the files already there are taken as settled (the caller imports
-    /// them). SIGINT and SIGTERM from now on stop the watch instead of the process.
+    /// them).
     pub fn start(dirs: &[PathBuf], poll: bool) -> anyhow::Result<Watch> {
         let (sender, wake) = mpsc::channel();
         let roots = absolute_roots(dirs)?;
@@ -107,12 +128,7 @@ impl Watch {
                 }
             }
         };
-        let stop = Arc::new(AtomicBool::new(false));
-        let (flag, stopper) = (Arc::clone(&stop), sender);
-        crate::signals::on_stop_signal(move || {
-            flag.store(true, Ordering::SeqCst);
-            let _ = stopper.send(Wake::Stop);
-        })?;
+        let stop = Stopper { flag: Arc::new(AtomicBool::new(false)), wake: sender };
         let mut watch = Watch {
             wake,
             stop,
@@ -127,16 +143,22 @@ impl Watch {
         Ok(watch)
     }
 
-    /// The flag SIGINT or SIGTERM sets: long work checks it between files.
-    pub fn stop_flag(&self) -> Arc<AtomicBool> {
-        Arc::clone(&self.stop)
+    /// What ends the watch from another thread.
+    pub fn stopper(&self) -> Stopper {
+        self.stop.clone()
+    }
+
+    /// From now on SIGINT and SIGTERM end the watch instead of the process.
+    pub fn stop_on_signals(&self) -> anyhow::Result<()> {
+        let stopper = self.stopper();
+        crate::signals::on_stop_signal(move || stopper.stop())
     }
 
     /// Blocks until some files are complete (returned, sorted by path, named under the folders
     /// as given), or until SIGINT or SIGTERM (`None`).
     pub fn next_ready(&mut self) -> Option<Vec<PathBuf>> {
         loop {
-            if self.stop.load(Ordering::SeqCst) {
+            if self.stop.is_stopped() {
                 return None;
             }
             match self.wake.recv_timeout(TICK) {

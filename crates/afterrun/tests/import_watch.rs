@@ -313,3 +313,56 @@ fn inspect_skips_a_link_loop_and_a_fifo_and_refuses_a_named_fifo() {
     assert_eq!(code, 2, "a FIFO named on the command line is a failure, not a wait");
     assert_eq!(lines[0]["error"]["kind"], "io");
 }
+
+/// One HTTP/1.1 GET over a fresh connection; the whole answer.
+fn get(addr: &str, path: &str) -> String {
+    use std::io::Read as _;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn serve_watch_imports_while_the_web_app_runs() {
+    let root = temp_dir("serve");
+    let (dir, db) = (root.join("watch"), root.join("afterrun.db"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite:{}", db.display());
+    let args = ["serve", "--addr", "127.0.0.1:0", "--db", &db, "--watch", dir.to_str().unwrap()];
+    let mut child = afterrun(&args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let (err_tx, stderr) = mpsc::channel();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines() {
+            let _ = err_tx.send(line.unwrap());
+        }
+    });
+    let mut addr = None;
+    while let Ok(line) = stderr.recv_timeout(Duration::from_secs(10)) {
+        if let Some(rest) = line.split("http://").nth(1) {
+            addr = Some(rest.split('/').next().unwrap().to_owned());
+        }
+        if line.contains("watching") {
+            break;
+        }
+    }
+    let addr = addr.expect("the server says where it listens");
+
+    std::fs::create_dir_all(dir.join("GARMIN/Activity")).unwrap();
+    copy_in(RUN_FIT, &dir.join("GARMIN/Activity/run.fit"));
+    let copied = Instant::now();
+    let stored = |answer: &str| answer.matches("\"sha256\"").count();
+    while stored(&get(&addr, "/api/athletes/1/activities")) == 0 {
+        assert!(copied.elapsed() < LINE_WITHIN, "the run is not in the web app's answers");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert_eq!(wait_with_timeout(&mut child, Duration::from_secs(10)), 0);
+    let rest: Vec<String> = stderr.iter().collect();
+    assert!(rest.iter().any(|l| l.contains("imported 1 files: 1 new")), "{rest:?}");
+}

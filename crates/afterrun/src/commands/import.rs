@@ -13,16 +13,16 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use afterrun_activity::{DecodeError, ProblemKind, archive};
 use afterrun_service::import::{Counts, Prepared, counts_as_failure, describe_failure, prepare};
-use afterrun_store::Id;
+use afterrun_store::{Id, Store};
 use serde_json::Value;
 
-use crate::db::{DbArgs, Session, service_error, store_error};
+use crate::db::{BlockOn, DbArgs, Session, service_error, store_error};
 use crate::walk::Found;
+use crate::watch::{Stopper, Watch};
 
 /// Arguments of `afterrun import`.
 #[derive(Debug, clap::Args)]
@@ -82,20 +82,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let session = Session::open(args.db.db.as_deref())?;
     let athlete = session.athlete(&args.db.athlete)?;
-    let profile = session.block_on(session.store.profile(athlete)).map_err(store_error)?;
-    let mut importer = Importer {
-        session: &session,
-        athlete,
-        threads,
-        json: args.json,
-        locale: afterrun_service::locale::Locale::of(&profile),
-        progress: progress_bar(),
-        counts: Counts::default(),
-        walked: HashMap::new(),
-        stop: Arc::new(AtomicBool::new(false)),
-    };
+    let mut importer = Importer::new(&session.store, &session, athlete, threads, progress_bar())?;
+    importer.json = args.json;
     let result = if args.watch {
-        watch_and_import(&mut importer, &args.paths, args.poll)
+        Watch::start(&args.paths, args.poll).and_then(|watch| {
+            watch.stop_on_signals()?;
+            watch_and_import(&mut importer, watch, &args.paths)
+        })
     } else {
         importer.import_inputs(&args.paths)
     };
@@ -109,7 +102,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// `--watch`: every path must be a folder.
-fn check_folders(paths: &[PathBuf]) -> anyhow::Result<()> {
+pub fn check_folders(paths: &[PathBuf]) -> anyhow::Result<()> {
     match paths.iter().find(|p| !p.is_dir()) {
         Some(p) => Err(crate::exit::bad_input(format!("--watch {}: not a folder", p.display()))),
         None => Ok(()),
@@ -117,15 +110,14 @@ fn check_folders(paths: &[PathBuf]) -> anyhow::Result<()> {
 }
 
 /// Imports what the folders hold, then every file written into them once it is complete,
-/// until SIGINT or SIGTERM. The watch starts first, so a file written during the first import
-/// is not missed.
-fn watch_and_import(
-    importer: &mut Importer<'_>,
+/// until the watch is stopped. The caller starts the watch first, so a file written during
+/// the first import is not missed.
+fn watch_and_import<R: BlockOn>(
+    importer: &mut Importer<'_, R>,
+    mut watch: Watch,
     dirs: &[PathBuf],
-    poll: bool,
 ) -> anyhow::Result<()> {
-    let mut watch = crate::watch::Watch::start(dirs, poll)?;
-    importer.stop = watch.stop_flag();
+    importer.stop = Some(watch.stopper());
     importer.import_inputs(dirs)?;
     let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     importer.progress.suspend(|| {
@@ -135,6 +127,27 @@ fn watch_and_import(
         importer.import_changed(files)?;
     }
     Ok(())
+}
+
+/// `serve --watch`: for the personal athlete, imports what the folders hold, then what the
+/// watch finds complete, until it is stopped (at the server's shutdown); failures and the
+/// summary go to stderr as text.
+pub fn import_watched(
+    store: &Store,
+    runtime: &tokio::runtime::Handle,
+    watch: Watch,
+    dirs: &[PathBuf],
+) -> anyhow::Result<()> {
+    let now = crate::db::now();
+    let athlete = runtime
+        .block_on(store.ensure_athlete(crate::db::DEFAULT_ATHLETE, now))
+        .map_err(store_error)?;
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let hidden = indicatif::ProgressBar::hidden();
+    let mut importer = Importer::new(store, runtime, athlete, threads, hidden)?;
+    let result = watch_and_import(&mut importer, watch, dirs);
+    print_summary(&importer.counts, false)?;
+    result
 }
 
 fn print_summary(counts: &Counts, json: bool) -> anyhow::Result<()> {
@@ -151,8 +164,9 @@ fn print_summary(counts: &Counts, json: bool) -> anyhow::Result<()> {
 
 /// One run of `afterrun import`: the store, the athlete, the output and the counts shared by
 /// its batches (one batch for the arguments, then one per set of files a watch finds complete).
-struct Importer<'a> {
-    session: &'a Session,
+struct Importer<'a, R> {
+    store: &'a Store,
+    runtime: &'a R,
     athlete: Id,
     threads: usize,
     json: bool,
@@ -161,18 +175,41 @@ struct Importer<'a> {
     counts: Counts,
     /// Every file read in this run, with the SHA-256 of its bytes when a watch handed it over.
     walked: HashMap<PathBuf, Option<String>>,
-    /// Set by SIGINT or SIGTERM during a watch: no more files are read.
-    stop: Arc<AtomicBool>,
+    /// A watch's: once it is stopped, no more files are read.
+    stop: Option<Stopper>,
 }
 
-impl Importer<'_> {
+impl<'a, R: BlockOn> Importer<'a, R> {
+    /// An importer for the athlete, in their zone and units, printing text.
+    fn new(
+        store: &'a Store,
+        runtime: &'a R,
+        athlete: Id,
+        threads: usize,
+        progress: indicatif::ProgressBar,
+    ) -> anyhow::Result<Self> {
+        let profile = runtime.block_on(store.profile(athlete)).map_err(store_error)?;
+        Ok(Importer {
+            store,
+            runtime,
+            athlete,
+            threads,
+            json: false,
+            locale: afterrun_service::locale::Locale::of(&profile),
+            progress,
+            counts: Counts::default(),
+            walked: HashMap::new(),
+            stop: None,
+        })
+    }
+
     /// Imports files, folders and archives: decoded in parallel, stored and printed in input
     /// order. The thresholds and the stored hashes are read afresh for each batch, so a watch
     /// sees what its earlier batches stored.
     fn import_inputs(&mut self, paths: &[PathBuf]) -> anyhow::Result<()> {
-        let session = self.session;
-        let thresholds = session
-            .block_on(afterrun_service::import::thresholds(&session.store, self.athlete))
+        let thresholds = self
+            .runtime
+            .block_on(afterrun_service::import::thresholds(self.store, self.athlete))
             .map_err(service_error)?;
         let known = self.known_hashes()?;
         let imported_at = crate::db::now();
@@ -184,11 +221,12 @@ impl Importer<'_> {
         // files the CSV lists (inside a zip, `activities.csv` sorts before `activities/…`; in a
         // folder the walker reads it first), so a worker decoding one of them finds its entry.
         let catalogs: Catalogs = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::clone(&self.stop);
+        let stop = self.stop.clone();
 
         std::thread::scope(|scope| -> anyhow::Result<()> {
             let walker_catalogs = Arc::clone(&catalogs);
-            let walker = scope.spawn(move || walk_inputs(paths, &job_tx, &walker_catalogs, &stop));
+            let walker =
+                scope.spawn(move || walk_inputs(paths, &job_tx, &walker_catalogs, stop.as_ref()));
             for _ in 0..threads {
                 let job_rx = Arc::clone(&job_rx);
                 let done_tx = done_tx.clone();
@@ -234,16 +272,15 @@ impl Importer<'_> {
 
     /// The SHA-256 of every activity stored for the athlete, with its id.
     fn known_hashes(&self) -> anyhow::Result<HashMap<String, Id>> {
-        let session = self.session;
-        session.block_on(session.store.stored_hashes(self.athlete)).map_err(store_error)
+        self.runtime.block_on(self.store.stored_hashes(self.athlete)).map_err(store_error)
     }
 
     /// Stores one decoded file (one transaction), counts it and prints its line.
     fn store_and_print(&mut self, decoded: Decoded, imported_at: i64) -> anyhow::Result<()> {
-        let session = self.session;
-        let line = session
+        let line = self
+            .runtime
             .block_on(afterrun_service::import::store_prepared(
-                &session.store,
+                self.store,
                 self.athlete,
                 &decoded.name,
                 decoded.result,
@@ -353,7 +390,7 @@ fn walk_inputs(
     paths: &[PathBuf],
     jobs: &mpsc::SyncSender<Job>,
     catalogs: &Catalogs,
-    stop: &AtomicBool,
+    stop: Option<&Stopper>,
 ) -> Vec<PathBuf> {
     let add_catalog = |base: String, catalog: archive::Catalog| {
         if let Ok(mut all) = catalogs.lock() {
@@ -362,7 +399,7 @@ fn walk_inputs(
     };
     let mut index = 0usize;
     let mut send = |name: String, read: Result<Vec<u8>, DecodeError>| -> bool {
-        if stop.load(Ordering::SeqCst) {
+        if stop.is_some_and(Stopper::is_stopped) {
             return false;
         }
         let job = Job { index, name, read };
