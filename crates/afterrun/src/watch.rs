@@ -155,7 +155,7 @@ impl Watch {
     }
 
     /// Blocks until some files are complete (returned, sorted by path, named under the folders
-    /// as given), or until SIGINT or SIGTERM (`None`).
+    /// as given), or until it is stopped (`None`).
     pub fn next_ready(&mut self) -> Option<Vec<PathBuf>> {
         loop {
             if self.stop.is_stopped() {

@@ -8,6 +8,10 @@
 //! the "same run exported twice" choice deterministic (the first one seen is kept), and the
 //! store's `UNIQUE (athlete, sha256)` constraint, not this command, guarantees that a crash or a
 //! second import running at once never doubles an activity.
+//!
+//! With `--watch` (and in `serve --watch`) the same [`Importer`] runs one such batch for the
+//! folders, then one for each set of files [`crate::watch`] finds complete, until the watch is
+//! stopped; a file rewritten with the bytes this run already read is passed over.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal as _;
@@ -117,8 +121,12 @@ fn watch_and_import<R: BlockOn>(
     mut watch: Watch,
     dirs: &[PathBuf],
 ) -> anyhow::Result<()> {
-    importer.stop = Some(watch.stopper());
+    let stopper = watch.stopper();
+    importer.stop = Some(stopper.clone());
     importer.import_inputs(dirs)?;
+    if stopper.is_stopped() {
+        return Ok(());
+    }
     let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
     importer.progress.suspend(|| {
         eprintln!("afterrun: watching {} for new files (Ctrl-C to stop)", names.join(", "));
