@@ -1,8 +1,9 @@
 //! `afterrun import --watch` and the safety of walking folders, as a user runs them: the real
 //! binary against a real SQLite file in a temporary folder, fed with corpus files copied in
 //! while it runs (written at once, into a watch's `GARMIN/Activity`, slowly in two halves, and
-//! twice under two names), stopped with SIGTERM; and folders holding a symbolic-link loop and
-//! a FIFO, which `import` and `inspect` skip without blocking.
+//! twice under two names, beside a FIFO and a link loop), stopped with SIGTERM or SIGINT, and
+//! in `serve --watch`; and folders holding a symbolic-link loop and a FIFO, which `import` and
+//! `inspect` skip without blocking.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
@@ -114,10 +115,11 @@ impl Watching {
         }
     }
 
-    /// Sends SIGTERM; returns the exit code and every line printed.
-    fn terminate(mut self) -> (i32, Vec<Value>) {
+    /// Sends the signal (`TERM`, `INT`); returns the exit code and every line printed.
+    fn stop_with(mut self, signal: &str) -> (i32, Vec<Value>) {
         let pid = self.child.id().to_string();
-        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        let sent = Command::new("kill").args([&format!("-{signal}"), &pid]).status().unwrap();
+        assert!(sent.success());
         let code = wait_with_timeout(&mut self.child, Duration::from_secs(10));
         self.drain(Duration::from_millis(200));
         (code, self.seen)
@@ -201,6 +203,13 @@ fn a_watched_folder_imports_each_file_once_when_it_is_complete() {
     assert_eq!((&line["ok"], &line["stored"]), (&Value::Bool(true), &Value::from("new")));
     let run_id = line["id"].clone();
 
+    // A FIFO and a link loop appearing in the folder are skipped, never opened or followed.
+    let made = Command::new("mkfifo").arg(dir.join("pipe.fit")).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    std::os::unix::fs::symlink("..", dir.join("loop")).unwrap();
+    watching.wait_for_stderr("pipe.fit: skipped: a FIFO", LINE_WITHIN);
+    watching.wait_for_stderr("loop: skipped: a symbolic link to a folder", LINE_WITHIN);
+
     // A file copied slowly is read once, whole: no line during the pause, a full decode after.
     let ride = write_slowly(RIDE_FIT, &dir.join("ride.fit"));
     let line = watching.line_for("ride.fit", LINE_WITHIN);
@@ -224,7 +233,7 @@ fn a_watched_folder_imports_each_file_once_when_it_is_complete() {
     copy_in(HIKE_GPX, &dir.join("hike.gpx"));
     watching.drain(Duration::from_millis(2500));
 
-    let (code, lines) = watching.terminate();
+    let (code, lines) = watching.stop_with("TERM");
     assert_eq!(code, 0, "SIGTERM ends the watch with success");
     for name in ["hike.gpx", "2017-06-11-14-34-09.fit", "ride.fit", "again.fit"] {
         let n = lines.iter().filter(|l| file_of(l).ends_with(name)).count();
@@ -239,7 +248,7 @@ fn a_watched_folder_imports_each_file_once_when_it_is_complete() {
 }
 
 #[test]
-fn polling_finds_new_files_too() {
+fn polling_finds_new_files_too_and_ctrl_c_ends_the_watch() {
     let root = temp_dir("poll");
     let (dir, db) = (root.join("watch"), root.join("afterrun.db"));
     std::fs::create_dir_all(dir.join("GARMIN/Activity")).unwrap();
@@ -249,8 +258,8 @@ fn polling_finds_new_files_too() {
     let line = watching.line_for("GARMIN/Activity/run.fit", LINE_WITHIN);
     assert_eq!(line["stored"], "new");
     assert!(copied.elapsed() < LINE_WITHIN);
-    let (code, lines) = watching.terminate();
-    assert_eq!(code, 0);
+    let (code, lines) = watching.stop_with("INT");
+    assert_eq!(code, 0, "Ctrl-C ends the watch with success");
     assert_eq!(lines.last().unwrap()["summary"]["new"], 1);
 }
 
