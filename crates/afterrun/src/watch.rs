@@ -1,7 +1,8 @@
 //! `--watch DIR`: which files under the watched folders are new or changed and complete.
 //!
 //! File events come from the `notify` crate (inotify on Linux), or from its polling watcher
-//! with `--poll` or when events cannot be had (a network file system, the inotify limit). An
+//! with `--poll`, on a network file system (which sends no events for other machines'
+//! writes), or when events cannot be had (the inotify limit). An
 //! event only makes a file a candidate; the file is handed over once it is complete:
 //! - it is not being written: when the platform reports closes (inotify), a file written to
 //!   is waited for until its writer closes it (or [`OPEN_PATIENCE`] passes with no change), so
@@ -114,7 +115,15 @@ impl Watch {
     pub fn start(dirs: &[PathBuf], poll: bool) -> anyhow::Result<Watch> {
         let (sender, wake) = mpsc::channel();
         let roots = absolute_roots(dirs)?;
-        let (watcher, sees_closes) = if poll {
+        let remote = roots.iter().find_map(|(given, absolute)| {
+            eventless_file_system(absolute).map(|fs| (given.display().to_string(), fs))
+        });
+        if let (Some((dir, fs)), false) = (&remote, poll) {
+            eprintln!(
+                "afterrun: {dir} is on {fs}, which sends no events for other machines' writes: polling"
+            );
+        }
+        let (watcher, sees_closes) = if poll || remote.is_some() {
             (poll_watcher(&roots, &sender)?, false)
         } else {
             match event_watcher(&roots, &sender) {
@@ -339,6 +348,33 @@ fn handler(sender: &mpsc::Sender<Wake>) -> impl notify::EventHandler {
     }
 }
 
+/// Network and user-space file systems whose changes made elsewhere send no inotify events.
+const EVENTLESS: &[&str] = &["nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "fuse", "fuse.sshfs"];
+
+/// The type of the file system `dir` is on, when it is one of [`EVENTLESS`] (Linux: from
+/// `/proc/self/mounts`; elsewhere never).
+fn eventless_file_system(dir: &Path) -> Option<String> {
+    let dir = dir.canonicalize().ok()?;
+    let mounts = std::fs::read_to_string("/proc/self/mounts").ok()?;
+    let fs = file_system_of(&dir, &mounts)?;
+    EVENTLESS.contains(&fs).then(|| fs.to_owned())
+}
+
+/// The type of the file system holding `path` in a `/proc/self/mounts` text: the entry with
+/// the longest mount point that contains it (a space in a mount point is written `\040`).
+fn file_system_of<'m>(path: &Path, mounts: &'m str) -> Option<&'m str> {
+    mounts
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split(' ');
+            let (_device, point, fs) = (fields.next()?, fields.next()?, fields.next()?);
+            let point = PathBuf::from(point.replace("\\040", " "));
+            path.starts_with(&point).then(|| (point.components().count(), fs))
+        })
+        .max_by_key(|(depth, _)| *depth)
+        .map(|(_, fs)| fs)
+}
+
 /// Links to folders are not followed, as in [`walk`].
 fn config() -> notify::Config {
     notify::Config::default().with_follow_symlinks(false)
@@ -367,4 +403,21 @@ fn poll_watcher(
             .map_err(|e| anyhow::anyhow!("--watch {}: {e}", given.display()))?;
     }
     Ok(Box::new(watcher))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deepest_mount_names_the_file_system() {
+        let mounts = "/dev/sda1 / ext4 rw 0 0\n\
+                      server:/runs /mnt/my\\040runs nfs4 rw 0 0\n\
+                      /dev/sdb1 /media/GARMIN vfat rw 0 0\n";
+        let of = |p: &str| file_system_of(Path::new(p), mounts);
+        assert_eq!(of("/mnt/my runs/2026"), Some("nfs4"));
+        assert_eq!(of("/media/GARMIN/GARMIN/Activity"), Some("vfat"));
+        assert_eq!(of("/media/GARMINX"), Some("ext4"));
+        assert_eq!(of("/home/me"), Some("ext4"));
+    }
 }
