@@ -4,8 +4,9 @@
 //! never end, and a symbolic link to a folder could lead back to where it is (a loop). So a
 //! folder's entries are classified with `symlink_metadata` before anything is opened: folders
 //! are walked, a symbolic link to a folder is not followed, a link to a regular file is read as
-//! that file, and a FIFO, socket, device file, dangling link target of another kind or link
-//! loop is skipped with a warning on stderr.
+//! that file, and a FIFO, socket, device file (or a link to one) or a link loop is skipped with
+//! a warning on stderr. A dangling link is reported as unreadable, as a file that cannot be
+//! opened always was. A path named on the command line goes through [`open_regular`].
 
 use std::fs::{File, FileType};
 use std::path::{Path, PathBuf};
