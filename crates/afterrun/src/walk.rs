@@ -4,8 +4,8 @@
 //! never end, and a symbolic link to a folder could lead back to where it is (a loop). So a
 //! folder's entries are classified with `symlink_metadata` before anything is opened: folders
 //! are walked, a symbolic link to a folder is not followed, a link to a regular file is read as
-//! that file, and a FIFO, socket, device file (or a link to one) or a link loop is skipped with
-//! a warning on stderr. A dangling link is reported as unreadable, as a file that cannot be
+//! that file, and a FIFO, socket, device file (or a link to one) or a link loop is skipped (the
+//! caller warns, once). A dangling link is reported as unreadable, as a file that cannot be
 //! opened always was. A path named on the command line goes through [`open_regular`].
 
 use std::fs::{File, FileType};
@@ -18,11 +18,14 @@ pub enum Found {
     File(PathBuf),
     /// A folder that cannot be listed, or an entry that cannot be examined (a dangling link).
     Unreadable(PathBuf, std::io::Error),
+    /// Not read: a link to a folder, a link loop, a FIFO, socket or device file; the words say
+    /// which (for [`warn_skipped`]).
+    Skipped(PathBuf, &'static str),
 }
 
 /// Every regular file under `dir`, recursively, sorted by path, with the folders and entries
 /// that could not be read; `on_folder` sees each folder's sorted entries before they are walked
-/// (import reads Strava's `activities.csv` there). Skipped entries are reported on stderr.
+/// (import reads Strava's `activities.csv` there).
 pub fn walk_dir(dir: &Path, on_folder: &mut impl FnMut(&Path, &[PathBuf]), out: &mut Vec<Found>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -38,7 +41,7 @@ pub fn walk_dir(dir: &Path, on_folder: &mut impl FnMut(&Path, &[PathBuf]), out: 
         match classify(&path) {
             Ok(Kind::Folder) => walk_dir(&path, on_folder, out),
             Ok(Kind::File) => out.push(Found::File(path)),
-            Ok(Kind::Skipped(what)) => warn_skipped(&path, what),
+            Ok(Kind::Skipped(what)) => out.push(Found::Skipped(path, what)),
             Err(e) => out.push(Found::Unreadable(path, e)),
         }
     }

@@ -15,7 +15,7 @@
 //! Which of the handed files are activities, and whether their bytes were already imported,
 //! is the importer's business.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,6 +34,9 @@ pub const QUIET: Duration = Duration::from_secs(1);
 pub const OPEN_PATIENCE: Duration = Duration::from_secs(30);
 /// How often the polling watcher rescans.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// How often the folders are rescanned although events come (they miss what a file system
+/// mounted over a watched folder holds).
+const RESCAN_EVERY: Duration = Duration::from_secs(5);
 /// How often candidates are examined.
 const TICK: Duration = Duration::from_millis(100);
 
@@ -99,7 +102,10 @@ pub struct Watch {
     pending: BTreeMap<PathBuf, Pending>,
     /// Each file's stamp when it was last handed over (or found at the start).
     settled: HashMap<PathBuf, Stamp>,
+    /// Entries skipped and warned about (a FIFO is not reported at every rescan).
+    warned: HashSet<PathBuf>,
     last_check: Instant,
+    last_rescan: Instant,
 }
 
 impl std::fmt::Debug for Watch {
@@ -146,7 +152,9 @@ impl Watch {
             sees_closes,
             pending: BTreeMap::new(),
             settled: HashMap::new(),
+            warned: HashSet::new(),
             last_check: Instant::now(),
+            last_rescan: Instant::now(),
         };
         watch.settle_existing();
         Ok(watch)
@@ -182,6 +190,10 @@ impl Watch {
             let now = Instant::now();
             if now.duration_since(self.last_check) >= TICK {
                 self.last_check = now;
+                if self.sees_closes && now.duration_since(self.last_rescan) >= RESCAN_EVERY {
+                    self.last_rescan = now;
+                    self.rescan();
+                }
                 let ready = self.take_complete(now);
                 if !ready.is_empty() {
                     return Some(ready);
@@ -190,28 +202,60 @@ impl Watch {
         }
     }
 
-    /// Records the files already under the folders, so only later changes make candidates.
+    /// Records the files already under the folders, so only later changes make candidates
+    /// (and what the first import skipped, which it has warned about).
     fn settle_existing(&mut self) {
-        for file in self.files_under_roots() {
-            if let Ok(meta) = std::fs::metadata(&file) {
-                self.settled.insert(file, Stamp::of(&meta));
+        for item in self.walk_roots() {
+            match item {
+                Found::File(file) => {
+                    if let Ok(meta) = std::fs::metadata(&file) {
+                        self.settled.insert(file, Stamp::of(&meta));
+                    }
+                }
+                Found::Skipped(path, _) => {
+                    self.warned.insert(path);
+                }
+                Found::Unreadable(..) => {}
             }
         }
     }
 
-    /// Every regular file under the watched folders (named as given).
-    fn files_under_roots(&self) -> Vec<PathBuf> {
+    /// Everything under the watched folders (named as given).
+    fn walk_roots(&self) -> Vec<Found> {
         let mut found = Vec::new();
         for (given, _) in &self.roots {
             walk::walk_dir(given, &mut |_, _| {}, &mut found);
         }
-        regular_files(found)
+        found
     }
 
-    /// After lost events: every file whose stamp differs from its settled one is a candidate.
+    /// After lost events, and every [`RESCAN_EVERY`] with events (a file system mounted over a
+    /// watched folder sends none): every file whose stamp differs from its settled one is a
+    /// candidate.
     fn rescan(&mut self) {
-        for file in self.files_under_roots() {
+        let found = self.walk_roots();
+        for file in self.regular_files(found) {
             self.note_file(file, false);
+        }
+    }
+
+    /// The regular files a walk found; what it skipped is warned about once per path.
+    fn regular_files(&mut self, found: Vec<Found>) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for item in found {
+            match item {
+                Found::File(path) => files.push(path),
+                Found::Skipped(path, what) => self.warn_once(path, what),
+                Found::Unreadable(..) => {}
+            }
+        }
+        files
+    }
+
+    fn warn_once(&mut self, path: PathBuf, what: &str) {
+        if !self.warned.contains(&path) {
+            walk::warn_skipped(&path, what);
+            self.warned.insert(path);
         }
     }
 
@@ -236,7 +280,7 @@ impl Watch {
                         p.open = false;
                     }
                 }
-                Ok(Kind::Skipped(what)) => walk::warn_skipped(&path, what),
+                Ok(Kind::Skipped(what)) => self.warn_once(path, what),
                 // Gone again (a temporary file renamed away): nothing to import.
                 Err(_) => {
                     self.pending.remove(&path);
@@ -262,7 +306,7 @@ impl Watch {
     fn note_folder(&mut self, dir: &Path) {
         let mut found = Vec::new();
         walk::walk_dir(dir, &mut |_, _| {}, &mut found);
-        for file in regular_files(found) {
+        for file in self.regular_files(found) {
             self.note_file(file, false);
         }
     }
@@ -329,16 +373,6 @@ impl Watch {
 fn absolute_roots(dirs: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, PathBuf)>> {
     let cwd = std::env::current_dir()?;
     Ok(dirs.iter().map(|d| (d.clone(), cwd.join(d))).collect())
-}
-
-fn regular_files(found: Vec<Found>) -> Vec<PathBuf> {
-    found
-        .into_iter()
-        .filter_map(|f| match f {
-            Found::File(path) => Some(path),
-            Found::Unreadable(..) => None,
-        })
-        .collect()
 }
 
 fn handler(sender: &mpsc::Sender<Wake>) -> impl notify::EventHandler {

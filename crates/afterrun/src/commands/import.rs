@@ -496,6 +496,7 @@ fn files_in_folder(
                     files.push(path);
                 }
             }
+            Found::Skipped(path, what) => crate::walk::warn_skipped(&path, what),
             Found::Unreadable(path, e) => {
                 if !send(path.display().to_string(), Err(io_error(&e))) {
                     return None;

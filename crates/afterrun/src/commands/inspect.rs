@@ -165,6 +165,7 @@ fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, lines: &mut Vec<Line>) {
         match item {
             crate::walk::Found::File(path) => files.push(path),
             crate::walk::Found::Unreadable(path, e) => lines.push(io_line(&path, &e)),
+            crate::walk::Found::Skipped(path, what) => crate::walk::warn_skipped(&path, what),
         }
     }
 }
