@@ -245,6 +245,7 @@ fn a_watched_folder_imports_each_file_once_when_it_is_complete() {
     let mut expected = vec![sha256(&hike), sha256(&run), sha256(&ride)];
     expected.sort();
     assert_eq!(stored_hashes(&db), expected, "each file stored once, whole");
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[test]
@@ -261,6 +262,7 @@ fn polling_finds_new_files_too_and_ctrl_c_ends_the_watch() {
     let (code, lines) = watching.stop_with("INT");
     assert_eq!(code, 0, "Ctrl-C ends the watch with success");
     assert_eq!(lines.last().unwrap()["summary"]["new"], 1);
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 /// A folder holding an activity, a symbolic link back to itself and a FIFO named like an
@@ -306,6 +308,7 @@ fn import_skips_a_link_loop_and_a_fifo_with_a_warning() {
     assert!(file_of(&lines[0]).ends_with("runs/run.fit"));
     assert_eq!(lines[1]["summary"]["files"], 1);
     assert_skipped_with_warnings(&stderr);
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
 }
 
 #[test]
@@ -321,6 +324,7 @@ fn inspect_skips_a_link_loop_and_a_fifo_and_refuses_a_named_fifo() {
     let (code, lines, _) = run_bounded(afterrun(&["inspect", "--json", fifo.to_str().unwrap()]));
     assert_eq!(code, 2, "a FIFO named on the command line is a failure, not a wait");
     assert_eq!(lines[0]["error"]["kind"], "io");
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
 }
 
 /// One HTTP/1.1 GET over a fresh connection; the whole answer.
@@ -374,4 +378,5 @@ fn serve_watch_imports_while_the_web_app_runs() {
     assert_eq!(wait_with_timeout(&mut child, Duration::from_secs(10)), 0);
     let rest: Vec<String> = stderr.iter().collect();
     assert!(rest.iter().any(|l| l.contains("imported 1 files: 1 new")), "{rest:?}");
+    let _ = std::fs::remove_dir_all(&root);
 }
