@@ -60,6 +60,25 @@ impl std::fmt::Debug for Session {
     }
 }
 
+/// Runs a store call to completion from synchronous code: a command's [`Session`], or a
+/// thread beside `serve`'s runtime (through its handle).
+pub trait BlockOn {
+    /// Runs the future to completion on the runtime.
+    fn block_on<F: Future>(&self, future: F) -> F::Output;
+}
+
+impl BlockOn for Session {
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+}
+
+impl BlockOn for tokio::runtime::Handle {
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        tokio::runtime::Handle::block_on(self, future)
+    }
+}
+
 impl Session {
     /// Opens the store named by `--db` (or the environment, or the default), running its
     /// migrations.

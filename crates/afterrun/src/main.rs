@@ -11,6 +11,9 @@ mod commands;
 mod db;
 mod exit;
 mod render;
+mod signals;
+mod walk;
+mod watch;
 
 /// What to do for your legs after a run.
 #[derive(Debug, Parser)]

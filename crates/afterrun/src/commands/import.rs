@@ -8,8 +8,12 @@
 //! the "same run exported twice" choice deterministic (the first one seen is kept), and the
 //! store's `UNIQUE (athlete, sha256)` constraint, not this command, guarantees that a crash or a
 //! second import running at once never doubles an activity.
+//!
+//! With `--watch` (and in `serve --watch`) the same [`Importer`] runs one such batch for the
+//! folders, then one for each set of files [`crate::watch`] finds complete, until the watch is
+//! stopped; a file rewritten with the bytes this run already read is passed over.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,9 +21,12 @@ use std::sync::{Arc, Mutex, mpsc};
 
 use afterrun_activity::{DecodeError, ProblemKind, archive};
 use afterrun_service::import::{Counts, Prepared, counts_as_failure, describe_failure, prepare};
+use afterrun_store::{Id, Store};
 use serde_json::Value;
 
-use crate::db::{DbArgs, Session, service_error, store_error};
+use crate::db::{BlockOn, DbArgs, Session, service_error, store_error};
+use crate::walk::Found;
+use crate::watch::{Stopper, Watch};
 
 /// Arguments of `afterrun import`.
 #[derive(Debug, clap::Args)]
@@ -39,6 +46,16 @@ pub struct Args {
     /// Decoding threads [default: the number of CPUs]
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+
+    /// After importing the folders, keep watching them: import every activity file or archive
+    /// written into them (or below) once it is complete, until Ctrl-C or SIGTERM
+    #[arg(long)]
+    watch: bool,
+
+    /// With --watch: find new files by rescanning twice a second instead of by file events
+    /// (for network file systems, which send none)
+    #[arg(long, requires = "watch")]
+    poll: bool,
 }
 
 /// One input file (or archive member), read.
@@ -64,104 +81,264 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(2, usize::from),
     };
+    if args.watch {
+        check_folders(&args.paths)?;
+    }
     let session = Session::open(args.db.db.as_deref())?;
     let athlete = session.athlete(&args.db.athlete)?;
-    let thresholds = session
-        .block_on(afterrun_service::import::thresholds(&session.store, athlete))
-        .map_err(service_error)?;
-    let known = session.block_on(session.store.stored_hashes(athlete)).map_err(store_error)?;
-    let profile = session.block_on(session.store.profile(athlete)).map_err(store_error)?;
-    let locale = afterrun_service::locale::Locale::of(&profile);
-    let imported_at = crate::db::now();
-
-    let progress = progress_bar();
-    let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads * 2);
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Decoded)>();
-    let job_rx = Arc::new(Mutex::new(job_rx));
-    let paths = args.paths.clone();
-    // Strava's activities.csv files seen so far: the walker adds each before it sends the
-    // files the CSV lists (inside a zip, `activities.csv` sorts before `activities/…`; in a
-    // folder the walker reads it first), so a worker decoding one of them finds its entry.
-    let catalogs: Catalogs = Arc::new(Mutex::new(Vec::new()));
-
-    let mut counts = Counts::default();
-    let mut out = std::io::stdout().lock();
-    let result = std::thread::scope(|scope| -> anyhow::Result<()> {
-        let walker_catalogs = Arc::clone(&catalogs);
-        scope.spawn(move || walk_inputs(&paths, &job_tx, &walker_catalogs));
-        for _ in 0..threads {
-            let job_rx = Arc::clone(&job_rx);
-            let done_tx = done_tx.clone();
-            let thresholds = &thresholds;
-            let known = &known;
-            let catalogs = &catalogs;
-            scope.spawn(move || {
-                loop {
-                    // Hold the lock only to take a job, never while decoding.
-                    let job = match job_rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok(job) = job else { return };
-                    let index = job.index;
-                    let listed = catalog_entry(catalogs, &job.name);
-                    let result = prepare(&job.name, job.read, thresholds, known, listed);
-                    let decoded = Decoded { name: job.name, result };
-                    if done_tx.send((index, decoded)).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-
-        // Store and print in input order.
-        let mut pending: BTreeMap<usize, Decoded> = BTreeMap::new();
-        let mut next = 0usize;
-        for (index, decoded) in done_rx {
-            pending.insert(index, decoded);
-            while let Some(decoded) = pending.remove(&next) {
-                next += 1;
-                let line = session
-                    .block_on(afterrun_service::import::store_prepared(
-                        &session.store,
-                        athlete,
-                        &decoded.name,
-                        decoded.result,
-                        imported_at,
-                        &mut counts,
-                    ))
-                    .map_err(service_error)?;
-                progress.inc(1);
-                progress.set_message(format!(
-                    "{} new, {} duplicate, {} skipped, {} failed",
-                    counts.new, counts.duplicates, counts.skipped, counts.failed
-                ));
-                if args.json {
-                    write_line(&mut out, &line)?;
-                } else if counts_as_failure(&line) {
-                    progress.suspend(|| eprintln!("afterrun: {}", describe_failure(&line)));
-                } else if let Some(warned) = describe_warnings(&line, &locale) {
-                    progress.suspend(|| eprintln!("afterrun: {warned}"));
-                }
-            }
-        }
-        Ok(())
-    });
-    progress.finish_and_clear();
+    let mut importer = Importer::new(&session.store, &session, athlete, threads, progress_bar())?;
+    importer.json = args.json;
+    let result = if args.watch {
+        Watch::start(&args.paths, args.poll).and_then(|watch| {
+            watch.stop_on_signals()?;
+            watch_and_import(&mut importer, watch, &args.paths)
+        })
+    } else {
+        importer.import_inputs(&args.paths)
+    };
+    importer.progress.finish_and_clear();
+    let counts = importer.counts;
     session.close();
     result?;
+    print_summary(&counts, args.json)?;
+    // A watch ends by a signal, as asked: success, whatever the files were.
+    Ok(if args.watch { ExitCode::SUCCESS } else { exit_code(&counts) })
+}
 
-    let summary = counts.summary_json();
-    if args.json {
-        write_line(&mut out, &summary)?;
+/// `--watch`: every path must be a folder.
+pub fn check_folders(paths: &[PathBuf]) -> anyhow::Result<()> {
+    match paths.iter().find(|p| !p.is_dir()) {
+        Some(p) => Err(crate::exit::bad_input(format!("--watch {}: not a folder", p.display()))),
+        None => Ok(()),
+    }
+}
+
+/// Imports what the folders hold, then every file written into them once it is complete,
+/// until the watch is stopped. The caller starts the watch first, so a file written during
+/// the first import is not missed.
+fn watch_and_import<R: BlockOn>(
+    importer: &mut Importer<'_, R>,
+    mut watch: Watch,
+    dirs: &[PathBuf],
+) -> anyhow::Result<()> {
+    let stopper = watch.stopper();
+    importer.stop = Some(stopper.clone());
+    importer.import_inputs(dirs)?;
+    if stopper.is_stopped() {
+        return Ok(());
+    }
+    let names: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    importer.progress.suspend(|| {
+        eprintln!("afterrun: watching {} for new files (Ctrl-C to stop)", names.join(", "));
+    });
+    while let Some(files) = watch.next_ready() {
+        importer.import_changed(files)?;
+    }
+    Ok(())
+}
+
+/// `serve --watch`: for the personal athlete, imports what the folders hold, then what the
+/// watch finds complete, until it is stopped (at the server's shutdown); failures and the
+/// summary go to stderr as text.
+pub fn import_watched(
+    store: &Store,
+    runtime: &tokio::runtime::Handle,
+    watch: Watch,
+    dirs: &[PathBuf],
+) -> anyhow::Result<()> {
+    let now = crate::db::now();
+    let athlete = runtime
+        .block_on(store.ensure_athlete(crate::db::DEFAULT_ATHLETE, now))
+        .map_err(store_error)?;
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let hidden = indicatif::ProgressBar::hidden();
+    let mut importer = Importer::new(store, runtime, athlete, threads, hidden)?;
+    let result = watch_and_import(&mut importer, watch, dirs);
+    print_summary(&importer.counts, false)?;
+    result
+}
+
+fn print_summary(counts: &Counts, json: bool) -> anyhow::Result<()> {
+    if json {
+        write_line(&mut std::io::stdout().lock(), &counts.summary_json())?;
     } else {
         eprintln!(
             "imported {} files: {} new, {} duplicates, {} skipped (not activities), {} failed",
             counts.files, counts.new, counts.duplicates, counts.skipped, counts.failed
         );
     }
-    Ok(exit_code(&counts))
+    Ok(())
+}
+
+/// One run of `afterrun import`: the store, the athlete, the output and the counts shared by
+/// its batches (one batch for the arguments, then one per set of files a watch finds complete).
+struct Importer<'a, R> {
+    store: &'a Store,
+    runtime: &'a R,
+    athlete: Id,
+    threads: usize,
+    json: bool,
+    locale: afterrun_service::locale::Locale,
+    progress: indicatif::ProgressBar,
+    counts: Counts,
+    /// Every file read in this run, with the SHA-256 of its bytes when a watch handed it over.
+    walked: HashMap<PathBuf, Option<String>>,
+    /// A watch's: once it is stopped, no more files are read.
+    stop: Option<Stopper>,
+}
+
+impl<'a, R: BlockOn> Importer<'a, R> {
+    /// An importer for the athlete, in their zone and units, printing text.
+    fn new(
+        store: &'a Store,
+        runtime: &'a R,
+        athlete: Id,
+        threads: usize,
+        progress: indicatif::ProgressBar,
+    ) -> anyhow::Result<Self> {
+        let profile = runtime.block_on(store.profile(athlete)).map_err(store_error)?;
+        Ok(Importer {
+            store,
+            runtime,
+            athlete,
+            threads,
+            json: false,
+            locale: afterrun_service::locale::Locale::of(&profile),
+            progress,
+            counts: Counts::default(),
+            walked: HashMap::new(),
+            stop: None,
+        })
+    }
+
+    /// Imports files, folders and archives: decoded in parallel, stored and printed in input
+    /// order. The thresholds and the stored hashes are read afresh for each batch, so a watch
+    /// sees what its earlier batches stored.
+    fn import_inputs(&mut self, paths: &[PathBuf]) -> anyhow::Result<()> {
+        let thresholds = self
+            .runtime
+            .block_on(afterrun_service::import::thresholds(self.store, self.athlete))
+            .map_err(service_error)?;
+        let known = self.known_hashes()?;
+        let imported_at = crate::db::now();
+        let threads = self.threads;
+        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(threads * 2);
+        let (done_tx, done_rx) = mpsc::channel::<(usize, Decoded)>();
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        // Strava's activities.csv files seen so far: the walker adds each before it sends the
+        // files the CSV lists (inside a zip, `activities.csv` sorts before `activities/…`; in a
+        // folder the walker reads it first), so a worker decoding one of them finds its entry.
+        let catalogs: Catalogs = Arc::new(Mutex::new(Vec::new()));
+        let stop = self.stop.clone();
+
+        std::thread::scope(|scope| -> anyhow::Result<()> {
+            let walker_catalogs = Arc::clone(&catalogs);
+            let walker =
+                scope.spawn(move || walk_inputs(paths, &job_tx, &walker_catalogs, stop.as_ref()));
+            for _ in 0..threads {
+                let job_rx = Arc::clone(&job_rx);
+                let done_tx = done_tx.clone();
+                let thresholds = &thresholds;
+                let known = &known;
+                let catalogs = &catalogs;
+                scope.spawn(move || {
+                    loop {
+                        // Hold the lock only to take a job, never while decoding.
+                        let job = match job_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(job) = job else { return };
+                        let index = job.index;
+                        let listed = catalog_entry(catalogs, &job.name);
+                        let result = prepare(&job.name, job.read, thresholds, known, listed);
+                        let decoded = Decoded { name: job.name, result };
+                        if done_tx.send((index, decoded)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+
+            // Store and print in input order.
+            let mut pending: BTreeMap<usize, Decoded> = BTreeMap::new();
+            let mut next = 0usize;
+            for (index, decoded) in done_rx {
+                pending.insert(index, decoded);
+                while let Some(decoded) = pending.remove(&next) {
+                    next += 1;
+                    self.store_and_print(decoded, imported_at)?;
+                }
+            }
+            for file in walker.join().unwrap_or_default() {
+                self.walked.entry(file).or_insert(None);
+            }
+            Ok(())
+        })
+    }
+
+    /// The SHA-256 of every activity stored for the athlete, with its id.
+    fn known_hashes(&self) -> anyhow::Result<HashMap<String, Id>> {
+        self.runtime.block_on(self.store.stored_hashes(self.athlete)).map_err(store_error)
+    }
+
+    /// Stores one decoded file (one transaction), counts it and prints its line.
+    fn store_and_print(&mut self, decoded: Decoded, imported_at: i64) -> anyhow::Result<()> {
+        let line = self
+            .runtime
+            .block_on(afterrun_service::import::store_prepared(
+                self.store,
+                self.athlete,
+                &decoded.name,
+                decoded.result,
+                imported_at,
+                &mut self.counts,
+            ))
+            .map_err(service_error)?;
+        let counts = &self.counts;
+        self.progress.inc(1);
+        self.progress.set_message(format!(
+            "{} new, {} duplicate, {} skipped, {} failed",
+            counts.new, counts.duplicates, counts.skipped, counts.failed
+        ));
+        if self.json {
+            write_line(&mut std::io::stdout().lock(), &line)?;
+        } else if counts_as_failure(&line) {
+            self.progress.suspend(|| eprintln!("afterrun: {}", describe_failure(&line)));
+        } else if let Some(warned) = describe_warnings(&line, &self.locale) {
+            self.progress.suspend(|| eprintln!("afterrun: {warned}"));
+        }
+        Ok(())
+    }
+
+    /// Imports files a watch found complete, leaving out what is not an activity (as in a
+    /// folder) and a file rewritten with the bytes it had when this run read it.
+    fn import_changed(&mut self, files: Vec<PathBuf>) -> anyhow::Result<()> {
+        let known = self.known_hashes()?;
+        let mut fresh = Vec::new();
+        for file in files {
+            if !looks_like_activity(&file) {
+                continue;
+            }
+            let Ok(bytes) = crate::walk::read_regular(&file) else {
+                fresh.push(file);
+                continue;
+            };
+            let sha256 = afterrun_service::import::sha256_hex(&bytes);
+            let unchanged = match self.walked.get(&file) {
+                Some(Some(before)) => *before == sha256,
+                // Read by the first batch: unchanged if these bytes are stored.
+                Some(None) => known.contains_key(&sha256),
+                None => false,
+            };
+            if !unchanged {
+                self.walked.insert(file.clone(), Some(sha256));
+                fresh.push(file);
+            }
+        }
+        if fresh.is_empty() { Ok(()) } else { self.import_inputs(&fresh) }
+    }
 }
 
 /// A stored file's warnings in words, with what the activity was (in the runner's zone and
@@ -216,8 +393,13 @@ fn progress_bar() -> indicatif::ProgressBar {
 // ----- walking the inputs -----
 
 /// Sends every file of every input, in order: folders recursively, sorted by path; archives
-/// member by member.
-fn walk_inputs(paths: &[PathBuf], jobs: &mpsc::SyncSender<Job>, catalogs: &Catalogs) {
+/// member by member. Stops early when `stop` is set. Returns the files it read.
+fn walk_inputs(
+    paths: &[PathBuf],
+    jobs: &mpsc::SyncSender<Job>,
+    catalogs: &Catalogs,
+    stop: Option<&Stopper>,
+) -> Vec<PathBuf> {
     let add_catalog = |base: String, catalog: archive::Catalog| {
         if let Ok(mut all) = catalogs.lock() {
             all.push((base, catalog));
@@ -225,89 +407,104 @@ fn walk_inputs(paths: &[PathBuf], jobs: &mpsc::SyncSender<Job>, catalogs: &Catal
     };
     let mut index = 0usize;
     let mut send = |name: String, read: Result<Vec<u8>, DecodeError>| -> bool {
+        if stop.is_some_and(Stopper::is_stopped) {
+            return false;
+        }
         let job = Job { index, name, read };
         index += 1;
         jobs.send(job).is_ok()
     };
+    let mut read = Vec::new();
     for path in paths {
-        let mut files = Vec::new();
-        if path.is_dir() {
-            collect_dir(path, &mut files, &mut send, &add_catalog);
+        let files = if path.is_dir() {
+            match files_in_folder(path, &mut send, &add_catalog) {
+                Some(files) => files,
+                None => return read,
+            }
         } else {
-            files.push(path.clone());
-        }
+            vec![path.clone()]
+        };
         for file in files {
-            let name = file.display().to_string();
-            let handle = match std::fs::File::open(&file) {
-                Ok(f) => f,
-                Err(e) => {
-                    if !send(name, Err(io_error(&e))) {
-                        return;
-                    }
-                    continue;
-                }
-            };
-            let reader = std::io::BufReader::new(handle);
-            let mut alive = true;
-            let walked = archive::walk(&name, reader, &archive::Limits::default(), &mut |entry| {
-                if !alive {
-                    return;
-                }
-                alive = match entry {
-                    archive::Entry::File { path, bytes } => {
-                        send(path.to_owned(), Ok(bytes.to_vec()))
-                    }
-                    archive::Entry::Failed { path, error } => send(path.to_owned(), Err(error)),
-                    archive::Entry::Catalog { base, catalog } => {
-                        add_catalog(base.to_owned(), catalog);
-                        true
-                    }
-                };
-            });
-            if let Err(error) = walked
-                && !send(name, Err(error))
-            {
-                return;
+            if !send_file(&file, &mut send, &add_catalog) {
+                return read;
             }
-            if !alive {
-                return;
-            }
+            read.push(file);
         }
     }
+    read
 }
 
-/// Every file under `dir`, sorted by path; unreadable folders are reported as failures. A
-/// Strava `activities.csv` is read into the catalogs as soon as its folder is listed.
-fn collect_dir(
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
+/// Sends one file: a plain activity file, or each member of an archive. False when the
+/// receiver is gone or the import is stopping.
+fn send_file(
+    file: &Path,
     send: &mut impl FnMut(String, Result<Vec<u8>, DecodeError>) -> bool,
     add_catalog: &impl Fn(String, archive::Catalog),
-) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            send(dir.display().to_string(), Err(io_error(&e)));
+) -> bool {
+    let name = file.display().to_string();
+    let handle = match crate::walk::open_regular(file) {
+        Ok(f) => f,
+        Err(e) => return send(name, Err(io_error(&e))),
+    };
+    let reader = std::io::BufReader::new(handle);
+    let mut alive = true;
+    let walked = archive::walk(&name, reader, &archive::Limits::default(), &mut |entry| {
+        if !alive {
             return;
         }
+        alive = match entry {
+            archive::Entry::File { path, bytes } => send(path.to_owned(), Ok(bytes.to_vec())),
+            archive::Entry::Failed { path, error } => send(path.to_owned(), Err(error)),
+            archive::Entry::Catalog { base, catalog } => {
+                add_catalog(base.to_owned(), catalog);
+                true
+            }
+        };
+    });
+    if let Err(error) = walked {
+        return alive && send(name, Err(error));
+    }
+    alive
+}
+
+/// The activity files under `dir`, sorted by path, after sending a failure for each folder
+/// that cannot be read (`None` when the receiver is gone). A Strava `activities.csv` is read
+/// into the catalogs as soon as its folder is listed; links to folders, FIFOs, sockets and
+/// device files are skipped with a warning ([`crate::walk`]).
+fn files_in_folder(
+    dir: &Path,
+    send: &mut impl FnMut(String, Result<Vec<u8>, DecodeError>) -> bool,
+    add_catalog: &impl Fn(String, archive::Catalog),
+) -> Option<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    let mut read_catalogs = |folder: &Path, entries: &[PathBuf]| {
+        for path in entries {
+            let is_csv = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case("activities.csv"));
+            if is_csv && let Ok(bytes) = crate::walk::read_regular(path) {
+                add_catalog(format!("{}/", folder.display()), archive::parse_strava_csv(&bytes));
+            }
+        }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in &paths {
-        let is_csv = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case("activities.csv"));
-        if is_csv && let Ok(bytes) = std::fs::read(path) {
-            add_catalog(format!("{}/", dir.display()), archive::parse_strava_csv(&bytes));
+    crate::walk::walk_dir(dir, &mut read_catalogs, &mut found);
+    let mut files = Vec::new();
+    for item in found {
+        match item {
+            Found::File(path) => {
+                if looks_like_activity(&path) {
+                    files.push(path);
+                }
+            }
+            Found::Skipped(path, what) => crate::walk::warn_skipped(&path, what),
+            Found::Unreadable(path, e) => {
+                if !send(path.display().to_string(), Err(io_error(&e))) {
+                    return None;
+                }
+            }
         }
     }
-    for path in paths {
-        if path.is_dir() {
-            collect_dir(&path, files, send, add_catalog);
-        } else if looks_like_activity(&path) {
-            files.push(path);
-        }
-    }
+    Some(files)
 }
 
 /// Whether a file found in a folder is worth decoding: its name says FIT, GPX, TCX or archive,
@@ -322,7 +519,7 @@ fn looks_like_activity(path: &Path) -> bool {
     {
         return true;
     }
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok(file) = crate::walk::open_regular(path) else {
         // Unreadable: decode it, so the failure is reported.
         return true;
     };

@@ -83,7 +83,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             for file in files {
                 let name = file.display().to_string();
                 if archive::is_strava_csv(&name) {
-                    if let Ok(bytes) = std::fs::read(&file) {
+                    if let Ok(bytes) = crate::walk::read_regular(&file) {
                         let base = archive::parent_of(&name).to_owned();
                         cats.push((base, archive::parse_strava_csv(&bytes)));
                     }
@@ -155,22 +155,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }))
 }
 
-/// Every file under `dir`, sorted by path, recursively; unreadable folders become io lines.
+/// Every regular file under `dir`, sorted by path, recursively ([`crate::walk`]: links to
+/// folders, FIFOs, sockets and device files are skipped with a warning); folders and entries
+/// that cannot be read become io lines.
 fn collect_dir(dir: &Path, files: &mut Vec<PathBuf>, lines: &mut Vec<Line>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            lines.push(io_line(dir, &e));
-            return;
-        }
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            collect_dir(&path, files, lines);
-        } else {
-            files.push(path);
+    let mut found = Vec::new();
+    crate::walk::walk_dir(dir, &mut |_, _| {}, &mut found);
+    for item in found {
+        match item {
+            crate::walk::Found::File(path) => files.push(path),
+            crate::walk::Found::Unreadable(path, e) => lines.push(io_line(&path, &e)),
+            crate::walk::Found::Skipped(path, what) => crate::walk::warn_skipped(&path, what),
         }
     }
 }
@@ -191,7 +186,7 @@ fn io_line(path: &Path, e: &std::io::Error) -> Line {
 /// Decodes one unit: a plain file, or every member of an archive.
 fn decode_unit(unit: &Unit, options: &DecodeOptions) -> (Vec<Line>, Catalogs) {
     let name = unit.path.display().to_string();
-    let mut file = match std::fs::File::open(&unit.path) {
+    let mut file = match crate::walk::open_regular(&unit.path) {
         Ok(f) => f,
         Err(e) => return (vec![io_line(&unit.path, &e)], Vec::new()),
     };

@@ -10,6 +10,7 @@
 //! This is the only place with a multi-threaded tokio runtime; the server crate is a router.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -18,6 +19,7 @@ use afterrun_store::{Location, Store};
 use anyhow::Context as _;
 
 use crate::exit::bad_input;
+use crate::watch::{Stopper, Watch};
 
 /// Arguments of `afterrun serve`.
 #[derive(Debug, clap::Args)]
@@ -57,6 +59,15 @@ pub struct Args {
     /// Uploads imported at once, at most, for one athlete (the import page sends 2 at once)
     #[arg(long, value_name = "N", default_value_t = 2)]
     max_uploads_per_account: usize,
+
+    /// Personal mode: import what this folder holds, then every activity file or archive
+    /// written into it (or below) while the server runs, as `afterrun import --watch` does
+    #[arg(long, value_name = "DIR")]
+    watch: Vec<PathBuf>,
+
+    /// With --watch: find new files by rescanning instead of by file events
+    #[arg(long, requires = "watch")]
+    poll: bool,
 }
 
 /// `--signup`.
@@ -90,6 +101,24 @@ fn parse_addr(text: &str) -> anyhow::Result<SocketAddr> {
     Err(bad_input(format!("--addr {text}: not an address such as 127.0.0.1:8080 or [::1]:8080")))
 }
 
+/// `--watch`: the watch and its imports on a thread of their own (the store calls run on the
+/// server's runtime), until the returned stopper is used.
+fn start_watch(
+    store: Arc<Store>,
+    dirs: Vec<PathBuf>,
+    poll: bool,
+) -> anyhow::Result<(Stopper, std::thread::JoinHandle<()>)> {
+    let watch = Watch::start(&dirs, poll)?;
+    let stopper = watch.stopper();
+    let runtime = tokio::runtime::Handle::current();
+    let thread = std::thread::Builder::new().name("watch".into()).spawn(move || {
+        if let Err(e) = crate::commands::import::import_watched(&store, &runtime, watch, &dirs) {
+            eprintln!("afterrun: --watch stopped: {e:#}");
+        }
+    })?;
+    Ok((stopper, thread))
+}
+
 /// The real clock, read here at the edge.
 fn clock() -> jiff::Timestamp {
     #[allow(clippy::disallowed_methods)]
@@ -105,6 +134,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "--addr {addr}: personal mode has no accounts and only listens on loopback \
              (127.0.0.1, [::1]); use --multi-user to serve other machines"
         )));
+    }
+    if !args.watch.is_empty() {
+        if args.multi_user {
+            return Err(bad_input("--watch: only in personal mode (whose runs would they be?)"));
+        }
+        crate::commands::import::check_folders(&args.watch)?;
     }
     // The demo never touches the person's own store: without --db it gets a fresh file.
     let demo_db = (args.demo && args.db.is_none())
@@ -154,7 +189,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             max_uploads_per_account: args.max_uploads_per_account,
             ..Config::default()
         };
-        let state = AppState::new(config, clock).with_store(Arc::new(store));
+        let store = Arc::new(store);
+        let watching = if args.watch.is_empty() {
+            None
+        } else {
+            Some(start_watch(Arc::clone(&store), args.watch.clone(), args.poll)?)
+        };
+        let state = AppState::new(config, clock).with_store(store);
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|e| bad_input(format!("--addr {addr}: cannot listen: {e}")))?;
@@ -164,12 +205,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             afterrun_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
-                shutdown_signal().await;
+                crate::signals::shutdown_signal().await;
                 // Open simulator streams would otherwise hold the shutdown until their run ends.
                 afterrun_server::end_device_streams();
             })
             .await
             .context("the server stopped with an error")?;
+        if let Some((stopper, thread)) = watching {
+            // The file being stored is finished (one transaction), then the summary printed.
+            stopper.stop();
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
         Ok(ExitCode::SUCCESS)
     });
     // Only once the runtime (and with it the store's connections) is gone.
@@ -181,29 +227,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     result
-}
-
-/// Resolves at Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers send).
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default (warnings, and the server's own info).
