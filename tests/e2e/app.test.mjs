@@ -67,3 +67,38 @@ test('the last plan opens without a network', async () => {
   await page.context().setOffline(false);
   await page.context().close();
 });
+
+test('"Remind me" shows a notification at a step\'s start, from the service worker', async () => {
+  const context = await app.browser.newContext({ viewport: { width: 400, height: 900 }, bypassCSP: true, permissions: ['notifications'] });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}/`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.selectOption('#sore_quads_left', '6');
+  await page.selectOption('#sore_quads_right', '6');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('.verdict');
+  const first = page.locator('.timeline .step').first();
+  const title = (await first.locator('h3').evaluate((h) => h.firstChild.textContent)).trim();
+  const duration = (await first.locator('.dur').textContent()).trim();
+  const when = (await first.locator('time').textContent()).trim();
+  await page.click('#remind');
+  // The worker shows it at the step's start (the first step starts now).
+  const notifications = () => page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return (await registration.getNotifications()).map((n) => ({ title: n.title, body: n.body }));
+  });
+  let shown = [];
+  for (let i = 0; i < 50 && shown.length === 0; i += 1) {
+    shown = await notifications();
+    if (shown.length === 0) await page.waitForTimeout(200);
+  }
+  assert.ok(shown.length > 0, 'a notification was shown');
+  assert.equal(shown[0].title, title);
+  assert.equal(shown[0].body, `${duration}, at ${when}`, 'the step, its duration and its local time');
+  assert.equal((await page.textContent('#remind')).trim(), 'Reminders on');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

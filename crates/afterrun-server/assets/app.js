@@ -212,9 +212,44 @@
     }, 60);
   }
 
+  // "Remind me": a notification at each step's start, shown by the service worker while it
+  // lives (the calendar file is for reminders while the phone sleeps).
+  function initRemind(root) {
+    var button = root.querySelector ? root.querySelector("#remind") : null;
+    if (!button || !once(button, "init")) return;
+    if (!("Notification" in window) || !("serviceWorker" in navigator) || !window.isSecureContext) return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      Notification.requestPermission().then(function (permission) {
+        if (permission !== "granted") {
+          button.textContent = "Notifications are off in this browser";
+          return;
+        }
+        navigator.serviceWorker.ready.then(function (registration) {
+          var soon = Date.now() - 60000;
+          var steps = Array.prototype.map.call(document.querySelectorAll(".timeline .step"), function (el) {
+            var time = el.querySelector("time");
+            var title = el.querySelector("h3");
+            var dur = el.querySelector(".dur");
+            return {
+              at: Date.parse(time.getAttribute("datetime")),
+              when: time.textContent.trim(),
+              title: title ? title.firstChild.textContent.trim() : "Your next step",
+              duration: dur ? dur.textContent.trim() : ""
+            };
+          }).filter(function (s) { return s.at >= soon; });
+          registration.active.postMessage({ type: "remind", steps: steps });
+          button.textContent = "Reminders on";
+          button.disabled = true;
+        });
+      });
+    });
+  }
+
   function init(root) {
     root = root || document;
     focusError(root);
+    initRemind(root);
     initBodyMap(root);
     initTimeZone(root);
     initTimes(root);

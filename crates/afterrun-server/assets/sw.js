@@ -36,6 +36,24 @@ function isPlanPage(url) {
   return /^\/plans\/\d+$/.test(url.pathname);
 }
 
+// "Remind me" on a plan page: a notification at each step's start, while this worker lives (a
+// browser stops an idle worker after a few minutes: the calendar file covers the rest).
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type !== "remind" || !Array.isArray(data.steps)) return;
+  var shown = data.steps.map(function (step) {
+    return new Promise(function (resolve) {
+      setTimeout(function () {
+        var body = (step.duration ? step.duration + ", " : "") + "at " + step.when;
+        self.registration.showNotification(step.title, {
+          body: body, tag: "afterrun-step-" + step.at, icon: "/assets/icon-192.png"
+        }).then(resolve, resolve);
+      }, Math.max(0, step.at - Date.now()));
+    });
+  });
+  event.waitUntil(Promise.all(shown));
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
