@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use serde_json::{Map, Value, json};
 
 use crate::api::json_text;
@@ -31,7 +31,9 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/accounts", post(create_account))
         .route("/api/session", post(create_session).delete(delete_session))
-        .route("/api/me", get(me))
+        .route("/api/me", get(me).delete(delete_me))
+        .route("/api/me/password", put(change_password))
+        .route("/api/athletes/{id}/export", get(export))
         .route("/api/athletes", get(athletes))
         .route("/api/athletes/{id}/profile", get(profile).put(put_profile))
         .route("/api/athletes/{id}/checkins", get(checkins).post(post_checkin))
@@ -278,6 +280,124 @@ async fn delete_session(State(state): State<AppState>, headers: HeaderMap) -> An
     auth::logout(&state, &headers).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::cleared_cookie(&headers))])
         .into_response())
+}
+
+/// The caller's own account, once `password` proves it is them (the log-in's checks and limits:
+/// failures counted, lock-outs kept); `Err` is the response to send.
+async fn confirmed_account(
+    state: &AppState,
+    principal: &Principal,
+    client: Client,
+    password: &str,
+) -> Result<afterrun_store::Account, Response> {
+    let store = multi_user_only(state).map_err(IntoResponse::into_response)?;
+    let Some(account) = principal.account() else {
+        return Err(auth::unauthenticated().into_response());
+    };
+    let (account, token) = auth::login(state, store, client, &account.username, password).await?;
+    // The check made a session of its own: not wanted.
+    store.delete_session(&token).await.map_err(|e| Problem::internal(&e).into_response())?;
+    Ok(account)
+}
+
+/// `PUT /api/me/password` {current, new}: 204 with a new session cookie; every other session
+/// of the account has ended.
+async fn change_password(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: Client,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let map = match object(&body) {
+        Ok(map) => map,
+        Err(p) => return p.into_response(),
+    };
+    let (current, new) = match (string_field(&map, "current"), string_field(&map, "new")) {
+        (Ok(c), Ok(n)) => (c.to_owned(), n.to_owned()),
+        (Err(p), _) | (_, Err(p)) => return p.into_response(),
+    };
+    if let Err(p) = auth::check_password(&new) {
+        let message = p.detail.clone();
+        return auth::invalid("new", message).into_response();
+    }
+    let account = match confirmed_account(&state, &principal, client, &current).await {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    let result = async {
+        let store = multi_user_only(&state)?;
+        let hash = auth::hash_password(&state, client, new).await?;
+        store.change_password(account.id, &hash).await.map_err(|e| Problem::internal(&e))?;
+        let token = auth::new_token();
+        let now = state.now().as_second();
+        store
+            .create_session(&token, account.id, now, now + auth::SESSION_LIFETIME_S)
+            .await
+            .map_err(|e| Problem::internal(&e))?;
+        Ok::<_, Problem>(token)
+    }
+    .await;
+    match result {
+        Ok(token) => {
+            tracing::info!(username = %account.username, %client, "password changed; other sessions ended");
+            (StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::session_cookie(&token, &headers))])
+                .into_response()
+        }
+        Err(p) => p.into_response(),
+    }
+}
+
+/// `DELETE /api/me` {password}: deletes the caller's account and, for an athlete, all their
+/// data; 204 with the session cookie cleared.
+async fn delete_me(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: Client,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let password = match object(&body).and_then(|m| string_field(&m, "password").map(str::to_owned))
+    {
+        Ok(p) => p,
+        Err(p) => return p.into_response(),
+    };
+    let account = match confirmed_account(&state, &principal, client, &password).await {
+        Ok(account) => account,
+        Err(response) => return response,
+    };
+    let Ok(store) = multi_user_only(&state) else { return no_store() };
+    match store.delete_account(&account).await {
+        Ok(_) => {
+            tracing::info!(username = %account.username, %client, "account deleted with its data");
+            (StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::cleared_cookie(&headers))])
+                .into_response()
+        }
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+fn no_store() -> Response {
+    Problem::not_found(None, "this server keeps no accounts").into_response()
+}
+
+/// `GET /api/athletes/{id}/export`: everything stored about the athlete, as `afterrun export`
+/// prints it (originals left out). Only the athlete themself (or the owner): not a coach.
+async fn export(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Answer {
+    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+    let store = state.store().ok_or_else(|| Problem::not_found(None, "no store"))?;
+    let name = store
+        .athlete_ref(athlete)
+        .await
+        .map_err(internal)?
+        .map(|a| a.name)
+        .ok_or_else(|| Problem::not_found(Some("id"), "there is no such athlete"))?;
+    let export = store.export(&name).await.map_err(internal)?;
+    ok_json(&export)
 }
 
 /// `GET /api/me`: who is asking.

@@ -438,3 +438,84 @@ async fn an_upload_goes_to_a_private_file_as_it_arrives_and_one_athlete_has_one_
     assert_eq!(again.json()["summary"]["duplicates"], 1);
     assert!(files_in(&spool_dir).is_empty());
 }
+
+// ----- the account's life cycle -----
+
+/// A JSON request of a logged-in client.
+fn with_session(mut request: Request<Body>, token: &str) -> Request<Body> {
+    let cookie = format!("afterrun_session={token}").parse().unwrap();
+    request.headers_mut().insert(header::COOKIE, cookie);
+    request
+}
+
+#[tokio::test]
+async fn an_account_changes_its_password_exports_its_data_and_deletes_itself() {
+    let s = server(Mode::MultiUser).await;
+    let client = "203.0.113.50";
+    sign_up(&s.state, client, "ann").await;
+    let first = session_of(&log_in(&s.state, client, "ann", PASSWORD).await);
+    let second = session_of(&log_in(&s.state, client, "ann", PASSWORD).await);
+    // Her data: a check-in by `me`.
+    let checkin = r#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":6}}"#;
+    let answer = send(
+        &s.state,
+        with_session(json_request("POST", "/api/athletes/me/checkins", client, checkin), &first),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+
+    // Her export: the `afterrun export` document, hers only.
+    let export =
+        send(&s.state, get("/api/athletes/me/export", Some(&format!("afterrun_session={first}"))))
+            .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    assert_api_headers(&export, "export");
+    assert_eq!(export.json()["checkins"].as_array().unwrap().len(), 1, "{}", export.body);
+
+    // A wrong current password changes nothing; the right one ends every other session.
+    let wrong = json!({"current": "not it at all", "new": "a new long passphrase"}).to_string();
+    let answer = send(
+        &s.state,
+        with_session(json_request("PUT", "/api/me/password", client, &wrong), &first),
+    )
+    .await;
+    answer.problem(401);
+    let change = json!({"current": PASSWORD, "new": "a new long passphrase"}).to_string();
+    let answer = send(
+        &s.state,
+        with_session(json_request("PUT", "/api/me/password", client, &change), &first),
+    )
+    .await;
+    let third = session_of(&answer);
+    let me = |token: &str| with_session(json_request("GET", "/api/me", client, ""), token);
+    assert_eq!(
+        send(&s.state, me(&second)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "other sessions ended"
+    );
+    assert_eq!(
+        send(&s.state, me(&first)).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the old one too"
+    );
+    assert_eq!(send(&s.state, me(&third)).await.status, StatusCode::OK, "the new one works");
+    log_in(&s.state, client, "ann", PASSWORD).await.problem(401);
+    session_of(&log_in(&s.state, client, "ann", "a new long passphrase").await);
+
+    // Deleting the account takes her data with it, after her password.
+    let athlete = s.store.athlete_id("ann").await.unwrap().unwrap();
+    let bad = json!({"password": PASSWORD}).to_string();
+    send(&s.state, with_session(json_request("DELETE", "/api/me", client, &bad), &third))
+        .await
+        .problem(401);
+    let good = json!({"password": "a new long passphrase"}).to_string();
+    let answer =
+        send(&s.state, with_session(json_request("DELETE", "/api/me", client, &good), &third))
+            .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.body);
+    assert!(answer.headers[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(s.store.athlete_id("ann").await.unwrap(), None);
+    assert!(s.store.checkins(athlete).await.unwrap().is_empty());
+    assert!(s.store.account_by_username("ann").await.unwrap().is_none());
+    assert_eq!(send(&s.state, me(&third)).await.status, StatusCode::UNAUTHORIZED);
+}

@@ -387,6 +387,65 @@ impl Store {
         })
     }
 
+    /// Replaces an account's password hash and ends every session of the account, in one
+    /// transaction: after a change of password no old session works.
+    pub async fn change_password(&self, account: Id, password_hash: &str) -> Result<()> {
+        let err = self.db_err("changing a password");
+        macro_rules! change_in {
+            ($tx:ident) => {{
+                sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(account)
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err(&err)?;
+                sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                    .bind(account)
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err(&err)?;
+            }};
+        }
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let mut tx = pool.begin().await.map_err(&err)?;
+                change_in!(tx);
+                tx.commit().await.map_err(&err)?;
+            }
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(&err)?;
+                change_in!(tx);
+                tx.commit().await.map_err(&err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes an account and, for an athlete's, the athlete with all their data (the foreign
+    /// keys cascade: sessions, coach links, activities, check-ins, plans). `false` when there
+    /// was no such account.
+    pub async fn delete_account(&self, account: &Account) -> Result<bool> {
+        if account.athlete_id.is_some() {
+            let name = match account.athlete_id {
+                Some(id) => self.athlete_ref(id).await?.map(|a| a.name),
+                None => None,
+            };
+            if let Some(name) = name {
+                return self.delete_athlete(&name).await;
+            }
+        }
+        let err = self.db_err("deleting an account");
+        with_pool!(self, pool => {
+            let n = sqlx::query("DELETE FROM accounts WHERE id = $1")
+                .bind(account.id)
+                .execute(pool)
+                .await
+                .map_err(&err)?
+                .rows_affected();
+            Ok(n > 0)
+        })
+    }
+
     // ----- coach links -----
 
     /// Links the coach with this username to the athlete (again: no change).
