@@ -204,6 +204,19 @@ fn rows() -> Vec<Row> {
         row("GET", "/api/guide/doms", None, everyone(200)),
         row("POST", "/api/plan", Some(CHECKIN), everyone(200)),
         row("GET", "/api/me", None, signed_in(200)),
+        // A password change or a deletion needs the password: a wrong one is 401 for everyone.
+        row(
+            "PUT",
+            "/api/me/password",
+            Some(r#"{"current":"not the one!","new":"long enough pass"}"#),
+            vec![(Target::None, [401, 401, 401, 401, 401])],
+        ),
+        row(
+            "DELETE",
+            "/api/me",
+            Some(r#"{"password":"not the one!"}"#),
+            vec![(Target::None, [401, 401, 401, 401, 401])],
+        ),
         row("GET", "/api/athletes", None, signed_in(200)),
         row("GET", "/api/referrals", None, vec![(Target::None, [401, 403, 403, 200, 200])]),
         row("POST", "/api/invites", Some("{}"), vec![(Target::None, [401, 403, 403, 201, 201])]),
@@ -220,6 +233,14 @@ fn rows() -> Vec<Row> {
         row("POST", "/api/athletes/{id}/coaches", Some(r#"{"coach":"cleo"}"#), write(201)),
         row("DELETE", "/api/athletes/{id}/coaches/cleo", None, write(204)),
         row("POST", "/api/athletes/{id}/activities?name=run.gpx", Some(GPX), write(200)),
+        // The export: the athlete's own (a coach reads, and does not export).
+        row("GET", "/api/athletes/{id}/export", None, write(200)),
+        row(
+            "GET",
+            "/coach/athletes/{id}/status",
+            None,
+            vec![(Target::A, [303, 404, 404, 200, 404]), (Target::B, [303, 404, 404, 404, 404])],
+        ),
         // Pages: anonymous visitors go to the login page.
         row("GET", "/", None, vec![(Target::None, [303, 200, 200, 303, 303])]),
         row("GET", "/plans", None, vec![(Target::None, [303, 200, 200, 303, 303])]),
