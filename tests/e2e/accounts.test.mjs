@@ -75,7 +75,12 @@ test('runners and coaches log in, and each sees only what is theirs', async () =
   assert.match(await coach.textContent('main'), /ann's plan, read only/);
   assert.equal(await coach.locator('main form, button.timer, button.done').count(), 0);
   await assertAccessible(coach, 'coach-plan');
-  await shot(coach, 'coach-plan');
+  await shot(coach, 'coach-plan-1280');
+  await coach.setViewportSize({ width: 375, height: 900 });
+  await coach.reload();
+  await assertAccessible(coach, 'coach-plan at 375 px');
+  await shot(coach, 'coach-plan-375');
+  await coach.setViewportSize({ width: 1100, height: 900 });
 
   // Another runner cannot open Ann's plan.
   const bob = await open(app.browser);

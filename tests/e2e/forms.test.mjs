@@ -142,8 +142,8 @@ function icsTime(text) {
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
 }
 
-test('one duration everywhere, and no reference id on the plan page, its calendar or the guide', async () => {
-  const page = await open(1280, true);
+for (const width of [375, 1280]) test(`one duration everywhere, and no reference id on the plan page, its calendar or the guide, at ${width} px`, async () => {
+  const page = await open(width, true);
   await page.goto(`${base}/`);
   await page.selectOption('#sore_quads_left', '6');
   await page.selectOption('#sore_quads_right', '6');
@@ -182,5 +182,48 @@ test('one duration everywhere, and no reference id on the plan page, its calenda
     assert.ok(!ics.includes(id), `the calendar shows ${id}`);
     assert.ok(!guide.includes(id), `the guide shows ${id}`);
   }
+  await shot(page, `plan-durations-${width}`);
   await page.context().close();
 });
+
+/** The `YYYY-MM-DDTHH:MM` of a day ago, for a datetime-local field. */
+function yesterday() {
+  return new Date(Date.now() - 86400000).toISOString().slice(0, 16);
+}
+
+for (const width of [375, 1280]) {
+  test(`the profile keeps heart rates and threshold pace, and a next run in the past is refused, at ${width} px`, async () => {
+    const page = await open(width, true);
+    await page.goto(`${base}/profile`);
+    await page.fill('#max_hr', '188');
+    await page.fill('#rest_hr', '48');
+    await page.fill('#threshold_pace', '4:20');
+    await Promise.all([page.waitForURL(/\/profile\?saved=1$/), page.click('button[type="submit"]')]);
+    assert.equal(await page.inputValue('#max_hr'), '188');
+    assert.equal(await page.inputValue('#rest_hr'), '48');
+    assert.equal(await page.inputValue('#threshold_pace'), '4:20');
+    // A resting rate above the maximum is refused at its field (both within the fields' own
+    // ranges, so the browser sends them and the server says why).
+    await page.fill('#max_hr', '105');
+    await page.fill('#rest_hr', '110');
+    await page.click('button[type="submit"]');
+    await page.locator('.field-error').waitFor();
+    assert.equal(await page.getAttribute('#rest_hr', 'aria-invalid'), 'true');
+    await shot(page, `profile-thresholds-${width}`);
+    await assertAccessible(page, `profile with an error, ${width} px`);
+    // The ▶ of a collapsed section stays inside its card.
+    await page.goto(`${base}/`);
+    const inside = await page.$$eval('details.card > summary, details.more > summary', (els) => els.every((el) => getComputedStyle(el).listStylePosition === 'inside'));
+    assert.ok(inside, 'section markers inside their cards');
+    // A next run in the past is refused at its field.
+    await page.selectOption('#sore_quads_left', '4');
+    await page.fill('#next_run', yesterday());
+    await page.click('button[type="submit"]');
+    await page.locator('.field-error').waitFor();
+    assert.match(await page.locator('.field-error').textContent(), /in the past/);
+    assert.equal(await page.getAttribute('#next_run', 'aria-invalid'), 'true');
+    await shot(page, `checkin-past-next-run-${width}`);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+}

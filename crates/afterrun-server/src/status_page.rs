@@ -195,6 +195,11 @@ pub(crate) async fn athlete_status_page(state: &AppState, athlete: Option<Id>) -
     }
 }
 
+/// Whether the last 7 days of the series carry no training load.
+fn rested(status: &afterrun_load::Status) -> bool {
+    status.daily.iter().rev().take(7).all(|p| p.load <= 0.0)
+}
+
 fn level(x: f64) -> u8 {
     x.round().clamp(0.0, 10.0) as u8
 }
@@ -304,11 +309,13 @@ fn view(r: &StatusReport) -> StatusPage {
         meaning: meaning(status),
         acwr: acwr.map_or_else(|| "not yet known".to_owned(), |a| format!("{a:.2}")),
         acwr_band: band.map_or("unknown", AcwrBand::as_str),
-        acwr_words: match (acwr, band) {
-            // No load in the last 7 days: the ratio is 0 and says nothing about risk.
-            (Some(a), _) if a < 0.005 => "no training in the last 7 days: nothing to compare yet",
-            (_, Some(b)) => band_meaning(b),
-            (_, None) => "needs 28 days of history",
+        acwr_words: match band {
+            // No load in the last 7 days: a low ratio then says nothing about risk.
+            Some(_) if rested(status) => {
+                "no training in the last 7 days: the ratio says little until you run again"
+            }
+            Some(b) => band_meaning(b),
+            None => "needs 28 days of history",
         },
         gauge: acwr_gauge(acwr),
         monotony: match today.and_then(|p| p.monotony) {

@@ -124,3 +124,40 @@ async fn the_demo_athlete_has_a_living_status_page_and_json() {
     assert!(html.contains("An association, not proof"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[tokio::test]
+async fn a_week_without_training_is_said_plainly_not_as_a_ratio_below_range() {
+    let (state, dir) = demo_state("rest-week").await;
+    let store = state.store().unwrap();
+    let id = store.ensure_athlete("me", 0).await.unwrap();
+    // Runs every other day from five weeks to ten days ago, none in the last week.
+    let now = clock().as_second();
+    for days_ago in (10..36).step_by(2) {
+        let run = afterrun_service::synthetic::SyntheticRun {
+            start: now - days_ago * 86_400,
+            duration_s: 2700.0,
+            distance_m: 8_000.0,
+            climb_m: 40.0,
+            avg_hr: 145.0,
+            kind: afterrun_service::synthetic::RunKind::Easy,
+        };
+        let gpx = afterrun_service::synthetic::run_gpx(&run, 3);
+        let t = afterrun_service::import::thresholds(store, id).await.unwrap();
+        let known = store.stored_hashes(id).await.unwrap();
+        let name = format!("run-{days_ago}.gpx");
+        let prepared = afterrun_service::import::prepare_upload(&name, gpx.as_bytes(), &t, &known);
+        afterrun_service::import::store_upload(store, id, prepared, run.end()).await.unwrap();
+    }
+    let (_, _, json) = get(&state, "/api/athletes/me/status").await;
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        doc["acwr"].as_f64().is_some_and(|a| a < 0.8),
+        "a ratio below the usual range: {}",
+        doc["acwr"]
+    );
+    let (status, _, html) = get(&state, "/status").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("no training in the last 7 days"), "{html}");
+    assert!(!html.contains("below 0.8"), "not worded as a ratio below the range");
+    std::fs::remove_dir_all(dir).ok();
+}
