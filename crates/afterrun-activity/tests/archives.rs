@@ -20,7 +20,6 @@ fn corpus() -> PathBuf {
     [
         std::env::var_os("AFTERRUN_CORPUS").map(PathBuf::from),
         Some(manifest.join("../../../shared/corpus")),
-        Some(PathBuf::from("/work/shared/corpus")),
     ]
     .into_iter()
     .flatten()

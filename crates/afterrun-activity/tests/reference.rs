@@ -28,7 +28,6 @@ fn corpus() -> PathBuf {
     let candidates = [
         std::env::var_os("AFTERRUN_CORPUS").map(PathBuf::from),
         Some(manifest.join("../../../shared/corpus")),
-        Some(PathBuf::from("/work/shared/corpus")),
     ];
     candidates
         .into_iter()
