@@ -56,7 +56,12 @@ test('runners and coaches log in, and each sees only what is theirs', async () =
   assert.match(await ann.textContent('main'), /carla/);
   await assertAccessible(ann, 'profile-coaches');
 
+  assert.match(await ann.textContent('main'), /waiting for them to accept/);
+  // The coach sees Ann's request and accepts it.
   await coach.goto(`${app.base}/coach`);
+  assert.match(await coach.textContent('#h-requests'), /ask you to coach them/);
+  await Promise.all([coach.waitForNavigation(), coach.click('button:has-text("Accept")')]);
+  assert.equal(await coach.locator('#h-requests').count(), 0, 'no request left');
   assert.match(await coach.textContent('main'), /ann/);
   await assertAccessible(coach, 'coach');
   await shot(coach, 'coach');

@@ -30,6 +30,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/coach", get(coach_page))
         .route("/coach/invites", post(coach_invite))
+        .route("/coach/athletes/{id}/accept", post(coach_accept))
+        .route("/coach/athletes/{id}/end", post(coach_end))
         .route("/profile/coaches", post(add_coach))
         .route("/profile/coaches/{username}/remove", post(remove_coach))
 }
@@ -325,6 +327,8 @@ struct CoachPage {
     csrf: String,
     username: String,
     athletes: Vec<(Id, String)>,
+    /// Runners who asked this coach and wait for an answer.
+    requests: Vec<(Id, String)>,
     referrals: Vec<ReferralItem>,
     /// Sign-up is by invitation: the page offers to make a link.
     invites: bool,
@@ -409,10 +413,11 @@ async fn coach_view(
         Ok::<_, StoreError>((
             store.athletes_of(account.id).await?,
             store.referrals(account.id).await?,
+            store.requests_of(account.id).await?,
         ))
     }
     .await;
-    let (athletes, referrals) = loaded.map_err(|e| Problem::internal(&e))?;
+    let (athletes, referrals, requests) = loaded.map_err(|e| Problem::internal(&e))?;
     let referrals = referrals
         .into_iter()
         .map(|r| {
@@ -447,10 +452,51 @@ async fn coach_view(
         csrf: csrf.as_str().to_owned(),
         username: account.username,
         athletes: athletes.into_iter().map(|a| (a.id, a.name)).collect(),
+        requests: requests.into_iter().map(|a| (a.id, a.name)).collect(),
         referrals,
         invites: state.config().signup == Signup::Invite,
         invite_link: None,
     })
+}
+
+/// `POST /coach/athletes/{id}/accept`: the coach accepts a runner's request; back to the page.
+async fn coach_accept(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Response {
+    coach_answer(&state, principal, &id, true).await
+}
+
+/// `POST /coach/athletes/{id}/end`: the coach declines a request or ends a link.
+async fn coach_end(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Response {
+    coach_answer(&state, principal, &id, false).await
+}
+
+/// Accepts (`accept`) or ends the link between the logged-in coach and runner `id`.
+async fn coach_answer(state: &AppState, principal: Principal, id: &str, accept: bool) -> Response {
+    let Some(store) = multi_user_store(state) else { return no_accounts() };
+    let account = match coach_of(principal) {
+        Ok(account) => account,
+        Err(elsewhere) => return redirect(elsewhere),
+    };
+    let not_found =
+        || Problem::not_found(Some("id"), format!("no runner `{id}` asked you")).into_response();
+    let Ok(athlete) = id.parse::<Id>() else { return not_found() };
+    let done = if accept {
+        store.accept_link(account.id, athlete, state.now().as_second()).await
+    } else {
+        store.end_link(account.id, athlete).await
+    };
+    match done {
+        Ok(true) => redirect("/coach"),
+        Ok(false) => not_found(),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
 }
 
 /// The logged-in athlete of a coach-link form (multi-user only).
@@ -491,16 +537,16 @@ async fn remove_coach(
     }
 }
 
-/// The usernames of the athlete's coaches for the profile page; `None` in personal mode (no
-/// coaches there).
+/// The athlete's coaches for the profile page, each with whether they have accepted; `None`
+/// in personal mode (no coaches there).
 pub(crate) async fn coach_names(
     state: &AppState,
     owner: PageOwner,
-) -> Result<Option<Vec<String>>, StoreError> {
+) -> Result<Option<Vec<(String, bool)>>, StoreError> {
     match (owner, state.store()) {
-        (PageOwner::Athlete(id), Some(store)) => {
-            Ok(Some(store.coaches_of(id).await?.into_iter().map(|c| c.username).collect()))
-        }
+        (PageOwner::Athlete(id), Some(store)) => Ok(Some(
+            store.coaches_of(id).await?.into_iter().map(|c| (c.username, c.accepted)).collect(),
+        )),
         _ => Ok(None),
     }
 }

@@ -44,6 +44,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/athletes/{id}/coaches", get(coaches).post(link_coach))
         .route("/api/athletes/{id}/coaches/{username}", delete(unlink_coach))
         .route("/api/referrals", get(referrals))
+        .route("/api/coach/athletes/{id}/accept", post(accept_runner))
+        .route("/api/coach/athletes/{id}", delete(end_runner))
         .route("/api/invites", post(create_invite))
 }
 
@@ -398,6 +400,48 @@ async fn export(
         .ok_or_else(|| Problem::not_found(Some("id"), "there is no such athlete"))?;
     let export = store.export(&name).await.map_err(internal)?;
     ok_json(&export)
+}
+
+/// `POST /api/coach/athletes/{id}/accept`: the coach accepts runner `id`'s request; 204.
+async fn accept_runner(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Answer {
+    coach_link_change(&state, &principal, &id, true).await
+}
+
+/// `DELETE /api/coach/athletes/{id}`: the coach declines runner `id`'s request or ends the link.
+async fn end_runner(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> Answer {
+    coach_link_change(&state, &principal, &id, false).await
+}
+
+async fn coach_link_change(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    accept: bool,
+) -> Answer {
+    let store = multi_user_only(state)?;
+    let account = match principal {
+        Principal::Coach { account } => account,
+        Principal::Anonymous => return Err(auth::unauthenticated()),
+        _ => return Err(Problem::not_found(Some("id"), "only a coach answers a runner's request")),
+    };
+    let athlete = path_id(id, "id")?;
+    let changed = if accept {
+        store.accept_link(account.id, athlete, state.now().as_second()).await
+    } else {
+        store.end_link(account.id, athlete).await
+    };
+    match changed.map_err(internal)? {
+        true => Ok(StatusCode::NO_CONTENT.into_response()),
+        false => Err(Problem::not_found(Some("id"), format!("runner `{id}` has not asked you"))),
+    }
 }
 
 /// `GET /api/me`: who is asking.

@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! `afterrun serve`: the JSON API and the server-rendered web app, as one axum [`Router`].
 //!
 //! Most runners will never open a terminal, so the web app is afterrun for them. This crate is

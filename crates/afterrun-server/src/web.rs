@@ -523,7 +523,7 @@ struct ProfilePage {
     /// `per km` or `per mile`, after the threshold pace.
     pace_per: &'static str,
     /// The linked coaches' usernames; `None` in personal mode (no coaches there).
-    coaches: Option<Vec<String>>,
+    coaches: Option<Vec<(String, bool)>>,
     no_coach: bool,
 }
 

@@ -305,6 +305,18 @@ async fn club() -> Club {
     )
     .await;
     assert_eq!(link.status, StatusCode::CREATED, "{}", link.body);
+    // The link takes effect when Carla accepts it.
+    let accept = send_to(
+        state,
+        request(
+            "POST",
+            &format!("/api/coach/athletes/{a}/accept"),
+            tokens[3].as_deref(),
+            Some("{}"),
+        ),
+    )
+    .await;
+    assert_eq!(accept.status, StatusCode::NO_CONTENT, "{}", accept.body);
     let mut plans = Vec::new();
     for (athlete, token) in [(a, &tokens[1]), (b, &tokens[2])] {
         let path = format!("/api/athletes/{athlete}/checkins");
@@ -639,6 +651,18 @@ async fn a_coach_sees_a_red_flag_only_while_linked() {
     let answer =
         send_to(state, request("POST", &link, Some(&ann), Some(r#"{"coach":"carla"}"#))).await;
     assert_eq!(answer.status, StatusCode::CREATED);
+    assert_eq!(send_to(state, referrals()).await.json(), json!([]), "asked, not yet accepted");
+    assert_eq!(
+        send_to(state, request("GET", &profile, Some(&carla), None)).await.status,
+        StatusCode::NOT_FOUND,
+        "a request shows nothing"
+    );
+    // Only the coach accepts: not Ann, not another coach.
+    let accept = format!("/api/coach/athletes/{a}/accept");
+    let by_ann = send_to(state, request("POST", &accept, Some(&ann), Some("{}"))).await;
+    assert_eq!(by_ann.status, StatusCode::NOT_FOUND);
+    let answer = send_to(state, request("POST", &accept, Some(&carla), Some("{}"))).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.body);
     let list = send_to(state, referrals()).await.json();
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 1, "only the red flag, not the sore quads: {list:?}");
@@ -791,9 +815,20 @@ async fn the_web_pages_follow_the_logged_in_athlete() {
     let profile = send_to(state, get("/profile", &ann)).await.body;
     assert!(profile.contains("action=\"/profile/coaches/carla/remove\""), "{profile}");
     assert!(profile.contains("action=\"/logout\""));
+    assert!(profile.contains("waiting for them to accept"), "{profile}");
+    // The coach sees the request and accepts it on the coach page.
+    let coach_page = send_to(state, get("/coach", &carla)).await;
+    assert!(
+        coach_page.body.contains(&format!("action=\"/coach/athletes/{a}/accept\"")),
+        "{}",
+        coach_page.body
+    );
+    let answer =
+        send_to(state, form(&format!("/coach/athletes/{a}/accept"), Some(&carla), &[])).await;
+    assert_eq!(location(&answer), "/coach");
     let coach_page = send_to(state, get("/coach", &carla)).await;
     assert_eq!(coach_page.status, StatusCode::OK);
-    let listed = format!("<li>ann · <a href=\"/coach/athletes/{a}/status\">status</a></li>");
+    let listed = format!("<li>ann · <a href=\"/coach/athletes/{a}/status\">status</a> ");
     assert!(coach_page.body.contains(&listed), "{}", coach_page.body);
     assert!(coach_page.body.contains("No red flags"));
     // The coach's navigation: their runners, no check-in or profile, a log-out.

@@ -96,6 +96,8 @@ pub struct CoachLink {
     /// When the athlete linked them.
     #[serde(serialize_with = "crate::time::rfc3339")]
     pub linked_at: UnixSeconds,
+    /// Whether the coach has accepted: until then the coach sees nothing of the athlete.
+    pub accepted: bool,
 }
 
 /// A red-flag check-in of an athlete linked to a coach: its plan's triage is not "go ahead".
@@ -448,7 +450,8 @@ impl Store {
 
     // ----- coach links -----
 
-    /// Links the coach with this username to the athlete (again: no change).
+    /// Asks the coach with this username to coach the athlete (again: no change); the link takes
+    /// effect when the coach accepts it ([`Store::accept_link`]).
     /// [`StoreError::NoCoach`] when no coach account has that username.
     pub async fn link_coach(&self, athlete: Id, coach: &str, now: UnixSeconds) -> Result<()> {
         let err = self.db_err("linking a coach");
@@ -495,7 +498,7 @@ impl Store {
         let err = self.db_err("listing coaches");
         with_pool!(self, pool => {
             let rows = sqlx::query(
-                "SELECT a.username, l.created_at FROM coach_links l \
+                "SELECT a.username, l.created_at, l.accepted_at IS NOT NULL FROM coach_links l \
                  JOIN accounts a ON a.id = l.coach_account_id WHERE l.athlete_id = $1 \
                  ORDER BY l.created_at, a.username",
             )
@@ -504,19 +507,34 @@ impl Store {
             .await
             .map_err(&err)?;
             rows.iter()
-                .map(|r| Ok(CoachLink { username: r.try_get(0).map_err(&err)?, linked_at: r.try_get(1).map_err(&err)? }))
+                .map(|r| Ok(CoachLink {
+                    username: r.try_get(0).map_err(&err)?,
+                    linked_at: r.try_get(1).map_err(&err)?,
+                    accepted: r.try_get(2).map_err(&err)?,
+                }))
                 .collect()
         })
     }
 
-    /// The athletes linked to the coach account, by id.
+    /// The athletes the coach account coaches (links accepted), by id.
     pub async fn athletes_of(&self, coach: Id) -> Result<Vec<AthleteRef>> {
+        self.linked_athletes(coach, true).await
+    }
+
+    /// The athletes who asked the coach account to coach them and wait for an answer, by id.
+    pub async fn requests_of(&self, coach: Id) -> Result<Vec<AthleteRef>> {
+        self.linked_athletes(coach, false).await
+    }
+
+    async fn linked_athletes(&self, coach: Id, accepted: bool) -> Result<Vec<AthleteRef>> {
         let err = self.db_err("listing a coach's athletes");
         with_pool!(self, pool => {
             let rows = sqlx::query(
                 "SELECT t.id, t.name FROM coach_links l JOIN athletes t ON t.id = l.athlete_id \
-                 WHERE l.coach_account_id = $1 ORDER BY t.id",
+                 WHERE l.coach_account_id = $1 AND (l.accepted_at IS NOT NULL) = $2 ORDER BY t.id",
             )
+            .bind(coach)
+            .bind(accepted)
             .bind(coach)
             .fetch_all(pool)
             .await
@@ -527,12 +545,50 @@ impl Store {
         })
     }
 
-    /// Whether the athlete linked the coach account.
+    /// The coach accepts the athlete's request: from now on the link is in effect. `false` when
+    /// the athlete asked for no such thing.
+    pub async fn accept_link(&self, coach: Id, athlete: Id, now: UnixSeconds) -> Result<bool> {
+        let err = self.db_err("accepting a coach link");
+        with_pool!(self, pool => {
+            let n = sqlx::query(
+                "UPDATE coach_links SET accepted_at = COALESCE(accepted_at, $3) \
+                 WHERE coach_account_id = $1 AND athlete_id = $2",
+            )
+            .bind(coach)
+            .bind(athlete)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map_err(&err)?
+            .rows_affected();
+            Ok(n > 0)
+        })
+    }
+
+    /// The coach ends a link, or declines a request; `false` when there was none.
+    pub async fn end_link(&self, coach: Id, athlete: Id) -> Result<bool> {
+        let err = self.db_err("ending a coach link");
+        with_pool!(self, pool => {
+            let n = sqlx::query(
+                "DELETE FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2",
+            )
+            .bind(coach)
+            .bind(athlete)
+            .execute(pool)
+            .await
+            .map_err(&err)?
+            .rows_affected();
+            Ok(n > 0)
+        })
+    }
+
+    /// Whether the coach account coaches the athlete (the link accepted).
     pub async fn is_coach_of(&self, coach: Id, athlete: Id) -> Result<bool> {
         let err = self.db_err("checking a coach link");
         with_pool!(self, pool => {
             let row = sqlx::query(
-                "SELECT 1 FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2",
+                "SELECT 1 FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2 \
+                 AND accepted_at IS NOT NULL",
             )
             .bind(coach)
             .bind(athlete)
@@ -553,7 +609,8 @@ impl Store {
                  JOIN athletes t ON t.id = l.athlete_id \
                  JOIN checkins c ON c.athlete_id = t.id \
                  JOIN plans p ON p.checkin_id = c.id \
-                 WHERE l.coach_account_id = $1 ORDER BY c.now DESC, p.id DESC",
+                 WHERE l.coach_account_id = $1 AND l.accepted_at IS NOT NULL \
+                 ORDER BY c.now DESC, p.id DESC",
             )
             .bind(coach)
             .fetch_all(pool)

@@ -142,6 +142,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("revision", include_str!("../migrations/sqlite/0003_revision.sql")),
     ("load basis", include_str!("../migrations/sqlite/0004_load_basis.sql")),
     ("invites", include_str!("../migrations/sqlite/0005_invites.sql")),
+    ("coach acceptance", include_str!("../migrations/sqlite/0006_coach_acceptance.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -150,6 +151,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("revision", include_str!("../migrations/postgres/0003_revision.sql")),
     ("load basis", include_str!("../migrations/postgres/0004_load_basis.sql")),
     ("invites", include_str!("../migrations/postgres/0005_invites.sql")),
+    ("coach acceptance", include_str!("../migrations/postgres/0006_coach_acceptance.sql")),
 ];
 
 enum Pool {

@@ -82,6 +82,18 @@ async fn story(location: Location) {
     let links = store.coaches_of(ann_id).await.unwrap();
     assert_eq!(links.len(), 1);
     assert_eq!((links[0].username.as_str(), links[0].linked_at), (coach.as_str(), NOW));
+    // A request until the coach accepts: they see nothing of Ann yet.
+    assert!(!links[0].accepted);
+    assert!(!store.is_coach_of(c.id, ann_id).await.unwrap());
+    assert!(store.athletes_of(c.id).await.unwrap().is_empty());
+    assert_eq!(
+        store.requests_of(c.id).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>(),
+        [ann_id]
+    );
+    assert!(!store.accept_link(c2.id, ann_id, NOW).await.unwrap(), "not asked");
+    assert!(store.accept_link(c.id, ann_id, NOW + 5).await.unwrap());
+    assert!(store.coaches_of(ann_id).await.unwrap()[0].accepted);
+    assert!(store.requests_of(c.id).await.unwrap().is_empty());
     assert_eq!(
         store.athletes_of(c.id).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>(),
         [ann_id]
@@ -111,6 +123,12 @@ async fn story(location: Location) {
     assert!(store.unlink_coach(ann_id, &coach).await.unwrap());
     assert!(!store.unlink_coach(ann_id, &coach).await.unwrap());
     assert!(store.referrals(c.id).await.unwrap().is_empty(), "unlinked: nothing to see");
+    // The coach can end a link too.
+    store.link_coach(ann_id, &coach, NOW).await.unwrap();
+    store.accept_link(c.id, ann_id, NOW).await.unwrap();
+    assert!(store.end_link(c.id, ann_id).await.unwrap());
+    assert!(!store.is_coach_of(c.id, ann_id).await.unwrap());
+    assert!(!store.end_link(c.id, ann_id).await.unwrap());
 
     // Login failures: counted per username since a time, cleared on success.
     for i in 0..3 {
@@ -156,6 +174,7 @@ async fn story(location: Location) {
 
     // Deleting an athlete removes their account, sessions and links.
     store.link_coach(bob_id, &coach, NOW).await.unwrap();
+    store.accept_link(c.id, bob_id, NOW).await.unwrap();
     store.create_session(&format!("bob-{token}"), b.id, NOW, NOW + 100).await.unwrap();
     assert!(store.delete_athlete(&bob).await.unwrap());
     assert!(store.account_by_username(&bob).await.unwrap().is_none());
