@@ -209,7 +209,7 @@ impl FromRequestParts<AppState> for Principal {
 
 /// Whether anyone may ask for this without a session (multi-user mode): health, the API
 /// document, the guide, the pure planner, signing up, logging in and out, and the assets.
-fn is_public(method: &Method, path: &str) -> bool {
+pub(crate) fn is_public(method: &Method, path: &str) -> bool {
     matches!(path, "/healthz" | "/api/openapi.json" | "/api/guide" | "/guide")
         || path.starts_with("/api/guide/")
         || path.starts_with("/guide/")

@@ -662,7 +662,41 @@ pub fn document() -> Value {
         }
     }
     add_common_refusals(&mut doc);
+    add_operation_ids_and_security(&mut doc);
     doc
+}
+
+/// Every operation gets an `operationId` (its method and path: `get_api_athletes_id_profile`),
+/// and the session cookie is described as the security scheme of the operations that need a
+/// session in multi-user mode (everything but the public addresses of `auth::is_public`).
+fn add_operation_ids_and_security(doc: &mut Value) {
+    doc["components"]["securitySchemes"] = json!({
+        "session": {"type": "apiKey", "in": "cookie", "name": "afterrun_session",
+            "description": "multi-user mode: the session cookie of `POST /api/session` (personal mode needs none)"}
+    });
+    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    for (path, methods) in paths.iter_mut() {
+        let Some(methods) = methods.as_object_mut() else { continue };
+        for (method, operation) in methods.iter_mut() {
+            let Some(operation) = operation.as_object_mut() else { continue };
+            let id: String = format!("{method}_{path}")
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+                .collect::<String>()
+                .split('_')
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+            operation.entry("operationId").or_insert(json!(id));
+            let public = crate::auth::is_public(
+                &method.to_ascii_uppercase().parse().unwrap_or_default(),
+                path,
+            );
+            if !public {
+                operation.entry("security").or_insert(json!([{"session": []}, {}]));
+            }
+        }
+    }
 }
 
 /// The device simulator's routes (`device_view.rs`).

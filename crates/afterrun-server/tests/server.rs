@@ -167,6 +167,18 @@ async fn openapi_documents_every_route_and_every_route_is_served() {
     let documented: usize =
         doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, PATHS.len());
+    // Every operation has its own operationId; the session cookie is a security scheme.
+    let ids: std::collections::BTreeSet<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|p| p.as_object().unwrap().values())
+        .map(|op| op["operationId"].as_str().expect("an operationId"))
+        .collect();
+    assert_eq!(ids.len(), PATHS.len(), "operationIds are unique");
+    assert_eq!(doc["components"]["securitySchemes"]["session"]["in"], "cookie");
+    assert!(doc["paths"]["/api/athletes/{id}/profile"]["get"]["security"].is_array());
+    assert!(doc["paths"]["/api/plan"]["post"].get("security").is_none(), "public");
     for (method, path) in PATHS {
         assert!(doc["paths"][path][method].is_object(), "{method} {path} undocumented");
         let concrete = path
