@@ -494,7 +494,7 @@ async fn profile(
 }
 
 /// The profile's fields: a body naming any other is refused rather than silently dropped.
-const PROFILE_FIELDS: &[&str] = &[
+pub(crate) const PROFILE_FIELDS: &[&str] = &[
     "age",
     "sex",
     "body_mass_kg",

@@ -173,6 +173,41 @@ fn checkin_schema() -> Value {
     })
 }
 
+/// The profile document (`afterrun profile --json`, `GET/PUT /api/athletes/{id}/profile`): one
+/// property per field the server accepts ([`crate::athletes_api::PROFILE_FIELDS`], checked by a
+/// test), with the ranges of `afterrun_service::profile`.
+fn profile_schema() -> Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "age": number(10.0, 110.0),
+            "sex": {"enum": codes(Sex::ALL, Sex::code)},
+            "body_mass_kg": number(25.0, 250.0),
+            "weekly_km": number(0.0, 400.0),
+            "goal": {"enum": codes(Goal::ALL, Goal::code)},
+            "equipment": {"type": "array", "items": {"enum": codes(Equipment::ALL, Equipment::code)}},
+            "conditions": {"type": "array", "items": {"enum": codes(Condition::ALL, Condition::code)}},
+            "clearances": {"type": "array", "items": {"type": "object", "required": ["modality", "by", "date"],
+                "properties": {"modality": {"type": "string"}, "by": {"type": "string"},
+                               "date": {"type": "string"}, "max_mmhg": {"type": "integer"}}}},
+            "budget": {"enum": codes(Budget::ALL, Budget::code)},
+            "prefers_cycling": {"type": "boolean"},
+            "max_hr": {"type": "integer", "minimum": 100, "maximum": 240},
+            "rest_hr": {"type": "integer", "minimum": 25, "maximum": 120},
+            "threshold_pace_s_per_km": number(120.0, 900.0),
+            "tz": {"type": "string", "description": "an IANA time zone, e.g. Europe/Berlin"},
+            "units": {"enum": ["km", "mi"]},
+            "seed_fitness": number(0.0, 300.0),
+            "seed_fatigue": number(0.0, 300.0),
+            "seed_date": {"type": "string", "format": "date"},
+            "fitness_tau_days": number(1.0, 365.0),
+            "fatigue_tau_days": number(1.0, 365.0)
+        },
+        "description": "every field optional; `seed_*` come as all three or none"
+    })
+}
+
 fn problem_schema() -> Value {
     json!({
         "type": "object",
@@ -322,10 +357,10 @@ fn accounts_paths() -> Value {
             "responses": {"200": ok("id and name of each", athlete_list), "401": problem("no session")}}},
         "/api/athletes/{id}/profile": {
             "get": {"summary": "The athlete's profile (as `afterrun profile --json`)", "parameters": athlete_params(&[]),
-                "responses": scoped(json!({"200": ok("the profile", json!({"type": "object"}))}), false)},
+                "responses": scoped(json!({"200": ok("the profile", json!({"$ref": "#/components/schemas/Profile"}))}), false)},
             "put": {"summary": "Replace the athlete's profile", "parameters": athlete_params(&[]),
-                "requestBody": json_body(json!({"type": "object"})),
-                "responses": scoped(json!({"200": ok("the saved profile", json!({"type": "object"})),
+                "requestBody": json_body(json!({"$ref": "#/components/schemas/Profile"})),
+                "responses": scoped(json!({"200": ok("the saved profile", json!({"$ref": "#/components/schemas/Profile"})),
                                            "422": problem("`field` names the bad profile field")}), true)}
         },
         "/api/athletes/{id}/checkins": {
@@ -606,6 +641,7 @@ pub fn document() -> Value {
         },
         "components": {"schemas": {
             "CheckIn": checkin_schema(),
+            "Profile": profile_schema(),
             "Problem": problem_schema(),
             "Plan": {
                 "type": "object",
@@ -750,4 +786,51 @@ fn device_paths() -> serde_json::Map<String, Value> {
         "parameters": params,
         "responses": with(refusals, stream)}}));
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_profile_schema_names_exactly_the_fields_the_server_accepts() {
+        let schema = profile_schema();
+        let mut documented: Vec<&str> =
+            schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+        let mut accepted = crate::athletes_api::PROFILE_FIELDS.to_vec();
+        documented.sort_unstable();
+        accepted.sort_unstable();
+        assert_eq!(documented, accepted);
+        // And every field of a full profile as served has a property of its JSON type.
+        let full = afterrun_store::Profile {
+            age: Some(36),
+            max_hr: Some(186),
+            rest_hr: Some(50),
+            threshold_pace_s_per_km: Some(255.0),
+            tz: Some("Europe/Berlin".into()),
+            units: Some("km".into()),
+            seed_fitness: Some(40.0),
+            seed_fatigue: Some(30.0),
+            seed_date: Some("2026-10-01".into()),
+            fitness_tau_days: Some(42.0),
+            fatigue_tau_days: Some(7.0),
+            prefers_cycling: Some(true),
+            equipment: Some(vec!["foam_roller".into()]),
+            ..afterrun_store::Profile::default()
+        };
+        let served = serde_json::to_value(&full).unwrap();
+        for (key, value) in served.as_object().unwrap() {
+            let property = &schema["properties"][key];
+            assert!(property.is_object(), "{key} undocumented");
+            let ok = match property["type"].as_str() {
+                Some("integer") => value.is_i64() || value.is_u64(),
+                Some("number") => value.is_number(),
+                Some("string") => value.is_string(),
+                Some("boolean") => value.is_boolean(),
+                Some("array") => value.is_array(),
+                _ => property["enum"].as_array().is_some_and(|e| e.contains(value)),
+            };
+            assert!(ok, "{key}: {value} against {property}");
+        }
+    }
 }
