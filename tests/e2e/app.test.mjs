@@ -65,6 +65,9 @@ test('the last plan opens without a network', async () => {
   await page.goto(`${base}/status`);
   assert.equal(await page.locator('.timeline .step').count(), steps, 'another page offline: the last plan');
   await page.context().setOffline(false);
+  // The log-in page (where logging out lands) drops the kept plan: a shared browser keeps none.
+  await page.goto(`${base}/login`);
+  await page.waitForFunction(async () => (await caches.keys()).length === 0);
   await page.context().close();
 });
 

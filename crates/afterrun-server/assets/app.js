@@ -257,6 +257,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // Logged out (or never logged in) on a shared browser: the plans the worker kept for offline
+  // use are someone's health data, so the log-in page drops them.
+  if (location.pathname === "/login" && window.caches) {
+    caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
+  }
   // The service worker keeps the app shell and the last plan for when there is no network.
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js"); });

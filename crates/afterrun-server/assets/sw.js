@@ -5,6 +5,8 @@
 //   kept as "the last plan", and any page asked for offline is answered from the cache, else
 //   with the last plan, so a runner out of signal still has their timed steps.
 // - Nothing but GET is ever cached, and the API's JSON never is: health data stays in the store.
+//   The kept plan is the one health page held here; the log-in page (where logging out lands)
+//   deletes every cache, so the next person on a shared browser does not find it.
 "use strict";
 
 var VERSION = "afterrun-v1";

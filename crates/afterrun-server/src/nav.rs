@@ -8,13 +8,14 @@
 //! the `<nav aria-label="Main">` of an HTML answer for the visitor's role, keeping the link
 //! marked current: one place, rather than a role field in every page's view.
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody as _};
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::Principal;
+use crate::problem::Problem;
 use crate::security::CsrfToken;
 use crate::{AppState, Mode};
 
@@ -106,9 +107,15 @@ pub(crate) async fn role_nav(
     if !is_html {
         return response;
     }
+    // Only a page of known size under the bound is read; anything else passes on untouched.
+    let small = response.body().size_hint().exact().is_some_and(|n| n <= MAX_PAGE as u64);
+    if !small {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_PAGE).await else {
-        return Response::from_parts(parts, Body::empty());
+        // Unreachable for a body of known size under the bound; never answer an empty page.
+        return Problem::internal(&"a page could not be read back").into_response();
     };
     let html = String::from_utf8_lossy(&bytes);
     match redraw(&html, role, csrf.as_ref().map(CsrfToken::as_str)) {
