@@ -296,10 +296,7 @@ async fn confirmed_account(
     let Some(account) = principal.account() else {
         return Err(auth::unauthenticated().into_response());
     };
-    let (account, token) = auth::login(state, store, client, &account.username, password).await?;
-    // The check made a session of its own: not wanted.
-    store.delete_session(&token).await.map_err(|e| Problem::internal(&e).into_response())?;
-    Ok(account)
+    auth::check_credentials(state, store, client, &account.username, password).await
 }
 
 /// `PUT /api/me/password` {current, new}: 204 with a new session cookie; every other session
@@ -331,13 +328,7 @@ async fn change_password(
         let store = multi_user_only(&state)?;
         let hash = auth::hash_password(&state, client, new).await?;
         store.change_password(account.id, &hash).await.map_err(|e| Problem::internal(&e))?;
-        let token = auth::new_token();
-        let now = state.now().as_second();
-        store
-            .create_session(&token, account.id, now, now + auth::SESSION_LIFETIME_S)
-            .await
-            .map_err(|e| Problem::internal(&e))?;
-        Ok::<_, Problem>(token)
+        auth::new_session(&state, store, account.id).await
     }
     .await;
     match result {

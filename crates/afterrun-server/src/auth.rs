@@ -359,9 +359,8 @@ fn bad_credentials() -> Problem {
     )
 }
 
-/// Logs in: checks the username's and the client's limits, then the password in the client's
-/// turn to hash; on success a new session's token. `Err` is the response to send (401, or 429
-/// with `Retry-After`).
+/// Logs in: [`check_credentials`], then a new session's token. `Err` is the response to send
+/// (401, or 429 with `Retry-After`).
 pub(crate) async fn login(
     state: &AppState,
     store: &Store,
@@ -369,6 +368,36 @@ pub(crate) async fn login(
     username: &str,
     password: &str,
 ) -> Result<(Account, String), Response> {
+    let account = check_credentials(state, store, client, username, password).await?;
+    let token = new_session(state, store, account.id).await.map_err(IntoResponse::into_response)?;
+    Ok((account, token))
+}
+
+/// A new session of the account, [`SESSION_LIFETIME_S`] long: its token.
+pub(crate) async fn new_session(
+    state: &AppState,
+    store: &Store,
+    account: Id,
+) -> Result<String, Problem> {
+    let now = state.now().as_second();
+    let token = new_token();
+    store
+        .create_session(&token, account, now, now + SESSION_LIFETIME_S)
+        .await
+        .map_err(|e| Problem::internal(&e))?;
+    Ok(token)
+}
+
+/// The account of `username` when `password` is its password: checks the username's and the
+/// client's limits, then the password in the client's turn to hash, counting a failure (and
+/// logging it) or clearing the failures. Also what confirms a password change or a deletion.
+pub(crate) async fn check_credentials(
+    state: &AppState,
+    store: &Store,
+    client: Client,
+    username: &str,
+    password: &str,
+) -> Result<Account, Response> {
     let now = state.now().as_second();
     let internal = |e: afterrun_store::StoreError| Problem::internal(&e).into_response();
     if check_username(username).is_err() || password.chars().count() > 200 {
@@ -399,12 +428,7 @@ pub(crate) async fn login(
         store.forget_login_failure(id).await.map_err(internal)?;
     }
     store.clear_login_failures(username, now - LOGIN_WINDOW_S).await.map_err(internal)?;
-    let token = new_token();
-    store
-        .create_session(&token, account.id, now, now + SESSION_LIFETIME_S)
-        .await
-        .map_err(internal)?;
-    Ok((account, token))
+    Ok(account)
 }
 
 /// 429 with `Retry-After` (seconds): the username is locked out.
