@@ -484,30 +484,6 @@ async fn profile(
     ok_json(&profile)
 }
 
-/// The profile's fields: a body naming any other is refused rather than silently dropped.
-pub(crate) const PROFILE_FIELDS: &[&str] = &[
-    "age",
-    "sex",
-    "body_mass_kg",
-    "weekly_km",
-    "goal",
-    "equipment",
-    "conditions",
-    "clearances",
-    "budget",
-    "prefers_cycling",
-    "max_hr",
-    "rest_hr",
-    "threshold_pace_s_per_km",
-    "tz",
-    "units",
-    "seed_fitness",
-    "seed_fatigue",
-    "seed_date",
-    "fitness_tau_days",
-    "fatigue_tau_days",
-];
-
 /// `PUT /api/athletes/{id}/profile`: replaces the profile; 200 with it.
 async fn put_profile(
     State(state): State<AppState>,
@@ -517,7 +493,7 @@ async fn put_profile(
 ) -> Answer {
     let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
     let map = object(&body)?;
-    if let Some(key) = map.keys().find(|k| !PROFILE_FIELDS.contains(&k.as_str())) {
+    if let Some(key) = map.keys().find(|k| !Profile::FIELDS.contains(&k.as_str())) {
         return Err(auth::invalid(key, format!("`{key}` is not a profile field")));
     }
     let profile: Profile = serde_json::from_value(Value::Object(map))

@@ -97,7 +97,39 @@ fn time() -> Value {
 }
 
 /// The check-in schema (interfaces.md, "Check-in").
+/// The athlete fields a check-in's `athlete` object and the stored profile share, with the same
+/// codes and ranges (one place for both schemas).
+fn shared_athlete_properties() -> serde_json::Map<String, Value> {
+    let Value::Object(map) = json!({
+        "age": number(10.0, 110.0),
+        "sex": {"enum": codes(Sex::ALL, Sex::code)},
+        "body_mass_kg": number(25.0, 250.0),
+        "weekly_km": number(0.0, 400.0),
+        "goal": {"enum": codes(Goal::ALL, Goal::code)},
+        "equipment": {"type": "array", "items": {"enum": codes(Equipment::ALL, Equipment::code)}},
+        "conditions": {"type": "array", "items": {"enum": codes(Condition::ALL, Condition::code)}},
+        "budget": {"enum": codes(Budget::ALL, Budget::code)},
+        "prefers_cycling": {"type": "boolean"}
+    }) else {
+        return serde_json::Map::new();
+    };
+    map
+}
+
+/// Adds the shared athlete properties to a schema's `properties`.
+fn with_shared_athlete(mut schema: Value, pointer: &str) -> Value {
+    if let Some(properties) = schema.pointer_mut(pointer).and_then(Value::as_object_mut) {
+        properties.extend(shared_athlete_properties());
+    }
+    schema
+}
+
 fn checkin_schema() -> Value {
+    with_shared_athlete(checkin_own_schema(), "/properties/athlete/properties")
+}
+
+/// The check-in schema but the athlete fields it shares with the profile.
+fn checkin_own_schema() -> Value {
     let regions: Vec<String> = all_regions().iter().map(ToString::to_string).collect();
     json!({
         "type": "object",
@@ -109,13 +141,6 @@ fn checkin_schema() -> Value {
                 "type": "object",
                 "additionalProperties": false,
                 "properties": {
-                    "age": number(10.0, 110.0),
-                    "sex": {"enum": codes(Sex::ALL, Sex::code)},
-                    "body_mass_kg": number(25.0, 250.0),
-                    "weekly_km": number(0.0, 400.0),
-                    "goal": {"enum": codes(Goal::ALL, Goal::code)},
-                    "equipment": {"type": "array", "items": {"enum": codes(Equipment::ALL, Equipment::code)}},
-                    "conditions": {"type": "array", "items": {"enum": codes(Condition::ALL, Condition::code)}},
                     "clearances": {"type": "array", "items": {
                         "type": "object",
                         "additionalProperties": false,
@@ -127,8 +152,6 @@ fn checkin_schema() -> Value {
                             "max_mmhg": number(20.0, 110.0)
                         }
                     }},
-                    "budget": {"enum": codes(Budget::ALL, Budget::code)},
-                    "prefers_cycling": {"type": "boolean"},
                     "max_hr": number(30.0, 230.0),
                     "rest_hr": number(30.0, 230.0),
                     "threshold_pace": {"type": "string", "pattern": "^[0-5]?[0-9]:[0-5][0-9]$"},
@@ -174,25 +197,21 @@ fn checkin_schema() -> Value {
 }
 
 /// The profile document (`afterrun profile --json`, `GET/PUT /api/athletes/{id}/profile`): one
-/// property per field the server accepts ([`crate::athletes_api::PROFILE_FIELDS`], checked by a
+/// property per field the server accepts ([`afterrun_store::Profile::FIELDS`], checked by a
 /// test), with the ranges of `afterrun_service::profile`.
 fn profile_schema() -> Value {
+    with_shared_athlete(profile_own_schema(), "/properties")
+}
+
+/// The profile schema but the athlete fields it shares with the check-in.
+fn profile_own_schema() -> Value {
     json!({
         "type": "object",
         "additionalProperties": false,
         "properties": {
-            "age": number(10.0, 110.0),
-            "sex": {"enum": codes(Sex::ALL, Sex::code)},
-            "body_mass_kg": number(25.0, 250.0),
-            "weekly_km": number(0.0, 400.0),
-            "goal": {"enum": codes(Goal::ALL, Goal::code)},
-            "equipment": {"type": "array", "items": {"enum": codes(Equipment::ALL, Equipment::code)}},
-            "conditions": {"type": "array", "items": {"enum": codes(Condition::ALL, Condition::code)}},
             "clearances": {"type": "array", "items": {"type": "object", "required": ["modality", "by", "date"],
                 "properties": {"modality": {"type": "string"}, "by": {"type": "string"},
                                "date": {"type": "string"}, "max_mmhg": {"type": "integer"}}}},
-            "budget": {"enum": codes(Budget::ALL, Budget::code)},
-            "prefers_cycling": {"type": "boolean"},
             "max_hr": {"type": "integer", "minimum": 100, "maximum": 240},
             "rest_hr": {"type": "integer", "minimum": 25, "maximum": 120},
             "threshold_pace_s_per_km": number(120.0, 900.0),
@@ -797,10 +816,16 @@ mod tests {
         let schema = profile_schema();
         let mut documented: Vec<&str> =
             schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
-        let mut accepted = crate::athletes_api::PROFILE_FIELDS.to_vec();
+        let mut accepted = afterrun_store::Profile::FIELDS.to_vec();
         documented.sort_unstable();
         accepted.sort_unstable();
         assert_eq!(documented, accepted);
+        // The check-in's athlete object has the shared fields too.
+        let athlete = &checkin_schema()["properties"]["athlete"]["properties"];
+        for key in shared_athlete_properties().keys() {
+            assert_eq!(athlete[key], schema["properties"][key], "{key}");
+        }
+        assert!(athlete["threshold_pace"].is_object(), "and its own");
         // And every field of a full profile as served has a property of its JSON type.
         let full = afterrun_store::Profile {
             age: Some(36),

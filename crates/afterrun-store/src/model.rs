@@ -86,6 +86,34 @@ pub struct Profile {
     pub fatigue_tau_days: Option<f64>,
 }
 
+impl Profile {
+    /// The profile document's fields, as serialized: a body naming any other is refused rather
+    /// than silently dropped (`PUT /api/athletes/{id}/profile`), and the API document lists
+    /// exactly these.
+    pub const FIELDS: &'static [&'static str] = &[
+        "age",
+        "sex",
+        "body_mass_kg",
+        "weekly_km",
+        "goal",
+        "equipment",
+        "conditions",
+        "clearances",
+        "budget",
+        "prefers_cycling",
+        "max_hr",
+        "rest_hr",
+        "threshold_pace_s_per_km",
+        "tz",
+        "units",
+        "seed_fitness",
+        "seed_fatigue",
+        "seed_date",
+        "fitness_tau_days",
+        "fatigue_tau_days",
+    ];
+}
+
 /// A clinician's clearance for one modality (interfaces.md `clearances[]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Clearance {
@@ -368,4 +396,42 @@ pub struct Export {
     pub plans: Vec<PlanRow>,
     /// Forecast outcomes.
     pub outcomes: Vec<Outcome>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_profile_fields_are_the_serialized_ones() {
+        let full = Profile {
+            age: Some(36),
+            sex: Some("female".into()),
+            body_mass_kg: Some(60.0),
+            weekly_km: Some(50.0),
+            goal: Some("marathon".into()),
+            equipment: Some(vec![]),
+            conditions: Some(vec![]),
+            clearances: Some(vec![]),
+            budget: Some("low".into()),
+            prefers_cycling: Some(false),
+            max_hr: Some(186),
+            rest_hr: Some(50),
+            threshold_pace_s_per_km: Some(255.0),
+            tz: Some("UTC".into()),
+            units: Some("km".into()),
+            seed_fitness: Some(1.0),
+            seed_fatigue: Some(1.0),
+            seed_date: Some("2026-01-01".into()),
+            fitness_tau_days: Some(42.0),
+            fatigue_tau_days: Some(7.0),
+        };
+        let value = serde_json::to_value(&full).unwrap();
+        let mut serialized: Vec<&str> =
+            value.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut fields = Profile::FIELDS.to_vec();
+        serialized.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(serialized, fields);
+    }
 }
