@@ -581,8 +581,8 @@ pub struct StepView {
     pub instructions: Vec<String>,
     /// Why this step.
     pub why: String,
-    /// Evidence: citation per id.
-    pub evidence: Vec<(String, String)>,
+    /// Evidence: the citation of each reference the step names.
+    pub evidence: Vec<String>,
     /// A referral step (the first thing to do at a red flag).
     pub referral: bool,
     /// Marked done (stored plans).
@@ -700,11 +700,7 @@ pub fn plan_view(plan: &Value, done: &[u32], locale: &Locale) -> PlanView {
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .map(|e| {
-                        let id = text(e);
-                        let citation = citations.get(&id).cloned().unwrap_or_default();
-                        (id, citation)
-                    })
+                    .filter_map(|e| citations.get(&text(e)).cloned())
                     .collect(),
             }
         })

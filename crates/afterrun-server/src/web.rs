@@ -353,7 +353,8 @@ struct GuideTopicPage {
     /// The advice and the evidence, their reference ids as short citations.
     seed_advice: Vec<String>,
     evidence: Vec<String>,
-    references: Vec<(&'static str, &'static str)>,
+    /// The topic's citations, in the order the text meets them.
+    references: Vec<&'static str>,
     outcome_note: &'static str,
 }
 
@@ -1054,12 +1055,8 @@ async fn guide_topic(Path(id): Path<String>) -> Response {
             let references = topic
                 .references
                 .iter()
-                .map(|rid| {
-                    (
-                        *rid,
-                        afterrun_protocol::references::find(rid).map(|r| r.citation).unwrap_or(""),
-                    )
-                })
+                .filter_map(|rid| afterrun_protocol::references::find(rid))
+                .map(|r| r.citation)
                 .collect();
             let view = GuideTopicPage {
                 title: topic.title,
