@@ -5,12 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
+mod common;
+use common::Server;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use afterrun_server::{AppState, Config, Mode, router};
-use afterrun_store::{Location, Store};
 use axum::body::{Body, to_bytes};
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
@@ -29,30 +31,13 @@ fn clock() -> Timestamp {
     "2026-11-23T08:30:00Z".parse().unwrap()
 }
 
-struct Server {
-    state: AppState,
-    store: Arc<Store>,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.dir).ok();
-    }
-}
-
 async fn server(mode: Mode) -> Server {
-    let dir = std::env::temp_dir().join(format!(
-        "afterrun-abuse-test-{}-{}",
-        std::process::id(),
-        afterrun_server::security::new_csrf_token()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Arc::new(Store::connect(&Location::Sqlite(dir.join("club.db"))).await.unwrap());
     let proxy: SocketAddr = PROXY.parse().unwrap();
-    let config = Config { mode, trusted_proxy: Some(proxy.ip()), ..Config::default() };
-    let state = AppState::new(config, clock).with_store(Arc::clone(&store));
-    Server { state, store, dir }
+    common::server_with("abuse", |store| {
+        AppState::new(Config { mode, trusted_proxy: Some(proxy.ip()), ..Config::default() }, clock)
+            .with_store(Arc::clone(store))
+    })
+    .await
 }
 
 struct Answer {

@@ -7,10 +7,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
+mod common;
+use common::Server;
+
 use std::sync::Arc;
 
 use afterrun_server::{AppState, Config, Mode, router};
-use afterrun_store::{Id, Location, Store};
+use afterrun_store::{Id, Store};
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use jiff::Timestamp;
@@ -44,28 +47,8 @@ fn sooner_clock() -> Timestamp {
     "2026-12-06T08:30:00Z".parse().unwrap()
 }
 
-struct Server {
-    state: AppState,
-    store: Arc<Store>,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.dir).ok();
-    }
-}
-
 async fn server(mode: Mode) -> Server {
-    let dir = std::env::temp_dir().join(format!(
-        "afterrun-access-test-{}-{}",
-        std::process::id(),
-        afterrun_server::security::new_csrf_token()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Arc::new(Store::connect(&Location::Sqlite(dir.join("club.db"))).await.unwrap());
-    let state = with_clock(mode, &store, clock);
-    Server { state, store, dir }
+    common::server_with("access", |store| with_clock(mode, store, clock)).await
 }
 
 fn with_clock(mode: Mode, store: &Arc<Store>, clock: fn() -> Timestamp) -> AppState {

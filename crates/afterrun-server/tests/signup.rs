@@ -3,10 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
+mod common;
+use common::Server;
+
 use std::sync::Arc;
 
 use afterrun_server::{AppState, Config, Mode, Signup, router};
-use afterrun_store::{Location, Store};
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use jiff::Timestamp;
@@ -21,29 +23,12 @@ fn clock() -> Timestamp {
     "2026-11-23T08:30:00Z".parse().unwrap()
 }
 
-struct Server {
-    state: AppState,
-    store: Arc<Store>,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.dir).ok();
-    }
-}
-
 async fn server(signup: Signup) -> Server {
-    let dir = std::env::temp_dir().join(format!(
-        "afterrun-signup-test-{}-{}",
-        std::process::id(),
-        afterrun_server::auth::new_token()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Arc::new(Store::connect(&Location::Sqlite(dir.join("club.db"))).await.unwrap());
-    let config = Config { mode: Mode::MultiUser, signup, ..Config::default() };
-    let state = AppState::new(config, clock).with_store(Arc::clone(&store));
-    Server { state, store, dir }
+    common::server_with("signup", |store| {
+        AppState::new(Config { mode: Mode::MultiUser, signup, ..Config::default() }, clock)
+            .with_store(Arc::clone(store))
+    })
+    .await
 }
 
 async fn send(state: &AppState, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
