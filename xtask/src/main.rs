@@ -1,9 +1,11 @@
 //! Project automation, in Rust rather than shell (matklad's xtask pattern).
 //!
 //! `cargo xtask test` runs every check CI runs, in order, and stops at the first failure:
-//! formatting, clippy with `-D warnings`, the whole test suite, the `no_std` proof of the device
-//! core, and the build of the fuzz targets. Tests that need outside services (PostgreSQL,
+//! formatting, clippy with `-D warnings`, no module import circle (`circles`), the whole test
+//! suite, the `no_std` proof of the device core, and the build of the fuzz targets. Tests that need outside services (PostgreSQL,
 //! Chromium) read their settings from the environment; under `CI=true` they are required.
+
+mod circles;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -13,10 +15,12 @@ fn main() -> ExitCode {
     let result = match task.as_str() {
         "test" => test_all(),
         "nostd" => device_no_std(),
+        // An optional second argument names another checkout to check.
+        "circles" => circles::check(&std::env::args().nth(2).map_or_else(root, PathBuf::from)),
         "fuzz-build" => fuzz_build(),
         "e2e" => browser_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <test|nostd|fuzz-build|e2e>");
+            eprintln!("usage: cargo xtask <test|circles|nostd|fuzz-build|e2e>");
             return ExitCode::from(2);
         }
     };
@@ -53,6 +57,8 @@ fn test_all() -> Result<(), String> {
     let mut clippy = cargo();
     clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
     run("cargo clippy -D warnings", clippy)?;
+
+    circles::check(&root())?;
 
     let mut test = cargo();
     test.args(["test", "--workspace"]);

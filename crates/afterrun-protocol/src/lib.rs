@@ -39,6 +39,7 @@
 pub mod checkin;
 pub mod codes;
 pub mod contra;
+pub mod effect;
 pub mod guide;
 pub mod history;
 pub mod json;

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::codes::Modality;
-use crate::history::LearnedEffect;
+use crate::effect::LearnedEffect;
 use crate::learn::{self, Belief};
 use crate::region::{Group, Region};
 

@@ -34,13 +34,7 @@ pub const FIT_EPOCH_UNIX: i64 = 631_065_600;
 /// FIT timestamps below this are seconds since the device powered on, not dates.
 pub const RELATIVE_LIMIT: u32 = 0x1000_0000;
 
-/// What the caller wants from a decode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DecodeOptions {
-    /// Also return one [`Sample`] per `record` message (the load model needs them; `inspect`
-    /// does not, and is faster without).
-    pub samples: bool,
-}
+pub use crate::model::DecodeOptions;
 
 /// Decodes a FIT file (or several chained FIT files) into an [`Activity`].
 ///
