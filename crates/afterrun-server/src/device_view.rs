@@ -29,11 +29,12 @@ use afterrun_device::compression::{
 };
 use afterrun_device::sim::{
     CompressionSim, CompressionSimParams, Device, InjectedFault, VibrationSim, VibrationSimParams,
-    parse_faults, svg_plot,
+    parse_faults,
 };
 use afterrun_device::vibration::{
     Amplitude, Segment, Stance, VibrationConfig, VibrationProgram, VibrationState,
 };
+use afterrun_service::chart::trace::svg_plot;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};

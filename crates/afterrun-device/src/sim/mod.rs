@@ -9,13 +9,11 @@
 
 pub mod compression;
 pub mod faults;
-pub mod plot;
 pub mod rng;
 pub mod vibration;
 
 pub use compression::{CompressionSim, CompressionSimParams, CompressionSummary};
 pub use faults::{Device, FaultKind, FaultSpecError, InjectedFault, parse_faults};
-pub use plot::svg_plot;
 pub use rng::Rng;
 pub use vibration::{VibrationSim, VibrationSimParams, VibrationSummary};
 

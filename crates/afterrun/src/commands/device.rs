@@ -314,7 +314,11 @@ fn run_compression(mut run: Run) -> anyhow::Result<ExitCode> {
             .filter(|(k, _)| active[*k])
             .map(|(k, name)| (name.clone(), plot.iter().map(|(t, p)| (*t, p[k])).collect()))
             .collect();
-        let svg = afterrun_device::sim::svg_plot("Compression: chamber pressures", "mmHg", &series);
+        let svg = afterrun_service::chart::trace::svg_plot(
+            "Compression: chamber pressures",
+            "mmHg",
+            &series,
+        );
         std::fs::write(path, svg)
             .map_err(|e| anyhow::anyhow!("{}: cannot write the plot: {e}", path.display()))?;
     }
@@ -488,7 +492,11 @@ fn run_vibration(mut run: Run) -> anyhow::Result<ExitCode> {
     });
     if let Some(path) = &run.args.plot {
         let series = vec![("frequency".to_string(), plot_f), ("target".to_string(), plot_t)];
-        let svg = afterrun_device::sim::svg_plot("Vibrating plate: motor frequency", "Hz", &series);
+        let svg = afterrun_service::chart::trace::svg_plot(
+            "Vibrating plate: motor frequency",
+            "Hz",
+            &series,
+        );
         std::fs::write(path, svg)
             .map_err(|e| anyhow::anyhow!("{}: cannot write the plot: {e}", path.display()))?;
     }
