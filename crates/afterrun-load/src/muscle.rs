@@ -78,6 +78,34 @@ impl MuscleGroup {
     }
 }
 
+impl MuscleGroup {
+    /// Parses an exact group code (no side).
+    pub fn from_code(code: &str) -> Option<MuscleGroup> {
+        MuscleGroup::ALL.into_iter().find(|g| g.as_str() == code)
+    }
+
+    /// The group in plain words, as a runner names it: `calves` → "calves" (both legs) or
+    /// "calf" (one leg).
+    pub fn words(self, one_leg: bool) -> &'static str {
+        match (self, one_leg) {
+            (MuscleGroup::Quads, _) => "quads",
+            (MuscleGroup::Hamstrings, false) => "hamstrings",
+            (MuscleGroup::Hamstrings, true) => "hamstring",
+            (MuscleGroup::Calves, false) => "calves",
+            (MuscleGroup::Calves, true) => "calf",
+            (MuscleGroup::Glutes, _) => "glutes",
+            (MuscleGroup::Shins, false) => "shins",
+            (MuscleGroup::Shins, true) => "shin",
+            (MuscleGroup::Feet, false) => "feet",
+            (MuscleGroup::Feet, true) => "foot",
+            (MuscleGroup::Adductors, false) => "inner thighs",
+            (MuscleGroup::Adductors, true) => "inner thigh",
+            (MuscleGroup::HipFlexors, false) => "hip flexors",
+            (MuscleGroup::HipFlexors, true) => "hip flexor",
+        }
+    }
+}
+
 impl fmt::Display for MuscleGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -95,10 +123,7 @@ impl FromStr for MuscleGroup {
     /// Parses a bare group code, or one with `_left`/`_right` (the side is dropped).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bare = s.strip_suffix("_left").or_else(|| s.strip_suffix("_right")).unwrap_or(s);
-        MuscleGroup::ALL
-            .into_iter()
-            .find(|g| g.as_str() == bare)
-            .ok_or_else(|| UnknownGroup(s.to_owned()))
+        MuscleGroup::from_code(bare).ok_or_else(|| UnknownGroup(s.to_owned()))
     }
 }
 

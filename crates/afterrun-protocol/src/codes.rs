@@ -37,8 +37,28 @@ macro_rules! codes {
 
             /// The allowed codes, comma-separated, for error messages.
             pub fn allowed() -> String {
-                let codes: &[&str] = &[$($code),*];
-                codes.join(", ")
+                $name::CODES.join(", ")
+            }
+
+            /// Every wire code, in the contract's order.
+            pub const CODES: &'static [&'static str] = &[$($code),*];
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::from_code(&code).ok_or_else(|| {
+                    serde::de::Error::invalid_value(
+                        serde::de::Unexpected::Str(&code),
+                        &$name::allowed().as_str(),
+                    )
+                })
             }
         }
     };

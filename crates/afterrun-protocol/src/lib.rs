@@ -22,13 +22,14 @@
 //! 4. [`needs`]: target muscle groups from soreness, the run and the history's forecast.
 //! 5. [`steps`]: modality choice, timing and doses; every step's targets are trimmed against the
 //!    blocks of its modality, so no step can touch a blocked region.
-//! 6. [`json`]: the contract JSON.
+//! 6. [`doc`]: the contract JSON, as the typed [`PlanDoc`] every reader reads back.
 //!
 //! # Serialization
 //! Domain types ([`Plan`], [`CheckIn`]) are not `Serialize`. The check-in is read by hand from a
-//! `serde_json::Value` (for field paths in errors); the plan is written through borrowed DTO
-//! structs in [`json`] whose field order is the contract's. No hash map is iterated anywhere on
-//! the way out, so the same check-in and history give the same bytes.
+//! `serde_json::Value` (for field paths in errors); the plan becomes a [`PlanDoc`] (owned,
+//! `Serialize` and `Deserialize`, field order the contract's), which is what every reader of a
+//! stored or served plan reads back. No hash map is iterated anywhere on the way out, so the same
+//! check-in and history give the same bytes.
 //!
 //! # History
 //! [`History`] carries what the store and the load model know (earlier compression sessions,
@@ -39,10 +40,10 @@
 pub mod checkin;
 pub mod codes;
 pub mod contra;
+pub mod doc;
 pub mod effect;
 pub mod guide;
 pub mod history;
-pub mod json;
 pub mod learn;
 pub mod needs;
 pub mod outcome;
@@ -54,8 +55,8 @@ pub mod steps;
 pub mod triage;
 
 pub use checkin::{CheckIn, CheckInError, parse_checkin};
+pub use doc::{PlanDoc, plan_to_json};
 pub use history::History;
-pub use json::plan_to_json;
 pub use plan::Plan;
 pub use steps::make_plan;
 
@@ -71,8 +72,17 @@ pub fn plan_json_noting(
     history: &History,
     filled_in: &[String],
 ) -> Result<String, CheckInError> {
+    plan_doc_noting(checkin_json, history, filled_in).map(|doc| doc.to_json())
+}
+
+/// [`plan_json_noting`], as the typed document (its [`PlanDoc::to_json`] is the same text).
+pub fn plan_doc_noting(
+    checkin_json: &str,
+    history: &History,
+    filled_in: &[String],
+) -> Result<PlanDoc, CheckInError> {
     let checkin = parse_checkin(checkin_json)?;
     let mut plan = make_plan(&checkin, history);
     plan.assumptions.splice(0..0, filled_in.iter().cloned());
-    Ok(plan_to_json(&plan))
+    Ok(PlanDoc::from(plan))
 }

@@ -29,63 +29,9 @@ impl Side {
     }
 }
 
-/// A muscle group (interfaces.md, "Muscle groups").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Group {
-    /// Front of the thigh.
-    Quads,
-    /// Back of the thigh.
-    Hamstrings,
-    /// Calf muscles.
-    Calves,
-    /// Buttocks.
-    Glutes,
-    /// Front of the lower leg.
-    Shins,
-    /// Feet.
-    Feet,
-    /// Inner thigh.
-    Adductors,
-    /// Front of the hip.
-    HipFlexors,
-}
-
-impl Group {
-    /// Every group, in the contract's order.
-    pub const ALL: [Group; 8] = [
-        Group::Quads,
-        Group::Hamstrings,
-        Group::Calves,
-        Group::Glutes,
-        Group::Shins,
-        Group::Feet,
-        Group::Adductors,
-        Group::HipFlexors,
-    ];
-
-    /// The contract code of the group.
-    pub fn code(self) -> &'static str {
-        match self {
-            Group::Quads => "quads",
-            Group::Hamstrings => "hamstrings",
-            Group::Calves => "calves",
-            Group::Glutes => "glutes",
-            Group::Shins => "shins",
-            Group::Feet => "feet",
-            Group::Adductors => "adductors",
-            Group::HipFlexors => "hip_flexors",
-        }
-    }
-
-    /// Parses a group code.
-    pub fn from_code(code: &str) -> Option<Group> {
-        Group::ALL.into_iter().find(|g| g.code() == code)
-    }
-
-    fn index(self) -> u32 {
-        self as u32
-    }
-}
+/// A muscle group (interfaces.md, "Muscle groups"): the load model's own enum, so the
+/// planner and the load model cannot disagree on the groups or their order.
+pub use afterrun_load::MuscleGroup as Group;
 
 /// A named part of one leg that is not a muscle group (`thigh_X`, `knee_X`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -191,7 +137,7 @@ fn atom(side: Side, index: u32) -> u32 {
 }
 
 fn group_bits(group: Group, side: Side) -> u32 {
-    atom(side, group.index())
+    atom(side, group as u32)
 }
 
 impl Region {
@@ -425,29 +371,6 @@ impl Side {
     }
 }
 
-impl Group {
-    /// The group in plain words, as a runner names it: `calves` → "calves" (both legs) or
-    /// "calf" (one leg).
-    pub fn words(self, one_leg: bool) -> &'static str {
-        match (self, one_leg) {
-            (Group::Quads, _) => "quads",
-            (Group::Hamstrings, false) => "hamstrings",
-            (Group::Hamstrings, true) => "hamstring",
-            (Group::Calves, false) => "calves",
-            (Group::Calves, true) => "calf",
-            (Group::Glutes, _) => "glutes",
-            (Group::Shins, false) => "shins",
-            (Group::Shins, true) => "shin",
-            (Group::Feet, false) => "feet",
-            (Group::Feet, true) => "foot",
-            (Group::Adductors, false) => "inner thighs",
-            (Group::Adductors, true) => "inner thigh",
-            (Group::HipFlexors, false) => "hip flexors",
-            (Group::HipFlexors, true) => "hip flexor",
-        }
-    }
-}
-
 impl Part {
     fn words(self) -> &'static str {
         match self {
@@ -486,8 +409,8 @@ impl Region {
 impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Region::Group(g, None) => f.write_str(g.code()),
-            Region::Group(g, Some(side)) => write!(f, "{}_{}", g.code(), side.suffix()),
+            Region::Group(g, None) => f.write_str(g.as_str()),
+            Region::Group(g, Some(side)) => write!(f, "{}_{}", g.as_str(), side.suffix()),
             Region::Part(p, side) => write!(f, "{}_{}", p.code(), side.suffix()),
             Region::LowerBack => f.write_str("lower_back"),
             Region::Chest => f.write_str("chest"),

@@ -283,6 +283,10 @@ proptest! {
         prop_assert_eq!(&a, &b);
         let v: serde_json::Value = serde_json::from_str(&a).unwrap();
         prop_assert!(v["steps"].is_array());
+        // The typed document reads every plan back to the same value and the same bytes.
+        let doc = afterrun_protocol::PlanDoc::from_json(&a).unwrap();
+        prop_assert_eq!(&doc, &afterrun_protocol::PlanDoc::from(plan.clone()));
+        prop_assert_eq!(doc.to_json(), a);
     }
 
     #[test]

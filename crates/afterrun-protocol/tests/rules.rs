@@ -447,7 +447,7 @@ fn check_contra_row(modality: &str, condition: &str) {
         }
         Effect::BlockOn(groups) => {
             for g in groups {
-                assert!(has_block(&p, modality, g.code(), &reason));
+                assert!(has_block(&p, modality, g.as_str(), &reason));
             }
             for s in steps.iter().filter(|s| s["modality"] == modality) {
                 for t in s["targets"].as_array().unwrap() {

@@ -346,11 +346,7 @@ pub fn build_history(inputs: &LoadInputs, now: i64) -> Result<History, LoadError
         .iter()
         .filter(|m| m.peak >= afterrun_load::CLEAR_LEVEL)
         .filter_map(|m| {
-            Some(SorenessForecast {
-                group: Group::ALL[m.group as usize],
-                peak: m.peak,
-                peak_at: timestamp(m.peak_at?)?,
-            })
+            Some(SorenessForecast { group: m.group, peak: m.peak, peak_at: timestamp(m.peak_at?)? })
         })
         .collect();
     let last_hard_run = inputs
@@ -409,7 +405,7 @@ pub fn outcomes_from_rows(
         let before: Vec<SorenessReport> =
             inputs.reports.iter().filter(|r| r.at < at).copied().collect();
         let f = afterrun_load::forecast(&inputs.activities, &before, at);
-        Group::ALL.map(|g| g.code().parse::<MuscleGroup>().map_or(0.0, |m| f.group(m).soreness_now))
+        Group::ALL.map(|g| f.group(g).soreness_now)
     })
 }
 
@@ -495,7 +491,7 @@ pub async fn store_outcomes(store: &Store, athlete: Id) -> Result<usize, Service
         for g in &o.groups {
             let row = afterrun_store::Outcome {
                 plan_id: o.plan_id,
-                group: g.group.code().to_owned(),
+                group: g.group.as_str().to_owned(),
                 reported: g.reported,
                 forecast: g.forecast,
                 residual: g.residual,

@@ -1,0 +1,507 @@
+//! The plan as the contract's document (interfaces.md, "Plan"): owned, typed, written by the
+//! planner and read back by every reader (the service's history and `.ics`, the server's pages,
+//! the CLI's text).
+//!
+//! The field order of each struct is the contract's, so serializing a [`PlanDoc`] gives the
+//! plan's bytes; reading one back gives the same value ([`PlanDoc::from_json`]). Codes are the
+//! protocol's own enums ([`Modality`], [`Level`], [`Region`]), so a reader matches on a type,
+//! not on a string. Fixed words of a dose (`"slow"`, `"sequential"`) and reference ids are
+//! `Cow<'static, str>`: borrowed when the planner writes them, owned when a stored plan is read.
+
+use std::borrow::Cow;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::codes::{Level, Modality};
+use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step};
+use crate::region::Region;
+
+/// Text that is usually a `&'static str` of the planner's tables.
+pub type Code = Cow<'static, str>;
+
+/// A plan: what the runner does, in order, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanDoc {
+    /// The check-in's `now` (UTC, whole seconds).
+    #[serde(with = "utc")]
+    pub generated_at: Timestamp,
+    /// The triage: level, reasons, blocks and advice.
+    pub triage: TriageDoc,
+    /// What was assumed for missing input.
+    #[serde(default)]
+    pub assumptions: Vec<String>,
+    /// General notes.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// The steps, in time order.
+    #[serde(default)]
+    pub steps: Vec<StepDoc>,
+    /// Programs for the devices some steps use.
+    #[serde(default)]
+    pub device_programs: Vec<ProgramDoc>,
+    /// Every reference the plan cites.
+    #[serde(default)]
+    pub references: Vec<ReferenceDoc>,
+}
+
+/// The triage of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriageDoc {
+    /// The level, in rising order of urgency.
+    pub level: Level,
+    /// Why.
+    #[serde(default)]
+    pub reasons: Vec<ReasonDoc>,
+    /// What may not be used, and where.
+    #[serde(default)]
+    pub blocked: Vec<BlockDoc>,
+    /// The advice in words.
+    #[serde(default)]
+    pub advice: String,
+}
+
+/// One triage reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasonDoc {
+    /// The rule's code (`doms_expected`, `suspected_dvt`, …).
+    pub code: Code,
+    /// The level this reason asks for.
+    pub level: Level,
+    /// The reason in words.
+    #[serde(default)]
+    pub text: String,
+    /// Reference ids.
+    #[serde(default)]
+    pub evidence: Vec<Code>,
+}
+
+/// A modality the plan may not use on a region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockDoc {
+    /// The blocked modality.
+    pub modality: Modality,
+    /// Where (`all` or a region).
+    pub region: Region,
+    /// A triage reason code, or `contra_absolute:CONDITION` / `contra_relative:CONDITION`.
+    pub reason: String,
+}
+
+/// One step of the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepDoc {
+    /// When it starts (UTC).
+    #[serde(with = "utc")]
+    pub start: Timestamp,
+    /// Minutes after the check-in's `now`.
+    pub offset_min: u32,
+    /// What to do.
+    pub modality: Modality,
+    /// For how long (0: no set duration).
+    pub duration_s: u32,
+    /// The regions it works on.
+    #[serde(default)]
+    pub targets: Vec<Region>,
+    /// How much.
+    pub dose: DoseDoc,
+    /// How, in words.
+    #[serde(default)]
+    pub instructions: Vec<String>,
+    /// Why, in words.
+    #[serde(default)]
+    pub why: String,
+    /// Reference ids.
+    #[serde(default)]
+    pub evidence: Vec<Code>,
+}
+
+/// A step's dose; its shape follows the modality.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DoseDoc {
+    /// Walk or easy cycling.
+    Easy {
+        /// Always `easy`.
+        intensity: Code,
+    },
+    /// Dynamic stretching.
+    Dynamic {
+        /// Repetitions per side.
+        reps_per_side: u32,
+        /// Leg swings each way.
+        leg_swings_each_way: u32,
+        /// Torso twists.
+        torso_twists: u32,
+    },
+    /// Static stretching.
+    Static {
+        /// Seconds per hold.
+        seconds: u32,
+        /// Holds.
+        reps: u32,
+    },
+    /// Foam rolling.
+    FoamRolling {
+        /// Seconds per muscle group.
+        seconds_per_group: u32,
+        /// Sets.
+        sets: u32,
+        /// Always `slow`.
+        pace: Code,
+        /// Pressure.
+        pressure: Pressure,
+    },
+    /// Massage gun.
+    MassageGun {
+        /// Seconds per spot.
+        seconds_per_spot: u32,
+        /// Pressure.
+        pressure: Pressure,
+    },
+    /// Compression boots.
+    Compression {
+        /// Pressure level 1–10.
+        level: u8,
+        /// Session length.
+        minutes: u32,
+        /// Always `sequential`.
+        pattern: Code,
+        /// Hold per chamber.
+        hold_s: u32,
+        /// Vent between waves.
+        rest_s: u32,
+        /// A clinician's cap, when one was given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_mmhg: Option<u32>,
+    },
+    /// Vibrating plate.
+    Vibration {
+        /// Frequency.
+        frequency_hz: f64,
+        /// Amplitude.
+        amplitude_mm: f64,
+        /// Length of a bout.
+        bout_s: u32,
+        /// Bouts.
+        bouts: u32,
+        /// Stances, in order.
+        stance: Vec<Code>,
+    },
+    /// Drinking.
+    Hydration {
+        /// Water to drink.
+        water_ml: u32,
+        /// With electrolytes.
+        electrolytes: bool,
+    },
+    /// No dose (referrals, rest).
+    None {},
+}
+
+/// A device program and the step that runs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramDoc {
+    /// `compression_boots` or `vibration_plate`.
+    pub device: Modality,
+    /// The index of its step in `steps`.
+    pub step: usize,
+    /// The program (the `program` file of `afterrun device`).
+    pub program: ProgramBodyDoc,
+}
+
+/// The program of a device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ProgramBodyDoc {
+    /// Sequential compression.
+    Compression(CompressionDoc),
+    /// Vibrating plate.
+    Vibration(VibrationDoc),
+}
+
+/// A sequential compression program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompressionDoc {
+    /// Always `sequential`.
+    pub pattern: Code,
+    /// Pressure level 1–10.
+    pub level: u8,
+    /// Per-chamber targets, when a cap changed them.
+    pub targets_mmhg: Option<Vec<u32>>,
+    /// Chambers per leg.
+    pub chambers: u8,
+    /// `both`, `left` or `right`.
+    pub legs: Code,
+    /// Hold per chamber.
+    pub hold_s: u32,
+    /// Vent between waves.
+    pub rest_s: u32,
+    /// Session length.
+    pub duration_min: u32,
+    /// Chambers held longer (sore groups).
+    #[serde(default)]
+    pub boost: Vec<u8>,
+    /// A falling pressure gradient from foot to thigh.
+    pub gradient: bool,
+}
+
+/// A vibrating-plate program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VibrationDoc {
+    /// Ramp-up time.
+    pub ramp_s: u32,
+    /// The segments, in order.
+    pub segments: Vec<SegmentDoc>,
+}
+
+/// One segment of a vibrating-plate program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentDoc {
+    /// The stance.
+    pub stance: Code,
+    /// Frequency.
+    pub frequency_hz: f64,
+    /// `high` or `low`.
+    pub amplitude: Code,
+    /// Length.
+    pub duration_s: u32,
+    /// Rest after it.
+    pub rest_s: u32,
+}
+
+/// A cited reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReferenceDoc {
+    /// The stable id.
+    pub id: Code,
+    /// The full citation.
+    pub citation: Code,
+}
+
+impl PlanDoc {
+    /// Reads a plan from the contract's JSON text.
+    pub fn from_json(text: &str) -> Result<PlanDoc, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Reads a plan from a parsed JSON value (a stored plan).
+    pub fn from_value(value: &serde_json::Value) -> Result<PlanDoc, serde_json::Error> {
+        PlanDoc::deserialize(value)
+    }
+
+    /// The contract's JSON: compact and deterministic.
+    pub fn to_json(&self) -> String {
+        // Cannot fail: every map key is a string and every float is finite by construction.
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
+    }
+
+    /// The steps that use `modality`, with their index.
+    pub fn steps_of(&self, modality: Modality) -> impl Iterator<Item = (usize, &StepDoc)> {
+        self.steps.iter().enumerate().filter(move |(_, s)| s.modality == modality)
+    }
+
+    /// The citation of a reference id, if the plan lists it.
+    pub fn citation(&self, id: &str) -> Option<&str> {
+        self.references.iter().find(|r| r.id == id).map(|r| r.citation.as_ref())
+    }
+}
+
+/// The plan as the contract's JSON: compact and deterministic.
+pub fn plan_to_json(plan: &Plan) -> String {
+    PlanDoc::from(plan.clone()).to_json()
+}
+
+impl From<Plan> for PlanDoc {
+    fn from(plan: Plan) -> PlanDoc {
+        let at = plan.generated_at;
+        PlanDoc {
+            generated_at: at,
+            triage: TriageDoc {
+                level: plan.triage.level,
+                reasons: plan.triage.reasons.into_iter().map(ReasonDoc::from).collect(),
+                blocked: plan.triage.blocked.into_iter().map(BlockDoc::from).collect(),
+                advice: plan.triage.advice,
+            },
+            assumptions: plan.assumptions,
+            notes: plan.notes,
+            steps: plan.steps.into_iter().map(|s| StepDoc::new(at, s)).collect(),
+            device_programs: plan.device_programs.into_iter().map(ProgramDoc::from).collect(),
+            references: plan
+                .references
+                .iter()
+                .map(|r| ReferenceDoc { id: r.id.into(), citation: r.citation.into() })
+                .collect(),
+        }
+    }
+}
+
+impl From<Reason> for ReasonDoc {
+    fn from(r: Reason) -> ReasonDoc {
+        ReasonDoc { code: r.code.into(), level: r.level, text: r.text, evidence: codes(r.evidence) }
+    }
+}
+
+impl From<Block> for BlockDoc {
+    fn from(b: Block) -> BlockDoc {
+        BlockDoc { modality: b.modality, region: b.region, reason: b.reason }
+    }
+}
+
+impl StepDoc {
+    fn new(generated_at: Timestamp, s: Step) -> StepDoc {
+        let start = generated_at
+            .checked_add(jiff::SignedDuration::from_mins(i64::from(s.offset_min)))
+            .unwrap_or(generated_at);
+        StepDoc {
+            start,
+            offset_min: s.offset_min,
+            modality: s.modality,
+            duration_s: s.duration_s,
+            targets: s.targets,
+            dose: DoseDoc::from(s.dose),
+            instructions: s.instructions,
+            why: s.why,
+            evidence: codes(s.evidence),
+        }
+    }
+}
+
+fn codes(ids: Vec<&'static str>) -> Vec<Code> {
+    ids.into_iter().map(Cow::Borrowed).collect()
+}
+
+impl From<Dose> for DoseDoc {
+    fn from(d: Dose) -> DoseDoc {
+        match d {
+            Dose::Easy => DoseDoc::Easy { intensity: "easy".into() },
+            Dose::Dynamic { reps_per_side } => DoseDoc::Dynamic {
+                reps_per_side,
+                leg_swings_each_way: reps_per_side,
+                torso_twists: reps_per_side,
+            },
+            Dose::Static { seconds, reps } => DoseDoc::Static { seconds, reps },
+            Dose::FoamRolling { seconds_per_group, sets, pressure } => {
+                DoseDoc::FoamRolling { seconds_per_group, sets, pace: "slow".into(), pressure }
+            }
+            Dose::MassageGun { seconds_per_spot, pressure } => {
+                DoseDoc::MassageGun { seconds_per_spot, pressure }
+            }
+            Dose::Compression { level, minutes, hold_s, rest_s, max_mmhg } => {
+                DoseDoc::Compression {
+                    level,
+                    minutes,
+                    pattern: "sequential".into(),
+                    hold_s,
+                    rest_s,
+                    max_mmhg,
+                }
+            }
+            Dose::Vibration { frequency_hz, amplitude_mm, bout_s, bouts, stances } => {
+                DoseDoc::Vibration {
+                    frequency_hz,
+                    amplitude_mm,
+                    bout_s,
+                    bouts,
+                    stance: codes(stances),
+                }
+            }
+            Dose::Hydration { water_ml, electrolytes } => {
+                DoseDoc::Hydration { water_ml, electrolytes }
+            }
+            Dose::None => DoseDoc::None {},
+        }
+    }
+}
+
+impl From<DeviceProgram> for ProgramDoc {
+    fn from(p: DeviceProgram) -> ProgramDoc {
+        match p {
+            DeviceProgram::Compression { step, program } => ProgramDoc {
+                device: Modality::CompressionBoots,
+                step,
+                program: ProgramBodyDoc::Compression(CompressionDoc {
+                    pattern: "sequential".into(),
+                    level: program.level,
+                    targets_mmhg: program.targets_mmhg,
+                    chambers: program.chambers,
+                    legs: program.legs.code().into(),
+                    hold_s: program.hold_s,
+                    rest_s: program.rest_s,
+                    duration_min: program.duration_min,
+                    boost: program.boost,
+                    gradient: program.gradient,
+                }),
+            },
+            DeviceProgram::Vibration { step, program } => ProgramDoc {
+                device: Modality::VibrationPlate,
+                step,
+                program: ProgramBodyDoc::Vibration(VibrationDoc {
+                    ramp_s: program.ramp_s,
+                    segments: program
+                        .segments
+                        .into_iter()
+                        .map(|s| SegmentDoc {
+                            stance: s.stance.into(),
+                            frequency_hz: s.frequency_hz,
+                            amplitude: if s.amplitude_high { "high" } else { "low" }.into(),
+                            duration_s: s.duration_s,
+                            rest_s: s.rest_s,
+                        })
+                        .collect(),
+                }),
+            },
+        }
+    }
+}
+
+impl Serialize for Pressure {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Pressure {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pressure, D::Error> {
+        let code = Cow::<'de, str>::deserialize(d)?;
+        match code.as_ref() {
+            "light" => Ok(Pressure::Light),
+            "moderate" => Ok(Pressure::Moderate),
+            other => Err(serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(other),
+                &"light or moderate",
+            )),
+        }
+    }
+}
+
+impl Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Region {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Region, D::Error> {
+        let code = Cow::<'de, str>::deserialize(d)?;
+        Region::from_code(&code, true).ok_or_else(|| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&code), &"a region code")
+        })
+    }
+}
+
+/// A timestamp as the contract writes it: UTC, `Z`, whole seconds.
+pub mod utc {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `t` as `2026-11-23T08:30:00Z`.
+    pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&Timestamp::from_second(t.as_second()).unwrap_or(*t))
+    }
+
+    /// Reads an RFC 3339 timestamp.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
