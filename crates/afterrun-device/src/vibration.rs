@@ -543,7 +543,9 @@ impl VibrationController {
     /// The steps, in order: the time since the last tick, nothing more unless a session is
     /// running or stopping, the checks that latch a fault (watchdog, sensor ranges, limits,
     /// motion against the command), braking while stopping, the person and the session cap,
-    /// then the phase of the current segment and the command it gives the motor.
+    /// then the phase of the current segment and the command it gives the motor. The steps are
+    /// `#[inline(always)]`: left as calls, they cost a fifth more instructions per tick
+    /// (callgrind, BENCHMARKS.md).
     pub fn tick(&mut self, now: Millis, r: &VibrationReadings) -> VibrationCommands {
         let dt = self.tick_gap(now);
         match self.state {
@@ -559,6 +561,7 @@ impl VibrationController {
     }
 
     /// Milliseconds since the last tick (0 at the first; `Millis::MAX` when time went back).
+    #[inline(always)]
     fn tick_gap(&mut self, now: Millis) -> Millis {
         let previous = self.last_tick.replace(now);
         match previous {
@@ -569,6 +572,7 @@ impl VibrationController {
     }
 
     /// The fault checks, then the schedule; the first failed check is the fault to latch.
+    #[inline(always)]
     fn checked_step(
         &mut self,
         now: Millis,
@@ -593,6 +597,7 @@ impl VibrationController {
     }
 
     /// The four readings, each finite and within its sensor's range.
+    #[inline(always)]
     fn measure(&self, r: &VibrationReadings) -> Result<Measured, VibrationFault> {
         let finite =
             |v: Option<f32>, max: f32| v.filter(|x| x.is_finite() && *x >= -0.5 && *x <= max);
@@ -609,6 +614,7 @@ impl VibrationController {
 
     /// Acceleration below the sensor's full scale and the ceiling; frequency below the maximum
     /// and the overspeed margin over the segment's.
+    #[inline(always)]
     fn check_limits(&self, m: &Measured) -> Result<(), VibrationFault> {
         if m.accel >= self.config.accel_full_scale_g {
             return Err(VibrationFault::Sensor);
@@ -628,6 +634,7 @@ impl VibrationController {
     /// with no speed), speed off the command, turning after a stop (the brake stops it within
     /// 1 s, so after 3 s the encoder is wrong), and a plate said to turn that does not move (the
     /// encoder and the accelerometer must agree).
+    #[inline(always)]
     fn check_motion(&mut self, now: Millis, m: &Measured) -> Result<(), VibrationFault> {
         let stalled = self.command > 2.0
             && m.current > self.config.stall_current_a
@@ -652,6 +659,7 @@ impl VibrationController {
     }
 
     /// Stopping: brake until the measured frequency is below the stopped threshold, then done.
+    #[inline(always)]
     fn brake(&mut self, freq: f32) -> VibrationCommands {
         self.command = 0.0;
         if freq < STOPPED_HZ {
@@ -662,6 +670,7 @@ impl VibrationController {
     }
 
     /// Ends the session from a running state: stop, motor command 0.
+    #[inline(always)]
     fn end(&mut self) -> VibrationCommands {
         self.stop();
         self.command = 0.0;
@@ -670,6 +679,7 @@ impl VibrationController {
 
     /// Counts vibration time against the session cap, then advances the current segment's
     /// phase and drives the motor; the session ends at the cap or after the last segment.
+    #[inline(always)]
     fn schedule(&mut self, now: Millis, dt: Millis, loaded: bool, freq: f32) -> VibrationCommands {
         if self.command > 0.0 {
             self.vibrated_ms = self.vibrated_ms.saturating_add(dt);
@@ -688,6 +698,7 @@ impl VibrationController {
 
     /// Moves the phase on when its time is up (or, waiting, when a person has stood still on
     /// the plate for a second with the motor stopped).
+    #[inline(always)]
     fn advance(&mut self, now: Millis, seg: &Segment, loaded: bool, freq: f32) -> Advance {
         let ramp_ms = Millis::from(self.program.ramp_s) * 1000;
         let since = now - self.phase_since.min(now);
@@ -710,6 +721,7 @@ impl VibrationController {
 
     /// Waiting for a person: spin up once loaded for a second with the motor stopped; nobody
     /// back on the plate within a minute ends the session.
+    #[inline(always)]
     fn wait_for_load(
         &mut self,
         now: Millis,
@@ -736,6 +748,7 @@ impl VibrationController {
     }
 
     /// After a rest: the next segment waits for its person, or the session ends after the last.
+    #[inline(always)]
     fn next_segment(&mut self, now: Millis) -> Advance {
         self.segment += 1;
         if self.segment >= self.program.segments.len() {
@@ -749,6 +762,7 @@ impl VibrationController {
 
     /// The motor command of the current phase (ramped in spin-up and spin-down) and the state
     /// that reports it.
+    #[inline(always)]
     fn drive(&mut self, now: Millis, seg: &Segment) -> VibrationCommands {
         let ramp_ms = Millis::from(self.program.ramp_s) * 1000;
         let since = now - self.phase_since.min(now);
@@ -792,6 +806,7 @@ enum Advance {
 
 /// Whether a condition has held for `limit` ms: `timer` keeps when it began and is cleared
 /// as soon as the condition stops holding.
+#[inline(always)]
 fn lasted(timer: &mut Option<Millis>, holds: bool, now: Millis, limit: Millis) -> bool {
     if holds {
         let since = *timer.get_or_insert(now);
