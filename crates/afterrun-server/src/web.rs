@@ -5,6 +5,8 @@
 //! (`assets/app.js`) only adds comfort: clicking the body map, local times, step timers, done
 //! marks, and htmx swapping the plan in without a full reload.
 
+use afterrun_protocol::PlanDoc;
+use afterrun_protocol::codes::Level;
 use afterrun_protocol::references::readable;
 use afterrun_service::checkin::CheckinError;
 use afterrun_service::locale::{Locale, Units};
@@ -15,7 +17,6 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::Value;
 
 use crate::AppState;
 use crate::account_pages::{PageOwner, coach_names};
@@ -778,11 +779,7 @@ async fn checkin_submit(
     }
     let checkin_text = checkin.to_string();
     match crate::api::plan_for(&checkin_text) {
-        Ok(plan_text) => {
-            let plan: Value = match serde_json::from_str(&plan_text) {
-                Ok(v) => v,
-                Err(e) => return Problem::internal(&e).into_response(),
-            };
+        Ok(plan) => {
             let view = PlanPage {
                 title: "Your plan",
                 nav: "checkin",
@@ -865,13 +862,14 @@ async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response 
         .iter()
         .rev()
         .map(|row| {
-            let level = row.plan["triage"]["level"].as_str().unwrap_or("");
-            let (level_class, verdict) = views::level_words(level);
-            let generated_at = row.plan["generated_at"].as_str().unwrap_or("").to_owned();
+            let level = PlanDoc::from_value(&row.plan).map(|p| p.triage.level);
+            // A stored plan that no longer reads is shown at the careful level.
+            let (level_class, verdict) = views::level_words(level.unwrap_or(Level::SeePhysio));
+            let generated_at =
+                views::utc(jiff::Timestamp::from_second(row.generated_at).unwrap_or_default());
             PlanItem {
                 id: row.id,
-                generated_label: afterrun_service::parse_time(&generated_at)
-                    .map_or_else(|| generated_at.clone(), |t| locale.when(t)),
+                generated_label: locale.when(row.generated_at),
                 tz: (!locale.tz_defaulted).then(|| locale.tz_name.clone()),
                 generated_at,
                 level_class,
@@ -894,11 +892,13 @@ async fn stored_plan(
     let Some(store) = state.store() else { return no_plan(&id) };
     match find_plan(store, owner, &id).await {
         Ok(Some(row)) => {
-            let done: Vec<u32> = row.completed.iter().map(|c| c.step).collect();
             let view = PlanPage {
                 title: "Your plan",
                 nav: "checkin",
-                plan: views::plan_view(&row.plan, &done, &owner_locale(&state, owner).await),
+                plan: match views::stored_plan_view(&row, &owner_locale(&state, owner).await) {
+                    Ok(view) => view,
+                    Err(e) => return Problem::internal(&e).into_response(),
+                },
                 ics_href: format!("/plans/{}/calendar.ics", row.id),
                 plan_id: Some(row.id),
                 csrf: csrf.as_str().to_owned(),
@@ -924,7 +924,9 @@ async fn stored_plan_ics(
 ) -> Response {
     let Some(store) = state.store() else { return no_plan_problem(&id) };
     match find_plan(store, owner, &id).await {
-        Ok(Some(row)) => ics_response(&row.plan.to_string(), &owner_locale(&state, owner).await),
+        Ok(Some(row)) => {
+            ics_response(PlanDoc::from_value(&row.plan), &owner_locale(&state, owner).await)
+        }
         Ok(None) => no_plan_problem(&id),
         Err(e) => Problem::internal(&e).into_response(),
     }
@@ -998,12 +1000,9 @@ async fn change_step(
     }
 }
 
-fn ics_response(plan_text: &str, locale: &Locale) -> Response {
-    let ics = serde_json::from_str::<Value>(plan_text)
-        .ok()
-        .and_then(|plan| afterrun_service::ics::plan_to_ics(&plan, locale).ok());
-    match ics {
-        Some(ics) => (
+fn ics_response(plan: Result<PlanDoc, serde_json::Error>, locale: &Locale) -> Response {
+    match plan.map(|plan| afterrun_service::ics::plan_to_ics(&plan, locale)) {
+        Ok(ics) => (
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -1012,7 +1011,7 @@ fn ics_response(plan_text: &str, locale: &Locale) -> Response {
             ics,
         )
             .into_response(),
-        None => Problem::internal(&"a plan with unreadable times").into_response(),
+        Err(e) => Problem::internal(&e).into_response(),
     }
 }
 
@@ -1040,7 +1039,7 @@ async fn plan_ics(
         Ok(p) => p,
         Err(problem) => return problem.into_response(),
     };
-    ics_response(&plan, &owner_locale(&state, owner).await)
+    ics_response(Ok(plan), &owner_locale(&state, owner).await)
 }
 
 async fn guide_list() -> Response {

@@ -826,7 +826,7 @@ impl Store {
         &self,
         checkin: Id,
         generated_at: UnixSeconds,
-        plan: &serde_json::Value,
+        plan: &(impl serde::Serialize + ?Sized),
         steps: u32,
     ) -> Result<Id> {
         let err = self.db_err("saving a plan");
@@ -1082,7 +1082,7 @@ fn same_duration(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
 
