@@ -225,20 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let listeners = crate::lan::bind(addr, args.lan).await?;
         let config = Config { lan: listeners.lan, ..config };
         let state = AppState::new(config, clock).with_store(store);
-        match listeners.lan {
-            None => eprintln!("afterrun: serving on http://{}/ (Ctrl-C to stop)", listeners.owner),
-            Some(lan) => {
-                eprintln!(
-                    "afterrun: serving on http://{}/ on this computer, and on http://{lan}/ for \
-                     the devices you pair (Ctrl-C to stop)",
-                    listeners.owner
-                );
-                let link = afterrun_server::lan::new_link(&state)
-                    .await
-                    .context("making the pairing link")?;
-                eprintln!("{}", afterrun_server::lan::terminal_text(&state, &link).await);
-            }
-        }
+        announce(&state, &listeners).await?;
         serve_all(listeners.all, afterrun_server::router(state)).await?;
         if let Some((stopper, thread)) = watching {
             // The file being stored is finished (one transaction), then the summary printed.
@@ -256,6 +243,23 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     result
+}
+
+/// Says where the server listens; with `--lan`, makes the first pairing link and prints it with
+/// its QR code.
+async fn announce(state: &AppState, listeners: &crate::lan::Listeners) -> anyhow::Result<()> {
+    let owner = listeners.owner;
+    let Some(lan) = listeners.lan else {
+        eprintln!("afterrun: serving on http://{owner}/ (Ctrl-C to stop)");
+        return Ok(());
+    };
+    eprintln!(
+        "afterrun: serving on http://{owner}/ on this computer, and on http://{lan}/ for the \
+         devices you pair (Ctrl-C to stop)"
+    );
+    let link = afterrun_server::lan::new_link(state).await.context("making the pairing link")?;
+    eprintln!("{}", afterrun_server::lan::terminal_text(state, &link).await);
+    Ok(())
 }
 
 /// Serves `app` on every listener until SIGINT or SIGTERM, then stops them all gracefully.
