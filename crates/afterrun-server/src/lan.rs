@@ -242,15 +242,22 @@ pub fn qr_text(link: &str) -> String {
     }
 }
 
-/// The link as a QR code in SVG, one path of dark modules inside a 4-module light border.
+/// The link as a QR code in SVG, one path of the dark modules inside a 4-module light border.
 /// Empty if it cannot be coded.
 pub fn qr_svg(link: &str) -> String {
     let Ok(code) = qrcode::QrCode::new(link.as_bytes()) else { return String::new() };
     let width = code.width();
+    let colors = code.to_colors();
     let mut path = String::new();
-    for (i, color) in code.to_colors().iter().enumerate() {
-        if *color == qrcode::Color::Dark {
-            path.push_str(&format!("M{} {}h1v1h-1z", i % width + 4, i / width + 4));
+    // One rectangle per run of dark modules in a row.
+    for (y, row) in colors.chunks(width).enumerate() {
+        let mut x = 0;
+        while x < width {
+            let run = row[x..].iter().take_while(|c| **c == qrcode::Color::Dark).count();
+            if run > 0 {
+                path.push_str(&format!("M{} {}h{run}v1h-{run}z", x + 4, y + 4));
+            }
+            x += run.max(1);
         }
     }
     let size = width + 8;
@@ -531,5 +538,15 @@ mod tests {
         let svg = qr_svg(&link);
         assert!(svg.starts_with("<svg") && svg.contains("viewBox=\"0 0 49 49\""), "{svg}");
         assert!(svg.contains("role=\"img\""));
+        // The path draws exactly the dark modules.
+        let code = qrcode::QrCode::new(link.as_bytes()).unwrap();
+        let dark = code.to_colors().iter().filter(|c| **c == qrcode::Color::Dark).count();
+        let drawn: usize = svg
+            .split('M')
+            .skip(1)
+            .map(|rect| rect.split(['h', 'v']).nth(1).unwrap().parse::<usize>().unwrap())
+            .sum();
+        assert_eq!(drawn, dark);
+        assert!(svg.contains("M4 4h7v1h-7z"), "the finder pattern's top row is one run: {svg}");
     }
 }
