@@ -20,6 +20,7 @@ use axum::routing::get;
 
 use crate::AppState;
 use crate::account_pages::{PageOwner, coach_names};
+use crate::lan::Visitor;
 use crate::problem::Problem;
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues, PlanView};
@@ -217,6 +218,9 @@ struct CheckinPage {
     weekly_name: &'static str,
     weekly_label: &'static str,
     has_store: bool,
+    /// `serve --lan`: the owner's "Open on your phone" card while a pairing link can be used
+    /// (HTML, [`crate::lan`]); empty otherwise.
+    phone: String,
 }
 
 fn checkin_page_for(
@@ -317,6 +321,7 @@ fn checkin_page_for(
         weekly_name: views::weekly_field(locale.units).0,
         weekly_label: views::weekly_field(locale.units).1,
         has_store: state.store().is_some(),
+        phone: String::new(),
     }
 }
 
@@ -422,6 +427,7 @@ async fn checkin_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     owner: PageOwner,
+    visitor: Visitor,
 ) -> Response {
     let profile = match stored_profile(&state, owner).await {
         Ok(p) => p,
@@ -429,7 +435,12 @@ async fn checkin_page(
     };
     let form = profile.as_ref().map(profile_form).unwrap_or_default();
     let locale = Locale::of(&profile.unwrap_or_default());
-    page(StatusCode::OK, &checkin_page_for(&state, &csrf, &form, None, &locale))
+    let mut view = checkin_page_for(&state, &csrf, &form, None, &locale);
+    view.phone = match crate::lan::phone_card(&state, visitor, &csrf, false).await {
+        Ok(card) => card,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    page(StatusCode::OK, &view)
 }
 
 /// The page owner's zone and units, from their profile (the server's zone and km without one).
@@ -527,6 +538,9 @@ struct ProfilePage {
     /// The linked coaches' usernames; `None` in personal mode (no coaches there).
     coaches: Option<Vec<(String, bool)>>,
     no_coach: bool,
+    /// `serve --lan`: the pairing link and the paired devices (HTML, [`crate::lan`]); empty
+    /// otherwise.
+    phone: String,
 }
 
 fn profile_page_for(
@@ -569,6 +583,7 @@ fn profile_page_for(
         pace_per: form_units(form).per(),
         coaches: None,
         no_coach: false,
+        phone: String::new(),
     }
 }
 
@@ -583,6 +598,7 @@ async fn profile_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     owner: PageOwner,
+    visitor: Visitor,
     Query(query): Query<ProfileQuery>,
 ) -> Response {
     if state.store().is_none() {
@@ -604,6 +620,10 @@ async fn profile_page(
         Err(e) => return Problem::internal(&e).into_response(),
     };
     view.no_coach = query.no_coach.is_some();
+    view.phone = match crate::lan::phone_card(&state, visitor, &csrf, true).await {
+        Ok(card) => card,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
     page(StatusCode::OK, &view)
 }
 
