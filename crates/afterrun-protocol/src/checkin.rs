@@ -174,6 +174,18 @@ impl Symptom {
     }
 }
 
+/// The `now` a check-in document states (a string), read before validation: the callers that
+/// fill in a missing `now` or a run's end ask here, so the contract's field names are read in
+/// this module only.
+pub fn stated_now(doc: &Value) -> Option<&str> {
+    doc.get("now")?.as_str()
+}
+
+/// Whether the document's `run` states its end (`run.ended_at`, not null).
+pub fn states_run_end(doc: &Value) -> bool {
+    doc.get("run").and_then(|r| r.get("ended_at")).is_some_and(|v| !v.is_null())
+}
+
 /// Parses and validates a check-in (protocol.md §1).
 pub fn parse_checkin(json: &str) -> Result<CheckIn, CheckInError> {
     // A UTF-8 byte-order mark before the JSON is ignored (protocol.md §1).

@@ -81,8 +81,12 @@ pub fn plan_doc_noting(
     history: &History,
     filled_in: &[String],
 ) -> Result<PlanDoc, CheckInError> {
-    let checkin = parse_checkin(checkin_json)?;
-    let mut plan = make_plan(&checkin, history);
+    Ok(plan_checkin_noting(&parse_checkin(checkin_json)?, history, filled_in))
+}
+
+/// Plans a parsed check-in, with what the caller filled in listed first in `assumptions`.
+pub fn plan_checkin_noting(checkin: &CheckIn, history: &History, filled_in: &[String]) -> PlanDoc {
+    let mut plan = make_plan(checkin, history);
     plan.assumptions.splice(0..0, filled_in.iter().cloned());
-    Ok(PlanDoc::from(plan))
+    PlanDoc::from(plan)
 }

@@ -22,7 +22,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use crate::checkin::CheckIn;
+use crate::doc::PlanDoc;
 
 use crate::codes::Modality;
 use crate::effect::LearnedEffect;
@@ -122,50 +123,41 @@ impl SessionOutcome {
     }
 }
 
-/// Reads a stored plan document (the contract JSON) and the indexes of its steps marked done.
-/// Unknown modalities and regions are skipped, never an error.
-pub fn plan_record(id: i64, at: i64, plan: &Value, done_steps: &[u32]) -> PlanRecord {
+/// A plan's steps as the outcome needs them, with the indexes of its steps marked done.
+pub fn plan_record(id: i64, at: i64, plan: &PlanDoc, done_steps: &[u32]) -> PlanRecord {
     let steps = plan
-        .get("steps")
-        .and_then(Value::as_array)
-        .map(|steps| {
-            steps
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut groups: Vec<Group> = s
+                .targets
                 .iter()
-                .enumerate()
-                .filter_map(|(i, s)| {
-                    let modality = Modality::from_code(s.get("modality")?.as_str()?)?;
-                    let mut groups: Vec<Group> = s
-                        .get("targets")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|t| match Region::from_code(t.as_str()?, false)? {
-                            Region::Group(g, _) => Some(g),
-                            _ => None,
-                        })
-                        .collect();
-                    groups.sort();
-                    groups.dedup();
-                    let done = u32::try_from(i).is_ok_and(|i| done_steps.contains(&i));
-                    Some(StepRecord { modality, groups, done })
+                .filter_map(|t| match t {
+                    Region::Group(g, _) => Some(*g),
+                    _ => None,
                 })
-                .collect()
+                .collect();
+            groups.sort();
+            groups.dedup();
+            let done = u32::try_from(i).is_ok_and(|i| done_steps.contains(&i));
+            StepRecord { modality: s.modality, groups, done }
         })
-        .unwrap_or_default();
+        .collect();
     PlanRecord { id, at, steps }
 }
 
-/// Reads a stored check-in document's soreness (sides merged: the larger; clamped to 0–10).
-pub fn checkin_record(at: i64, checkin: &Value) -> CheckinRecord {
+/// A check-in's soreness per group (sides merged: the larger; clamped to 0–10).
+pub fn checkin_record(at: i64, checkin: &CheckIn) -> CheckinRecord {
     let mut soreness: BTreeMap<Group, f64> = BTreeMap::new();
-    if let Some(map) = checkin.get("soreness").and_then(Value::as_object) {
-        for (code, value) in map {
-            let Some(rating) = value.as_f64().filter(|r| r.is_finite()) else { continue };
-            let Some(Region::Group(g, _)) = Region::from_code(code, false) else { continue };
-            let rating = rating.clamp(0.0, 10.0);
-            let slot = soreness.entry(g).or_insert(rating);
-            *slot = slot.max(rating);
+    for (region, rating) in checkin.soreness.iter().flatten() {
+        let Region::Group(g, _) = region else { continue };
+        if !rating.is_finite() {
+            continue;
         }
+        let rating = rating.clamp(0.0, 10.0);
+        let slot = soreness.entry(*g).or_insert(rating);
+        *slot = slot.max(rating);
     }
     CheckinRecord { at, soreness }
 }
@@ -475,27 +467,22 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_stored_documents() {
-        let plan_doc = serde_json::json!({"steps": [
-            {"modality": "walk", "targets": ["quads", "hamstrings"]},
-            {"modality": "foam_rolling", "targets": ["calves_left", "calves_right", "knee_left"]},
-            {"modality": "compression_boots", "targets": ["leg_left", "leg_right"]},
-            {"modality": "nonsense", "targets": ["quads"]}
-        ]});
-        let p = plan_record(7, 100, &plan_doc, &[1, 2, 9]);
-        assert_eq!(p.steps.len(), 3);
-        assert!(!p.steps[0].done);
-        assert_eq!(p.steps[1].groups, [Group::Calves]);
-        assert!(p.steps[1].done && p.steps[2].done);
-        assert!(p.steps[2].groups.is_empty());
-        let c = checkin_record(
-            5,
-            &serde_json::json!({"soreness": {"calves_left": 3, "calves_right": 6, "quads": 12,
-                "knee_left": 4, "hamstrings": "x"}}),
-        );
+    fn reads_the_typed_documents() {
+        let checkin = crate::parse_checkin(
+            r#"{"now":"2026-11-23T08:30:00Z","soreness":{"calves_left":3,"calves_right":6,
+                "quads":10,"knee_left":4},"athlete":{"equipment":["foam_roller"]}}"#,
+        )
+        .unwrap();
+        let plan = PlanDoc::from(crate::make_plan(&checkin, &crate::History::default()));
+        let rolling = plan.steps_of(Modality::FoamRolling).next().unwrap().0;
+        let p = plan_record(7, 100, &plan, &[u32::try_from(rolling).unwrap(), 99]);
+        assert_eq!(p.steps.len(), plan.steps.len());
+        assert!(p.steps[rolling].done && !p.steps[0].done);
+        assert!(p.steps[rolling].groups.contains(&Group::Calves));
+        let c = checkin_record(5, &checkin);
         assert_eq!(c.soreness.get(&Group::Calves), Some(&6.0));
         assert_eq!(c.soreness.get(&Group::Quads), Some(&10.0));
-        assert_eq!(c.soreness.len(), 2);
+        assert_eq!(c.soreness.len(), 2, "the knee is no muscle group");
     }
 
     fn session(done: &[Modality], residual: f64) -> SessionOutcome {

@@ -5,6 +5,8 @@
 //! Like the other pages they work without JavaScript: plain forms carrying the CSRF token, a
 //! redirect after every change. A personal server has none of them (404).
 
+use afterrun_protocol::codes::Level;
+use afterrun_protocol::doc::ReasonDoc;
 use afterrun_store::{Account, Id, Role, Store, StoreError};
 use askama::Template;
 use axum::Router;
@@ -13,6 +15,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use serde::Deserialize as _;
 
 use crate::auth::{self, Principal};
 use crate::client::Client;
@@ -421,17 +424,14 @@ async fn coach_view(
     let referrals = referrals
         .into_iter()
         .map(|r| {
-            let (level_class, verdict) = views::level_words(&r.level);
-            let reasons = r
-                .reasons
-                .as_array()
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|x| x["text"].as_str().or_else(|| x["code"].as_str()))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .unwrap_or_default();
+            let level = Level::from_code(&r.level).unwrap_or(Level::SeePhysio);
+            let (level_class, verdict) = views::level_words(level);
+            let reasons = Vec::<ReasonDoc>::deserialize(&r.reasons)
+                .unwrap_or_default()
+                .iter()
+                .map(|x| if x.text.is_empty() { x.code.to_string() } else { x.text.clone() })
+                .collect::<Vec<_>>()
+                .join(" ");
             ReferralItem {
                 athlete_id: r.athlete_id,
                 athlete: r.athlete,

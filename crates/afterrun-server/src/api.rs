@@ -49,14 +49,14 @@ async fn plan(body: Bytes) -> Response {
         return problem.into_response();
     }
     match plan_for(&String::from_utf8_lossy(&body)) {
-        Ok(plan) => json_text(StatusCode::OK, plan),
+        Ok(plan) => json_text(StatusCode::OK, plan.to_json()),
         Err(problem) => problem.into_response(),
     }
 }
 
 /// Plans a check-in document; a validation error becomes a problem naming the field.
-pub(crate) fn plan_for(checkin_json: &str) -> Result<String, Problem> {
-    afterrun_protocol::plan_json(checkin_json, &History::default())
+pub(crate) fn plan_for(checkin_json: &str) -> Result<afterrun_protocol::PlanDoc, Problem> {
+    afterrun_protocol::plan_doc_noting(checkin_json, &History::default(), &[])
         .map_err(|e| Problem::invalid_checkin(&e.field, e.message))
 }
 

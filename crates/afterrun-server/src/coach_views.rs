@@ -79,11 +79,14 @@ async fn runner_plan(
         Err(e) => return Problem::internal(&e).into_response(),
     };
     let profile = store.profile(athlete).await.unwrap_or_default();
-    let done: Vec<u32> = row.completed.iter().map(|c| c.step).collect();
+    let plan = match views::stored_plan_view(&row, &Locale::of(&profile)) {
+        Ok(plan) => plan,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
     let view = PlanPage {
         title: "Runner's plan",
         nav: "coach",
-        plan: views::plan_view(&row.plan, &done, &Locale::of(&profile)),
+        plan,
         ics_href: String::new(),
         plan_id: Some(row.id),
         csrf: csrf.as_str().to_owned(),

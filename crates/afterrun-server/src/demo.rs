@@ -14,12 +14,14 @@
 //!
 //! The numbers are invented: the demo is a tour of the app, not evidence.
 
-use afterrun_load::MuscleGroup;
+use afterrun_protocol::PlanDoc;
+use afterrun_protocol::codes::Modality;
+use afterrun_protocol::region::Region;
 use afterrun_service::checkin::{CheckinError, checkin_and_plan, merge_profile};
 use afterrun_service::synthetic::{Rng, RunKind, run_gpx, training_block};
 use afterrun_store::{Profile, Store};
 use jiff::Timestamp;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
 use crate::views::utc;
 use crate::web::PERSONAL_ATHLETE;
@@ -32,8 +34,8 @@ const SEED: u64 = 2026;
 
 /// How much each modality done lowers the next check-in's soreness on the groups it targeted,
 /// in points of 0–10: the demo's invented truth, for the learner to find.
-pub const DEMO_EFFECTS: &[(&str, f64)] =
-    &[("foam_rolling", 1.4), ("compression_boots", 0.9), ("massage_gun", 0.2)];
+pub const DEMO_EFFECTS: &[(Modality, f64)] =
+    &[(Modality::FoamRolling, 1.4), (Modality::CompressionBoots, 0.9), (Modality::MassageGun, 0.2)];
 
 /// The demo profile.
 fn profile() -> Profile {
@@ -56,22 +58,19 @@ fn profile() -> Profile {
 }
 
 /// The soreness relief owed to the steps done after the previous check-in, per group.
-fn relief(previous: Option<&Value>, done: &[u32]) -> [f64; 8] {
+fn relief(previous: Option<&PlanDoc>, done: &[u32]) -> [f64; 8] {
     let mut out = [0.0; 8];
-    let Some(steps) = previous.and_then(|p| p["steps"].as_array()) else { return out };
-    for (i, step) in steps.iter().enumerate() {
+    let Some(plan) = previous else { return out };
+    for (i, step) in plan.steps.iter().enumerate() {
         if !done.iter().any(|d| usize::try_from(*d).ok() == Some(i)) {
             continue;
         }
-        let modality = step["modality"].as_str().unwrap_or("");
-        let Some((_, effect)) = DEMO_EFFECTS.iter().find(|(m, _)| *m == modality) else {
+        let Some((_, effect)) = DEMO_EFFECTS.iter().find(|(m, _)| *m == step.modality) else {
             continue;
         };
-        for target in step["targets"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-            for g in MuscleGroup::ALL {
-                if target.starts_with(g.as_str()) {
-                    out[g as usize] = f64::max(out[g as usize], *effect);
-                }
+        for target in &step.targets {
+            if let Region::Group(g, _) = target {
+                out[*g as usize] = f64::max(out[*g as usize], *effect);
             }
         }
     }
@@ -99,7 +98,7 @@ pub async fn seed_demo_with(
     store.set_profile(athlete, &profile).await?;
     let runs = training_block(DEMO_DAYS, now_s, SEED);
     let mut rng = Rng::new(SEED);
-    let mut previous: Option<(i64, Value)> = None;
+    let mut previous: Option<(i64, PlanDoc)> = None;
     let mut stored = 0;
     for (done, run) in runs.iter().enumerate() {
         progress(done, runs.len());
@@ -157,16 +156,14 @@ pub async fn seed_demo_with(
         stored += 1;
         // Most steps are done, the hands-on and device ones about half the time (so the learner
         // sees sessions with and without each), more often after a hard run.
-        let steps = planned.plan["steps"].as_array().cloned().unwrap_or_default();
-        for (i, step) in steps.iter().enumerate() {
-            let modality = step["modality"].as_str().unwrap_or("");
-            let hands_on = DEMO_EFFECTS.iter().any(|(m, _)| *m == modality);
+        for (i, step) in planned.plan.steps.iter().enumerate() {
+            let hands_on = DEMO_EFFECTS.iter().any(|(m, _)| *m == step.modality);
             let skip = match (hands_on, run.kind == RunKind::Easy) {
                 (true, true) => 0.6,
                 (true, false) => 0.4,
                 (false, _) => 0.15,
             };
-            let offset = step["offset_min"].as_i64().unwrap_or(0);
+            let offset = i64::from(step.offset_min);
             let done_at = at + offset * 60 + 60;
             if done_at > now_s || rng.unit() < skip {
                 continue;

@@ -16,7 +16,8 @@
 //! - password hashes are bounded ([`limits`]): per client, per username, and in number at once;
 //! - personal mode (the default) serves only loopback `Host` names (DNS rebinding) and accepts a
 //!   state-changing request only from the same origin or with the visitor's own CSRF token
-//!   ([`security`]);
+//!   ([`security`]); under `serve --lan` also the LAN address, to the owner's paired devices
+//!   only ([`lan`]);
 //! - the page assets (CSS, a little JS, the vendored htmx) are compiled into the binary: the app
 //!   works offline and never loads anything from a CDN; the essentials work with JS off.
 //!
@@ -43,6 +44,7 @@ pub mod client;
 mod coach_views;
 pub mod demo;
 mod device_view;
+pub mod lan;
 pub use device_view::end_streams as end_device_streams;
 pub mod limits;
 mod nav;
@@ -111,6 +113,10 @@ pub struct Config {
     /// Where upload bodies are written while they arrive (private files, removed after the
     /// import); the system's temporary folder when `None`.
     pub upload_dir: Option<std::path::PathBuf>,
+    /// `serve --lan` (personal mode): the address and port on the home network the server also
+    /// answers on; any visitor but the owner at loopback needs a paired device's cookie
+    /// ([`lan`]).
+    pub lan: Option<std::net::SocketAddr>,
 }
 
 impl Default for Config {
@@ -127,6 +133,7 @@ impl Default for Config {
             max_uploads_per_account: 2,
             max_decodes: 1,
             upload_dir: None,
+            lan: None,
         }
     }
 }
@@ -144,6 +151,8 @@ struct Inner {
     reports: report_cache::ReportCache,
     hashes: limits::HashGate,
     uploads: limits::UploadGate,
+    /// `--lan`: the pairing link the owner's pages show (the store keeps only its hash).
+    pairing: std::sync::Mutex<Option<lan::PairingLink>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -193,6 +202,18 @@ impl AppState {
     pub(crate) fn uploads(&self) -> &limits::UploadGate {
         &self.inner.uploads
     }
+
+    /// The pairing link the owner's pages show (`--lan`), if one was made.
+    pub(crate) fn pairing_link(&self) -> Option<lan::PairingLink> {
+        self.inner.pairing.lock().map_or(None, |link| link.clone())
+    }
+
+    /// Keeps `link` as the one the owner's pages show.
+    pub(crate) fn set_pairing_link(&self, link: lan::PairingLink) {
+        if let Ok(mut current) = self.inner.pairing.lock() {
+            *current = Some(link);
+        }
+    }
 }
 
 impl Inner {
@@ -204,7 +225,8 @@ impl Inner {
             config.max_decodes,
         );
         let reports = report_cache::ReportCache::default();
-        Inner { config, clock, store, reports, hashes, uploads }
+        let pairing = std::sync::Mutex::new(None);
+        Inner { config, clock, store, reports, hashes, uploads, pairing }
     }
 }
 
@@ -220,6 +242,7 @@ pub fn router(state: AppState) -> Router {
         .merge(coach_views::routes())
         .merge(assets::routes())
         .merge(device_view::routes())
+        .merge(lan::routes())
         // The small body and time limits hold for every route but the uploads (their own).
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.timeout))
@@ -231,6 +254,7 @@ pub fn router(state: AppState) -> Router {
     routes
         .layer(axum::middleware::from_fn_with_state(state.clone(), nav::role_nav))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::gate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), lan::gate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::guard))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, outer_timeout))
         .layer(axum::middleware::from_fn(policy::answers))

@@ -81,6 +81,9 @@ pub const PATHS: &[(&str, &str)] = &[
     ("get", "/coach/athletes/{id}/plans/{plan}"),
     ("post", "/profile/coaches"),
     ("post", "/profile/coaches/{username}/remove"),
+    ("get", "/pair/{token}"),
+    ("post", "/profile/devices/link"),
+    ("post", "/profile/devices/{id}/revoke"),
 ];
 
 fn codes<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
@@ -506,7 +509,12 @@ pub fn document() -> Value {
                             twice, is 422 of type /problems/invalid-json naming the path. Every \
                             answer carries X-Content-Type-Options: nosniff, and every answer \
                             but an asset Cache-Control: no-store. Password checks are bounded \
-                            per client and per server: beyond, 429 with Retry-After."
+                            per client and per server: beyond, 429 with Retry-After. Under \
+                            `serve --lan` the server also answers to its LAN address and port, \
+                            and any request but the owner's (loopback Host and peer) needs a \
+                            paired device's cookie (`afterrun_device`, from a one-time pairing \
+                            link): else 401, a page explaining pairing, or under /api/ a problem \
+                            of type /problems/not-paired."
         },
         "paths": {
             "/healthz": {"get": {"summary": "Liveness", "responses": {
@@ -704,6 +712,7 @@ pub fn document() -> Value {
     });
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(device_paths());
+        paths.extend(lan_paths());
     }
     // Per path, per method: a path may have methods from several modules.
     if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), accounts_paths()) {
@@ -727,7 +736,9 @@ pub fn document() -> Value {
 fn add_operation_ids_and_security(doc: &mut Value) {
     doc["components"]["securitySchemes"] = json!({
         "session": {"type": "apiKey", "in": "cookie", "name": "afterrun_session",
-            "description": "multi-user mode: the session cookie of `POST /api/session` (personal mode needs none)"}
+            "description": "multi-user mode: the session cookie of `POST /api/session` (personal mode needs none)"},
+        "device": {"type": "apiKey", "in": "cookie", "name": "afterrun_device",
+            "description": "`serve --lan`: a paired device's cookie, from `GET /pair/{token}` (the owner at loopback needs none)"}
     });
     let Some(paths) = doc["paths"].as_object_mut() else { return };
     for (path, methods) in paths.iter_mut() {
@@ -748,10 +759,45 @@ fn add_operation_ids_and_security(doc: &mut Value) {
                 path,
             );
             if !public {
-                operation.entry("security").or_insert(json!([{"session": []}, {}]));
+                operation.entry("security").or_insert(json!([{"session": []}, {"device": []}, {}]));
             }
         }
     }
+}
+
+/// The routes of `serve --lan` (`lan.rs`): the pairing link and the owner's device forms.
+fn lan_paths() -> serde_json::Map<String, Value> {
+    let form = json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+        "type": "object", "properties": {"csrf_token": {"type": "string"}}}}}});
+    let owner_only =
+        problem("not the owner at loopback: a paired device cannot pair or revoke devices");
+    let Value::Object(map) = json!({
+        "/pair/{token}": {"get": {
+            "summary": "Web app (`serve --lan`): open a one-time pairing link on a device",
+            "description": format!("Pairs the device: sets the `afterrun_device` cookie (HttpOnly, \
+                SameSite=Strict, Path=/, Max-Age {} days; Secure behind TLS) and goes to the home \
+                page. A link works once, for {} minutes. The owner and a paired device go home \
+                without using the link up.", crate::lan::DEVICE_COOKIE_MAX_AGE_S / 86_400,
+                crate::lan::PAIRING_LIFETIME_S / 60),
+            "parameters": [{"name": "token", "in": "path", "required": true,
+                            "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}],
+            "responses": {"303": {"description": "paired: to /, with the cookie"},
+                          "401": html("the page explaining pairing: the link is unknown, used or expired"),
+                          "404": html("the server was not started with --lan")}}},
+        "/profile/devices/link": {"post": {
+            "summary": "Web app (`serve --lan`): the owner makes a new pairing link, shown with its QR code on the profile page",
+            "requestBody": form.clone(),
+            "responses": {"303": {"description": "to /profile#phone"}, "403": owner_only.clone(),
+                          "404": html("the server was not started with --lan")}}},
+        "/profile/devices/{id}/revoke": {"post": {
+            "summary": "Web app (`serve --lan`): the owner revokes a paired device; its cookie then gets 401",
+            "parameters": id_param(), "requestBody": form,
+            "responses": {"303": {"description": "to /profile#phone (also when it was revoked already)"},
+                          "403": owner_only, "404": html("the server was not started with --lan")}}}
+    }) else {
+        return serde_json::Map::new();
+    };
+    map
 }
 
 /// The device simulator's routes (`device_view.rs`).

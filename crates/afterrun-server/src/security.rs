@@ -5,7 +5,8 @@
 //! (`evil.example` re-resolved to 127.0.0.1) can even read its answers. Hence two rules, in
 //! this order, on every request but `/healthz`:
 //! 1. in personal mode the `Host` must be a loopback name (`localhost`, `127.0.0.1`, `[::1]`,
-//!    any port), else 421: a rebound name never matches;
+//!    any port), or under `serve --lan` the one LAN address and port ([`crate::lan`]), else 421:
+//!    a rebound name never matches;
 //! 2. a state-changing request (POST, PUT, PATCH, DELETE) must show it comes from our own pages:
 //!    `Sec-Fetch-Site: same-origin`, or an `Origin` whose authority is the request's `Host`;
 //!    without either header (an old browser, a script), the visitor's own CSRF token
@@ -48,7 +49,7 @@ pub fn new_csrf_token() -> String {
 }
 
 /// Whether a cookie's value has the shape of our tokens (64 lower-case hex digits).
-fn is_token(value: &str) -> bool {
+pub(crate) fn is_token(value: &str) -> bool {
     value.len() == 64 && value.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
@@ -147,6 +148,16 @@ fn valid_port(tail: &str) -> bool {
         && tail[1..].parse::<u16>().is_ok()
 }
 
+/// The request's `Host` (the header, else the URI's authority).
+pub(crate) fn request_host(request: &Request) -> Option<String> {
+    request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()))
+}
+
 /// Whether the method changes state.
 fn is_state_changing(method: &Method) -> bool {
     matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
@@ -162,22 +173,23 @@ pub(crate) async fn guard(
     if request.uri().path() == "/healthz" {
         return next.run(request).await;
     }
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()));
+    let host = request_host(&request);
     if state.config().mode == Mode::Personal {
+        let lan = state.config().lan;
         match host.as_deref() {
             Some(h) if is_loopback_host(h) => {}
+            Some(h) if lan.is_some_and(|lan| crate::lan::is_lan_host(h, lan)) => {}
             _ => {
                 tracing::warn!(host = ?host, "refused: Host is not a loopback name");
+                let names = match lan {
+                    Some(lan) => format!("localhost, 127.0.0.1, [::1] and {lan}"),
+                    None => "localhost, 127.0.0.1 and [::1]".to_owned(),
+                };
                 return Problem::new(
                     StatusCode::MISDIRECTED_REQUEST,
                     "host-not-allowed",
                     "Host not allowed",
-                    "this personal server answers only to localhost, 127.0.0.1 and [::1]",
+                    format!("this personal server answers only to {names}"),
                     Some("Host"),
                 )
                 .into_response();

@@ -89,7 +89,7 @@ struct StatusPage {
     back: Vec<ForecastRegion>,
     rows: Vec<ForecastRow>,
     effects: Vec<String>,
-    outcomes: u64,
+    outcomes: usize,
     assumptions: Vec<String>,
 }
 
@@ -284,12 +284,7 @@ fn view(r: &StatusReport) -> StatusPage {
         .collect();
     let acwr = today.and_then(|p| p.acwr);
     let band = status.acwr_band();
-    let effects = r.what_works["effects"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e["text"].as_str().map(str::to_owned))
-        .collect();
+    let effects = r.what_works.effects.iter().map(|e| e.text.clone()).collect();
     StatusPage {
         title: "Status",
         nav: "status",
@@ -350,7 +345,7 @@ fn view(r: &StatusReport) -> StatusPage {
         back: regions(BACK, "left", &levels),
         rows,
         effects,
-        outcomes: r.what_works["outcomes"].as_u64().unwrap_or(0),
+        outcomes: r.what_works.outcomes,
         assumptions: r.inputs.assumptions.clone(),
     }
 }

@@ -24,6 +24,7 @@
 
 use std::time::Duration;
 
+use afterrun_service::import::LineView;
 use afterrun_service::import::{self, Counts};
 use afterrun_service::locale::Locale;
 use afterrun_service::words::activity_words;
@@ -256,10 +257,11 @@ fn failure_words(kind: &str) -> &'static str {
 
 /// One `import --json` line as a row of the results.
 fn result_row(line: &Value, locale: &Locale) -> ResultRow {
-    let name = line.get("file").and_then(Value::as_str).unwrap_or("?").to_owned();
-    if line.get("ok") == Some(&Value::Bool(false)) {
-        let kind = line.pointer("/error/kind").and_then(Value::as_str).unwrap_or("");
-        let message = line.pointer("/error/message").and_then(Value::as_str).unwrap_or("");
+    let line = LineView::of(line);
+    let name = line.file.clone();
+    if !line.ok {
+        let (kind, message) =
+            line.error.as_ref().map_or(("", ""), |e| (e.kind.as_str(), e.message.as_str()));
         let skipped = kind == "not_activity_file";
         let mut detail = failure_words(kind).to_owned();
         if !skipped && !message.is_empty() {
@@ -272,21 +274,19 @@ fn result_row(line: &Value, locale: &Locale) -> ResultRow {
             detail,
         };
     }
-    let what = activity_words(line, locale);
-    let duplicate = line.get("stored").and_then(Value::as_str) == Some("duplicate");
+    let what = activity_words(&line, locale);
+    let duplicate = line.is_duplicate();
     let detail = if duplicate {
-        let why = match line.get("duplicate_reason").and_then(Value::as_str) {
+        let why = match line.duplicate_reason.as_deref() {
             Some("same_activity") => "the same run from another file is already stored",
             _ => "this file is already stored",
         };
         if what.is_empty() { why.to_owned() } else { format!("{what} · {why}") }
     } else {
         let warnings: Vec<&str> = line
-            .get("warnings")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .map(|w| w.get("message").and_then(Value::as_str).unwrap_or("a damaged record"))
+            .warnings
+            .iter()
+            .map(|w| if w.message.is_empty() { "a damaged record" } else { w.message.as_str() })
             .collect();
         match warnings.len() {
             0 => what,

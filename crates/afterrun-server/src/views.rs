@@ -5,8 +5,12 @@
 //! app shows exactly what the API returns. The words for codes live here; the clinical texts
 //! (reasons, advice, instructions, why) come from the engine and are shown as they are.
 
+use afterrun_protocol::PlanDoc;
+use afterrun_protocol::codes::Level;
+use afterrun_protocol::doc::StepDoc;
 use afterrun_protocol::references::readable;
 use afterrun_service::locale::Locale;
+use afterrun_store::PlanRow;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -502,56 +506,16 @@ pub fn checkin_from_form(
     Ok(Value::Object(doc))
 }
 
-pub use afterrun_service::words::{duration_words, modality_words, region_words};
+pub use afterrun_service::words::{dose_words, duration_words, modality_words};
 
 /// How each triage level is shown: a class, a heading and the first thing to do.
-pub fn level_words(level: &str) -> (&'static str, &'static str) {
+pub fn level_words(level: Level) -> (&'static str, &'static str) {
     match level {
-        "self_care" => ("ok", "You can look after this yourself"),
-        "see_physio" => ("caution", "Book a sports physiotherapist"),
-        "urgent_care" => ("urgent", "Get a medical assessment today"),
-        "emergency" => ("emergency", "Call emergency services now"),
-        _ => ("caution", "Read the advice below"),
+        Level::SelfCare => ("ok", "You can look after this yourself"),
+        Level::SeePhysio => ("caution", "Book a sports physiotherapist"),
+        Level::UrgentCare => ("urgent", "Get a medical assessment today"),
+        Level::Emergency => ("emergency", "Call emergency services now"),
     }
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        Value::Array(items) => items.iter().map(text).collect::<Vec<_>>().join(", "),
-        other => other.to_string(),
-    }
-}
-
-/// The dose in words, one entry per field ("seconds per group: 45", "water: 500 ml").
-fn dose_items(dose: &Value) -> Vec<String> {
-    const UNITS: &[(&str, &str)] = &[
-        ("_mmhg", "mmHg"),
-        ("_ml", "ml"),
-        ("_min", "min"),
-        ("_hz", "Hz"),
-        ("_mm", "mm"),
-        ("_kg", "kg"),
-        ("_s", "s"),
-    ];
-    let Some(map) = dose.as_object() else { return Vec::new() };
-    map.iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| {
-            let (stem, unit) = UNITS
-                .iter()
-                .find_map(|(suffix, unit)| k.strip_suffix(suffix).map(|s| (s, Some(*unit))))
-                .unwrap_or((k.as_str(), None));
-            let key = stem.replace('_', " ");
-            match (v, unit) {
-                (Value::Bool(true), _) => format!("with {key}"),
-                (Value::Bool(false), _) => format!("no {key}"),
-                (_, Some(unit)) => format!("{key}: {} {unit}", text(v)),
-                (_, None) => format!("{key}: {}", text(v).replace('_', " ")),
-            }
-        })
-        .collect()
 }
 
 /// A plan step as shown.
@@ -632,108 +596,77 @@ pub struct PlanView {
     pub tz: Option<String>,
 }
 
-/// A list of sentences with their reference ids as short citations.
-fn readable_all(v: &Value) -> Vec<String> {
-    strings(v).iter().map(|t| readable(t)).collect()
+/// Builds the plan page's view of a stored plan, with its steps marked done.
+pub fn stored_plan_view(row: &PlanRow, locale: &Locale) -> Result<PlanView, serde_json::Error> {
+    let done: Vec<u32> = row.completed.iter().map(|c| c.step).collect();
+    Ok(plan_view(&PlanDoc::from_value(&row.plan)?, &done, locale))
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().map(text).collect()).unwrap_or_default()
-}
-
-/// Builds the plan page's view from the plan JSON and the indexes of the steps done.
-pub fn plan_view(plan: &Value, done: &[u32], locale: &Locale) -> PlanView {
-    let triage = &plan["triage"];
-    let level = triage["level"].as_str().unwrap_or("see_physio").to_owned();
-    let (level_class, verdict) = level_words(&level);
-    let citations: HashMap<String, String> = plan["references"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|r| (text(&r["id"]), text(&r["citation"])))
-        .collect();
-    let steps: Vec<StepView> = plan["steps"]
-        .as_array()
-        .into_iter()
-        .flatten()
+/// Builds the plan page's view from the plan and the indexes of the steps done.
+pub fn plan_view(plan: &PlanDoc, done: &[u32], locale: &Locale) -> PlanView {
+    let steps: Vec<StepView> = plan
+        .steps
+        .iter()
         .enumerate()
-        .map(|(index, s)| {
-            let modality = text(&s["modality"]);
-            let start_utc = text(&s["start"]);
-            let start_label = afterrun_service::parse_time(&start_utc)
-                .map_or_else(|| start_utc.clone(), |t| locale.clock(t));
-            let offset = s["offset_min"].as_u64().unwrap_or(0);
-            let duration_s = s["duration_s"].as_u64().unwrap_or(0);
-            let targets: Vec<String> = s["targets"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|t| region_words(&text(t)))
-                .collect();
-            StepView {
-                done: u32::try_from(index).is_ok_and(|i| done.contains(&i)),
-                index,
-                title: modality_words(&modality),
-                referral: matches!(
-                    modality.as_str(),
-                    "consult_physio" | "seek_urgent_care" | "call_emergency"
-                ),
-                modality,
-                start_utc,
-                start_label,
-                offset_label: if offset == 0 {
-                    "now".to_owned()
-                } else {
-                    format!("in {}", duration_words(offset * 60))
-                },
-                duration_s,
-                duration_label: if duration_s == 0 {
-                    String::new()
-                } else {
-                    duration_words(duration_s)
-                },
-                targets: targets.join(", "),
-                dose: dose_items(&s["dose"]),
-                instructions: readable_all(&s["instructions"]),
-                why: readable(&text(&s["why"])),
-                evidence: s["evidence"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|e| citations.get(&text(e)).cloned())
-                    .collect(),
-            }
-        })
+        .map(|(index, s)| step_view(plan, index, s, done, locale))
         .collect();
     let total_s: u64 = steps.iter().map(|s| s.duration_s).sum();
+    let triage = &plan.triage;
+    let (level_class, verdict) = level_words(triage.level);
     PlanView {
-        red_flag: matches!(level.as_str(), "urgent_care" | "emergency"),
+        red_flag: matches!(triage.level, Level::UrgentCare | Level::Emergency),
         level_class: level_class.to_owned(),
         verdict: verdict.to_owned(),
-        level,
-        reasons: triage["reasons"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|r| readable(&text(&r["text"])))
-            .collect(),
-        advice: readable(&text(&triage["advice"])),
-        blocked: triage["blocked"]
-            .as_array()
-            .into_iter()
-            .flatten()
+        level: triage.level.code().to_owned(),
+        reasons: triage.reasons.iter().map(|r| readable(&r.text)).collect(),
+        advice: readable(&triage.advice),
+        blocked: triage
+            .blocked
+            .iter()
             .map(|b| BlockView {
-                modality: modality_words(&text(&b["modality"])),
-                region: region_words(&text(&b["region"])),
-                reason: afterrun_service::words::reason_words(&text(&b["reason"])),
+                modality: modality_words(b.modality.code()),
+                region: b.region.words(),
+                reason: afterrun_service::words::reason_words(&b.reason),
             })
             .collect(),
         steps,
-        notes: readable_all(&plan["notes"]),
-        assumptions: readable_all(&plan["assumptions"]),
-        generated_at: text(&plan["generated_at"]),
+        notes: plan.notes.iter().map(|t| readable(t)).collect(),
+        assumptions: plan.assumptions.iter().map(|t| readable(t)).collect(),
+        generated_at: utc(plan.generated_at),
         total: duration_words(total_s),
         tz: (!locale.tz_defaulted).then(|| locale.tz_name.clone()),
+    }
+}
+
+/// One step of the plan page.
+fn step_view(plan: &PlanDoc, index: usize, s: &StepDoc, done: &[u32], locale: &Locale) -> StepView {
+    let offset = u64::from(s.offset_min);
+    let duration_s = u64::from(s.duration_s);
+    let dose = dose_words(&s.dose);
+    StepView {
+        done: u32::try_from(index).is_ok_and(|i| done.contains(&i)),
+        index,
+        title: modality_words(s.modality.code()),
+        referral: s.modality.is_referral(),
+        modality: s.modality.code().to_owned(),
+        start_utc: utc(s.start),
+        start_label: locale.clock(s.start.as_second()),
+        offset_label: if offset == 0 {
+            "now".to_owned()
+        } else {
+            format!("in {}", duration_words(offset * 60))
+        },
+        duration_s,
+        duration_label: if duration_s == 0 { String::new() } else { duration_words(duration_s) },
+        targets: afterrun_service::words::regions_words(&s.targets),
+        dose: if dose.is_empty() {
+            Vec::new()
+        } else {
+            dose.split(", ").map(str::to_owned).collect()
+        },
+        instructions: s.instructions.iter().map(|t| readable(t)).collect(),
+        why: readable(&s.why),
+        evidence: s.evidence.iter().filter_map(|id| plan.citation(id)).map(str::to_owned).collect(),
     }
 }
 
@@ -943,21 +876,15 @@ mod tests {
 
     #[test]
     fn words() {
-        assert_eq!(region_words("calf_left"), "left calf");
-        assert_eq!(region_words("hip_flexors_right"), "right hip flexor");
-        assert_eq!(region_words("quads"), "quads");
         assert_eq!(duration_words(270), "4 min 30 s", "the one wording: as long as the timer");
-        assert_eq!(level_words("urgent_care").0, "urgent");
-        assert_eq!(
-            dose_items(
-                &json!({"water_ml": 500, "electrolytes": true, "seconds_per_spot": 75, "pressure": "very_light"})
-            ),
-            vec![
-                "with electrolytes",
-                "pressure: very light",
-                "seconds per spot: 75",
-                "water: 500 ml"
-            ]
-        );
+        assert_eq!(level_words(Level::UrgentCare).0, "urgent");
+        let checkin = r#"{"now":"2026-11-23T08:30:00Z","soreness":{"calves_left":5},
+            "athlete":{"equipment":["massage_gun"]}}"#;
+        let plan = afterrun_protocol::plan_doc_noting(checkin, &Default::default(), &[]).unwrap();
+        let view = plan_view(&plan, &[], &Locale::utc());
+        let gun = view.steps.iter().find(|s| s.modality == "massage_gun").unwrap();
+        assert!(gun.dose.iter().any(|d| d.ends_with("s per spot")), "{:?}", gun.dose);
+        assert!(gun.targets.contains("left calf"), "{}", gun.targets);
+        assert!(!view.steps.iter().any(|s| s.targets.contains('_')), "regions in words");
     }
 }

@@ -5,6 +5,8 @@
 //! (`assets/app.js`) only adds comfort: clicking the body map, local times, step timers, done
 //! marks, and htmx swapping the plan in without a full reload.
 
+use afterrun_protocol::PlanDoc;
+use afterrun_protocol::codes::Level;
 use afterrun_protocol::references::readable;
 use afterrun_service::checkin::CheckinError;
 use afterrun_service::locale::{Locale, Units};
@@ -15,10 +17,10 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde_json::Value;
 
 use crate::AppState;
 use crate::account_pages::{PageOwner, coach_names};
+use crate::lan::Visitor;
 use crate::problem::Problem;
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues, PlanView};
@@ -216,6 +218,9 @@ struct CheckinPage {
     weekly_name: &'static str,
     weekly_label: &'static str,
     has_store: bool,
+    /// `serve --lan`: the owner's "Open on your phone" card while a pairing link can be used
+    /// (HTML, [`crate::lan`]); empty otherwise.
+    phone: String,
 }
 
 fn checkin_page_for(
@@ -316,6 +321,7 @@ fn checkin_page_for(
         weekly_name: views::weekly_field(locale.units).0,
         weekly_label: views::weekly_field(locale.units).1,
         has_store: state.store().is_some(),
+        phone: String::new(),
     }
 }
 
@@ -421,6 +427,7 @@ async fn checkin_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     owner: PageOwner,
+    visitor: Visitor,
 ) -> Response {
     let profile = match stored_profile(&state, owner).await {
         Ok(p) => p,
@@ -428,7 +435,12 @@ async fn checkin_page(
     };
     let form = profile.as_ref().map(profile_form).unwrap_or_default();
     let locale = Locale::of(&profile.unwrap_or_default());
-    page(StatusCode::OK, &checkin_page_for(&state, &csrf, &form, None, &locale))
+    let mut view = checkin_page_for(&state, &csrf, &form, None, &locale);
+    view.phone = match crate::lan::phone_card(&state, visitor, &csrf, false).await {
+        Ok(card) => card,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    page(StatusCode::OK, &view)
 }
 
 /// The page owner's zone and units, from their profile (the server's zone and km without one).
@@ -526,6 +538,9 @@ struct ProfilePage {
     /// The linked coaches' usernames; `None` in personal mode (no coaches there).
     coaches: Option<Vec<(String, bool)>>,
     no_coach: bool,
+    /// `serve --lan`: the pairing link and the paired devices (HTML, [`crate::lan`]); empty
+    /// otherwise.
+    phone: String,
 }
 
 fn profile_page_for(
@@ -568,6 +583,7 @@ fn profile_page_for(
         pace_per: form_units(form).per(),
         coaches: None,
         no_coach: false,
+        phone: String::new(),
     }
 }
 
@@ -582,6 +598,7 @@ async fn profile_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     owner: PageOwner,
+    visitor: Visitor,
     Query(query): Query<ProfileQuery>,
 ) -> Response {
     if state.store().is_none() {
@@ -603,6 +620,10 @@ async fn profile_page(
         Err(e) => return Problem::internal(&e).into_response(),
     };
     view.no_coach = query.no_coach.is_some();
+    view.phone = match crate::lan::phone_card(&state, visitor, &csrf, true).await {
+        Ok(card) => card,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
     page(StatusCode::OK, &view)
 }
 
@@ -778,11 +799,7 @@ async fn checkin_submit(
     }
     let checkin_text = checkin.to_string();
     match crate::api::plan_for(&checkin_text) {
-        Ok(plan_text) => {
-            let plan: Value = match serde_json::from_str(&plan_text) {
-                Ok(v) => v,
-                Err(e) => return Problem::internal(&e).into_response(),
-            };
+        Ok(plan) => {
             let view = PlanPage {
                 title: "Your plan",
                 nav: "checkin",
@@ -865,13 +882,14 @@ async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response 
         .iter()
         .rev()
         .map(|row| {
-            let level = row.plan["triage"]["level"].as_str().unwrap_or("");
-            let (level_class, verdict) = views::level_words(level);
-            let generated_at = row.plan["generated_at"].as_str().unwrap_or("").to_owned();
+            let level = PlanDoc::from_value(&row.plan).map(|p| p.triage.level);
+            // A stored plan that no longer reads is shown at the careful level.
+            let (level_class, verdict) = views::level_words(level.unwrap_or(Level::SeePhysio));
+            let generated_at =
+                views::utc(jiff::Timestamp::from_second(row.generated_at).unwrap_or_default());
             PlanItem {
                 id: row.id,
-                generated_label: afterrun_service::parse_time(&generated_at)
-                    .map_or_else(|| generated_at.clone(), |t| locale.when(t)),
+                generated_label: locale.when(row.generated_at),
                 tz: (!locale.tz_defaulted).then(|| locale.tz_name.clone()),
                 generated_at,
                 level_class,
@@ -894,11 +912,13 @@ async fn stored_plan(
     let Some(store) = state.store() else { return no_plan(&id) };
     match find_plan(store, owner, &id).await {
         Ok(Some(row)) => {
-            let done: Vec<u32> = row.completed.iter().map(|c| c.step).collect();
             let view = PlanPage {
                 title: "Your plan",
                 nav: "checkin",
-                plan: views::plan_view(&row.plan, &done, &owner_locale(&state, owner).await),
+                plan: match views::stored_plan_view(&row, &owner_locale(&state, owner).await) {
+                    Ok(view) => view,
+                    Err(e) => return Problem::internal(&e).into_response(),
+                },
                 ics_href: format!("/plans/{}/calendar.ics", row.id),
                 plan_id: Some(row.id),
                 csrf: csrf.as_str().to_owned(),
@@ -924,7 +944,9 @@ async fn stored_plan_ics(
 ) -> Response {
     let Some(store) = state.store() else { return no_plan_problem(&id) };
     match find_plan(store, owner, &id).await {
-        Ok(Some(row)) => ics_response(&row.plan.to_string(), &owner_locale(&state, owner).await),
+        Ok(Some(row)) => {
+            ics_response(PlanDoc::from_value(&row.plan), &owner_locale(&state, owner).await)
+        }
         Ok(None) => no_plan_problem(&id),
         Err(e) => Problem::internal(&e).into_response(),
     }
@@ -998,12 +1020,9 @@ async fn change_step(
     }
 }
 
-fn ics_response(plan_text: &str, locale: &Locale) -> Response {
-    let ics = serde_json::from_str::<Value>(plan_text)
-        .ok()
-        .and_then(|plan| afterrun_service::ics::plan_to_ics(&plan, locale).ok());
-    match ics {
-        Some(ics) => (
+fn ics_response(plan: Result<PlanDoc, serde_json::Error>, locale: &Locale) -> Response {
+    match plan.map(|plan| afterrun_service::ics::plan_to_ics(&plan, locale)) {
+        Ok(ics) => (
             StatusCode::OK,
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
@@ -1012,7 +1031,7 @@ fn ics_response(plan_text: &str, locale: &Locale) -> Response {
             ics,
         )
             .into_response(),
-        None => Problem::internal(&"a plan with unreadable times").into_response(),
+        Err(e) => Problem::internal(&e).into_response(),
     }
 }
 
@@ -1040,7 +1059,7 @@ async fn plan_ics(
         Ok(p) => p,
         Err(problem) => return problem.into_response(),
     };
-    ics_response(&plan, &owner_locale(&state, owner).await)
+    ics_response(Ok(plan), &owner_locale(&state, owner).await)
 }
 
 async fn guide_list() -> Response {

@@ -50,8 +50,8 @@ pub struct Planned {
     pub plan_id: Id,
     /// The plan as the contract's JSON text (byte-identical to `plan --json`).
     pub plan_text: String,
-    /// The same plan, parsed.
-    pub plan: Value,
+    /// The same plan, typed.
+    pub plan: afterrun_protocol::PlanDoc,
 }
 
 /// Why a check-in was not planned.
@@ -74,7 +74,7 @@ impl From<afterrun_store::StoreError> for CheckinError {
 /// Plans the check-in document `doc` for `athlete` with their history, and stores both.
 ///
 /// `doc` is used as given (merge the profile first with [`merge_profile`] when wanted); its
-/// `now` is the check-in's time, else `saved_at`. Nothing is stored when the check-in is
+/// `now` is the check-in's time. Nothing is stored when the check-in is
 /// invalid.
 pub async fn checkin_and_plan(
     store: &Store,
@@ -94,17 +94,15 @@ pub async fn checkin_and_plan_noting(
     saved_at: i64,
     filled_in: &[String],
 ) -> Result<Planned, CheckinError> {
-    let when =
-        doc.get("now").and_then(Value::as_str).and_then(crate::parse_time).unwrap_or(saved_at);
+    let checkin =
+        afterrun_protocol::parse_checkin(&doc.to_string()).map_err(CheckinError::Invalid)?;
+    let when = checkin.now.as_second();
     // A `now` centuries away from the stored runs is no error: the series leaves out what it
     // cannot hold (`history::status_and_forecast`).
     let history = crate::history::history_for(store, athlete, when).await?;
-    let plan_text = afterrun_protocol::plan_json_noting(&doc.to_string(), &history, filled_in)
-        .map_err(CheckinError::Invalid)?;
-    let plan: Value = serde_json::from_str(&plan_text).map_err(|e| {
-        CheckinError::Invalid(CheckInError { field: "$".into(), message: e.to_string() })
-    })?;
-    let steps = plan.get("steps").and_then(Value::as_array).map_or(0, Vec::len);
+    let plan = afterrun_protocol::plan_checkin_noting(&checkin, &history, filled_in);
+    let plan_text = plan.to_json();
+    let steps = plan.steps.len();
     let checkin_id = store.save_checkin(athlete, when, doc, saved_at).await?;
     let plan_id =
         store.save_plan(checkin_id, when, &plan, u32::try_from(steps).unwrap_or(u32::MAX)).await?;

@@ -14,9 +14,10 @@
 use afterrun_load::{
     ActivityLoad, Forecast, LoadError, MuscleGroup, MuscleLoad, SorenessReport, Status, Thresholds,
 };
-use afterrun_protocol::History;
+use afterrun_protocol::codes::Modality;
 use afterrun_protocol::history::{SorenessForecast, SorenessRating};
 use afterrun_protocol::region::{Group, Region};
+use afterrun_protocol::{CheckIn, History, PlanDoc};
 use afterrun_store::{ActivityRow, CheckinRow, Id, PlanRow, Profile};
 use jiff::civil::Date;
 
@@ -180,9 +181,18 @@ pub fn inputs_from_rows(
     }
 
     let imported: Vec<(i64, i64)> = out.activities.iter().map(|a| (a.start, a.end())).collect();
+    let (checkins, refused) = typed_checkins(checkins);
+    if !refused.is_empty() {
+        out.assumptions.push(format!(
+            "left out {} stored check-in{} that no longer pass validation: {}",
+            refused.len(),
+            if refused.len() == 1 { "" } else { "s" },
+            refused.join("; ")
+        ));
+    }
     let mut from_checkins: Vec<ActivityLoad> = Vec::new();
-    for c in checkins {
-        if let Some(a) = checkin_run(&c.checkin, &t)
+    for (_, c) in &checkins {
+        if let Some(a) = checkin_run(c, &t)
             && !imported
                 .iter()
                 .any(|&(s, e)| s <= a.end() + SAME_RUN_S && a.start <= e + SAME_RUN_S)
@@ -201,37 +211,30 @@ pub fn inputs_from_rows(
         out.activities.sort_by_key(|a| a.start);
     }
 
-    for c in checkins {
-        let Some(soreness) = c.checkin.get("soreness").and_then(|s| s.as_object()) else {
-            continue;
-        };
+    for (now, c) in &checkins {
         let mut per_group: [Option<f64>; afterrun_load::GROUPS] = [None; afterrun_load::GROUPS];
-        for (code, value) in soreness {
-            let Some(rating) = value.as_f64().filter(|r| r.is_finite()) else { continue };
+        for &(region, rating) in c.soreness.iter().flatten() {
             let rating = rating.clamp(0.0, 10.0);
-            if let Some(region) = Region::from_code(code, false) {
-                out.ratings.push((c.now, region, rating));
-            }
-            if let Ok(g) = code.parse::<MuscleGroup>() {
+            out.ratings.push((*now, region, rating));
+            if let Region::Group(g, _) = region {
                 let slot = &mut per_group[g as usize];
                 *slot = Some(slot.map_or(rating, |r: f64| r.max(rating)));
             }
         }
         for (g, rating) in MuscleGroup::ALL.iter().zip(per_group) {
             if let Some(rating) = rating {
-                out.reports.push(SorenessReport { at: c.now, group: *g, rating });
+                out.reports.push(SorenessReport { at: *now, group: *g, rating });
             }
         }
     }
 
     for p in plans {
-        let steps = p.plan.get("steps").and_then(|s| s.as_array());
+        // A stored plan that cannot be read counts no compression session (the safe side:
+        // a first session's level cap).
+        let Ok(plan) = PlanDoc::from_value(&p.plan) else { continue };
         for done in &p.completed {
-            let modality = steps
-                .and_then(|s| s.get(done.step as usize))
-                .and_then(|s| s.get("modality"))
-                .and_then(|m| m.as_str());
-            if modality == Some("compression_boots") {
+            let step = plan.steps.get(done.step as usize);
+            if step.is_some_and(|s| s.modality == Modality::CompressionBoots) {
                 out.compression_done.push(done.done_at);
             }
         }
@@ -243,21 +246,34 @@ pub fn inputs_from_rows(
 /// A check-in's run this close (seconds) to an imported activity is that activity.
 const SAME_RUN_S: i64 = 30 * 60;
 
-/// The run of a stored check-in (`run.ended_at` and `run.duration_min` needed), as the load
-/// model counts it.
-fn checkin_run(doc: &serde_json::Value, t: &Thresholds) -> Option<ActivityLoad> {
-    let run = doc.get("run")?;
-    let num = |k: &str| run.get(k).and_then(serde_json::Value::as_f64).filter(|x| x.is_finite());
-    let ended_at = crate::parse_time(run.get("ended_at")?.as_str()?)?;
-    let minutes = num("duration_min").filter(|m| *m > 0.0)?;
+/// The stored check-ins, typed through the one validator, with their `now`; and the errors
+/// of those that no longer pass it (saved by an older version, or by hand), which are left out.
+fn typed_checkins(rows: &[CheckinRow]) -> (Vec<(i64, CheckIn)>, Vec<String>) {
+    let mut typed = Vec::with_capacity(rows.len());
+    let mut refused = Vec::new();
+    for c in rows {
+        match afterrun_protocol::checkin::checkin_from_value(&c.checkin) {
+            Ok(checkin) => typed.push((c.now, checkin)),
+            Err(e) => refused.push(format!("check-in {}: {e}", c.id)),
+        }
+    }
+    (typed, refused)
+}
+
+/// The run of a check-in (`run.ended_at` and `run.duration_min` needed), as the load model
+/// counts it.
+fn checkin_run(checkin: &CheckIn, t: &Thresholds) -> Option<ActivityLoad> {
+    let run = checkin.run.as_ref()?;
+    let ended_at = run.ended_at?.as_second();
+    let minutes = run.duration_min.filter(|m| *m > 0.0)?;
     let (load, _) = afterrun_load::checkin_activity_load(
         ended_at,
         minutes,
-        num("distance_km"),
-        num("ascent_m"),
-        num("descent_m"),
-        num("avg_hr"),
-        num("rpe"),
+        run.distance_km,
+        run.ascent_m,
+        run.descent_m,
+        run.avg_hr,
+        run.rpe,
         t,
     );
     Some(load)
@@ -394,13 +410,21 @@ pub fn outcomes_from_rows(
     use afterrun_protocol::outcome;
     let plan_records: Vec<outcome::PlanRecord> = plans
         .iter()
-        .map(|p| {
+        .filter_map(|p| {
             let done: Vec<u32> = p.completed.iter().map(|c| c.step).collect();
-            outcome::plan_record(p.id, p.generated_at, &p.plan, &done)
+            Some(outcome::plan_record(
+                p.id,
+                p.generated_at,
+                &PlanDoc::from_value(&p.plan).ok()?,
+                &done,
+            ))
         })
         .collect();
-    let checkin_records: Vec<outcome::CheckinRecord> =
-        checkins.iter().map(|c| outcome::checkin_record(c.now, &c.checkin)).collect();
+    let checkin_records: Vec<outcome::CheckinRecord> = typed_checkins(checkins)
+        .0
+        .iter()
+        .map(|(now, c)| outcome::checkin_record(*now, c))
+        .collect();
     outcome::outcomes(&plan_records, &checkin_records, |at| {
         let before: Vec<SorenessReport> =
             inputs.reports.iter().filter(|r| r.at < at).copied().collect();

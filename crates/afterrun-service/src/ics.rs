@@ -10,29 +10,16 @@
 //! step index, DTSTAMP is the plan's `generated_at`, so the same plan gives the same bytes and
 //! importing it again updates the events instead of duplicating them.
 
-use jiff::{SignedDuration, Timestamp};
-use serde_json::Value;
-
+use afterrun_protocol::PlanDoc;
+use afterrun_protocol::doc::StepDoc;
 use afterrun_protocol::references::readable;
+use jiff::{SignedDuration, Timestamp};
 
 use crate::locale::Locale;
-use crate::words::{dose_words, modality_words, region_words};
+use crate::words::{dose_words, modality_words, regions_words};
 
 /// Minutes before a step that its reminder fires.
 pub const REMINDER_MIN: u32 = 5;
-
-/// Why a plan cannot be written as a calendar.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum IcsError {
-    /// A step's `start` (or the plan's `generated_at`) is not an RFC 3339 time.
-    #[error("steps[{step}].start: `{value}` is not a time")]
-    BadTime {
-        /// The index of the step.
-        step: usize,
-        /// The value found.
-        value: String,
-    },
-}
 
 /// 64-bit FNV-1a: a small, stable hash for deterministic UIDs (not for security).
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -79,59 +66,38 @@ fn ics_time(t: Timestamp) -> String {
     t.strftime("%Y%m%dT%H%M%SZ").to_string()
 }
 
-fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
-}
-
-fn str_list<'a>(v: &'a Value, key: &str) -> Vec<&'a str> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
-/// The plan of `plan_to_json`, parsed, as an iCalendar document.
+/// A plan as an iCalendar document.
 ///
 /// A step with a positive `duration_s` gets a DTEND; a step without one (a referral) is an
 /// instant event (RFC 5545: it ends when it starts).
-pub fn plan_to_ics(plan: &Value, locale: &Locale) -> Result<String, IcsError> {
-    let uid_base = fnv1a(plan.to_string().as_bytes());
-    let generated = str_field(plan, "generated_at").unwrap_or("");
-    let stamp = generated
-        .parse::<Timestamp>()
-        .map_err(|_| IcsError::BadTime { step: 0, value: generated.to_owned() })?;
-    let level = plan.get("triage").and_then(|t| str_field(t, "level")).unwrap_or("");
-
+pub fn plan_to_ics(plan: &PlanDoc, locale: &Locale) -> String {
+    // The UIDs hash the plan's JSON value (keys sorted), as they always have.
+    let uid_base = fnv1a(serde_json::to_value(plan).unwrap_or_default().to_string().as_bytes());
+    let stamp = plan.generated_at;
     let mut out = String::new();
     push_line(&mut out, "BEGIN:VCALENDAR");
     push_line(&mut out, "VERSION:2.0");
     push_line(&mut out, "PRODID:-//afterrun//recovery plan//EN");
     push_line(&mut out, "CALSCALE:GREGORIAN");
     push_line(&mut out, "METHOD:PUBLISH");
-    let steps = plan.get("steps").and_then(Value::as_array).cloned().unwrap_or_default();
-    for (index, step) in steps.iter().enumerate() {
-        let start_text = str_field(step, "start").unwrap_or("");
-        let start = start_text
-            .parse::<Timestamp>()
-            .map_err(|_| IcsError::BadTime { step: index, value: start_text.to_owned() })?;
-        let modality = str_field(step, "modality").unwrap_or("step");
-        let summary = summary(modality, step);
-        let when = locale.when(start.as_second());
-        let description = description(step, level, references(plan), &when);
-
+    for (index, step) in plan.steps.iter().enumerate() {
+        let summary = summary(step);
+        let when = locale.when(step.start.as_second());
+        let description = description(plan, step, &when);
         push_line(&mut out, "BEGIN:VEVENT");
         push_line(&mut out, &format!("UID:{uid_base:016x}-{index}@afterrun"));
         push_line(&mut out, &format!("DTSTAMP:{}", ics_time(stamp)));
-        push_line(&mut out, &format!("DTSTART:{}", ics_time(start)));
-        let duration = step.get("duration_s").and_then(Value::as_i64).filter(|d| *d > 0);
+        push_line(&mut out, &format!("DTSTART:{}", ics_time(step.start)));
+        let duration = Some(i64::from(step.duration_s)).filter(|d| *d > 0);
         if let Some(end) =
-            duration.and_then(|d| start.checked_add(SignedDuration::from_secs(d)).ok())
+            duration.and_then(|d| step.start.checked_add(SignedDuration::from_secs(d)).ok())
         {
             push_line(&mut out, &format!("DTEND:{}", ics_time(end)));
         }
         push_line(&mut out, &format!("SUMMARY:{}", escape(&summary)));
         push_line(&mut out, &format!("DESCRIPTION:{}", escape(&description)));
-        push_line(&mut out, &format!("CATEGORIES:{}", escape(&modality_words(modality))));
+        let category = modality_words(step.modality.code());
+        push_line(&mut out, &format!("CATEGORIES:{}", escape(&category)));
         push_line(&mut out, "BEGIN:VALARM");
         push_line(&mut out, "ACTION:DISPLAY");
         push_line(&mut out, &format!("TRIGGER:-PT{REMINDER_MIN}M"));
@@ -140,45 +106,29 @@ pub fn plan_to_ics(plan: &Value, locale: &Locale) -> Result<String, IcsError> {
         push_line(&mut out, "END:VEVENT");
     }
     push_line(&mut out, "END:VCALENDAR");
-    Ok(out)
+    out
 }
 
-fn summary(modality: &str, step: &Value) -> String {
-    let targets = str_list(step, "targets");
-    let what = modality_words(modality);
-    if targets.is_empty() {
-        what
-    } else {
-        let regions: Vec<String> = targets.iter().map(|t| region_words(t)).collect();
-        format!("{what}: {}", regions.join(", "))
-    }
+fn summary(step: &StepDoc) -> String {
+    let what = modality_words(step.modality.code());
+    if step.targets.is_empty() { what } else { format!("{what}: {}", regions_words(&step.targets)) }
 }
 
-fn references(plan: &Value) -> &[Value] {
-    plan.get("references").and_then(Value::as_array).map_or(&[], Vec::as_slice)
-}
-
-fn description(step: &Value, level: &str, references: &[Value], when: &str) -> String {
+fn description(plan: &PlanDoc, step: &StepDoc, when: &str) -> String {
     let mut lines: Vec<String> = vec![format!("When: {when}")];
-    let dose = step.get("dose").map(dose_words).unwrap_or_default();
+    let dose = dose_words(&step.dose);
     if !dose.is_empty() {
         lines.push(format!("Dose: {dose}"));
     }
-    lines.extend(str_list(step, "instructions").into_iter().map(|i| format!("- {}", readable(i))));
-    if let Some(why) = str_field(step, "why") {
-        lines.push(format!("Why: {}", readable(why)));
+    lines.extend(step.instructions.iter().map(|i| format!("- {}", readable(i))));
+    if !step.why.is_empty() {
+        lines.push(format!("Why: {}", readable(&step.why)));
     }
-    let citations: Vec<&str> = str_list(step, "evidence")
-        .into_iter()
-        .filter_map(|id| references.iter().find(|r| str_field(r, "id") == Some(id)))
-        .filter_map(|r| str_field(r, "citation"))
-        .collect();
+    let citations: Vec<&str> = step.evidence.iter().filter_map(|id| plan.citation(id)).collect();
     if !citations.is_empty() {
         lines.push(format!("Evidence: {}", citations.join("; ")));
     }
-    if !level.is_empty() {
-        lines.push(format!("Triage: {}", level.replace('_', " ")));
-    }
+    lines.push(format!("Triage: {}", plan.triage.level.code().replace('_', " ")));
     lines.push("Don't push through significant pain: stop and check in again.".to_owned());
     lines.join("\n")
 }
@@ -201,19 +151,20 @@ mod tests {
 
     #[test]
     fn the_runner_reads_local_times_and_citations_never_codes() {
-        let plan = serde_json::json!({
+        let plan = PlanDoc::from_value(&serde_json::json!({
             "generated_at": "2026-11-23T08:30:00Z",
             "triage": {"level": "see_physio"},
             "steps": [{"start": "2026-11-23T08:30:00Z", "offset_min": 0, "modality": "consult_physio",
                        "duration_s": 0, "targets": ["knee_left"], "dose": {}, "instructions": [],
                        "why": "Pain that changes how you run.", "evidence": ["nice-ng158"]}],
             "references": [{"id": "nice-ng158", "citation": "NICE NG158 (2020)"}]
-        });
+        }))
+        .unwrap();
         let ny = Locale::of(&afterrun_store::Profile {
             tz: Some("America/New_York".into()),
             ..afterrun_store::Profile::default()
         });
-        let ics = plan_to_ics(&plan, &ny).unwrap().replace("\r\n ", "");
+        let ics = plan_to_ics(&plan, &ny).replace("\r\n ", "");
         assert!(ics.contains("DTSTART:20261123T083000Z"), "the event stays in UTC");
         assert!(ics.contains("When: Mon 23 Nov 03:30"), "{ics}");
         assert!(ics.contains("Evidence: NICE NG158 (2020)"), "{ics}");

@@ -284,18 +284,81 @@ pub async fn store_prepared(
     }
 }
 
-/// Whether an output line is a failure that counts (a file that is not an activity is not).
-pub fn counts_as_failure(line: &Value) -> bool {
-    line.get("ok") == Some(&Value::Bool(false))
-        && line.pointer("/error/kind").and_then(Value::as_str) != Some("not_activity_file")
+/// An `inspect`/`import --json` line read back typed: the fields its readers (the CLI's
+/// progress, the web import results) need. The line itself stays the JSON the contract
+/// documents; this is its reader's view.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct LineView {
+    /// The file (`archive.zip!/member.fit` inside archives).
+    #[serde(default)]
+    pub file: String,
+    /// Whether anything usable was read.
+    #[serde(default)]
+    pub ok: bool,
+    /// Why not.
+    #[serde(default)]
+    pub error: Option<LineProblem>,
+    /// `new` or `duplicate` (imports).
+    #[serde(default)]
+    pub stored: Option<String>,
+    /// `same_file` or `same_activity`.
+    #[serde(default)]
+    pub duplicate_reason: Option<String>,
+    /// Damage that still left usable data.
+    #[serde(default)]
+    pub warnings: Vec<LineProblem>,
+    /// The sport code.
+    #[serde(default)]
+    pub sport: Option<String>,
+    /// The start, RFC 3339.
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// Distance.
+    #[serde(default)]
+    pub distance_m: Option<f64>,
+    /// Elapsed time.
+    #[serde(default)]
+    pub elapsed_s: Option<f64>,
 }
 
-/// A failure line in words: `file: kind: message`.
-pub fn describe_failure(line: &Value) -> String {
-    let file = line.get("file").and_then(Value::as_str).unwrap_or("?");
-    let kind = line.pointer("/error/kind").and_then(Value::as_str).unwrap_or("?");
-    let message = line.pointer("/error/message").and_then(Value::as_str).unwrap_or("");
-    format!("{file}: {kind}: {message}")
+/// An error or warning of a line.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct LineProblem {
+    /// Its kind (interfaces.md).
+    #[serde(default)]
+    pub kind: String,
+    /// In words.
+    #[serde(default)]
+    pub message: String,
+}
+
+impl LineView {
+    /// Reads a line (a line that does not read is an empty view, never a panic).
+    pub fn of(line: &Value) -> LineView {
+        <LineView as serde::Deserialize>::deserialize(line).unwrap_or_default()
+    }
+
+    /// The error's kind, if the file failed.
+    pub fn error_kind(&self) -> Option<&str> {
+        self.error.as_ref().map(|e| e.kind.as_str())
+    }
+
+    /// Whether this is a failure that counts (a file that is not an activity is not).
+    pub fn counts_as_failure(&self) -> bool {
+        !self.ok && self.error_kind() != Some("not_activity_file")
+    }
+
+    /// A duplicate of what is stored.
+    pub fn is_duplicate(&self) -> bool {
+        self.stored.as_deref() == Some("duplicate")
+    }
+
+    /// A failure in words: `file: kind: message`.
+    pub fn describe_failure(&self) -> String {
+        let (kind, message) =
+            self.error.as_ref().map_or(("?", ""), |e| (e.kind.as_str(), e.message.as_str()));
+        format!("{}: {kind}: {message}", self.file)
+    }
 }
 
 /// Every file of one upload (a single activity file, or an archive walked member by member),

@@ -26,7 +26,7 @@ pub struct StatusReport {
     /// What the series was computed from (for the counts and the assumptions).
     pub inputs: LoadInputs,
     /// "What works for you" ([`crate::insights::what_works_from`]).
-    pub what_works: Value,
+    pub what_works: crate::insights::WhatWorks,
 }
 
 impl StatusReport {
@@ -34,7 +34,10 @@ impl StatusReport {
     pub fn to_json(&self) -> Value {
         let mut doc = status_json(&self.status, &self.forecast, &self.inputs);
         if let Some(obj) = doc.as_object_mut() {
-            obj.insert("what_works".into(), self.what_works.clone());
+            obj.insert(
+                "what_works".into(),
+                serde_json::to_value(&self.what_works).unwrap_or_default(),
+            );
         }
         doc
     }

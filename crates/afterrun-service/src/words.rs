@@ -1,6 +1,8 @@
 //! Codes of the plan contract in plain words, for the CLI's text, the calendar file and the
 //! web pages: one wording of `foam_rolling`, `calves_left` or a dose object everywhere.
 
+use afterrun_protocol::doc::DoseDoc;
+use afterrun_protocol::region::Region;
 use serde_json::Value;
 
 /// A code in words: `half_marathon` → `half marathon`.
@@ -8,18 +10,9 @@ pub fn words(code: &str) -> String {
     code.replace('_', " ")
 }
 
-/// A region code in words: `calves_left` → `left calves`, `leg_right` → `right leg`,
-/// `all` → `everywhere`.
-pub fn region_words(region: &str) -> String {
-    match afterrun_protocol::region::Region::from_code(region, true) {
-        Some(r) => r.words(),
-        None => words(region),
-    }
-}
-
-/// A list of regions in words, comma-separated.
-pub fn regions_words<'a>(regions: impl IntoIterator<Item = &'a str>) -> String {
-    regions.into_iter().map(region_words).collect::<Vec<_>>().join(", ")
+/// Regions in words, comma-separated: `[quads, feet_right]` → "quads, right foot".
+pub fn regions_words(regions: &[Region]) -> String {
+    regions.iter().map(|r| r.words()).collect::<Vec<_>>().join(", ")
 }
 
 /// A step modality in words, as a title (`foam_rolling` → `Foam roller`).
@@ -96,74 +89,53 @@ pub fn value_words(v: &Value) -> String {
     }
 }
 
-/// A step's `dose` object in words, e.g. `45 s per muscle group, slow pace, light pressure`.
-///
-/// Known fields are worded in a fixed order; a field this version does not know is still shown,
-/// as `name: value`, so nothing the engine says is hidden.
-pub fn dose_words(dose: &Value) -> String {
-    let Some(map) = dose.as_object() else {
-        return String::new();
-    };
-    let get = |k: &str| map.get(k).map(value_words);
-    let bouts = match (get("bouts"), get("bout_s")) {
-        (Some(n), Some(t)) => Some(format!("{n} bouts of {t} s")),
-        (Some(n), None) => Some(format!("{n} bouts")),
-        (None, Some(t)) => Some(format!("bouts of {t} s")),
-        (None, None) => None,
-    };
-    let holds = match (get("seconds"), get("reps")) {
-        (Some(t), Some(r)) => Some(format!("{t} s holds, {r} times")),
-        (Some(t), None) => Some(format!("{t} s holds")),
-        (None, Some(r)) => Some(format!("{r} times")),
-        (None, None) => None,
-    };
-    let swings = get("leg_swings_each_way").map(|v| format!("{v} leg swings each way"));
-    let reps_per_side = match swings {
-        Some(_) => None,
-        None => get("reps_per_side").map(|v| format!("{v} each side")),
-    };
-    let sets = match map.get("sets").and_then(Value::as_u64) {
-        Some(1) => Some("1 set".to_owned()),
-        _ => get("sets").map(|n| format!("{n} sets")),
-    };
-    let electrolytes = map
-        .get("electrolytes")
-        .and_then(Value::as_bool)
-        .map(|e| if e { "with electrolytes" } else { "no electrolytes needed" }.to_owned());
-    let worded: [(&[&str], Option<String>); 21] = [
-        (&["intensity"], get("intensity").map(|v| format!("{v} effort"))),
-        (&["level"], get("level").map(|v| format!("level {v}"))),
-        (&["minutes"], get("minutes").map(|v| format!("{v} min"))),
-        (&["pattern"], get("pattern").map(|v| format!("{v} pattern"))),
-        (&["hold_s"], get("hold_s").map(|v| format!("hold {v} s"))),
-        (&["rest_s"], get("rest_s").map(|v| format!("vent {v} s between waves"))),
-        (&["max_mmhg"], get("max_mmhg").map(|v| format!("at most {v} mmHg"))),
-        (&["frequency_hz"], get("frequency_hz").map(|v| format!("{v} Hz"))),
-        (&["amplitude_mm"], get("amplitude_mm").map(|v| format!("{v} mm amplitude"))),
-        (&["bouts", "bout_s"], bouts),
-        (&["stance"], get("stance").map(|v| format!("stance: {v}"))),
-        (&["seconds", "reps"], holds),
-        (&["leg_swings_each_way", "reps_per_side"], swings.or(reps_per_side)),
-        (&["torso_twists"], get("torso_twists").map(|v| format!("{v} torso twists"))),
-        (
-            &["seconds_per_group"],
-            get("seconds_per_group").map(|v| format!("{v} s per muscle group")),
-        ),
-        (&["seconds_per_spot"], get("seconds_per_spot").map(|v| format!("{v} s per spot"))),
-        (&["sets"], sets),
-        (&["pace"], get("pace").map(|v| format!("{v} pace"))),
-        (&["pressure"], get("pressure").map(|v| format!("{v} pressure"))),
-        (&["water_ml"], get("water_ml").map(|v| format!("about {v} ml of water"))),
-        (&["electrolytes"], electrolytes),
-    ];
-    let known: Vec<&str> = worded.iter().flat_map(|(keys, _)| keys.iter().copied()).collect();
-    let mut parts: Vec<String> = worded.into_iter().filter_map(|(_, part)| part).collect();
-    for (key, value) in map {
-        if !known.contains(&key.as_str()) {
-            parts.push(format!("{}: {}", words(key), value_words(value)));
+/// A step's dose in words, e.g. `45 s per muscle group, 1 set, slow pace, light pressure`.
+pub fn dose_words(dose: &DoseDoc) -> String {
+    let parts: Vec<String> = match dose {
+        DoseDoc::Easy { intensity } => vec![format!("{} effort", words(intensity))],
+        DoseDoc::Dynamic { leg_swings_each_way, torso_twists, .. } => vec![
+            format!("{leg_swings_each_way} leg swings each way"),
+            format!("{torso_twists} torso twists"),
+        ],
+        DoseDoc::Static { seconds, reps } => vec![format!("{seconds} s holds, {reps} times")],
+        DoseDoc::FoamRolling { seconds_per_group, sets, pace, pressure } => vec![
+            format!("{seconds_per_group} s per muscle group"),
+            if *sets == 1 { "1 set".to_owned() } else { format!("{sets} sets") },
+            format!("{} pace", words(pace)),
+            format!("{} pressure", pressure.code()),
+        ],
+        DoseDoc::MassageGun { seconds_per_spot, pressure } => {
+            vec![format!("{seconds_per_spot} s per spot"), format!("{} pressure", pressure.code())]
         }
-    }
+        DoseDoc::Compression { level, minutes, pattern, hold_s, rest_s, max_mmhg } => {
+            let mut parts = vec![
+                format!("level {level}"),
+                format!("{minutes} min"),
+                format!("{} pattern", words(pattern)),
+                format!("hold {hold_s} s"),
+                format!("vent {rest_s} s between waves"),
+            ];
+            parts.extend(max_mmhg.map(|m| format!("at most {m} mmHg")));
+            parts
+        }
+        DoseDoc::Vibration { frequency_hz, amplitude_mm, bout_s, bouts, stance } => vec![
+            format!("{} Hz", number_words(*frequency_hz)),
+            format!("{} mm amplitude", number_words(*amplitude_mm)),
+            format!("{bouts} bouts of {bout_s} s"),
+            format!("stance: {}", stance.iter().map(|s| words(s)).collect::<Vec<_>>().join(" / ")),
+        ],
+        DoseDoc::Hydration { water_ml, electrolytes } => vec![
+            format!("about {water_ml} ml of water"),
+            if *electrolytes { "with electrolytes" } else { "no electrolytes needed" }.to_owned(),
+        ],
+        DoseDoc::None {} => Vec::new(),
+    };
     parts.join(", ")
+}
+
+/// A number as the plan's JSON writes it (`1.0`, `27.5`), so the words and the document agree.
+fn number_words(x: f64) -> String {
+    serde_json::Number::from_f64(x).map_or_else(|| x.to_string(), |n| n.to_string())
 }
 
 /// A sport code in words: `trail_running` → "Trail running".
@@ -204,20 +176,20 @@ pub fn clock_words(seconds: f64) -> String {
 
 /// What an `import --json` line's activity was, in the runner's zone and units:
 /// "Running · Sun 22 Nov 08:01 · 13.2 mi · 1:35:28".
-pub fn activity_words(line: &Value, locale: &crate::locale::Locale) -> String {
+pub fn activity_words(line: &crate::import::LineView, locale: &crate::locale::Locale) -> String {
     let mut parts = Vec::new();
-    if let Some(sport) = line.get("sport").and_then(Value::as_str).filter(|s| *s != "unknown") {
+    if let Some(sport) = line.sport.as_deref().filter(|s| *s != "unknown") {
         parts.push(sport_words(sport));
     }
-    if let Some(start) = line.get("start_time").and_then(Value::as_str) {
+    if let Some(start) = line.start_time.as_deref() {
         parts.push(
             crate::parse_time(start).map_or_else(|| start.to_owned(), |t| locale.date_time(t)),
         );
     }
-    if let Some(m) = line.get("distance_m").and_then(Value::as_f64).filter(|m| *m > 0.0) {
+    if let Some(m) = line.distance_m.filter(|m| *m > 0.0) {
         parts.push(locale.distance(m));
     }
-    if let Some(s) = line.get("elapsed_s").and_then(Value::as_f64).filter(|s| *s > 0.0) {
+    if let Some(s) = line.elapsed_s.filter(|s| *s > 0.0) {
         parts.push(clock_words(s));
     }
     parts.join(" · ")
@@ -239,11 +211,18 @@ mod tests {
 
     #[test]
     fn regions_read_as_words() {
-        assert_eq!(region_words("calves_left"), "left calf");
-        assert_eq!(region_words("achilles_right"), "right Achilles");
-        assert_eq!(region_words("whole_body"), "whole body");
-        assert_eq!(region_words("adductors_left"), "left inner thigh");
-        assert_eq!(region_words("all"), "everywhere");
-        assert_eq!(regions_words(["quads", "feet_right"]), "quads, right foot");
+        let r = |codes: &[&str]| -> Vec<Region> {
+            codes.iter().map(|c| Region::from_code(c, true).unwrap()).collect()
+        };
+        assert_eq!(
+            regions_words(&r(&["calves_left", "achilles_right"])),
+            "left calf, right Achilles"
+        );
+        assert_eq!(
+            regions_words(&r(&["whole_body", "adductors_left"])),
+            "whole body, left inner thigh"
+        );
+        assert_eq!(regions_words(&r(&["all"])), "everywhere");
+        assert_eq!(regions_words(&r(&["quads", "feet_right"])), "quads, right foot");
     }
 }

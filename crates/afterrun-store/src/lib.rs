@@ -90,6 +90,9 @@ pub enum StoreError {
     /// The sign-up invitation is unknown, used or expired.
     #[error("the invitation is unknown, already used or expired")]
     NoInvite,
+    /// The pairing link (`serve --lan`) is unknown, used or expired.
+    #[error("the pairing link is unknown, already used or expired")]
+    NoPairing,
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -143,6 +146,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
     ("load basis", include_str!("../migrations/sqlite/0004_load_basis.sql")),
     ("invites", include_str!("../migrations/sqlite/0005_invites.sql")),
     ("coach acceptance", include_str!("../migrations/sqlite/0006_coach_acceptance.sql")),
+    ("paired devices", include_str!("../migrations/sqlite/0007_paired_devices.sql")),
 ];
 
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
@@ -152,6 +156,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
     ("load basis", include_str!("../migrations/postgres/0004_load_basis.sql")),
     ("invites", include_str!("../migrations/postgres/0005_invites.sql")),
     ("coach acceptance", include_str!("../migrations/postgres/0006_coach_acceptance.sql")),
+    ("paired devices", include_str!("../migrations/postgres/0007_paired_devices.sql")),
 ];
 
 enum Pool {
@@ -187,8 +192,10 @@ macro_rules! checkin_row {
 }
 
 mod accounts;
+mod devices;
 
 pub use accounts::{Account, AthleteRef, CoachLink, GO_AHEAD_LEVEL, Referral, Role, hash_token};
+pub use devices::PairedDevice;
 
 /// The store, open on one backend.
 pub struct Store {
@@ -826,7 +833,7 @@ impl Store {
         &self,
         checkin: Id,
         generated_at: UnixSeconds,
-        plan: &serde_json::Value,
+        plan: &(impl serde::Serialize + ?Sized),
         steps: u32,
     ) -> Result<Id> {
         let err = self.db_err("saving a plan");
@@ -1082,7 +1089,7 @@ fn same_duration(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
 

@@ -250,13 +250,12 @@ pub fn fill_run_end(doc: &mut Value, flags: &CheckinFlags) -> Option<String> {
     if !flags.describes_run() || flags.run_ended.is_some() {
         return None;
     }
-    let now = doc.get("now").filter(|v| v.is_string())?.clone();
-    let run = doc.get_mut("run")?.as_object_mut()?;
-    if run.get("ended_at").is_some_and(|v| !v.is_null()) {
+    if afterrun_protocol::checkin::states_run_end(doc) {
         return None;
     }
-    let shown = now.as_str().unwrap_or_default().to_owned();
-    run.insert("ended_at".into(), now);
+    let now = afterrun_protocol::checkin::stated_now(doc)?.to_owned();
+    apply_patch(doc, &["run", "ended_at"], Value::String(now.clone())).ok()?;
+    let shown = now;
     Some(format!("the run's end not given (--run-ended): taken as the check-in's time, {shown}"))
 }
 

@@ -148,7 +148,6 @@ pub fn now() -> i64 {
     now.as_second()
 }
 
-pub use afterrun_service::parse_time;
 pub use afterrun_service::summary_json::time_json;
 
 /// A use case's error as the binary reports it (see [`store_error`]).
@@ -167,17 +166,19 @@ pub fn plan_history(
     athlete: &str,
     checkin_json: &str,
 ) -> anyhow::Result<afterrun_protocol::History> {
-    let Some(now) = serde_json::from_str::<serde_json::Value>(checkin_json)
-        .ok()
-        .and_then(|d| d.get("now").and_then(|n| n.as_str()).and_then(parse_time))
-    else {
+    let Ok(checkin) = afterrun_protocol::parse_checkin(checkin_json) else {
+        // An invalid check-in gets no history: planning it reports the error.
         return Ok(afterrun_protocol::History::default());
     };
     let session = Session::open(db)?;
     let found = session.block_on(session.store.athlete_id(athlete.trim())).map_err(store_error)?;
     let history = match found {
         Some(id) => session
-            .block_on(afterrun_service::history::history_for(&session.store, id, now))
+            .block_on(afterrun_service::history::history_for(
+                &session.store,
+                id,
+                checkin.now.as_second(),
+            ))
             .map_err(service_error),
         None => Ok(afterrun_protocol::History::default()),
     };

@@ -10,6 +10,7 @@ mod checkin_flags;
 mod commands;
 mod db;
 mod exit;
+mod lan;
 mod render;
 mod signals;
 mod walk;

@@ -27,12 +27,13 @@
 
 use std::collections::BTreeMap;
 
+use afterrun_protocol::checkin::checkin_from_value;
 use afterrun_protocol::codes::Modality;
 use afterrun_protocol::learn;
 use afterrun_protocol::outcome::{
     self, CheckinRecord, LEARNED, PREFERENCE_DEFAULT, PlanRecord, SessionOutcome,
 };
-use afterrun_protocol::{History, make_plan, parse_checkin, plan_to_json};
+use afterrun_protocol::{History, PlanDoc, make_plan, parse_checkin, plan_to_json};
 use afterrun_store::{Location, Store};
 use serde_json::{Value, json};
 
@@ -129,11 +130,18 @@ async fn own_outcomes(store: &Store, r: &Runner) -> Vec<SessionOutcome> {
         .iter()
         .map(|p| {
             let done: Vec<u32> = p.completed.iter().map(|c| c.step).collect();
-            outcome::plan_record(p.id, p.generated_at, &p.plan, &done)
+            outcome::plan_record(
+                p.id,
+                p.generated_at,
+                &PlanDoc::from_value(&p.plan).unwrap(),
+                &done,
+            )
         })
         .collect();
-    let checkin_records: Vec<CheckinRecord> =
-        checkins.iter().map(|c| outcome::checkin_record(c.now, &c.checkin)).collect();
+    let checkin_records: Vec<CheckinRecord> = checkins
+        .iter()
+        .map(|c| outcome::checkin_record(c.now, &checkin_from_value(&c.checkin).unwrap()))
+        .collect();
     outcome::outcomes(&plan_records, &checkin_records, |at| [r.forecast[&at]; 8])
 }
 

@@ -1,6 +1,7 @@
 //! `afterrun serve` as a process: a failed log-in is logged with the username and the client's
 //! address (the peer of the real connection), never the password, in plain text when stderr is
-//! not a terminal; the new store file is private.
+//! not a terminal; the new store file is private; `serve --lan` prints a pairing link that works
+//! and its QR code.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 #![cfg(unix)]
@@ -90,5 +91,57 @@ fn the_operator_makes_one_time_invitations() {
         token.to_owned()
     };
     assert_ne!(invite(), invite());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn serve_lan_prints_a_pairing_link_and_its_qr_code() {
+    let dir = std::env::temp_dir().join(format!("afterrun-serve-lan-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_afterrun"))
+        .args(["serve", "--lan", "--addr", "127.0.0.2:0", "--db"])
+        .arg(dir.join("home.db"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    // The serving line, the link's sentence and the link, a blank line, the code, a blank line.
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        lines.push(line.trim_end_matches('\n').to_owned());
+        line.clear();
+        if lines.len() > 4 && lines.last().is_some_and(String::is_empty) {
+            break;
+        }
+    }
+    let text = lines.join("\n");
+    let serving =
+        lines.iter().find(|l| l.contains("serving on")).unwrap_or_else(|| panic!("{text}"));
+    let lan = serving.split("http://").nth(2).unwrap().split('/').next().unwrap().to_owned();
+    assert!(lan.starts_with("127.0.0.2:"), "{serving}");
+    assert!(serving.contains(&format!("http://127.0.0.1:{}/", &lan["127.0.0.2:".len()..])));
+    let link = lines.iter().find(|l| l.starts_with("http://")).unwrap_or_else(|| panic!("{text}"));
+    let token =
+        link.strip_prefix(&format!("http://{lan}/pair/")).unwrap_or_else(|| panic!("{link}"));
+    assert!(token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()), "{link}");
+    let code: Vec<&String> = lines
+        .iter()
+        .filter(|l| !l.is_empty() && l.chars().all(|c| matches!(c, '█' | '▀' | '▄' | ' ')))
+        .collect();
+    assert!(code.len() >= 20, "a QR code in half blocks: {text}");
+    assert!(code.iter().all(|l| l.chars().count() == code[0].chars().count()), "square: {text}");
+    // The printed link pairs a device (from 127.0.0.1 the LAN Host is not the owner's).
+    let mut stream = TcpStream::connect(&lan).unwrap();
+    let path = &link[format!("http://{lan}").len()..];
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {lan}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert!(answer.contains("set-cookie: afterrun_device="), "{answer}");
+    Command::new("kill").arg(child.id().to_string()).status().unwrap();
+    child.wait().unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -54,7 +54,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         apply_patch(&mut doc, &path, value).map_err(|e| bad_input(e.to_string()))?;
     }
     let saved_at = now();
-    if doc.get("now").is_none() {
+    if afterrun_protocol::checkin::stated_now(&doc).is_none() {
         apply_patch(&mut doc, &["now"], crate::db::time_json(Some(saved_at)))
             .map_err(|e| bad_input(e.to_string()))?;
     }

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex, mpsc};
 
 use afterrun_activity::{DecodeError, ProblemKind, archive};
-use afterrun_service::import::{Counts, Prepared, counts_as_failure, describe_failure, prepare};
+use afterrun_service::import::{Counts, LineView, Prepared, prepare};
 use afterrun_store::{Id, Store};
 use serde_json::Value;
 
@@ -304,10 +304,13 @@ impl<'a, R: BlockOn> Importer<'a, R> {
         ));
         if self.json {
             write_line(&mut std::io::stdout().lock(), &line)?;
-        } else if counts_as_failure(&line) {
-            self.progress.suspend(|| eprintln!("afterrun: {}", describe_failure(&line)));
-        } else if let Some(warned) = describe_warnings(&line, &self.locale) {
-            self.progress.suspend(|| eprintln!("afterrun: {warned}"));
+        } else {
+            let line = LineView::of(&line);
+            if line.counts_as_failure() {
+                self.progress.suspend(|| eprintln!("afterrun: {}", line.describe_failure()));
+            } else if let Some(warned) = describe_warnings(&line, &self.locale) {
+                self.progress.suspend(|| eprintln!("afterrun: {warned}"));
+            }
         }
         Ok(())
     }
@@ -343,19 +346,13 @@ impl<'a, R: BlockOn> Importer<'a, R> {
 
 /// A stored file's warnings in words, with what the activity was (in the runner's zone and
 /// units): `run.fit: Running · Sun 11 Jun 2017 10:34 · 0.1 mi · 0:57: shorter than a minute…`.
-fn describe_warnings(line: &Value, locale: &afterrun_service::locale::Locale) -> Option<String> {
-    let warnings: Vec<&str> = line
-        .get("warnings")?
-        .as_array()?
-        .iter()
-        .filter_map(|w| w.get("message").and_then(Value::as_str))
-        .collect();
-    if warnings.is_empty() {
+fn describe_warnings(line: &LineView, locale: &afterrun_service::locale::Locale) -> Option<String> {
+    if line.warnings.is_empty() {
         return None;
     }
-    let file = line.get("file").and_then(Value::as_str).unwrap_or("?");
+    let warnings: Vec<&str> = line.warnings.iter().map(|w| w.message.as_str()).collect();
     let what = afterrun_service::words::activity_words(line, locale);
-    Some(format!("{file}: {what}: {}", warnings.join("; ")))
+    Some(format!("{}: {what}: {}", line.file, warnings.join("; ")))
 }
 
 fn exit_code(counts: &Counts) -> ExitCode {

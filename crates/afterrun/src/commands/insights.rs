@@ -12,7 +12,7 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use afterrun_protocol::outcome::SessionOutcome;
-use afterrun_service::insights::{insights_json, insights_text, words};
+use afterrun_service::insights::{insights_json, insights_text};
 
 use crate::db::{Session, location, store_error};
 
@@ -44,7 +44,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let multi_user = args.multi_user || athletes > 1;
     let runners: Vec<Vec<SessionOutcome>> = all.into_iter().map(|(_, v)| v).collect();
     let doc = insights_json(&runners, multi_user);
-    let text = if args.json { format!("{doc}\n") } else { insights_text(&doc) };
+    let text =
+        if args.json { format!("{}\n", serde_json::to_string(&doc)?) } else { insights_text(&doc) };
     let mut out = anstream::stdout();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
@@ -70,24 +71,9 @@ pub fn guide_lines(db: Option<&str>, modalities: &[&str]) -> Vec<String> {
     session.close();
     let runners: Vec<Vec<SessionOutcome>> = all.into_iter().map(|(_, v)| v).collect();
     let doc = insights_json(&runners, athletes > 1);
-    doc["modalities"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|m| m["modality"].as_str().is_some_and(|c| modalities.contains(&c)))
-        .map(|m| {
-            let code = m["modality"].as_str().unwrap_or("");
-            format!(
-                "After {}, {:.0} % of sessions (95 % interval {:.0}-{:.0} %, {} sessions, {} \
-                 runner{}) were followed by less soreness than forecast.",
-                words(code),
-                m["share"].as_f64().unwrap_or(0.0) * 100.0,
-                m["interval"]["low"].as_f64().unwrap_or(0.0) * 100.0,
-                m["interval"]["high"].as_f64().unwrap_or(0.0) * 100.0,
-                m["sessions"].as_u64().unwrap_or(0),
-                m["runners"].as_u64().unwrap_or(0),
-                if m["runners"].as_u64() == Some(1) { "" } else { "s" },
-            )
-        })
+    doc.modalities
+        .iter()
+        .filter(|m| modalities.contains(&m.modality.code()))
+        .map(afterrun_service::insights::FigureDoc::sentence)
         .collect()
 }

@@ -72,19 +72,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let history = crate::db::plan_history(db, &args.db.athlete, &checkin.0)?;
         (checkin, history)
     };
-    let plan = afterrun_protocol::plan_json_noting(&checkin, &history, &filled_in)
+    let plan = afterrun_protocol::plan_doc_noting(&checkin, &history, &filled_in)
         .map_err(|e| bad_input(format!("invalid check-in: {e}")))?;
     if let Some(path) = &args.ics {
-        let value: Value = serde_json::from_str(&plan)?;
-        let ics = afterrun_service::ics::plan_to_ics(&value, &locale(&args))?;
+        let ics = afterrun_service::ics::plan_to_ics(&plan, &locale(&args));
         std::fs::write(path, ics)
             .map_err(|e| bad_input(format!("--ics {}: cannot write: {e}", path.display())))?;
     }
     if args.json {
-        write_stdout(&format!("{plan}\n"))?;
+        write_stdout(&format!("{}\n", plan.to_json()))?;
     } else {
-        let value: Value = serde_json::from_str(&plan)?;
-        let text = crate::render::plan_text::render(&value, &locale(&args));
+        let text = crate::render::plan_text::render(&plan, &locale(&args));
         let mut out = anstream::stdout();
         ignore_broken_pipe(out.write_all(text.as_bytes()).and_then(|()| out.flush()))?;
     }
@@ -139,7 +137,8 @@ fn checkin_document(
         })?,
         None => Value::Object(serde_json::Map::new()),
     };
-    let needs_now = doc.as_object().is_some_and(|m| m.get("now").is_none_or(Value::is_null))
+    let needs_now = doc.is_object()
+        && afterrun_protocol::checkin::stated_now(&doc).is_none()
         && args.flags.now.is_none();
     if let (Some(original), true, false) = (&text, patches.is_empty(), needs_now) {
         // Nothing to change: the engine reads the very bytes given, so its errors point there.

@@ -2,7 +2,10 @@
 //! clinic (`--multi-user`: accounts, sessions and roles, behind a TLS-terminating proxy).
 //!
 //! The command checks the bind address before anything else: personal mode has no accounts, so
-//! it may only listen on loopback; any other address needs `--multi-user` (exit 2 otherwise).
+//! it may only listen on loopback; `--lan` adds this computer's address on the home network
+//! (found by [`crate::lan::lan_ipv4`], or `--addr`) for the devices the owner pairs, the owner
+//! keeping loopback at the same port; any other address needs `--multi-user` (exit 2
+//! otherwise).
 //! It opens the store (so `--db` is validated and migrated at start, not on the first request),
 //! builds the server state with the real clock, and serves until Ctrl-C, telling the router each
 //! connection's peer address (the per-client limits count by it, or by the `X-Forwarded-For` of
@@ -24,10 +27,17 @@ use crate::watch::{Stopper, Watch};
 /// Arguments of `afterrun serve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Where to listen; personal mode needs a loopback address (127.0.0.1, [::1], localhost).
-    /// Port 0 picks a free port (printed at start)
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-    addr: String,
+    /// Where to listen; personal mode needs a loopback address (127.0.0.1, [::1], localhost),
+    /// --lan the address on the home network. Port 0 picks a free port (printed at start)
+    /// [default: 127.0.0.1:8080; with --lan this computer's address on the home network, port
+    /// 8080]
+    #[arg(long, value_name = "ADDR")]
+    addr: Option<String>,
+
+    /// Personal mode for your own phone on the home network: listen on this computer's address
+    /// there too, and open to the devices you pair with the printed one-time link or QR code
+    #[arg(long, conflicts_with = "multi_user")]
+    lan: bool,
 
     /// The store: a file path or sqlite:PATH for SQLite, or a postgres://… URL
     /// [default: $AFTERRUN_DB, else $XDG_DATA_HOME/afterrun/afterrun.db]
@@ -126,15 +136,32 @@ fn clock() -> jiff::Timestamp {
     now
 }
 
-/// Runs `afterrun serve`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let addr = parse_addr(&args.addr)?;
-    if !addr.ip().is_loopback() && !args.multi_user {
+/// The address to listen on: `--addr`, else the default of the mode; checked against the mode.
+fn listen_addr(args: &Args) -> anyhow::Result<SocketAddr> {
+    let addr = match (&args.addr, args.lan) {
+        (Some(text), _) => parse_addr(text)?,
+        (None, true) => SocketAddr::new(IpAddr::V4(crate::lan::lan_ipv4()?), 8080),
+        (None, false) => SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080),
+    };
+    if args.lan && addr.ip().is_unspecified() {
         return Err(bad_input(format!(
-            "--addr {addr}: personal mode has no accounts and only listens on loopback \
-             (127.0.0.1, [::1]); use --multi-user to serve other machines"
+            "--addr {addr}: --lan listens on one address of this computer, the one your phone \
+             reaches (such as 192.168.1.20:8080), not on all of them"
         )));
     }
+    if !addr.ip().is_loopback() && !args.multi_user && !args.lan {
+        return Err(bad_input(format!(
+            "--addr {addr}: personal mode has no accounts and only listens on loopback \
+             (127.0.0.1, [::1]); use --lan for your own phone on the home network, or \
+             --multi-user to serve other machines"
+        )));
+    }
+    Ok(addr)
+}
+
+/// Runs `afterrun serve`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let addr = listen_addr(&args)?;
     if !args.watch.is_empty() {
         if args.multi_user {
             return Err(bad_input("--watch: only in personal mode (whose runs would they be?)"));
@@ -195,22 +222,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             Some(start_watch(Arc::clone(&store), args.watch.clone(), args.poll)?)
         };
+        let listeners = crate::lan::bind(addr, args.lan).await?;
+        let config = Config { lan: listeners.lan, ..config };
         let state = AppState::new(config, clock).with_store(store);
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| bad_input(format!("--addr {addr}: cannot listen: {e}")))?;
-        let bound = listener.local_addr().context("reading the bound address")?;
-        eprintln!("afterrun: serving on http://{bound}/ (Ctrl-C to stop)");
-        let app =
-            afterrun_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                crate::signals::shutdown_signal().await;
-                // Open simulator streams would otherwise hold the shutdown until their run ends.
-                afterrun_server::end_device_streams();
-            })
-            .await
-            .context("the server stopped with an error")?;
+        announce(&state, &listeners).await?;
+        serve_all(listeners.all, afterrun_server::router(state)).await?;
         if let Some((stopper, thread)) = watching {
             // The file being stored is finished (one transaction), then the summary printed.
             stopper.stop();
@@ -227,6 +243,51 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     result
+}
+
+/// Says where the server listens; with `--lan`, makes the first pairing link and prints it with
+/// its QR code.
+async fn announce(state: &AppState, listeners: &crate::lan::Listeners) -> anyhow::Result<()> {
+    let owner = listeners.owner;
+    let Some(lan) = listeners.lan else {
+        eprintln!("afterrun: serving on http://{owner}/ (Ctrl-C to stop)");
+        return Ok(());
+    };
+    eprintln!(
+        "afterrun: serving on http://{owner}/ on this computer, and on http://{lan}/ for the \
+         devices you pair (Ctrl-C to stop)"
+    );
+    let link = afterrun_server::lan::new_link(state).await.context("making the pairing link")?;
+    eprintln!("{}", afterrun_server::lan::terminal_text(state, &link).await);
+    Ok(())
+}
+
+/// Serves `app` on every listener until SIGINT or SIGTERM, then stops them all gracefully.
+async fn serve_all(
+    listeners: Vec<tokio::net::TcpListener>,
+    app: axum::Router,
+) -> anyhow::Result<()> {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut servers = tokio::task::JoinSet::new();
+    for listener in listeners {
+        let mut stopped = stopped.clone();
+        let app = app.clone().into_make_service_with_connect_info::<SocketAddr>();
+        servers.spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                })
+                .await
+        });
+    }
+    crate::signals::shutdown_signal().await;
+    // Open simulator streams would otherwise hold the shutdown until their run ends.
+    afterrun_server::end_device_streams();
+    let _ = stop.send(true);
+    while let Some(served) = servers.join_next().await {
+        served.context("the server stopped")?.context("the server stopped with an error")?;
+    }
+    Ok(())
 }
 
 /// Logs to stderr; `RUST_LOG` overrides the default (warnings, and the server's own info).
@@ -268,5 +329,27 @@ mod tests {
         assert!(parse_addr("localhost:9").unwrap().ip().is_loopback());
         assert!(parse_addr("localhost").is_err());
         assert!(parse_addr("example.org:80").is_err());
+    }
+
+    #[test]
+    fn the_lan_address_is_one_address_and_needs_lan() {
+        #[derive(clap::Parser)]
+        struct Serve {
+            #[command(flatten)]
+            args: Args,
+        }
+        let addr = |flags: &[&str]| {
+            let serve = <Serve as clap::Parser>::try_parse_from(
+                std::iter::once("serve").chain(flags.iter().copied()),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            listen_addr(&serve.args)
+        };
+        assert_eq!(addr(&[]).unwrap().to_string(), "127.0.0.1:8080");
+        assert!(addr(&["--addr", "192.168.1.20:8080"]).is_err(), "personal mode: loopback");
+        let lan = addr(&["--lan", "--addr", "192.168.1.20:8080"]).unwrap();
+        assert_eq!(lan.to_string(), "192.168.1.20:8080");
+        assert!(addr(&["--lan", "--addr", "0.0.0.0:8080"]).is_err(), "one address, not all");
+        assert!(addr(&["--lan", "--multi-user"]).is_err(), "personal mode only");
     }
 }

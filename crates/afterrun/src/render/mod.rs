@@ -72,8 +72,6 @@ fn visible_len(text: &str) -> usize {
     len
 }
 
-pub use afterrun_service::words::regions_words;
-
 pub use afterrun_service::words::duration_words;
 
 #[cfg(test)]
