@@ -22,9 +22,12 @@ pub type Code = Cow<'static, str>;
 
 /// A plan: what the runner does, in order, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Plan"))]
 pub struct PlanDoc {
     /// The check-in's `now` (UTC, whole seconds).
     #[serde(with = "utc")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub generated_at: Timestamp,
     /// The triage: level, reasons, blocks and advice.
     pub triage: TriageDoc,
@@ -47,6 +50,7 @@ pub struct PlanDoc {
 
 /// The triage of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TriageDoc {
     /// The level, in rising order of urgency.
     pub level: Level,
@@ -63,6 +67,7 @@ pub struct TriageDoc {
 
 /// One triage reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReasonDoc {
     /// The rule's code (`doms_expected`, `suspected_dvt`, …).
     pub code: Code,
@@ -78,6 +83,7 @@ pub struct ReasonDoc {
 
 /// A modality the plan may not use on a region.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlockDoc {
     /// The blocked modality.
     pub modality: Modality,
@@ -89,9 +95,11 @@ pub struct BlockDoc {
 
 /// One step of the plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StepDoc {
     /// When it starts (UTC).
     #[serde(with = "utc")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub start: Timestamp,
     /// Minutes after the check-in's `now`.
     pub offset_min: u32,
@@ -117,6 +125,7 @@ pub struct StepDoc {
 
 /// A step's dose; its shape follows the modality.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum DoseDoc {
     /// Walk or easy cycling.
@@ -200,6 +209,7 @@ pub enum DoseDoc {
 
 /// A device program and the step that runs it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProgramDoc {
     /// `compression_boots` or `vibration_plate`.
     pub device: Modality,
@@ -211,6 +221,7 @@ pub struct ProgramDoc {
 
 /// The program of a device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum ProgramBodyDoc {
     /// Sequential compression.
@@ -221,6 +232,7 @@ pub enum ProgramBodyDoc {
 
 /// A sequential compression program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CompressionDoc {
     /// Always `sequential`.
     pub pattern: Code,
@@ -247,6 +259,7 @@ pub struct CompressionDoc {
 
 /// A vibrating-plate program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VibrationDoc {
     /// Ramp-up time.
     pub ramp_s: u32,
@@ -256,6 +269,7 @@ pub struct VibrationDoc {
 
 /// One segment of a vibrating-plate program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SegmentDoc {
     /// The stance.
     pub stance: Code,
@@ -271,6 +285,7 @@ pub struct SegmentDoc {
 
 /// A cited reference.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferenceDoc {
     /// The stable id.
     pub id: Code,
@@ -471,6 +486,32 @@ impl<'de> Deserialize<'de> for Pressure {
                 &"light or moderate",
             )),
         }
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Pressure {
+    fn schema_name() -> Cow<'static, str> {
+        "Pressure".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "enum": ["light", "moderate"]})
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Region {
+    fn schema_name() -> Cow<'static, str> {
+        "Region".into()
+    }
+
+    /// Every region code, and `all` (used in `blocked` only).
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut codes: Vec<String> =
+            crate::region::all_regions().iter().map(ToString::to_string).collect();
+        codes.push(Region::All.to_string());
+        schemars::json_schema!({"type": "string", "enum": codes})
     }
 }
 

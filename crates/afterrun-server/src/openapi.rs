@@ -7,6 +7,7 @@
 //! disagree about which codes exist; the ranges are those of interfaces.md. [`PATHS`] lists every
 //! route of the router; a test checks each is documented and served.
 
+use afterrun_protocol::PlanDoc;
 use afterrun_protocol::codes::{
     After, Budget, Clinician, Condition, Equipment, Goal, Modality, Sex, SymptomCode, Trend,
 };
@@ -332,8 +333,7 @@ fn accounts_paths() -> Value {
         "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}});
     let form = json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
         "type": "object", "additionalProperties": {"type": "string"}}}}});
-    let plan_row = json!({"type": "object", "required": ["id", "checkin_id", "plan", "steps", "generated_at", "completed"],
-        "properties": {"plan": {"$ref": "#/components/schemas/Plan"}}});
+    let plan_row = json!({"$ref": "#/components/schemas/PlanRow"});
     json!({
         "/api/accounts": {"post": {"summary": "Sign up (multi-user mode; 404 in personal mode)",
             "requestBody": json_body(credentials.clone()),
@@ -372,7 +372,7 @@ fn accounts_paths() -> Value {
                           "429": problem("too many failed attempts; see Retry-After")}}},
         "/api/athletes/{id}/export": {"get": {"summary": "Everything stored about the athlete, as `afterrun export` (the athlete themself; not a coach)",
             "parameters": athlete_params(&[]),
-            "responses": {"200": ok("the export document", json!({"type": "object"})),
+            "responses": {"200": ok("the export document", json!({"$ref": "#/components/schemas/Export"})),
                           "401": problem("no session"), "403": problem("a coach reads, and does not export"),
                           "404": problem("no such athlete")}}},
         "/api/athletes": {"get": {"summary": "The athletes the principal may see",
@@ -387,7 +387,7 @@ fn accounts_paths() -> Value {
         },
         "/api/athletes/{id}/checkins": {
             "get": {"summary": "The athlete's check-ins, oldest first", "parameters": athlete_params(&[]),
-                "responses": scoped(json!({"200": ok("id, now, checkin, saved_at of each", json!({"type": "array"}))}), false)},
+                "responses": scoped(json!({"200": ok("the check-ins", json!({"type": "array", "items": {"$ref": "#/components/schemas/CheckinRow"}}))}), false)},
             "post": {"summary": "Check in: the stored profile fills what the body leaves out; the check-in and its plan are kept",
                 "parameters": athlete_params(&[]),
                 "requestBody": json_body(json!({"$ref": "#/components/schemas/CheckIn"})),
@@ -670,23 +670,6 @@ pub fn document() -> Value {
             "CheckIn": checkin_schema(),
             "Profile": profile_schema(),
             "Problem": problem_schema(),
-            "Plan": {
-                "type": "object",
-                "required": ["generated_at", "triage", "assumptions", "notes", "steps", "device_programs", "references"],
-                "properties": {
-                    "generated_at": time(),
-                    "triage": {"type": "object", "required": ["level", "reasons", "blocked", "advice"], "properties": {
-                        "level": {"enum": ["self_care", "see_physio", "urgent_care", "emergency"]},
-                        "reasons": {"type": "array"}, "blocked": {"type": "array"}, "advice": {"type": "string"}}},
-                    "assumptions": {"type": "array", "items": {"type": "string"}},
-                    "notes": {"type": "array", "items": {"type": "string"}},
-                    "steps": {"type": "array", "items": {"type": "object",
-                        "required": ["start", "offset_min", "modality", "duration_s", "targets", "dose", "instructions", "why", "evidence"],
-                        "properties": {"modality": {"enum": codes(Modality::ALL, Modality::code)}}}},
-                    "device_programs": {"type": "array"},
-                    "references": {"type": "array"}
-                }
-            },
             "ImportResult": {
                 "type": "object",
                 "required": ["files", "summary"],
@@ -710,6 +693,12 @@ pub fn document() -> Value {
             "GuideTopic": {"type": "object", "required": ["id", "title", "summary", "seed_advice", "evidence", "references"]}
         }}
     });
+    if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
+        for (name, schema) in generated_schemas() {
+            // A hand-written schema (the check-in's ranges, the profile's) is kept.
+            schemas.entry(name).or_insert(schema);
+        }
+    }
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(device_paths());
         paths.extend(lan_paths());
@@ -728,6 +717,23 @@ pub fn document() -> Value {
     add_common_refusals(&mut doc);
     add_operation_ids_and_security(&mut doc);
     doc
+}
+
+/// The component schemas generated by `schemars` from the types that serialize the answers:
+/// the plan ([`PlanDoc`], as `Plan`, and every part of it) and the store's rows (activities,
+/// check-ins, plans with their completed steps, outcomes, the export). Written for
+/// serialization: a field the server always writes is `required`.
+pub fn generated_schemas() -> serde_json::Map<String, Value> {
+    let mut generator = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .with(|s| s.definitions_path = "/components/schemas".into())
+        .into_generator();
+    generator.subschema_for::<PlanDoc>();
+    generator.subschema_for::<afterrun_store::ActivityRow>();
+    generator.subschema_for::<afterrun_store::CheckinRow>();
+    generator.subschema_for::<afterrun_store::PlanRow>();
+    generator.subschema_for::<afterrun_store::Export>();
+    generator.take_definitions(true)
 }
 
 /// Every operation gets an `operationId` (its method and path: `get_api_athletes_id_profile`),

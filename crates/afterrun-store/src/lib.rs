@@ -17,6 +17,8 @@
 
 mod location;
 mod model;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod time;
 
 use std::borrow::Cow;

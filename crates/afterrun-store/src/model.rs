@@ -22,6 +22,7 @@ pub type UnixSeconds = i64;
 /// as is. Every field may be unknown.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Profile {
     /// Age in years.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,6 +117,7 @@ impl Profile {
 
 /// A clinician's clearance for one modality (interfaces.md `clearances[]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Clearance {
     /// The step modality code it clears.
     pub modality: String,
@@ -244,6 +246,7 @@ pub struct NewActivity {
 
 /// A stored activity, without its original file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ActivityRow {
     /// Row id.
     pub id: Id,
@@ -257,9 +260,11 @@ pub struct ActivityRow {
     pub sub_sport: Option<String>,
     /// Start, UTC.
     #[serde(serialize_with = "crate::time::opt_rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date-time")))]
     pub start_time: Option<UnixSeconds>,
     /// End, UTC.
     #[serde(serialize_with = "crate::time::opt_rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date-time")))]
     pub end_time: Option<UnixSeconds>,
     /// Elapsed seconds.
     pub elapsed_s: Option<f64>,
@@ -297,6 +302,7 @@ pub struct ActivityRow {
     pub source: String,
     /// When it was imported.
     #[serde(serialize_with = "crate::time::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub imported_at: UnixSeconds,
 }
 
@@ -322,42 +328,51 @@ impl Stored {
 
 /// A stored check-in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckinRow {
     /// Row id.
     pub id: Id,
     /// The check-in's `now`.
     #[serde(serialize_with = "crate::time::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub now: UnixSeconds,
     /// The check-in document.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::checkin_ref"))]
     pub checkin: serde_json::Value,
     /// When it was saved.
     #[serde(serialize_with = "crate::time::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub saved_at: UnixSeconds,
 }
 
 /// A completed step of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Completion {
     /// The step index (from 0).
     pub step: u32,
     /// When it was marked done.
     #[serde(serialize_with = "crate::time::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub done_at: UnixSeconds,
 }
 
 /// A stored plan with its completed steps.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PlanRow {
     /// Row id.
     pub id: Id,
     /// The check-in it answered.
     pub checkin_id: Id,
     /// The plan document.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::plan_ref"))]
     pub plan: serde_json::Value,
     /// How many steps it has.
     pub steps: u32,
     /// The plan's `generated_at`.
     #[serde(serialize_with = "crate::time::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub generated_at: UnixSeconds,
     /// Steps marked done, by step index.
     pub completed: Vec<Completion>,
@@ -365,6 +380,7 @@ pub struct PlanRow {
 
 /// How a plan's forecast compared with the soreness the next check-in reported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Outcome {
     /// The plan whose forecast is checked.
     pub plan_id: Id,
@@ -380,11 +396,13 @@ pub struct Outcome {
 
 /// Everything stored about one athlete (`afterrun export`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Export {
     /// The athlete's name.
     pub athlete: String,
     /// When the athlete was created.
     #[serde(serialize_with = "crate::time::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub created_at: UnixSeconds,
     /// The profile.
     pub profile: Profile,
