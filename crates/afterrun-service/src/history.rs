@@ -26,7 +26,7 @@ use afterrun_store::Store;
 use crate::ServiceError;
 use crate::locale::Locale;
 use crate::refresh::fresh_rows;
-pub use crate::stored_load::{PLAUSIBLE_FROM, load_profile, plausible_start};
+use crate::stored_load::plausible_start;
 
 /// A run of at least this many seconds counts as hard for the planner (protocol.md: ≥ 90 min).
 const HARD_RUN_S: f64 = 90.0 * 60.0;

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 use sha2::Digest as _;
 
 use crate::ServiceError;
-pub use crate::stored_load::load_of;
+use crate::stored_load::load_of;
 use crate::summary_json::summary_map;
 
 /// A file ready to be stored, already stored, or failed.
