@@ -94,7 +94,7 @@ test('"Remind me" shows a notification at a step\'s start, from the service work
     return (await registration.getNotifications()).map((n) => ({ title: n.title, body: n.body }));
   });
   let shown = [];
-  for (let i = 0; i < 50 && shown.length === 0; i += 1) {
+  for (let i = 0; i < 100 && shown.length === 0; i += 1) {
     shown = await notifications();
     if (shown.length === 0) await page.waitForTimeout(200);
   }
