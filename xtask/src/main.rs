@@ -1,9 +1,12 @@
 //! Project automation, in Rust rather than shell (matklad's xtask pattern).
 //!
 //! `cargo xtask test` runs every check CI runs, in order, and stops at the first failure:
-//! formatting, clippy with `-D warnings`, the whole test suite, the `no_std` proof of the device
-//! core, and the build of the fuzz targets. Tests that need outside services (PostgreSQL,
+//! formatting, clippy with `-D warnings`, no module import circle (`circles`), the whole test
+//! suite, the `no_std` proof of the device core, cargo-deny's licence, ban and source checks (when
+//! cargo-deny is installed), and the build of the fuzz targets. Tests that need outside services (PostgreSQL,
 //! Chromium) read their settings from the environment; under `CI=true` they are required.
+
+mod circles;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -13,10 +16,13 @@ fn main() -> ExitCode {
     let result = match task.as_str() {
         "test" => test_all(),
         "nostd" => device_no_std(),
+        "deny" => supply_chain(),
+        // An optional second argument names another checkout to check.
+        "circles" => circles::check(&std::env::args().nth(2).map_or_else(root, PathBuf::from)),
         "fuzz-build" => fuzz_build(),
         "e2e" => browser_tests(),
         _ => {
-            eprintln!("usage: cargo xtask <test|nostd|fuzz-build|e2e>");
+            eprintln!("usage: cargo xtask <test|circles|nostd|deny|fuzz-build|e2e>");
             return ExitCode::from(2);
         }
     };
@@ -54,14 +60,40 @@ fn test_all() -> Result<(), String> {
     clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
     run("cargo clippy -D warnings", clippy)?;
 
+    circles::check(&root())?;
+
     let mut test = cargo();
     test.args(["test", "--workspace"]);
     run("cargo test --workspace", test)?;
 
     device_no_std()?;
+    supply_chain()?;
     fuzz_build()?;
     browser_tests()?;
     Ok(())
+}
+
+/// Whether CI must have cargo-deny. It does not install it: building it takes longer than the
+/// ~4 minutes allowed for it (deny.toml, BENCHMARKS.md). Set this to `true` together with a
+/// `cargo install --locked cargo-deny` line in `.ci/run` to make the check a CI requirement.
+const DENY_REQUIRED_IN_CI: bool = false;
+
+/// `cargo deny check licenses bans sources` (deny.toml) when cargo-deny is installed. The
+/// advisories check is left out: its database comes from GitHub, which CI cannot reach.
+fn supply_chain() -> Result<(), String> {
+    let installed = cargo().args(["deny", "--version"]).output().is_ok_and(|o| o.status.success());
+    if !installed {
+        if DENY_REQUIRED_IN_CI && in_ci() {
+            return Err(
+                "cargo-deny is required under CI=true: `cargo install --locked cargo-deny`".into(),
+            );
+        }
+        eprintln!("==> cargo deny SKIPPED: not installed (`cargo install --locked cargo-deny`)");
+        return Ok(());
+    }
+    let mut deny = cargo();
+    deny.args(["deny", "--locked", "check", "licenses", "bans", "sources"]);
+    run("cargo deny check licenses bans sources", deny)
 }
 
 fn in_ci() -> bool {

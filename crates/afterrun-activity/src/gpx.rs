@@ -14,9 +14,10 @@
 //! ascent/descent with the hysteresis of [`crate::geo::Climb`], per segment; average heart rate =
 //! the mean over points that have one.
 
-use crate::decode::DecodeOptions;
 use crate::geo::{Climb, PathLength, valid_position};
-use crate::model::{Activity, DecodeError, Format, ProblemKind, Sample, Summary, Warning};
+use crate::model::{
+    Activity, DecodeError, DecodeOptions, Format, ProblemKind, Sample, Summary, Warning,
+};
 use crate::xml::{self, Node, XmlReader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,7 +206,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
                     && stack[stack.len() - 2] == Tag::Trk
                     && totals.sport.is_none()
                 {
-                    totals.sport = crate::decode::sport_from_name(value);
+                    totals.sport = crate::sport::sport_from_name(value);
                 }
             }
         }

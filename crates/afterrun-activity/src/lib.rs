@@ -15,8 +15,10 @@ pub mod fit;
 pub mod geo;
 pub mod gpx;
 pub mod sniff;
+mod sport;
 pub mod tcx;
 mod xml;
 
-pub use decode::{DecodeOptions, decode, detect_format, sport_from_name};
+pub use decode::{decode, detect_format};
 pub use model::*;
+pub use sport::sport_from_name;

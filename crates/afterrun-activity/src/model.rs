@@ -7,6 +7,20 @@ use std::fmt;
 /// fractions in [`Sample::time_s`].
 pub type UnixSeconds = i64;
 
+/// What to decode besides the summary; one type for the dispatcher and every decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// Also return one [`Sample`] per point or `record` message (the load model needs them;
+    /// `inspect` does not, and is faster without); `false` computes the summary only.
+    pub samples: bool,
+}
+
+impl Default for DecodeOptions {
+    fn default() -> Self {
+        DecodeOptions { samples: true }
+    }
+}
+
 /// The container format, sniffed from the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {

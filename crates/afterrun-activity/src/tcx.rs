@@ -12,10 +12,10 @@
 //! mean of trackpoint heart rates; ascent/descent from trackpoint altitudes with the hysteresis
 //! of [`crate::geo::Climb`], per track. Several activities in one file become sessions.
 
-use crate::decode::DecodeOptions;
 use crate::geo::{Climb, valid_position};
 use crate::model::{
-    Activity, DecodeError, Format, ProblemKind, Sample, SessionSummary, Summary, Warning,
+    Activity, DecodeError, DecodeOptions, Format, ProblemKind, Sample, SessionSummary, Summary,
+    Warning,
 };
 use crate::xml::{self, Node, XmlReader};
 
@@ -197,7 +197,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
                 match t {
                     Tag::Activity if act.is_none() => {
                         let sport = xml::attr(&tag, "Sport")
-                            .and_then(|s| crate::decode::sport_from_name(&s));
+                            .and_then(|s| crate::sport::sport_from_name(&s));
                         act = Some(Act { sport, ..Act::default() });
                         if empty {
                             acts.extend(act.take());

@@ -58,8 +58,9 @@ pub const MAX_CHAMBERS_PER_LEG: usize = 8;
 /// Chambers in total: two legs of [`MAX_CHAMBERS_PER_LEG`]. Index `i < 8` is the left leg's
 /// chamber `i + 1`, index `8 + i` the right leg's.
 pub const MAX_CHAMBERS: usize = 2 * MAX_CHAMBERS_PER_LEG;
-/// Target pressure of each level 1–7 (protocol.md).
-pub const LEVEL_MMHG: [f32; 7] = [30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 100.0];
+/// Target pressure of each level 1–7 in whole mmHg (protocol.md, devices.md §1): the one table,
+/// read by the controller here and by the planner (`afterrun-protocol`) when it doses a session.
+pub const LEVEL_MMHG: [u16; 7] = [30, 40, 50, 60, 70, 80, 100];
 /// No chamber may ever read above this, whatever its target.
 pub const ABSOLUTE_CEILING_MMHG: f32 = 120.0;
 /// Highest target a program may ask for, boost included.
@@ -262,7 +263,7 @@ impl CompressionProgram {
         let mut targets = [0.0f32; MAX_CHAMBERS_PER_LEG];
         match &self.targets_mmhg {
             None => {
-                let t = LEVEL_MMHG[usize::from(self.level - 1)];
+                let t = f32::from(LEVEL_MMHG[usize::from(self.level - 1)]);
                 targets.iter_mut().take(n).for_each(|x| *x = t);
             }
             Some(explicit) => {
@@ -861,136 +862,193 @@ impl CompressionController {
 
     /// One control step at `now` with these readings; returns the commands to apply until the
     /// next tick. Never panics, whatever the readings.
+    ///
+    /// The steps, in order: the time since the last tick, whether every chamber is vented (for
+    /// `reset` and `done`), nothing more unless a session is running or venting, then the checks
+    /// that latch a fault (watchdog, sensors, pump, each chamber against its valve), and last the
+    /// schedule (venting to `done`, the session's end, the next fill or hold).
     pub fn tick(&mut self, now: Millis, readings: &CompressionReadings) -> CompressionCommands {
-        let previous = self.last_tick;
-        self.last_tick = Some(now);
-        let dt_ms = match previous {
-            Some(last) if now >= last => now - last,
-            Some(_) => Millis::MAX,
-            None => 0,
-        };
-
-        // Vented status, for `reset` and `done`.
-        let mut vented = true;
-        for i in 0..MAX_CHAMBERS {
-            if self.fitted[i] {
-                match self.plausible(readings.chambers[i]) {
-                    Some(v) if v < VENTED_MMHG => {}
-                    _ => vented = false,
-                }
-            }
-        }
-        self.vented = vented;
-        self.vented_since = if vented { Some(self.vented_since.unwrap_or(now)) } else { None };
-
+        let dt_ms = self.tick_gap(now);
+        self.note_vented(now, readings);
         match self.state {
             CompressionState::Idle | CompressionState::Done | CompressionState::Fault { .. } => {
                 return CompressionCommands::SAFE;
             }
             CompressionState::Running { .. } | CompressionState::Venting => {}
         }
-
-        if dt_ms > WATCHDOG_GAP_MS || readings.watchdog_tripped {
-            return self.fault(now, CompressionFault::Watchdog);
+        match self.checked_step(now, dt_ms, readings) {
+            Ok(commands) => commands,
+            Err(kind) => self.fault(now, kind),
         }
+    }
 
-        // Plausibility, over-pressure and rate of every chamber in use.
+    /// Milliseconds since the last tick (0 at the first; `Millis::MAX` when time went back).
+    fn tick_gap(&mut self, now: Millis) -> Millis {
+        let previous = self.last_tick.replace(now);
+        match previous {
+            Some(last) if now >= last => now - last,
+            Some(_) => Millis::MAX,
+            None => 0,
+        }
+    }
+
+    /// Records whether every fitted chamber reads below 5 mmHg, and since when.
+    fn note_vented(&mut self, now: Millis, readings: &CompressionReadings) {
+        let vented = (0..MAX_CHAMBERS)
+            .filter(|&i| self.fitted[i])
+            .all(|i| matches!(self.plausible(readings.chambers[i]), Some(v) if v < VENTED_MMHG));
+        self.vented = vented;
+        self.vented_since = if vented { Some(self.vented_since.unwrap_or(now)) } else { None };
+    }
+
+    /// The fault checks, then the schedule; the first failed check is the fault to latch.
+    fn checked_step(
+        &mut self,
+        now: Millis,
+        dt_ms: Millis,
+        readings: &CompressionReadings,
+    ) -> Result<CompressionCommands, CompressionFault> {
+        if dt_ms > WATCHDOG_GAP_MS || readings.watchdog_tripped {
+            return Err(CompressionFault::Watchdog);
+        }
+        let values = self.chamber_readings(dt_ms, readings)?;
+        let manifold = self.plausible(readings.manifold).ok_or(CompressionFault::Sensor)?;
+        self.prev = values;
+        self.have_prev = true;
+        self.check_pump(manifold)?;
+        let fitted = self.fitted;
+        for i in (0..MAX_CHAMBERS).filter(|&i| fitted[i]) {
+            self.check_chamber(i, values[i], now, manifold)?;
+        }
+        Ok(self.schedule(now, &values, manifold))
+    }
+
+    /// Plausibility, over-pressure and rate of change of every fitted chamber's reading.
+    fn chamber_readings(
+        &self,
+        dt_ms: Millis,
+        readings: &CompressionReadings,
+    ) -> Result<[f32; MAX_CHAMBERS], CompressionFault> {
         let max_step = self.config.max_change_mmhg_s * (dt_ms as f32) / 1000.0
             + self.config.noise_allowance_mmhg;
         let mut values = [0.0f32; MAX_CHAMBERS];
-        for i in 0..MAX_CHAMBERS {
-            if !self.fitted[i] {
-                continue;
-            }
-            let Some(v) = self.plausible(readings.chambers[i]) else {
-                return self.fault(now, CompressionFault::Sensor);
-            };
+        for i in (0..MAX_CHAMBERS).filter(|&i| self.fitted[i]) {
+            let v = self.plausible(readings.chambers[i]).ok_or(CompressionFault::Sensor)?;
             if v > ABSOLUTE_CEILING_MMHG || v > self.targets[i] + OVER_TARGET_MMHG {
-                return self.fault(now, CompressionFault::OverPressure);
+                return Err(CompressionFault::OverPressure);
             }
             if self.have_prev && (v - self.prev[i]).abs() > max_step {
-                return self.fault(now, CompressionFault::Sensor);
+                return Err(CompressionFault::Sensor);
             }
             values[i] = v;
         }
-        let Some(manifold) = self.plausible(readings.manifold) else {
-            return self.fault(now, CompressionFault::Sensor);
-        };
-        self.prev = values;
-        self.have_prev = true;
+        Ok(values)
+    }
 
+    /// The manifold: never far above the highest target, and not rising while no valve fills
+    /// (checked against the valve states of the last tick, which the readings reflect).
+    fn check_pump(&mut self, manifold: f32) -> Result<(), CompressionFault> {
         if manifold > self.max_target + PUMP_OVER_TARGET_MMHG {
-            return self.fault(now, CompressionFault::Pump);
+            return Err(CompressionFault::Pump);
         }
-
-        // Checks against the valve states commanded at the last tick, which the readings reflect.
-        let any_fill = self.valves.contains(&Valve::Fill);
-        if any_fill {
+        if self.valves.contains(&Valve::Fill) {
             self.manifold_base = manifold;
         } else {
             if manifold > self.manifold_base + PUMP_RISE_MMHG {
-                return self.fault(now, CompressionFault::Pump);
+                return Err(CompressionFault::Pump);
             }
             self.manifold_base = self.manifold_base.min(manifold);
         }
-        for i in 0..MAX_CHAMBERS {
-            if !self.fitted[i] {
-                continue;
-            }
-            let v = values[i];
-            let valve = self.valves[i];
-            match valve {
-                Valve::Hold => {
-                    if v > self.hold_ref[i] + HOLD_RISE_MMHG {
-                        return self.fault(now, CompressionFault::Sensor);
-                    }
-                    if v < self.hold_ref[i] - HOLD_FALL_MMHG {
-                        return self.fault(now, CompressionFault::Leak);
-                    }
-                }
-                Valve::Fill => {
-                    let filling_for = now.saturating_sub(self.valve_since[i]);
-                    if filling_for >= XCHECK_SETTLE_MS
-                        && (manifold - v > self.config.max_valve_drop_mmhg
-                            || v - manifold > XCHECK_REVERSE_MMHG)
-                    {
-                        return self.fault(now, CompressionFault::Sensor);
-                    }
-                    if filling_for > Millis::from(self.config.fill_timeout_ms) {
-                        return self.fault(now, CompressionFault::Leak);
-                    }
-                }
-                Valve::Vent => {
-                    // A vented chamber only falls: a rise means air is getting in (a valve
-                    // stuck open to the manifold) or the sensor is wrong.
-                    if v > self.vent_min[i] + HOLD_RISE_MMHG {
-                        return self.fault(now, CompressionFault::Sensor);
-                    }
-                    // Vents take about 2 s: a chamber still above 5 mmHg long after has a
-                    // blocked exhaust or a stuck sensor.
-                    if v >= VENTED_MMHG && now.saturating_sub(self.valve_since[i]) > VENT_TIMEOUT_MS
-                    {
-                        return self.fault(now, CompressionFault::Sensor);
-                    }
-                    self.vent_min[i] = self.vent_min[i].min(v);
-                }
-            }
-            let watched =
-                valve == Valve::Fill || (valve == Valve::Vent && v > VENT_MOTION_FLOOR_MMHG);
-            if watched {
-                if now.saturating_sub(self.motion_at[i]) >= MOTION_WINDOW_MS {
-                    if (v - self.motion_ref[i]).abs() < MOTION_MIN_MMHG {
-                        return self.fault(now, CompressionFault::Sensor);
-                    }
-                    self.motion_at[i] = now;
-                    self.motion_ref[i] = v;
-                }
-            } else {
-                self.motion_at[i] = now;
-                self.motion_ref[i] = v;
-            }
-        }
+        Ok(())
+    }
 
+    /// One chamber against the state of its valve, then against its expected motion.
+    fn check_chamber(
+        &mut self,
+        i: usize,
+        v: f32,
+        now: Millis,
+        manifold: f32,
+    ) -> Result<(), CompressionFault> {
+        match self.valves[i] {
+            Valve::Hold => self.check_hold(i, v),
+            Valve::Fill => self.check_fill(i, v, now, manifold),
+            Valve::Vent => self.check_vent(i, v, now),
+        }?;
+        self.check_motion(i, v, now)
+    }
+
+    /// A held chamber keeps its pressure: a rise is a sensor fault, a fall a leak.
+    fn check_hold(&self, i: usize, v: f32) -> Result<(), CompressionFault> {
+        if v > self.hold_ref[i] + HOLD_RISE_MMHG {
+            return Err(CompressionFault::Sensor);
+        }
+        if v < self.hold_ref[i] - HOLD_FALL_MMHG {
+            return Err(CompressionFault::Leak);
+        }
+        Ok(())
+    }
+
+    /// A filling chamber follows the manifold across its open valve and reaches its target in
+    /// time.
+    fn check_fill(
+        &self,
+        i: usize,
+        v: f32,
+        now: Millis,
+        manifold: f32,
+    ) -> Result<(), CompressionFault> {
+        let filling_for = now.saturating_sub(self.valve_since[i]);
+        if filling_for >= XCHECK_SETTLE_MS
+            && (manifold - v > self.config.max_valve_drop_mmhg
+                || v - manifold > XCHECK_REVERSE_MMHG)
+        {
+            return Err(CompressionFault::Sensor);
+        }
+        if filling_for > Millis::from(self.config.fill_timeout_ms) {
+            return Err(CompressionFault::Leak);
+        }
+        Ok(())
+    }
+
+    /// A vented chamber only falls: a rise means air is getting in (a valve stuck open to the
+    /// manifold) or the sensor is wrong. Vents take about 2 s: a chamber still above 5 mmHg long
+    /// after has a blocked exhaust or a stuck sensor.
+    fn check_vent(&mut self, i: usize, v: f32, now: Millis) -> Result<(), CompressionFault> {
+        if v > self.vent_min[i] + HOLD_RISE_MMHG {
+            return Err(CompressionFault::Sensor);
+        }
+        if v >= VENTED_MMHG && now.saturating_sub(self.valve_since[i]) > VENT_TIMEOUT_MS {
+            return Err(CompressionFault::Sensor);
+        }
+        self.vent_min[i] = self.vent_min[i].min(v);
+        Ok(())
+    }
+
+    /// A filling chamber, or a venting one above the motion floor, must move by at least
+    /// `MOTION_MIN_MMHG` in every motion window: a reading that stands still is a stuck sensor.
+    fn check_motion(&mut self, i: usize, v: f32, now: Millis) -> Result<(), CompressionFault> {
+        let valve = self.valves[i];
+        let watched = valve == Valve::Fill || (valve == Valve::Vent && v > VENT_MOTION_FLOOR_MMHG);
+        if watched && now.saturating_sub(self.motion_at[i]) < MOTION_WINDOW_MS {
+            return Ok(());
+        }
+        if watched && (v - self.motion_ref[i]).abs() < MOTION_MIN_MMHG {
+            return Err(CompressionFault::Sensor);
+        }
+        self.motion_at[i] = now;
+        self.motion_ref[i] = v;
+        Ok(())
+    }
+
+    /// After the checks passed: finish venting, end the session when its time is up, else
+    /// advance the fill and hold sequence.
+    fn schedule(
+        &mut self,
+        now: Millis,
+        values: &[f32; MAX_CHAMBERS],
+        manifold: f32,
+    ) -> CompressionCommands {
         if self.state == CompressionState::Venting {
             let settled =
                 self.vented_since.is_some_and(|t| now.saturating_sub(t) >= DONE_SETTLE_MS);
@@ -1004,8 +1062,7 @@ impl CompressionController {
             self.vent_all(now);
             return CompressionCommands::SAFE;
         }
-
-        self.advance(now, &values, manifold);
+        self.advance(now, values, manifold);
         self.state = self.running_state();
         self.commands()
     }

@@ -49,6 +49,7 @@ mod profile;
 mod references;
 mod series;
 mod soreness;
+mod sport;
 pub mod stress;
 
 pub use day::{date_of_day, day_of_date, day_of_unix};

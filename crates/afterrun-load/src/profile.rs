@@ -154,7 +154,7 @@ pub fn activity_facts(activity: &Activity) -> ActivityFacts {
         }
     }
     let max_hr = held.or_else(|| activity.summary.max_hr.filter(|&hr| in_range(hr)));
-    let running = crate::stress::is_run(&activity.summary.sport);
+    let running = crate::sport::is_run(&activity.summary.sport);
     ActivityFacts {
         max_hr,
         best_30min_speed_mps: if running {

@@ -24,6 +24,7 @@ use afterrun_activity::{Activity, Sample};
 
 use crate::grade::{self, Sink, Step};
 use crate::profile::{Sex, Thresholds};
+pub use crate::sport::{is_run, on_foot};
 
 /// Which score an activity's stress came from (the `stress_kind` of `activities --json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -207,18 +208,6 @@ fn duration_stress(seconds: f64) -> Stress {
 fn srpe_stress(rpe: f64, minutes: f64) -> Stress {
     let raw = srpe(rpe, minutes);
     Stress { value: raw / SRPE_PER_THRESHOLD_HOUR * 100.0, kind: StressKind::Srpe, raw }
-}
-
-/// Sports whose effort is running-like enough for threshold pace to mean something.
-pub fn on_foot(sport: &str) -> bool {
-    is_run(sport) || matches!(sport, "walking" | "hiking")
-}
-
-/// Whether a sport counts as a run in words and counts (`running`, `trail_running`, and
-/// `unknown`: a file that names no sport is most often a run); walks, hikes, rides and the
-/// rest are load, not runs.
-pub fn is_run(sport: &str) -> bool {
-    matches!(sport, "running" | "unknown" | "trail_running")
 }
 
 /// The activity's duration in seconds: timer, else elapsed, else the span of sample times.

@@ -7,6 +7,7 @@
 use jiff::Timestamp;
 
 use crate::codes::Modality;
+pub use crate::effect::LearnedEffect;
 use crate::region::{Group, Region};
 
 /// What earlier sessions and the load model tell the planner.
@@ -32,20 +33,9 @@ pub struct History {
     /// contraindications left open: the plate loosen-up is used instead of the boots when the
     /// learner ranks it above them.
     pub ranking: Vec<Modality>,
-    /// Effects learned for this athlete with enough evidence (from [`crate::outcome`]); the
+    /// Effects learned for this athlete with enough evidence (from the outcome learner, `outcome::effects`); the
     /// plan names, in a note, those of the modalities it uses. Empty without outcomes.
     pub learned: Vec<LearnedEffect>,
-}
-
-/// What a modality has been followed by for this athlete, once the evidence is enough.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LearnedEffect {
-    /// The modality.
-    pub modality: Modality,
-    /// Posterior mean effect on the residual, soreness points (negative: helped).
-    pub mean: f64,
-    /// Sessions in which it was done.
-    pub sessions: u32,
 }
 
 impl History {

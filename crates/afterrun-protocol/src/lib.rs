@@ -41,6 +41,7 @@ pub mod checkin;
 pub mod codes;
 pub mod contra;
 pub mod doc;
+pub mod effect;
 pub mod guide;
 pub mod history;
 pub mod learn;

@@ -26,7 +26,7 @@ use crate::checkin::CheckIn;
 use crate::doc::PlanDoc;
 
 use crate::codes::Modality;
-use crate::history::LearnedEffect;
+use crate::effect::LearnedEffect;
 use crate::learn::{self, Belief};
 use crate::region::{Group, Region};
 

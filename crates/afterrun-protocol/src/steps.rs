@@ -5,6 +5,7 @@
 //! of its modality (a bare group is split into sides to keep the side that is allowed). A step
 //! left with no target is dropped. Nothing here can add a block or lift one.
 
+use afterrun_device::compression::LEVEL_MMHG;
 use jiff::Timestamp;
 
 use crate::checkin::CheckIn;
@@ -27,13 +28,16 @@ use crate::triage::{
 /// The standing instruction on every plan.
 pub const STANDING_NOTE: &str = "Don't push through significant pain: stop and check in again.";
 
+/// A compression level's target pressure, mmHg, from the controller's own table
+/// ([`afterrun_device::compression::LEVEL_MMHG`], devices.md §1); `level` is 1–7.
+fn level_mmhg(level: u8) -> u32 {
+    u32::from(LEVEL_MMHG[usize::from(level - 1)])
+}
+
 /// The standing instruction when nothing hurts (protocol.md v2: no "pain" where none was
 /// reported).
 pub const STANDING_NOTE_NO_PAIN: &str =
     "If anything gets worse or something new starts, stop and check in again.";
-
-/// Compression level → target mmHg (devices.md §1).
-pub const LEVEL_MMHG: [u32; 7] = [30, 40, 50, 60, 70, 80, 100];
 
 /// Offset of the boots or the plate loosen-up (allowed 60–120, `seed-guide`).
 const DEVICE_OFFSET_MIN: u32 = 90;
@@ -375,55 +379,82 @@ impl Builder<'_> {
     fn block_one(&mut self) -> u32 {
         let t = self.cramp_step();
         if self.tri.fever_only {
-            self.hydration(0);
-            self.rest(
-                t,
-                3600,
-                "Training or recovery work with a fever is unsafe: rest and drink.",
-                &[
-                    "Rest today: no training and no recovery exercises while you have a fever.",
-                    "See a doctor if the fever lasts 48 hours or other symptoms join it.",
-                ],
-            );
-            return t + 60;
+            return self.fever_rest(t);
         }
         if self.tri.dizzy {
-            self.rest(
-                t,
-                900,
-                "Lying down with the legs raised brings blood back to the head; walking while \
-                 dizzy risks a fall.",
-                &[
-                    "Lie down with your legs raised on a chair or cushions, and sip fluids.",
-                    "Get up slowly. If you are still dizzy 30 minutes after the run, seek urgent \
-                     care.",
-                ],
-            );
-            self.hydration(t);
-            return t + 20;
+            return self.dizzy_rest(t);
         }
-        let walk_blocked = self.blocked_everywhere(Modality::Walk);
-        if self.tri.movement_hurts || walk_blocked {
-            let why = if self.tri.movement_hurts {
-                "Moving on a leg that hurts can make an injury worse: rest it until it has been \
-                 assessed."
-            } else {
-                "Walking for recovery is on hold until a clinician clears it after the recent \
-                 fracture."
-            };
-            let area = if self.tri.pain_reported { "painful" } else { "affected" };
-            self.rest(
-                t,
-                900,
-                why,
-                &[
-                    "Rest the leg: sit or lie down with it raised; walk only as daily life needs.",
-                    &format!("No stretching, rolling or massage on the {area} area."),
-                ],
-            );
-            self.hydration(t + 15);
-            return t + 20;
+        if self.tri.movement_hurts || self.blocked_everywhere(Modality::Walk) {
+            return self.leg_rest(t);
         }
+        let end = self.easy_movement(t);
+        let mut block_end = end + 5;
+        if self.dynamic_stretching(end) {
+            block_end = block_end.max(end + 3);
+        }
+        self.hydration(end);
+        block_end
+    }
+
+    /// With a fever only: drink and rest for the hour. Returns the minute block 1 ends.
+    fn fever_rest(&mut self, t: u32) -> u32 {
+        self.hydration(0);
+        self.rest(
+            t,
+            3600,
+            "Training or recovery work with a fever is unsafe: rest and drink.",
+            &[
+                "Rest today: no training and no recovery exercises while you have a fever.",
+                "See a doctor if the fever lasts 48 hours or other symptoms join it.",
+            ],
+        );
+        t + 60
+    }
+
+    /// Dizzy: lie down with the legs raised, then drink. Returns the minute block 1 ends.
+    fn dizzy_rest(&mut self, t: u32) -> u32 {
+        self.rest(
+            t,
+            900,
+            "Lying down with the legs raised brings blood back to the head; walking while \
+             dizzy risks a fall.",
+            &[
+                "Lie down with your legs raised on a chair or cushions, and sip fluids.",
+                "Get up slowly. If you are still dizzy 30 minutes after the run, seek urgent \
+                 care.",
+            ],
+        );
+        self.hydration(t);
+        t + 20
+    }
+
+    /// Moving hurts, or walking is blocked everywhere (a recent fracture): rest the leg, then
+    /// drink. Returns the minute block 1 ends.
+    fn leg_rest(&mut self, t: u32) -> u32 {
+        let why = if self.tri.movement_hurts {
+            "Moving on a leg that hurts can make an injury worse: rest it until it has been \
+             assessed."
+        } else {
+            "Walking for recovery is on hold until a clinician clears it after the recent \
+             fracture."
+        };
+        let area = if self.tri.pain_reported { "painful" } else { "affected" };
+        self.rest(
+            t,
+            900,
+            why,
+            &[
+                "Rest the leg: sit or lie down with it raised; walk only as daily life needs.",
+                &format!("No stretching, rolling or massage on the {area} area."),
+            ],
+        );
+        self.hydration(t + 15);
+        t + 20
+    }
+
+    /// The easy walk, or easy cycling instead when the runner has a bike and prefers it (or a
+    /// lower-leg finding makes impact unwise). Returns the minute it ends.
+    fn easy_movement(&mut self, t: u32) -> u32 {
         let cycle = self.owns(Equipment::Bike)
             && (self.checkin.athlete.prefers_cycling == Some(true) || self.tri.lower_leg_finding)
             && !self.blocked_everywhere(Modality::EasyCycle);
@@ -460,9 +491,13 @@ impl Builder<'_> {
             why: why.into(),
             evidence: WALK_REFS.to_vec(),
         });
-        let end = t + minutes_ceil(duration_s);
-        let mut block_end = end + 5;
-        let dyn_targets = self.allowed(
+        t + minutes_ceil(duration_s)
+    }
+
+    /// Three minutes of dynamic stretches where the walk ends, when allowed somewhere and
+    /// before the next run (else a note says it was left out). Returns whether it was planned.
+    fn dynamic_stretching(&mut self, end: u32) -> bool {
+        let targets = self.allowed(
             Modality::DynamicStretching,
             &[
                 Region::group(Group::Hamstrings),
@@ -471,30 +506,29 @@ impl Builder<'_> {
                 Region::LowerBack,
             ],
         );
-        let dyn_fits = !self.overlaps_next_run(end, 180);
-        if !dyn_targets.is_empty() && !dyn_fits {
+        if targets.is_empty() {
+            return false;
+        }
+        if self.overlaps_next_run(end, 180) {
             self.time_note(Modality::DynamicStretching, Fit::LeftOut);
+            return false;
         }
-        if !dyn_targets.is_empty() && dyn_fits {
-            self.push(Step {
-                offset_min: end,
-                modality: Modality::DynamicStretching,
-                duration_s: 180,
-                targets: dyn_targets,
-                dose: Dose::Dynamic { reps_per_side: 10 },
-                instructions: strings(&[
-                    "Leg swings: hold a wall, swing each leg forward and back 10 times, then side \
-                     to side 10 times.",
-                    "Torso twists: feet apart, turn gently left and right 10 times each.",
-                ]),
-                why: "Gentle dynamic stretches where the walk ends loosen the hips and hamstrings."
-                    .into(),
-                evidence: DYNAMIC_REFS.to_vec(),
-            });
-            block_end = block_end.max(end + 3);
-        }
-        self.hydration(end);
-        block_end
+        self.push(Step {
+            offset_min: end,
+            modality: Modality::DynamicStretching,
+            duration_s: 180,
+            targets,
+            dose: Dose::Dynamic { reps_per_side: 10 },
+            instructions: strings(&[
+                "Leg swings: hold a wall, swing each leg forward and back 10 times, then side \
+                 to side 10 times.",
+                "Torso twists: feet apart, turn gently left and right 10 times each.",
+            ]),
+            why: "Gentle dynamic stretches where the walk ends loosen the hips and hamstrings."
+                .into(),
+            evidence: DYNAMIC_REFS.to_vec(),
+        });
+        true
     }
 
     /// The need's targets as named, plus whatever of the major groups they leave uncovered.
@@ -638,10 +672,10 @@ impl Builder<'_> {
         let cap = self.contra.compression_cap_mmhg.map(|c| c.min(110));
         let mut targets = None;
         if let Some(cap) = cap {
-            while level > 1 && LEVEL_MMHG[usize::from(level - 1)] > cap {
+            while level > 1 && level_mmhg(level) > cap {
                 level -= 1;
             }
-            if LEVEL_MMHG[usize::from(level - 1)] > cap {
+            if level_mmhg(level) > cap {
                 targets = Some(vec![cap; usize::from(CHAMBERS)]);
             }
         }
@@ -687,7 +721,7 @@ impl Builder<'_> {
         let mmhg = targets_mmhg
             .as_ref()
             .and_then(|t| t.first().copied())
-            .unwrap_or(LEVEL_MMHG[usize::from(level.clamp(1, 7) - 1)]);
+            .unwrap_or(level_mmhg(level.clamp(1, 7)));
         let program = CompressionProgram {
             level,
             targets_mmhg,

@@ -3,8 +3,11 @@
 //!
 //! Why on the server: the controllers and their physical simulators are the Rust code of
 //! `afterrun-device` (the same `tick` a device's firmware would run), so the browser only draws.
-//! The server stays stateless: every request names its program (`plan` + `program` or `step`, or
-//! the demo program) and runs it from the start.
+//! The server keeps no run: every request names its program (`plan` + `program` or `step`, or
+//! the demo program) and runs it from the start. Programs, simulations, frames and the summary
+//! come from the device layer (`afterrun_device::sim::session`); this module is HTTP, the choice
+//! of program, words and rendering. A shutdown ends the streams through the state
+//! ([`AppState::end_device_streams`]).
 //!
 //! - `GET /device`: the program in words and a form to run it (speed, an optional fault).
 //! - `GET /device/run`: without JavaScript, the whole run simulated at once and drawn as an SVG
@@ -21,19 +24,19 @@
 //! the no-JS page steps the whole run at 1 ms and only samples the plot (≤ 1,500 points a line).
 
 use std::convert::Infallible;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use afterrun_device::compression::{
     ChamberId, CompressionProgram, CompressionState, LEVEL_MMHG, Leg, Legs, MAX_CHAMBERS, Pattern,
 };
 use afterrun_device::sim::{
-    CompressionSim, CompressionSimParams, Device, InjectedFault, VibrationSim, VibrationSimParams,
-    parse_faults, svg_plot,
+    CompressionSim, CompressionSimParams, Device, Frame, InjectedFault, Program, Simulation,
+    Summary,
 };
 use afterrun_device::vibration::{
     Amplitude, Segment, Stance, VibrationConfig, VibrationProgram, VibrationState,
 };
+use afterrun_service::chart::trace::svg_plot;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -127,108 +130,31 @@ pub(crate) struct RunQuery {
     fault: Option<String>,
 }
 
-/// Which device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Compression,
-    Vibration,
-}
-
-impl Kind {
-    /// The `device` of a plan's `device_programs` entry.
-    fn code(self) -> &'static str {
-        match self {
-            Kind::Compression => "compression_boots",
-            Kind::Vibration => "vibration_plate",
-        }
-    }
-    fn from_code(code: &str) -> Option<Kind> {
-        [Kind::Compression, Kind::Vibration].into_iter().find(|k| k.code() == code)
-    }
-    fn label(self) -> &'static str {
-        match self {
-            Kind::Compression => "Compression boots",
-            Kind::Vibration => "Vibrating plate",
-        }
-    }
-    /// The path segment of the stream.
-    fn slug(self) -> &'static str {
-        match self {
-            Kind::Compression => "compression",
-            Kind::Vibration => "vibration",
-        }
-    }
-    fn device(self) -> Device {
-        match self {
-            Kind::Compression => Device::Compression,
-            Kind::Vibration => Device::Vibration,
-        }
+/// The device's name on the page.
+fn label(device: Device) -> &'static str {
+    match device {
+        Device::Compression => "Compression boots",
+        Device::Vibration => "Vibrating plate",
     }
 }
 
-/// A valid program of either device.
-#[derive(Debug, Clone)]
-enum Program {
-    Compression(CompressionProgram),
-    Vibration(VibrationProgram),
-}
-
-impl Program {
-    fn kind(&self) -> Kind {
-        match self {
-            Program::Compression(_) => Kind::Compression,
-            Program::Vibration(_) => Kind::Vibration,
-        }
-    }
-
-    /// Parses and validates the `program` of a `device_programs` entry.
-    fn parse(kind: Kind, value: Value) -> Result<Program, String> {
-        match kind {
-            Kind::Compression => {
-                let p: CompressionProgram =
-                    serde_json::from_value(value).map_err(|e| e.to_string())?;
-                p.validate().map_err(|e| e.to_string())?;
-                Ok(Program::Compression(p))
-            }
-            Kind::Vibration => {
-                let p: VibrationProgram =
-                    serde_json::from_value(value).map_err(|e| e.to_string())?;
-                p.validate(&VibrationConfig::default()).map_err(|e| e.to_string())?;
-                Ok(Program::Vibration(p))
-            }
-        }
-    }
-
-    /// About how long a run takes, ms.
-    fn duration_ms(&self) -> u64 {
-        match self {
-            Program::Compression(p) => u64::from(p.duration_min) * 60_000,
-            Program::Vibration(p) => vibration_total_ms(p),
-        }
-    }
-
-    /// The offered faults.
-    fn faults(&self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Program::Compression(_) => COMPRESSION_FAULTS,
-            Program::Vibration(_) => VIBRATION_FAULTS,
-        }
-    }
-
-    /// Parses a fault specification for this program's device.
-    fn parse_faults(&self, text: Option<&str>) -> Result<Vec<InjectedFault>, Problem> {
-        let chambers = match self {
-            Program::Compression(p) => p.chambers,
-            Program::Vibration(_) => 1,
-        };
-        parse_faults(text.unwrap_or(""), self.kind().device(), chambers)
-            .map_err(|e| bad_request("fault", e.to_string()))
+/// The faults the page offers for this program's device.
+fn offered_faults(program: &Program) -> &'static [(&'static str, &'static str)] {
+    match program {
+        Program::Compression(_) => COMPRESSION_FAULTS,
+        Program::Vibration(_) => VIBRATION_FAULTS,
     }
 }
 
-/// Segments, ramps and rests, end to end, ms.
-fn vibration_total_ms(p: &VibrationProgram) -> u64 {
-    p.segments.iter().map(|s| u64::from(s.duration_s + s.rest_s + 2 * p.ramp_s) * 1000).sum()
+/// Parses the `fault` of the query for this program's device.
+fn program_faults(program: &Program, text: Option<&str>) -> Result<Vec<InjectedFault>, Problem> {
+    program.faults(text.unwrap_or("")).map_err(|e| bad_request("fault", e.to_string()))
+}
+
+/// A run of `program` with the page's seed.
+fn simulation(program: &Program, faults: &[InjectedFault]) -> Result<Simulation, Problem> {
+    Simulation::new(program, SEED, faults)
+        .map_err(|e| bad_request("program", format!("invalid program: {e}")))
 }
 
 /// Where the program came from.
@@ -250,7 +176,7 @@ struct Chosen {
     /// Why the demo program is shown, when it is.
     demo_reason: Option<&'static str>,
     /// The plan's other device programs: `(index, device)`.
-    others: Vec<(usize, Kind)>,
+    others: Vec<(usize, Device)>,
 }
 
 /// The demo compression program: level 3 (50 mmHg), sequential, 4 chambers on each leg, 10 min.
@@ -313,12 +239,12 @@ async fn choose(
     state: &AppState,
     principal: &Principal,
     query: &RunQuery,
-    want: Option<Kind>,
+    want: Option<Device>,
 ) -> Result<Chosen, Problem> {
     let demo = |reason: &'static str| Chosen {
         source: Source { plan_id: None, index: 0, generated_at: String::new() },
         program: match want {
-            Some(Kind::Vibration) => Program::Vibration(demo_vibration_program()),
+            Some(Device::Vibration) => Program::Vibration(demo_vibration_program()),
             _ => Program::Compression(demo_program()),
         },
         demo_reason: Some(reason),
@@ -379,7 +305,7 @@ async fn choose(
     };
     let entries: Vec<Value> =
         row.plan.get("device_programs").and_then(Value::as_array).cloned().unwrap_or_default();
-    let kind_of = |e: &Value| e.get("device").and_then(Value::as_str).and_then(Kind::from_code);
+    let kind_of = |e: &Value| e.get("device").and_then(Value::as_str).and_then(Device::from_code);
     let index = match (index, step) {
         (None, Some(step)) => Some(
             entries
@@ -416,7 +342,7 @@ async fn choose(
                     format!(
                         "device program {i} of plan {} is for the {}; this stream runs {} programs",
                         row.id,
-                        kind.label().to_lowercase(),
+                        label(kind).to_lowercase(),
                         w.slug()
                     ),
                 ));
@@ -431,7 +357,7 @@ async fn choose(
         None => {
             let order = match want {
                 Some(w) => vec![w],
-                None => vec![Kind::Compression, Kind::Vibration],
+                None => Device::ALL.to_vec(),
             };
             let found = order
                 .iter()
@@ -447,7 +373,7 @@ async fn choose(
                         format!(
                             "plan {} has no {} program",
                             row.id,
-                            want.map_or("device", Kind::slug)
+                            want.map_or("device", Device::slug)
                         ),
                     ));
                 }
@@ -455,7 +381,7 @@ async fn choose(
         }
     };
     let value = entries[index].get("program").cloned().unwrap_or(Value::Null);
-    let program = Program::parse(kind, value)
+    let program = Program::read(kind, value)
         .map_err(|e| bad_request(field, format!("invalid program: {e}")))?;
     let others = entries
         .iter()
@@ -607,11 +533,11 @@ fn mmss(ms: u64) -> String {
 fn describe(program: &Program) -> Vec<(String, String)> {
     match program {
         Program::Compression(p) => describe_compression(p),
-        Program::Vibration(p) => describe_vibration(p),
+        Program::Vibration(p) => describe_vibration(p, program.duration_ms()),
     }
 }
 
-fn describe_vibration(program: &VibrationProgram) -> Vec<(String, String)> {
+fn describe_vibration(program: &VibrationProgram, total_ms: u64) -> Vec<(String, String)> {
     let mut rows: Vec<(String, String)> = program
         .segments
         .iter()
@@ -646,7 +572,7 @@ fn describe_vibration(program: &VibrationProgram) -> Vec<(String, String)> {
         format!(
             "{} s of vibration; about {} with ramps and rests.",
             program.vibration_s(),
-            mmss(vibration_total_ms(program))
+            mmss(total_ms)
         ),
     ));
     rows.push((
@@ -793,16 +719,16 @@ fn page_for(
     query: &RunQuery,
     result: Option<RunResult>,
 ) -> DevicePage {
-    let kind = chosen.program.kind();
+    let kind = chosen.program.device();
     let plan_param = chosen.source.plan_id.map_or_else(|| "demo".to_owned(), |id| id.to_string());
     let fault = query.fault.as_deref().unwrap_or("");
-    let offered = chosen.program.faults();
+    let offered = offered_faults(&chosen.program);
     let mut faults = options(offered, fault);
     if !fault.is_empty() && !offered.iter().any(|(v, _)| *v == fault) {
         faults.push(Opt { value: fault.to_owned(), label: fault.to_owned(), selected: true });
     }
     let (lead, demo_words, fault_hint) = match kind {
-        Kind::Compression => (
+        Device::Compression => (
             "Watch what compression boots would do with this program. The controller runs against \
              a physical model of the pump, valves and air chambers, here on this computer; no real \
              device is connected.",
@@ -811,7 +737,7 @@ fn page_for(
             "A fault shows how the controller reacts: it vents every chamber, stops the pump and \
              ends safe.",
         ),
-        Kind::Vibration => (
+        Device::Vibration => (
             "Watch what a vibrating plate would do with this program. The controller runs against a \
              physical model of the motor, the platform and the person on it, here on this \
              computer; no real device is connected.",
@@ -827,7 +753,7 @@ fn page_for(
         heading: if chosen.demo_reason.is_some() {
             "Demo program".to_owned()
         } else {
-            format!("{} from your plan", kind.label())
+            format!("{} from your plan", label(kind))
         },
         lead,
         program_param: if chosen.source.plan_id.is_some() {
@@ -846,7 +772,7 @@ fn page_for(
             .iter()
             .map(|(i, k)| {
                 (
-                    format!("{} (program {i})", k.label()),
+                    format!("{} (program {i})", label(*k)),
                     format!("/device?plan={plan_param}&program={i}"),
                 )
             })
@@ -883,174 +809,80 @@ fn new_compression_sim(
         .map_err(|e| bad_request("program", format!("invalid program: {e}")))
 }
 
-/// A run of either simulator, with what its frames need.
-#[derive(Debug)]
-enum Sim {
-    Compression {
-        sim: Box<CompressionSim>,
-        /// The global chamber indices drawn, in frame order.
-        shown: Vec<usize>,
-    },
-    Vibration {
-        sim: Box<VibrationSim>,
-        program: Box<VibrationProgram>,
-        total_ms: u64,
-    },
+/// One `frame` event: the state and the drawn values (`values` and `targets` in bar order: the
+/// chambers the program uses, or the plate's frequency and acceleration).
+fn frame_json(frame: &Frame) -> Value {
+    match frame {
+        Frame::Compression(f) => {
+            let shown = f.chambers.iter().filter(|c| c.active);
+            let pressures: Vec<f64> = shown.clone().map(|c| round1(c.pressure_mmhg)).collect();
+            let targets: Vec<f64> = shown.map(|c| f64::from(c.target_mmhg)).collect();
+            let mut json = json!({
+                "t_ms": f.t_ms,
+                "state": f.state.name(),
+                "left_ms": f.left_ms,
+                "pressures_mmhg": pressures,
+                "targets_mmhg": targets,
+                "pump": f.pump_running,
+                "dump": f.dump_open,
+            });
+            match f.state {
+                CompressionState::Running { cycle, chamber, phase } => {
+                    json["cycle"] = json!(cycle);
+                    json["chamber"] = json!(chamber.to_string());
+                    json["phase"] = json!(phase.name());
+                }
+                CompressionState::Fault { kind } => json["fault"] = json!(kind.name()),
+                _ => {}
+            }
+            json
+        }
+        Frame::Vibration(f) => {
+            let frequency = round1(f.frequency_hz);
+            let target = round1(f64::from(f.target_hz));
+            let accel = round1(f.accel_g);
+            let mut json = json!({
+                "t_ms": f.t_ms,
+                "state": f.state.name(),
+                "left_ms": f.left_ms,
+                "frequency_hz": frequency,
+                "target_hz": target,
+                "accel_g": accel,
+                "load_kg": round1(f.load_kg),
+                "brake": f.brake,
+                "values": [frequency, accel],
+                "targets": [target, 0.0],
+            });
+            match f.state {
+                VibrationState::Running { segment, phase } => {
+                    json["segment"] = json!(segment);
+                    json["segments"] = json!(f.segments);
+                    json["phase"] = json!(phase.name());
+                    if let Some(stance) = f.stance {
+                        json["stance"] = json!(stance.name());
+                    }
+                }
+                VibrationState::Fault { kind } => json["fault"] = json!(kind.name()),
+                _ => {}
+            }
+            json
+        }
+    }
 }
 
-impl Sim {
-    fn new(program: &Program, faults: &[InjectedFault]) -> Result<Sim, Problem> {
-        Ok(match program {
-            Program::Compression(p) => {
-                let sim = new_compression_sim(p, faults)?;
-                let shown = compression_groups(&sim, p).1;
-                Sim::Compression { sim: Box::new(sim), shown }
-            }
-            Program::Vibration(p) => {
-                let sim = VibrationSim::new(VibrationSimParams::default(), p, SEED, faults)
-                    .map_err(|e| bad_request("program", format!("invalid program: {e}")))?;
-                Sim::Vibration {
-                    sim: Box::new(sim),
-                    program: Box::new(p.clone()),
-                    total_ms: vibration_total_ms(p),
-                }
-            }
-        })
-    }
+/// The `summary` event: the device layer's one summary shape.
+fn summary_json(summary: &Summary) -> String {
+    serde_json::to_value(summary).map(|v| v.to_string()).unwrap_or_default()
+}
 
-    fn step(&mut self) {
-        match self {
-            Sim::Compression { sim, .. } => sim.step(),
-            Sim::Vibration { sim, .. } => sim.step(),
+/// The values a plot draws: one per chamber the program uses; frequency and target for the
+/// plate.
+fn sample(frame: &Frame) -> Vec<f64> {
+    match frame {
+        Frame::Compression(f) => {
+            f.chambers.iter().filter(|c| c.active).map(|c| c.pressure_mmhg).collect()
         }
-    }
-
-    fn t_ms(&self) -> u64 {
-        match self {
-            Sim::Compression { sim, .. } => sim.t_ms(),
-            Sim::Vibration { sim, .. } => sim.t_ms(),
-        }
-    }
-
-    fn finished(&self) -> bool {
-        match self {
-            Sim::Compression { sim, .. } => sim.finished(),
-            Sim::Vibration { sim, .. } => sim.finished(),
-        }
-    }
-
-    /// One frame: the state and the drawn values (`values` and `targets` in bar order).
-    fn frame(&self) -> Value {
-        match self {
-            Sim::Compression { sim, shown } => {
-                let state = sim.controller().state();
-                let t = sim.t_ms();
-                let pressures: Vec<f64> =
-                    shown.iter().map(|&i| round1(sim.pressures()[i])).collect();
-                let targets: Vec<f64> =
-                    shown.iter().map(|&i| f64::from(sim.controller().targets()[i])).collect();
-                let mut frame = json!({
-                    "t_ms": t,
-                    "state": state.name(),
-                    "left_ms": sim.controller().remaining_ms(t),
-                    "pressures_mmhg": pressures,
-                    "targets_mmhg": targets,
-                    "pump": sim.pump_running(),
-                    "dump": sim.dump_open(),
-                });
-                match state {
-                    CompressionState::Running { cycle, chamber, phase } => {
-                        frame["cycle"] = json!(cycle);
-                        frame["chamber"] = json!(chamber.to_string());
-                        frame["phase"] = json!(phase.name());
-                    }
-                    CompressionState::Fault { kind } => frame["fault"] = json!(kind.name()),
-                    _ => {}
-                }
-                frame
-            }
-            Sim::Vibration { sim, program, total_ms } => {
-                let state = sim.controller().state();
-                let t = sim.t_ms();
-                let frequency = round1(sim.frequency_hz());
-                let target = round1(f64::from(sim.commands().target_hz));
-                let accel = round1(sim.accel_g());
-                let ended = matches!(state, VibrationState::Done | VibrationState::Fault { .. });
-                let mut frame = json!({
-                    "t_ms": t,
-                    "state": state.name(),
-                    "left_ms": if ended { 0 } else { total_ms.saturating_sub(t) },
-                    "frequency_hz": frequency,
-                    "target_hz": target,
-                    "accel_g": accel,
-                    "load_kg": round1(sim.load_kg()),
-                    "brake": sim.commands().brake,
-                    "values": [frequency, accel],
-                    "targets": [target, 0.0],
-                });
-                match state {
-                    VibrationState::Running { segment, phase } => {
-                        frame["segment"] = json!(segment);
-                        frame["segments"] = json!(program.segments.len());
-                        frame["phase"] = json!(phase.name());
-                        if let Some(s) = program.segments.get(segment.saturating_sub(1)) {
-                            frame["stance"] = json!(s.stance.name());
-                        }
-                    }
-                    VibrationState::Fault { kind } => frame["fault"] = json!(kind.name()),
-                    _ => {}
-                }
-                frame
-            }
-        }
-    }
-
-    /// The summary event.
-    fn summary(&self) -> Value {
-        let faults = |list: &[afterrun_device::sim::DetectedFault]| -> Vec<Value> {
-            list.iter().map(|f| json!({"kind": f.kind, "t_ms": f.t_ms})).collect()
-        };
-        let injected = |list: &[InjectedFault]| -> Vec<String> {
-            list.iter().map(ToString::to_string).collect()
-        };
-        match self {
-            Sim::Compression { sim, .. } => {
-                let s = sim.summary();
-                json!({
-                    "device": "compression",
-                    "duration_s": (s.duration_s * 100.0).round() / 100.0,
-                    "cycles": s.cycles,
-                    "max_pressure_mmhg": round1(s.max_pressure_mmhg),
-                    "time_at_target_s": round1(s.time_at_target_s),
-                    "faults": faults(&s.faults),
-                    "injected": injected(&s.injected),
-                    "ended_safe": s.ended_safe,
-                })
-            }
-            Sim::Vibration { sim, .. } => {
-                let s = sim.summary();
-                json!({
-                    "device": "vibration",
-                    "duration_s": (s.duration_s * 100.0).round() / 100.0,
-                    "cycles": s.segments,
-                    "max_frequency_hz": round1(s.max_frequency_hz),
-                    "max_accel_g": round1(s.max_accel_g),
-                    "faults": faults(&s.faults),
-                    "injected": injected(&s.injected),
-                    "ended_safe": s.ended_safe,
-                })
-            }
-        }
-    }
-
-    /// The values a plot draws: one per bar for compression; frequency and target for the plate.
-    fn sample(&self) -> Vec<f64> {
-        match self {
-            Sim::Compression { sim, shown } => shown.iter().map(|&i| sim.pressures()[i]).collect(),
-            Sim::Vibration { sim, .. } => {
-                vec![sim.frequency_hz(), f64::from(sim.commands().target_hz)]
-            }
-        }
+        Frame::Vibration(f) => vec![f.frequency_hz, f64::from(f.target_hz)],
     }
 }
 
@@ -1085,8 +917,10 @@ async fn device_run(
         Err(p) => return page_problem(p),
     };
     let prepared = parse_speed(query.speed.as_deref())
-        .and_then(|_| chosen.program.parse_faults(query.fault.as_deref()))
-        .and_then(|faults| Ok((Sim::new(&chosen.program, &faults)?, groups_of(&chosen.program)?)));
+        .and_then(|_| program_faults(&chosen.program, query.fault.as_deref()))
+        .and_then(|faults| {
+            Ok((simulation(&chosen.program, &faults)?, groups_of(&chosen.program)?))
+        });
     let (mut sim, groups) = match prepared {
         Ok(s) => s,
         Err(p) => return page_problem(p),
@@ -1099,13 +933,13 @@ async fn device_run(
     };
     // A point every 100 ms, or fewer on long programs: about 1,500 points a line at most.
     let every = (chosen.program.duration_ms() / 1500).div_ceil(FRAME_MS).max(1) * FRAME_MS;
-    let kind = chosen.program.kind();
+    let kind = chosen.program.device();
     let run = tokio::task::spawn_blocking(move || {
-        let mut points: Vec<(f64, Vec<f64>)> = vec![(0.0, sim.sample())];
+        let mut points: Vec<(f64, Vec<f64>)> = vec![(0.0, sample(&sim.frame()))];
         while !sim.finished() {
             sim.step();
             if sim.t_ms().is_multiple_of(every) || sim.finished() {
-                points.push((sim.t_ms() as f64 / 1000.0, sim.sample()));
+                points.push((sim.t_ms() as f64 / 1000.0, sample(&sim.frame())));
             }
         }
         let series: Vec<(String, Vec<(f64, f64)>)> = names
@@ -1117,8 +951,8 @@ async fn device_run(
             })
             .collect();
         let (title, unit) = match kind {
-            Kind::Compression => ("Chamber pressures over the session", "mmHg"),
-            Kind::Vibration => ("Motor frequency over the session", "Hz"),
+            Device::Compression => ("Chamber pressures over the session", "mmHg"),
+            Device::Vibration => ("Motor frequency over the session", "Hz"),
         };
         (svg_plot(title, unit, &series), sim.summary())
     })
@@ -1127,76 +961,67 @@ async fn device_run(
         Ok(r) => r,
         Err(e) => return Problem::internal(&e).into_response(),
     };
-    let result = run_result(kind, svg, &summary);
+    let result = run_result(svg, &summary);
     page(StatusCode::OK, &page_for(&chosen, groups, &query, Some(result)))
 }
 
-/// The no-JS result from the summary event's JSON (one shape for both devices).
-fn run_result(kind: Kind, svg: String, s: &Value) -> RunResult {
-    let number = |key: &str| s[key].as_f64().unwrap_or(0.0);
-    let faults: Vec<String> = s["faults"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|f| {
-                    let kind = f["kind"].as_str().unwrap_or("fault").replace('_', " ");
-                    format!("{kind} at {}", mmss(f["t_ms"].as_u64().unwrap_or(0)))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let injected = s["injected"]
-        .as_array()
-        .map(|l| l.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_default();
-    let duration = mmss((number("duration_s") * 1000.0) as u64);
+/// The no-JS result from the run's summary (the one shape of both devices).
+fn run_result(svg: String, s: &Summary) -> RunResult {
+    let faults: Vec<String> = s
+        .faults
+        .iter()
+        .map(|f| format!("{} at {}", f.kind.replace('_', " "), mmss(f.t_ms)))
+        .collect();
+    let duration = mmss((s.duration_s * 1000.0) as u64);
     let fault_words = if faults.is_empty() {
         "no fault".to_owned()
     } else {
         format!("fault: {}", faults.join(", "))
     };
-    let cycles = s["cycles"].as_u64().unwrap_or(0).to_string();
-    let (facts, plot_label, plot_caption, safe_words) = match kind {
-        Kind::Compression => (
+    let cycles = s.cycles.to_string();
+    let (facts, plot_label, plot_caption, safe_words) = match s.max_pressure_mmhg {
+        Some(max_pressure) => (
             vec![
                 ("Simulated", duration.clone()),
                 ("Cycles done", cycles),
-                ("Highest pressure", format!("{:.1} mmHg", number("max_pressure_mmhg"))),
-                ("Time at target", format!("{:.0} s", number("time_at_target_s"))),
+                ("Highest pressure", format!("{max_pressure:.1} mmHg")),
+                ("Time at target", format!("{:.0} s", s.time_at_target_s.unwrap_or(0.0))),
             ],
             format!(
                 "Line chart of each chamber's pressure over {duration} of simulated time; highest \
-                 {:.0} mmHg; {fault_words}.",
-                number("max_pressure_mmhg")
+                 {max_pressure:.0} mmHg; {fault_words}."
             ),
             "Physical pressure in each chamber (simulated, not the sensors' readings).",
             "Ended safe: every chamber vented.",
         ),
-        Kind::Vibration => (
-            vec![
-                ("Simulated", duration.clone()),
-                ("Segments done", cycles),
-                ("Highest frequency", format!("{:.1} Hz", number("max_frequency_hz"))),
-                ("Highest acceleration", format!("{:.1} g", number("max_accel_g"))),
-            ],
-            format!(
-                "Line chart of the motor's frequency and its target over {duration} of simulated \
-                 time; highest {:.0} Hz; {fault_words}.",
-                number("max_frequency_hz")
-            ),
-            "The motor's physical frequency (simulated) and the frequency the controller asked for.",
-            "Ended safe: the motor stopped.",
-        ),
+        None => {
+            let max_frequency = s.max_frequency_hz.unwrap_or(0.0);
+            (
+                vec![
+                    ("Simulated", duration.clone()),
+                    ("Segments done", cycles),
+                    ("Highest frequency", format!("{max_frequency:.1} Hz")),
+                    ("Highest acceleration", format!("{:.1} g", s.max_accel_g.unwrap_or(0.0))),
+                ],
+                format!(
+                    "Line chart of the motor's frequency and its target over {duration} of \
+                     simulated time; highest {max_frequency:.0} Hz; {fault_words}."
+                ),
+                "The motor's physical frequency (simulated) and the frequency the controller asked \
+                 for.",
+                "Ended safe: the motor stopped.",
+            )
+        }
     };
     RunResult {
         svg,
         plot_label,
         plot_caption,
-        ended_safe: s["ended_safe"].as_bool().unwrap_or(false),
+        ended_safe: s.ended_safe,
         safe_words,
         faults,
         facts,
-        injected,
+        injected: s.injected.clone(),
     }
 }
 
@@ -1207,35 +1032,15 @@ fn frame_interval_ms(speed: f64) -> u64 {
     ms.div_ceil(FRAME_MS).max(1) * FRAME_MS
 }
 
-/// Steps the simulator to simulated time `until` (or the end).
-fn step(sim: &mut Sim, until: u64) {
-    while !sim.finished() && sim.t_ms() < until {
-        sim.step();
-    }
-}
-
 /// The stream's state between two events.
 #[derive(Debug)]
 struct Runner {
-    sim: Option<Sim>,
+    sim: Option<Simulation>,
     speed: Option<f64>,
     started: Instant,
     ended: bool,
-    /// Turns `true` when the server shuts down ([`end_streams`]).
+    /// Turns `true` when the server shuts down ([`AppState::end_device_streams`]).
     shutdown: watch::Receiver<bool>,
-}
-
-/// The shutdown flag every stream watches.
-static SHUTDOWN: OnceLock<watch::Sender<bool>> = OnceLock::new();
-
-fn shutdown_flag() -> &'static watch::Sender<bool> {
-    SHUTDOWN.get_or_init(|| watch::channel(false).0)
-}
-
-/// Ends every simulator stream of this process (and any started later): a graceful shutdown
-/// waits for open responses, and a stream at real-time speed could otherwise hold it for an hour.
-pub fn end_streams() {
-    shutdown_flag().send_replace(true);
 }
 
 async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Runner)> {
@@ -1245,14 +1050,14 @@ async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Ru
     let mut sim = runner.sim.take()?;
     if sim.finished() {
         runner.ended = true;
-        let event = Event::default().event("summary").data(sim.summary().to_string());
+        let event = Event::default().event("summary").data(summary_json(&sim.summary()));
         return Some((Ok(event), runner));
     }
     let every = runner.speed.map_or(FASTEST_FRAME_MS, frame_interval_ms);
     let until = (sim.t_ms() / every + 1) * every;
     let stepped = tokio::task::spawn_blocking(move || {
-        step(&mut sim, until);
-        let data = sim.frame().to_string();
+        sim.run_until(until);
+        let data = frame_json(&sim.frame()).to_string();
         (sim, data)
     })
     .await;
@@ -1276,12 +1081,12 @@ async fn next_event(mut runner: Runner) -> Option<(Result<Event, Infallible>, Ru
 }
 
 /// The stream of one device's run.
-async fn stream(state: AppState, principal: Principal, query: RunQuery, kind: Kind) -> Response {
+async fn stream(state: AppState, principal: Principal, query: RunQuery, kind: Device) -> Response {
     let prepared = async {
         let chosen = choose(&state, &principal, &query, Some(kind)).await?;
         let speed = parse_speed(query.speed.as_deref())?;
-        let faults = chosen.program.parse_faults(query.fault.as_deref())?;
-        Ok::<_, Problem>((Sim::new(&chosen.program, &faults)?, speed))
+        let faults = program_faults(&chosen.program, query.fault.as_deref())?;
+        Ok::<_, Problem>((simulation(&chosen.program, &faults)?, speed))
     }
     .await;
     let (sim, speed) = match prepared {
@@ -1293,7 +1098,7 @@ async fn stream(state: AppState, principal: Principal, query: RunQuery, kind: Ki
         speed,
         started: Instant::now(),
         ended: false,
-        shutdown: shutdown_flag().subscribe(),
+        shutdown: state.device_streams(),
     };
     Sse::new(futures_util::stream::unfold(runner, next_event)).into_response()
 }
@@ -1304,7 +1109,7 @@ async fn compression_stream(
     principal: Principal,
     Query(query): Query<RunQuery>,
 ) -> Response {
-    stream(state, principal, query, Kind::Compression).await
+    stream(state, principal, query, Device::Compression).await
 }
 
 /// `GET /api/device/vibration/stream`: a plate run as Server-Sent Events.
@@ -1313,7 +1118,7 @@ async fn vibration_stream(
     principal: Principal,
     Query(query): Query<RunQuery>,
 ) -> Response {
-    stream(state, principal, query, Kind::Vibration).await
+    stream(state, principal, query, Device::Vibration).await
 }
 
 #[cfg(test)]
@@ -1322,17 +1127,18 @@ mod tests {
 
     #[tokio::test]
     async fn a_shutdown_ends_the_streams_at_once() {
+        let state = AppState::new(crate::Config::default(), || jiff::Timestamp::UNIX_EPOCH);
         let runner = |speed| Runner {
-            sim: Some(Sim::new(&Program::Compression(demo_program()), &[]).unwrap()),
+            sim: Some(simulation(&Program::Compression(demo_program()), &[]).unwrap()),
             speed,
             started: Instant::now(),
             ended: false,
-            shutdown: shutdown_flag().subscribe(),
+            shutdown: state.device_streams(),
         };
         // A real-time run gives its first frame, then the server shuts down: the next poll ends
         // the stream instead of simulating the other ten minutes.
         let (_, running) = next_event(runner(Some(1000.0))).await.unwrap();
-        end_streams();
+        state.end_device_streams();
         assert!(next_event(running).await.is_none());
         // A stream opened while the server shuts down ends at once too.
         assert!(next_event(runner(None)).await.is_none());
@@ -1382,13 +1188,13 @@ mod tests {
     fn every_offered_fault_parses() {
         let boots = Program::Compression(demo_program());
         for (spec, _) in COMPRESSION_FAULTS {
-            assert!(boots.parse_faults(Some(spec)).is_ok(), "{spec}");
+            assert!(program_faults(&boots, Some(spec)).is_ok(), "{spec}");
         }
-        assert!(boots.parse_faults(Some("boom:3s")).is_err());
-        assert!(boots.parse_faults(Some("motor_stall:3s")).is_err());
+        assert!(program_faults(&boots, Some("boom:3s")).is_err());
+        assert!(program_faults(&boots, Some("motor_stall:3s")).is_err());
         let plate = Program::Vibration(demo_vibration_program());
         for (spec, _) in VIBRATION_FAULTS {
-            assert!(plate.parse_faults(Some(spec)).is_ok(), "{spec}");
+            assert!(program_faults(&plate, Some(spec)).is_ok(), "{spec}");
         }
     }
 }

@@ -45,7 +45,6 @@ mod coach_views;
 pub mod demo;
 mod device_view;
 pub mod lan;
-pub use device_view::end_streams as end_device_streams;
 pub mod limits;
 mod nav;
 pub mod openapi;
@@ -153,6 +152,8 @@ struct Inner {
     uploads: limits::UploadGate,
     /// `--lan`: the pairing link the owner's pages show (the store keeps only its hash).
     pairing: std::sync::Mutex<Option<lan::PairingLink>>,
+    /// Turns `true` when the server shuts down: every device simulator stream watches it.
+    device_streams: tokio::sync::watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -186,6 +187,18 @@ impl AppState {
     /// The current time, from the state's clock.
     pub fn now(&self) -> Timestamp {
         (self.inner.clock)()
+    }
+
+    /// Ends every device simulator stream of this state (and any opened later): a graceful
+    /// shutdown waits for open responses, and a stream at real-time speed could otherwise hold
+    /// it for an hour.
+    pub fn end_device_streams(&self) {
+        self.inner.device_streams.send_replace(true);
+    }
+
+    /// The flag the device streams watch ([`AppState::end_device_streams`]).
+    pub(crate) fn device_streams(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.device_streams.subscribe()
     }
 
     /// The status reports computed so far (see [`report_cache`]).
@@ -226,7 +239,8 @@ impl Inner {
         );
         let reports = report_cache::ReportCache::default();
         let pairing = std::sync::Mutex::new(None);
-        Inner { config, clock, store, reports, hashes, uploads, pairing }
+        let device_streams = tokio::sync::watch::channel(false).0;
+        Inner { config, clock, store, reports, hashes, uploads, pairing, device_streams }
     }
 }
 

@@ -26,6 +26,7 @@ use afterrun_store::Store;
 use crate::ServiceError;
 use crate::locale::Locale;
 use crate::refresh::fresh_rows;
+use crate::stored_load::plausible_start;
 
 /// A run of at least this many seconds counts as hard for the planner (protocol.md: ≥ 90 min).
 const HARD_RUN_S: f64 = 90.0 * 60.0;
@@ -72,26 +73,6 @@ pub async fn history_for(store: &Store, athlete: Id, now: i64) -> Result<History
     Ok(history)
 }
 
-/// The load model's view of the stored profile.
-pub fn load_profile(profile: &Profile) -> afterrun_load::AthleteProfile {
-    afterrun_load::AthleteProfile {
-        sex: match profile.sex.as_deref() {
-            Some("female") => afterrun_load::Sex::Female,
-            Some("male") => afterrun_load::Sex::Male,
-            _ => afterrun_load::Sex::Unspecified,
-        },
-        age: profile.age.map(f64::from),
-        max_hr: profile.max_hr.map(f64::from),
-        rest_hr: profile.rest_hr.map(f64::from),
-        threshold_hr: None,
-        threshold_speed_mps: profile
-            .threshold_pace_s_per_km
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .map(|s| 1000.0 / s),
-        pace_in_miles: Locale::of(profile).units == crate::locale::Units::Mi,
-    }
-}
-
 /// The fitness and fatigue model's settings from the stored profile: its time constants
 /// (42 and 7 days unless set) and its seed, when complete and dated.
 pub fn series_options(profile: &Profile) -> afterrun_load::SeriesOptions {
@@ -106,15 +87,6 @@ pub fn series_options(profile: &Profile) -> afterrun_load::SeriesOptions {
         _ => None,
     };
     o
-}
-
-/// The earliest plausible start of an activity: 1990-01-01T00:00:00Z (interfaces.md).
-pub const PLAUSIBLE_FROM: i64 = 631_152_000;
-
-/// Whether a start time is plausible for an activity imported at `imported_at`: not before
-/// 1990 and not more than a day after the import.
-pub fn plausible_start(start: i64, imported_at: i64) -> bool {
-    start >= PLAUSIBLE_FROM && start <= imported_at.saturating_add(86_400)
 }
 
 fn finite(x: Option<f64>) -> Option<f64> {

@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 use sha2::Digest as _;
 
 use crate::ServiceError;
+use crate::stored_load::load_of;
 use crate::summary_json::summary_map;
 
 /// A file ready to be stored, already stored, or failed.
@@ -162,28 +163,6 @@ fn new_activity(
     }
 }
 
-/// An activity's stress and per-muscle load against `thresholds`, as stored.
-pub fn load_of(
-    activity: &Activity,
-    thresholds: &afterrun_load::Thresholds,
-) -> (Option<afterrun_store::Stress>, Option<Value>) {
-    let (stress, muscle_load) = match afterrun_load::activity_load(activity, thresholds, None) {
-        Some((load, stress)) => {
-            let groups: Map<String, Value> = afterrun_load::MuscleGroup::ALL
-                .iter()
-                .map(|g| (g.as_str().to_owned(), json!(load.muscle.of(*g))))
-                .collect();
-            (stress, Some(Value::Object(groups)))
-        }
-        None => (afterrun_load::activity_stress(activity, thresholds, None), None),
-    };
-    let stress = stress.value.is_finite().then(|| afterrun_store::Stress {
-        value: stress.value,
-        kind: stress.kind.as_str().to_owned(),
-    });
-    (stress, muscle_load)
-}
-
 /// Activities shorter than this are kept but flagged, seconds…
 pub const SHORT_S: f64 = 60.0;
 /// …or than this, metres.
@@ -195,7 +174,7 @@ pub const SHORT_M: f64 = 100.0;
 pub fn import_warnings(activity: &NewActivity, imported_at: i64) -> Vec<Value> {
     let mut out = Vec::new();
     if let Some(start) = activity.start_time
-        && !crate::history::plausible_start(start, imported_at)
+        && !crate::stored_load::plausible_start(start, imported_at)
     {
         let when = crate::summary_json::time_json(Some(start));
         let when = when.as_str().map_or_else(|| start.to_string(), str::to_owned);

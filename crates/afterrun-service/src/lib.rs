@@ -24,6 +24,7 @@ pub mod locale;
 pub mod profile;
 pub mod refresh;
 pub mod status;
+pub mod stored_load;
 pub mod summary_json;
 pub mod synthetic;
 pub mod words;

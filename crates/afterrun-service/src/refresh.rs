@@ -95,7 +95,7 @@ pub async fn refresh(
     let fingerprint = basis(&t);
     for row in rows.iter_mut().filter(|r| r.load_basis.as_deref() != Some(fingerprint.as_str())) {
         if let Some(activity) = decode_stored(store, row).await? {
-            let (stress, muscle) = crate::import::load_of(&activity, &t);
+            let (stress, muscle) = crate::stored_load::load_of(&activity, &t);
             row.stress = stress.as_ref().map(|s| s.value);
             row.stress_kind = stress.as_ref().map(|s| s.kind.clone());
             row.muscle_load.clone_from(&muscle);
@@ -113,7 +113,7 @@ pub async fn refresh(
 /// The athlete's thresholds from the stored profile and every stored activity's facts.
 pub fn thresholds(rows: &[ActivityRow], profile: &Profile, locale: &Locale) -> Thresholds {
     let facts: Vec<ActivityFacts> = rows.iter().map(|r| row_facts(r, locale)).collect();
-    afterrun_load::resolve_thresholds(&crate::history::load_profile(profile), &facts)
+    afterrun_load::resolve_thresholds(&crate::stored_load::load_profile(profile), &facts)
 }
 
 /// Reads the athlete's rows and refreshes them (see [`refresh`]).

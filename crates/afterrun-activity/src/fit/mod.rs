@@ -34,13 +34,7 @@ pub const FIT_EPOCH_UNIX: i64 = 631_065_600;
 /// FIT timestamps below this are seconds since the device powered on, not dates.
 pub const RELATIVE_LIMIT: u32 = 0x1000_0000;
 
-/// What the caller wants from a decode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct DecodeOptions {
-    /// Also return one [`Sample`] per `record` message (the load model needs them; `inspect`
-    /// does not, and is faster without).
-    pub samples: bool,
-}
+pub use crate::model::DecodeOptions;
 
 /// Decodes a FIT file (or several chained FIT files) into an [`Activity`].
 ///
@@ -937,7 +931,41 @@ impl Walk {
         }
     }
 
+    /// The decoded activity: its summary (sport, start, totals, end, device) from the sessions
+    /// and, where they say nothing, from the records; its samples with resolved times.
     fn finish(mut self) -> Result<Activity, DecodeError> {
+        self.check_is_activity()?;
+        let offset = self.relative_offset();
+        if self.samples.len() == MAX_SAMPLES && self.hot.records > MAX_SAMPLES as u64 {
+            self.warn(
+                ProblemKind::Unsupported,
+                format!("only the first {MAX_SAMPLES} records are kept as samples"),
+                0,
+            );
+        }
+        let mut s = Summary::empty(Format::Fit);
+        let sessions = self.session_summaries(offset);
+        self.sport_of(&sessions, &mut s);
+        self.start_of(offset, &mut s);
+        self.totals_of(&sessions, &mut s);
+        // End: the latest session end, else the last record.
+        let session_end =
+            sessions.iter().filter_map(|x| Some(x.start_time? + x.elapsed_s?.round() as i64)).max();
+        s.end_time =
+            session_end.or_else(|| self.hot.last_record_ts.and_then(|t| self.resolve(t, offset)));
+        s.records = self.hot.records;
+        s.records_with_hr = self.hot.records_with_hr;
+        s.records_with_position = self.hot.records_with_position;
+        s.device = self.device();
+        s.sessions = sessions;
+        s.warnings = std::mem::take(&mut self.warnings);
+        let samples = self.resolved_samples(offset);
+        Ok(Activity { summary: s, samples })
+    }
+
+    /// Refuses a file that is not an activity (another file type, or nothing in it) and an
+    /// activity with no record, lap or session.
+    fn check_is_activity(&self) -> Result<(), DecodeError> {
         let has_content = self.hot.records > 0 || !self.sessions.is_empty() || self.laps > 0;
         if !self.any_activity && (self.other_type.is_some() || !has_content) {
             let what = match self.other_type {
@@ -956,19 +984,12 @@ impl Walk {
                 "the activity file holds no record, lap or session",
             ));
         }
+        Ok(())
+    }
 
-        let offset = self.relative_offset();
-        if self.samples.len() == MAX_SAMPLES && self.hot.records > MAX_SAMPLES as u64 {
-            self.warn(
-                ProblemKind::Unsupported,
-                format!("only the first {MAX_SAMPLES} records are kept as samples"),
-                0,
-            );
-        }
-        let mut s = Summary::empty(Format::Fit);
-
-        let sessions: Vec<SessionSummary> = self
-            .sessions
+    /// One summary per `session` message, in file order.
+    fn session_summaries(&self, offset: Option<i64>) -> Vec<SessionSummary> {
+        self.sessions
             .iter()
             .map(|r| SessionSummary {
                 sport: r.sport.map_or_else(|| "unknown".to_owned(), sport_name),
@@ -983,9 +1004,12 @@ impl Walk {
                 descent_m: r.descent.map(f64::from),
                 laps: r.laps.map(u32::from),
             })
-            .collect();
+            .collect()
+    }
 
-        // Sport: the sessions' common sport, or multisport.
+    /// Sport: the sessions' common sport, or multisport; else the `sport` message's, else the
+    /// laps'.
+    fn sport_of(&self, sessions: &[SessionSummary], s: &mut Summary) {
         if let Some(first) = sessions.first() {
             if sessions.iter().all(|x| x.sport == first.sport) {
                 s.sport = first.sport.clone();
@@ -1001,8 +1025,11 @@ impl Walk {
         } else if let Some(sport) = self.lap_sport {
             s.sport = sport_name(sport);
         }
+    }
 
-        // Start: the first session's start time in file order, else the first record's.
+    /// Start: the first session's start time in file order, else the first record's; a warning
+    /// when it is device-relative and cannot be turned into a date.
+    fn start_of(&mut self, offset: Option<i64>, s: &mut Summary) {
         let raw_start = self.sessions.iter().find_map(|r| r.start).or(self.hot.first_record_ts);
         s.start_time = raw_start.and_then(|t| self.resolve(t, offset));
         if raw_start.is_some() && s.start_time.is_none() {
@@ -1014,7 +1041,11 @@ impl Walk {
                 offset: None,
             });
         }
+    }
 
+    /// Elapsed and timer time, distance, ascent and descent, heart rates and laps: summed over
+    /// the sessions, else from the records.
+    fn totals_of(&self, sessions: &[SessionSummary], s: &mut Summary) {
         let sum = |get: &dyn Fn(&SessionSummary) -> Option<f64>| -> Option<f64> {
             sessions.iter().filter_map(get).fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
         };
@@ -1038,7 +1069,7 @@ impl Walk {
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
             .or(self.hot.hr_max.map(f64::from));
         s.rest_hr = self.rest_hr.map(f64::from);
-        s.avg_hr = weighted_avg_hr(&sessions).or_else(|| {
+        s.avg_hr = weighted_avg_hr(sessions).or_else(|| {
             (self.hot.hr_count > 0).then(|| self.hot.hr_sum as f64 / self.hot.hr_count as f64)
         });
         s.laps = if !sessions.is_empty() && sessions.iter().all(|x| x.laps.is_some()) {
@@ -1048,35 +1079,29 @@ impl Walk {
         } else {
             None
         };
+    }
 
-        // End: the latest session end, else the last record.
-        let session_end =
-            sessions.iter().filter_map(|x| Some(x.start_time? + x.elapsed_s?.round() as i64)).max();
-        s.end_time =
-            session_end.or_else(|| self.hot.last_record_ts.and_then(|t| self.resolve(t, offset)));
-
-        s.records = self.hot.records;
-        s.records_with_hr = self.hot.records_with_hr;
-        s.records_with_position = self.hot.records_with_position;
+    /// The recording device: the `file_id`'s manufacturer and product, else the creator's
+    /// `device_info`.
+    fn device(&self) -> Option<Device> {
         let (manufacturer, product) = match self.manufacturer {
             Some(m) => (Some(m), self.product),
             None => (self.creator_manufacturer, self.creator_product),
         };
-        if let Some(m) = manufacturer {
-            s.device = Some(Device {
-                manufacturer: Some(manufacturer_name(m)),
-                product: product.map(|p| product_name(m, p)),
-            });
-        }
-        s.sessions = sessions;
-        s.warnings = std::mem::take(&mut self.warnings);
+        manufacturer.map(|m| Device {
+            manufacturer: Some(manufacturer_name(m)),
+            product: product.map(|p| product_name(m, p)),
+        })
+    }
 
+    /// The samples, their raw FIT times turned into Unix seconds.
+    fn resolved_samples(&mut self, offset: Option<i64>) -> Vec<Sample> {
         let mut samples = std::mem::take(&mut self.samples);
         for sample in &mut samples {
             sample.time_s =
                 sample.time_s.and_then(|raw| self.resolve(raw as u32, offset)).map(|t| t as f64);
         }
-        Ok(Activity { summary: s, samples })
+        samples
     }
 }
 

@@ -9,18 +9,18 @@
 
 pub mod compression;
 pub mod faults;
-pub mod plot;
 pub mod rng;
+pub mod session;
 pub mod vibration;
 
 pub use compression::{CompressionSim, CompressionSimParams, CompressionSummary};
 pub use faults::{Device, FaultKind, FaultSpecError, InjectedFault, parse_faults};
-pub use plot::svg_plot;
 pub use rng::Rng;
+pub use session::{Frame, InvalidProgram, Program, Simulation, Summary};
 pub use vibration::{VibrationSim, VibrationSimParams, VibrationSummary};
 
 /// A fault the controller detected: its kind's name and when.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct DetectedFault {
     /// The kind, as in devices.md (`over_pressure`, `sensor`, `stall`, …).
     pub kind: &'static str,

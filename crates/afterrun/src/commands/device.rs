@@ -11,12 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use afterrun_device::compression::{
-    ChamberId, CompressionProgram, CompressionState, MAX_CHAMBERS, Valve,
-};
+use afterrun_device::compression::{CompressionProgram, CompressionState, Valve};
+use afterrun_device::sim::session::{CompressionFrame, VibrationFrame, round2};
 use afterrun_device::sim::{
-    CompressionSim, CompressionSimParams, CompressionSummary, Device, InjectedFault, VibrationSim,
-    VibrationSimParams, VibrationSummary, parse_faults,
+    CompressionSimParams, Device, Frame, InjectedFault, Program, Simulation, Summary,
+    VibrationSimParams,
 };
 use afterrun_device::vibration::{VibrationProgram, VibrationState};
 use serde_json::{Value, json};
@@ -72,9 +71,19 @@ pub struct Args {
 /// The validated run: everything checked before the simulation starts.
 struct Run {
     args: Args,
-    program: Value,
+    program: Program,
+    /// Where the program came from, for messages.
     source: String,
     faults: Vec<InjectedFault>,
+}
+
+impl DeviceArg {
+    fn device(self) -> Device {
+        match self {
+            DeviceArg::Compression => Device::Compression,
+            DeviceArg::Vibration => Device::Vibration,
+        }
+    }
 }
 
 /// Runs `afterrun device`.
@@ -89,11 +98,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     {
         return Err(bad_input(format!("--speed {speed}: expected a positive number")));
     }
-    let (program, source) = load_program(&args)?;
-    let run = Run { args, program, source, faults: Vec::new() };
-    match run.args.device {
-        DeviceArg::Compression => run_compression(run),
-        DeviceArg::Vibration => run_vibration(run),
+    let (value, source) = load_program(&args)?;
+    let program = Program::read(args.device.device(), value)
+        .map_err(|e| bad_input(format!("{source}: invalid program: {e}")))?;
+    let faults = program
+        .faults(args.faults.as_deref().unwrap_or(""))
+        .map_err(|e| bad_input(format!("--faults: {e}")))?;
+    let run = Run { args, program, source, faults };
+    match &run.program {
+        Program::Compression(p) => run_compression(&run, p),
+        Program::Vibration(p) => run_vibration(&run, p),
     }
 }
 
@@ -112,10 +126,7 @@ fn load_program(args: &Args) -> anyhow::Result<(Value, String)> {
         return Err(bad_input("give --program FILE or --from-plan PLAN.json"));
     };
     let plan = read_json(path)?;
-    let device = match args.device {
-        DeviceArg::Compression => "compression_boots",
-        DeviceArg::Vibration => "vibration_plate",
-    };
+    let device = args.device.device().code();
     let entries = plan.get("device_programs").and_then(Value::as_array).ok_or_else(|| {
         bad_input(format!("{}: no `device_programs` array in the plan", path.display()))
     })?;
@@ -132,28 +143,6 @@ fn load_program(args: &Args) -> anyhow::Result<(Value, String)> {
         bad_input(format!("{}: the `{device}` entry has no `program`", path.display()))
     })?;
     Ok((program, format!("{} (device_programs, {device})", path.display())))
-}
-
-/// Parses and validates a compression program.
-pub fn compression_program(value: &Value) -> Result<CompressionProgram, String> {
-    let program: CompressionProgram =
-        serde_json::from_value(value.clone()).map_err(|e| format!("invalid program: {e}"))?;
-    program.validate().map_err(|e| format!("invalid program: {e}"))?;
-    Ok(program)
-}
-
-/// Parses and validates a vibration program.
-pub fn vibration_program(value: &Value) -> Result<VibrationProgram, String> {
-    let program: VibrationProgram =
-        serde_json::from_value(value.clone()).map_err(|e| format!("invalid program: {e}"))?;
-    program
-        .validate(&afterrun_device::vibration::VibrationConfig::default())
-        .map_err(|e| format!("invalid program: {e}"))?;
-    Ok(program)
-}
-
-fn round2(x: f64) -> f64 {
-    if x.is_finite() { (x * 100.0).round() / 100.0 } else { 0.0 }
 }
 
 fn injected_json(faults: &[InjectedFault]) -> Value {
@@ -251,27 +240,64 @@ fn bar(value: f64, full: f64, width: usize) -> String {
     s
 }
 
-fn run_compression(mut run: Run) -> anyhow::Result<ExitCode> {
-    let program =
-        compression_program(&run.program).map_err(|e| bad_input(format!("{}: {e}", run.source)))?;
-    run.faults = match &run.args.faults {
-        Some(spec) => parse_faults(spec, Device::Compression, program.chambers)
-            .map_err(|e| bad_input(format!("--faults: {e}")))?,
-        None => Vec::new(),
-    };
-    let params = CompressionSimParams::default();
-    let mut sim = CompressionSim::new(params, &program, run.args.seed, &run.faults)
-        .map_err(|e| bad_input(format!("{}: invalid program: {e}", run.source)))?;
-    let fitted: Vec<usize> = (0..MAX_CHAMBERS).filter(|&i| sim.fitted()[i]).collect();
-    let names: Vec<String> = fitted.iter().map(|&i| ChamberId::from_index(i).to_string()).collect();
-    let targets: Vec<f64> =
-        fitted.iter().map(|&i| f64::from(sim.controller().targets()[i])).collect();
-    let active: Vec<bool> = fitted.iter().map(|&i| sim.controller().active()[i]).collect();
+/// The simulation of a validated run (the program was checked against the sleeves when read).
+fn simulation(run: &Run) -> anyhow::Result<Simulation> {
+    Simulation::new(&run.program, run.args.seed, &run.faults)
+        .map_err(|e| bad_input(format!("{}: invalid program: {e}", run.source)))
+}
 
-    let json_mode = run.args.json;
-    let live = !json_mode && std::io::stdout().is_terminal();
+/// Runs the simulation to its end: `on_tick` sees it after every controller tick, paced at
+/// `--speed`; with a terminal and no `--json`, `view` draws it live.
+fn run_paced(
+    run: &Run,
+    sim: &mut Simulation,
+    out: &mut Out,
+    mut on_tick: impl FnMut(&Simulation, &mut Out),
+    view: impl Fn(&Frame) -> String,
+) -> Summary {
+    let live = !run.args.json && std::io::stdout().is_terminal();
+    let mut pace = Pace::new(run.args.speed);
+    sim.run(|s| {
+        on_tick(s, out);
+        pace.wait(s.t_ms());
+        if live && (pace.draw_now() || s.finished()) {
+            out.text(&view(&s.frame()));
+        }
+    })
+}
+
+/// Writes the plot, the summary (the last `--json` line, or text) and the exit code.
+fn finish(
+    run: &Run,
+    mut out: Out,
+    summary: &Summary,
+    plot: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    if let (Some(path), Some(svg)) = (&run.args.plot, plot) {
+        std::fs::write(path, svg)
+            .map_err(|e| anyhow::anyhow!("{}: cannot write the plot: {e}", path.display()))?;
+    }
+    if run.args.json {
+        out.line(&json!({ "summary": summary }));
+    } else {
+        out.text(&summary_text(summary));
+    }
+    out.finish()?;
+    Ok(if summary.ended_safe { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::INTERNAL) })
+}
+
+fn run_compression(run: &Run, program: &CompressionProgram) -> anyhow::Result<ExitCode> {
+    let params = CompressionSimParams::default();
+    let mut sim = simulation(run)?;
+    let chambers = match sim.frame() {
+        Frame::Compression(first) => first.chambers,
+        Frame::Vibration(_) => Vec::new(),
+    };
+    let names: Vec<String> = chambers.iter().map(|c| c.id.to_string()).collect();
+    let targets: Vec<f64> = chambers.iter().map(|c| f64::from(c.target_mmhg)).collect();
+    let active: Vec<bool> = chambers.iter().map(|c| c.active).collect();
     let mut out = Out::new();
-    if json_mode {
+    if run.args.json {
         out.line(&json!({"sim": {
             "device": "compression", "seed": run.args.seed, "physics_ms": 1, "tick_ms": 10,
             "chambers": names, "targets_mmhg": targets,
@@ -289,63 +315,58 @@ fn run_compression(mut run: Run) -> anyhow::Result<ExitCode> {
         }}));
     }
     let mut plot: Vec<(f64, Vec<f64>)> = Vec::new();
-    let mut pace = Pace::new(run.args.speed);
     let duration_ms = u64::from(program.duration_min) * 60_000;
-    let summary = sim.run(|s| {
-        let t = s.t_ms();
-        if t % 100 == 0 {
-            let pressures: Vec<f64> = fitted.iter().map(|&i| round2(s.pressures()[i])).collect();
+    let summary = run_paced(
+        run,
+        &mut sim,
+        &mut out,
+        |s, out| {
+            if s.t_ms() % 100 != 0 {
+                return;
+            }
+            let Frame::Compression(f) = s.frame() else { return };
+            let pressures: Vec<f64> = f.chambers.iter().map(|c| round2(c.pressure_mmhg)).collect();
             if run.args.plot.is_some() {
-                plot.push((t as f64 / 1000.0, pressures.clone()));
+                plot.push((f.t_ms as f64 / 1000.0, pressures.clone()));
             }
-            if json_mode {
-                out.line(&compression_line(s, &fitted, pressures));
+            if run.args.json {
+                out.line(&compression_line(&f, pressures));
             }
-        }
-        pace.wait(t);
-        if live && (pace.draw_now() || s.finished()) {
-            out.text(&compression_view(s, &fitted, &targets, &active, duration_ms));
-        }
-    });
-    if let Some(path) = &run.args.plot {
+        },
+        |f| match f {
+            Frame::Compression(f) => compression_view(f, duration_ms),
+            Frame::Vibration(_) => String::new(),
+        },
+    );
+    let svg = run.args.plot.as_ref().map(|_| {
         let series: Vec<(String, Vec<(f64, f64)>)> = names
             .iter()
             .enumerate()
             .filter(|(k, _)| active[*k])
             .map(|(k, name)| (name.clone(), plot.iter().map(|(t, p)| (*t, p[k])).collect()))
             .collect();
-        let svg = afterrun_device::sim::svg_plot("Compression: chamber pressures", "mmHg", &series);
-        std::fs::write(path, svg)
-            .map_err(|e| anyhow::anyhow!("{}: cannot write the plot: {e}", path.display()))?;
-    }
-    if json_mode {
-        out.line(&compression_summary_json(&summary));
-    } else {
-        out.text(&compression_summary_text(&summary));
-    }
-    out.finish()?;
-    Ok(if summary.ended_safe { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::INTERNAL) })
+        afterrun_service::chart::trace::svg_plot("Compression: chamber pressures", "mmHg", &series)
+    });
+    finish(run, out, &summary, svg)
 }
 
-fn compression_line(s: &CompressionSim, fitted: &[usize], pressures: Vec<f64>) -> Value {
-    let r = s.readings();
+fn compression_line(f: &CompressionFrame, pressures: Vec<f64>) -> Value {
     let readings: Vec<Option<f64>> =
-        fitted.iter().map(|&i| r.chambers[i].map(|v| round2(f64::from(v)))).collect();
-    let valves: Vec<&str> = fitted.iter().map(|&i| s.commands().valves[i].name()).collect();
-    let state = s.controller().state();
+        f.chambers.iter().map(|c| c.reading_mmhg.map(|v| round2(f64::from(v)))).collect();
+    let valves: Vec<&str> = f.chambers.iter().map(|c| c.valve.name()).collect();
     let mut line = json!({
-        "t_ms": s.t_ms(),
-        "state": state.name(),
+        "t_ms": f.t_ms,
+        "state": f.state.name(),
         "pressures_mmhg": pressures,
         "readings_mmhg": readings,
-        "manifold_mmhg": round2(s.manifold_mmhg()),
-        "manifold_reading_mmhg": r.manifold.map(|v| round2(f64::from(v))),
-        "pump": s.commands().pump,
-        "dump": s.commands().dump_open,
-        "pump_running": s.pump_running(),
+        "manifold_mmhg": round2(f.manifold_mmhg),
+        "manifold_reading_mmhg": f.manifold_reading_mmhg.map(|v| round2(f64::from(v))),
+        "pump": f.pump_command,
+        "dump": f.dump_command,
+        "pump_running": f.pump_running,
         "valves": valves,
     });
-    match state {
+    match f.state {
         CompressionState::Running { cycle, chamber, phase } => {
             line["cycle"] = json!(cycle);
             line["chamber"] = json!(chamber.to_string());
@@ -357,24 +378,23 @@ fn compression_line(s: &CompressionSim, fitted: &[usize], pressures: Vec<f64>) -
     line
 }
 
-fn compression_summary_json(s: &CompressionSummary) -> Value {
-    json!({"summary": {
-        "duration_s": round2(s.duration_s),
-        "cycles": s.cycles,
-        "max_pressure_mmhg": round2(s.max_pressure_mmhg),
-        "time_at_target_s": round2(s.time_at_target_s),
-        "faults": s.faults.iter().map(|f| json!({"kind": f.kind, "t_ms": f.t_ms})).collect::<Vec<_>>(),
-        "injected": injected_json(&s.injected),
-        "ended_safe": s.ended_safe,
-    }})
-}
-
-fn compression_summary_text(s: &CompressionSummary) -> String {
+/// The summary in words: the same facts as the `--json` summary line.
+fn summary_text(s: &Summary) -> String {
     let mut t = String::new();
     let _ = writeln!(t, "\nsession: {} simulated", fmt_mmss((s.duration_s * 1000.0) as u64));
-    let _ = writeln!(t, "cycles done: {}", s.cycles);
-    let _ = writeln!(t, "time at target: {:.0} s", s.time_at_target_s);
-    let _ = writeln!(t, "highest chamber pressure: {:.1} mmHg", s.max_pressure_mmhg);
+    if let (Some(max_pressure), Some(at_target)) = (s.max_pressure_mmhg, s.time_at_target_s) {
+        let _ = writeln!(t, "cycles done: {}", s.cycles);
+        let _ = writeln!(t, "time at target: {at_target:.0} s");
+        let _ = writeln!(t, "highest chamber pressure: {max_pressure:.1} mmHg");
+    } else {
+        let _ = writeln!(t, "segments done: {}", s.cycles);
+        let _ = writeln!(
+            t,
+            "highest frequency: {:.1} Hz, highest acceleration: {:.1} g",
+            s.max_frequency_hz.unwrap_or(0.0),
+            s.max_accel_g.unwrap_or(0.0)
+        );
+    }
     if s.faults.is_empty() {
         let _ = writeln!(t, "faults: none");
     }
@@ -384,28 +404,21 @@ fn compression_summary_text(s: &CompressionSummary) -> String {
     for f in &s.injected {
         let _ = writeln!(t, "injected: {f}");
     }
-    let _ = writeln!(t, "ended safe: {}", if s.ended_safe { "yes (vented)" } else { "NO" });
+    let safe = if s.max_pressure_mmhg.is_some() { "yes (vented)" } else { "yes (stopped)" };
+    let _ = writeln!(t, "ended safe: {}", if s.ended_safe { safe } else { "NO" });
     t
 }
 
-fn compression_view(
-    s: &CompressionSim,
-    fitted: &[usize],
-    targets: &[f64],
-    active: &[bool],
-    duration_ms: u64,
-) -> String {
+fn compression_view(f: &CompressionFrame, duration_ms: u64) -> String {
     let mut v = String::from("\x1b[H\x1b[2J");
-    let state = s.controller().state();
-    let t = s.t_ms();
     let _ = writeln!(
         v,
         "afterrun device compression (simulated)   {} / {}   left {}",
-        fmt_mmss(t),
+        fmt_mmss(f.t_ms),
         fmt_mmss(duration_ms),
-        fmt_mmss(s.controller().remaining_ms(t))
+        fmt_mmss(f.left_ms)
     );
-    let detail = match state {
+    let detail = match f.state {
         CompressionState::Running { cycle, chamber, phase } => {
             format!("running   cycle {cycle}   phase {}   chamber {chamber}", phase.name())
         }
@@ -413,45 +426,38 @@ fn compression_view(
         other => other.name().to_string(),
     };
     let _ = writeln!(v, "state: {detail}\n");
-    for (k, &i) in fitted.iter().enumerate() {
-        let p = s.pressures()[i];
-        let valve = s.commands().valves[i];
-        let target = if active[k] { format!("{:>5.0}", targets[k]) } else { "    -".to_string() };
+    for c in &f.chambers {
+        let p = c.pressure_mmhg;
+        let target = if c.active {
+            format!("{:>5.0}", f64::from(c.target_mmhg))
+        } else {
+            "    -".to_string()
+        };
         let _ = writeln!(
             v,
             "{:<3} {} {:>6.1} /{} mmHg  {}",
-            ChamberId::from_index(i).to_string(),
+            c.id.to_string(),
             bar(p, 120.0, 40),
             p,
             target,
-            if valve == Valve::Vent { "vent" } else { valve.name() }
+            if c.valve == Valve::Vent { "vent" } else { c.valve.name() }
         );
     }
     let _ = writeln!(
         v,
         "\nmanifold {:>6.1} mmHg   pump {}   dump {}",
-        s.manifold_mmhg(),
-        if s.pump_running() { "on " } else { "off" },
-        if s.dump_open() { "open" } else { "closed" }
+        f.manifold_mmhg,
+        if f.pump_running { "on " } else { "off" },
+        if f.dump_open { "open" } else { "closed" }
     );
     v
 }
 
-fn run_vibration(mut run: Run) -> anyhow::Result<ExitCode> {
-    let program =
-        vibration_program(&run.program).map_err(|e| bad_input(format!("{}: {e}", run.source)))?;
-    run.faults = match &run.args.faults {
-        Some(spec) => parse_faults(spec, Device::Vibration, 5)
-            .map_err(|e| bad_input(format!("--faults: {e}")))?,
-        None => Vec::new(),
-    };
+fn run_vibration(run: &Run, program: &VibrationProgram) -> anyhow::Result<ExitCode> {
     let params = VibrationSimParams::default();
-    let mut sim = VibrationSim::new(params, &program, run.args.seed, &run.faults)
-        .map_err(|e| bad_input(format!("{}: invalid program: {e}", run.source)))?;
-    let json_mode = run.args.json;
-    let live = !json_mode && std::io::stdout().is_terminal();
+    let mut sim = simulation(run)?;
     let mut out = Out::new();
-    if json_mode {
+    if run.args.json {
         out.line(&json!({"sim": {
             "device": "vibration", "seed": run.args.seed, "physics_ms": 1, "tick_ms": 10,
             "person_kg": params.person_kg, "platform_kg": params.platform_kg,
@@ -464,54 +470,46 @@ fn run_vibration(mut run: Run) -> anyhow::Result<ExitCode> {
             "faults": injected_json(&run.faults),
         }}));
     }
-    let total_ms: u64 = program
-        .segments
-        .iter()
-        .map(|s| u64::from(s.duration_s + s.rest_s + 2 * program.ramp_s) * 1000)
-        .sum();
+    let total_ms = run.program.duration_ms();
     let mut plot_f: Vec<(f64, f64)> = Vec::new();
     let mut plot_t: Vec<(f64, f64)> = Vec::new();
-    let mut pace = Pace::new(run.args.speed);
-    let summary = sim.run(|s| {
-        let t = s.t_ms();
-        if t % 100 == 0 {
-            plot_f.push((t as f64 / 1000.0, round2(s.frequency_hz())));
-            plot_t.push((t as f64 / 1000.0, f64::from(s.commands().target_hz)));
-            if json_mode {
-                out.line(&vibration_line(s));
+    let summary = run_paced(
+        run,
+        &mut sim,
+        &mut out,
+        |s, out| {
+            if s.t_ms() % 100 != 0 {
+                return;
             }
-        }
-        pace.wait(t);
-        if live && (pace.draw_now() || s.finished()) {
-            out.text(&vibration_view(s, &program, total_ms));
-        }
-    });
-    if let Some(path) = &run.args.plot {
+            let Frame::Vibration(f) = s.frame() else { return };
+            plot_f.push((f.t_ms as f64 / 1000.0, round2(f.frequency_hz)));
+            plot_t.push((f.t_ms as f64 / 1000.0, f64::from(f.target_hz)));
+            if run.args.json {
+                out.line(&vibration_line(&f));
+            }
+        },
+        |f| match f {
+            Frame::Vibration(f) => vibration_view(f, program, total_ms),
+            Frame::Compression(_) => String::new(),
+        },
+    );
+    let svg = run.args.plot.as_ref().map(|_| {
         let series = vec![("frequency".to_string(), plot_f), ("target".to_string(), plot_t)];
-        let svg = afterrun_device::sim::svg_plot("Vibrating plate: motor frequency", "Hz", &series);
-        std::fs::write(path, svg)
-            .map_err(|e| anyhow::anyhow!("{}: cannot write the plot: {e}", path.display()))?;
-    }
-    if json_mode {
-        out.line(&vibration_summary_json(&summary));
-    } else {
-        out.text(&vibration_summary_text(&summary));
-    }
-    out.finish()?;
-    Ok(if summary.ended_safe { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::INTERNAL) })
+        afterrun_service::chart::trace::svg_plot("Vibrating plate: motor frequency", "Hz", &series)
+    });
+    finish(run, out, &summary, svg)
 }
 
-fn vibration_line(s: &VibrationSim) -> Value {
-    let state = s.controller().state();
+fn vibration_line(f: &VibrationFrame) -> Value {
     let mut line = json!({
-        "t_ms": s.t_ms(),
-        "state": state.name(),
-        "frequency_hz": round2(s.frequency_hz()),
-        "target_hz": round2(f64::from(s.commands().target_hz)),
-        "accel_g": round2(s.accel_g()),
-        "load_kg": round2(s.load_kg()),
+        "t_ms": f.t_ms,
+        "state": f.state.name(),
+        "frequency_hz": round2(f.frequency_hz),
+        "target_hz": round2(f64::from(f.target_hz)),
+        "accel_g": round2(f.accel_g),
+        "load_kg": round2(f.load_kg),
     });
-    match state {
+    match f.state {
         VibrationState::Running { segment, phase } => {
             line["segment"] = json!(segment);
             line["phase"] = json!(phase.name());
@@ -522,50 +520,15 @@ fn vibration_line(s: &VibrationSim) -> Value {
     line
 }
 
-fn vibration_summary_json(s: &VibrationSummary) -> Value {
-    json!({"summary": {
-        "duration_s": round2(s.duration_s),
-        "cycles": s.segments,
-        "max_frequency_hz": round2(s.max_frequency_hz),
-        "max_accel_g": round2(s.max_accel_g),
-        "faults": s.faults.iter().map(|f| json!({"kind": f.kind, "t_ms": f.t_ms})).collect::<Vec<_>>(),
-        "injected": injected_json(&s.injected),
-        "ended_safe": s.ended_safe,
-    }})
-}
-
-fn vibration_summary_text(s: &VibrationSummary) -> String {
-    let mut t = String::new();
-    let _ = writeln!(t, "\nsession: {} simulated", fmt_mmss((s.duration_s * 1000.0) as u64));
-    let _ = writeln!(t, "segments done: {}", s.segments);
-    let _ = writeln!(
-        t,
-        "highest frequency: {:.1} Hz, highest acceleration: {:.1} g",
-        s.max_frequency_hz, s.max_accel_g
-    );
-    if s.faults.is_empty() {
-        let _ = writeln!(t, "faults: none");
-    }
-    for f in &s.faults {
-        let _ = writeln!(t, "fault: {} at {}", f.kind, fmt_mmss(f.t_ms));
-    }
-    for f in &s.injected {
-        let _ = writeln!(t, "injected: {f}");
-    }
-    let _ = writeln!(t, "ended safe: {}", if s.ended_safe { "yes (stopped)" } else { "NO" });
-    t
-}
-
-fn vibration_view(s: &VibrationSim, program: &VibrationProgram, total_ms: u64) -> String {
+fn vibration_view(f: &VibrationFrame, program: &VibrationProgram, total_ms: u64) -> String {
     let mut v = String::from("\x1b[H\x1b[2J");
-    let t = s.t_ms();
     let _ = writeln!(
         v,
         "afterrun device vibration (simulated)   {} / ~{}",
-        fmt_mmss(t),
+        fmt_mmss(f.t_ms),
         fmt_mmss(total_ms)
     );
-    let detail = match s.controller().state() {
+    let detail = match f.state {
         VibrationState::Running { segment, phase } => {
             let stance = program.segments.get(segment - 1).map_or("", |g| g.stance.name());
             format!(
@@ -578,23 +541,42 @@ fn vibration_view(s: &VibrationSim, program: &VibrationProgram, total_ms: u64) -
         other => other.name().to_string(),
     };
     let _ = writeln!(v, "state: {detail}\n");
-    let f = s.frequency_hz();
     let _ = writeln!(
         v,
         "frequency {} {:>5.1} Hz (target {:.1})",
-        bar(f, 50.0, 40),
-        f,
-        s.commands().target_hz
+        bar(f.frequency_hz, 50.0, 40),
+        f.frequency_hz,
+        f.target_hz
     );
-    let a = s.accel_g();
-    let _ = writeln!(v, "accel     {} {:>5.1} g", bar(a, 8.0, 40), a);
-    let _ = writeln!(v, "load      {:>5.1} kg", s.load_kg());
+    let _ = writeln!(v, "accel     {} {:>5.1} g", bar(f.accel_g, 8.0, 40), f.accel_g);
+    let _ = writeln!(v, "load      {:>5.1} kg", f.load_kg);
     v
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The program readers as the command used them before the device layer read programs.
+    /// Parses and validates a compression program.
+    fn compression_program(value: &Value) -> Result<CompressionProgram, String> {
+        match Program::read(Device::Compression, value.clone()) {
+            Ok(Program::Compression(p)) => Ok(p),
+            Ok(Program::Vibration(_)) => {
+                Err("invalid program: not a compression program".to_owned())
+            }
+            Err(e) => Err(format!("invalid program: {e}")),
+        }
+    }
+
+    /// Parses and validates a vibration program.
+    fn vibration_program(value: &Value) -> Result<VibrationProgram, String> {
+        match Program::read(Device::Vibration, value.clone()) {
+            Ok(Program::Vibration(p)) => Ok(p),
+            Ok(Program::Compression(_)) => Err("invalid program: not a plate program".to_owned()),
+            Err(e) => Err(format!("invalid program: {e}")),
+        }
+    }
 
     #[test]
     fn the_agreed_compression_shape_round_trips() {

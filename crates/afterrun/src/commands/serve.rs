@@ -226,7 +226,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let config = Config { lan: listeners.lan, ..config };
         let state = AppState::new(config, clock).with_store(store);
         announce(&state, &listeners).await?;
-        serve_all(listeners.all, afterrun_server::router(state)).await?;
+        serve_all(listeners.all, &state).await?;
         if let Some((stopper, thread)) = watching {
             // The file being stored is finished (one transaction), then the summary printed.
             stopper.stop();
@@ -262,11 +262,13 @@ async fn announce(state: &AppState, listeners: &crate::lan::Listeners) -> anyhow
     Ok(())
 }
 
-/// Serves `app` on every listener until SIGINT or SIGTERM, then stops them all gracefully.
+/// Serves the app of `state` on every listener until SIGINT or SIGTERM, then stops them all
+/// gracefully (its device streams first).
 async fn serve_all(
     listeners: Vec<tokio::net::TcpListener>,
-    app: axum::Router,
+    state: &AppState,
 ) -> anyhow::Result<()> {
+    let app = afterrun_server::router(state.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut servers = tokio::task::JoinSet::new();
     for listener in listeners {
@@ -282,7 +284,7 @@ async fn serve_all(
     }
     crate::signals::shutdown_signal().await;
     // Open simulator streams would otherwise hold the shutdown until their run ends.
-    afterrun_server::end_device_streams();
+    state.end_device_streams();
     let _ = stop.send(true);
     while let Some(served) = servers.join_next().await {
         served.context("the server stopped")?.context("the server stopped with an error")?;
