@@ -26,12 +26,10 @@ use jiff::Timestamp;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-const PASSWORD: &str = "correct horse battery";
 const CHECKIN: &str = r#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":6}}"#;
 /// A check-in with a red flag: a coach's referral.
 const RED_FLAG: &str =
     r#"{"now":"2026-11-23T08:30:00Z","symptoms":[{"code":"chest_pain"}],"soreness":{"quads":3}}"#;
-const MISSING: &str = "987654";
 
 /// A short run as GPX, for the uploads.
 const GPX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -99,7 +97,7 @@ impl Case {
 }
 
 use Payload::{Bytes, Form, Json, Multipart, None as Empty};
-use Who::{Anon, Ann, Carla, Dan, Owner, Phone};
+use Who::{Ann, Anon, Carla, Dan, Owner, Phone};
 
 /// Personal mode (the owner), over a store.
 fn personal(example: &'static str) -> Vec<Case> {
@@ -142,10 +140,28 @@ fn personal(example: &'static str) -> Vec<Case> {
         case(Owner, "POST", "/api/athletes/{a}/coaches", Json(r#"{"coach":"nobody"}"#), 422),
         case(Owner, "DELETE", "/api/athletes/{a}/coaches/nobody", Empty, 404),
         // Accounts, sessions, coaches and invitations are multi-user things: 404 here.
-        case(Owner, "POST", "/api/accounts", Json(r#"{"username":"ann","password":"correct horse battery","role":"athlete"}"#), 404),
-        case(Owner, "POST", "/api/session", Json(r#"{"username":"ann","password":"correct horse battery"}"#), 404),
-        case(Owner, "DELETE", "/api/session", Empty, 204),
-        case(Owner, "PUT", "/api/me/password", Json(r#"{"current":"correct horse battery","new":"another long one"}"#), 404),
+        case(
+            Owner,
+            "POST",
+            "/api/accounts",
+            Json(r#"{"username":"ann","password":"correct horse battery","role":"athlete"}"#),
+            404,
+        ),
+        case(
+            Owner,
+            "POST",
+            "/api/session",
+            Json(r#"{"username":"ann","password":"correct horse battery"}"#),
+            404,
+        ),
+        case(Owner, "DELETE", "/api/session", Empty, 404),
+        case(
+            Owner,
+            "PUT",
+            "/api/me/password",
+            Json(r#"{"current":"correct horse battery","new":"another long one"}"#),
+            404,
+        ),
         case(Owner, "DELETE", "/api/me", Json(r#"{"password":"correct horse battery"}"#), 404),
         case(Owner, "POST", "/api/invites", Empty, 404),
         case(Owner, "GET", "/api/referrals", Empty, 404),
@@ -154,9 +170,15 @@ fn personal(example: &'static str) -> Vec<Case> {
         // The web app.
         case(Owner, "GET", "/", Empty, 200),
         case(Owner, "GET", "/checkin", Empty, 303),
-        case(Owner, "POST", "/checkin", Form("sore_quads_left=6&sore_quads_right=5"), 200),
+        case(Owner, "POST", "/checkin", Form("sore_quads_left=6&sore_quads_right=5"), 303),
         case(Owner, "POST", "/checkin", Form("sore_quads_left=eleven"), 422),
-        case(Owner, "GET", "/plan.ics?checkin=%7B%22now%22%3A%222026-11-23T08%3A30%3A00Z%22%7D", Empty, 200),
+        case(
+            Owner,
+            "GET",
+            "/plan.ics?checkin=%7B%22now%22%3A%222026-11-23T08%3A30%3A00Z%22%7D",
+            Empty,
+            200,
+        ),
         case(Owner, "GET", "/plan.ics", Empty, 400),
         case(Owner, "GET", "/plan.ics?checkin=%7B%22now%22%3A%22yesterday%22%7D", Empty, 422),
         case(Owner, "GET", "/plans", Empty, 200),
@@ -204,13 +226,60 @@ fn multi_user() -> Vec<Case> {
     vec![
         case(Anon, "POST", "/api/accounts", Json(ann), 201).keep("a", "/athlete_id"),
         case(Anon, "POST", "/api/accounts", Json(ann), 409),
-        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"carla","password":"correct horse battery","role":"coach"}"#), 201),
-        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"dan","password":"correct horse battery","role":"athlete","invite":null}"#), 201),
-        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"Ann!","password":"correct horse battery","role":"athlete"}"#), 422),
-        case(Anon, "POST", "/api/session", Json(r#"{"username":"ann","password":"correct horse battery"}"#), 204).keep("ann", "cookie"),
-        case(Anon, "POST", "/api/session", Json(r#"{"username":"carla","password":"correct horse battery"}"#), 204).keep("carla", "cookie"),
-        case(Anon, "POST", "/api/session", Json(r#"{"username":"dan","password":"correct horse battery"}"#), 204).keep("dan", "cookie"),
-        case(Anon, "POST", "/api/session", Json(r#"{"username":"ann","password":"not the password"}"#), 401),
+        case(
+            Anon,
+            "POST",
+            "/api/accounts",
+            Json(r#"{"username":"carla","password":"correct horse battery","role":"coach"}"#),
+            201,
+        ),
+        case(
+            Anon,
+            "POST",
+            "/api/accounts",
+            Json(
+                r#"{"username":"dan","password":"correct horse battery","role":"athlete","invite":null}"#,
+            ),
+            201,
+        ),
+        case(
+            Anon,
+            "POST",
+            "/api/accounts",
+            Json(r#"{"username":"Ann!","password":"correct horse battery","role":"athlete"}"#),
+            422,
+        ),
+        case(
+            Anon,
+            "POST",
+            "/api/session",
+            Json(r#"{"username":"ann","password":"correct horse battery"}"#),
+            204,
+        )
+        .keep("ann", "cookie"),
+        case(
+            Anon,
+            "POST",
+            "/api/session",
+            Json(r#"{"username":"carla","password":"correct horse battery"}"#),
+            204,
+        )
+        .keep("carla", "cookie"),
+        case(
+            Anon,
+            "POST",
+            "/api/session",
+            Json(r#"{"username":"dan","password":"correct horse battery"}"#),
+            204,
+        )
+        .keep("dan", "cookie"),
+        case(
+            Anon,
+            "POST",
+            "/api/session",
+            Json(r#"{"username":"ann","password":"not the password"}"#),
+            401,
+        ),
         case(Anon, "POST", "/api/session", Json("[1]"), 422),
         case(Anon, "GET", "/api/me", Empty, 401),
         case(Ann, "GET", "/api/me", Empty, 200),
@@ -229,7 +298,8 @@ fn multi_user() -> Vec<Case> {
         case(Carla, "PUT", "/api/athletes/{a}/profile", Json(r#"{"weekly_km":43}"#), 403),
         case(Anon, "PUT", "/api/athletes/{a}/profile", Json(r#"{"weekly_km":43}"#), 401),
         case(Carla, "GET", "/api/athletes/{a}/profile", Empty, 200),
-        case(Ann, "POST", "/api/athletes/{a}/checkins", Json(RED_FLAG), 201).keep("plan", "/plan_id"),
+        case(Ann, "POST", "/api/athletes/{a}/checkins", Json(RED_FLAG), 201)
+            .keep("plan", "/plan_id"),
         case(Carla, "POST", "/api/athletes/{a}/checkins", Json(CHECKIN), 403),
         case(Ann, "POST", "/api/athletes/{a}/checkins", Json("{\"now\":1}"), 422),
         case(Carla, "GET", "/api/athletes/{a}/checkins", Empty, 200),
@@ -250,6 +320,31 @@ fn multi_user() -> Vec<Case> {
         case(Carla, "POST", "/api/invites", Empty, 201),
         case(Ann, "POST", "/api/invites", Empty, 403),
         case(Anon, "POST", "/api/invites", Empty, 401),
+        // Without a session: pages go to the login page, the rest is 401.
+        case(Anon, "GET", "/api/athletes/{a}/status", Empty, 401),
+        case(Anon, "POST", "/api/athletes/{a}/activities?name=run.gpx", Bytes(GPX), 401),
+        case(Anon, "GET", "/api/athletes/{a}/plans/{plan}", Empty, 401),
+        case(Anon, "POST", "/api/athletes/{a}/plans/{plan}/steps/0/done", Empty, 401),
+        case(Anon, "POST", "/profile", Form("age=41"), 401),
+        case(Anon, "POST", "/checkin", Form("sore_quads_left=6"), 401),
+        case(Anon, "POST", "/plans/{plan}/steps/0/done", Form(""), 401),
+        case(Anon, "GET", "/plans", Empty, 303),
+        case(Anon, "GET", "/plans/{plan}", Empty, 303),
+        case(Anon, "GET", "/status", Empty, 303),
+        case(Anon, "GET", "/profile", Empty, 303),
+        case(Anon, "GET", "/import", Empty, 303),
+        case(Anon, "GET", "/device", Empty, 303),
+        case(Anon, "GET", "/coach", Empty, 303),
+        case(Anon, "GET", "/coach/athletes/{a}/status", Empty, 303),
+        case(
+            Anon,
+            "PUT",
+            "/api/me/password",
+            Json(r#"{"current":"correct horse battery","new":"another long one"}"#),
+            401,
+        ),
+        case(Anon, "DELETE", "/api/me", Json(r#"{"password":"correct horse battery"}"#), 401),
+        case(Ann, "GET", "/login", Empty, 303),
         // The pages.
         case(Anon, "GET", "/", Empty, 303),
         case(Ann, "GET", "/", Empty, 200),
@@ -276,13 +371,44 @@ fn multi_user() -> Vec<Case> {
         case(Anon, "POST", "/login", Form("username=ann&password=correct+horse+battery"), 303),
         case(Anon, "POST", "/login", Form("username=ann&password=wrong+password"), 401),
         case(Anon, "GET", "/signup", Empty, 200),
-        case(Anon, "POST", "/signup", Form("username=fay&password=correct+horse+battery&role=athlete"), 303),
-        case(Anon, "POST", "/signup", Form("username=fay&password=correct+horse+battery&role=athlete"), 409),
-        case(Anon, "POST", "/signup", Form("username=F!&password=correct+horse+battery&role=athlete"), 422),
+        case(
+            Anon,
+            "POST",
+            "/signup",
+            Form("username=fay&password=correct+horse+battery&role=athlete"),
+            303,
+        ),
+        case(
+            Anon,
+            "POST",
+            "/signup",
+            Form("username=fay&password=correct+horse+battery&role=athlete"),
+            409,
+        ),
+        case(
+            Anon,
+            "POST",
+            "/signup",
+            Form("username=F!&password=correct+horse+battery&role=athlete"),
+            422,
+        ),
         case(Anon, "POST", "/logout", Form(""), 303),
         // Dan's account: a new password, then gone.
-        case(Dan, "PUT", "/api/me/password", Json(r#"{"current":"not the password","new":"another long one"}"#), 401),
-        case(Dan, "PUT", "/api/me/password", Json(r#"{"current":"correct horse battery","new":"another long one"}"#), 204).keep("dan", "cookie"),
+        case(
+            Dan,
+            "PUT",
+            "/api/me/password",
+            Json(r#"{"current":"not the password","new":"another long one"}"#),
+            401,
+        ),
+        case(
+            Dan,
+            "PUT",
+            "/api/me/password",
+            Json(r#"{"current":"correct horse battery","new":"another long one"}"#),
+            204,
+        )
+        .keep("dan", "cookie"),
         case(Dan, "DELETE", "/api/me", Json(r#"{"password":"correct horse battery"}"#), 401),
         case(Dan, "DELETE", "/api/me", Json(r#"{"password":"another long one"}"#), 204),
         case(Dan, "GET", "/api/me", Empty, 401),
@@ -295,9 +421,30 @@ fn multi_user() -> Vec<Case> {
 /// link on her page.
 fn by_invitation() -> Vec<Case> {
     vec![
-        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"carla","password":"correct horse battery","role":"coach"}"#), 403),
-        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"carla","password":"correct horse battery","role":"coach","invite":"from-the-operator"}"#), 201),
-        case(Anon, "POST", "/api/session", Json(r#"{"username":"carla","password":"correct horse battery"}"#), 204).keep("carla", "cookie"),
+        case(
+            Anon,
+            "POST",
+            "/api/accounts",
+            Json(r#"{"username":"carla","password":"correct horse battery","role":"coach"}"#),
+            403,
+        ),
+        case(
+            Anon,
+            "POST",
+            "/api/accounts",
+            Json(
+                r#"{"username":"carla","password":"correct horse battery","role":"coach","invite":"from-the-operator"}"#,
+            ),
+            201,
+        ),
+        case(
+            Anon,
+            "POST",
+            "/api/session",
+            Json(r#"{"username":"carla","password":"correct horse battery"}"#),
+            204,
+        )
+        .keep("carla", "cookie"),
         case(Carla, "POST", "/coach/invites", Form(""), 200),
         case(Anon, "GET", "/signup", Empty, 403),
     ]
@@ -308,8 +455,20 @@ fn by_invitation() -> Vec<Case> {
 fn lan() -> Vec<Case> {
     vec![
         case(Owner, "POST", "/profile/devices/link", Form(""), 303),
-        case(Owner, "GET", "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Empty, 303),
-        case(Phone, "GET", "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Empty, 401),
+        case(
+            Owner,
+            "GET",
+            "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            Empty,
+            303,
+        ),
+        case(
+            Phone,
+            "GET",
+            "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            Empty,
+            401,
+        ),
         case(Owner, "POST", "/profile/devices/1/revoke", Form(""), 303),
     ]
 }
@@ -333,8 +492,11 @@ async fn start(config: Config) -> Run {
         AppState::new(config, clock).with_store(Arc::clone(store))
     })
     .await;
-    let (host, origin) =
-        if multi { ("club.example", "https://club.example") } else { (LOOPBACK, "http://127.0.0.1:8080") };
+    let (host, origin) = if multi {
+        ("club.example", "https://club.example")
+    } else {
+        (LOOPBACK, "http://127.0.0.1:8080")
+    };
     Run { server, host, origin, kept: BTreeMap::new() }
 }
 
@@ -361,7 +523,8 @@ impl Run {
             Phone => (PHONE_ADDR, "http://127.0.0.2:8080", "127.0.0.2:50000"),
             _ => (self.host, self.origin, "127.0.0.1:50000"),
         };
-        let mut builder = Request::builder().method(case.method).uri(&uri).header(header::HOST, host);
+        let mut builder =
+            Request::builder().method(case.method).uri(&uri).header(header::HOST, host);
         if case.method != "GET" {
             builder = builder.header(header::ORIGIN, origin);
         }
@@ -398,12 +561,18 @@ impl Run {
         let response = router(self.server.state.clone()).oneshot(request).await.unwrap();
         let status = response.status().as_u16();
         let header_text = |name| {
-            response.headers().get(name).map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
+            response
+                .headers()
+                .get(name)
+                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
         };
         let media = header_text(header::CONTENT_TYPE).unwrap_or_default();
         let set_cookie = header_text(header::SET_COOKIE);
         let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        (uri, Answer { status, media, set_cookie, body: String::from_utf8_lossy(&body).into_owned() })
+        (
+            uri,
+            Answer { status, media, set_cookie, body: String::from_utf8_lossy(&body).into_owned() },
+        )
     }
 }
 
@@ -559,7 +728,8 @@ async fn run_cases(
                 answer.set_cookie.as_deref().and_then(|c| c.split(';').next()).map(str::to_owned)
             } else {
                 let body: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
-                body.pointer(pointer).map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                body.pointer(pointer)
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
             };
             match value {
                 Some(value) => {
@@ -574,8 +744,8 @@ async fn run_cases(
 
 /// The check-in example of interfaces.md (section "Check-in (input of `plan`)").
 fn interfaces_example() -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/spec/interfaces.md");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/interfaces.md");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let section = text.split("## Check-in (input of `plan`)").nth(1).expect("the check-in section");
     let block = section.split("```json").nth(1).expect("its example");
@@ -607,17 +777,20 @@ async fn every_operation_answers_as_the_document_says() {
     }
 
     let mut run = start(Config::default()).await;
-    count += run_cases(&doc, &mut run, "personal", &personal(example), &mut covered, &mut failures).await;
+    count += run_cases(&doc, &mut run, "personal", &personal(example), &mut covered, &mut failures)
+        .await;
 
     let config = Config { mode: Mode::MultiUser, ..Config::default() };
     let mut run = start(config).await;
-    count += run_cases(&doc, &mut run, "multi-user", &multi_user(), &mut covered, &mut failures).await;
+    count +=
+        run_cases(&doc, &mut run, "multi-user", &multi_user(), &mut covered, &mut failures).await;
 
     let config = Config { mode: Mode::MultiUser, signup: Signup::Invite, ..Config::default() };
     let mut run = start(config).await;
     let now = clock().as_second();
     run.server.store.create_invite("from-the-operator", None, now, now + 60).await.unwrap();
-    count += run_cases(&doc, &mut run, "invite", &by_invitation(), &mut covered, &mut failures).await;
+    count +=
+        run_cases(&doc, &mut run, "invite", &by_invitation(), &mut covered, &mut failures).await;
 
     let config = Config { lan: Some(PHONE_ADDR.parse().unwrap()), ..Config::default() };
     let mut run = start(config).await;
