@@ -298,8 +298,12 @@ fn status_schema() -> Value {
                 "next_days": {"type": "array", "items": number, "minItems": 3, "maxItems": 3},
                 "calibration": number}}},
         "assumptions": {"type": "array", "items": {"type": "string"}},
-        "what_works": {"type": "object", "required": ["effects"],
-            "properties": {"effects": {"type": "array"}}}
+        "what_works": {"type": "object", "required": ["effects", "outcomes"],
+            "properties": {"outcomes": {"type": "integer", "minimum": 0},
+                "effects": {"type": "array", "items": {"type": "object",
+                    "required": ["effect", "modality", "sessions", "text"],
+                    "properties": {"effect": number, "modality": {"enum": codes(Modality::ALL, Modality::code)},
+                        "sessions": {"type": "integer", "minimum": 0}, "text": {"type": "string"}}}}}}
     }})
 }
 
@@ -786,7 +790,9 @@ pub fn document() -> Value {
                     "required": ["name", "short_name", "start_url", "display", "icons"],
                     "properties": {"name": {"type": "string"}, "short_name": {"type": "string"},
                         "start_url": {"type": "string"}, "display": {"type": "string"},
-                        "icons": {"type": "array", "items": {"type": "object", "required": ["src", "sizes", "type"]}}}}}}}}}},
+                        "icons": {"type": "array", "items": {"type": "object", "required": ["src", "sizes", "type"],
+                            "properties": {"src": {"type": "string"}, "sizes": {"type": "string"},
+                                "type": {"type": "string"}, "purpose": {"type": "string"}}}}}}}}}}}},
             "/sw.js": {"get": {"summary": "Web app: the service worker (app shell and the last plan offline)",
                 "responses": {"200": {"description": "the script", "content": {"text/javascript": {"schema": {"type": "string"}}}}}}}
         },

@@ -50,6 +50,10 @@ enum Who {
     Owner,
     /// `--lan`: an unpaired phone on the home network.
     Phone,
+    /// Personal mode: another site's page in the owner's browser (a foreign `Origin`).
+    Foreign,
+    /// Personal mode: a DNS-rebinding page (`Host` not a loopback name).
+    Rebound,
     /// Multi-user: no session.
     Anon,
     /// Multi-user: athlete Ann.
@@ -97,10 +101,10 @@ impl Case {
 }
 
 use Payload::{Bytes, Form, Json, Multipart, None as Empty};
-use Who::{Ann, Anon, Carla, Dan, Owner, Phone};
+use Who::{Ann, Anon, Carla, Dan, Foreign, Owner, Phone, Rebound};
 
 /// Personal mode (the owner), over a store.
-fn personal(example: &'static str) -> Vec<Case> {
+fn personal(example: &'static str, large: &'static str) -> Vec<Case> {
     vec![
         case(Owner, "GET", "/healthz", Empty, 200),
         case(Owner, "GET", "/api/openapi.json", Empty, 200),
@@ -108,6 +112,20 @@ fn personal(example: &'static str) -> Vec<Case> {
         case(Owner, "POST", "/api/plan", Json(CHECKIN), 200),
         case(Owner, "POST", "/api/plan", Json(r#"{"now":"yesterday"}"#), 422),
         case(Owner, "POST", "/api/plan", Json(r#"{"now":"2026-11-23T08:30:00Z""#), 422),
+        case(
+            Owner,
+            "POST",
+            "/api/plan",
+            Json(r#"{"now":"2026-11-23T08:30:00Z","now":"2026-11-23T08:30:00Z"}"#),
+            422,
+        ),
+        case(Owner, "POST", "/api/plan", Json(large), 413),
+        case(Foreign, "POST", "/api/plan", Json(CHECKIN), 403),
+        case(Rebound, "POST", "/api/plan", Json(CHECKIN), 421),
+        case(Foreign, "POST", "/api/athletes/me/activities?name=run.gpx", Bytes(GPX), 403),
+        case(Foreign, "POST", "/profile", Form("age=41"), 403),
+        case(Foreign, "POST", "/checkin", Form("sore_quads_left=6"), 403),
+        case(Foreign, "POST", "/plans/1/steps/0/done", Form(""), 403),
         case(Owner, "GET", "/api/guide", Empty, 200),
         case(Owner, "GET", "/api/guide/doms", Empty, 200),
         case(Owner, "GET", "/api/guide/no-such-topic", Empty, 404),
@@ -216,6 +234,17 @@ fn personal(example: &'static str) -> Vec<Case> {
         case(Owner, "GET", "/signup", Empty, 404),
         case(Owner, "GET", "/pair/0123", Empty, 404),
         case(Owner, "POST", "/profile/devices/link", Form(""), 404),
+    ]
+}
+
+/// Personal mode without a store (`serve --no-store`… or a store that failed to open): the
+/// check-in form answers the plan page itself, and nothing stored can be shown.
+fn without_store() -> Vec<Case> {
+    vec![
+        case(Owner, "POST", "/checkin", Form("sore_quads_left=6"), 200),
+        case(Owner, "GET", "/profile", Empty, 404),
+        case(Owner, "GET", "/api/athletes/1/profile", Empty, 404),
+        case(Owner, "POST", "/api/athletes/me/activities?name=run.gpx", Bytes(GPX), 404),
     ]
 }
 
@@ -475,9 +504,10 @@ fn lan() -> Vec<Case> {
 
 // ----- the harness -----
 
-/// The server a list of cases runs against, and what the cases kept.
+/// The server a list of cases runs against (its store, if it has one), and what the cases kept.
 struct Run {
-    server: common::Server,
+    state: AppState,
+    server: Option<common::Server>,
     host: &'static str,
     origin: &'static str,
     kept: BTreeMap<String, String>,
@@ -487,17 +517,23 @@ const LOOPBACK: &str = "127.0.0.1:8080";
 const PHONE_ADDR: &str = "127.0.0.2:8080";
 
 async fn start(config: Config) -> Run {
-    let multi = config.mode == Mode::MultiUser;
     let server = common::server_with("oas", |store| {
         AppState::new(config, clock).with_store(Arc::clone(store))
     })
     .await;
+    let mut run = start_without_store(server.state.clone());
+    run.server = Some(server);
+    run
+}
+
+fn start_without_store(state: AppState) -> Run {
+    let multi = state.config().mode == Mode::MultiUser;
     let (host, origin) = if multi {
         ("club.example", "https://club.example")
     } else {
         (LOOPBACK, "http://127.0.0.1:8080")
     };
-    Run { server, host, origin, kept: BTreeMap::new() }
+    Run { state, server: None, host, origin, kept: BTreeMap::new() }
 }
 
 /// An answer.
@@ -521,6 +557,8 @@ impl Run {
         let uri = self.fill(case.uri);
         let (host, origin, peer) = match case.who {
             Phone => (PHONE_ADDR, "http://127.0.0.2:8080", "127.0.0.2:50000"),
+            Foreign => (self.host, "https://evil.example", "127.0.0.1:50000"),
+            Rebound => ("evil.example:8080", "http://evil.example:8080", "127.0.0.1:50000"),
             _ => (self.host, self.origin, "127.0.0.1:50000"),
         };
         let mut builder =
@@ -558,7 +596,7 @@ impl Run {
         let mut request = builder.body(Body::from(bytes)).unwrap();
         let peer: SocketAddr = peer.parse().unwrap();
         request.extensions_mut().insert(ConnectInfo(peer));
-        let response = router(self.server.state.clone()).oneshot(request).await.unwrap();
+        let response = router(self.state.clone()).oneshot(request).await.unwrap();
         let status = response.status().as_u16();
         let header_text = |name| {
             response
@@ -715,10 +753,10 @@ async fn run_cases(
         if let Err(e) = check(doc, case.method, op, &answer) {
             failures.push(format!("{what} → {} ({op}): {e}", answer.status));
         }
-        if let (Json(text), true) = (case.body, case.expect < 300) {
-            if let Err(e) = check_request(doc, case.method, op, &run.fill(text)) {
-                failures.push(format!("{what} ({op}): {e}"));
-            }
+        if let (Json(text), true) = (case.body, case.expect < 300)
+            && let Err(e) = check_request(doc, case.method, op, &run.fill(text))
+        {
+            failures.push(format!("{what} ({op}): {e}"));
         }
         if answer.status < 400 {
             covered.insert((case.method.to_ascii_lowercase(), op.to_owned()));
@@ -758,7 +796,7 @@ async fn served_document() -> Value {
         .header(header::HOST, LOOPBACK)
         .body(Body::empty())
         .unwrap();
-    let response = router(run.server.state.clone()).oneshot(request).await.unwrap();
+    let response = router(run.state.clone()).oneshot(request).await.unwrap();
     assert_eq!(response.status(), 200);
     serde_json::from_slice(&to_bytes(response.into_body(), usize::MAX).await.unwrap()).unwrap()
 }
@@ -767,6 +805,10 @@ async fn served_document() -> Value {
 async fn every_operation_answers_as_the_document_says() {
     let doc = served_document().await;
     let example: &'static str = Box::leak(interfaces_example().into_boxed_str());
+    // A check-in larger than the 1 MiB the JSON routes accept.
+    let padding = "x".repeat(1024 * 1024);
+    let large = format!(r#"{{"now":"2026-11-23T08:30:00Z","athlete":{{"name":"{padding}"}}}}"#);
+    let large: &'static str = Box::leak(large.into_boxed_str());
     let mut covered = BTreeSet::new();
     let mut failures = Vec::new();
     let mut count = 0;
@@ -777,8 +819,19 @@ async fn every_operation_answers_as_the_document_says() {
     }
 
     let mut run = start(Config::default()).await;
-    count += run_cases(&doc, &mut run, "personal", &personal(example), &mut covered, &mut failures)
-        .await;
+    count += run_cases(
+        &doc,
+        &mut run,
+        "personal",
+        &personal(example, large),
+        &mut covered,
+        &mut failures,
+    )
+    .await;
+
+    let mut run = start_without_store(AppState::new(Config::default(), clock));
+    count +=
+        run_cases(&doc, &mut run, "no store", &without_store(), &mut covered, &mut failures).await;
 
     let config = Config { mode: Mode::MultiUser, ..Config::default() };
     let mut run = start(config).await;
@@ -788,7 +841,13 @@ async fn every_operation_answers_as_the_document_says() {
     let config = Config { mode: Mode::MultiUser, signup: Signup::Invite, ..Config::default() };
     let mut run = start(config).await;
     let now = clock().as_second();
-    run.server.store.create_invite("from-the-operator", None, now, now + 60).await.unwrap();
+    run.server
+        .as_ref()
+        .unwrap()
+        .store
+        .create_invite("from-the-operator", None, now, now + 60)
+        .await
+        .unwrap();
     count +=
         run_cases(&doc, &mut run, "invite", &by_invitation(), &mut covered, &mut failures).await;
 
@@ -811,4 +870,18 @@ async fn every_operation_answers_as_the_document_says() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[tokio::test]
+async fn the_check_in_example_of_interfaces_md_is_valid_and_planned() {
+    let doc = served_document().await;
+    let example: &'static str = Box::leak(interfaces_example().into_boxed_str());
+    assert!(example.contains(r#""cramp_now": null"#), "the example as the contract has it");
+    check_request(&doc, "POST", "/api/plan", example).unwrap();
+    let mut run = start(Config::default()).await;
+    let (_, answer) = run.send(&case(Owner, "POST", "/api/plan", Json(example), 200)).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    check(&doc, "POST", "/api/plan", &answer).unwrap();
+    let plan: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(plan["generated_at"], "2026-11-23T08:30:00Z");
 }
