@@ -7,8 +7,8 @@
 //! must validate against the documented request schema. An operation without a successful case
 //! fails the test, so a new endpoint cannot be forgotten.
 //!
-//! A case is one row of [`personal`], [`multi_user`], [`by_invitation`] or [`lan`]; [`check`]
-//! validates every answer.
+//! A case is one row of [`personal`], [`without_store`], [`multi_user`], [`by_invitation`] or
+//! [`lan`]: who asks, method, URI, body, expected status; [`check`] validates every answer.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
@@ -104,6 +104,7 @@ use Payload::{Bytes, Form, Json, Multipart, None as Empty};
 use Who::{Ann, Anon, Carla, Dan, Foreign, Owner, Phone, Rebound};
 
 /// Personal mode (the owner), over a store.
+#[rustfmt::skip]
 fn personal(example: &'static str, large: &'static str) -> Vec<Case> {
     vec![
         case(Owner, "GET", "/healthz", Empty, 200),
@@ -112,13 +113,7 @@ fn personal(example: &'static str, large: &'static str) -> Vec<Case> {
         case(Owner, "POST", "/api/plan", Json(CHECKIN), 200),
         case(Owner, "POST", "/api/plan", Json(r#"{"now":"yesterday"}"#), 422),
         case(Owner, "POST", "/api/plan", Json(r#"{"now":"2026-11-23T08:30:00Z""#), 422),
-        case(
-            Owner,
-            "POST",
-            "/api/plan",
-            Json(r#"{"now":"2026-11-23T08:30:00Z","now":"2026-11-23T08:30:00Z"}"#),
-            422,
-        ),
+        case(Owner, "POST", "/api/plan", Json(r#"{"now":"2026-11-23T08:30:00Z","now":"2026-11-23T08:30:00Z"}"#), 422),
         case(Owner, "POST", "/api/plan", Json(large), 413),
         case(Foreign, "POST", "/api/plan", Json(CHECKIN), 403),
         case(Rebound, "POST", "/api/plan", Json(CHECKIN), 421),
@@ -130,8 +125,7 @@ fn personal(example: &'static str, large: &'static str) -> Vec<Case> {
         case(Owner, "GET", "/api/guide/doms", Empty, 200),
         case(Owner, "GET", "/api/guide/no-such-topic", Empty, 404),
         case(Owner, "GET", "/api/me", Empty, 200).keep("me", "/athlete_id"),
-        case(Owner, "POST", "/api/athletes/me/checkins", Json(CHECKIN), 201)
-            .keep("plan", "/plan_id"),
+        case(Owner, "POST", "/api/athletes/me/checkins", Json(CHECKIN), 201).keep("plan", "/plan_id"),
         case(Owner, "GET", "/api/me", Empty, 200).keep("a", "/athlete_id"),
         case(Owner, "POST", "/api/athletes/{a}/checkins", Json(r#"{"now":"yesterday"}"#), 422),
         case(Owner, "GET", "/api/athletes", Empty, 200),
@@ -158,28 +152,10 @@ fn personal(example: &'static str, large: &'static str) -> Vec<Case> {
         case(Owner, "POST", "/api/athletes/{a}/coaches", Json(r#"{"coach":"nobody"}"#), 422),
         case(Owner, "DELETE", "/api/athletes/{a}/coaches/nobody", Empty, 404),
         // Accounts, sessions, coaches and invitations are multi-user things: 404 here.
-        case(
-            Owner,
-            "POST",
-            "/api/accounts",
-            Json(r#"{"username":"ann","password":"correct horse battery","role":"athlete"}"#),
-            404,
-        ),
-        case(
-            Owner,
-            "POST",
-            "/api/session",
-            Json(r#"{"username":"ann","password":"correct horse battery"}"#),
-            404,
-        ),
+        case(Owner, "POST", "/api/accounts", Json(r#"{"username":"ann","password":"correct horse battery","role":"athlete"}"#), 404),
+        case(Owner, "POST", "/api/session", Json(r#"{"username":"ann","password":"correct horse battery"}"#), 404),
         case(Owner, "DELETE", "/api/session", Empty, 404),
-        case(
-            Owner,
-            "PUT",
-            "/api/me/password",
-            Json(r#"{"current":"correct horse battery","new":"another long one"}"#),
-            404,
-        ),
+        case(Owner, "PUT", "/api/me/password", Json(r#"{"current":"correct horse battery","new":"another long one"}"#), 404),
         case(Owner, "DELETE", "/api/me", Json(r#"{"password":"correct horse battery"}"#), 404),
         case(Owner, "POST", "/api/invites", Empty, 404),
         case(Owner, "GET", "/api/referrals", Empty, 404),
@@ -190,13 +166,7 @@ fn personal(example: &'static str, large: &'static str) -> Vec<Case> {
         case(Owner, "GET", "/checkin", Empty, 303),
         case(Owner, "POST", "/checkin", Form("sore_quads_left=6&sore_quads_right=5"), 303),
         case(Owner, "POST", "/checkin", Form("sore_quads_left=eleven"), 422),
-        case(
-            Owner,
-            "GET",
-            "/plan.ics?checkin=%7B%22now%22%3A%222026-11-23T08%3A30%3A00Z%22%7D",
-            Empty,
-            200,
-        ),
+        case(Owner, "GET", "/plan.ics?checkin=%7B%22now%22%3A%222026-11-23T08%3A30%3A00Z%22%7D", Empty, 200),
         case(Owner, "GET", "/plan.ics", Empty, 400),
         case(Owner, "GET", "/plan.ics?checkin=%7B%22now%22%3A%22yesterday%22%7D", Empty, 422),
         case(Owner, "GET", "/plans", Empty, 200),
@@ -239,6 +209,7 @@ fn personal(example: &'static str, large: &'static str) -> Vec<Case> {
 
 /// Personal mode without a store (`serve --no-store`… or a store that failed to open): the
 /// check-in form answers the plan page itself, and nothing stored can be shown.
+#[rustfmt::skip]
 fn without_store() -> Vec<Case> {
     vec![
         case(Owner, "POST", "/checkin", Form("sore_quads_left=6"), 200),
@@ -250,65 +221,19 @@ fn without_store() -> Vec<Case> {
 
 /// Multi-user mode, sign-up open: Ann (athlete) links coach Carla; Dan changes his password
 /// and deletes his account.
+#[rustfmt::skip]
 fn multi_user() -> Vec<Case> {
     let ann = r#"{"username":"ann","password":"correct horse battery","role":"athlete"}"#;
     vec![
         case(Anon, "POST", "/api/accounts", Json(ann), 201).keep("a", "/athlete_id"),
         case(Anon, "POST", "/api/accounts", Json(ann), 409),
-        case(
-            Anon,
-            "POST",
-            "/api/accounts",
-            Json(r#"{"username":"carla","password":"correct horse battery","role":"coach"}"#),
-            201,
-        ),
-        case(
-            Anon,
-            "POST",
-            "/api/accounts",
-            Json(
-                r#"{"username":"dan","password":"correct horse battery","role":"athlete","invite":null}"#,
-            ),
-            201,
-        ),
-        case(
-            Anon,
-            "POST",
-            "/api/accounts",
-            Json(r#"{"username":"Ann!","password":"correct horse battery","role":"athlete"}"#),
-            422,
-        ),
-        case(
-            Anon,
-            "POST",
-            "/api/session",
-            Json(r#"{"username":"ann","password":"correct horse battery"}"#),
-            204,
-        )
-        .keep("ann", "cookie"),
-        case(
-            Anon,
-            "POST",
-            "/api/session",
-            Json(r#"{"username":"carla","password":"correct horse battery"}"#),
-            204,
-        )
-        .keep("carla", "cookie"),
-        case(
-            Anon,
-            "POST",
-            "/api/session",
-            Json(r#"{"username":"dan","password":"correct horse battery"}"#),
-            204,
-        )
-        .keep("dan", "cookie"),
-        case(
-            Anon,
-            "POST",
-            "/api/session",
-            Json(r#"{"username":"ann","password":"not the password"}"#),
-            401,
-        ),
+        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"carla","password":"correct horse battery","role":"coach"}"#), 201),
+        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"dan","password":"correct horse battery","role":"athlete","invite":null}"#), 201),
+        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"Ann!","password":"correct horse battery","role":"athlete"}"#), 422),
+        case(Anon, "POST", "/api/session", Json(r#"{"username":"ann","password":"correct horse battery"}"#), 204).keep("ann", "cookie"),
+        case(Anon, "POST", "/api/session", Json(r#"{"username":"carla","password":"correct horse battery"}"#), 204).keep("carla", "cookie"),
+        case(Anon, "POST", "/api/session", Json(r#"{"username":"dan","password":"correct horse battery"}"#), 204).keep("dan", "cookie"),
+        case(Anon, "POST", "/api/session", Json(r#"{"username":"ann","password":"not the password"}"#), 401),
         case(Anon, "POST", "/api/session", Json("[1]"), 422),
         case(Anon, "GET", "/api/me", Empty, 401),
         case(Ann, "GET", "/api/me", Empty, 200),
@@ -327,8 +252,7 @@ fn multi_user() -> Vec<Case> {
         case(Carla, "PUT", "/api/athletes/{a}/profile", Json(r#"{"weekly_km":43}"#), 403),
         case(Anon, "PUT", "/api/athletes/{a}/profile", Json(r#"{"weekly_km":43}"#), 401),
         case(Carla, "GET", "/api/athletes/{a}/profile", Empty, 200),
-        case(Ann, "POST", "/api/athletes/{a}/checkins", Json(RED_FLAG), 201)
-            .keep("plan", "/plan_id"),
+        case(Ann, "POST", "/api/athletes/{a}/checkins", Json(RED_FLAG), 201).keep("plan", "/plan_id"),
         case(Carla, "POST", "/api/athletes/{a}/checkins", Json(CHECKIN), 403),
         case(Ann, "POST", "/api/athletes/{a}/checkins", Json("{\"now\":1}"), 422),
         case(Carla, "GET", "/api/athletes/{a}/checkins", Empty, 200),
@@ -365,13 +289,7 @@ fn multi_user() -> Vec<Case> {
         case(Anon, "GET", "/device", Empty, 303),
         case(Anon, "GET", "/coach", Empty, 303),
         case(Anon, "GET", "/coach/athletes/{a}/status", Empty, 303),
-        case(
-            Anon,
-            "PUT",
-            "/api/me/password",
-            Json(r#"{"current":"correct horse battery","new":"another long one"}"#),
-            401,
-        ),
+        case(Anon, "PUT", "/api/me/password", Json(r#"{"current":"correct horse battery","new":"another long one"}"#), 401),
         case(Anon, "DELETE", "/api/me", Json(r#"{"password":"correct horse battery"}"#), 401),
         case(Ann, "GET", "/login", Empty, 303),
         // The pages.
@@ -400,44 +318,13 @@ fn multi_user() -> Vec<Case> {
         case(Anon, "POST", "/login", Form("username=ann&password=correct+horse+battery"), 303),
         case(Anon, "POST", "/login", Form("username=ann&password=wrong+password"), 401),
         case(Anon, "GET", "/signup", Empty, 200),
-        case(
-            Anon,
-            "POST",
-            "/signup",
-            Form("username=fay&password=correct+horse+battery&role=athlete"),
-            303,
-        ),
-        case(
-            Anon,
-            "POST",
-            "/signup",
-            Form("username=fay&password=correct+horse+battery&role=athlete"),
-            409,
-        ),
-        case(
-            Anon,
-            "POST",
-            "/signup",
-            Form("username=F!&password=correct+horse+battery&role=athlete"),
-            422,
-        ),
+        case(Anon, "POST", "/signup", Form("username=fay&password=correct+horse+battery&role=athlete"), 303),
+        case(Anon, "POST", "/signup", Form("username=fay&password=correct+horse+battery&role=athlete"), 409),
+        case(Anon, "POST", "/signup", Form("username=F!&password=correct+horse+battery&role=athlete"), 422),
         case(Anon, "POST", "/logout", Form(""), 303),
         // Dan's account: a new password, then gone.
-        case(
-            Dan,
-            "PUT",
-            "/api/me/password",
-            Json(r#"{"current":"not the password","new":"another long one"}"#),
-            401,
-        ),
-        case(
-            Dan,
-            "PUT",
-            "/api/me/password",
-            Json(r#"{"current":"correct horse battery","new":"another long one"}"#),
-            204,
-        )
-        .keep("dan", "cookie"),
+        case(Dan, "PUT", "/api/me/password", Json(r#"{"current":"not the password","new":"another long one"}"#), 401),
+        case(Dan, "PUT", "/api/me/password", Json(r#"{"current":"correct horse battery","new":"another long one"}"#), 204).keep("dan", "cookie"),
         case(Dan, "DELETE", "/api/me", Json(r#"{"password":"correct horse battery"}"#), 401),
         case(Dan, "DELETE", "/api/me", Json(r#"{"password":"another long one"}"#), 204),
         case(Dan, "GET", "/api/me", Empty, 401),
@@ -448,32 +335,12 @@ fn multi_user() -> Vec<Case> {
 
 /// Multi-user mode, sign-up by invitation: a coach (invited by the operator) makes a sign-up
 /// link on her page.
+#[rustfmt::skip]
 fn by_invitation() -> Vec<Case> {
     vec![
-        case(
-            Anon,
-            "POST",
-            "/api/accounts",
-            Json(r#"{"username":"carla","password":"correct horse battery","role":"coach"}"#),
-            403,
-        ),
-        case(
-            Anon,
-            "POST",
-            "/api/accounts",
-            Json(
-                r#"{"username":"carla","password":"correct horse battery","role":"coach","invite":"from-the-operator"}"#,
-            ),
-            201,
-        ),
-        case(
-            Anon,
-            "POST",
-            "/api/session",
-            Json(r#"{"username":"carla","password":"correct horse battery"}"#),
-            204,
-        )
-        .keep("carla", "cookie"),
+        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"carla","password":"correct horse battery","role":"coach"}"#), 403),
+        case(Anon, "POST", "/api/accounts", Json(r#"{"username":"carla","password":"correct horse battery","role":"coach","invite":"from-the-operator"}"#), 201),
+        case(Anon, "POST", "/api/session", Json(r#"{"username":"carla","password":"correct horse battery"}"#), 204).keep("carla", "cookie"),
         case(Carla, "POST", "/coach/invites", Form(""), 200),
         case(Anon, "GET", "/signup", Empty, 403),
     ]
@@ -481,23 +348,12 @@ fn by_invitation() -> Vec<Case> {
 
 /// `serve --lan`: the owner at loopback makes a pairing link and revokes a device; an unpaired
 /// phone's link is refused.
+#[rustfmt::skip]
 fn lan() -> Vec<Case> {
     vec![
         case(Owner, "POST", "/profile/devices/link", Form(""), 303),
-        case(
-            Owner,
-            "GET",
-            "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-            Empty,
-            303,
-        ),
-        case(
-            Phone,
-            "GET",
-            "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-            Empty,
-            401,
-        ),
+        case(Owner, "GET", "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Empty, 303),
+        case(Phone, "GET", "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Empty, 401),
         case(Owner, "POST", "/profile/devices/1/revoke", Form(""), 303),
     ]
 }
