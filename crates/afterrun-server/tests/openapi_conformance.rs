@@ -397,6 +397,7 @@ struct Answer {
     status: u16,
     media: String,
     set_cookie: Option<String>,
+    allow: Option<String>,
     body: String,
 }
 
@@ -462,10 +463,17 @@ impl Run {
         };
         let media = header_text(header::CONTENT_TYPE).unwrap_or_default();
         let set_cookie = header_text(header::SET_COOKIE);
+        let allow = header_text(header::ALLOW);
         let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
         (
             uri,
-            Answer { status, media, set_cookie, body: String::from_utf8_lossy(&body).into_owned() },
+            Answer {
+                status,
+                media,
+                set_cookie,
+                allow,
+                body: String::from_utf8_lossy(&body).into_owned(),
+            },
         )
     }
 }
@@ -740,4 +748,28 @@ async fn the_check_in_example_of_interfaces_md_is_valid_and_planned() {
     check(&doc, "POST", "/api/plan", &answer).unwrap();
     let plan: Value = serde_json::from_str(&answer.body).unwrap();
     assert_eq!(plan["generated_at"], "2026-11-23T08:30:00Z");
+}
+
+/// The answers of no operation (a method an address does not serve, an address that does not
+/// exist) are problems too, as the document's description says: 405 with `Allow`, 404.
+#[tokio::test]
+async fn the_framework_refusals_are_documented_problems() {
+    let doc = served_document().await;
+    let problem = json!({"$ref": "#/components/schemas/Problem"});
+    let mut run = start(Config::default()).await;
+    for (method, uri, status) in [
+        ("PATCH", "/api/plan", 405),
+        ("DELETE", "/healthz", 405),
+        ("PUT", "/api/athletes/me/checkins", 405),
+        ("GET", "/api/no-such-thing", 404),
+        ("GET", "/no-such-page", 404),
+    ] {
+        assert!(operation_of(&doc, method, uri).is_none(), "{method} {uri} is an operation");
+        let (_, answer) = run.send(&case(Owner, method, uri, Empty, status)).await;
+        assert_eq!(answer.status, status, "{method} {uri}: {}", answer.body);
+        assert_eq!(answer.media, "application/problem+json", "{method} {uri}");
+        let body: Value = serde_json::from_str(&answer.body).unwrap();
+        assert_eq!(errors(&doc, &problem, &body), Vec::<String>::new(), "{method} {uri}");
+        assert_eq!(answer.allow.is_some(), status == 405, "{method} {uri}: Allow");
+    }
 }
