@@ -351,12 +351,22 @@ fn add_common_refusals(doc: &mut Value) {
 
 /// What `auth::gate` answers an anonymous request in multi-user mode, on every address that
 /// is not public: a page (GET outside `/api/`) goes to the login page, anything else is 401.
+/// And what `lan::gate` answers an unpaired device under `serve --lan`, on every address but
+/// the few open ones: 401, a problem under `/api/`, else the page explaining pairing.
 fn add_session_refusals(doc: &mut Value) {
     let Some(paths) = doc["paths"].as_object_mut() else { return };
     for (path, methods) in paths.iter_mut().filter_map(|(p, m)| Some((p, m.as_object_mut()?))) {
         for (method, operation) in methods.iter_mut() {
             let http = method.to_ascii_uppercase().parse().unwrap_or_default();
             let Some(responses) = operation["responses"].as_object_mut() else { continue };
+            if !crate::lan::is_open(path) {
+                let unpaired = if path.starts_with("/api/") {
+                    problem("`serve --lan`: an unpaired device (type /problems/not-paired)")
+                } else {
+                    html("`serve --lan`: an unpaired device gets the page explaining pairing")
+                };
+                add_answer(responses, "401", unpaired);
+            }
             if crate::auth::is_public(&http, path) {
                 continue;
             }
@@ -365,7 +375,23 @@ fn add_session_refusals(doc: &mut Value) {
                     || json!({"description": "multi-user mode without a session: to /login"}),
                 );
             } else {
-                responses.entry("401").or_insert_with(|| problem("multi-user mode: no session"));
+                add_answer(responses, "401", problem("multi-user mode: no session"));
+            }
+        }
+    }
+}
+
+/// Adds `answer` for `status`, or its media types to the answer already there.
+fn add_answer(responses: &mut serde_json::Map<String, Value>, status: &str, answer: Value) {
+    let Some(have) = responses.get_mut(status) else {
+        responses.insert(status.into(), answer);
+        return;
+    };
+    if let (Some(more), Some(have)) = (answer["content"].as_object(), have.as_object_mut()) {
+        let content = have.entry("content").or_insert_with(|| json!({}));
+        for (media, schema) in more {
+            if content.get(media).is_none() {
+                content[media] = schema.clone();
             }
         }
     }

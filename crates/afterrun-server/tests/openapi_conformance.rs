@@ -355,6 +355,16 @@ fn lan() -> Vec<Case> {
         case(Owner, "GET", "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Empty, 303),
         case(Phone, "GET", "/pair/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Empty, 401),
         case(Owner, "POST", "/profile/devices/1/revoke", Form(""), 303),
+        case(Owner, "GET", "/", Empty, 200),
+        // An unpaired phone gets only the open addresses; the rest is 401.
+        case(Phone, "GET", "/healthz", Empty, 200),
+        case(Phone, "GET", "/assets/app.css", Empty, 200),
+        case(Phone, "GET", "/", Empty, 401),
+        case(Phone, "GET", "/api/guide", Empty, 401),
+        case(Phone, "POST", "/api/plan", Json(CHECKIN), 401),
+        case(Phone, "POST", "/profile", Form("age=41"), 401),
+        case(Phone, "POST", "/profile/devices/link", Form(""), 401),
+        case(Phone, "GET", "/api/athletes/me/status", Empty, 401),
     ]
 }
 
