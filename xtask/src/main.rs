@@ -73,10 +73,9 @@ fn test_all() -> Result<(), String> {
     Ok(())
 }
 
-/// Whether CI must have cargo-deny. It does not install it: building it takes longer than the
-/// ~4 minutes allowed for it (deny.toml, BENCHMARKS.md). Set this to `true` together with a
-/// `cargo install --locked cargo-deny` line in `.ci/run` to make the check a CI requirement.
-const DENY_REQUIRED_IN_CI: bool = false;
+/// Whether CI must have cargo-deny: `.ci/run` installs it (`cargo install --locked
+/// cargo-deny@0.20.2`), so under `CI=true` a missing cargo-deny is an error, not a skip.
+const DENY_REQUIRED_IN_CI: bool = true;
 
 /// `cargo deny check licenses bans sources` (deny.toml) when cargo-deny is installed. The
 /// advisories check is left out: its database comes from GitHub, which CI cannot reach.

@@ -7,6 +7,8 @@
 
 use afterrun_protocol::codes::Level;
 use afterrun_protocol::doc::ReasonDoc;
+use afterrun_service::locale::Locale;
+use afterrun_store::Profile;
 use afterrun_store::{Account, Id, Role, Store, StoreError};
 use askama::Template;
 use axum::Router;
@@ -20,9 +22,9 @@ use serde::Deserialize as _;
 use crate::auth::{self, Principal};
 use crate::client::Client;
 use crate::problem::Problem;
+use crate::respond::{PERSONAL_ATHLETE, not_found_page, page};
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues};
-use crate::web::{PERSONAL_ATHLETE, not_found_page, page};
 use crate::{AppState, Mode, Signup};
 
 /// The routes.
@@ -549,4 +551,21 @@ pub(crate) async fn coach_names(
         )),
         _ => Ok(None),
     }
+}
+
+/// The page owner's zone and units, from their profile (the server's zone and km without one).
+pub(crate) async fn owner_locale(state: &AppState, owner: PageOwner) -> Locale {
+    let profile = stored_profile(state, owner).await.ok().flatten().unwrap_or_default();
+    Locale::of(&profile)
+}
+
+/// The page owner's stored profile, when there is a store and a profile in it.
+pub(crate) async fn stored_profile(
+    state: &AppState,
+    owner: PageOwner,
+) -> Result<Option<Profile>, afterrun_store::StoreError> {
+    let Some(store) = state.store() else { return Ok(None) };
+    let Some(athlete) = owner.lookup(store).await? else { return Ok(None) };
+    let profile = store.profile(athlete).await?;
+    Ok((profile != Profile::default()).then_some(profile))
 }

@@ -10,13 +10,14 @@ use afterrun_protocol::references;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::problem::Problem;
+use crate::respond::json_text;
 
 /// The API routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -31,15 +32,6 @@ pub(crate) fn routes() -> Router<AppState> {
 /// `GET /healthz`: the process is up.
 async fn healthz() -> &'static str {
     "ok"
-}
-
-/// A JSON text as a response, with its media type.
-pub(crate) fn json_text(status: StatusCode, text: String) -> Response {
-    let mut response = (status, text).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
 }
 
 /// `POST /api/plan`: a check-in in, the plan out (the CLI's `--json` bytes).
@@ -115,7 +107,7 @@ pub(crate) async fn not_found(headers: axum::http::HeaderMap, uri: axum::http::U
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/html"));
     if wants_html {
-        return crate::web::not_found_page(format!("Nothing is served at {}.", uri.path()));
+        return crate::respond::not_found_page(format!("Nothing is served at {}.", uri.path()));
     }
     Problem::not_found(None, format!("nothing is served at {}", uri.path())).into_response()
 }

@@ -18,12 +18,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use serde_json::{Map, Value, json};
 
-use crate::api::json_text;
 use crate::auth::{self, Access, Principal};
 use crate::body::json_value;
 use crate::client::Client;
 use crate::limits::{Attempt, count_attempt};
 use crate::problem::Problem;
+use crate::respond::json_text;
 use crate::{AppState, Mode, Signup};
 
 /// The routes.
@@ -441,7 +441,7 @@ async fn me(State(state): State<AppState>, principal: Principal) -> Answer {
         Principal::Owner => {
             let athlete = match state.store() {
                 Some(store) => {
-                    store.athlete_id(crate::web::PERSONAL_ATHLETE).await.map_err(internal)?
+                    store.athlete_id(crate::respond::PERSONAL_ATHLETE).await.map_err(internal)?
                 }
                 None => None,
             };

@@ -22,7 +22,7 @@
 
 use afterrun_store::{Account, Id, Role, Store};
 use argon2::Argon2;
-use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -31,19 +31,18 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::client::Client;
+use crate::limits::LOGIN_WINDOW_S;
 use crate::limits::{Attempt, count_attempt};
 use crate::problem::Problem;
 use crate::security::cookie_value;
+pub(crate) use crate::tokens::over_tls;
+pub use crate::tokens::{SESSION_COOKIE, new_token};
 use crate::{AppState, Mode};
 
-/// The cookie that carries the session token.
-pub const SESSION_COOKIE: &str = "afterrun_session";
 /// How long a session lasts, in seconds (14 days).
 pub const SESSION_LIFETIME_S: i64 = 14 * 24 * 3600;
 /// Failed logins allowed per username within [`LOGIN_WINDOW_S`].
 pub const MAX_LOGIN_FAILURES: i64 = 5;
-/// The window of the login rate limit, in seconds (15 minutes).
-pub const LOGIN_WINDOW_S: i64 = 15 * 60;
 /// How long a sign-up invitation stays usable, in seconds (7 days).
 pub const INVITE_LIFETIME_S: i64 = 7 * 24 * 3600;
 
@@ -160,7 +159,7 @@ pub(crate) async fn path_athlete(
         ("me", Principal::Owner) => {
             let store = state.store().ok_or_else(no_athlete)?;
             store
-                .ensure_athlete(crate::web::PERSONAL_ATHLETE, state.now().as_second())
+                .ensure_athlete(crate::respond::PERSONAL_ATHLETE, state.now().as_second())
                 .await
                 .map_err(|e| Problem::internal(&e))?
         }
@@ -333,19 +332,6 @@ async fn verify_password(
     Ok(verified.unwrap_or(false))
 }
 
-/// A fresh secret token (a session's, an invitation's): 256 bits from the operating system's
-/// random source, as hex.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
-}
-
-/// Bytes as lower-case hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 // ----- sessions -----
 
 /// Why a login failed, as the response to send.
@@ -440,14 +426,6 @@ fn too_many_attempts(retry_after: i64) -> Response {
         Some("username"),
     )
     .into_response()
-}
-
-/// Whether the request reached the TLS-terminating proxy over HTTPS (`X-Forwarded-Proto`).
-pub(crate) fn over_tls(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
 /// The `Set-Cookie` value carrying a new session.

@@ -14,8 +14,9 @@ use axum::routing::get;
 
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
+use crate::respond::page;
 use crate::security::CsrfToken;
-use crate::web::{PlanPage, page};
+use crate::web::PlanPage;
 use crate::{AppState, views};
 
 pub(crate) fn routes() -> Router<AppState> {

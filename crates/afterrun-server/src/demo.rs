@@ -23,8 +23,8 @@ use afterrun_store::{Profile, Store};
 use jiff::Timestamp;
 use serde_json::{Map, json};
 
+use crate::respond::PERSONAL_ATHLETE;
 use crate::views::utc;
-use crate::web::PERSONAL_ATHLETE;
 
 /// Days of training in the demo.
 pub const DEMO_DAYS: i64 = 90;

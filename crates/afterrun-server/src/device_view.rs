@@ -29,6 +29,7 @@ use std::time::Duration;
 use afterrun_device::compression::{
     ChamberId, CompressionProgram, CompressionState, LEVEL_MMHG, Leg, Legs, MAX_CHAMBERS, Pattern,
 };
+use afterrun_device::sim::session::{PlanPrograms, ProgramEntry};
 use afterrun_device::sim::{
     CompressionSim, CompressionSimParams, Device, Frame, InjectedFault, Program, Simulation,
     Summary,
@@ -53,7 +54,7 @@ use crate::AppState;
 use crate::account_pages::own_athlete;
 use crate::auth::Principal;
 use crate::problem::Problem;
-use crate::web::{not_found_page, page};
+use crate::respond::{not_found_page, page};
 
 /// The device routes.
 pub(crate) fn routes() -> Router<AppState> {
@@ -303,21 +304,20 @@ async fn choose(
         }
         (None, None) => return Ok(demo("there is no plan yet")),
     };
-    let entries: Vec<Value> =
-        row.plan.get("device_programs").and_then(Value::as_array).cloned().unwrap_or_default();
-    let kind_of = |e: &Value| e.get("device").and_then(Value::as_str).and_then(Device::from_code);
+    let entries: Vec<ProgramEntry<Value>> = PlanPrograms::deserialize(&row.plan)
+        .ok()
+        .and_then(|p| p.device_programs)
+        .unwrap_or_default();
+    let kind_of = ProgramEntry::kind;
     let index = match (index, step) {
-        (None, Some(step)) => Some(
-            entries
-                .iter()
-                .position(|e| e.get("step").and_then(Value::as_u64) == Some(step))
-                .ok_or_else(|| {
-                    Problem::not_found(
-                        Some("step"),
-                        format!("step {step} of plan {} has no device program", row.id),
-                    )
-                })?,
-        ),
+        (None, Some(step)) => {
+            Some(entries.iter().position(|e| e.step == Some(step)).ok_or_else(|| {
+                Problem::not_found(
+                    Some("step"),
+                    format!("step {step} of plan {} has no device program", row.id),
+                )
+            })?)
+        }
         (index, _) => index,
     };
     let field = if step.is_some() { "step" } else { "program" };
@@ -380,7 +380,7 @@ async fn choose(
             }
         }
     };
-    let value = entries[index].get("program").cloned().unwrap_or(Value::Null);
+    let value = entries[index].program.clone().unwrap_or(Value::Null);
     let program = Program::read(kind, value)
         .map_err(|e| bad_request(field, format!("invalid program: {e}")))?;
     let others = entries
@@ -393,7 +393,9 @@ async fn choose(
         source: Source {
             plan_id: Some(row.id),
             index,
-            generated_at: row.plan["generated_at"].as_str().unwrap_or("").to_owned(),
+            generated_at: crate::views::utc(
+                jiff::Timestamp::from_second(row.generated_at).unwrap_or_default(),
+            ),
         },
         program,
         demo_reason: None,

@@ -36,10 +36,11 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::account_pages::PageOwner;
+use crate::account_pages::owner_locale;
 use crate::auth::{new_token, over_tls};
 use crate::problem::Problem;
+use crate::respond::{not_found_page, page};
 use crate::security::{CsrfToken, cookie_value, is_loopback_host, is_token, request_host};
-use crate::web::{not_found_page, owner_locale, page};
 
 /// The cookie that carries a paired device's token.
 pub const DEVICE_COOKIE: &str = "afterrun_device";
@@ -72,11 +73,6 @@ impl FromRequestParts<AppState> for Visitor {
             Visitor::Stranger
         }))
     }
-}
-
-/// Whether `host` (a `Host` header value) is the LAN address the server was started on.
-pub fn is_lan_host(host: &str, lan: SocketAddr) -> bool {
-    host.eq_ignore_ascii_case(&lan.to_string())
 }
 
 /// Addresses anyone may ask for under `--lan`: the pairing link, and what a page is drawn with.
@@ -500,6 +496,7 @@ pub fn device_name(user_agent: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::security::is_lan_host;
 
     #[test]
     fn device_names_from_user_agents() {

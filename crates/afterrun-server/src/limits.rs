@@ -4,7 +4,7 @@
 //! unknown username costs one too (so that it takes as long as a wrong password). Three bounds
 //! keep a flood from taking the server's memory and CPU or locking real people out:
 //! - per client ([`crate::client::Client`]): at most [`MAX_CLIENT_FAILURES`] failed log-ins and
-//!   [`MAX_CLIENT_SIGNUPS`] sign-ups within [`crate::auth::LOGIN_WINDOW_S`], counted in the
+//!   [`MAX_CLIENT_SIGNUPS`] sign-ups within [`LOGIN_WINDOW_S`], counted in the
 //!   database like the per-username limit (so every instance sees them), and at most
 //!   [`MAX_CLIENT_HASHES`] of the client's hashes waiting or running at once;
 //! - per server: at most `Config::max_hashes` hashes at once; a request that does not get its
@@ -25,10 +25,12 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+/// The window of the login rate limit, in seconds (15 minutes).
+pub const LOGIN_WINDOW_S: i64 = 15 * 60;
+
 use afterrun_store::{Id, Store};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::auth::LOGIN_WINDOW_S;
 use crate::client::Client;
 use crate::problem::Problem;
 

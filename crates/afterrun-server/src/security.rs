@@ -31,8 +31,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{SESSION_COOKIE, hex, over_tls};
 use crate::problem::Problem;
+use crate::tokens::{SESSION_COOKIE, hex, over_tls};
 use crate::{AppState, Mode};
 
 /// The cookie that carries the CSRF token.
@@ -43,9 +43,9 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "csrf_token";
 
 /// A new visitor's token: 256 bits from the operating system's cryptographic generator, as
-/// lower-case hex ([`crate::auth::new_token`]).
+/// lower-case hex ([`crate::tokens::new_token`]).
 pub fn new_csrf_token() -> String {
-    crate::auth::new_token()
+    crate::tokens::new_token()
 }
 
 /// Whether a cookie's value has the shape of our tokens (64 lower-case hex digits).
@@ -178,7 +178,7 @@ pub(crate) async fn guard(
         let lan = state.config().lan;
         match host.as_deref() {
             Some(h) if is_loopback_host(h) => {}
-            Some(h) if lan.is_some_and(|lan| crate::lan::is_lan_host(h, lan)) => {}
+            Some(h) if lan.is_some_and(|lan| is_lan_host(h, lan)) => {}
             _ => {
                 tracing::warn!(host = ?host, "refused: Host is not a loopback name");
                 let names = match lan {
@@ -347,6 +347,11 @@ fn form_urlencoded_value(body: &[u8], name: &str) -> Option<String> {
 /// Compares two byte strings in time independent of where they differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether `host` (a `Host` header value) is the LAN address the server was started on.
+pub fn is_lan_host(host: &str, lan: std::net::SocketAddr) -> bool {
+    host.eq_ignore_ascii_case(&lan.to_string())
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ pub(crate) struct Spool {
 impl Spool {
     /// A new, empty, private file in `dir` that refuses to grow past `limit` bytes.
     pub(crate) async fn new(dir: &Path, limit: usize) -> Result<Spool, Problem> {
-        let path = dir.join(format!("afterrun-upload-{}", crate::auth::new_token()));
+        let path = dir.join(format!("afterrun-upload-{}", crate::tokens::new_token()));
         let mut options = tokio::fs::OpenOptions::new();
         options.read(true).write(true).create_new(true);
         #[cfg(unix)]

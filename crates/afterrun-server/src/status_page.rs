@@ -26,7 +26,8 @@ use crate::account_pages::PageOwner;
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
 use crate::report_cache::CachedReport;
-use crate::web::{BACK, FRONT, PERSONAL_ATHLETE, SILHOUETTE, page};
+use crate::respond::{PERSONAL_ATHLETE, page};
+use crate::web::{BACK, FRONT, SILHOUETTE};
 
 /// Reads one value of a day.
 type Getter = fn(&afterrun_load::DailyPoint) -> f64;
@@ -157,7 +158,7 @@ async fn status_json(
     match report(&state, store, athlete).await {
         Ok(r) => {
             let text = r.json.get_or_init(|| r.report.to_json().to_string());
-            crate::api::json_text(StatusCode::OK, text.clone())
+            crate::respond::json_text(StatusCode::OK, text.clone())
         }
         Err(p) => p.into_response(),
     }
@@ -191,7 +192,7 @@ pub(crate) async fn athlete_status_page(state: &AppState, athlete: Option<Id>) -
         html if html.is_empty() => {
             Problem::internal(&"the status page did not render").into_response()
         }
-        html => crate::web::html_page(StatusCode::OK, html.clone()),
+        html => crate::respond::html_page(StatusCode::OK, html.clone()),
     }
 }
 

@@ -43,9 +43,9 @@ use tower_http::timeout::TimeoutLayer;
 use crate::AppState;
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
+use crate::respond::page;
 use crate::security::CsrfToken;
 use crate::spool::Spool;
-use crate::web::page;
 
 /// The largest upload accepted, in bytes: a whole Strava export of several years fits.
 pub const BODY_LIMIT: usize = 256 * 1024 * 1024;
@@ -167,7 +167,7 @@ async fn upload_api(
     body: Body,
 ) -> Response {
     match upload_api_inner(&state, &principal, &id, &uri, body).await {
-        Ok(value) => crate::api::json_text(StatusCode::OK, value.to_string()),
+        Ok(value) => crate::respond::json_text(StatusCode::OK, value.to_string()),
         Err(p) => p.into_response(),
     }
 }

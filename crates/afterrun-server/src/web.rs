@@ -14,14 +14,15 @@ use afterrun_store::{PlanRow, Profile, Store};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::AppState;
-use crate::account_pages::{PageOwner, coach_names};
+use crate::account_pages::{PageOwner, coach_names, owner_locale, stored_profile};
 use crate::lan::Visitor;
 use crate::problem::Problem;
+use crate::respond::{NotFoundPage, html_page, page};
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues, PlanView};
 
@@ -339,9 +340,6 @@ pub(crate) struct PlanPage {
     pub(crate) read_only: Option<String>,
 }
 
-/// The athlete of personal mode: the same default name as the CLI's `--athlete`.
-pub const PERSONAL_ATHLETE: &str = "me";
-
 #[derive(Template)]
 #[template(path = "guide_list.html")]
 struct GuideListPage {
@@ -364,28 +362,6 @@ struct GuideTopicPage {
     outcome_note: &'static str,
 }
 
-#[derive(Template)]
-#[template(path = "not_found.html")]
-struct NotFoundPage {
-    title: &'static str,
-    nav: &'static str,
-    message: String,
-}
-
-/// The "not found" page, for a browser.
-pub(crate) fn not_found_page(message: String) -> Response {
-    let view = NotFoundPage { title: "Not found", nav: "", message };
-    page(StatusCode::NOT_FOUND, &view)
-}
-
-/// Renders a page with the security headers.
-pub(crate) fn page(status: StatusCode, template: &dyn askama::DynTemplate) -> Response {
-    match template.dyn_render() {
-        Ok(html) => html_page(status, html),
-        Err(e) => Problem::internal(&e).into_response(),
-    }
-}
-
 /// A form page refused with `error` (422): the error placed at its field, its section opened
 /// ([`views::place_error`]).
 fn form_page(template: &dyn askama::DynTemplate, error: &FormError) -> Response {
@@ -396,31 +372,6 @@ fn form_page(template: &dyn askama::DynTemplate, error: &FormError) -> Response 
         ),
         Err(e) => Problem::internal(&e).into_response(),
     }
-}
-
-/// A rendered page with the headers every page carries (a new visitor's CSRF cookie is added
-/// by [`crate::security`]).
-pub(crate) fn html_page(status: StatusCode, html: String) -> Response {
-    let mut response = (status, html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    page_headers(headers);
-    response
-}
-
-/// Headers every page carries: no framing, no sniffing, no script or style from elsewhere.
-fn page_headers(headers: &mut HeaderMap) {
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-             frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ),
-    );
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 async fn checkin_page(
@@ -441,23 +392,6 @@ async fn checkin_page(
         Err(e) => return Problem::internal(&e).into_response(),
     };
     page(StatusCode::OK, &view)
-}
-
-/// The page owner's zone and units, from their profile (the server's zone and km without one).
-pub(crate) async fn owner_locale(state: &AppState, owner: PageOwner) -> Locale {
-    let profile = stored_profile(state, owner).await.ok().flatten().unwrap_or_default();
-    Locale::of(&profile)
-}
-
-/// The page owner's stored profile, when there is a store and a profile in it.
-async fn stored_profile(
-    state: &AppState,
-    owner: PageOwner,
-) -> Result<Option<Profile>, afterrun_store::StoreError> {
-    let Some(store) = state.store() else { return Ok(None) };
-    let Some(athlete) = owner.lookup(store).await? else { return Ok(None) };
-    let profile = store.profile(athlete).await?;
-    Ok((profile != Profile::default()).then_some(profile))
 }
 
 /// A profile as form values (the check-in and profile forms share field names).

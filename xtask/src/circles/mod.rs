@@ -13,20 +13,14 @@ use std::path::Path;
 
 use graph::Circle;
 
-/// Crates whose circles are reported but do not fail the check yet.
-// The server is being untangled (issue 16, point 3): remove it from here when that lands.
-pub const UNTANGLED_LATER: &[&str] = &["afterrun-server"];
-
-/// Checks every crate under `crates/` and `xtask`; fails when a crate not in
-/// [`UNTANGLED_LATER`] has a circle.
+/// Checks every crate under `crates/` and `xtask`; fails when any has a circle.
 pub fn check(root: &Path) -> Result<(), String> {
     eprintln!("==> no module import circles (cargo xtask circles)");
     let mut failing = Vec::new();
     for (name, dir) in crate_dirs(root)? {
         let found = crate_circles(&dir)?;
-        let later = UNTANGLED_LATER.contains(&name.as_str());
-        report(&name, &found, later);
-        if !found.is_empty() && !later {
+        report(&name, &found);
+        if !found.is_empty() {
             failing.push(name);
         }
     }
@@ -81,13 +75,12 @@ fn read_sources(
     Ok(())
 }
 
-fn report(name: &str, found: &[Circle], later: bool) {
+fn report(name: &str, found: &[Circle]) {
     if found.is_empty() {
         eprintln!("    {name}: no circle");
         return;
     }
-    let note = if later { " (being untangled: not failing yet)" } else { "" };
-    eprintln!("    {name}: {} circle(s){note}", found.len());
+    eprintln!("    {name}: {} circle(s)", found.len());
     for circle in found {
         let level = if circle.parent.is_empty() {
             "top modules".to_owned()

@@ -25,6 +25,36 @@ use crate::vibration::{
     Stance, VibrationConfig, VibrationProgram, VibrationProgramError, VibrationState,
 };
 
+/// The `device_programs` of a plan (interfaces.md, "Plan"), read leniently: each program stays
+/// `P` (JSON, for the front ends) so that [`Program::read`] can say what is wrong with it, and
+/// the entry's device code stays text so that an unknown one is skipped, not an error.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlanPrograms<P> {
+    /// The entries; `None` when the plan has no such list.
+    #[serde(default = "Option::default")]
+    pub device_programs: Option<Vec<ProgramEntry<P>>>,
+}
+
+/// One entry of a plan's `device_programs`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProgramEntry<P> {
+    /// `compression_boots` or `vibration_plate`.
+    pub device: String,
+    /// The index of its step in the plan.
+    #[serde(default)]
+    pub step: Option<u64>,
+    /// The program.
+    #[serde(default = "Option::default")]
+    pub program: Option<P>,
+}
+
+impl<P> ProgramEntry<P> {
+    /// The device, when its code is known.
+    pub fn kind(&self) -> Option<Device> {
+        Device::from_code(&self.device)
+    }
+}
+
 impl Device {
     /// Both devices, compression first.
     pub const ALL: [Device; 2] = [Device::Compression, Device::Vibration];

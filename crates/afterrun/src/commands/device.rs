@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use afterrun_device::compression::{CompressionProgram, CompressionState, Valve};
-use afterrun_device::sim::session::{CompressionFrame, VibrationFrame, round2};
+use afterrun_device::sim::session::{CompressionFrame, PlanPrograms, VibrationFrame, round2};
 use afterrun_device::sim::{
     CompressionSimParams, Device, Frame, InjectedFault, Program, Simulation, Summary,
     VibrationSimParams,
@@ -127,19 +127,22 @@ fn load_program(args: &Args) -> anyhow::Result<(Value, String)> {
     };
     let plan = read_json(path)?;
     let device = args.device.device().code();
-    let entries = plan.get("device_programs").and_then(Value::as_array).ok_or_else(|| {
-        bad_input(format!("{}: no `device_programs` array in the plan", path.display()))
-    })?;
-    let entry = entries
-        .iter()
-        .find(|e| e.get("device").and_then(Value::as_str) == Some(device))
+    let entries = serde_json::from_value::<PlanPrograms<Value>>(plan)
+        .ok()
+        .and_then(|p| p.device_programs)
         .ok_or_else(|| {
             bad_input(format!(
-                "{}: the plan has no `{device}` entry in `device_programs`",
+                "{}: no readable `device_programs` array in the plan",
                 path.display()
             ))
         })?;
-    let program = entry.get("program").cloned().ok_or_else(|| {
+    let entry = entries.into_iter().find(|e| e.device == device).ok_or_else(|| {
+        bad_input(format!(
+            "{}: the plan has no `{device}` entry in `device_programs`",
+            path.display()
+        ))
+    })?;
+    let program = entry.program.ok_or_else(|| {
         bad_input(format!("{}: the `{device}` entry has no `program`", path.display()))
     })?;
     Ok((program, format!("{} (device_programs, {device})", path.display())))
