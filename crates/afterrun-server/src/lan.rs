@@ -76,7 +76,7 @@ impl FromRequestParts<AppState> for Visitor {
 }
 
 /// Addresses anyone may ask for under `--lan`: the pairing link, and what a page is drawn with.
-fn is_open(path: &str) -> bool {
+pub(crate) fn is_open(path: &str) -> bool {
     path.starts_with("/pair/")
         || path.starts_with("/assets/")
         || matches!(path, "/healthz" | "/manifest.webmanifest" | "/sw.js")

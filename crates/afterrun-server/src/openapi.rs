@@ -129,7 +129,30 @@ fn with_shared_athlete(mut schema: Value, pointer: &str) -> Value {
 }
 
 fn checkin_schema() -> Value {
-    with_shared_athlete(checkin_own_schema(), "/properties/athlete/properties")
+    let mut schema = with_shared_athlete(checkin_own_schema(), "/properties/athlete/properties");
+    nullable_optionals(&mut schema);
+    schema
+}
+
+/// The check-in reader takes `null` for any optional field as "not given" (interfaces.md's own
+/// example has `"cramp_now": null`): every property not `required`, and every soreness value,
+/// also accepts `null`, at every depth.
+fn nullable_optionals(schema: &mut Value) {
+    let required: Vec<Value> = schema["required"].as_array().cloned().unwrap_or_default();
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, property) in properties.iter_mut() {
+            nullable_optionals(property);
+            if !required.contains(&json!(name)) {
+                *property = json!({"anyOf": [property.take(), {"type": "null"}]});
+            }
+        }
+    }
+    if let Some(items) = schema.get_mut("items") {
+        nullable_optionals(items);
+    }
+    if let Some(values) = schema.get_mut("additionalProperties").filter(|v| v.is_object()) {
+        *values = json!({"anyOf": [values.take(), {"type": "null"}]});
+    }
 }
 
 /// The check-in schema but the athlete fields it shares with the profile.
@@ -231,6 +254,59 @@ fn profile_own_schema() -> Value {
     })
 }
 
+/// A number, or `null` when it cannot be computed.
+fn number_or_null() -> Value {
+    json!({"type": ["number", "null"]})
+}
+
+/// One activity of `GET /api/athletes/{id}/activities` (the fields of `afterrun activities
+/// --json`).
+fn activity_schema() -> Value {
+    let text_or_null = json!({"type": ["string", "null"]});
+    json!({"type": "object", "additionalProperties": false,
+        "required": ["id", "sha256", "start_time", "sport", "distance_m", "elapsed_s", "stress",
+                     "stress_kind", "format", "sub_sport", "timer_s", "avg_hr", "source"],
+        "properties": {"id": {"type": "integer"}, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "start_time": {"type": ["string", "null"], "format": "date-time"}, "sport": {"type": "string"},
+            "distance_m": number_or_null(), "elapsed_s": number_or_null(), "stress": number_or_null(),
+            "stress_kind": text_or_null, "format": {"type": "string"}, "sub_sport": text_or_null,
+            "timer_s": number_or_null(), "avg_hr": number_or_null(), "source": {"type": "string"}}})
+}
+
+/// The `status --json` document with `what_works` (`afterrun_service::status`).
+fn status_schema() -> Value {
+    let number = json!({"type": "number"});
+    json!({"type": "object",
+    "required": ["as_of", "fitness", "fatigue", "form", "acwr", "acwr_band", "daily", "muscles", "what_works"],
+    "properties": {
+        "as_of": {"type": "string", "format": "date"},
+        "fitness": number, "fatigue": number, "form": number,
+        "acwr": number_or_null(), "acwr_band": {"type": ["string", "null"]},
+        "acwr_rolling": number_or_null(), "monotony": number_or_null(), "strain": number_or_null(),
+        "weekly_km": number, "weekly_time_s": number, "weekly_load": number, "ramp_rate": number,
+        "high_volume": {"type": ["boolean", "null"]}, "meaning": {"type": "string"},
+        "activities": {"type": "integer", "minimum": 0},
+        "daily": {"type": "array", "items": {"type": "object",
+            "required": ["date", "load", "fitness", "fatigue", "form", "acwr"],
+            "properties": {"date": {"type": "string", "format": "date"}, "load": number,
+                "fitness": number, "fatigue": number, "form": number, "acwr": number_or_null()}}},
+        "muscles": {"type": "array", "items": {"type": "object",
+            "required": ["group", "soreness_now", "peak_at", "peak", "clear_by", "next_days", "calibration"],
+            "properties": {"group": {"type": "string"}, "soreness_now": number,
+                "peak_at": {"type": ["string", "null"]}, "peak": number,
+                "clear_by": {"type": ["string", "null"]},
+                "next_days": {"type": "array", "items": number, "minItems": 3, "maxItems": 3},
+                "calibration": number}}},
+        "assumptions": {"type": "array", "items": {"type": "string"}},
+        "what_works": {"type": "object", "required": ["effects", "outcomes"],
+            "properties": {"outcomes": {"type": "integer", "minimum": 0},
+                "effects": {"type": "array", "items": {"type": "object",
+                    "required": ["effect", "modality", "sessions", "text"],
+                    "properties": {"effect": number, "modality": {"enum": codes(Modality::ALL, Modality::code)},
+                        "sessions": {"type": "integer", "minimum": 0}, "text": {"type": "string"}}}}}}
+    }})
+}
+
 fn problem_schema() -> Value {
     json!({
         "type": "object",
@@ -269,6 +345,54 @@ fn add_common_refusals(doc: &mut Value) {
             responses
                 .entry("413")
                 .or_insert_with(|| problem("the body is larger than this address accepts"));
+        }
+    }
+}
+
+/// What `auth::gate` answers an anonymous request in multi-user mode, on every address that
+/// is not public: a page (GET outside `/api/`) goes to the login page, anything else is 401.
+/// And what `lan::gate` answers an unpaired device under `serve --lan`, on every address but
+/// the few open ones: 401, a problem under `/api/`, else the page explaining pairing.
+fn add_session_refusals(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else { return };
+    for (path, methods) in paths.iter_mut().filter_map(|(p, m)| Some((p, m.as_object_mut()?))) {
+        for (method, operation) in methods.iter_mut() {
+            let http = method.to_ascii_uppercase().parse().unwrap_or_default();
+            let Some(responses) = operation["responses"].as_object_mut() else { continue };
+            if !crate::lan::is_open(path) {
+                let unpaired = if path.starts_with("/api/") {
+                    problem("`serve --lan`: an unpaired device (type /problems/not-paired)")
+                } else {
+                    html("`serve --lan`: an unpaired device gets the page explaining pairing")
+                };
+                add_answer(responses, "401", unpaired);
+            }
+            if crate::auth::is_public(&http, path) {
+                continue;
+            }
+            if method == "get" && !path.starts_with("/api/") {
+                responses.entry("303").or_insert_with(
+                    || json!({"description": "multi-user mode without a session: to /login"}),
+                );
+            } else {
+                add_answer(responses, "401", problem("multi-user mode: no session"));
+            }
+        }
+    }
+}
+
+/// Adds `answer` for `status`, or its media types to the answer already there.
+fn add_answer(responses: &mut serde_json::Map<String, Value>, status: &str, answer: Value) {
+    let Some(have) = responses.get_mut(status) else {
+        responses.insert(status.into(), answer);
+        return;
+    };
+    if let (Some(more), Some(have)) = (answer["content"].as_object(), have.as_object_mut()) {
+        let content = have.entry("content").or_insert_with(|| json!({}));
+        for (media, schema) in more {
+            if content.get(media).is_none() {
+                content[media] = schema.clone();
+            }
         }
     }
 }
@@ -321,14 +445,18 @@ fn scoped(mut responses: Value, write: bool) -> Value {
 
 /// The athlete-scoped JSON API and the accounts endpoints.
 fn accounts_paths() -> Value {
-    let account = json!({"type": "object", "required": ["username", "role", "athlete_id"], "properties": {
-        "username": {"type": "string"}, "role": {"enum": ["owner", "athlete", "coach"]},
+    let account = json!({"type": "object", "required": ["role", "athlete_id"], "properties": {
+        "username": {"type": "string", "description": "every account's; the personal owner has none"},
+        "role": {"enum": ["owner", "athlete", "coach"]},
         "athlete_id": {"type": ["integer", "null"]}}});
     let credentials = json!({"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"},
         "password": {"type": "string", "minLength": 10, "maxLength": 200},
         "role": {"enum": ["athlete", "coach"]},
-        "invite": {"type": "string", "description": "sign-up: the invitation (`serve --signup invite`)"}}});
+        "invite": {"type": ["string", "null"], "description": "sign-up: the invitation (`serve --signup invite`)"}}});
+    let mut signup = credentials.clone();
+    signup["required"] = json!(["username", "password", "role"]);
+    let personal = || problem("personal mode has no accounts");
     let athlete_list = json!({"type": "array", "items": {"type": "object", "required": ["id", "name"],
         "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}});
     let form = json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
@@ -336,8 +464,8 @@ fn accounts_paths() -> Value {
     let plan_row = json!({"$ref": "#/components/schemas/PlanRow"});
     json!({
         "/api/accounts": {"post": {"summary": "Sign up (multi-user mode; 404 in personal mode)",
-            "requestBody": json_body(credentials.clone()),
-            "responses": {"201": ok("the account", account.clone()),
+            "requestBody": json_body(signup),
+            "responses": {"201": ok("the account", account.clone()), "404": personal(),
                           "403": problem("sign-up is closed (`serve --signup closed`), or by invitation and `invite` is missing, unknown, used or expired"),
                           "409": problem("the username is taken"),
                           "422": problem("`field` names the bad username, password, role or invite"),
@@ -345,12 +473,12 @@ fn accounts_paths() -> Value {
         "/api/session": {
             "post": {"summary": "Log in: sets the `afterrun_session` cookie (HttpOnly, SameSite=Strict, 14 days; Secure behind a TLS-terminating proxy that sends X-Forwarded-Proto: https)",
                 "requestBody": json_body(credentials),
-                "responses": {"204": {"description": "logged in; the cookie is set"},
+                "responses": {"204": {"description": "logged in; the cookie is set"}, "404": personal(),
                               "401": problem("wrong username or password"),
                               "422": problem("the body is not a JSON object with `username` and `password`"),
                               "429": too_many(&format!("5 failed logins for this username, or {} from this client, within 15 minutes; or no free turn to check a password", crate::limits::MAX_CLIENT_FAILURES), false)}},
             "delete": {"summary": "Log out: the session is deleted and the cookie cleared",
-                "responses": {"204": {"description": "logged out"}}}
+                "responses": {"204": {"description": "logged out"}, "404": personal()}}
         },
         "/api/me": {"get": {"summary": "Who is asking (personal mode: the owner)",
             "responses": {"200": ok("the principal", account), "401": problem("no session")}},
@@ -358,7 +486,7 @@ fn accounts_paths() -> Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["password"], "additionalProperties": false,
                     "properties": {"password": {"type": "string"}}}}}},
-                "responses": {"204": {"description": "deleted; the session cookie cleared"},
+                "responses": {"204": {"description": "deleted; the session cookie cleared"}, "404": personal(),
                               "401": problem("no session, or not the password"),
                               "422": problem("`field` names the bad field"),
                               "429": problem("too many failed attempts; see Retry-After")}}},
@@ -366,7 +494,7 @@ fn accounts_paths() -> Value {
             "requestBody": {"required": true, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["current", "new"], "additionalProperties": false,
                 "properties": {"current": {"type": "string"}, "new": {"type": "string", "minLength": 10}}}}}},
-            "responses": {"204": {"description": "changed; a new session cookie"},
+            "responses": {"204": {"description": "changed; a new session cookie"}, "404": personal(),
                           "401": problem("no session, or not the current password"),
                           "422": problem("`field` names the bad field"),
                           "429": problem("too many failed attempts; see Retry-After")}}},
@@ -408,19 +536,26 @@ fn accounts_paths() -> Value {
             "responses": scoped(json!({"200": ok("the plan", plan_row)}), true)}},
         "/api/athletes/{id}/activities": {"get": {"summary": "The athlete's activities (as `afterrun activities --json`)",
             "parameters": athlete_params(&[]),
-            "responses": scoped(json!({"200": ok("the activities, oldest first", json!({"type": "array"}))}), false)}},
+            "responses": scoped(json!({"200": ok("the activities, oldest first", json!({"type": "array", "items": activity_schema()}))}), false)}},
         "/api/athletes/{id}/coaches": {
             "get": {"summary": "The coaches the athlete linked", "parameters": athlete_params(&[]),
-                "responses": scoped(json!({"200": ok("username and linked_at of each", json!({"type": "array"}))}), false)},
+                "responses": scoped(json!({"200": ok("username, linked_at and accepted of each", json!({"type": "array", "items": {
+                    "type": "object", "required": ["username", "linked_at", "accepted"], "additionalProperties": false,
+                    "properties": {"username": {"type": "string"}, "linked_at": {"type": "string", "format": "date-time"},
+                                   "accepted": {"type": "boolean", "description": "until the coach accepts, they see nothing"}}}}))}), false)},
             "post": {"summary": "Link a coach (the athlete themself only)", "parameters": athlete_params(&[]),
                 "requestBody": json_body(json!({"type": "object", "required": ["coach"], "properties": {"coach": {"type": "string"}}})),
-                "responses": scoped(json!({"201": {"description": "linked"}, "422": problem("no coach has that username")}), true)}
+                "responses": scoped(json!({"201": ok("linked (asked: the link takes effect when the coach accepts)", json!({
+                    "type": "object", "required": ["coach"], "additionalProperties": false,
+                    "properties": {"coach": {"type": "string"}}})),
+                    "422": problem("no coach has that username")}), true)}
         },
         "/api/athletes/{id}/coaches/{username}": {"delete": {"summary": "Unlink a coach (the athlete themself only)",
             "parameters": athlete_params(&[("username", "string")]),
             "responses": scoped(json!({"204": {"description": "unlinked"}}), true)}},
         "/login": {
-            "get": {"summary": "Web app (multi-user): the login page", "responses": {"200": html("the page"), "404": html("personal mode")}},
+            "get": {"summary": "Web app (multi-user): the login page", "responses": {"200": html("the page"),
+                "303": {"description": "already logged in: to / (athlete) or /coach (coach)"}, "404": html("personal mode")}},
             "post": {"summary": "Web app (multi-user): log in; sets the session cookie", "requestBody": form,
                 "responses": {"303": {"description": "logged in: to / (athlete) or /coach (coach)"},
                               "401": html("the page again: wrong username or password"),
@@ -484,7 +619,14 @@ fn accounts_paths() -> Value {
                           "401": problem("no session"), "403": problem("not a coach"),
                           "404": problem("personal mode has no accounts")}}},
         "/api/referrals": {"get": {"summary": "Coaches: the red-flag check-ins (triage not self_care) of their linked athletes, newest first",
-            "responses": {"200": ok("athlete_id, athlete, checkin_id, checked_in_at, plan_id, level, reasons of each", json!({"type": "array"})),
+            "responses": {"200": ok("athlete_id, athlete, checkin_id, checked_in_at, plan_id, level, reasons of each", json!({"type": "array", "items": {
+                "type": "object", "additionalProperties": false,
+                "required": ["athlete_id", "athlete", "checkin_id", "checked_in_at", "plan_id", "level", "reasons"],
+                "properties": {"athlete_id": {"type": "integer"}, "athlete": {"type": "string"},
+                    "checkin_id": {"type": "integer"}, "checked_in_at": {"type": "string", "format": "date-time"},
+                    "plan_id": {"type": "integer"}, "level": {"enum": ["see_physio", "urgent_care", "emergency"]},
+                    "reasons": {"type": "array", "items": {"type": "object", "required": ["code", "text"],
+                        "properties": {"code": {"type": "string"}, "text": {"type": "string"}}}}}}})),
                           "401": problem("no session"), "403": problem("not a coach"),
                           "404": problem("personal mode has no coaches")}}}
     })
@@ -544,7 +686,10 @@ pub fn document() -> Value {
                 "404": problem("no such topic")
             }}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {
-                "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}
+                "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["openapi", "info", "paths", "components"],
+                    "properties": {"openapi": {"const": "3.1.0"}, "info": {"type": "object", "required": ["title", "version"]},
+                                   "paths": {"type": "object"}, "components": {"type": "object"}}}}}}
             }}},
             "/api/athletes/{id}/activities": {"post": {
                 "summary": "Import a FIT, GPX or TCX file, or an archive of them (zip, nested zip, gz, tar.gz, a Strava or Garmin export)",
@@ -594,8 +739,7 @@ pub fn document() -> Value {
                                 "description": "the athlete's id, or `me`", "schema": {"type": "string"}}],
                 "responses": {
                     "200": {"description": "fitness, fatigue, form, ACWR, daily series, soreness forecast, what works",
-                            "content": {"application/json": {"schema": {"type": "object",
-                                "required": ["as_of", "fitness", "fatigue", "form", "acwr", "acwr_band", "daily", "muscles", "what_works"]}}}},
+                            "content": {"application/json": {"schema": status_schema()}}},
                     "404": problem("no such athlete, or not one the caller may see")
                 }}},
             "/status": {"get": {"summary": "Web app: the status page (fitness chart, ACWR gauge, soreness forecast on the body map, what works for you)",
@@ -608,7 +752,9 @@ pub fn document() -> Value {
                 "description": refused,
                 "requestBody": {"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
                     "type": "object", "additionalProperties": {"type": "string"}}}}},
-                "responses": {"200": html("the plan page"), "403": problem("cross-origin request refused"),
+                "responses": {"200": html("the plan page (nothing is stored: a server without a store)"),
+                              "303": {"description": "the check-in and its plan are stored: to /plans/{id}"},
+                              "403": problem("cross-origin request refused"),
                               "422": html("the check-in page again, with the field at fault marked")}
             }},
             "/plan.ics": {"get": {
@@ -660,9 +806,19 @@ pub fn document() -> Value {
             "/assets/{file}": {"get": {"summary": "Web app: CSS, scripts and the vendored htmx",
                 "parameters": [{"name": "file", "in": "path", "required": true, "schema": {"type": "string",
                     "examples": ["app.css", "app.js", "import.css", "import.js", "htmx.min.js", "htmx.LICENSE", "icon.svg", "icon-192.png", "icon-512.png"]}}],
-                "responses": {"200": {"description": "the file"}, "404": problem("no such file")}}},
+                "responses": {"200": {"description": "the file", "content": {
+                    "text/css": {"schema": {"type": "string"}}, "text/javascript": {"schema": {"type": "string"}},
+                    "text/plain": {"schema": {"type": "string"}}, "image/svg+xml": {"schema": {"type": "string"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}}}},
+                    "404": problem("no such file")}}},
             "/manifest.webmanifest": {"get": {"summary": "Web app: the manifest that makes it installable",
-                "responses": {"200": {"description": "the manifest", "content": {"application/manifest+json": {"schema": {"type": "object"}}}}}}},
+                "responses": {"200": {"description": "the manifest", "content": {"application/manifest+json": {"schema": {"type": "object",
+                    "required": ["name", "short_name", "start_url", "display", "icons"],
+                    "properties": {"name": {"type": "string"}, "short_name": {"type": "string"},
+                        "start_url": {"type": "string"}, "display": {"type": "string"},
+                        "icons": {"type": "array", "items": {"type": "object", "required": ["src", "sizes", "type"],
+                            "properties": {"src": {"type": "string"}, "sizes": {"type": "string"},
+                                "type": {"type": "string"}, "purpose": {"type": "string"}}}}}}}}}}}},
             "/sw.js": {"get": {"summary": "Web app: the service worker (app shell and the last plan offline)",
                 "responses": {"200": {"description": "the script", "content": {"text/javascript": {"schema": {"type": "string"}}}}}}}
         },
@@ -690,7 +846,14 @@ pub fn document() -> Value {
                                                "failed": {"type": "integer"}}}
                 }
             },
-            "GuideTopic": {"type": "object", "required": ["id", "title", "summary", "seed_advice", "evidence", "references"]}
+            "GuideTopic": {"type": "object", "required": ["id", "title", "summary", "seed_advice", "evidence", "references"],
+                "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "summary": {"type": "string"},
+                    "seed_advice": {"type": "array", "items": {"type": "string"}},
+                    "evidence": {"type": "array", "items": {"type": "string"}},
+                    "references": {"type": "array", "items": {"type": "object", "required": ["id", "citation"],
+                        "properties": {"id": {"type": "string"}, "citation": {"type": ["string", "null"]}}}},
+                    "outcome_modalities": {"type": "array", "items": {"type": "string"}},
+                    "outcome_note": {"type": "string"}}}
         }}
     });
     if let Some(schemas) = doc["components"]["schemas"].as_object_mut() {
@@ -715,6 +878,7 @@ pub fn document() -> Value {
         }
     }
     add_common_refusals(&mut doc);
+    add_session_refusals(&mut doc);
     add_operation_ids_and_security(&mut doc);
     doc
 }
@@ -873,11 +1037,11 @@ mod tests {
         accepted.sort_unstable();
         assert_eq!(documented, accepted);
         // The check-in's athlete object has the shared fields too.
-        let athlete = &checkin_schema()["properties"]["athlete"]["properties"];
+        let athlete = &checkin_schema()["properties"]["athlete"]["anyOf"][0]["properties"];
         for key in shared_athlete_properties().keys() {
-            assert_eq!(athlete[key], schema["properties"][key], "{key}");
+            assert_eq!(athlete[key]["anyOf"][0], schema["properties"][key], "{key}");
         }
-        assert!(athlete["threshold_pace"].is_object(), "and its own");
+        assert!(athlete["threshold_pace"]["anyOf"][0].is_object(), "and its own");
         // And every field of a full profile as served has a property of its JSON type.
         let full = afterrun_store::Profile {
             age: Some(36),
