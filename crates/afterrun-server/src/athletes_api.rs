@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use serde_json::{Map, Value, json};
 
+use crate::answers::{AccountAnswer, ActivityAnswer, CoachAnswer, InviteAnswer};
 use crate::auth::{self, Access, Principal};
 use crate::body::json_value;
 use crate::client::Client;
@@ -58,6 +59,12 @@ fn internal(e: StoreError) -> Problem {
 fn ok_json(value: &impl serde::Serialize) -> Answer {
     let text = serde_json::to_string(value).map_err(|e| Problem::internal(&e))?;
     Ok(json_text(StatusCode::OK, text))
+}
+
+/// A 201 answer with `value` as JSON.
+fn created_json(value: &impl serde::Serialize) -> Answer {
+    let text = serde_json::to_string(value).map_err(|e| Problem::internal(&e))?;
+    Ok(json_text(StatusCode::CREATED, text))
 }
 
 /// The store, or 404 when the server runs without one (nothing is kept, nothing to show).
@@ -122,9 +129,12 @@ async fn create_account(State(state): State<AppState>, client: Client, body: Byt
         Some(_) => Some(string_field(&map, "invite")?),
     };
     let account = new_account(&state, store, client, username, password, role, invite).await?;
-    let text =
-        json!({"username": account.username, "role": role, "athlete_id": account.athlete_id});
-    Ok(json_text(StatusCode::CREATED, text.to_string()))
+    let answer = AccountAnswer {
+        athlete_id: account.athlete_id,
+        role: role.as_str().to_owned(),
+        username: Some(account.username),
+    };
+    created_json(&answer)
 }
 
 /// Checks that the server's sign-up rule lets this one in, counts it against the client, hashes
@@ -217,9 +227,11 @@ async fn create_invite(State(state): State<AppState>, principal: Principal) -> A
         Principal::Athlete { .. } | Principal::Owner => return Err(coaches_only()),
     };
     let (token, expires_at) = make_invite(&state, store, account).await?;
-    let text = json!({"invite": token, "path": format!("/signup?invite={token}"),
-                      "expires_at": afterrun_store::format_rfc3339(expires_at)});
-    Ok(json_text(StatusCode::CREATED, text.to_string()))
+    created_json(&InviteAnswer {
+        expires_at: afterrun_store::format_rfc3339(expires_at),
+        path: format!("/signup?invite={token}"),
+        invite: token,
+    })
 }
 
 /// Makes a one-time sign-up invitation from `coach`: its token and when it expires.
@@ -445,15 +457,19 @@ async fn me(State(state): State<AppState>, principal: Principal) -> Answer {
                 }
                 None => None,
             };
-            ok_json(&json!({"role": "owner", "athlete_id": athlete}))
+            ok_json(&AccountAnswer { athlete_id: athlete, role: "owner".into(), username: None })
         }
         Principal::Anonymous => Err(auth::unauthenticated()),
-        Principal::Athlete { account, athlete_id } => ok_json(
-            &json!({"username": account.username, "role": "athlete", "athlete_id": athlete_id}),
-        ),
-        Principal::Coach { account } => {
-            ok_json(&json!({"username": account.username, "role": "coach", "athlete_id": null}))
-        }
+        Principal::Athlete { account, athlete_id } => ok_json(&AccountAnswer {
+            athlete_id: Some(*athlete_id),
+            role: "athlete".into(),
+            username: Some(account.username.clone()),
+        }),
+        Principal::Coach { account } => ok_json(&AccountAnswer {
+            athlete_id: None,
+            role: "coach".into(),
+            username: Some(account.username.clone()),
+        }),
     }
 }
 
@@ -623,20 +639,7 @@ async fn activities(
 ) -> Answer {
     let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
     let rows = store_of(&state)?.activities(athlete).await.map_err(internal)?;
-    let list: Vec<Value> = rows
-        .iter()
-        .map(|a| {
-            json!({
-                "id": a.id, "sha256": a.sha256,
-                "start_time": a.start_time.and_then(afterrun_store::format_rfc3339),
-                "sport": a.sport, "distance_m": a.distance_m, "elapsed_s": a.elapsed_s,
-                "stress": a.stress, "stress_kind": a.stress_kind,
-                "format": a.format, "sub_sport": a.sub_sport, "timer_s": a.timer_s,
-                "avg_hr": a.avg_hr, "source": a.source,
-            })
-        })
-        .collect();
-    ok_json(&list)
+    ok_json(&rows.iter().map(ActivityAnswer::from).collect::<Vec<_>>())
 }
 
 // ----- coaches -----
@@ -662,8 +665,7 @@ async fn link_coach(
     let map = object(&body)?;
     let coach = string_field(&map, "coach")?;
     add_coach(&state, athlete, coach).await?;
-    let text = json!({"coach": coach});
-    Ok(json_text(StatusCode::CREATED, text.to_string()))
+    created_json(&CoachAnswer { coach: coach.to_owned() })
 }
 
 /// Links a coach by username; 422 naming `coach` when there is no such coach.

@@ -35,6 +35,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 mod account_pages;
+mod answers;
 mod api;
 mod assets;
 mod athletes_api;

@@ -259,20 +259,6 @@ fn number_or_null() -> Value {
     json!({"type": ["number", "null"]})
 }
 
-/// One activity of `GET /api/athletes/{id}/activities` (the fields of `afterrun activities
-/// --json`).
-fn activity_schema() -> Value {
-    let text_or_null = json!({"type": ["string", "null"]});
-    json!({"type": "object", "additionalProperties": false,
-        "required": ["id", "sha256", "start_time", "sport", "distance_m", "elapsed_s", "stress",
-                     "stress_kind", "format", "sub_sport", "timer_s", "avg_hr", "source"],
-        "properties": {"id": {"type": "integer"}, "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-            "start_time": {"type": ["string", "null"], "format": "date-time"}, "sport": {"type": "string"},
-            "distance_m": number_or_null(), "elapsed_s": number_or_null(), "stress": number_or_null(),
-            "stress_kind": text_or_null, "format": {"type": "string"}, "sub_sport": text_or_null,
-            "timer_s": number_or_null(), "avg_hr": number_or_null(), "source": {"type": "string"}}})
-}
-
 /// The `status --json` document with `what_works` (`afterrun_service::status`).
 fn status_schema() -> Value {
     let number = json!({"type": "number"});
@@ -445,10 +431,7 @@ fn scoped(mut responses: Value, write: bool) -> Value {
 
 /// The athlete-scoped JSON API and the accounts endpoints.
 fn accounts_paths() -> Value {
-    let account = json!({"type": "object", "required": ["role", "athlete_id"], "properties": {
-        "username": {"type": "string", "description": "every account's; the personal owner has none"},
-        "role": {"enum": ["owner", "athlete", "coach"]},
-        "athlete_id": {"type": ["integer", "null"]}}});
+    let account = schema_ref("AccountAnswer");
     let credentials = json!({"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string", "pattern": "^[a-z0-9._-]{3,64}$"},
         "password": {"type": "string", "minLength": 10, "maxLength": 200},
@@ -536,18 +519,13 @@ fn accounts_paths() -> Value {
             "responses": scoped(json!({"200": ok("the plan", plan_row)}), true)}},
         "/api/athletes/{id}/activities": {"get": {"summary": "The athlete's activities (as `afterrun activities --json`)",
             "parameters": athlete_params(&[]),
-            "responses": scoped(json!({"200": ok("the activities, oldest first", json!({"type": "array", "items": activity_schema()}))}), false)}},
+            "responses": scoped(json!({"200": ok("the activities, oldest first", json!({"type": "array", "items": schema_ref("ActivityAnswer")}))}), false)}},
         "/api/athletes/{id}/coaches": {
             "get": {"summary": "The coaches the athlete linked", "parameters": athlete_params(&[]),
-                "responses": scoped(json!({"200": ok("username, linked_at and accepted of each", json!({"type": "array", "items": {
-                    "type": "object", "required": ["username", "linked_at", "accepted"], "additionalProperties": false,
-                    "properties": {"username": {"type": "string"}, "linked_at": {"type": "string", "format": "date-time"},
-                                   "accepted": {"type": "boolean", "description": "until the coach accepts, they see nothing"}}}}))}), false)},
+                "responses": scoped(json!({"200": ok("username, linked_at and accepted of each", json!({"type": "array", "items": schema_ref("CoachLink")}))}), false)},
             "post": {"summary": "Link a coach (the athlete themself only)", "parameters": athlete_params(&[]),
                 "requestBody": json_body(json!({"type": "object", "required": ["coach"], "properties": {"coach": {"type": "string"}}})),
-                "responses": scoped(json!({"201": ok("linked (asked: the link takes effect when the coach accepts)", json!({
-                    "type": "object", "required": ["coach"], "additionalProperties": false,
-                    "properties": {"coach": {"type": "string"}}})),
+                "responses": scoped(json!({"201": ok("linked (asked: the link takes effect when the coach accepts)", schema_ref("CoachAnswer")),
                     "422": problem("no coach has that username")}), true)}
         },
         "/api/athletes/{id}/coaches/{username}": {"delete": {"summary": "Unlink a coach (the athlete themself only)",
@@ -613,20 +591,11 @@ fn accounts_paths() -> Value {
             "requestBody": form, "responses": {"303": {"description": "back to the profile"}}}},
         "/api/invites": {"post": {"summary": "Coaches: a one-time sign-up invitation (for `serve --signup invite`), usable for 7 days",
             "responses": {"201": ok("the invitation's token, the sign-up page's path carrying it, and when it expires",
-                              json!({"type": "object", "required": ["invite", "path", "expires_at"], "properties": {
-                                  "invite": {"type": "string"}, "path": {"type": "string"},
-                                  "expires_at": {"type": "string", "format": "date-time"}}})),
+                              schema_ref("InviteAnswer")),
                           "401": problem("no session"), "403": problem("not a coach"),
                           "404": problem("personal mode has no accounts")}}},
         "/api/referrals": {"get": {"summary": "Coaches: the red-flag check-ins (triage not self_care) of their linked athletes, newest first",
-            "responses": {"200": ok("athlete_id, athlete, checkin_id, checked_in_at, plan_id, level, reasons of each", json!({"type": "array", "items": {
-                "type": "object", "additionalProperties": false,
-                "required": ["athlete_id", "athlete", "checkin_id", "checked_in_at", "plan_id", "level", "reasons"],
-                "properties": {"athlete_id": {"type": "integer"}, "athlete": {"type": "string"},
-                    "checkin_id": {"type": "integer"}, "checked_in_at": {"type": "string", "format": "date-time"},
-                    "plan_id": {"type": "integer"}, "level": {"enum": ["see_physio", "urgent_care", "emergency"]},
-                    "reasons": {"type": "array", "items": {"type": "object", "required": ["code", "text"],
-                        "properties": {"code": {"type": "string"}, "text": {"type": "string"}}}}}}})),
+            "responses": {"200": ok("athlete_id, athlete, checkin_id, checked_in_at, plan_id, level, reasons of each", json!({"type": "array", "items": schema_ref("Referral")})),
                           "401": problem("no session"), "403": problem("not a coach"),
                           "404": problem("personal mode has no coaches")}}}
     })
@@ -897,7 +866,18 @@ pub fn generated_schemas() -> serde_json::Map<String, Value> {
     generator.subschema_for::<afterrun_store::CheckinRow>();
     generator.subschema_for::<afterrun_store::PlanRow>();
     generator.subschema_for::<afterrun_store::Export>();
+    generator.subschema_for::<afterrun_store::CoachLink>();
+    generator.subschema_for::<afterrun_store::Referral>();
+    generator.subschema_for::<crate::answers::AccountAnswer>();
+    generator.subschema_for::<crate::answers::ActivityAnswer>();
+    generator.subschema_for::<crate::answers::CoachAnswer>();
+    generator.subschema_for::<crate::answers::InviteAnswer>();
     generator.take_definitions(true)
+}
+
+/// A reference to a component schema.
+fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
 /// Every operation gets an `operationId` (its method and path: `get_api_athletes_id_profile`),

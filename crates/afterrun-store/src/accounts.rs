@@ -90,11 +90,13 @@ pub struct AthleteRef {
 
 /// A coach linked to an athlete.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CoachLink {
     /// The coach's username.
     pub username: String,
     /// When the athlete linked them.
     #[serde(serialize_with = "crate::time::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub linked_at: UnixSeconds,
     /// Whether the coach has accepted: until then the coach sees nothing of the athlete.
     pub accepted: bool,
@@ -102,6 +104,7 @@ pub struct CoachLink {
 
 /// A red-flag check-in of an athlete linked to a coach: its plan's triage is not "go ahead".
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Referral {
     /// The athlete.
     pub athlete_id: Id,
@@ -111,12 +114,15 @@ pub struct Referral {
     pub checkin_id: Id,
     /// The check-in's time.
     #[serde(serialize_with = "crate::time::rfc3339")]
+    #[cfg_attr(feature = "schema", schemars(with = "String", extend("format" = "date-time")))]
     pub checked_in_at: UnixSeconds,
     /// The plan made for it.
     pub plan_id: Id,
     /// The plan's triage level (`see_physio`, `urgent_care`, `emergency`).
+    #[cfg_attr(feature = "schema", schemars(extend("enum" = ["see_physio", "urgent_care", "emergency"])))]
     pub level: String,
     /// The triage reasons, as the plan gives them (`[{code, text}]`).
+    #[cfg_attr(feature = "schema", schemars(schema_with = "crate::schema::reasons"))]
     pub reasons: serde_json::Value,
 }
 

@@ -11,3 +11,8 @@ pub fn checkin_ref(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 pub fn plan_ref(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({"$ref": "#/components/schemas/Plan"})
 }
+
+/// An array of the plan's triage reasons (`ReasonDoc`).
+pub fn reasons(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "array", "items": {"$ref": "#/components/schemas/ReasonDoc"}})
+}
