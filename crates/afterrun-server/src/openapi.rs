@@ -293,20 +293,6 @@ fn status_schema() -> Value {
     }})
 }
 
-fn problem_schema() -> Value {
-    json!({
-        "type": "object",
-        "required": ["type", "title", "status", "detail"],
-        "properties": {
-            "type": {"type": "string"},
-            "title": {"type": "string"},
-            "status": {"type": "integer"},
-            "detail": {"type": "string"},
-            "field": {"type": "string", "description": "the input at fault: a JSON path, a header or a parameter"}
-        }
-    })
-}
-
 fn problem(description: &str) -> Value {
     json!({"description": description,
            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}})
@@ -794,7 +780,6 @@ pub fn document() -> Value {
         "components": {"schemas": {
             "CheckIn": checkin_schema(),
             "Profile": profile_schema(),
-            "Problem": problem_schema(),
             "ImportResult": {
                 "type": "object",
                 "required": ["files", "summary"],
@@ -862,6 +847,7 @@ pub fn generated_schemas() -> serde_json::Map<String, Value> {
         .with(|s| s.definitions_path = "/components/schemas".into())
         .into_generator();
     generator.subschema_for::<PlanDoc>();
+    generator.subschema_for::<crate::problem::Problem>();
     generator.subschema_for::<afterrun_store::ActivityRow>();
     generator.subschema_for::<afterrun_store::CheckinRow>();
     generator.subschema_for::<afterrun_store::PlanRow>();

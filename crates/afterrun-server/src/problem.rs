@@ -13,7 +13,7 @@ use serde::Serialize;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// A problem document (RFC 9457) with afterrun's `field` member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Problem {
     /// A URI reference naming the kind of problem (relative: `/problems/KIND`).
     #[serde(rename = "type")]
@@ -24,7 +24,7 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong this time, for a person.
     pub detail: String,
-    /// The input at fault, when there is one.
+    /// The input at fault, when there is one: a JSON path, a header or a parameter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// When to try again, in seconds: sent as the `Retry-After` header (429), not in the body.
