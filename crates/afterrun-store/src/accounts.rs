@@ -140,6 +140,38 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error().is_some_and(|d| d.is_unique_violation())
 }
 
+/// The tables of one-time tokens kept by their SHA-256, with `used_at` and `expires_at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OneTime {
+    /// Sign-up invitations (`invites`).
+    Invite,
+    /// Pairing links of `serve --lan` (`pairing_links`).
+    PairingLink,
+}
+
+impl OneTime {
+    /// The query whether a token (`$1`, its hash) is usable at `$2`.
+    fn usable_sql(self) -> &'static str {
+        match self {
+            OneTime::Invite => {
+                "SELECT 1 FROM invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
+            }
+            OneTime::PairingLink => {
+                "SELECT 1 FROM pairing_links \
+                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2"
+            }
+        }
+    }
+
+    /// What a failed look-up was doing, for the error.
+    fn looking_up(self) -> &'static str {
+        match self {
+            OneTime::Invite => "looking up an invitation",
+            OneTime::PairingLink => "looking up a pairing link",
+        }
+    }
+}
+
 /// An `accounts` row (`id, username, password_hash, role, athlete_id, created_at`).
 macro_rules! account_row {
     ($row:expr, $err:ident) => {
@@ -686,16 +718,25 @@ impl Store {
 
     /// Whether the invitation can still be used at `now` (known, unused, not expired).
     pub async fn invite_usable(&self, token: &str, now: UnixSeconds) -> Result<bool> {
-        let err = self.db_err("looking up an invitation");
+        self.one_time_usable(OneTime::Invite, token, now).await
+    }
+
+    /// Whether a one-time token of `kind` can still be used at `now` (known by its SHA-256,
+    /// unused, not expired).
+    pub(crate) async fn one_time_usable(
+        &self,
+        kind: OneTime,
+        token: &str,
+        now: UnixSeconds,
+    ) -> Result<bool> {
+        let err = self.db_err(kind.looking_up());
         with_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT 1 FROM invites WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-            )
-            .bind(hash_token(token))
-            .bind(now)
-            .fetch_optional(pool)
-            .await
-            .map_err(&err)?;
+            let row = sqlx::query(kind.usable_sql())
+                .bind(hash_token(token))
+                .bind(now)
+                .fetch_optional(pool)
+                .await
+                .map_err(&err)?;
             Ok(row.is_some())
         })
     }

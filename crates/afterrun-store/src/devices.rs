@@ -11,6 +11,7 @@
 
 use sqlx::Row;
 
+use crate::accounts::OneTime;
 use crate::{Id, Pool, Result, Store, StoreError, UnixSeconds, hash_token};
 
 /// A device paired with a personal server on the home network.
@@ -22,6 +23,19 @@ pub struct PairedDevice {
     pub name: String,
     /// When it was paired.
     pub paired_at: UnixSeconds,
+}
+
+/// A `paired_devices` row (`id, name, paired_at`).
+macro_rules! device_row {
+    ($row:expr, $err:ident) => {
+        (|| -> Result<PairedDevice> {
+            Ok(PairedDevice {
+                id: $row.try_get(0).map_err(&$err)?,
+                name: $row.try_get(1).map_err(&$err)?,
+                paired_at: $row.try_get(2).map_err(&$err)?,
+            })
+        })()
+    };
 }
 
 impl Store {
@@ -55,19 +69,7 @@ impl Store {
 
     /// Whether the pairing link can still be used at `now` (known, unused, not expired).
     pub async fn pairing_link_usable(&self, token: &str, now: UnixSeconds) -> Result<bool> {
-        let err = self.db_err("looking up a pairing link");
-        with_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT 1 FROM pairing_links \
-                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
-            )
-            .bind(hash_token(token))
-            .bind(now)
-            .fetch_optional(pool)
-            .await
-            .map_err(&err)?;
-            Ok(row.is_some())
-        })
+        self.one_time_usable(OneTime::PairingLink, token, now).await
     }
 
     /// Pairs a device: uses up the link `link` and keeps the device under the SHA-256 of
@@ -137,14 +139,7 @@ impl Store {
             .fetch_optional(pool)
             .await
             .map_err(&err)?;
-            row.map(|r| {
-                Ok(PairedDevice {
-                    id: r.try_get(0).map_err(&err)?,
-                    name: r.try_get(1).map_err(&err)?,
-                    paired_at: r.try_get(2).map_err(&err)?,
-                })
-            })
-            .transpose()
+            row.map(|r| device_row!(r, err)).transpose()
         })
     }
 
@@ -158,15 +153,7 @@ impl Store {
             .fetch_all(pool)
             .await
             .map_err(&err)?;
-            rows.iter()
-                .map(|r| {
-                    Ok(PairedDevice {
-                        id: r.try_get(0).map_err(&err)?,
-                        name: r.try_get(1).map_err(&err)?,
-                        paired_at: r.try_get(2).map_err(&err)?,
-                    })
-                })
-                .collect()
+            rows.iter().map(|r| device_row!(r, err)).collect()
         })
     }
 

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
+mod common;
+
 use afterrun_store::{Location, Role, Store, StoreError, hash_token};
 use serde_json::json;
 
@@ -188,24 +190,14 @@ async fn story(location: Location) {
 
 #[tokio::test]
 async fn accounts_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!("afterrun-accounts-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::fresh_dir("accounts");
     story(Location::Sqlite(dir.join("afterrun.db"))).await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
 async fn accounts_on_postgres() {
-    match std::env::var("AFTERRUN_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => {
-            let location = Location::parse(&url);
-            assert!(matches!(location, Location::Postgres(_)), "not a postgres:// URL");
-            story(location).await;
-        }
-        _ => {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(!ci, "CI=true requires AFTERRUN_TEST_POSTGRES_URL (source .ci/postgres.sh)");
-            eprintln!("AFTERRUN_TEST_POSTGRES_URL not set: PostgreSQL accounts story not run");
-        }
+    if let Some(location) = common::postgres("accounts") {
+        story(location).await;
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
+mod common;
+
 use afterrun_store::{Location, Store, StoreError, hash_token};
 
 const NOW: i64 = 1_795_000_000;
@@ -63,24 +65,14 @@ async fn story(location: Location) {
 
 #[tokio::test]
 async fn devices_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!("afterrun-devices-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::fresh_dir("devices");
     story(Location::Sqlite(dir.join("afterrun.db"))).await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
 async fn devices_on_postgres() {
-    match std::env::var("AFTERRUN_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => {
-            let location = Location::parse(&url);
-            assert!(matches!(location, Location::Postgres(_)), "not a postgres:// URL");
-            story(location).await;
-        }
-        _ => {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(!ci, "CI=true requires AFTERRUN_TEST_POSTGRES_URL (source .ci/postgres.sh)");
-            eprintln!("AFTERRUN_TEST_POSTGRES_URL not set: PostgreSQL devices story not run");
-        }
+    if let Some(location) = common::postgres("devices") {
+        story(location).await;
     }
 }

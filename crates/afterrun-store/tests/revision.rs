@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
+mod common;
+
 use afterrun_store::{Location, Profile, Store};
 use serde_json::json;
 
@@ -43,20 +45,14 @@ async fn story(location: Location) {
 
 #[tokio::test]
 async fn revision_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!("afterrun-revision-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::fresh_dir("revision");
     story(Location::Sqlite(dir.join("afterrun.db"))).await;
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]
 async fn revision_on_postgres() {
-    match std::env::var("AFTERRUN_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => story(Location::parse(&url)).await,
-        _ => {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(!ci, "CI=true requires AFTERRUN_TEST_POSTGRES_URL (source .ci/postgres.sh)");
-            eprintln!("AFTERRUN_TEST_POSTGRES_URL not set: PostgreSQL revision story not run");
-        }
+    if let Some(location) = common::postgres("revision") {
+        story(location).await;
     }
 }

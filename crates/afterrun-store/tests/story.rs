@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use afterrun_store::{
@@ -281,8 +283,7 @@ async fn story(location: Location) {
 
 #[tokio::test]
 async fn story_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!("afterrun-store-story-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::fresh_dir("store-story");
     let path = dir.join("nested").join("afterrun.db");
     story(Location::Sqlite(path.clone())).await;
 
@@ -298,17 +299,8 @@ async fn story_on_sqlite() {
 
 #[tokio::test]
 async fn story_on_postgres() {
-    match std::env::var("AFTERRUN_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => {
-            let location = Location::parse(&url);
-            assert!(matches!(location, Location::Postgres(_)), "not a postgres:// URL");
-            story(location).await;
-        }
-        _ => {
-            let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
-            assert!(!ci, "CI=true requires AFTERRUN_TEST_POSTGRES_URL (source .ci/postgres.sh)");
-            eprintln!("AFTERRUN_TEST_POSTGRES_URL not set: PostgreSQL story not run");
-        }
+    if let Some(location) = common::postgres("store") {
+        story(location).await;
     }
 }
 
