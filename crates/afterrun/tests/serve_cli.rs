@@ -25,21 +25,32 @@ fn post(addr: &str, path: &str, body: &str) -> String {
     answer.lines().next().unwrap_or_default().to_owned()
 }
 
-#[test]
-fn failed_log_ins_are_logged_plainly_with_the_peer_and_never_the_password() {
-    let dir = std::env::temp_dir().join(format!("afterrun-serve-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let db = dir.join("store").join("club.db");
+/// `afterrun serve ARGS --db DB` with stderr piped, and a reader of its stderr.
+fn spawn_serve(
+    args: &[&str],
+    db: &std::path::Path,
+) -> (std::process::Child, BufReader<std::process::ChildStderr>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_afterrun"))
-        .args(["serve", "--multi-user", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
+        .arg("serve")
+        .args(args)
+        .arg("--db")
+        .arg(db)
         .env("RUST_LOG", "warn,afterrun_server=info")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    (child, stderr)
+}
+
+#[test]
+fn failed_log_ins_are_logged_plainly_with_the_peer_and_never_the_password() {
+    let dir = std::env::temp_dir().join(format!("afterrun-serve-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let db = dir.join("store").join("club.db");
+    let (mut child, mut stderr) = spawn_serve(&["--multi-user", "--addr", "127.0.0.1:0"], &db);
     let mut addr = String::new();
     let mut line = String::new();
     while stderr.read_line(&mut line).unwrap() > 0 {
@@ -98,15 +109,8 @@ fn the_operator_makes_one_time_invitations() {
 fn serve_lan_prints_a_pairing_link_and_its_qr_code() {
     let dir = std::env::temp_dir().join(format!("afterrun-serve-lan-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_afterrun"))
-        .args(["serve", "--lan", "--addr", "127.0.0.2:0", "--db"])
-        .arg(dir.join("home.db"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let (mut child, mut stderr) =
+        spawn_serve(&["--lan", "--addr", "127.0.0.2:0"], &dir.join("home.db"));
     let mut lines = Vec::new();
     let mut line = String::new();
     // The serving line, the link's sentence and the link, a blank line, the code, a blank line.
