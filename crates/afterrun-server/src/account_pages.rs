@@ -22,7 +22,7 @@ use serde::Deserialize as _;
 use crate::auth::{self, Principal};
 use crate::client::Client;
 use crate::problem::Problem;
-use crate::respond::{PERSONAL_ATHLETE, not_found_page, page};
+use crate::respond::{PERSONAL_ATHLETE, not_found_page, page, redirect};
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues};
 use crate::{AppState, Mode, Signup};
@@ -39,10 +39,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/coach/athletes/{id}/end", post(coach_end))
         .route("/profile/coaches", post(add_coach))
         .route("/profile/coaches/{username}/remove", post(remove_coach))
-}
-
-fn redirect(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
 }
 
 /// Whose athlete pages these are: the personal athlete, or the logged-in athlete's. A coach is

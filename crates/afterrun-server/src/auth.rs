@@ -26,7 +26,7 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -237,7 +237,7 @@ pub(crate) async fn gate(
         let page = matches!(*request.method(), Method::GET | Method::HEAD)
             && !request.uri().path().starts_with("/api/");
         return if page {
-            (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response()
+            crate::respond::redirect("/login")
         } else {
             unauthenticated().into_response()
         };

@@ -39,7 +39,7 @@ use crate::account_pages::PageOwner;
 use crate::account_pages::owner_locale;
 use crate::auth::{new_token, over_tls};
 use crate::problem::Problem;
-use crate::respond::{not_found_page, page};
+use crate::respond::{not_found_page, page, redirect};
 use crate::security::{CsrfToken, cookie_value, is_loopback_host, is_token, request_host};
 
 /// The cookie that carries a paired device's token.
@@ -281,10 +281,6 @@ fn not_lan() -> Response {
         "This server does not serve the home network: start it with afterrun serve --lan."
             .to_owned(),
     )
-}
-
-fn redirect(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
 }
 
 /// `GET /pair/{token}`: pairs this device (a cookie) and goes to the home page; refused (401)

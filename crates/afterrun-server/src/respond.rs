@@ -11,6 +11,11 @@ use crate::problem::Problem;
 /// The athlete of personal mode: the same default name as the CLI's `--athlete`.
 pub const PERSONAL_ATHLETE: &str = "me";
 
+/// A 303 to `to` (after a form, or to the log-in page).
+pub(crate) fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+}
+
 /// A JSON answer from its text.
 pub(crate) fn json_text(status: StatusCode, text: String) -> Response {
     let mut response = (status, text).into_response();

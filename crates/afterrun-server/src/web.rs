@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::account_pages::{PageOwner, coach_names, owner_locale, stored_profile};
 use crate::lan::Visitor;
 use crate::problem::Problem;
-use crate::respond::{NotFoundPage, html_page, page};
+use crate::respond::{NotFoundPage, html_page, page, redirect};
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues, PlanView};
 
@@ -667,14 +667,14 @@ async fn profile_submit(
         Err(e) => return form_page(&profile_page_for(&csrf, &form, false, Some(e.clone())), &e),
     };
     match store.set_profile(athlete, &profile).await {
-        Ok(()) => (StatusCode::SEE_OTHER, [(header::LOCATION, "/profile?saved=1")]).into_response(),
+        Ok(()) => redirect("/profile?saved=1"),
         Err(e) => Problem::internal(&e).into_response(),
     }
 }
 
 /// A reload of the plan page's address goes back to the form.
 async fn checkin_redirect() -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response()
+    redirect("/")
 }
 
 /// Percent-encodes a query value.
@@ -725,8 +725,7 @@ async fn checkin_submit(
         }
         .await;
         return match planned {
-            Ok(p) => (StatusCode::SEE_OTHER, [(header::LOCATION, format!("/plans/{}", p.plan_id))])
-                .into_response(),
+            Ok(p) => redirect(&format!("/plans/{}", p.plan_id)),
             Err(CheckinError::Invalid(e)) => invalid(Problem::invalid_checkin(&e.field, e.message)),
             Err(CheckinError::Service(e)) => Problem::internal(&e).into_response(),
         };
@@ -945,11 +944,7 @@ async fn change_step(
         store.unmark_done(athlete, row.id, step_index).await
     };
     match changed {
-        Ok(_) => (
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, format!("/plans/{}#step-{step_index}", row.id))],
-        )
-            .into_response(),
+        Ok(_) => redirect(&format!("/plans/{}#step-{step_index}", row.id)),
         Err(e) => Problem::internal(&e).into_response(),
     }
 }
