@@ -7,6 +7,7 @@
 
 mod common;
 use common::Server;
+use common::{GPX, clock};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +17,6 @@ use afterrun_server::{AppState, Config, Mode, router};
 use axum::body::{Body, to_bytes};
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use jiff::Timestamp;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
@@ -26,10 +26,6 @@ const ORIGIN: &str = "http://localhost:8080";
 const PASSWORD: &str = "correct horse battery";
 /// The reverse proxy every request of the multi-user tests comes through.
 const PROXY: &str = "10.1.1.1:40000";
-
-fn clock() -> Timestamp {
-    "2026-11-23T08:30:00Z".parse().unwrap()
-}
 
 async fn server(mode: Mode) -> Server {
     let proxy: SocketAddr = PROXY.parse().unwrap();
@@ -349,14 +345,6 @@ async fn the_api_document_tells_of_413_and_429() {
 }
 
 // ----- bounded uploads -----
-
-/// A short run as GPX.
-const GPX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>run</name><type>running</type><trkseg>
-<trkpt lat="48.0" lon="11.0"><time>2026-11-22T08:00:00Z</time></trkpt>
-<trkpt lat="48.001" lon="11.0"><time>2026-11-22T08:01:00Z</time></trkpt>
-<trkpt lat="48.002" lon="11.0"><time>2026-11-22T08:02:00Z</time></trkpt>
-</trkseg></trk></gpx>"#;
 
 fn upload_request(body: Body) -> Request<Body> {
     Request::post("/api/athletes/me/activities?name=run.gpx")

@@ -9,6 +9,7 @@
 
 mod common;
 use common::Server;
+use common::{CHECKIN, GPX, clock};
 
 use std::sync::Arc;
 
@@ -23,19 +24,6 @@ use tower::ServiceExt as _;
 const HOST: &str = "club.example";
 const ORIGIN: &str = "https://club.example";
 const PASSWORD: &str = "correct horse battery";
-const CHECKIN: &str = r#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":6}}"#;
-
-/// A short run as GPX, for the upload row.
-const GPX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>run</name><type>running</type><trkseg>
-<trkpt lat="48.0" lon="11.0"><time>2026-11-22T08:00:00Z</time></trkpt>
-<trkpt lat="48.001" lon="11.0"><time>2026-11-22T08:01:00Z</time></trkpt>
-<trkpt lat="48.002" lon="11.0"><time>2026-11-22T08:02:00Z</time></trkpt>
-</trkseg></trk></gpx>"#;
-
-fn clock() -> Timestamp {
-    "2026-11-23T08:30:00Z".parse().unwrap()
-}
 
 /// Fifteen days later: every session made at [`clock`] has expired.
 fn later_clock() -> Timestamp {

@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
+use common::{CHECKIN, GPX, clock};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -22,26 +23,12 @@ use afterrun_server::{AppState, Config, Mode, Signup, router};
 use axum::body::{Body, to_bytes};
 use axum::extract::ConnectInfo;
 use axum::http::{Request, header};
-use jiff::Timestamp;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
-const CHECKIN: &str = r#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":6}}"#;
 /// A check-in with a red flag: a coach's referral.
 const RED_FLAG: &str =
     r#"{"now":"2026-11-23T08:30:00Z","symptoms":[{"code":"chest_pain"}],"soreness":{"quads":3}}"#;
-
-/// A short run as GPX, for the uploads.
-const GPX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>run</name><type>running</type><trkseg>
-<trkpt lat="48.0" lon="11.0"><time>2026-11-22T08:00:00Z</time></trkpt>
-<trkpt lat="48.001" lon="11.0"><time>2026-11-22T08:01:00Z</time></trkpt>
-<trkpt lat="48.002" lon="11.0"><time>2026-11-22T08:02:00Z</time></trkpt>
-</trkseg></trk></gpx>"#;
-
-fn clock() -> Timestamp {
-    "2026-11-23T08:30:00Z".parse().unwrap()
-}
 
 /// Who sends a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -5,23 +5,19 @@
 
 mod common;
 use common::Server;
+use common::clock;
 
 use std::sync::Arc;
 
 use afterrun_server::{AppState, Config, Mode, Signup, router};
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use jiff::Timestamp;
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
 const HOST: &str = "club.example";
 const ORIGIN: &str = "https://club.example";
 const PASSWORD: &str = "correct horse battery";
-
-fn clock() -> Timestamp {
-    "2026-11-23T08:30:00Z".parse().unwrap()
-}
 
 async fn server(signup: Signup) -> Server {
     common::server_with("signup", |store| {

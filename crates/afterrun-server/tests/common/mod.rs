@@ -9,6 +9,22 @@ use std::sync::Arc;
 use afterrun_server::AppState;
 use afterrun_store::{Location, Store};
 
+/// The tests' clock: the check-ins' `now`.
+pub fn clock() -> jiff::Timestamp {
+    "2026-11-23T08:30:00Z".parse().unwrap()
+}
+
+/// A check-in with some soreness.
+pub const CHECKIN: &str = r#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":6}}"#;
+
+/// A short run as GPX, for the uploads.
+pub const GPX: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>run</name><type>running</type><trkseg>
+<trkpt lat="48.0" lon="11.0"><time>2026-11-22T08:00:00Z</time></trkpt>
+<trkpt lat="48.001" lon="11.0"><time>2026-11-22T08:01:00Z</time></trkpt>
+<trkpt lat="48.002" lon="11.0"><time>2026-11-22T08:02:00Z</time></trkpt>
+</trkseg></trk></gpx>"#;
+
 /// A state, its store and the folder that holds the store's file.
 pub struct Server {
     pub state: AppState,
