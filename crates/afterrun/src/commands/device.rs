@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use afterrun_device::compression::{CompressionProgram, CompressionState, Valve};
+use afterrun_device::compression::{CompressionState, Valve};
 use afterrun_device::sim::session::{CompressionFrame, PlanPrograms, VibrationFrame, round2};
 use afterrun_device::sim::{
     CompressionSimParams, Device, Frame, InjectedFault, Program, Simulation, Summary,
@@ -106,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .map_err(|e| bad_input(format!("--faults: {e}")))?;
     let run = Run { args, program, source, faults };
     match &run.program {
-        Program::Compression(p) => run_compression(&run, p),
+        Program::Compression(_) => run_compression(&run),
         Program::Vibration(p) => run_vibration(&run, p),
     }
 }
@@ -289,7 +289,7 @@ fn finish(
     Ok(if summary.ended_safe { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::INTERNAL) })
 }
 
-fn run_compression(run: &Run, program: &CompressionProgram) -> anyhow::Result<ExitCode> {
+fn run_compression(run: &Run) -> anyhow::Result<ExitCode> {
     let params = CompressionSimParams::default();
     let mut sim = simulation(run)?;
     let chambers = match sim.frame() {
@@ -318,7 +318,7 @@ fn run_compression(run: &Run, program: &CompressionProgram) -> anyhow::Result<Ex
         }}));
     }
     let mut plot: Vec<(f64, Vec<f64>)> = Vec::new();
-    let duration_ms = u64::from(program.duration_min) * 60_000;
+    let duration_ms = run.program.duration_ms();
     let summary = run_paced(
         run,
         &mut sim,
