@@ -43,7 +43,8 @@ async fn main() {
         let c = Instant::now();
         let plans = store.plans(athlete).await.unwrap();
         let d = Instant::now();
-        let _ = history::inputs_from_rows(&rows, &checkins, &plans, &profile);
+        let docs = history::StoredDocs::read(&checkins, &plans);
+        let _ = history::inputs_from_rows(&rows, &docs, &profile);
         let e = Instant::now();
         for (i, (x, y)) in [(a, b), (b, c), (c, d), (d, e)].into_iter().enumerate() {
             u[i] += (y - x).as_secs_f64() * 1e3 / f64::from(rounds);

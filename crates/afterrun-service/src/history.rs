@@ -58,7 +58,7 @@ pub async fn read_inputs(store: &Store, athlete: Id) -> Result<LoadInputs, Servi
     let (rows, _) = fresh_rows(store, athlete, &profile, &Locale::of(&profile)).await?;
     let checkins = store.checkins(athlete).await?;
     let plans = store.plans(athlete).await?;
-    Ok(inputs_from_rows(&rows, &checkins, &plans, &profile))
+    Ok(inputs_from_rows(&rows, &StoredDocs::read(&checkins, &plans), &profile))
 }
 
 /// The athlete's [`History`] at `now` (Unix seconds), straight from the store: what `plan` and
@@ -93,11 +93,43 @@ fn finite(x: Option<f64>) -> Option<f64> {
     x.filter(|v| v.is_finite())
 }
 
+/// An athlete's stored check-ins and plans, typed once for the load inputs and the outcomes: a
+/// check-in through the one validator, a plan as a [`PlanDoc`]. One that no longer reads (saved
+/// by an older version, or by hand) is left out and named in `refused`.
+#[derive(Debug, Clone, Default)]
+pub struct StoredDocs<'a> {
+    /// The check-ins with their `now`.
+    pub checkins: Vec<(i64, CheckIn)>,
+    /// The plans with their rows (id, time, steps done).
+    pub plans: Vec<(&'a PlanRow, PlanDoc)>,
+    /// What was left out, and why.
+    pub refused: Vec<String>,
+}
+
+impl<'a> StoredDocs<'a> {
+    /// Types the rows.
+    pub fn read(checkins: &[CheckinRow], plans: &'a [PlanRow]) -> StoredDocs<'a> {
+        let mut docs = StoredDocs::default();
+        for c in checkins {
+            match afterrun_protocol::checkin::checkin_from_value(&c.checkin) {
+                Ok(checkin) => docs.checkins.push((c.now, checkin)),
+                Err(e) => docs.refused.push(format!("check-in {}: {e}", c.id)),
+            }
+        }
+        for p in plans {
+            match PlanDoc::from_value(&p.plan) {
+                Ok(plan) => docs.plans.push((p, plan)),
+                Err(e) => docs.refused.push(format!("plan {}: {e}", p.id)),
+            }
+        }
+        docs
+    }
+}
+
 /// The load model's inputs from stored rows (pure).
 pub fn inputs_from_rows(
     rows: &[ActivityRow],
-    checkins: &[CheckinRow],
-    plans: &[PlanRow],
+    docs: &StoredDocs<'_>,
     profile: &Profile,
 ) -> LoadInputs {
     let locale = Locale::of(profile);
@@ -181,17 +213,14 @@ pub fn inputs_from_rows(
     }
 
     let imported: Vec<(i64, i64)> = out.activities.iter().map(|a| (a.start, a.end())).collect();
-    let (checkins, refused) = typed_checkins(checkins);
-    if !refused.is_empty() {
+    if !docs.refused.is_empty() {
         out.assumptions.push(format!(
-            "left out {} stored check-in{} that no longer pass validation: {}",
-            refused.len(),
-            if refused.len() == 1 { "" } else { "s" },
-            refused.join("; ")
+            "left out of the stored check-ins and plans what no longer reads: {}",
+            docs.refused.join("; ")
         ));
     }
     let mut from_checkins: Vec<ActivityLoad> = Vec::new();
-    for (_, c) in &checkins {
+    for (_, c) in &docs.checkins {
         if let Some(a) = checkin_run(c, &t)
             && !imported
                 .iter()
@@ -211,7 +240,7 @@ pub fn inputs_from_rows(
         out.activities.sort_by_key(|a| a.start);
     }
 
-    for (now, c) in &checkins {
+    for (now, c) in &docs.checkins {
         let mut per_group: [Option<f64>; afterrun_load::GROUPS] = [None; afterrun_load::GROUPS];
         for &(region, rating) in c.soreness.iter().flatten() {
             let rating = rating.clamp(0.0, 10.0);
@@ -228,10 +257,9 @@ pub fn inputs_from_rows(
         }
     }
 
-    for p in plans {
-        // A stored plan that cannot be read counts no compression session (the safe side:
-        // a first session's level cap).
-        let Ok(plan) = PlanDoc::from_value(&p.plan) else { continue };
+    // A stored plan that cannot be read counts no compression session (the safe side: a first
+    // session's level cap).
+    for (p, plan) in &docs.plans {
         for done in &p.completed {
             let step = plan.steps.get(done.step as usize);
             if step.is_some_and(|s| s.modality == Modality::CompressionBoots) {
@@ -245,20 +273,6 @@ pub fn inputs_from_rows(
 
 /// A check-in's run this close (seconds) to an imported activity is that activity.
 const SAME_RUN_S: i64 = 30 * 60;
-
-/// The stored check-ins, typed through the one validator, with their `now`; and the errors
-/// of those that no longer pass it (saved by an older version, or by hand), which are left out.
-fn typed_checkins(rows: &[CheckinRow]) -> (Vec<(i64, CheckIn)>, Vec<String>) {
-    let mut typed = Vec::with_capacity(rows.len());
-    let mut refused = Vec::new();
-    for c in rows {
-        match afterrun_protocol::checkin::checkin_from_value(&c.checkin) {
-            Ok(checkin) => typed.push((c.now, checkin)),
-            Err(e) => refused.push(format!("check-in {}: {e}", c.id)),
-        }
-    }
-    (typed, refused)
-}
 
 /// The run of a check-in (`run.ended_at` and `run.duration_min` needed), as the load model
 /// counts it.
@@ -404,27 +418,19 @@ pub fn build_history(inputs: &LoadInputs, now: i64) -> Result<History, LoadError
 /// `export`), rewriting every one each time.
 pub fn outcomes_from_rows(
     inputs: &LoadInputs,
-    checkins: &[CheckinRow],
-    plans: &[PlanRow],
+    docs: &StoredDocs<'_>,
 ) -> Vec<afterrun_protocol::outcome::SessionOutcome> {
     use afterrun_protocol::outcome;
-    let plan_records: Vec<outcome::PlanRecord> = plans
+    let plan_records: Vec<outcome::PlanRecord> = docs
+        .plans
         .iter()
-        .filter_map(|p| {
+        .map(|(p, plan)| {
             let done: Vec<u32> = p.completed.iter().map(|c| c.step).collect();
-            Some(outcome::plan_record(
-                p.id,
-                p.generated_at,
-                &PlanDoc::from_value(&p.plan).ok()?,
-                &done,
-            ))
+            outcome::plan_record(p.id, p.generated_at, plan, &done)
         })
         .collect();
-    let checkin_records: Vec<outcome::CheckinRecord> = typed_checkins(checkins)
-        .0
-        .iter()
-        .map(|(now, c)| outcome::checkin_record(*now, c))
-        .collect();
+    let checkin_records: Vec<outcome::CheckinRecord> =
+        docs.checkins.iter().map(|(now, c)| outcome::checkin_record(*now, c)).collect();
     outcome::outcomes(&plan_records, &checkin_records, |at| {
         let before: Vec<SorenessReport> =
             inputs.reports.iter().filter(|r| r.at < at).copied().collect();
@@ -442,8 +448,9 @@ async fn read_athlete(
     let (rows, _) = fresh_rows(store, athlete, &profile, &Locale::of(&profile)).await?;
     let checkins = store.checkins(athlete).await?;
     let plans = store.plans(athlete).await?;
-    let inputs = inputs_from_rows(&rows, &checkins, &plans, &profile);
-    let outcomes = outcomes_from_rows(&inputs, &checkins, &plans);
+    let docs = StoredDocs::read(&checkins, &plans);
+    let inputs = inputs_from_rows(&rows, &docs, &profile);
+    let outcomes = outcomes_from_rows(&inputs, &docs);
     Ok((inputs, outcomes))
 }
 
@@ -635,7 +642,7 @@ mod tests {
             row(3, Some(T0 + 32 * DAY), Some(50.0)),
             walk,
         ];
-        let inputs = inputs_from_rows(&rows, &[], &[], &Profile::default());
+        let inputs = inputs_from_rows(&rows, &StoredDocs::default(), &Profile::default());
         assert_eq!(inputs.activities.len(), 2, "the run and the walk");
         assert_eq!(inputs.run_starts, [T0]);
         let all = inputs.assumptions.join("\n");
@@ -688,7 +695,8 @@ mod tests {
         let same = serde_json::json!({"now": "2026-01-01T12:00:00Z",
             "run": {"ended_at": "2026-01-01T07:00:00Z", "duration_min": 60}});
         let checkins = [checkin(T0 + 4 * DAY, run), checkin(T0 + 6 * 3600, same)];
-        let inputs = inputs_from_rows(&rows, &checkins, &[], &Profile::default());
+        let inputs =
+            inputs_from_rows(&rows, &StoredDocs::read(&checkins, &[]), &Profile::default());
         assert_eq!(inputs.activities.len(), 3, "two dated rows and one check-in-only run");
         assert_eq!(inputs.activities[0].stress, 80.0);
         assert!(inputs.activities[1].stress > 0.0, "estimated from the summary");

@@ -559,6 +559,7 @@ fn vibration_view(f: &VibrationFrame, program: &VibrationProgram, total_ms: u64)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use afterrun_device::compression::CompressionProgram;
 
     // The program readers as the command used them before the device layer read programs.
     /// Parses and validates a compression program.
