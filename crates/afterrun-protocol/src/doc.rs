@@ -304,6 +304,19 @@ impl PlanDoc {
         PlanDoc::deserialize(value)
     }
 
+    /// The triage level of a stored plan, without reading the rest of it (a list of plans).
+    pub fn level_of(value: &serde_json::Value) -> Result<Level, serde_json::Error> {
+        #[derive(Deserialize)]
+        struct Head {
+            triage: LevelOnly,
+        }
+        #[derive(Deserialize)]
+        struct LevelOnly {
+            level: Level,
+        }
+        Ok(Head::deserialize(value)?.triage.level)
+    }
+
     /// The contract's JSON: compact and deterministic.
     pub fn to_json(&self) -> String {
         // Cannot fail: every map key is a string and every float is finite by construction.
@@ -544,5 +557,23 @@ pub mod utc {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
         let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_level_reads_alone_and_a_plan_without_one_is_an_error() {
+        let checkin = crate::parse_checkin(
+            r#"{"now":"2026-11-23T08:30:00Z","symptoms":[{"code":"chest_pain"}]}"#,
+        )
+        .unwrap();
+        let plan = PlanDoc::from(crate::make_plan(&checkin, &crate::History::default()));
+        let value = serde_json::to_value(&plan).unwrap();
+        assert_eq!(PlanDoc::level_of(&value).unwrap(), plan.triage.level);
+        assert_eq!(plan.triage.level, Level::Emergency);
+        assert!(PlanDoc::level_of(&serde_json::json!({"steps": []})).is_err());
     }
 }

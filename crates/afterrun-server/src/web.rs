@@ -815,7 +815,7 @@ async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response 
         .iter()
         .rev()
         .map(|row| {
-            let level = PlanDoc::from_value(&row.plan).map(|p| p.triage.level);
+            let level = PlanDoc::level_of(&row.plan);
             // A stored plan that no longer reads is shown at the careful level.
             let (level_class, verdict) = views::level_words(level.unwrap_or(Level::SeePhysio));
             let generated_at =
