@@ -506,7 +506,7 @@ pub fn checkin_from_form(
     Ok(Value::Object(doc))
 }
 
-pub use afterrun_service::words::{dose_words, duration_words, modality_words};
+pub use afterrun_service::words::{duration_words, modality_words};
 
 /// How each triage level is shown: a class, a heading and the first thing to do.
 pub fn level_words(level: Level) -> (&'static str, &'static str) {
@@ -642,7 +642,6 @@ pub fn plan_view(plan: &PlanDoc, done: &[u32], locale: &Locale) -> PlanView {
 fn step_view(plan: &PlanDoc, index: usize, s: &StepDoc, done: &[u32], locale: &Locale) -> StepView {
     let offset = u64::from(s.offset_min);
     let duration_s = u64::from(s.duration_s);
-    let dose = dose_words(&s.dose);
     StepView {
         done: u32::try_from(index).is_ok_and(|i| done.contains(&i)),
         index,
@@ -659,11 +658,7 @@ fn step_view(plan: &PlanDoc, index: usize, s: &StepDoc, done: &[u32], locale: &L
         duration_s,
         duration_label: if duration_s == 0 { String::new() } else { duration_words(duration_s) },
         targets: afterrun_service::words::regions_words(&s.targets),
-        dose: if dose.is_empty() {
-            Vec::new()
-        } else {
-            dose.split(", ").map(str::to_owned).collect()
-        },
+        dose: afterrun_service::words::dose_parts(&s.dose),
         instructions: s.instructions.iter().map(|t| readable(t)).collect(),
         why: readable(&s.why),
         evidence: s.evidence.iter().filter_map(|id| plan.citation(id)).map(str::to_owned).collect(),

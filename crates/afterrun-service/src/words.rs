@@ -91,7 +91,13 @@ pub fn value_words(v: &Value) -> String {
 
 /// A step's dose in words, e.g. `45 s per muscle group, 1 set, slow pace, light pressure`.
 pub fn dose_words(dose: &DoseDoc) -> String {
-    let parts: Vec<String> = match dose {
+    dose_parts(dose).join(", ")
+}
+
+/// A step's dose in words, one part each (`45 s per muscle group`, `1 set`, …): the lines of
+/// the plan page's dose list, and [`dose_words`] joined.
+pub fn dose_parts(dose: &DoseDoc) -> Vec<String> {
+    match dose {
         DoseDoc::Easy { intensity } => vec![format!("{} effort", words(intensity))],
         DoseDoc::Dynamic { leg_swings_each_way, torso_twists, .. } => vec![
             format!("{leg_swings_each_way} leg swings each way"),
@@ -129,8 +135,7 @@ pub fn dose_words(dose: &DoseDoc) -> String {
             if *electrolytes { "with electrolytes" } else { "no electrolytes needed" }.to_owned(),
         ],
         DoseDoc::None {} => Vec::new(),
-    };
-    parts.join(", ")
+    }
 }
 
 /// A number as the plan's JSON writes it (`1.0`, `27.5`), so the words and the document agree.
