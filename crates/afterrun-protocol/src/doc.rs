@@ -323,11 +323,6 @@ impl PlanDoc {
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
     }
 
-    /// The steps that use `modality`, with their index.
-    pub fn steps_of(&self, modality: Modality) -> impl Iterator<Item = (usize, &StepDoc)> {
-        self.steps.iter().enumerate().filter(move |(_, s)| s.modality == modality)
-    }
-
     /// The citation of a reference id, if the plan lists it.
     pub fn citation(&self, id: &str) -> Option<&str> {
         self.references.iter().find(|r| r.id == id).map(|r| r.citation.as_ref())

@@ -62,20 +62,12 @@ pub use steps::make_plan;
 
 /// Parses a check-in, plans it and writes the plan's JSON, in one call.
 pub fn plan_json(checkin_json: &str, history: &History) -> Result<String, CheckInError> {
-    plan_json_noting(checkin_json, history, &[])
+    plan_doc_noting(checkin_json, history, &[]).map(|doc| doc.to_json())
 }
 
-/// [`plan_json`], with what the caller filled in for missing input (the clock's time for
-/// `now`, a run's end taken as `now`) listed first in the plan's `assumptions`.
-pub fn plan_json_noting(
-    checkin_json: &str,
-    history: &History,
-    filled_in: &[String],
-) -> Result<String, CheckInError> {
-    plan_doc_noting(checkin_json, history, filled_in).map(|doc| doc.to_json())
-}
-
-/// [`plan_json_noting`], as the typed document (its [`PlanDoc::to_json`] is the same text).
+/// Parses a check-in and plans it, with what the caller filled in for missing input (the
+/// clock's time for `now`, a run's end taken as `now`) listed first in the plan's
+/// `assumptions`.
 pub fn plan_doc_noting(
     checkin_json: &str,
     history: &History,

@@ -474,7 +474,7 @@ mod tests {
         )
         .unwrap();
         let plan = PlanDoc::from(crate::make_plan(&checkin, &crate::History::default()));
-        let rolling = plan.steps_of(Modality::FoamRolling).next().unwrap().0;
+        let rolling = plan.steps.iter().position(|s| s.modality == Modality::FoamRolling).unwrap();
         let p = plan_record(7, 100, &plan, &[u32::try_from(rolling).unwrap(), 99]);
         assert_eq!(p.steps.len(), plan.steps.len());
         assert!(p.steps[rolling].done && !p.steps[0].done);

@@ -86,7 +86,7 @@ pub async fn checkin_and_plan(
 }
 
 /// [`checkin_and_plan`], with what the caller filled in for missing input listed first in the
-/// plan's `assumptions` ([`afterrun_protocol::plan_json_noting`]).
+/// plan's `assumptions` ([`afterrun_protocol::plan_checkin_noting`]).
 pub async fn checkin_and_plan_noting(
     store: &Store,
     athlete: Id,
