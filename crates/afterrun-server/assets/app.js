@@ -52,6 +52,27 @@
     });
   }
 
+  // The page carries the where / since when / which way questions once, in a <template>; a
+  // ticked symptom gets its own copy, named after it (without the script, the server asks).
+  function addDetails(box) {
+    var more = box.closest(".sym").querySelector(".sym-more");
+    var template = document.getElementById("sym-details");
+    if (!box.checked || !more || !template || more.querySelector("select")) return;
+    var copy = template.content.cloneNode(true);
+    var label = box.parentNode.textContent.trim();
+    each(copy, "select", function (select) { select.name += box.value; });
+    each(copy, ".vh", function (span) { span.textContent = label + span.textContent; });
+    more.appendChild(copy);
+  }
+
+  function initSymptoms(root) {
+    each(root, 'input[name="sym"]', function (box) {
+      if (!once(box, "init")) return;
+      box.addEventListener("change", function () { addDetails(box); });
+      addDetails(box);
+    });
+  }
+
   function initTimeZone(root) {
     var tz = root.querySelector ? root.querySelector("#tz") : null;
     if (tz) tz.value = String(new Date().getTimezoneOffset());
@@ -251,6 +272,7 @@
     focusError(root);
     initRemind(root);
     initBodyMap(root);
+    initSymptoms(root);
     initTimeZone(root);
     initTimes(root);
     initSteps(root);

@@ -9,7 +9,7 @@
 //   deletes every cache, so the next person on a shared browser does not find it.
 "use strict";
 
-var VERSION = "afterrun-v1";
+var VERSION = "afterrun-v2";
 var SHELL = [
   "/assets/app.css",
   "/assets/app.js",

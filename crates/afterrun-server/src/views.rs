@@ -270,6 +270,16 @@ impl FormValues {
     pub fn has(&self, name: &str, value: &str) -> bool {
         self.0.get(name).is_some_and(|vs| vs.iter().any(|v| v == value))
     }
+
+    /// Every value of a field (a checkbox group's ticked values), in order.
+    pub fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.0.get(name).into_iter().flatten().map(String::as_str)
+    }
+
+    /// Whether the form sent the field at all, even empty.
+    pub fn sent(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
 }
 
 fn bad(field: &str, message: impl Into<String>) -> FormError {

@@ -93,9 +93,37 @@ pub(crate) struct SymptomRow {
     code: &'static str,
     label: &'static str,
     checked: bool,
+    /// Where, since when, which way: rendered only for a ticked symptom. The page carries one
+    /// empty copy in a `<template>` that the script clones when a box is ticked; without the
+    /// script, the answer to a form with ticked symptoms asks for them ([`details_missing`]).
+    details: Option<SymptomDetails>,
+}
+
+/// The three questions about a ticked symptom, as select options.
+#[derive(Debug, Clone)]
+pub(crate) struct SymptomDetails {
     places: Vec<Opt>,
     since: Vec<Opt>,
     trends: Vec<Opt>,
+}
+
+impl SymptomDetails {
+    /// The options of symptom `code`'s questions, its answers in `form` selected.
+    fn of(form: &FormValues, code: &str) -> SymptomDetails {
+        let answer = |question: &str| form.get(&format!("{question}_{code}"));
+        SymptomDetails {
+            places: opts(views::PLACES, answer("where"), Some("Where?")),
+            since: opts(views::SINCE, answer("since"), Some("Since when?")),
+            trends: opts(views::TRENDS, answer("trend"), Some("Getting…?")),
+        }
+    }
+}
+
+/// Whether the form ticks a symptom whose questions it never showed (no `where_…` field at
+/// all, which a browser sends, even empty, for every select it shows): a page sent without the
+/// script asks for them before planning.
+fn details_missing(form: &FormValues) -> bool {
+    form.all("sym").any(|code| !form.sent(&format!("where_{code}")))
 }
 
 /// A heading and its symptoms.
@@ -200,6 +228,10 @@ struct CheckinPage {
     back: Vec<Region>,
     groups: Vec<GroupRow>,
     symptom_groups: Vec<SymptomGroup>,
+    /// The empty questions of a symptom, for the script to clone when a box is ticked.
+    details_template: SymptomDetails,
+    /// The form came back without the questions of a ticked symptom: ask them.
+    details_step: bool,
     afters: Vec<Opt>,
     cramp: Vec<Opt>,
     equipment: Vec<Check>,
@@ -269,25 +301,13 @@ fn checkin_page_for(
                         code,
                         label,
                         checked: form.has("sym", code),
-                        places: opts(
-                            views::PLACES,
-                            form.get(&format!("where_{code}")),
-                            Some("Where?"),
-                        ),
-                        since: opts(
-                            views::SINCE,
-                            form.get(&format!("since_{code}")),
-                            Some("Since when?"),
-                        ),
-                        trends: opts(
-                            views::TRENDS,
-                            form.get(&format!("trend_{code}")),
-                            Some("Getting…?"),
-                        ),
+                        details: form.has("sym", code).then(|| SymptomDetails::of(form, code)),
                     })
                     .collect(),
             })
             .collect(),
+        details_template: SymptomDetails::of(&FormValues::default(), ""),
+        details_step: false,
         afters: opts(views::AFTERS, Some(form.get("after").unwrap_or("none")), None),
         cramp: opts(views::CRAMP_PLACES, form.get("cramp"), Some("No cramp right now")),
         equipment: views::EQUIPMENT
@@ -705,6 +725,14 @@ async fn checkin_submit(
             return form_page(&page_view, &e);
         }
     };
+    if details_missing(&form) && !emergency_wherever(&checkin) {
+        // Sent without the script: the questions of the ticked symptoms were never shown. What
+        // is an emergency even in the leg is answered at once; anything else first asks where,
+        // since when, which way (an unknown place is triaged as the worst one).
+        let mut page_view = checkin_page_for(&state, &csrf, &form, None, &locale);
+        page_view.details_step = true;
+        return page(StatusCode::OK, &page_view);
+    }
     let invalid = |problem: Problem| {
         let error = FormError {
             field: problem.field.clone().unwrap_or_default(),
@@ -746,6 +774,19 @@ async fn checkin_submit(
         }
         Err(problem) => invalid(problem),
     }
+}
+
+/// Whether the check-in calls for emergency services even with every symptom of no stated
+/// place put in a calf, the place a runner's symptoms most often are: then where it is cannot
+/// make it less urgent, and asking first would only delay the call.
+fn emergency_wherever(checkin: &serde_json::Value) -> bool {
+    let mut in_a_leg = checkin.clone();
+    let symptoms = in_a_leg.get_mut("symptoms").and_then(|s| s.as_array_mut());
+    for symptom in symptoms.into_iter().flatten().filter_map(|s| s.as_object_mut()) {
+        symptom.entry("region").or_insert_with(|| "calf_left".into());
+    }
+    crate::api::plan_for(&in_a_leg.to_string())
+        .is_ok_and(|plan| plan.triage.level == afterrun_protocol::codes::Level::Emergency)
 }
 
 /// The page owner's stored plan `id`, if it exists and is theirs.

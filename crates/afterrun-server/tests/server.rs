@@ -470,6 +470,44 @@ async fn a_swollen_warm_calf_gets_urgent_care_and_no_recovery_steps() {
 }
 
 #[tokio::test]
+async fn the_checkin_page_carries_the_symptom_questions_once() {
+    let (status, _, html) = send(get("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    // Issue 18: the page stays light; the questions of a symptom are one <template>.
+    assert!(html.len() <= 40 * 1024, "check-in page of {} bytes", html.len());
+    assert_eq!(html.matches("<template id=\"sym-details\">").count(), 1);
+    assert_eq!(html.matches("<select name=\"where_").count(), 1, "only the template's");
+    assert!(html.contains("data-code=\"swelling\""));
+}
+
+#[tokio::test]
+async fn a_form_sent_without_the_script_asks_where_before_planning() {
+    let (status, _, html) =
+        send(post_form("/checkin", &[("sym", "swelling"), ("eq", "foam_roller")])).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("id=\"details-step\""), "{html}");
+    assert!(modalities(&html).is_empty(), "no plan yet");
+    assert!(html.contains("<select name=\"where_swelling\">"));
+    assert!(html.contains("id=\"sym_swelling\" checked"), "the tick is kept");
+    // Answered (even "not sure"), the same form plans.
+    let (status, _, html) = send(post_form(
+        "/checkin",
+        &[("sym", "swelling"), ("where_swelling", ""), ("eq", "foam_roller")],
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!modalities(&html).is_empty(), "{html}");
+}
+
+#[tokio::test]
+async fn an_emergency_is_answered_at_once_without_the_questions() {
+    let (status, _, html) = send(post_form("/checkin", &[("sym", "chest_pain")])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("id=\"details-step\""));
+    assert_eq!(modalities(&html).first(), Some(&"call_emergency"), "{html}");
+}
+
+#[tokio::test]
 async fn a_bad_form_comes_back_with_the_error_and_the_answers_kept() {
     let (status, _, html) =
         send(post_form("/checkin", &[("sore_quads_left", "6"), ("next_run", "tomorrow")])).await;
