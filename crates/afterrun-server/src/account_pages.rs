@@ -560,8 +560,50 @@ pub(crate) async fn stored_profile(
     state: &AppState,
     owner: PageOwner,
 ) -> Result<Option<Profile>, afterrun_store::StoreError> {
-    let Some(store) = state.store() else { return Ok(None) };
-    let Some(athlete) = owner.lookup(store).await? else { return Ok(None) };
-    let profile = store.profile(athlete).await?;
-    Ok((profile != Profile::default()).then_some(profile))
+    let facts = owner_facts(state, owner).await?.facts;
+    Ok((facts.profile != Profile::default()).then(|| facts.profile.clone()))
+}
+
+/// What the pages read of their owner: the athlete (if they exist yet) and their profile.
+#[derive(Debug, Default)]
+pub(crate) struct OwnerFacts {
+    /// The athlete's id; `None` while the personal athlete does not exist yet.
+    pub(crate) athlete: Option<Id>,
+    /// Their profile (the default one without an athlete or a store).
+    pub(crate) profile: Profile,
+}
+
+/// An owner's facts and the store revision they were read at.
+#[derive(Debug)]
+pub(crate) struct OwnerAt {
+    /// The store's revision (0 without a store).
+    pub(crate) revision: i64,
+    /// The facts at that revision.
+    pub(crate) facts: std::sync::Arc<OwnerFacts>,
+}
+
+/// The page owner's facts, read once per store revision ([`crate::report_cache`]): one small
+/// read on every page instead of the athlete and profile queries.
+pub(crate) async fn owner_facts(
+    state: &AppState,
+    owner: PageOwner,
+) -> Result<OwnerAt, afterrun_store::StoreError> {
+    let Some(store) = state.store() else {
+        return Ok(OwnerAt { revision: 0, facts: std::sync::Arc::default() });
+    };
+    let revision = store.revision().await?;
+    let key = match owner {
+        PageOwner::Personal => (None, revision),
+        PageOwner::Athlete(id) => (Some(id), revision),
+    };
+    let facts = state
+        .owners()
+        .get_or_compute(key, async {
+            let Some(athlete) = owner.lookup(store).await? else {
+                return Ok(OwnerFacts::default());
+            };
+            Ok(OwnerFacts { athlete: Some(athlete), profile: store.profile(athlete).await? })
+        })
+        .await?;
+    Ok(OwnerAt { revision, facts })
 }

@@ -87,7 +87,7 @@ async fn runner_plan(
     let view = PlanPage {
         title: "Runner's plan",
         nav: "coach",
-        plan,
+        plan: plan.into(),
         ics_href: String::new(),
         plan_id: Some(row.id),
         csrf: csrf.as_str().to_owned(),

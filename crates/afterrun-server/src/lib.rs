@@ -146,11 +146,25 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// Page owners' facts, keyed by the owner (`None`: the personal athlete) and store revision.
+type OwnerCache =
+    report_cache::RevisionCache<(Option<afterrun_store::Id>, i64), account_pages::OwnerFacts>;
+
+/// Stored plans' page views, keyed by athlete, plan and store revision.
+type PlanViewCache = report_cache::RevisionCache<
+    (afterrun_store::Id, afterrun_store::Id, i64),
+    Option<Arc<views::PlanView>>,
+>;
+
 struct Inner {
     config: Config,
     clock: Clock,
     store: Option<Arc<afterrun_store::Store>>,
     reports: report_cache::ReportCache,
+    /// Page owners' facts per store revision (`account_pages::owner_facts`).
+    owners: OwnerCache,
+    /// Stored plans' page views per athlete, plan and store revision (`None`: no such plan).
+    plan_views: PlanViewCache,
     hashes: limits::HashGate,
     uploads: limits::UploadGate,
     /// `--lan`: the pairing link the owner's pages show (the store keeps only its hash).
@@ -209,6 +223,16 @@ impl AppState {
         &self.inner.reports
     }
 
+    /// The page owners' facts computed so far (see [`report_cache`]).
+    pub(crate) fn owners(&self) -> &OwnerCache {
+        &self.inner.owners
+    }
+
+    /// The stored plans' page views computed so far (see [`report_cache`]).
+    pub(crate) fn plan_views(&self) -> &PlanViewCache {
+        &self.inner.plan_views
+    }
+
     /// The bound on password hashes.
     pub(crate) fn hashes(&self) -> &limits::HashGate {
         &self.inner.hashes
@@ -243,7 +267,18 @@ impl Inner {
         let reports = report_cache::ReportCache::default();
         let pairing = std::sync::Mutex::new(None);
         let device_streams = tokio::sync::watch::channel(false).0;
-        Inner { config, clock, store, reports, hashes, uploads, pairing, device_streams }
+        Inner {
+            config,
+            clock,
+            store,
+            reports,
+            owners: Default::default(),
+            plan_views: Default::default(),
+            hashes,
+            uploads,
+            pairing,
+            device_streams,
+        }
     }
 }
 

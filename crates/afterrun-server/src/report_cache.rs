@@ -1,4 +1,5 @@
-//! A per-process cache of status reports, keyed by the store's revision.
+//! Per-process caches keyed by the store's revision: status reports, page owners' facts (their
+//! athlete id and profile) and stored plans' page views.
 //!
 //! A status report reads the athlete's whole history and every athlete's outcomes (milliseconds);
 //! the page is read far more often than the data changes. The store's revision
@@ -10,19 +11,21 @@
 //! each key has one [`tokio::sync::OnceCell`], so one request computes and the others wait for
 //! its result instead of all computing it. Nothing here is needed for correctness: several server instances each keep
 //! their own cache and agree, because they all key on the shared database's revision (the
-//! server stays stateless).
+//! server stays stateless). The same holds for an owner's facts and a plan's view: the profile,
+//! the plan and its done steps are athlete data, so any change to them bumps the revision.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use afterrun_service::status::StatusReport;
 use afterrun_store::Id;
 
-/// The most entries kept; past it the cache starts again empty (reports are cheap to redo and
-/// an old revision is never asked again).
+/// The most entries a cache keeps; past it the cache starts again empty (entries are cheap to
+/// redo and an old revision is never asked again).
 const CAPACITY: usize = 512;
 
-/// What one key caches: the report, and its renderings made on first use.
+/// What one key caches for a status report: the report, and its renderings made on first use.
 #[derive(Debug)]
 pub(crate) struct CachedReport {
     /// The report.
@@ -33,26 +36,39 @@ pub(crate) struct CachedReport {
     pub json: OnceLock<String>,
 }
 
-/// The cache key: athlete, store revision, the forecast's moment (a whole minute).
-type Key = (Id, i64, i64);
-
-/// One key's slot: filled once, by the first request that needs it.
-type Slot = Arc<tokio::sync::OnceCell<Arc<CachedReport>>>;
-
-/// The cache.
-#[derive(Debug, Default)]
-pub(crate) struct ReportCache {
-    entries: Mutex<HashMap<Key, Slot>>,
+impl CachedReport {
+    /// A report not rendered yet.
+    pub fn new(report: StatusReport) -> CachedReport {
+        CachedReport { report, html: OnceLock::new(), json: OnceLock::new() }
+    }
 }
 
-impl ReportCache {
-    /// The report for `key`: the cached one, or the one `compute` makes (only one caller per
-    /// key computes; the others wait for it). An error is returned, not cached.
-    pub async fn get_or_compute<E, F>(&self, key: Key, compute: F) -> Result<Arc<CachedReport>, E>
+/// The status reports: keyed by athlete, store revision, the forecast's moment (a whole minute).
+pub(crate) type ReportCache = RevisionCache<(Id, i64, i64), CachedReport>;
+
+/// One key's slot: filled once, by the first request that needs it.
+type Slot<V> = Arc<tokio::sync::OnceCell<Arc<V>>>;
+
+/// A cache of values computed from the store, each key holding the store's revision.
+#[derive(Debug)]
+pub(crate) struct RevisionCache<K, V> {
+    entries: Mutex<HashMap<K, Slot<V>>>,
+}
+
+impl<K, V> Default for RevisionCache<K, V> {
+    fn default() -> Self {
+        RevisionCache { entries: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: Eq + Hash, V> RevisionCache<K, V> {
+    /// The value for `key`: the cached one, or the one `compute` makes (only one caller per key
+    /// computes; the others wait for it). An error is returned, not cached.
+    pub async fn get_or_compute<E, F>(&self, key: K, compute: F) -> Result<Arc<V>, E>
     where
-        F: std::future::Future<Output = Result<StatusReport, E>>,
+        F: std::future::Future<Output = Result<V, E>>,
     {
-        let slot: Slot = match self.entries.lock() {
+        let slot: Slot<V> = match self.entries.lock() {
             Ok(mut entries) => {
                 if entries.len() >= CAPACITY && !entries.contains_key(&key) {
                     entries.clear();
@@ -62,11 +78,6 @@ impl ReportCache {
             // A poisoned map: compute without caching.
             Err(_) => Arc::default(),
         };
-        slot.get_or_try_init(|| async {
-            let report = compute.await?;
-            Ok(Arc::new(CachedReport { report, html: OnceLock::new(), json: OnceLock::new() }))
-        })
-        .await
-        .cloned()
+        slot.get_or_try_init(|| async { compute.await.map(Arc::new) }).await.cloned()
     }
 }

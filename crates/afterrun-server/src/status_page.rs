@@ -122,6 +122,7 @@ async fn report(
                 .ok_or_else(|| Problem::internal(&"the clock is out of range"))?;
             status_report(store, athlete, today, moment(today, today, now))
                 .await
+                .map(CachedReport::new)
                 .map_err(|e| Problem::internal(&e))
         })
         .await

@@ -5,6 +5,8 @@
 //! (`assets/app.js`) only adds comfort: clicking the body map, local times, step timers, done
 //! marks, and htmx swapping the plan in without a full reload.
 
+use std::sync::Arc;
+
 use afterrun_protocol::PlanDoc;
 use afterrun_protocol::codes::Level;
 use afterrun_protocol::references::readable;
@@ -19,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::AppState;
-use crate::account_pages::{PageOwner, coach_names, owner_locale, stored_profile};
+use crate::account_pages::{PageOwner, coach_names, owner_facts, owner_locale, stored_profile};
 use crate::lan::Visitor;
 use crate::problem::Problem;
 use crate::respond::{NotFoundPage, html_page, page, redirect};
@@ -351,7 +353,7 @@ fn checkin_page_for(
 pub(crate) struct PlanPage {
     pub(crate) title: &'static str,
     pub(crate) nav: &'static str,
-    pub(crate) plan: PlanView,
+    pub(crate) plan: Arc<PlanView>,
     pub(crate) ics_href: String,
     /// The stored plan's id: "done" is then a form kept in the store, else a mark in the browser.
     pub(crate) plan_id: Option<i64>,
@@ -764,7 +766,7 @@ async fn checkin_submit(
             let view = PlanPage {
                 title: "Your plan",
                 nav: "checkin",
-                plan: views::plan_view(&plan, &[], &locale),
+                plan: Arc::new(views::plan_view(&plan, &[], &locale)),
                 ics_href: format!("/plan.ics?checkin={}", encode_query(&checkin_text)),
                 plan_id: None,
                 csrf: csrf.as_str().to_owned(),
@@ -883,31 +885,55 @@ async fn stored_plan(
     owner: PageOwner,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(store) = state.store() else { return no_plan(&id) };
-    match find_plan(store, owner, &id).await {
-        Ok(Some(row)) => {
-            let view = PlanPage {
-                title: "Your plan",
-                nav: "checkin",
-                plan: match views::stored_plan_view(&row, &owner_locale(&state, owner).await) {
-                    Ok(view) => view,
-                    Err(e) => return Problem::internal(&e).into_response(),
-                },
-                ics_href: format!("/plans/{}/calendar.ics", row.id),
-                plan_id: Some(row.id),
-                csrf: csrf.as_str().to_owned(),
-                read_only: None,
-            };
-            let mut response = page(StatusCode::OK, &view);
-            // htmx followed the redirect from the form: show this address in the location bar.
-            if let Ok(url) = HeaderValue::from_str(&format!("/plans/{}", row.id)) {
-                response.headers_mut().insert("hx-push-url", url);
-            }
-            response
-        }
-        Ok(None) => no_plan(&id),
-        Err(e) => Problem::internal(&e).into_response(),
+    let view = match cached_plan_view(&state, owner, &id).await {
+        Ok(Some(view)) => view,
+        Ok(None) => return no_plan(&id),
+        Err(problem) => return problem.into_response(),
+    };
+    let plan_id: i64 = id.parse().unwrap_or_default();
+    let view = PlanPage {
+        title: "Your plan",
+        nav: "checkin",
+        plan: view,
+        ics_href: format!("/plans/{plan_id}/calendar.ics"),
+        plan_id: Some(plan_id),
+        csrf: csrf.as_str().to_owned(),
+        read_only: None,
+    };
+    let mut response = page(StatusCode::OK, &view);
+    // htmx followed the redirect from the form: show this address in the location bar.
+    if let Ok(url) = HeaderValue::from_str(&format!("/plans/{plan_id}")) {
+        response.headers_mut().insert("hx-push-url", url);
     }
+    response
+}
+
+/// The page view of the owner's stored plan `id` (`None` if it is not theirs or not there),
+/// made once per store revision: the plan, its done steps and the owner's locale are all data
+/// whose change bumps the revision.
+async fn cached_plan_view(
+    state: &AppState,
+    owner: PageOwner,
+    id: &str,
+) -> Result<Option<Arc<views::PlanView>>, Problem> {
+    let (Some(store), Ok(plan_id)) = (state.store(), id.parse::<i64>()) else { return Ok(None) };
+    let owner = owner_facts(state, owner).await.map_err(|e| Problem::internal(&e))?;
+    let Some(athlete) = owner.facts.athlete else { return Ok(None) };
+    let facts = Arc::clone(&owner.facts);
+    let view = state
+        .plan_views()
+        .get_or_compute((athlete, plan_id, owner.revision), async move {
+            let Some(row) =
+                store.plan(athlete, plan_id).await.map_err(|e| Problem::internal(&e))?
+            else {
+                return Ok(None);
+            };
+            let locale = Locale::of(&facts.profile);
+            let view = views::stored_plan_view(&row, &locale).map_err(|e| Problem::internal(&e))?;
+            Ok(Some(Arc::new(view)))
+        })
+        .await?;
+    Ok(view.as_ref().clone())
 }
 
 /// `GET /plans/{id}/calendar.ics`: a stored plan as a calendar.

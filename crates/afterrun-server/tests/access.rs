@@ -773,6 +773,20 @@ async fn the_web_pages_follow_the_logged_in_athlete() {
     let done = format!("{plan_url}/steps/0/done");
     assert_eq!(send_to(state, form(&done, Some(&bob), &[])).await.status, StatusCode::NOT_FOUND);
     assert!(store.plans(a).await.unwrap()[0].completed.is_empty(), "Bob marked nothing");
+    // Ann's own mark shows on her page at once, and so does a change of her time zone: the page
+    // view is cached per store revision, and both writes bump it.
+    let page = send_to(state, get(&plan_url, &ann)).await.body;
+    assert!(!page.contains("is-done") && !page.contains("Asia/Tokyo"), "{page}");
+    let answer = send_to(state, form(&done, Some(&ann), &[])).await;
+    assert!(answer.status.is_redirection() || answer.status.is_success(), "{}", answer.status);
+    assert!(send_to(state, get(&plan_url, &ann)).await.body.contains("is-done"));
+    let mut profile = store.profile(a).await.unwrap();
+    profile.tz = Some("Asia/Tokyo".to_owned());
+    store.set_profile(a, &profile).await.unwrap();
+    let page = send_to(state, get(&plan_url, &ann)).await.body;
+    assert!(page.contains("is-done") && page.contains("data-tz=\"Asia/Tokyo\""), "{page}");
+    let undo = format!("{plan_url}/steps/0/undo");
+    send_to(state, form(&undo, Some(&ann), &[])).await;
     assert!(!send_to(state, get("/plans", &bob)).await.body.contains(&plan_url));
     // A coach has no athlete pages.
     let answer = send_to(state, get("/", &carla)).await;
