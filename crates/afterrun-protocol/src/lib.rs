@@ -52,6 +52,7 @@ pub mod references;
 pub mod region;
 pub mod rng;
 pub mod steps;
+mod strict;
 pub mod triage;
 
 pub use checkin::{CheckIn, CheckInError, parse_checkin};
