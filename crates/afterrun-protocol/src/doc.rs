@@ -14,8 +14,12 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Level, Modality};
+use crate::compact;
 use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step};
 use crate::region::Region;
+
+/// Room reserved for a plan's JSON: most are 3–8 KB, so one allocation is the rule.
+const PLAN_BYTES: usize = 8 * 1024;
 
 /// Text that is usually a `&'static str` of the planner's tables.
 pub type Code = Cow<'static, str>;
@@ -317,10 +321,10 @@ impl PlanDoc {
         Ok(Head::deserialize(value)?.triage.level)
     }
 
-    /// The contract's JSON: compact and deterministic.
+    /// The contract's JSON: compact and deterministic, the bytes `serde_json::to_string` would
+    /// write, into one buffer sized for a plan ([`compact`]).
     pub fn to_json(&self) -> String {
-        // Cannot fail: every map key is a string and every float is finite by construction.
-        serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
+        compact::to_string(self, PLAN_BYTES)
     }
 
     /// The citation of a reference id, if the plan lists it.

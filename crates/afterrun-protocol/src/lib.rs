@@ -39,6 +39,7 @@
 
 pub mod checkin;
 pub mod codes;
+mod compact;
 pub mod contra;
 pub mod doc;
 pub mod effect;
