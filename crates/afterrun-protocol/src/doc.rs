@@ -5,8 +5,9 @@
 //! The field order of each struct is the contract's, so serializing a [`PlanDoc`] gives the
 //! plan's bytes; reading one back gives the same value ([`PlanDoc::from_json`]). Codes are the
 //! protocol's own enums ([`Modality`], [`Level`], [`Region`]), so a reader matches on a type,
-//! not on a string. Fixed words of a dose (`"slow"`, `"sequential"`) and reference ids are
-//! `Cow<'static, str>`: borrowed when the planner writes them, owned when a stored plan is read.
+//! not on a string. Fixed words of a dose (`"slow"`, `"sequential"`), reference ids and the
+//! plan's sentences ([`Text`]) are `Cow<'static, str>`: borrowed from the planner's tables when
+//! it writes them (owned only when composed), owned when a stored plan is read.
 
 use std::borrow::Cow;
 
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::{Level, Modality};
 use crate::compact;
-use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step};
+use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step, Text};
 use crate::region::Region;
 
 /// Room reserved for a plan's JSON: most are 3–8 KB, so one allocation is the rule.
@@ -37,10 +38,10 @@ pub struct PlanDoc {
     pub triage: TriageDoc,
     /// What was assumed for missing input.
     #[serde(default)]
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Text>,
     /// General notes.
     #[serde(default)]
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
     /// The steps, in time order.
     #[serde(default)]
     pub steps: Vec<StepDoc>,
@@ -66,7 +67,7 @@ pub struct TriageDoc {
     pub blocked: Vec<BlockDoc>,
     /// The advice in words.
     #[serde(default)]
-    pub advice: String,
+    pub advice: Text,
 }
 
 /// One triage reason.
@@ -79,7 +80,7 @@ pub struct ReasonDoc {
     pub level: Level,
     /// The reason in words.
     #[serde(default)]
-    pub text: String,
+    pub text: Text,
     /// Reference ids.
     #[serde(default)]
     pub evidence: Vec<Code>,
@@ -94,7 +95,7 @@ pub struct BlockDoc {
     /// Where (`all` or a region).
     pub region: Region,
     /// A triage reason code, or `contra_absolute:CONDITION` / `contra_relative:CONDITION`.
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// One step of the plan.
@@ -118,10 +119,10 @@ pub struct StepDoc {
     pub dose: DoseDoc,
     /// How, in words.
     #[serde(default)]
-    pub instructions: Vec<String>,
+    pub instructions: Vec<Text>,
     /// Why, in words.
     #[serde(default)]
-    pub why: String,
+    pub why: Text,
     /// Reference ids.
     #[serde(default)]
     pub evidence: Vec<Code>,

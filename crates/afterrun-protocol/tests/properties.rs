@@ -514,7 +514,7 @@ fn block_set(plan: &Plan, mirror: bool) -> BTreeSet<(Modality, Region, String)> 
         .iter()
         .map(|b| {
             let r = if mirror { b.region.mirrored() } else { b.region };
-            (b.modality, r, b.reason.clone())
+            (b.modality, r, b.reason.to_string())
         })
         .collect()
 }
