@@ -115,6 +115,9 @@ pub fn read<'de>(
     Strict { path: &Path::Root }.deserialize(de)
 }
 
+/// Room for an object's members before the first growth: a check-in's objects have a handful.
+const MEMBERS_FIRST: usize = 8;
+
 /// Objects up to this many members look for a repeated key by scanning; longer ones by a set.
 const SCAN_MEMBERS: usize = 16;
 
@@ -173,7 +176,7 @@ impl<'de> Visitor<'de> for Strict<'_> {
         Ok(Json::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut members: Vec<(Cow<'de, str>, Json<'de>)> = Vec::new();
+        let mut members: Vec<(Cow<'de, str>, Json<'de>)> = Vec::with_capacity(MEMBERS_FIRST);
         let mut seen = BTreeSet::new();
         while let Some(Key(key)) = map.next_key()? {
             let path = Path::Key(self.path, &key);
@@ -189,18 +192,14 @@ impl<'de> Visitor<'de> for Strict<'_> {
 
 /// Whether `key` is already a member: a scan for small objects, a set (filled on first need)
 /// for long ones, so an object of many keys cannot make reading quadratic.
-fn repeated<'de>(
-    members: &[(Cow<'de, str>, Json<'de>)],
-    seen: &mut BTreeSet<Cow<'de, str>>,
-    key: &Cow<'de, str>,
-) -> bool {
+fn repeated(members: &[(Cow<'_, str>, Json<'_>)], seen: &mut BTreeSet<String>, key: &str) -> bool {
     if members.len() < SCAN_MEMBERS {
         return members.iter().any(|(k, _)| k == key);
     }
     if seen.is_empty() {
-        seen.extend(members.iter().map(|(k, _)| k.clone()));
+        seen.extend(members.iter().map(|(k, _)| k.to_string()));
     }
-    !seen.insert(key.clone())
+    !seen.insert(key.to_owned())
 }
 
 /// An object key, borrowed from the text when it has no escapes.
