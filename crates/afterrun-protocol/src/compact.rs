@@ -90,7 +90,7 @@ impl Compact {
 /// Appends `s` with JSON's escapes (serde_json's: `\"`, `\\`, `\b \f \n \r \t`, other control
 /// characters as `\u00XX`). The check runs over every byte without branching (the compiler
 /// makes it wide), and a string that needs no escape, nearly every one, is copied whole.
-pub fn escape_into(out: &mut String, s: &str) {
+fn escape_into(out: &mut String, s: &str) {
     if !any_needs_escape(s.as_bytes()) {
         out.push_str(s);
         return;

@@ -25,11 +25,14 @@
 //! 6. [`doc`]: the contract JSON, as the typed [`PlanDoc`] every reader reads back.
 //!
 //! # Serialization
-//! Domain types ([`Plan`], [`CheckIn`]) are not `Serialize`. The check-in is read by hand from a
-//! `serde_json::Value` (for field paths in errors); the plan becomes a [`PlanDoc`] (owned,
-//! `Serialize` and `Deserialize`, field order the contract's), which is what every reader of a
-//! stored or served plan reads back. No hash map is iterated anywhere on the way out, so the same
-//! check-in and history give the same bytes.
+//! Domain types ([`Plan`], [`CheckIn`]) are not `Serialize`. The check-in is read strictly into a
+//! borrowed JSON tree (`strict`: no key twice, strings borrowed from the text, a field's path
+//! written only for an error) and validated by hand (for field paths in errors); the plan
+//! becomes a [`PlanDoc`] (`Serialize` and `Deserialize`, field order the contract's, its
+//! sentences `Cow<'static, str>` borrowed from the planner's tables), which is what every reader
+//! of a stored or served plan reads back. [`PlanDoc::to_json`] writes it through `compact`, a
+//! serde writer that gives serde_json's bytes into one pre-sized buffer. No hash map is iterated
+//! anywhere on the way out, so the same check-in and history give the same bytes.
 //!
 //! # History
 //! [`History`] carries what the store and the load model know (earlier compression sessions,
