@@ -1,18 +1,23 @@
 //! The check-in (interfaces.md, "Check-in") and its validation (protocol.md §1).
 //!
-//! The JSON is read into a `serde_json::Value` and walked by hand rather than derived, so that
-//! every error names its field as a JSON path (`symptoms[1].code`) and says what is allowed,
-//! and so that an unknown field anywhere is an error: a typo such as `"symptom"` must never
-//! silently drop a red flag. `null` counts as missing, like an absent field.
+//! The JSON is read strictly into a borrowed tree ([`crate::strict`]: no key twice, strings
+//! borrowed from the text) and walked by hand rather than derived, so that every error names
+//! its field as a JSON path (`symptoms[1].code`) and says what is allowed, and so that an
+//! unknown field anywhere is an error: a typo such as `"symptom"` must never silently drop a
+//! red flag. `null` counts as missing, like an absent field. Paths are kept on the stack and
+//! written out only for an error. A stored check-in (`serde_json::Value`) is validated by the
+//! same walk over a borrowed view of it.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::codes::{After, Budget, Clinician, Condition, Equipment, Goal, Modality, Sex};
 use crate::codes::{SymptomCode, Trend};
 use crate::region::Region;
+use crate::strict::{self, DUPLICATE, Json, Path};
 
 /// A check-in that failed validation: the field as a JSON path and what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -188,23 +193,22 @@ pub fn states_run_end(doc: &Value) -> bool {
 
 /// Parses and validates a check-in (protocol.md §1).
 pub fn parse_checkin(json: &str) -> Result<CheckIn, CheckInError> {
-    // A UTF-8 byte-order mark before the JSON is ignored (protocol.md §1).
-    checkin_from_value(&read_json(json)?)
+    validate(&read_tree(json)?)
 }
 
 /// Reads a JSON document, refusing a key given twice in one object (serde_json would keep the
 /// last and silently drop the first, which could drop a red flag): the error names its path.
 /// A UTF-8 byte-order mark before the JSON is ignored (protocol.md §1).
 pub fn read_json(json: &str) -> Result<Value, CheckInError> {
-    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
-    let mut de = serde_json::Deserializer::from_str(json);
-    serde::de::DeserializeSeed::deserialize(Strict { path: String::new() }, &mut de)
-        .and_then(|v| de.end().map(|()| v))
-        .map_err(json_error)
+    read_tree(json).map(Json::into_value)
 }
 
-/// Marks a duplicate-key error so its path can be recovered from serde_json's message.
-const DUPLICATE: &str = "duplicate field ";
+/// [`read_json`] without building a `Value`: strings borrowed from `json` where they can be.
+fn read_tree(json: &str) -> Result<Json<'_>, CheckInError> {
+    let json = json.strip_prefix('\u{feff}').unwrap_or(json);
+    let mut de = serde_json::Deserializer::from_str(json);
+    strict::read(&mut de).and_then(|v| de.end().map(|()| v)).map_err(json_error)
+}
 
 fn json_error(e: serde_json::Error) -> CheckInError {
     let text = e.to_string();
@@ -221,83 +225,30 @@ fn json_error(e: serde_json::Error) -> CheckInError {
     CheckInError::new("$", format!("not a readable JSON document: {text}"))
 }
 
-/// Reads JSON into a `Value`, refusing duplicate keys: serde_json would keep the last one and
-/// silently drop the first, which could drop a red flag.
-struct Strict {
-    path: String,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for Strict {
-    type Value = Value;
-
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Strict {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(v) =
-            seq.next_element_seed(Strict { path: format!("{}[{}]", self.path, out.len()) })?
-        {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let path = join(&self.path, &key);
-            if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(format!("{DUPLICATE}{path}")));
-            }
-            let value = map.next_value_seed(Strict { path })?;
-            out.insert(key, value);
-        }
-        Ok(Value::Object(out))
-    }
-}
-
-/// Validates a check-in already read as JSON.
+/// Validates a check-in already read as JSON (a stored check-in).
 pub fn checkin_from_value(value: &Value) -> Result<CheckIn, CheckInError> {
-    let map = object(value, "$")?;
+    validate(&Json::borrowed(value))
+}
+
+/// The members of an object as [`strict::read`] gives them.
+type Members<'a> = [(Cow<'a, str>, Json<'a>)];
+
+const ATHLETE: Path<'static> = Path::Key(&Path::Root, "athlete");
+const RUN: Path<'static> = Path::Key(&Path::Root, "run");
+const SORENESS: Path<'static> = Path::Key(&Path::Root, "soreness");
+const SYMPTOMS: Path<'static> = Path::Key(&Path::Root, "symptoms");
+
+/// Validates a check-in read as a JSON tree.
+fn validate(value: &Json<'_>) -> Result<CheckIn, CheckInError> {
+    let map = object(value, &Path::Root)?;
     check_keys(
         map,
-        "",
+        &Path::Root,
         &["now", "athlete", "run", "soreness", "symptoms", "cramp_now", "next_run_at"],
     )?;
-    let now = match present(map, "now") {
-        Some(v) => time(v, "now")?,
+    let top = |key: &'static str| present(map, key).map(|v| (v, Path::Key(&Path::Root, key)));
+    let now = match top("now") {
+        Some((v, path)) => time(v, &path)?,
         None => return Err(CheckInError::new("now", "required: an RFC 3339 time")),
     };
     let athlete = match present(map, "athlete") {
@@ -307,101 +258,100 @@ pub fn checkin_from_value(value: &Value) -> Result<CheckIn, CheckInError> {
     let run = present(map, "run").map(run).transpose()?;
     let soreness = present(map, "soreness").map(soreness).transpose()?;
     let symptoms = present(map, "symptoms").map(symptoms).transpose()?;
-    let cramp_now = present(map, "cramp_now").map(|v| region(v, "cramp_now")).transpose()?;
-    let next_run_at = present(map, "next_run_at").map(|v| time(v, "next_run_at")).transpose()?;
+    let cramp_now = top("cramp_now").map(|(v, path)| region(v, &path)).transpose()?;
+    let next_run_at = top("next_run_at").map(|(v, path)| time(v, &path)).transpose()?;
     check_order(now, run.as_ref(), next_run_at)?;
     Ok(CheckIn { now, athlete, run, soreness, symptoms, cramp_now, next_run_at })
 }
 
-fn present<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    map.get(key).filter(|v| !v.is_null())
+/// The member `key`, unless absent or `null`.
+fn present<'m, 'a>(map: &'m Members<'a>, key: &str) -> Option<&'m Json<'a>> {
+    map.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| **v != Json::Null)
 }
 
-fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
+/// An error at `path`; the document itself is named `$`.
+fn error_at(path: &Path<'_>, message: String) -> CheckInError {
+    let field = if matches!(path, Path::Root) { "$".to_owned() } else { path.to_string() };
+    CheckInError { field, message }
 }
 
-fn type_name(value: &Value) -> &'static str {
+fn type_name(value: &Json<'_>) -> &'static str {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }
 
-fn object<'a>(value: &'a Value, path: &str) -> Result<&'a Map<String, Value>, CheckInError> {
-    value.as_object().ok_or_else(|| {
-        CheckInError::new(path, format!("expected an object, found {}", type_name(value)))
-    })
+fn object<'m, 'a>(value: &'m Json<'a>, path: &Path<'_>) -> Result<&'m Members<'a>, CheckInError> {
+    match value {
+        Json::Object(members) => Ok(members),
+        _ => Err(error_at(path, format!("expected an object, found {}", type_name(value)))),
+    }
 }
 
-fn array<'a>(value: &'a Value, path: &str) -> Result<&'a Vec<Value>, CheckInError> {
-    value.as_array().ok_or_else(|| {
-        CheckInError::new(path, format!("expected an array, found {}", type_name(value)))
-    })
+fn array<'m, 'a>(value: &'m Json<'a>, path: &Path<'_>) -> Result<&'m [Json<'a>], CheckInError> {
+    match value {
+        Json::Array(items) => Ok(items),
+        _ => Err(error_at(path, format!("expected an array, found {}", type_name(value)))),
+    }
 }
 
-fn check_keys(
-    map: &Map<String, Value>,
-    prefix: &str,
-    allowed: &[&str],
-) -> Result<(), CheckInError> {
-    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(key) => Err(CheckInError::new(
-            join(prefix, key),
+/// Refuses a member not in `allowed`: the first such key in sorted order is named.
+fn check_keys(map: &Members<'_>, path: &Path<'_>, allowed: &[&str]) -> Result<(), CheckInError> {
+    match map.iter().map(|(k, _)| k.as_ref()).filter(|k| !allowed.contains(k)).min() {
+        Some(key) => Err(error_at(
+            &Path::Key(path, key),
             format!("unknown field; allowed: {}", allowed.join(", ")),
         )),
         None => Ok(()),
     }
 }
 
-fn string<'a>(value: &'a Value, path: &str) -> Result<&'a str, CheckInError> {
-    value.as_str().ok_or_else(|| {
-        CheckInError::new(path, format!("expected a string, found {}", type_name(value)))
-    })
+fn string<'m>(value: &'m Json<'_>, path: &Path<'_>) -> Result<&'m str, CheckInError> {
+    match value {
+        Json::String(s) => Ok(s),
+        _ => Err(error_at(path, format!("expected a string, found {}", type_name(value)))),
+    }
 }
 
-fn number(value: &Value, path: &str, low: f64, high: f64) -> Result<f64, CheckInError> {
+fn number(value: &Json<'_>, path: &Path<'_>, low: f64, high: f64) -> Result<f64, CheckInError> {
     let n = value.as_f64().filter(|n| n.is_finite()).ok_or_else(|| {
-        CheckInError::new(
+        error_at(
             path,
             format!("expected a number from {low} to {high}, found {}", type_name(value)),
         )
     })?;
     if n < low || n > high {
-        return Err(CheckInError::new(
-            path,
-            format!("{n} is out of range: allowed {low} to {high}"),
-        ));
+        return Err(error_at(path, format!("{n} is out of range: allowed {low} to {high}")));
     }
     Ok(n)
 }
 
-fn boolean(value: &Value, path: &str) -> Result<bool, CheckInError> {
-    value.as_bool().ok_or_else(|| {
-        CheckInError::new(path, format!("expected true or false, found {}", type_name(value)))
-    })
+fn boolean(value: &Json<'_>, path: &Path<'_>) -> Result<bool, CheckInError> {
+    match value {
+        Json::Bool(b) => Ok(*b),
+        _ => Err(error_at(path, format!("expected true or false, found {}", type_name(value)))),
+    }
 }
 
 fn code<T>(
-    value: &Value,
-    path: &str,
+    value: &Json<'_>,
+    path: &Path<'_>,
     parse: fn(&str) -> Option<T>,
     allowed: fn() -> String,
 ) -> Result<T, CheckInError> {
     let s = string(value, path)?;
-    parse(s).ok_or_else(|| {
-        CheckInError::new(path, format!("unknown code {s:?}; allowed: {}", allowed()))
-    })
+    parse(s).ok_or_else(|| error_at(path, format!("unknown code {s:?}; allowed: {}", allowed())))
 }
 
-fn region(value: &Value, path: &str) -> Result<Region, CheckInError> {
-    let s = string(value, path)?;
+/// A region code at `path` (a value, or a key of `soreness`).
+fn region_code(s: &str, path: &Path<'_>) -> Result<Region, CheckInError> {
     Region::from_code(s, false).ok_or_else(|| {
-        CheckInError::new(
+        error_at(
             path,
             format!(
                 "unknown region {s:?}; allowed: a muscle group (quads, hamstrings, calves, glutes, \
@@ -411,6 +361,10 @@ fn region(value: &Value, path: &str) -> Result<Region, CheckInError> {
             ),
         )
     })
+}
+
+fn region(value: &Json<'_>, path: &Path<'_>) -> Result<Region, CheckInError> {
+    region_code(string(value, path)?, path)
 }
 
 /// The years a check-in's times and dates may lie in, read in UTC (protocol.md §1).
@@ -437,8 +391,8 @@ fn check_order(
     Ok(())
 }
 
-fn out_of_years(path: &str, shown: &str) -> CheckInError {
-    CheckInError::new(
+fn out_of_years(path: &Path<'_>, shown: &str) -> CheckInError {
+    error_at(
         path,
         format!("{shown:?} lies outside the years {}–{} (UTC)", YEARS.start(), YEARS.end()),
     )
@@ -455,13 +409,13 @@ fn leading_year(s: &str) -> Option<i64> {
     Some(if s.starts_with('-') { -year } else { year })
 }
 
-fn time(value: &Value, path: &str) -> Result<Timestamp, CheckInError> {
+fn time(value: &Json<'_>, path: &Path<'_>) -> Result<Timestamp, CheckInError> {
     let s = string(value, path)?;
     let Ok(t) = s.parse::<Timestamp>() else {
         if leading_year(s).is_some_and(|y| !YEARS.contains(&i16::try_from(y).unwrap_or(i16::MAX))) {
             return Err(out_of_years(path, s));
         }
-        return Err(CheckInError::new(
+        return Err(error_at(
             path,
             format!(
                 "malformed time {s:?}: expected RFC 3339 with an offset, such as \
@@ -475,16 +429,15 @@ fn time(value: &Value, path: &str) -> Result<Timestamp, CheckInError> {
     Ok(t)
 }
 
-fn date(value: &Value, path: &str) -> Result<jiff::civil::Date, CheckInError> {
+fn date(value: &Json<'_>, path: &Path<'_>) -> Result<jiff::civil::Date, CheckInError> {
     let s = string(value, path)?;
     let well_formed = s.len() == 10
         && s.bytes()
             .enumerate()
             .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     let parsed = if well_formed { s.parse::<jiff::civil::Date>().ok() } else { None };
-    let date = parsed.ok_or_else(|| {
-        CheckInError::new(path, format!("malformed date {s:?}: expected YYYY-MM-DD"))
-    })?;
+    let date = parsed
+        .ok_or_else(|| error_at(path, format!("malformed date {s:?}: expected YYYY-MM-DD")))?;
     if !YEARS.contains(&date.year()) {
         return Err(out_of_years(path, s));
     }
@@ -492,15 +445,15 @@ fn date(value: &Value, path: &str) -> Result<jiff::civil::Date, CheckInError> {
 }
 
 fn code_set<T: Ord>(
-    value: &Value,
-    path: &str,
+    value: &Json<'_>,
+    path: &Path<'_>,
     parse: fn(&str) -> Option<T>,
     allowed: fn() -> String,
 ) -> Result<BTreeSet<T>, CheckInError> {
     let items = array(value, path)?;
     let mut out = BTreeSet::new();
     for (i, item) in items.iter().enumerate() {
-        out.insert(code(item, &format!("{path}[{i}]"), parse, allowed)?);
+        out.insert(code(item, &Path::Index(path, i), parse, allowed)?);
     }
     Ok(out)
 }
@@ -523,11 +476,12 @@ pub const ATHLETE_KEYS: &[&str] = &[
     "name",
 ];
 
-fn athlete(value: &Value) -> Result<Athlete, CheckInError> {
-    let map = object(value, "athlete")?;
-    check_keys(map, "athlete", ATHLETE_KEYS)?;
-    let num = |key: &str, low: f64, high: f64| -> Result<Option<f64>, CheckInError> {
-        present(map, key).map(|v| number(v, &join("athlete", key), low, high)).transpose()
+fn athlete(value: &Json<'_>) -> Result<Athlete, CheckInError> {
+    let map = object(value, &ATHLETE)?;
+    check_keys(map, &ATHLETE, ATHLETE_KEYS)?;
+    let field = |key: &'static str| present(map, key).map(|v| (v, Path::Key(&ATHLETE, key)));
+    let num = |key: &'static str, low: f64, high: f64| -> Result<Option<f64>, CheckInError> {
+        field(key).map(|(v, path)| number(v, &path, low, high)).transpose()
     };
     let mut athlete = Athlete {
         age: num("age", 10.0, 110.0)?,
@@ -537,43 +491,41 @@ fn athlete(value: &Value) -> Result<Athlete, CheckInError> {
         rest_hr: num("rest_hr", 30.0, 230.0)?,
         ..Athlete::default()
     };
-    if let Some(v) = present(map, "sex") {
-        athlete.sex = Some(code(v, "athlete.sex", Sex::from_code, Sex::allowed)?);
+    if let Some((v, path)) = field("sex") {
+        athlete.sex = Some(code(v, &path, Sex::from_code, Sex::allowed)?);
     }
-    if let Some(v) = present(map, "goal") {
-        athlete.goal = Some(code(v, "athlete.goal", Goal::from_code, Goal::allowed)?);
+    if let Some((v, path)) = field("goal") {
+        athlete.goal = Some(code(v, &path, Goal::from_code, Goal::allowed)?);
     }
-    if let Some(v) = present(map, "budget") {
-        athlete.budget = Some(code(v, "athlete.budget", Budget::from_code, Budget::allowed)?);
+    if let Some((v, path)) = field("budget") {
+        athlete.budget = Some(code(v, &path, Budget::from_code, Budget::allowed)?);
     }
-    if let Some(v) = present(map, "equipment") {
-        athlete.equipment =
-            Some(code_set(v, "athlete.equipment", Equipment::from_code, Equipment::allowed)?);
+    if let Some((v, path)) = field("equipment") {
+        athlete.equipment = Some(code_set(v, &path, Equipment::from_code, Equipment::allowed)?);
     }
-    if let Some(v) = present(map, "conditions") {
-        athlete.conditions =
-            Some(code_set(v, "athlete.conditions", Condition::from_code, Condition::allowed)?);
+    if let Some((v, path)) = field("conditions") {
+        athlete.conditions = Some(code_set(v, &path, Condition::from_code, Condition::allowed)?);
     }
-    if let Some(v) = present(map, "prefers_cycling") {
-        athlete.prefers_cycling = Some(boolean(v, "athlete.prefers_cycling")?);
+    if let Some((v, path)) = field("prefers_cycling") {
+        athlete.prefers_cycling = Some(boolean(v, &path)?);
     }
-    if let Some(v) = present(map, "threshold_pace") {
-        athlete.threshold_pace_s_per_km = Some(pace(v, "athlete.threshold_pace")?);
+    if let Some((v, path)) = field("threshold_pace") {
+        athlete.threshold_pace_s_per_km = Some(pace(v, &path)?);
     }
-    if let Some(v) = present(map, "name") {
-        athlete.name = Some(string(v, "athlete.name")?.to_string());
+    if let Some((v, path)) = field("name") {
+        athlete.name = Some(string(v, &path)?.to_string());
     }
-    if let Some(v) = present(map, "clearances") {
-        for (i, item) in array(v, "athlete.clearances")?.iter().enumerate() {
-            athlete.clearances.push(clearance(item, &format!("athlete.clearances[{i}]"))?);
+    if let Some((v, path)) = field("clearances") {
+        for (i, item) in array(v, &path)?.iter().enumerate() {
+            athlete.clearances.push(clearance(item, &Path::Index(&path, i))?);
         }
     }
     Ok(athlete)
 }
 
-fn pace(value: &Value, path: &str) -> Result<u32, CheckInError> {
+fn pace(value: &Json<'_>, path: &Path<'_>) -> Result<u32, CheckInError> {
     let s = string(value, path)?;
-    let bad = || CheckInError::new(path, format!("malformed pace {s:?}: expected MM:SS per km"));
+    let bad = || error_at(path, format!("malformed pace {s:?}: expected MM:SS per km"));
     let (m, sec) = s.split_once(':').ok_or_else(bad)?;
     let m: u32 = m.parse().map_err(|_| bad())?;
     let sec: u32 = sec.parse().map_err(|_| bad())?;
@@ -583,33 +535,32 @@ fn pace(value: &Value, path: &str) -> Result<u32, CheckInError> {
     Ok(m * 60 + sec)
 }
 
-fn clearance(value: &Value, path: &str) -> Result<Clearance, CheckInError> {
+fn clearance(value: &Json<'_>, path: &Path<'_>) -> Result<Clearance, CheckInError> {
     let map = object(value, path)?;
     check_keys(map, path, &["modality", "by", "date", "max_mmhg"])?;
-    let modality = match present(map, "modality") {
-        Some(v) => code(v, &join(path, "modality"), Modality::from_code, Modality::allowed)?,
+    let field = |key: &'static str| present(map, key).map(|v| (v, Path::Key(path, key)));
+    let modality = match field("modality") {
+        Some((v, at)) => code(v, &at, Modality::from_code, Modality::allowed)?,
         None => {
-            return Err(CheckInError::new(
-                join(path, "modality"),
+            return Err(error_at(
+                &Path::Key(path, "modality"),
                 format!("required; allowed: {}", Modality::allowed()),
             ));
         }
     };
-    let by = present(map, "by")
-        .map(|v| code(v, &join(path, "by"), Clinician::from_code, Clinician::allowed))
+    let by = field("by")
+        .map(|(v, at)| code(v, &at, Clinician::from_code, Clinician::allowed))
         .transpose()?;
-    let date = present(map, "date").map(|v| date(v, &join(path, "date"))).transpose()?;
-    let max_mmhg = present(map, "max_mmhg")
-        .map(|v| number(v, &join(path, "max_mmhg"), 20.0, 110.0))
-        .transpose()?;
+    let date = field("date").map(|(v, at)| date(v, &at)).transpose()?;
+    let max_mmhg = field("max_mmhg").map(|(v, at)| number(v, &at, 20.0, 110.0)).transpose()?;
     Ok(Clearance { modality, by, date, max_mmhg })
 }
 
-fn run(value: &Value) -> Result<Run, CheckInError> {
-    let map = object(value, "run")?;
+fn run(value: &Json<'_>) -> Result<Run, CheckInError> {
+    let map = object(value, &RUN)?;
     check_keys(
         map,
-        "run",
+        &RUN,
         &[
             "ended_at",
             "duration_min",
@@ -621,30 +572,32 @@ fn run(value: &Value) -> Result<Run, CheckInError> {
             "file",
         ],
     )?;
-    let num = |key: &str, low: f64, high: f64| -> Result<Option<f64>, CheckInError> {
-        present(map, key).map(|v| number(v, &join("run", key), low, high)).transpose()
+    let field = |key: &'static str| present(map, key).map(|v| (v, Path::Key(&RUN, key)));
+    let num = |key: &'static str, low: f64, high: f64| -> Result<Option<f64>, CheckInError> {
+        field(key).map(|(v, path)| number(v, &path, low, high)).transpose()
     };
     Ok(Run {
-        ended_at: present(map, "ended_at").map(|v| time(v, "run.ended_at")).transpose()?,
+        ended_at: field("ended_at").map(|(v, path)| time(v, &path)).transpose()?,
         duration_min: num("duration_min", 1.0, 2880.0)?,
         distance_km: num("distance_km", 0.0, 400.0)?,
         ascent_m: num("ascent_m", 0.0, 20000.0)?,
         descent_m: num("descent_m", 0.0, 20000.0)?,
         avg_hr: num("avg_hr", 30.0, 230.0)?,
         rpe: num("rpe", 1.0, 10.0)?,
-        file: present(map, "file")
-            .map(|v| string(v, "run.file").map(str::to_string))
-            .transpose()?,
+        file: field("file").map(|(v, path)| string(v, &path).map(str::to_string)).transpose()?,
     })
 }
 
-fn soreness(value: &Value) -> Result<Vec<(Region, f64)>, CheckInError> {
-    let map = object(value, "soreness")?;
+fn soreness(value: &Json<'_>) -> Result<Vec<(Region, f64)>, CheckInError> {
+    let map = object(value, &SORENESS)?;
+    // Keys in sorted order, so the first error named is the same whatever the input order.
+    let mut members: Vec<&(Cow<'_, str>, Json<'_>)> = map.iter().collect();
+    members.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut out = Vec::with_capacity(map.len());
-    for (key, v) in map {
-        let path = format!("soreness.{key}");
-        let region = region(&Value::String(key.clone()), &path)?;
-        if v.is_null() {
+    for (key, v) in members {
+        let path = Path::Key(&SORENESS, key);
+        let region = region_code(key, &path)?;
+        if *v == Json::Null {
             continue;
         }
         out.push((region, number(v, &path, 0.0, 10.0)?));
@@ -654,38 +607,37 @@ fn soreness(value: &Value) -> Result<Vec<(Region, f64)>, CheckInError> {
     Ok(out)
 }
 
-fn symptoms(value: &Value) -> Result<Vec<Symptom>, CheckInError> {
-    let items = array(value, "symptoms")?;
+fn symptoms(value: &Json<'_>) -> Result<Vec<Symptom>, CheckInError> {
+    let items = array(value, &SYMPTOMS)?;
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let path = format!("symptoms[{i}]");
-        let map = object(item, &path)?;
-        check_keys(map, &path, &["code", "region", "since_hours", "trend", "after"])?;
-        let code_path = join(&path, "code");
-        let sym_code = match present(map, "code") {
-            Some(v) => code(v, &code_path, SymptomCode::from_code, SymptomCode::allowed)?,
-            None => {
-                return Err(CheckInError::new(
-                    code_path,
-                    format!("required; allowed: {}", SymptomCode::allowed()),
-                ));
-            }
-        };
-        out.push(Symptom {
-            code: sym_code,
-            region: present(map, "region")
-                .map(|v| region(v, &join(&path, "region")))
-                .transpose()?,
-            since_hours: present(map, "since_hours")
-                .map(|v| number(v, &join(&path, "since_hours"), 0.0, 8760.0))
-                .transpose()?,
-            trend: present(map, "trend")
-                .map(|v| code(v, &join(&path, "trend"), Trend::from_code, Trend::allowed))
-                .transpose()?,
-            after: present(map, "after")
-                .map(|v| code(v, &join(&path, "after"), After::from_code, After::allowed))
-                .transpose()?,
-        });
+        out.push(symptom(item, &Path::Index(&SYMPTOMS, i))?);
     }
     Ok(out)
+}
+
+fn symptom(value: &Json<'_>, path: &Path<'_>) -> Result<Symptom, CheckInError> {
+    let map = object(value, path)?;
+    check_keys(map, path, &["code", "region", "since_hours", "trend", "after"])?;
+    let field = |key: &'static str| present(map, key).map(|v| (v, Path::Key(path, key)));
+    let sym_code = match field("code") {
+        Some((v, at)) => code(v, &at, SymptomCode::from_code, SymptomCode::allowed)?,
+        None => {
+            return Err(error_at(
+                &Path::Key(path, "code"),
+                format!("required; allowed: {}", SymptomCode::allowed()),
+            ));
+        }
+    };
+    Ok(Symptom {
+        code: sym_code,
+        region: field("region").map(|(v, at)| region(v, &at)).transpose()?,
+        since_hours: field("since_hours").map(|(v, at)| number(v, &at, 0.0, 8760.0)).transpose()?,
+        trend: field("trend")
+            .map(|(v, at)| code(v, &at, Trend::from_code, Trend::allowed))
+            .transpose()?,
+        after: field("after")
+            .map(|(v, at)| code(v, &at, After::from_code, After::allowed))
+            .transpose()?,
+    })
 }

@@ -8,7 +8,7 @@
 use crate::checkin::{CheckIn, Clearance};
 use crate::codes::{Condition, Modality};
 use crate::outcome;
-use crate::plan::Block;
+use crate::plan::{Block, Text};
 use crate::region::{Group, Region};
 
 use Condition as C;
@@ -223,7 +223,7 @@ pub fn contraindications(checkin: &CheckIn) -> ContraResult {
             continue;
         }
         push_refs(&mut out.evidence, row.evidence);
-        let reason = reason(row);
+        let reason: Text = reason(row).into();
         match row.effect {
             Effect::Block => {
                 out.blocked.push(Block { modality: row.modality, region: Region::All, reason })

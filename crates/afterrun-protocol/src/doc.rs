@@ -5,8 +5,9 @@
 //! The field order of each struct is the contract's, so serializing a [`PlanDoc`] gives the
 //! plan's bytes; reading one back gives the same value ([`PlanDoc::from_json`]). Codes are the
 //! protocol's own enums ([`Modality`], [`Level`], [`Region`]), so a reader matches on a type,
-//! not on a string. Fixed words of a dose (`"slow"`, `"sequential"`) and reference ids are
-//! `Cow<'static, str>`: borrowed when the planner writes them, owned when a stored plan is read.
+//! not on a string. Fixed words of a dose (`"slow"`, `"sequential"`), reference ids and the
+//! plan's sentences ([`Text`]) are `Cow<'static, str>`: borrowed from the planner's tables when
+//! it writes them (owned only when composed), owned when a stored plan is read.
 
 use std::borrow::Cow;
 
@@ -14,8 +15,12 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Level, Modality};
-use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step};
+use crate::compact;
+use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step, Text};
 use crate::region::Region;
+
+/// Room reserved for a plan's JSON: most are 3–8 KB, so one allocation is the rule.
+const PLAN_BYTES: usize = 8 * 1024;
 
 /// Text that is usually a `&'static str` of the planner's tables.
 pub type Code = Cow<'static, str>;
@@ -33,10 +38,10 @@ pub struct PlanDoc {
     pub triage: TriageDoc,
     /// What was assumed for missing input.
     #[serde(default)]
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Text>,
     /// General notes.
     #[serde(default)]
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
     /// The steps, in time order.
     #[serde(default)]
     pub steps: Vec<StepDoc>,
@@ -62,7 +67,7 @@ pub struct TriageDoc {
     pub blocked: Vec<BlockDoc>,
     /// The advice in words.
     #[serde(default)]
-    pub advice: String,
+    pub advice: Text,
 }
 
 /// One triage reason.
@@ -75,7 +80,7 @@ pub struct ReasonDoc {
     pub level: Level,
     /// The reason in words.
     #[serde(default)]
-    pub text: String,
+    pub text: Text,
     /// Reference ids.
     #[serde(default)]
     pub evidence: Vec<Code>,
@@ -90,7 +95,7 @@ pub struct BlockDoc {
     /// Where (`all` or a region).
     pub region: Region,
     /// A triage reason code, or `contra_absolute:CONDITION` / `contra_relative:CONDITION`.
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// One step of the plan.
@@ -114,10 +119,10 @@ pub struct StepDoc {
     pub dose: DoseDoc,
     /// How, in words.
     #[serde(default)]
-    pub instructions: Vec<String>,
+    pub instructions: Vec<Text>,
     /// Why, in words.
     #[serde(default)]
-    pub why: String,
+    pub why: Text,
     /// Reference ids.
     #[serde(default)]
     pub evidence: Vec<Code>,
@@ -317,10 +322,10 @@ impl PlanDoc {
         Ok(Head::deserialize(value)?.triage.level)
     }
 
-    /// The contract's JSON: compact and deterministic.
+    /// The contract's JSON: compact and deterministic, the bytes `serde_json::to_string` would
+    /// write, into one buffer sized for a plan ([`compact`]).
     pub fn to_json(&self) -> String {
-        // Cannot fail: every map key is a string and every float is finite by construction.
-        serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
+        compact::to_string(self, PLAN_BYTES)
     }
 
     /// The citation of a reference id, if the plan lists it.
@@ -525,7 +530,7 @@ impl schemars::JsonSchema for Region {
 
 impl Serialize for Region {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        self.with_code(|code| s.serialize_str(code))
     }
 }
 
@@ -543,9 +548,37 @@ pub mod utc {
     use jiff::Timestamp;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    /// Writes `t` as `2026-11-23T08:30:00Z`.
+    /// Writes `t` as `2026-11-23T08:30:00Z` (whole seconds): by hand for the years 1000–9999,
+    /// as jiff writes it otherwise.
     pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&Timestamp::from_second(t.as_second()).unwrap_or(*t))
+        let whole = Timestamp::from_second(t.as_second()).unwrap_or(*t);
+        let mut buf = [0u8; 20];
+        match rfc3339(whole, &mut buf) {
+            Some(text) => s.serialize_str(text),
+            None => s.collect_str(&whole),
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` into `buf`, for a whole-second time in the years 1000–9999.
+    fn rfc3339(t: Timestamp, buf: &mut [u8; 20]) -> Option<&str> {
+        let dt = jiff::tz::Offset::UTC.to_datetime(t);
+        let year = u16::try_from(dt.year()).ok().filter(|y| (1000..=9999).contains(y))?;
+        let fields = [
+            (0, 4, u32::from(year)),
+            (5, 2, u32::try_from(dt.month()).ok()?),
+            (8, 2, u32::try_from(dt.day()).ok()?),
+            (11, 2, u32::try_from(dt.hour()).ok()?),
+            (14, 2, u32::try_from(dt.minute()).ok()?),
+            (17, 2, u32::try_from(dt.second()).ok()?),
+        ];
+        *buf = *b"0000-00-00T00:00:00Z";
+        for (at, width, mut value) in fields {
+            for slot in buf.get_mut(at..at + width)?.iter_mut().rev() {
+                *slot = b'0' + u8::try_from(value % 10).ok()?;
+                value /= 10;
+            }
+        }
+        std::str::from_utf8(buf).ok()
     }
 
     /// Reads an RFC 3339 timestamp.
@@ -558,6 +591,26 @@ pub mod utc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_as_jiff_writes_them() {
+        for second in
+            [-62_135_596_800, -1, 0, 1_795_422_600, 1_795_422_600 + 86_399, 253_402_207_200]
+        {
+            let t = Timestamp::from_second(second).unwrap();
+            let mut out = Vec::new();
+            utc::serialize(&t, &mut serde_json::Serializer::new(&mut out)).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), format!("\"{t}\""));
+        }
+        let mut n: i64 = 17;
+        for _ in 0..2000 {
+            n = n.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let t = Timestamp::from_second(n.rem_euclid(253_402_207_200)).unwrap();
+            let mut out = Vec::new();
+            utc::serialize(&t, &mut serde_json::Serializer::new(&mut out)).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), format!("\"{t}\""));
+        }
+    }
 
     #[test]
     fn the_level_reads_alone_and_a_plan_without_one_is_an_error() {

@@ -25,11 +25,14 @@
 //! 6. [`doc`]: the contract JSON, as the typed [`PlanDoc`] every reader reads back.
 //!
 //! # Serialization
-//! Domain types ([`Plan`], [`CheckIn`]) are not `Serialize`. The check-in is read by hand from a
-//! `serde_json::Value` (for field paths in errors); the plan becomes a [`PlanDoc`] (owned,
-//! `Serialize` and `Deserialize`, field order the contract's), which is what every reader of a
-//! stored or served plan reads back. No hash map is iterated anywhere on the way out, so the same
-//! check-in and history give the same bytes.
+//! Domain types ([`Plan`], [`CheckIn`]) are not `Serialize`. The check-in is read strictly into a
+//! borrowed JSON tree (`strict`: no key twice, strings borrowed from the text, a field's path
+//! written only for an error) and validated by hand (for field paths in errors); the plan
+//! becomes a [`PlanDoc`] (`Serialize` and `Deserialize`, field order the contract's, its
+//! sentences `Cow<'static, str>` borrowed from the planner's tables), which is what every reader
+//! of a stored or served plan reads back. [`PlanDoc::to_json`] writes it through `compact`, a
+//! serde writer that gives serde_json's bytes into one pre-sized buffer. No hash map is iterated
+//! anywhere on the way out, so the same check-in and history give the same bytes.
 //!
 //! # History
 //! [`History`] carries what the store and the load model know (earlier compression sessions,
@@ -39,6 +42,7 @@
 
 pub mod checkin;
 pub mod codes;
+mod compact;
 pub mod contra;
 pub mod doc;
 pub mod effect;
@@ -52,6 +56,7 @@ pub mod references;
 pub mod region;
 pub mod rng;
 pub mod steps;
+mod strict;
 pub mod triage;
 
 pub use checkin::{CheckIn, CheckInError, parse_checkin};
@@ -79,6 +84,6 @@ pub fn plan_doc_noting(
 /// Plans a parsed check-in, with what the caller filled in listed first in `assumptions`.
 pub fn plan_checkin_noting(checkin: &CheckIn, history: &History, filled_in: &[String]) -> PlanDoc {
     let mut plan = make_plan(checkin, history);
-    plan.assumptions.splice(0..0, filled_in.iter().cloned());
+    plan.assumptions.splice(0..0, filled_in.iter().map(|s| plan::Text::from(s.clone())));
     PlanDoc::from(plan)
 }

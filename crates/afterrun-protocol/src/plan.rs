@@ -1,10 +1,16 @@
-//! The plan as the engine builds it (domain types; the wire shape lives in `json.rs`).
+//! The plan as the engine builds it (domain types; the wire shape lives in `doc.rs`).
+
+use std::borrow::Cow;
 
 use jiff::Timestamp;
 
 use crate::codes::{Level, Modality};
 use crate::references::Reference;
 use crate::region::Region;
+
+/// A sentence of the plan: a `&'static str` of the planner's tables, owned only when composed
+/// (a dose's figures, a body region's words).
+pub type Text = Cow<'static, str>;
 
 /// A recovery plan: the triage verdict, what is off limits, and timed, dosed steps.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,9 +20,9 @@ pub struct Plan {
     /// The triage verdict.
     pub triage: Triage,
     /// Every default used for a missing input.
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Text>,
     /// Standing instructions and the "consider" note.
-    pub notes: Vec<String>,
+    pub notes: Vec<Text>,
     /// Steps in time order.
     pub steps: Vec<Step>,
     /// Device programs, each tied to a step index.
@@ -35,7 +41,7 @@ pub struct Triage {
     /// Every modality the plan may not use, with where and why.
     pub blocked: Vec<Block>,
     /// What to do, in words a runner understands.
-    pub advice: String,
+    pub advice: Text,
 }
 
 /// One triage reason.
@@ -46,7 +52,7 @@ pub struct Reason {
     /// The level this reason alone gives.
     pub level: Level,
     /// Plain-language explanation.
-    pub text: String,
+    pub text: Text,
     /// Reference ids.
     pub evidence: Vec<&'static str>,
 }
@@ -59,7 +65,7 @@ pub struct Block {
     /// Where (`all` for everywhere).
     pub region: Region,
     /// A triage reason code or `contra_absolute:CONDITION` / `contra_relative:CONDITION`.
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// Pressure for hands-on work.
@@ -165,9 +171,9 @@ pub struct Step {
     /// How much.
     pub dose: Dose,
     /// How, step by step.
-    pub instructions: Vec<String>,
+    pub instructions: Vec<Text>,
     /// Why this step.
-    pub why: String,
+    pub why: Text,
     /// Reference ids.
     pub evidence: Vec<&'static str>,
 }

@@ -406,17 +406,48 @@ impl Region {
     }
 }
 
+impl Region {
+    /// The wire code's stem and, for a one-sided region, its side: `("quads", Some("left"))`.
+    fn code_parts(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Region::Group(g, side) => (g.as_str(), side.map(Side::suffix)),
+            Region::Part(p, side) => (p.code(), Some(side.suffix())),
+            Region::LowerBack => ("lower_back", None),
+            Region::Chest => ("chest", None),
+            Region::WholeBody => ("whole_body", None),
+            Region::All => ("all", None),
+        }
+    }
+
+    /// Calls `f` with the wire code (`quads_left`), joined on the stack: no allocation and no
+    /// formatting machinery, for the plan's JSON.
+    pub fn with_code<R>(self, f: impl FnOnce(&str) -> R) -> R {
+        let (stem, side) = self.code_parts();
+        let Some(side) = side else {
+            return f(stem);
+        };
+        let mut buf = [0u8; 32];
+        let len = stem.len() + 1 + side.len();
+        let joined = buf.get_mut(..len).and_then(|out| {
+            let (head, tail) = out.split_at_mut(stem.len());
+            head.copy_from_slice(stem.as_bytes());
+            let (underscore, rest) = tail.split_first_mut()?;
+            *underscore = b'_';
+            rest.copy_from_slice(side.as_bytes());
+            std::str::from_utf8(out).ok()
+        });
+        // Every code fits the buffer; were one not to, the stem alone would be wrong, so the
+        // formatter below writes it instead.
+        match joined {
+            Some(code) => f(code),
+            None => f(&format!("{stem}_{side}")),
+        }
+    }
+}
+
 impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Region::Group(g, None) => f.write_str(g.as_str()),
-            Region::Group(g, Some(side)) => write!(f, "{}_{}", g.as_str(), side.suffix()),
-            Region::Part(p, side) => write!(f, "{}_{}", p.code(), side.suffix()),
-            Region::LowerBack => f.write_str("lower_back"),
-            Region::Chest => f.write_str("chest"),
-            Region::WholeBody => f.write_str("whole_body"),
-            Region::All => f.write_str("all"),
-        }
+        self.with_code(|code| f.write_str(code))
     }
 }
 

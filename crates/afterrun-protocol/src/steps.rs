@@ -15,7 +15,7 @@ use crate::history::History;
 use crate::needs::{MAJOR, Needs, add_uncovered, decompose, merge, needs};
 use crate::outcome;
 use crate::plan::{
-    Block, CompressionProgram, DeviceProgram, Dose, Legs, Plan, Pressure, Step, Triage,
+    Block, CompressionProgram, DeviceProgram, Dose, Legs, Plan, Pressure, Step, Text, Triage,
     VibrationProgram, VibrationSegment,
 };
 use crate::references::{self, REFERENCES};
@@ -102,12 +102,21 @@ struct Builder<'a> {
     blocked: Vec<Block>,
     needs: Needs,
     drafts: Vec<Draft>,
-    notes: Vec<String>,
-    assumptions: Vec<String>,
+    notes: Vec<Text>,
+    assumptions: Vec<Text>,
 }
 
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| (*s).to_string()).collect()
+/// Fixed sentences as the plan's text, borrowed.
+fn texts(items: &[&'static str]) -> Vec<Text> {
+    items.iter().map(|s| Text::Borrowed(s)).collect()
+}
+
+/// Sentences joined by a space; one alone stays borrowed.
+fn joined(items: &[&'static str]) -> Text {
+    match items {
+        [one] => Text::Borrowed(one),
+        _ => items.join(" ").into(),
+    }
 }
 
 fn minutes_ceil(seconds: u32) -> u32 {
@@ -202,7 +211,7 @@ impl Builder<'_> {
         if let Some(first) = subject.get_mut(..1) {
             first.make_ascii_uppercase();
         }
-        let note = format!("{subject}: {what}.");
+        let note = Text::Owned(format!("{subject}: {what}."));
         if !self.notes.contains(&note) {
             self.notes.push(note);
         }
@@ -221,7 +230,7 @@ impl Builder<'_> {
 
     fn referral(&mut self) {
         let level = self.tri.level;
-        let (modality, instructions): (Modality, &[&str]) = match level {
+        let (modality, instructions): (Modality, &[&'static str]) = match level {
             Level::Emergency => (
                 Modality::CallEmergency,
                 &[
@@ -276,20 +285,26 @@ impl Builder<'_> {
             duration_s: 0,
             targets,
             dose: Dose::None,
-            instructions: strings(instructions),
-            why: why.join(" "),
+            instructions: texts(instructions),
+            why: joined(&why),
             evidence,
         });
     }
 
-    fn rest(&mut self, offset: u32, duration_s: u32, why: &str, instructions: &[&str]) {
+    fn rest(
+        &mut self,
+        offset: u32,
+        duration_s: u32,
+        why: &'static str,
+        instructions: [&'static str; 2],
+    ) {
         self.push(Step {
             offset_min: offset,
             modality: Modality::Rest,
             duration_s,
             targets: vec![Region::WholeBody],
             dose: Dose::None,
-            instructions: strings(instructions),
+            instructions: texts(&instructions),
             why: why.into(),
             evidence: REST_REFS.to_vec(),
         });
@@ -302,7 +317,7 @@ impl Builder<'_> {
             duration_s: 300,
             targets: vec![Region::WholeBody],
             dose: Dose::Hydration { water_ml: 500, electrolytes: true },
-            instructions: strings(&[
+            instructions: texts(&[
                 "Sip water with electrolytes, to thirst: up to about 500 ml over the next hour.",
                 "Do not force a set volume: after long races too much plain water can be \
                  dangerous. Pale yellow urine is the aim.",
@@ -330,8 +345,8 @@ impl Builder<'_> {
                 targets,
                 dose: Dose::Static { seconds: 30, reps: 3 },
                 instructions: vec![
-                    stretch_instruction(cramp),
-                    "Repeat until the cramp releases; ease off if it hurts.".to_owned(),
+                    stretch_instruction(cramp).into(),
+                    "Repeat until the cramp releases; ease off if it hurts.".into(),
                 ],
                 why: "A gentle static stretch is the quickest way to release a cramp.".into(),
                 evidence: STATIC_REFS.to_vec(),
@@ -365,8 +380,8 @@ impl Builder<'_> {
             targets: vec![cramp],
             dose: Dose::None,
             instructions: vec![
-                first,
-                "See a sports physiotherapist if pain stays once the cramp eases.".to_owned(),
+                first.into(),
+                "See a sports physiotherapist if pain stays once the cramp eases.".into(),
             ],
             why: why.into(),
             evidence: STATIC_REFS.to_vec(),
@@ -403,7 +418,7 @@ impl Builder<'_> {
             t,
             3600,
             "Training or recovery work with a fever is unsafe: rest and drink.",
-            &[
+            [
                 "Rest today: no training and no recovery exercises while you have a fever.",
                 "See a doctor if the fever lasts 48 hours or other symptoms join it.",
             ],
@@ -418,7 +433,7 @@ impl Builder<'_> {
             900,
             "Lying down with the legs raised brings blood back to the head; walking while \
              dizzy risks a fall.",
-            &[
+            [
                 "Lie down with your legs raised on a chair or cushions, and sip fluids.",
                 "Get up slowly. If you are still dizzy 30 minutes after the run, seek urgent \
                  care.",
@@ -438,14 +453,18 @@ impl Builder<'_> {
             "Walking for recovery is on hold until a clinician clears it after the recent \
              fracture."
         };
-        let area = if self.tri.pain_reported { "painful" } else { "affected" };
+        let hands_off = if self.tri.pain_reported {
+            "No stretching, rolling or massage on the painful area."
+        } else {
+            "No stretching, rolling or massage on the affected area."
+        };
         self.rest(
             t,
             900,
             why,
-            &[
+            [
                 "Rest the leg: sit or lie down with it raised; walk only as daily life needs.",
-                &format!("No stretching, rolling or massage on the {area} area."),
+                hands_off,
             ],
         );
         self.hydration(t + 15);
@@ -463,13 +482,13 @@ impl Builder<'_> {
         let modality = if cycle { Modality::EasyCycle } else { Modality::Walk };
         let targets = self.allowed(modality, &walk_targets);
         let instructions = if cycle {
-            strings(&[
+            texts(&[
                 "Pedal easily with light resistance: you should be able to talk in full \
                  sentences.",
                 "Keep it smooth and relaxed; stop if anything hurts.",
             ])
         } else {
-            strings(&[
+            texts(&[
                 "Walk at an easy, conversational pace.",
                 "Keep your stride relaxed and let your arms swing.",
             ])
@@ -519,7 +538,7 @@ impl Builder<'_> {
             duration_s: 180,
             targets,
             dose: Dose::Dynamic { reps_per_side: 10 },
-            instructions: strings(&[
+            instructions: texts(&[
                 "Leg swings: hold a wall, swing each leg forward and back 10 times, then side \
                  to side 10 times.",
                 "Torso twists: feet apart, turn gently left and right 10 times each.",
@@ -577,17 +596,23 @@ impl Builder<'_> {
     fn foam_step(&self, offset: u32, targets: Vec<Region>, later: bool, short: bool) -> Step {
         let (seconds, pressure) = self.foam_dose(short);
         let sides: u32 = targets.iter().map(|r| r.leg_count()).sum();
-        let mut instructions = vec![
+        let mut instructions: Vec<Text> = Vec::with_capacity(4);
+        if later {
+            instructions.push("Only if soreness is still 3 or more out of 10.".into());
+        }
+        instructions.extend([
             format!(
                 "Roll each muscle group slowly for about {seconds} seconds per leg, from the knee \
                  or ankle toward the hip (toward the heart)."
-            ),
-            "Pause on tender spots and breathe; never roll over a joint or bone.".to_string(),
-            format!("Use {} pressure.", pressure.code()),
-        ];
-        if later {
-            instructions.insert(0, "Only if soreness is still 3 or more out of 10.".to_string());
-        }
+            )
+            .into(),
+            "Pause on tender spots and breathe; never roll over a joint or bone.".into(),
+            match pressure {
+                Pressure::Light => "Use light pressure.",
+                Pressure::Moderate => "Use moderate pressure.",
+            }
+            .into(),
+        ]);
         Step {
             offset_min: offset,
             modality: Modality::FoamRolling,
@@ -642,7 +667,7 @@ impl Builder<'_> {
             duration_s,
             targets,
             dose: Dose::MassageGun { seconds_per_spot: seconds, pressure },
-            instructions: strings(&[
+            instructions: texts(&[
                 "Work the tight spots of each target muscle, keeping the head moving, toward the \
                  heart.",
                 "Stay off bones and joints (shin, knee, ankle).",
@@ -710,11 +735,11 @@ impl Builder<'_> {
         if self.history.compression_sessions.is_none() {
             self.assumptions.push(if self.history.is_empty() {
                 "no stored history: this compression session counts as a first session (level ≤ 3)"
-                    .to_string()
+                    .into()
             } else {
                 "earlier compression sessions unknown: this session counts as a first session \
                  (level ≤ 3)"
-                    .to_string()
+                    .into()
             });
         }
         let (level, targets_mmhg, cap) = self.compression_level();
@@ -733,22 +758,30 @@ impl Builder<'_> {
             boost: Vec::new(),
             gradient: true,
         };
-        let mut instructions = vec![
+        let mut instructions: Vec<Text> = Vec::with_capacity(4);
+        instructions.extend([
             format!(
                 "Lie back with your legs raised slightly and run the boots at level {level} \
                  (about {mmhg} mmHg) for {minutes} minutes, sequential pattern."
-            ),
-            "Stop at once if you feel pain, numbness, tingling or throbbing.".to_string(),
-        ];
-        if legs.len() == 1 {
-            instructions.push(format!(
-                "Use the {} leg only: the other leg must not be compressed.",
-                legs_code.code()
-            ));
+            )
+            .into(),
+            "Stop at once if you feel pain, numbness, tingling or throbbing.".into(),
+        ]);
+        match legs_code {
+            Legs::Left => {
+                instructions
+                    .push("Use the left leg only: the other leg must not be compressed.".into());
+            }
+            Legs::Right => {
+                instructions
+                    .push("Use the right leg only: the other leg must not be compressed.".into());
+            }
+            Legs::Both => {}
         }
         if let Some(c) = cap {
-            instructions
-                .push(format!("Never above {c} mmHg (your clinician's or the protocol's cap)."));
+            instructions.push(
+                format!("Never above {c} mmHg (your clinician's or the protocol's cap).").into(),
+            );
         }
         let step = Step {
             offset_min: offset,
@@ -816,7 +849,7 @@ impl Builder<'_> {
             duration_s,
             targets,
             dose: Dose::Vibration { frequency_hz, amplitude_mm: 1.0, bout_s, bouts, stances },
-            instructions: strings(&[
+            instructions: texts(&[
                 "Stand on the plate with knees soft (slightly bent), low amplitude.",
                 "Follow the stances in order, resting between bouts; step off if you feel dizzy \
                  or anything hurts.",
@@ -875,29 +908,27 @@ impl Builder<'_> {
     fn assumptions_from_input(&mut self) {
         let c = self.checkin;
         for (i, s) in c.symptoms.as_deref().unwrap_or(&[]).iter().enumerate() {
-            let what = format!("symptoms[{i}] ({})", s.code.code());
+            let mut assume = |what: &str| {
+                self.assumptions.push(format!("symptoms[{i}] ({}): {what}", s.code.code()).into());
+            };
             if s.region.is_none() {
-                self.assumptions.push(if s.code.is_systemic() {
-                    format!("{what}: no region given, taken as the whole body")
+                assume(if s.code.is_systemic() {
+                    "no region given, taken as the whole body"
                 } else {
-                    format!(
-                        "{what}: no region given, every region considered (the chest included, \
-                         so it is treated as a possible chest symptom)"
-                    )
+                    "no region given, every region considered (the chest included, so it is \
+                     treated as a possible chest symptom)"
                 });
             }
             if s.trend.is_none() {
-                self.assumptions.push(format!("{what}: no trend given, taken as worsening"));
+                assume("no trend given, taken as worsening");
             }
             if s.since_hours.is_none() {
-                self.assumptions.push(format!(
-                    "{what}: no since_hours given, every duration considered and the highest level kept"
-                ));
+                assume(
+                    "no since_hours given, every duration considered and the highest level kept",
+                );
             }
             if s.after.is_none() {
-                self.assumptions.push(format!(
-                    "{what}: no after given, every cause considered and the highest level kept"
-                ));
+                assume("no after given, every cause considered and the highest level kept");
             }
         }
         if c.athlete.equipment.is_none() {
@@ -923,7 +954,7 @@ impl Builder<'_> {
             );
         }
         for note in &self.contra.ignored_clearances {
-            self.assumptions.push(note.clone());
+            self.assumptions.push(note.clone().into());
         }
         if self.needs.defaulted && self.tri.level < Level::UrgentCare {
             self.assumptions.push(
@@ -966,13 +997,12 @@ impl Builder<'_> {
         } else {
             "Sit or lie down and rest."
         };
-        let area = if self.tri.pain_reported { "painful" } else { "affected" };
-        self.rest(
-            0,
-            if emergency { 1800 } else { 3600 },
-            why,
-            &[first, &format!("Do not massage, roll, compress or stretch the {area} area.")],
-        );
+        let hands_off = if self.tri.pain_reported {
+            "Do not massage, roll, compress or stretch the painful area."
+        } else {
+            "Do not massage, roll, compress or stretch the affected area."
+        };
+        self.rest(0, if emergency { 1800 } else { 3600 }, why, [first, hands_off]);
     }
 
     /// The notes below `urgent_care`: bone stress, fever, clearances used, load cautions.
@@ -991,10 +1021,10 @@ impl Builder<'_> {
             );
         }
         for c in &self.contra.cleared {
-            self.notes.push(c.clone());
+            self.notes.push(c.clone().into());
         }
         if let Some(note) = self.load_caution() {
-            self.notes.push(note);
+            self.notes.push(note.into());
         }
     }
 
@@ -1055,7 +1085,8 @@ impl Builder<'_> {
             self.massage_gun(t);
         }
         if gun_moved {
-            self.notes.push(self.preference_note(Modality::MassageGun, Modality::FoamRolling));
+            self.notes
+                .push(self.preference_note(Modality::MassageGun, Modality::FoamRolling).into());
         }
         let plate_preferred = self.owns(Equipment::VibrationPlate)
             && !self.plate_targets().is_empty()
@@ -1065,8 +1096,9 @@ impl Builder<'_> {
             && self.owns(Equipment::CompressionBoots)
             && !self.blocked_everywhere(Modality::CompressionBoots)
         {
-            self.notes
-                .push(self.preference_note(Modality::VibrationPlate, Modality::CompressionBoots));
+            self.notes.push(
+                self.preference_note(Modality::VibrationPlate, Modality::CompressionBoots).into(),
+            );
         }
         if !boots && self.owns(Equipment::VibrationPlate) {
             self.plate_loosen_up();
@@ -1141,7 +1173,7 @@ impl Builder<'_> {
         let used: Vec<Modality> = self.drafts.iter().map(|d| d.step.modality).collect();
         for e in &self.history.learned {
             if used.contains(&e.modality) {
-                self.notes.push(outcome::effect_sentence(e));
+                self.notes.push(outcome::effect_sentence(e).into());
             }
         }
     }
@@ -1214,26 +1246,26 @@ fn whole_seconds(t: Timestamp) -> Timestamp {
 
 /// The verdict in words that fit what was found (protocol.md, more rules v2): "do not run
 /// through the pain" only when pain was reported; dizziness, numbness, a fever get their own.
-fn advice(tri: &TriageResult, max_soreness: f64) -> String {
-    let mut out = match tri.level {
+fn advice(tri: &TriageResult, max_soreness: f64) -> Text {
+    let mut out: Text = match tri.level {
         Level::Emergency => "Call emergency services now. Do not drive yourself; rest while you \
                              wait for help."
-            .to_owned(),
+            .into(),
         Level::UrgentCare => "Seek urgent care today for a same-day medical assessment. No \
                               massage, rolling, compression or vibration until a clinician has \
                               seen you."
-            .to_owned(),
-        Level::SeePhysio => see_physio_advice(tri),
-        Level::SelfCare if tri.has(FEVER_ALONE.code) => FEVER_ALONE.text.to_owned(),
+            .into(),
+        Level::SeePhysio => see_physio_advice(tri).into(),
+        Level::SelfCare if tri.has(FEVER_ALONE.code) => FEVER_ALONE.text.into(),
         Level::SelfCare if max_soreness < 3.0 && tri.found_words(Level::SelfCare).is_empty() => {
-            "Nothing worrying reported: follow the plan and check in again tomorrow.".to_owned()
+            "Nothing worrying reported: follow the plan and check in again tomorrow.".into()
         }
         Level::SelfCare => {
-            "Ordinary post-run soreness: follow the plan and check in again tomorrow.".to_owned()
+            "Ordinary post-run soreness: follow the plan and check in again tomorrow.".into()
         }
     };
     if tri.has(BLEEDING_RISK_INJURY.code) {
-        out.push_str(" If you hit your head, call emergency services now.");
+        out.to_mut().push_str(" If you hit your head, call emergency services now.");
     }
     out
 }

@@ -427,7 +427,7 @@ async fn coach_view(
             let reasons = Vec::<ReasonDoc>::deserialize(&r.reasons)
                 .unwrap_or_default()
                 .iter()
-                .map(|x| if x.text.is_empty() { x.code.to_string() } else { x.text.clone() })
+                .map(|x| if x.text.is_empty() { x.code.to_string() } else { x.text.to_string() })
                 .collect::<Vec<_>>()
                 .join(" ");
             ReferralItem {

@@ -16,7 +16,7 @@ struct Blocks {
 impl Blocks {
     fn push(&mut self, modality: Modality, region: Region, reason: &'static str) {
         if self.seen.insert((modality, region, reason)) {
-            self.out.push(Block { modality, region, reason: reason.to_string() });
+            self.out.push(Block { modality, region, reason: reason.into() });
         }
     }
 }

@@ -28,7 +28,7 @@ pub use rules::*;
 use crate::checkin::{CheckIn, Symptom};
 use crate::codes::{After, Level, SymptomCode, Trend};
 use crate::history::History;
-use crate::plan::{Block, Reason};
+use crate::plan::{Block, Reason, Text};
 use crate::region::{Region, RegionClass};
 
 /// The reason code of the block that local symptoms put on hands-on work.
@@ -92,8 +92,8 @@ impl TriageResult {
             let text = reason_text(f);
             match out.iter_mut().find(|r| r.code == f.rule.code) {
                 Some(r) => {
-                    if !r.text.contains(&text) {
-                        r.text = format!("{} {text}", r.text);
+                    if !r.text.contains(text.as_ref()) {
+                        r.text = format!("{} {text}", r.text).into();
                     }
                     for e in f.rule.evidence {
                         if !r.evidence.contains(e) {
@@ -128,7 +128,7 @@ impl TriageResult {
 }
 
 /// The words of one finding: the rule's, naming what was found where the rule is the fallback.
-fn reason_text(f: &Finding) -> String {
+fn reason_text(f: &Finding) -> Text {
     if f.rule == UNEXPLAINED_SYMPTOM && !f.codes.is_empty() {
         let mut what: Vec<&str> = Vec::new();
         for c in &f.codes {
@@ -142,9 +142,10 @@ fn reason_text(f: &Finding) -> String {
         }
         return format!(
             "{words} is not part of ordinary post-run soreness: see a sports physiotherapist."
-        );
+        )
+        .into();
     }
-    f.rule.text.to_owned()
+    f.rule.text.into()
 }
 
 /// "a", "a and b", "a, b and c".

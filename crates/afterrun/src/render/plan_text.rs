@@ -92,7 +92,7 @@ pub fn render(plan: &PlanDoc, locale: &Locale) -> String {
         let _ = writeln!(out, "\n{}", styled(HEADING, "Why"));
         for r in &triage.reasons {
             let text =
-                if r.text.trim().is_empty() { reason_words(&r.code) } else { r.text.clone() };
+                if r.text.trim().is_empty() { reason_words(&r.code) } else { r.text.to_string() };
             out.push_str(&wrap(&readable(&text), "  - ", "    "));
         }
     }
@@ -143,7 +143,7 @@ fn render_blocked(blocked: &[BlockDoc], out: &mut String) {
     // (modality, reason) → regions, in first-seen order.
     let mut by_modality: Vec<(Modality, &str, Vec<Region>)> = Vec::new();
     for b in blocked {
-        let (modality, reason, region) = (b.modality, b.reason.as_str(), b.region);
+        let (modality, reason, region) = (b.modality, b.reason.as_ref(), b.region);
         match by_modality.iter_mut().find(|(m, r, _)| *m == modality && *r == reason) {
             Some((_, _, regions)) if !regions.contains(&region) => regions.push(region),
             Some(_) => {}
