@@ -36,13 +36,15 @@ async fn healthz() -> &'static str {
 
 /// `POST /api/plan`: a check-in in, the plan out (the CLI's `--json` bytes).
 async fn plan(body: Bytes) -> Response {
-    // The one JSON reader first, so that this body is refused like every other one.
-    if let Err(problem) = crate::body::json_value(&body) {
-        return problem.into_response();
-    }
-    match plan_for(&String::from_utf8_lossy(&body)) {
+    let planned = match std::str::from_utf8(&body) {
+        Ok(text) => plan_for(text),
+        Err(_) => Err(crate::body::invalid_json("$", "the body is not UTF-8 text")),
+    };
+    match planned {
         Ok(plan) => json_text(StatusCode::OK, plan.to_json()),
-        Err(problem) => problem.into_response(),
+        // Refused: the one JSON reader says first whether the body is JSON at all, so that it
+        // is refused like every other body; only JSON that is no check-in is the planner's.
+        Err(problem) => crate::body::json_value(&body).err().unwrap_or(problem).into_response(),
     }
 }
 
