@@ -11,12 +11,10 @@ use afterrun_service::locale::Locale;
 use afterrun_store::Profile;
 use afterrun_store::{Account, Id, Role, Store, StoreError};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize as _;
 
 use crate::auth::{self, Principal};
@@ -26,20 +24,6 @@ use crate::respond::{PERSONAL_ATHLETE, not_found_page, page, redirect};
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues};
 use crate::{AppState, Mode, Signup};
-
-/// The routes.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_page).post(login_submit))
-        .route("/signup", get(signup_page).post(signup_submit))
-        .route("/logout", post(logout))
-        .route("/coach", get(coach_page))
-        .route("/coach/invites", post(coach_invite))
-        .route("/coach/athletes/{id}/accept", post(coach_accept))
-        .route("/coach/athletes/{id}/end", post(coach_end))
-        .route("/profile/coaches", post(add_coach))
-        .route("/profile/coaches/{username}/remove", post(remove_coach))
-}
 
 /// Whose athlete pages these are: the personal athlete, or the logged-in athlete's. A coach is
 /// sent to the coach page, an anonymous visitor to the login page.
@@ -116,7 +100,7 @@ struct LoginPage {
     error: Option<String>,
 }
 
-async fn login_page(
+pub(crate) async fn login_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
@@ -154,7 +138,7 @@ fn logged_in(role: Role, token: &str, headers: &HeaderMap) -> Response {
     response
 }
 
-async fn login_submit(
+pub(crate) async fn login_submit(
     State(state): State<AppState>,
     csrf: CsrfToken,
     client: Client,
@@ -230,11 +214,11 @@ impl SignupPage {
 }
 
 #[derive(Debug, serde::Deserialize)]
-struct SignupQuery {
+pub(crate) struct SignupQuery {
     invite: Option<String>,
 }
 
-async fn signup_page(
+pub(crate) async fn signup_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     Query(query): Query<SignupQuery>,
@@ -248,7 +232,7 @@ async fn signup_page(
     page(status, &view)
 }
 
-async fn signup_submit(
+pub(crate) async fn signup_submit(
     State(state): State<AppState>,
     csrf: CsrfToken,
     client: Client,
@@ -294,7 +278,7 @@ async fn signup_submit(
 }
 
 /// `POST /logout`: ends the session, back to the login page.
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(crate) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if multi_user_store(&state).is_none() {
         return no_accounts();
     }
@@ -347,7 +331,7 @@ fn coach_of(principal: Principal) -> Result<Account, &'static str> {
 }
 
 /// `GET /coach`: the coach's runners and their red-flag check-ins.
-async fn coach_page(
+pub(crate) async fn coach_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
@@ -365,7 +349,7 @@ async fn coach_page(
 
 /// `POST /coach/invites`: the coach page again, with a new one-time sign-up link (shown once:
 /// the store keeps only its hash).
-async fn coach_invite(
+pub(crate) async fn coach_invite(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
@@ -458,7 +442,7 @@ async fn coach_view(
 }
 
 /// `POST /coach/athletes/{id}/accept`: the coach accepts a runner's request; back to the page.
-async fn coach_accept(
+pub(crate) async fn coach_accept(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -467,7 +451,7 @@ async fn coach_accept(
 }
 
 /// `POST /coach/athletes/{id}/end`: the coach declines a request or ends a link.
-async fn coach_end(
+pub(crate) async fn coach_end(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -506,7 +490,7 @@ fn linking_athlete(state: &AppState, owner: PageOwner) -> Option<Id> {
 }
 
 /// `POST /profile/coaches`: the athlete adds a coach by username.
-async fn add_coach(
+pub(crate) async fn add_coach(
     State(state): State<AppState>,
     owner: PageOwner,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -522,7 +506,7 @@ async fn add_coach(
 }
 
 /// `POST /profile/coaches/{username}/remove`: the athlete removes a coach.
-async fn remove_coach(
+pub(crate) async fn remove_coach(
     State(state): State<AppState>,
     owner: PageOwner,
     Path(username): Path<String>,

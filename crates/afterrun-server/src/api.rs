@@ -7,35 +7,22 @@
 use afterrun_protocol::History;
 use afterrun_protocol::guide::{self, OUTCOME_FIGURES_NOTE, Topic};
 use afterrun_protocol::references;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::problem::Problem;
 use crate::respond::json_text;
 
-/// The API routes.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/plan", post(plan))
-        .route("/api/guide", get(guide_list))
-        .route("/api/guide/{topic}", get(guide_topic))
-        .route("/api/openapi.json", get(openapi))
-}
-
 /// `GET /healthz`: the process is up.
-async fn healthz() -> &'static str {
+pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
 /// `POST /api/plan`: a check-in in, the plan out (the CLI's `--json` bytes).
-async fn plan(body: Bytes) -> Response {
+pub(crate) async fn plan(body: Bytes) -> Response {
     // The one JSON reader first, so that this body is refused like every other one.
     if let Err(problem) = crate::body::json_value(&body) {
         return problem.into_response();
@@ -53,7 +40,7 @@ pub(crate) fn plan_for(checkin_json: &str) -> Result<afterrun_protocol::PlanDoc,
 }
 
 /// `GET /api/guide`: the topics, in reading order.
-async fn guide_list() -> Response {
+pub(crate) async fn guide_list() -> Response {
     let topics: Vec<Value> = guide::topics()
         .iter()
         .map(|t| json!({"id": t.id, "title": t.title, "summary": t.summary}))
@@ -62,7 +49,7 @@ async fn guide_list() -> Response {
 }
 
 /// `GET /api/guide/{topic}`: one topic with its references' citations.
-async fn guide_topic(Path(id): Path<String>) -> Response {
+pub(crate) async fn guide_topic(Path(id): Path<String>) -> Response {
     match guide::topic(&id) {
         Some(t) => json_text(StatusCode::OK, topic_json(t).to_string()),
         None => Problem::not_found(Some("topic"), format!("there is no guide topic `{id}`"))
@@ -93,7 +80,7 @@ fn topic_json(t: &Topic) -> Value {
 }
 
 /// `GET /api/openapi.json`: the OpenAPI 3.1 document of every endpoint.
-async fn openapi() -> Response {
+pub(crate) async fn openapi() -> Response {
     json_text(StatusCode::OK, crate::openapi::document().to_string())
 }
 

@@ -6,11 +6,9 @@
 
 use afterrun_service::locale::Locale;
 use afterrun_store::Id;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
@@ -18,12 +16,6 @@ use crate::respond::page;
 use crate::security::CsrfToken;
 use crate::web::PlanPage;
 use crate::{AppState, views};
-
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/coach/athletes/{id}/status", get(runner_status))
-        .route("/coach/athletes/{id}/plans/{plan}", get(runner_plan))
-}
 
 /// The runner `id` when `principal` is one of their coaches, with their name.
 async fn linked_runner(
@@ -44,7 +36,7 @@ async fn linked_runner(
 }
 
 /// `GET /coach/athletes/{id}/status`: the runner's status page, read only.
-async fn runner_status(
+pub(crate) async fn runner_status(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -56,7 +48,7 @@ async fn runner_status(
 }
 
 /// `GET /coach/athletes/{id}/plans/{plan}`: one of the runner's plans, read only.
-async fn runner_plan(
+pub(crate) async fn runner_plan(
     State(state): State<AppState>,
     principal: Principal,
     csrf: CsrfToken,

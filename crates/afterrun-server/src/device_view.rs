@@ -39,12 +39,10 @@ use afterrun_device::vibration::{
 };
 use afterrun_service::chart::trace::svg_plot;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::watch;
@@ -55,15 +53,6 @@ use crate::account_pages::own_athlete;
 use crate::auth::Principal;
 use crate::problem::Problem;
 use crate::respond::{not_found_page, page};
-
-/// The device routes.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/device", get(device_page))
-        .route("/device/run", get(device_run))
-        .route("/api/device/compression/stream", get(compression_stream))
-        .route("/api/device/vibration/stream", get(vibration_stream))
-}
 
 /// The simulator's noise seed: the same program and fault give the same run.
 const SEED: u64 = 1;
@@ -893,7 +882,7 @@ fn round1(x: f64) -> f64 {
 }
 
 /// `GET /device`: the program and the form to run it.
-async fn device_page(
+pub(crate) async fn device_page(
     State(state): State<AppState>,
     principal: Principal,
     Query(query): Query<RunQuery>,
@@ -909,7 +898,7 @@ async fn device_page(
 }
 
 /// `GET /device/run`: the whole run, simulated at once (1 ms steps), drawn as an SVG.
-async fn device_run(
+pub(crate) async fn device_run(
     State(state): State<AppState>,
     principal: Principal,
     Query(query): Query<RunQuery>,
@@ -1106,7 +1095,7 @@ async fn stream(state: AppState, principal: Principal, query: RunQuery, kind: De
 }
 
 /// `GET /api/device/compression/stream`: a compression run as Server-Sent Events.
-async fn compression_stream(
+pub(crate) async fn compression_stream(
     State(state): State<AppState>,
     principal: Principal,
     Query(query): Query<RunQuery>,
@@ -1115,7 +1104,7 @@ async fn compression_stream(
 }
 
 /// `GET /api/device/vibration/stream`: a plate run as Server-Sent Events.
-async fn vibration_stream(
+pub(crate) async fn vibration_stream(
     State(state): State<AppState>,
     principal: Principal,
     Query(query): Query<RunQuery>,

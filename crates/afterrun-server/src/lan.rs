@@ -26,13 +26,11 @@ use std::net::{IpAddr, SocketAddr};
 use afterrun_service::locale::Locale;
 use afterrun_store::{Id, PairedDevice, StoreError};
 use askama::Template;
-use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::account_pages::PageOwner;
@@ -267,14 +265,6 @@ pub fn qr_svg(link: &str) -> String {
 
 // ----- pages -----
 
-/// The routes: the pairing link, and the owner's forms on the profile page.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/pair/{token}", get(pair))
-        .route("/profile/devices/link", post(make_link))
-        .route("/profile/devices/{id}/revoke", post(revoke))
-}
-
 /// The answer of a server without `--lan` to its pages.
 fn not_lan() -> Response {
     not_found_page(
@@ -286,7 +276,7 @@ fn not_lan() -> Response {
 /// `GET /pair/{token}`: pairs this device (a cookie) and goes to the home page; refused (401)
 /// when the link is unknown, used or expired. The owner and a paired device need no pairing:
 /// they go home and the link stays unused.
-async fn pair(
+pub(crate) async fn pair(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(token): Path<String>,
@@ -347,7 +337,7 @@ fn owner_only() -> Response {
 }
 
 /// `POST /profile/devices/link`: the owner makes a new pairing link (shown on the profile page).
-async fn make_link(State(state): State<AppState>, visitor: Visitor) -> Response {
+pub(crate) async fn make_link(State(state): State<AppState>, visitor: Visitor) -> Response {
     if state.config().lan.is_none() {
         return not_lan();
     }
@@ -362,7 +352,7 @@ async fn make_link(State(state): State<AppState>, visitor: Visitor) -> Response 
 
 /// `POST /profile/devices/{id}/revoke`: the owner revokes a paired device (its cookie then gets
 /// 401). Revoking one already gone changes nothing.
-async fn revoke(
+pub(crate) async fn revoke(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,

@@ -29,7 +29,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
+use axum::routing::{delete, get, post, put};
 use jiff::Timestamp;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -248,22 +250,88 @@ impl Inner {
 }
 
 /// The whole application: JSON API, web pages, assets, with the security and limit layers.
+///
+/// This is the one place that knows every route: the handlers live in [`api`] and [`pages`]
+/// (assets in [`assets`]), and none of them names a route of another.
 pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     let routes = Router::new()
-        .merge(api::routes())
-        .merge(athletes_api::routes())
-        .merge(web::routes())
-        .merge(status_page::routes())
-        .merge(account_pages::routes())
-        .merge(coach_views::routes())
-        .merge(assets::routes())
-        .merge(device_view::routes())
-        .merge(lan::routes())
+        // The JSON API.
+        .route("/healthz", get(api::healthz))
+        .route("/api/plan", post(api::plan))
+        .route("/api/guide", get(api::guide_list))
+        .route("/api/guide/{topic}", get(api::guide_topic))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/accounts", post(athletes_api::create_account))
+        .route(
+            "/api/session",
+            post(athletes_api::create_session).delete(athletes_api::delete_session),
+        )
+        .route("/api/me", get(athletes_api::me).delete(athletes_api::delete_me))
+        .route("/api/me/password", put(athletes_api::change_password))
+        .route("/api/athletes/{id}/export", get(athletes_api::export))
+        .route("/api/athletes", get(athletes_api::athletes))
+        .route(
+            "/api/athletes/{id}/profile",
+            get(athletes_api::profile).put(athletes_api::put_profile),
+        )
+        .route(
+            "/api/athletes/{id}/checkins",
+            get(athletes_api::checkins).post(athletes_api::post_checkin),
+        )
+        .route("/api/athletes/{id}/plans", get(athletes_api::plans))
+        .route("/api/athletes/{id}/plans/{plan}", get(athletes_api::plan))
+        .route("/api/athletes/{id}/plans/{plan}/steps/{step}/done", post(athletes_api::step_done))
+        .route("/api/athletes/{id}/activities", get(athletes_api::activities))
+        .route(
+            "/api/athletes/{id}/coaches",
+            get(athletes_api::coaches).post(athletes_api::link_coach),
+        )
+        .route("/api/athletes/{id}/coaches/{username}", delete(athletes_api::unlink_coach))
+        .route("/api/athletes/{id}/status", get(status_page::status_json))
+        .route("/api/referrals", get(athletes_api::referrals))
+        .route("/api/coach/athletes/{id}/accept", post(athletes_api::accept_runner))
+        .route("/api/coach/athletes/{id}", delete(athletes_api::end_runner))
+        .route("/api/invites", post(athletes_api::create_invite))
+        .route("/api/device/compression/stream", get(device_view::compression_stream))
+        .route("/api/device/vibration/stream", get(device_view::vibration_stream))
+        // The pages.
+        .route("/", get(web::checkin_page))
+        .route("/checkin", get(web::checkin_redirect).post(web::checkin_submit))
+        .route("/plan.ics", get(web::plan_ics))
+        .route("/plans", get(web::plan_list))
+        .route("/plans/{id}", get(web::stored_plan))
+        .route("/plans/{id}/calendar.ics", get(web::stored_plan_ics))
+        .route("/plans/{id}/steps/{step}/done", post(web::mark_done))
+        .route("/plans/{id}/steps/{step}/undo", post(web::undo_done))
+        .route("/profile", get(web::profile_page).post(web::profile_submit))
+        .route("/profile/coaches", post(account_pages::add_coach))
+        .route("/profile/coaches/{username}/remove", post(account_pages::remove_coach))
+        .route("/profile/devices/link", post(lan::make_link))
+        .route("/profile/devices/{id}/revoke", post(lan::revoke))
+        .route("/pair/{token}", get(lan::pair))
+        .route("/guide", get(web::guide_list))
+        .route("/guide/{topic}", get(web::guide_topic))
+        .route("/status", get(status_page::status_page))
+        .route("/login", get(account_pages::login_page).post(account_pages::login_submit))
+        .route("/signup", get(account_pages::signup_page).post(account_pages::signup_submit))
+        .route("/logout", post(account_pages::logout))
+        .route("/coach", get(account_pages::coach_page))
+        .route("/coach/invites", post(account_pages::coach_invite))
+        .route("/coach/athletes/{id}/accept", post(account_pages::coach_accept))
+        .route("/coach/athletes/{id}/end", post(account_pages::coach_end))
+        .route("/coach/athletes/{id}/status", get(coach_views::runner_status))
+        .route("/coach/athletes/{id}/plans/{plan}", get(coach_views::runner_plan))
+        .route("/device", get(device_view::device_page))
+        .route("/device/run", get(device_view::device_run))
+        // The assets.
+        .route("/assets/{file}", get(assets::asset))
+        .route("/manifest.webmanifest", get(assets::manifest))
+        .route("/sw.js", get(assets::service_worker))
         // The small body and time limits hold for every route but the uploads (their own).
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.timeout))
-        .merge(upload::routes())
+        .merge(uploads())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed);
     // The guard may read a form body: bound it by the longest limit of the routes.
@@ -277,4 +345,13 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(policy::answers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The upload routes (the API's and the import page's), with their own body and time limits.
+fn uploads() -> Router<AppState> {
+    Router::new()
+        .route("/api/athletes/{id}/activities", post(upload::upload_api))
+        .route("/import", get(upload::import_page).post(upload::import_form))
+        .layer(DefaultBodyLimit::max(upload::BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, upload::TIMEOUT))
 }

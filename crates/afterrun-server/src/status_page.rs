@@ -14,11 +14,9 @@ use afterrun_service::chart::svg::{escape, num};
 use afterrun_service::status::{StatusReport, band_meaning, meaning, moment, status_report};
 use afterrun_store::{Id, Store};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Response};
-use axum::routing::get;
 
 use crate::AppState;
 use crate::Mode;
@@ -34,12 +32,6 @@ type Getter = fn(&afterrun_load::DailyPoint) -> f64;
 
 /// Days the chart shows.
 const CHART_DAYS: usize = 90;
-
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/status", get(status_page))
-        .route("/api/athletes/{id}/status", get(status_json))
-}
 
 /// One body-map region coloured by its forecast.
 #[derive(Debug, Clone)]
@@ -127,7 +119,7 @@ async fn report(
         .await
 }
 
-async fn status_json(
+pub(crate) async fn status_json(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -165,7 +157,7 @@ async fn status_json(
 }
 
 /// `GET /status`.
-async fn status_page(State(state): State<AppState>, owner: PageOwner) -> Response {
+pub(crate) async fn status_page(State(state): State<AppState>, owner: PageOwner) -> Response {
     let Some(store) = state.store() else {
         return Problem::not_found(None, "this server keeps no history").into_response();
     };

@@ -30,15 +30,12 @@ use afterrun_service::locale::Locale;
 use afterrun_service::words::activity_words;
 use afterrun_store::{Id, Store};
 use askama::Template;
-use axum::Router;
 use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
-use tower_http::timeout::TimeoutLayer;
 
 use crate::AppState;
 use crate::auth::{self, Access, Principal};
@@ -55,15 +52,6 @@ pub const TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The file extensions the page's file chooser offers (anything else is still sniffed).
 const ACCEPT: &str = ".fit,.gpx,.tcx,.zip,.gz,.tar.gz,.tgz";
-
-/// The upload routes, with their own body and time limits.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/athletes/{id}/activities", post(upload_api))
-        .route("/import", get(import_page).post(import_form))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, TIMEOUT))
-}
 
 fn bad_request(field: &str, detail: impl Into<String>) -> Problem {
     Problem::new(
@@ -159,7 +147,7 @@ struct UploadQuery {
 }
 
 /// `POST /api/athletes/{id}/activities?name=FILE`: imports the body (a file or an archive).
-async fn upload_api(
+pub(crate) async fn upload_api(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -358,7 +346,7 @@ async fn import_locale(state: &AppState, principal: &Principal) -> Locale {
 }
 
 /// `GET /import`: the import page.
-async fn import_page(
+pub(crate) async fn import_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
@@ -369,7 +357,7 @@ async fn import_page(
 }
 
 /// `POST /import`: the page's form without JavaScript; every file of the form is imported.
-async fn import_form(
+pub(crate) async fn import_form(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,

@@ -12,11 +12,9 @@ use afterrun_service::checkin::CheckinError;
 use afterrun_service::locale::{Locale, Units};
 use afterrun_store::{PlanRow, Profile, Store};
 use askama::Template;
-use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use crate::AppState;
 use crate::account_pages::{PageOwner, coach_names, owner_locale, stored_profile};
@@ -25,22 +23,6 @@ use crate::problem::Problem;
 use crate::respond::{NotFoundPage, html_page, page, redirect};
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues, PlanView};
-
-/// The page routes.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(checkin_page))
-        .route("/checkin", get(checkin_redirect).post(checkin_submit))
-        .route("/plan.ics", get(plan_ics))
-        .route("/plans", get(plan_list))
-        .route("/plans/{id}", get(stored_plan))
-        .route("/plans/{id}/calendar.ics", get(stored_plan_ics))
-        .route("/plans/{id}/steps/{step}/done", axum::routing::post(mark_done))
-        .route("/plans/{id}/steps/{step}/undo", axum::routing::post(undo_done))
-        .route("/profile", get(profile_page).post(profile_submit))
-        .route("/guide", get(guide_list))
-        .route("/guide/{topic}", get(guide_topic))
-}
 
 /// An option of a select.
 #[derive(Debug, Clone)]
@@ -394,7 +376,7 @@ fn form_page(template: &dyn askama::DynTemplate, error: &FormError) -> Response 
     }
 }
 
-async fn checkin_page(
+pub(crate) async fn checkin_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     owner: PageOwner,
@@ -542,13 +524,13 @@ fn profile_page_for(
 }
 
 #[derive(Debug, serde::Deserialize)]
-struct ProfileQuery {
+pub(crate) struct ProfileQuery {
     saved: Option<String>,
     no_coach: Option<String>,
 }
 
 /// `GET /profile`: the personal athlete's profile form.
-async fn profile_page(
+pub(crate) async fn profile_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     owner: PageOwner,
@@ -662,7 +644,7 @@ fn pace_per_km(text: &str, units: Units) -> Option<f64> {
 }
 
 /// `POST /profile`: saves the profile, then shows it again.
-async fn profile_submit(
+pub(crate) async fn profile_submit(
     State(state): State<AppState>,
     csrf: CsrfToken,
     owner: PageOwner,
@@ -693,7 +675,7 @@ async fn profile_submit(
 }
 
 /// A reload of the plan page's address goes back to the form.
-async fn checkin_redirect() -> Response {
+pub(crate) async fn checkin_redirect() -> Response {
     redirect("/")
 }
 
@@ -710,7 +692,7 @@ fn encode_query(text: &str) -> String {
     out
 }
 
-async fn checkin_submit(
+pub(crate) async fn checkin_submit(
     State(state): State<AppState>,
     csrf: CsrfToken,
     owner: PageOwner,
@@ -833,7 +815,7 @@ struct PlansPage {
 }
 
 /// `GET /plans`: the personal athlete's plans, newest first.
-async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response {
+pub(crate) async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response {
     let Some(store) = state.store() else {
         return page(
             StatusCode::OK,
@@ -877,7 +859,7 @@ async fn plan_list(State(state): State<AppState>, owner: PageOwner) -> Response 
 }
 
 /// `GET /plans/{id}`: a stored plan with its done steps.
-async fn stored_plan(
+pub(crate) async fn stored_plan(
     State(state): State<AppState>,
     csrf: CsrfToken,
     owner: PageOwner,
@@ -911,7 +893,7 @@ async fn stored_plan(
 }
 
 /// `GET /plans/{id}/calendar.ics`: a stored plan as a calendar.
-async fn stored_plan_ics(
+pub(crate) async fn stored_plan_ics(
     State(state): State<AppState>,
     owner: PageOwner,
     Path(id): Path<String>,
@@ -932,7 +914,7 @@ fn no_plan_problem(id: &str) -> Response {
 
 /// `POST /plans/{id}/steps/{step}/done`: marks a step done, then back to the plan (the page's
 /// script swaps in only that step, so a running timer keeps going).
-async fn mark_done(
+pub(crate) async fn mark_done(
     State(state): State<AppState>,
     owner: PageOwner,
     Path((id, step)): Path<(String, String)>,
@@ -941,7 +923,7 @@ async fn mark_done(
 }
 
 /// `POST /plans/{id}/steps/{step}/undo`: takes back a step marked done, then back to the plan.
-async fn undo_done(
+pub(crate) async fn undo_done(
     State(state): State<AppState>,
     owner: PageOwner,
     Path((id, step)): Path<(String, String)>,
@@ -1006,11 +988,11 @@ fn ics_response(plan: Result<PlanDoc, serde_json::Error>, locale: &Locale) -> Re
 }
 
 #[derive(Debug, serde::Deserialize)]
-struct IcsQuery {
+pub(crate) struct IcsQuery {
     checkin: Option<String>,
 }
 
-async fn plan_ics(
+pub(crate) async fn plan_ics(
     State(state): State<AppState>,
     owner: PageOwner,
     Query(query): Query<IcsQuery>,
@@ -1032,13 +1014,13 @@ async fn plan_ics(
     ics_response(Ok(plan), &owner_locale(&state, owner).await)
 }
 
-async fn guide_list() -> Response {
+pub(crate) async fn guide_list() -> Response {
     let topics =
         afterrun_protocol::guide::topics().iter().map(|t| (t.id, t.title, t.summary)).collect();
     page(StatusCode::OK, &GuideListPage { title: "Guide", nav: "guide", topics })
 }
 
-async fn guide_topic(Path(id): Path<String>) -> Response {
+pub(crate) async fn guide_topic(Path(id): Path<String>) -> Response {
     match afterrun_protocol::guide::topic(&id) {
         Some(topic) => {
             let references = topic
