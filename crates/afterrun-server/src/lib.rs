@@ -36,32 +36,28 @@ use jiff::Timestamp;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-mod account_pages;
 mod answers;
 mod api;
 mod assets;
-mod athletes_api;
 pub mod auth;
 pub mod body;
 pub mod client;
-mod coach_views;
 pub mod demo;
-mod device_view;
+mod device_sim;
 pub mod lan;
 pub mod limits;
 mod nav;
 pub mod openapi;
+mod pages;
 pub mod policy;
 pub mod problem;
 mod report_cache;
 mod respond;
 pub mod security;
 mod spool;
-mod status_page;
 mod tokens;
 pub mod upload;
 mod views;
-mod web;
 
 /// Where the clock comes from: the real one in the binary, a fixed one in tests.
 pub type Clock = fn() -> Timestamp;
@@ -262,68 +258,71 @@ pub fn router(state: AppState) -> Router {
         .route("/api/guide", get(api::guide_list))
         .route("/api/guide/{topic}", get(api::guide_topic))
         .route("/api/openapi.json", get(api::openapi))
-        .route("/api/accounts", post(athletes_api::create_account))
+        .route("/api/accounts", post(api::athletes::create_account))
         .route(
             "/api/session",
-            post(athletes_api::create_session).delete(athletes_api::delete_session),
+            post(api::athletes::create_session).delete(api::athletes::delete_session),
         )
-        .route("/api/me", get(athletes_api::me).delete(athletes_api::delete_me))
-        .route("/api/me/password", put(athletes_api::change_password))
-        .route("/api/athletes/{id}/export", get(athletes_api::export))
-        .route("/api/athletes", get(athletes_api::athletes))
+        .route("/api/me", get(api::athletes::me).delete(api::athletes::delete_me))
+        .route("/api/me/password", put(api::athletes::change_password))
+        .route("/api/athletes/{id}/export", get(api::athletes::export))
+        .route("/api/athletes", get(api::athletes::athletes))
         .route(
             "/api/athletes/{id}/profile",
-            get(athletes_api::profile).put(athletes_api::put_profile),
+            get(api::athletes::profile).put(api::athletes::put_profile),
         )
         .route(
             "/api/athletes/{id}/checkins",
-            get(athletes_api::checkins).post(athletes_api::post_checkin),
+            get(api::athletes::checkins).post(api::athletes::post_checkin),
         )
-        .route("/api/athletes/{id}/plans", get(athletes_api::plans))
-        .route("/api/athletes/{id}/plans/{plan}", get(athletes_api::plan))
-        .route("/api/athletes/{id}/plans/{plan}/steps/{step}/done", post(athletes_api::step_done))
-        .route("/api/athletes/{id}/activities", get(athletes_api::activities))
+        .route("/api/athletes/{id}/plans", get(api::athletes::plans))
+        .route("/api/athletes/{id}/plans/{plan}", get(api::athletes::plan))
+        .route("/api/athletes/{id}/plans/{plan}/steps/{step}/done", post(api::athletes::step_done))
+        .route("/api/athletes/{id}/activities", get(api::athletes::activities))
         .route(
             "/api/athletes/{id}/coaches",
-            get(athletes_api::coaches).post(athletes_api::link_coach),
+            get(api::athletes::coaches).post(api::athletes::link_coach),
         )
-        .route("/api/athletes/{id}/coaches/{username}", delete(athletes_api::unlink_coach))
-        .route("/api/athletes/{id}/status", get(status_page::status_json))
-        .route("/api/referrals", get(athletes_api::referrals))
-        .route("/api/coach/athletes/{id}/accept", post(athletes_api::accept_runner))
-        .route("/api/coach/athletes/{id}", delete(athletes_api::end_runner))
-        .route("/api/invites", post(athletes_api::create_invite))
-        .route("/api/device/compression/stream", get(device_view::compression_stream))
-        .route("/api/device/vibration/stream", get(device_view::vibration_stream))
+        .route("/api/athletes/{id}/coaches/{username}", delete(api::athletes::unlink_coach))
+        .route("/api/athletes/{id}/status", get(api::status::status_json))
+        .route("/api/referrals", get(api::athletes::referrals))
+        .route("/api/coach/athletes/{id}/accept", post(api::athletes::accept_runner))
+        .route("/api/coach/athletes/{id}", delete(api::athletes::end_runner))
+        .route("/api/invites", post(api::athletes::create_invite))
+        .route("/api/device/compression/stream", get(api::device::compression_stream))
+        .route("/api/device/vibration/stream", get(api::device::vibration_stream))
         // The pages.
-        .route("/", get(web::checkin_page))
-        .route("/checkin", get(web::checkin_redirect).post(web::checkin_submit))
-        .route("/plan.ics", get(web::plan_ics))
-        .route("/plans", get(web::plan_list))
-        .route("/plans/{id}", get(web::stored_plan))
-        .route("/plans/{id}/calendar.ics", get(web::stored_plan_ics))
-        .route("/plans/{id}/steps/{step}/done", post(web::mark_done))
-        .route("/plans/{id}/steps/{step}/undo", post(web::undo_done))
-        .route("/profile", get(web::profile_page).post(web::profile_submit))
-        .route("/profile/coaches", post(account_pages::add_coach))
-        .route("/profile/coaches/{username}/remove", post(account_pages::remove_coach))
-        .route("/profile/devices/link", post(lan::make_link))
-        .route("/profile/devices/{id}/revoke", post(lan::revoke))
-        .route("/pair/{token}", get(lan::pair))
-        .route("/guide", get(web::guide_list))
-        .route("/guide/{topic}", get(web::guide_topic))
-        .route("/status", get(status_page::status_page))
-        .route("/login", get(account_pages::login_page).post(account_pages::login_submit))
-        .route("/signup", get(account_pages::signup_page).post(account_pages::signup_submit))
-        .route("/logout", post(account_pages::logout))
-        .route("/coach", get(account_pages::coach_page))
-        .route("/coach/invites", post(account_pages::coach_invite))
-        .route("/coach/athletes/{id}/accept", post(account_pages::coach_accept))
-        .route("/coach/athletes/{id}/end", post(account_pages::coach_end))
-        .route("/coach/athletes/{id}/status", get(coach_views::runner_status))
-        .route("/coach/athletes/{id}/plans/{plan}", get(coach_views::runner_plan))
-        .route("/device", get(device_view::device_page))
-        .route("/device/run", get(device_view::device_run))
+        .route("/", get(pages::checkin::checkin_page))
+        .route(
+            "/checkin",
+            get(pages::checkin::checkin_redirect).post(pages::checkin::checkin_submit),
+        )
+        .route("/plan.ics", get(pages::plans::plan_ics))
+        .route("/plans", get(pages::plans::plan_list))
+        .route("/plans/{id}", get(pages::plans::stored_plan))
+        .route("/plans/{id}/calendar.ics", get(pages::plans::stored_plan_ics))
+        .route("/plans/{id}/steps/{step}/done", post(pages::plans::mark_done))
+        .route("/plans/{id}/steps/{step}/undo", post(pages::plans::undo_done))
+        .route("/profile", get(pages::profile::profile_page).post(pages::profile::profile_submit))
+        .route("/profile/coaches", post(pages::account::add_coach))
+        .route("/profile/coaches/{username}/remove", post(pages::account::remove_coach))
+        .route("/profile/devices/link", post(pages::lan::make_link))
+        .route("/profile/devices/{id}/revoke", post(pages::lan::revoke))
+        .route("/pair/{token}", get(pages::lan::pair))
+        .route("/guide", get(pages::guide::guide_list))
+        .route("/guide/{topic}", get(pages::guide::guide_topic))
+        .route("/status", get(pages::status::status_page))
+        .route("/login", get(pages::account::login_page).post(pages::account::login_submit))
+        .route("/signup", get(pages::account::signup_page).post(pages::account::signup_submit))
+        .route("/logout", post(pages::account::logout))
+        .route("/coach", get(pages::account::coach_page))
+        .route("/coach/invites", post(pages::account::coach_invite))
+        .route("/coach/athletes/{id}/accept", post(pages::account::coach_accept))
+        .route("/coach/athletes/{id}/end", post(pages::account::coach_end))
+        .route("/coach/athletes/{id}/status", get(pages::coach::runner_status))
+        .route("/coach/athletes/{id}/plans/{plan}", get(pages::coach::runner_plan))
+        .route("/device", get(pages::device::device_page))
+        .route("/device/run", get(pages::device::device_run))
         // The assets.
         .route("/assets/{file}", get(assets::asset))
         .route("/manifest.webmanifest", get(assets::manifest))
@@ -350,8 +349,8 @@ pub fn router(state: AppState) -> Router {
 /// The upload routes (the API's and the import page's), with their own body and time limits.
 fn uploads() -> Router<AppState> {
     Router::new()
-        .route("/api/athletes/{id}/activities", post(upload::upload_api))
-        .route("/import", get(upload::import_page).post(upload::import_form))
+        .route("/api/athletes/{id}/activities", post(api::upload::upload_api))
+        .route("/import", get(pages::import::import_page).post(pages::import::import_form))
         .layer(DefaultBodyLimit::max(upload::BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, upload::TIMEOUT))
 }

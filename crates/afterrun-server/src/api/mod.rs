@@ -1,4 +1,6 @@
-//! The JSON API: health, plan, guide and the OpenAPI document.
+//! The JSON API's handlers: here health, plan, guide, the OpenAPI document and the answers to
+//! an unknown address or method; the athlete-scoped API, the status, the device streams and the
+//! upload in the modules below. Their routes are listed in [`crate::router`] only.
 //!
 //! `POST /api/plan` answers with exactly the bytes of `afterrun_protocol::plan_json`, the same
 //! function `afterrun plan --checkin … --json` prints, so the CLI and the server can never give
@@ -15,6 +17,11 @@ use serde_json::{Value, json};
 
 use crate::problem::Problem;
 use crate::respond::json_text;
+
+pub(crate) mod athletes;
+pub(crate) mod device;
+pub(crate) mod status;
+pub(crate) mod upload;
 
 /// `GET /healthz`: the process is up.
 pub(crate) async fn healthz() -> &'static str {

@@ -14,7 +14,7 @@ use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
 use crate::respond::page;
 use crate::security::CsrfToken;
-use crate::web::PlanPage;
+use crate::views::PlanPage;
 use crate::{AppState, views};
 
 /// The runner `id` when `principal` is one of their coaches, with their name.
@@ -42,7 +42,7 @@ pub(crate) async fn runner_status(
     Path(id): Path<String>,
 ) -> Response {
     match linked_runner(&state, &principal, &id).await {
-        Ok((athlete, _)) => crate::status_page::athlete_status_page(&state, Some(athlete)).await,
+        Ok((athlete, _)) => crate::pages::status::athlete_status_page(&state, Some(athlete)).await,
         Err(p) => p.into_response(),
     }
 }
