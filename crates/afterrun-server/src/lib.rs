@@ -247,8 +247,8 @@ impl Inner {
 
 /// The whole application: JSON API, web pages, assets, with the security and limit layers.
 ///
-/// This is the one place that knows every route: the handlers live in [`api`] and [`pages`]
-/// (assets in [`assets`]), and none of them names a route of another.
+/// This is the one place that knows every route: the handlers live in `api/` and `pages/`
+/// (the assets' in `assets.rs`), and none of them names a route of another.
 pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     let routes = Router::new()
