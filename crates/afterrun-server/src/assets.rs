@@ -3,13 +3,10 @@
 //! `htmx.min.js` is htmx 2.0.11 as published on npm (`htmx.org`), unmodified below its added
 //! licence line (0BSD, `assets/htmx.LICENSE`).
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
-use crate::AppState;
 use crate::problem::Problem;
 
 const CSS: &[u8] = include_bytes!("../assets/app.css");
@@ -43,14 +40,6 @@ pub const MANIFEST: &str = r##"{
 }
 "##;
 
-/// The asset routes.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/assets/{file}", get(asset))
-        .route("/manifest.webmanifest", get(manifest))
-        .route("/sw.js", get(service_worker))
-}
-
 /// The bytes and media type of an asset, by file name.
 fn find(name: &str) -> Option<(&'static [u8], &'static str)> {
     Some(match name {
@@ -69,7 +58,7 @@ fn find(name: &str) -> Option<(&'static [u8], &'static str)> {
 }
 
 /// `GET /manifest.webmanifest`.
-async fn manifest() -> Response {
+pub(crate) async fn manifest() -> Response {
     let mut response = MANIFEST.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/manifest+json"));
@@ -79,7 +68,7 @@ async fn manifest() -> Response {
 
 /// `GET /sw.js`: the service worker, served from the root so that its scope is the whole app;
 /// never cached by HTTP, so a new version is picked up on the next visit.
-async fn service_worker() -> Response {
+pub(crate) async fn service_worker() -> Response {
     let mut response = SERVICE_WORKER.into_response();
     let headers = response.headers_mut();
     headers
@@ -88,7 +77,7 @@ async fn service_worker() -> Response {
     response
 }
 
-async fn asset(Path(name): Path<String>) -> Response {
+pub(crate) async fn asset(Path(name): Path<String>) -> Response {
     match find(&name) {
         Some((bytes, media_type)) => {
             let mut response = bytes.into_response();

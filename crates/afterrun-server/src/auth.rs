@@ -20,7 +20,8 @@
 //!   (behind a TLS-terminating proxy that sends `X-Forwarded-Proto: https`), and lives
 //!   [`SESSION_LIFETIME_S`].
 
-use afterrun_store::{Account, Id, Role, Store};
+use afterrun_service::locale::Locale;
+use afterrun_store::{Account, Id, Profile, Role, Store, StoreError};
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -31,9 +32,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::client::Client;
-use crate::limits::LOGIN_WINDOW_S;
-use crate::limits::{Attempt, count_attempt};
+use crate::limits::{Attempt, LOGIN_WINDOW_S, count_attempt};
 use crate::problem::Problem;
+use crate::respond::{PERSONAL_ATHLETE, redirect};
 use crate::security::cookie_value;
 pub(crate) use crate::tokens::over_tls;
 pub use crate::tokens::{SESSION_COOKIE, new_token};
@@ -454,6 +455,122 @@ pub(crate) async fn logout(state: &AppState, headers: &HeaderMap) -> Result<(), 
         store.delete_session(token).await.map_err(|e| Problem::internal(&e))?;
     }
     Ok(())
+}
+
+// ----- whose pages these are -----
+
+/// Whose athlete pages these are: the personal athlete, or the logged-in athlete's. A coach is
+/// sent to the coach page, an anonymous visitor to the login page.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum PageOwner {
+    /// Personal mode: the athlete named [`PERSONAL_ATHLETE`], created on first use.
+    Personal,
+    /// Multi-user mode: the logged-in athlete.
+    Athlete(Id),
+}
+
+impl FromRequestParts<AppState> for PageOwner {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match Principal::from_request_parts(parts, state).await {
+            Ok(Principal::Owner) => Ok(PageOwner::Personal),
+            Ok(Principal::Athlete { athlete_id, .. }) => Ok(PageOwner::Athlete(athlete_id)),
+            Ok(Principal::Coach { .. }) => Err(redirect("/coach")),
+            Ok(Principal::Anonymous) => Err(redirect("/login")),
+            Err(problem) => Err(problem.into_response()),
+        }
+    }
+}
+
+impl PageOwner {
+    /// The athlete's id, if they exist yet.
+    pub(crate) async fn lookup(self, store: &Store) -> Result<Option<Id>, StoreError> {
+        match self {
+            PageOwner::Personal => store.athlete_id(PERSONAL_ATHLETE).await,
+            PageOwner::Athlete(id) => Ok(Some(id)),
+        }
+    }
+
+    /// The athlete's id, creating the personal athlete if needed.
+    pub(crate) async fn ensure(self, store: &Store, now: i64) -> Result<Id, StoreError> {
+        match self {
+            PageOwner::Personal => store.ensure_athlete(PERSONAL_ATHLETE, now).await,
+            PageOwner::Athlete(id) => Ok(id),
+        }
+    }
+}
+
+/// The athlete whose own data a page shows: the personal athlete (if they exist yet) for the
+/// owner, the logged-in athlete's; `None` for a coach or an anonymous visitor (they have none).
+pub(crate) async fn own_athlete(
+    principal: &Principal,
+    store: &Store,
+) -> Result<Option<Id>, StoreError> {
+    match principal {
+        Principal::Owner => store.athlete_id(PERSONAL_ATHLETE).await,
+        Principal::Athlete { athlete_id, .. } => Ok(Some(*athlete_id)),
+        Principal::Coach { .. } | Principal::Anonymous => Ok(None),
+    }
+}
+
+/// The page owner's zone and units, from their profile (the server's zone and km without one).
+pub(crate) async fn owner_locale(state: &AppState, owner: PageOwner) -> Locale {
+    let profile = stored_profile(state, owner).await.ok().flatten().unwrap_or_default();
+    Locale::of(&profile)
+}
+
+/// The page owner's stored profile, when there is a store and a profile in it.
+pub(crate) async fn stored_profile(
+    state: &AppState,
+    owner: PageOwner,
+) -> Result<Option<Profile>, afterrun_store::StoreError> {
+    let facts = owner_facts(state, owner).await?.facts;
+    Ok((facts.profile != Profile::default()).then(|| facts.profile.clone()))
+}
+
+/// What the pages read of their owner: the athlete (if they exist yet) and their profile.
+#[derive(Debug, Default)]
+pub(crate) struct OwnerFacts {
+    /// The athlete's id; `None` while the personal athlete does not exist yet.
+    pub(crate) athlete: Option<Id>,
+    /// Their profile (the default one without an athlete or a store).
+    pub(crate) profile: Profile,
+}
+
+/// An owner's facts and the store revision they were read at.
+#[derive(Debug)]
+pub(crate) struct OwnerAt {
+    /// The store's revision (0 without a store).
+    pub(crate) revision: i64,
+    /// The facts at that revision.
+    pub(crate) facts: std::sync::Arc<OwnerFacts>,
+}
+
+/// The page owner's facts, read once per store revision ([`crate::report_cache`]): one small
+/// read on every page instead of the athlete and profile queries.
+pub(crate) async fn owner_facts(
+    state: &AppState,
+    owner: PageOwner,
+) -> Result<OwnerAt, afterrun_store::StoreError> {
+    let Some(store) = state.store() else {
+        return Ok(OwnerAt { revision: 0, facts: std::sync::Arc::default() });
+    };
+    let revision = store.revision().await?;
+    let key = match owner {
+        PageOwner::Personal => (None, revision),
+        PageOwner::Athlete(id) => (Some(id), revision),
+    };
+    let facts = state
+        .owners()
+        .get_or_compute(key, async {
+            let Some(athlete) = owner.lookup(store).await? else {
+                return Ok(OwnerFacts::default());
+            };
+            Ok(OwnerFacts { athlete: Some(athlete), profile: store.profile(athlete).await? })
+        })
+        .await?;
+    Ok(OwnerAt { revision, facts })
 }
 
 #[cfg(test)]

@@ -26,26 +26,24 @@ use std::net::{IpAddr, SocketAddr};
 use afterrun_service::locale::Locale;
 use afterrun_store::{Id, PairedDevice, StoreError};
 use askama::Template;
-use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 
 use crate::AppState;
-use crate::account_pages::PageOwner;
-use crate::account_pages::owner_locale;
-use crate::auth::{new_token, over_tls};
+use crate::auth::{PageOwner, new_token, owner_locale};
 use crate::problem::Problem;
-use crate::respond::{not_found_page, page, redirect};
+use crate::respond::page;
 use crate::security::{CsrfToken, cookie_value, is_loopback_host, is_token, request_host};
 
 /// The cookie that carries a paired device's token.
 pub const DEVICE_COOKIE: &str = "afterrun_device";
+
 /// How long a pairing link can be used, in seconds (10 minutes).
 pub const PAIRING_LIFETIME_S: i64 = 10 * 60;
+
 /// How long the device cookie lives, in seconds: 400 days, the most browsers keep a cookie.
 /// The device stays paired until it is revoked; after that long its browser pairs again.
 pub const DEVICE_COOKIE_MAX_AGE_S: i64 = 400 * 24 * 3600;
@@ -136,7 +134,7 @@ struct UnpairedPage {
 }
 
 /// 401 for a stranger: a page explaining pairing, or a problem document for the API.
-fn unpaired(api: bool, refused: Option<&'static str>) -> Response {
+pub(crate) fn unpaired(api: bool, refused: Option<&'static str>) -> Response {
     if api {
         return Problem::new(
             StatusCode::UNAUTHORIZED,
@@ -152,7 +150,7 @@ fn unpaired(api: bool, refused: Option<&'static str>) -> Response {
 }
 
 /// Why a pairing link was refused, for the page.
-const LINK_REFUSED: &str = "This pairing link cannot be used: each link works once, for 10 \
+pub(crate) const LINK_REFUSED: &str = "This pairing link cannot be used: each link works once, for 10 \
                             minutes, and this one was used already or is older than that.";
 
 // ----- pairing links -----
@@ -163,7 +161,7 @@ pub struct PairingLink {
     /// The link, with the server's LAN address: `http://192.168.1.20:8080/pair/TOKEN`.
     pub url: String,
     /// The token it carries.
-    token: String,
+    pub(crate) token: String,
     /// When it stops working (Unix seconds).
     pub expires_at: i64,
 }
@@ -263,129 +261,6 @@ pub fn qr_svg(link: &str) -> String {
          shape-rendering=\"crispEdges\"><rect width=\"{size}\" height=\"{size}\" \
          fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
     )
-}
-
-// ----- pages -----
-
-/// The routes: the pairing link, and the owner's forms on the profile page.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/pair/{token}", get(pair))
-        .route("/profile/devices/link", post(make_link))
-        .route("/profile/devices/{id}/revoke", post(revoke))
-}
-
-/// The answer of a server without `--lan` to its pages.
-fn not_lan() -> Response {
-    not_found_page(
-        "This server does not serve the home network: start it with afterrun serve --lan."
-            .to_owned(),
-    )
-}
-
-/// `GET /pair/{token}`: pairs this device (a cookie) and goes to the home page; refused (401)
-/// when the link is unknown, used or expired. The owner and a paired device need no pairing:
-/// they go home and the link stays unused.
-async fn pair(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(token): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(store) = state.store().filter(|_| state.config().lan.is_some()) else {
-        return not_lan();
-    };
-    if visitor != Visitor::Stranger {
-        return redirect("/");
-    }
-    if !is_token(&token) {
-        return unpaired(false, Some(LINK_REFUSED));
-    }
-    let device_token = new_token();
-    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let name = device_name(agent);
-    let now = state.now().as_second();
-    match store.pair_device(&token, &device_token, &name, now).await {
-        Ok(device) => {
-            tracing::info!(device = device.id, name = %device.name, "paired a device");
-            let mut response = redirect("/");
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, device_cookie(&device_token, &headers));
-            response
-        }
-        Err(StoreError::NoPairing) => {
-            tracing::warn!("refused a pairing link: unknown, used or expired");
-            unpaired(false, Some(LINK_REFUSED))
-        }
-        Err(e) => Problem::internal(&e).into_response(),
-    }
-}
-
-/// The `Set-Cookie` value carrying a paired device's token, `Secure` over TLS.
-fn device_cookie(token: &str, request: &HeaderMap) -> HeaderValue {
-    let secure = if over_tls(request) { "; Secure" } else { "" };
-    let text = format!(
-        "{DEVICE_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; \
-         Max-Age={DEVICE_COOKIE_MAX_AGE_S}{secure}"
-    );
-    // A token is hex: always a valid header value.
-    HeaderValue::from_str(&text)
-        .unwrap_or_else(|_| HeaderValue::from_static("afterrun_device=; Max-Age=0"))
-}
-
-/// 403: managing devices is the owner's, at the machine.
-fn owner_only() -> Response {
-    Problem::new(
-        StatusCode::FORBIDDEN,
-        "owner-only",
-        "Only on the computer that runs afterrun",
-        "pairing and revoking devices is done on the computer afterrun runs on, at localhost",
-        None,
-    )
-    .into_response()
-}
-
-/// `POST /profile/devices/link`: the owner makes a new pairing link (shown on the profile page).
-async fn make_link(State(state): State<AppState>, visitor: Visitor) -> Response {
-    if state.config().lan.is_none() {
-        return not_lan();
-    }
-    if visitor != Visitor::Owner {
-        return owner_only();
-    }
-    match new_link(&state).await {
-        Ok(_) => redirect("/profile#phone"),
-        Err(e) => Problem::internal(&e).into_response(),
-    }
-}
-
-/// `POST /profile/devices/{id}/revoke`: the owner revokes a paired device (its cookie then gets
-/// 401). Revoking one already gone changes nothing.
-async fn revoke(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(store) = state.store().filter(|_| state.config().lan.is_some()) else {
-        return not_lan();
-    };
-    if visitor != Visitor::Owner {
-        return owner_only();
-    }
-    let Ok(id) = id.parse::<Id>() else {
-        return Problem::not_found(Some("id"), "there is no paired device with this id")
-            .into_response();
-    };
-    match store.revoke_device(id).await {
-        Ok(revoked) => {
-            if revoked {
-                tracing::info!(device = id, "revoked a paired device");
-            }
-            redirect("/profile#phone")
-        }
-        Err(e) => Problem::internal(&e).into_response(),
-    }
 }
 
 /// A pairing link as the owner's pages show it.

@@ -29,37 +29,35 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
+use axum::routing::{delete, get, post, put};
 use jiff::Timestamp;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-mod account_pages;
 mod answers;
 mod api;
 mod assets;
-mod athletes_api;
 pub mod auth;
 pub mod body;
 pub mod client;
-mod coach_views;
 pub mod demo;
-mod device_view;
+mod device_sim;
 pub mod lan;
 pub mod limits;
 mod nav;
 pub mod openapi;
+mod pages;
 pub mod policy;
 pub mod problem;
 mod report_cache;
 mod respond;
 pub mod security;
 mod spool;
-mod status_page;
 mod tokens;
 pub mod upload;
 mod views;
-mod web;
 
 /// Where the clock comes from: the real one in the binary, a fixed one in tests.
 pub type Clock = fn() -> Timestamp;
@@ -147,8 +145,7 @@ pub struct AppState {
 }
 
 /// Page owners' facts, keyed by the owner (`None`: the personal athlete) and store revision.
-type OwnerCache =
-    report_cache::RevisionCache<(Option<afterrun_store::Id>, i64), account_pages::OwnerFacts>;
+type OwnerCache = report_cache::RevisionCache<(Option<afterrun_store::Id>, i64), auth::OwnerFacts>;
 
 /// Stored plans' page views, keyed by athlete, plan and store revision.
 type PlanViewCache = report_cache::RevisionCache<
@@ -161,7 +158,7 @@ struct Inner {
     clock: Clock,
     store: Option<Arc<afterrun_store::Store>>,
     reports: report_cache::ReportCache,
-    /// Page owners' facts per store revision (`account_pages::owner_facts`).
+    /// Page owners' facts per store revision (`auth::owner_facts`).
     owners: OwnerCache,
     /// Stored plans' page views per athlete, plan and store revision (`None`: no such plan).
     plan_views: PlanViewCache,
@@ -283,22 +280,91 @@ impl Inner {
 }
 
 /// The whole application: JSON API, web pages, assets, with the security and limit layers.
+///
+/// This is the one place that knows every route: the handlers live in `api/` and `pages/`
+/// (the assets' in `assets.rs`), and none of them names a route of another.
 pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     let routes = Router::new()
-        .merge(api::routes())
-        .merge(athletes_api::routes())
-        .merge(web::routes())
-        .merge(status_page::routes())
-        .merge(account_pages::routes())
-        .merge(coach_views::routes())
-        .merge(assets::routes())
-        .merge(device_view::routes())
-        .merge(lan::routes())
+        // The JSON API.
+        .route("/healthz", get(api::healthz))
+        .route("/api/plan", post(api::plan))
+        .route("/api/guide", get(api::guide_list))
+        .route("/api/guide/{topic}", get(api::guide_topic))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/accounts", post(api::athletes::create_account))
+        .route(
+            "/api/session",
+            post(api::athletes::create_session).delete(api::athletes::delete_session),
+        )
+        .route("/api/me", get(api::athletes::me).delete(api::athletes::delete_me))
+        .route("/api/me/password", put(api::athletes::change_password))
+        .route("/api/athletes/{id}/export", get(api::athletes::export))
+        .route("/api/athletes", get(api::athletes::athletes))
+        .route(
+            "/api/athletes/{id}/profile",
+            get(api::athletes::profile).put(api::athletes::put_profile),
+        )
+        .route(
+            "/api/athletes/{id}/checkins",
+            get(api::athletes::checkins).post(api::athletes::post_checkin),
+        )
+        .route("/api/athletes/{id}/plans", get(api::athletes::plans))
+        .route("/api/athletes/{id}/plans/{plan}", get(api::athletes::plan))
+        .route("/api/athletes/{id}/plans/{plan}/steps/{step}/done", post(api::athletes::step_done))
+        .route("/api/athletes/{id}/activities", get(api::athletes::activities))
+        .route(
+            "/api/athletes/{id}/coaches",
+            get(api::athletes::coaches).post(api::athletes::link_coach),
+        )
+        .route("/api/athletes/{id}/coaches/{username}", delete(api::athletes::unlink_coach))
+        .route("/api/athletes/{id}/status", get(api::status::status_json))
+        .route("/api/referrals", get(api::athletes::referrals))
+        .route("/api/coach/athletes/{id}/accept", post(api::athletes::accept_runner))
+        .route("/api/coach/athletes/{id}", delete(api::athletes::end_runner))
+        .route("/api/invites", post(api::athletes::create_invite))
+        .route("/api/device/compression/stream", get(api::device::compression_stream))
+        .route("/api/device/vibration/stream", get(api::device::vibration_stream))
+        // The pages.
+        .route("/", get(pages::checkin::checkin_page))
+        .route(
+            "/checkin",
+            get(pages::checkin::checkin_redirect).post(pages::checkin::checkin_submit),
+        )
+        .route("/plan.ics", get(pages::plans::plan_ics))
+        .route("/plans", get(pages::plans::plan_list))
+        .route("/plans/{id}", get(pages::plans::stored_plan))
+        .route("/plans/{id}/calendar.ics", get(pages::plans::stored_plan_ics))
+        .route("/plans/{id}/steps/{step}/done", post(pages::plans::mark_done))
+        .route("/plans/{id}/steps/{step}/undo", post(pages::plans::undo_done))
+        .route("/profile", get(pages::profile::profile_page).post(pages::profile::profile_submit))
+        .route("/profile/coaches", post(pages::account::add_coach))
+        .route("/profile/coaches/{username}/remove", post(pages::account::remove_coach))
+        .route("/profile/devices/link", post(pages::lan::make_link))
+        .route("/profile/devices/{id}/revoke", post(pages::lan::revoke))
+        .route("/pair/{token}", get(pages::lan::pair))
+        .route("/guide", get(pages::guide::guide_list))
+        .route("/guide/{topic}", get(pages::guide::guide_topic))
+        .route("/status", get(pages::status::status_page))
+        .route("/login", get(pages::account::login_page).post(pages::account::login_submit))
+        .route("/signup", get(pages::account::signup_page).post(pages::account::signup_submit))
+        .route("/logout", post(pages::account::logout))
+        .route("/coach", get(pages::account::coach_page))
+        .route("/coach/invites", post(pages::account::coach_invite))
+        .route("/coach/athletes/{id}/accept", post(pages::account::coach_accept))
+        .route("/coach/athletes/{id}/end", post(pages::account::coach_end))
+        .route("/coach/athletes/{id}/status", get(pages::coach::runner_status))
+        .route("/coach/athletes/{id}/plans/{plan}", get(pages::coach::runner_plan))
+        .route("/device", get(pages::device::device_page))
+        .route("/device/run", get(pages::device::device_run))
+        // The assets.
+        .route("/assets/{file}", get(assets::asset))
+        .route("/manifest.webmanifest", get(assets::manifest))
+        .route("/sw.js", get(assets::service_worker))
         // The small body and time limits hold for every route but the uploads (their own).
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.timeout))
-        .merge(upload::routes())
+        .merge(uploads())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed);
     // The guard may read a form body: bound it by the longest limit of the routes.
@@ -312,4 +378,13 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(policy::answers))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The upload routes (the API's and the import page's), with their own body and time limits.
+fn uploads() -> Router<AppState> {
+    Router::new()
+        .route("/api/athletes/{id}/activities", post(api::upload::upload_api))
+        .route("/import", get(pages::import::import_page).post(pages::import::import_form))
+        .layer(DefaultBodyLimit::max(upload::BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, upload::TIMEOUT))
 }

@@ -901,7 +901,7 @@ fn add_operation_ids_and_security(doc: &mut Value) {
     }
 }
 
-/// The routes of `serve --lan` (`lan.rs`): the pairing link and the owner's device forms.
+/// The routes of `serve --lan` (`pages/lan.rs`): the pairing link and the owner's device forms.
 fn lan_paths() -> serde_json::Map<String, Value> {
     let form = json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
         "type": "object", "properties": {"csrf_token": {"type": "string"}}}}}});
@@ -936,7 +936,7 @@ fn lan_paths() -> serde_json::Map<String, Value> {
     map
 }
 
-/// The device simulator's routes (`device_view.rs`).
+/// The device simulator's routes (`api/device.rs`, `pages/device.rs`).
 fn device_paths() -> serde_json::Map<String, Value> {
     let params = json!([
         {"name": "plan", "in": "query", "schema": {"type": "string", "examples": ["demo", "12"]},

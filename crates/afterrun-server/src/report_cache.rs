@@ -19,7 +19,11 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use afterrun_service::status::StatusReport;
-use afterrun_store::Id;
+use afterrun_service::status::{moment, status_report};
+use afterrun_store::{Id, Store};
+
+use crate::AppState;
+use crate::problem::Problem;
 
 /// The most entries a cache keeps; past it the cache starts again empty (entries are cheap to
 /// redo and an old revision is never asked again).
@@ -80,4 +84,28 @@ impl<K: Eq + Hash, V> RevisionCache<K, V> {
         };
         slot.get_or_try_init(|| async { compute.await.map(Arc::new) }).await.cloned()
     }
+}
+
+/// The report for the athlete at the state's clock (to the minute), from the cache when the
+/// store has not changed since it was computed.
+pub(crate) async fn report(
+    state: &AppState,
+    store: &Store,
+    athlete: Id,
+) -> Result<std::sync::Arc<CachedReport>, Problem> {
+    let clock = state.now().as_second();
+    let now = clock - clock.rem_euclid(60);
+    let revision = store.revision().await.map_err(|e| Problem::internal(&e))?;
+    let key = (athlete, revision, now);
+    state
+        .reports()
+        .get_or_compute(key, async {
+            let today = afterrun_service::history::utc_date(now)
+                .ok_or_else(|| Problem::internal(&"the clock is out of range"))?;
+            status_report(store, athlete, today, moment(today, today, now))
+                .await
+                .map(CachedReport::new)
+                .map_err(|e| Problem::internal(&e))
+        })
+        .await
 }

@@ -29,22 +29,13 @@ use afterrun_service::import::{self, Counts};
 use afterrun_service::locale::Locale;
 use afterrun_service::words::activity_words;
 use afterrun_store::{Id, Store};
-use askama::Template;
-use axum::Router;
 use axum::body::Body;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use tower_http::timeout::TimeoutLayer;
 
 use crate::AppState;
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
-use crate::respond::page;
-use crate::security::CsrfToken;
 use crate::spool::Spool;
 
 /// The largest upload accepted, in bytes: a whole Strava export of several years fits.
@@ -54,18 +45,9 @@ pub const BODY_LIMIT: usize = 256 * 1024 * 1024;
 pub const TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The file extensions the page's file chooser offers (anything else is still sniffed).
-const ACCEPT: &str = ".fit,.gpx,.tcx,.zip,.gz,.tar.gz,.tgz";
+pub(crate) const ACCEPT: &str = ".fit,.gpx,.tcx,.zip,.gz,.tar.gz,.tgz";
 
-/// The upload routes, with their own body and time limits.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/athletes/{id}/activities", post(upload_api))
-        .route("/import", get(import_page).post(import_form))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, TIMEOUT))
-}
-
-fn bad_request(field: &str, detail: impl Into<String>) -> Problem {
+pub(crate) fn bad_request(field: &str, detail: impl Into<String>) -> Problem {
     Problem::new(
         StatusCode::BAD_REQUEST,
         "invalid-upload",
@@ -75,7 +57,7 @@ fn bad_request(field: &str, detail: impl Into<String>) -> Problem {
     )
 }
 
-fn too_large() -> Problem {
+pub(crate) fn too_large() -> Problem {
     Problem::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "too-large",
@@ -85,19 +67,23 @@ fn too_large() -> Problem {
     )
 }
 
-fn no_store() -> Problem {
+pub(crate) fn no_store() -> Problem {
     Problem::not_found(None, "this server runs without a store: there is nowhere to import to")
 }
 
 /// The athlete a path's `{id}` names, once the caller may write to it ([`auth::path_athlete`]:
 /// `me` is the caller's own athlete, as on every athlete path).
-async fn athlete_for(state: &AppState, principal: &Principal, id: &str) -> Result<Id, Problem> {
+pub(crate) async fn athlete_for(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<Id, Problem> {
     auth::path_athlete(state, principal, id, Access::Write).await
 }
 
 /// A client's file name as a member name: the last path component, without control characters,
 /// at most 255 characters. `None` when nothing is left.
-fn clean_name(name: &str) -> Option<String> {
+pub(crate) fn clean_name(name: &str) -> Option<String> {
     let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = last.chars().filter(|c| !c.is_control()).take(255).collect();
     let cleaned = cleaned.trim();
@@ -105,13 +91,13 @@ fn clean_name(name: &str) -> Option<String> {
 }
 
 /// A new spool for an upload, in the configured folder.
-async fn new_spool(state: &AppState) -> Result<Spool, Problem> {
+pub(crate) async fn new_spool(state: &AppState) -> Result<Spool, Problem> {
     let dir = state.config().upload_dir.clone().unwrap_or_else(std::env::temp_dir);
     Spool::new(&dir, BODY_LIMIT).await
 }
 
 /// Writes a request body to a spool as it arrives; 413 past [`BODY_LIMIT`].
-async fn spool_body(state: &AppState, body: Body) -> Result<Spool, Problem> {
+pub(crate) async fn spool_body(state: &AppState, body: Body) -> Result<Spool, Problem> {
     let mut spool = new_spool(state).await?;
     let mut stream = body.into_data_stream();
     while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
@@ -124,7 +110,7 @@ async fn spool_body(state: &AppState, body: Body) -> Result<Spool, Problem> {
 
 /// Imports one uploaded file or archive for `athlete`, read from its spool: its
 /// `import --json` lines and counts.
-async fn import_one(
+pub(crate) async fn import_one(
     state: &AppState,
     store: &Store,
     athlete: Id,
@@ -148,90 +134,45 @@ async fn import_one(
 }
 
 /// The answer of the API: the lines and the summary object.
-fn answer_json(lines: Vec<Value>, counts: &Counts) -> Value {
+pub(crate) fn answer_json(lines: Vec<Value>, counts: &Counts) -> Value {
     let summary = counts.summary_json().get("summary").cloned().unwrap_or(Value::Null);
     json!({"files": lines, "summary": summary})
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct UploadQuery {
-    name: Option<String>,
-}
-
-/// `POST /api/athletes/{id}/activities?name=FILE`: imports the body (a file or an archive).
-async fn upload_api(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-    uri: Uri,
-    body: Body,
-) -> Response {
-    match upload_api_inner(&state, &principal, &id, &uri, body).await {
-        Ok(value) => crate::respond::json_text(StatusCode::OK, value.to_string()),
-        Err(p) => p.into_response(),
-    }
-}
-
-async fn upload_api_inner(
-    state: &AppState,
-    principal: &Principal,
-    id: &str,
-    uri: &Uri,
-    body: Body,
-) -> Result<Value, Problem> {
-    let store = state.store().ok_or_else(no_store)?;
-    let query = axum::extract::Query::<UploadQuery>::try_from_uri(uri)
-        .map_err(|e| bad_request("name", format!("the query is not valid: {e}")))?;
-    let name = query.0.name.as_deref().and_then(clean_name).ok_or_else(|| {
-        bad_request(
-            "name",
-            "give the file's name as the `name` query parameter, such as ?name=run.fit",
-        )
-    })?;
-    let athlete = athlete_for(state, principal, id).await?;
-    let _turn = state.uploads().turn(athlete)?;
-    let spool = spool_body(state, body).await?;
-    if spool.len() == 0 {
-        return Err(bad_request("body", "the body is empty: send the file's bytes"));
-    }
-    let (lines, counts) = import_one(state, store, athlete, name, spool).await?;
-    Ok(answer_json(lines, &counts))
 }
 
 /// One file's result, in words.
 #[derive(Debug, Clone)]
 pub(crate) struct ResultRow {
     /// The file, or the member of an archive (`a.zip!/b.fit`).
-    name: String,
+    pub(crate) name: String,
     /// `new`, `duplicate`, `skipped` or `failed`.
-    state: &'static str,
+    pub(crate) state: &'static str,
     /// "New", "Already imported", "Skipped", "Failed".
-    label: &'static str,
+    pub(crate) label: &'static str,
     /// What was found or went wrong, for a person.
-    detail: String,
+    pub(crate) detail: String,
 }
 
 /// One uploaded file (or archive) and its results.
 #[derive(Debug, Clone)]
 pub(crate) struct UploadView {
-    name: String,
-    rows: Vec<ResultRow>,
+    pub(crate) name: String,
+    pub(crate) rows: Vec<ResultRow>,
     /// A single file whose only row is itself: the row's name is not repeated.
-    single: bool,
+    pub(crate) single: bool,
 }
 
 /// Totals over every upload, in words.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SummaryView {
-    files: u64,
-    new: u64,
-    duplicates: u64,
-    skipped: u64,
-    failed: u64,
+    pub(crate) files: u64,
+    pub(crate) new: u64,
+    pub(crate) duplicates: u64,
+    pub(crate) skipped: u64,
+    pub(crate) failed: u64,
 }
 
 impl SummaryView {
-    fn add(&mut self, c: &Counts) {
+    pub(crate) fn add(&mut self, c: &Counts) {
         self.files += c.files;
         self.new += c.new;
         self.duplicates += c.duplicates;
@@ -302,172 +243,10 @@ fn result_row(line: &Value, locale: &Locale) -> ResultRow {
     }
 }
 
-fn upload_view(name: String, lines: &[Value], locale: &Locale) -> UploadView {
+pub(crate) fn upload_view(name: String, lines: &[Value], locale: &Locale) -> UploadView {
     let rows: Vec<ResultRow> = lines.iter().map(|l| result_row(l, locale)).collect();
     let single = rows.len() == 1 && rows.first().is_some_and(|r| r.name == name);
     UploadView { name, rows, single }
-}
-
-#[derive(Template)]
-#[template(path = "import.html")]
-struct ImportPage {
-    title: &'static str,
-    nav: &'static str,
-    csrf: String,
-    accept: &'static str,
-    limit_mib: usize,
-    has_store: bool,
-    /// A coach's account: athletes import their own runs, a coach has none to import.
-    coach: bool,
-    error: Option<String>,
-    uploads: Vec<UploadView>,
-    summary: Option<SummaryView>,
-    /// The runner's IANA zone when their profile names one (the script shows times in it).
-    tz: String,
-    /// The runner's units, `km` or `mi` (the script words distances in them).
-    units: &'static str,
-}
-
-fn import_page_for(state: &AppState, csrf: &CsrfToken, locale: &Locale) -> ImportPage {
-    ImportPage {
-        title: "Import",
-        nav: "import",
-        csrf: csrf.as_str().to_owned(),
-        accept: ACCEPT,
-        limit_mib: BODY_LIMIT / (1024 * 1024),
-        has_store: state.store().is_some(),
-        coach: false,
-        error: None,
-        uploads: Vec::new(),
-        summary: None,
-        tz: if locale.tz_defaulted { String::new() } else { locale.tz_name.clone() },
-        units: locale.units.as_str(),
-    }
-}
-
-/// The importing athlete's zone and units (the server's zone and km when unknown).
-async fn import_locale(state: &AppState, principal: &Principal) -> Locale {
-    let profile = match state.store() {
-        Some(store) => match athlete_for(state, principal, "me").await {
-            Ok(athlete) => store.profile(athlete).await.unwrap_or_default(),
-            Err(_) => afterrun_store::Profile::default(),
-        },
-        None => afterrun_store::Profile::default(),
-    };
-    Locale::of(&profile)
-}
-
-/// `GET /import`: the import page.
-async fn import_page(
-    State(state): State<AppState>,
-    csrf: CsrfToken,
-    principal: Principal,
-) -> Response {
-    let mut view = import_page_for(&state, &csrf, &import_locale(&state, &principal).await);
-    view.coach = matches!(principal, Principal::Coach { .. });
-    page(StatusCode::OK, &view)
-}
-
-/// `POST /import`: the page's form without JavaScript; every file of the form is imported.
-async fn import_form(
-    State(state): State<AppState>,
-    csrf: CsrfToken,
-    principal: Principal,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Response {
-    let locale = import_locale(&state, &principal).await;
-    let mut view = import_page_for(&state, &csrf, &locale);
-    let refuse = |mut view: ImportPage, status: StatusCode, message: String| {
-        view.error = Some(message);
-        page(status, &view)
-    };
-    let Some(store) = state.store() else {
-        return refuse(
-            view,
-            StatusCode::NOT_FOUND,
-            "This server keeps no data: nothing can be imported.".into(),
-        );
-    };
-    let mut multipart = match multipart {
-        Ok(m) => m,
-        Err(e) => {
-            return bad_request("body", format!("send the form as multipart/form-data: {e}"))
-                .into_response();
-        }
-    };
-    // The page's own athlete: the personal one, or the logged-in athlete's.
-    let athlete = match athlete_for(&state, &principal, "me").await {
-        Ok(a) => a,
-        Err(p) => return p.into_response(),
-    };
-    let _turn = match state.uploads().turn(athlete) {
-        Ok(turn) => turn,
-        Err(problem) => {
-            let message = format!("Too many uploads at once: {}.", problem.detail);
-            let mut response = refuse(view, problem.status_code(), message);
-            if let Some(seconds) = problem.retry_after {
-                response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
-            }
-            return response;
-        }
-    };
-    let mut summary = SummaryView::default();
-    loop {
-        let mut field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                let message = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    format!("The upload is too large: at most {} MiB at once.", view.limit_mib)
-                } else {
-                    format!("The upload could not be read: {}.", e.body_text())
-                };
-                return refuse(view, e.status(), message);
-            }
-        };
-        if field.name() != Some("files") {
-            continue;
-        }
-        let Some(name) = field.file_name().and_then(clean_name) else { continue };
-        let mut spool = match new_spool(&state).await {
-            Ok(spool) => spool,
-            Err(p) => return p.into_response(),
-        };
-        loop {
-            let chunk = match field.chunk().await {
-                Ok(Some(chunk)) => chunk,
-                Ok(None) => break,
-                Err(e) => {
-                    let message = format!("{name} could not be read: {}.", e.body_text());
-                    return refuse(view, e.status(), message);
-                }
-            };
-            if let Err(p) = spool.push(&chunk, too_large).await {
-                let message = format!("{name}: {}.", p.detail);
-                return refuse(view, p.status_code(), message);
-            }
-        }
-        if spool.len() == 0 {
-            // An empty file input sends one nameless empty part; a named empty file is shown.
-            let line = json!({"file": name, "format": null, "ok": false,
-                              "error": {"kind": "not_activity_file", "message": "the file is empty"}});
-            summary.add(&Counts { files: 1, skipped: 1, ..Counts::default() });
-            view.uploads.push(upload_view(name, &[line], &locale));
-            continue;
-        }
-        match import_one(&state, store, athlete, name.clone(), spool).await {
-            Ok((lines, counts)) => {
-                summary.add(&counts);
-                view.uploads.push(upload_view(name, &lines, &locale));
-            }
-            Err(p) => return p.into_response(),
-        }
-    }
-    if view.uploads.is_empty() {
-        return refuse(view, StatusCode::BAD_REQUEST, "Choose at least one file to import.".into());
-    }
-    view.summary = Some(summary);
-    page(StatusCode::OK, &view)
 }
 
 #[cfg(test)]

@@ -18,6 +18,14 @@ use jiff::civil::DateTime;
 use jiff::tz::Offset;
 use serde_json::{Map, Value, json};
 
+use afterrun_store::Profile;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::problem::Problem;
+use crate::respond::html_page;
+
 /// The eight muscle groups, with their words, in body-map order.
 pub const GROUPS: &[(&str, &str)] = &[
     ("quads", "Quads"),
@@ -742,6 +750,129 @@ pub fn place_error(html: &str, field: &str, message: &str) -> String {
 
 fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+// ----- what several pages draw -----
+
+/// An option of a select.
+#[derive(Debug, Clone)]
+pub(crate) struct Opt {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
+}
+
+pub(crate) fn opts(
+    list: &[(&str, &str)],
+    selected: Option<&str>,
+    placeholder: Option<&str>,
+) -> Vec<Opt> {
+    let mut out = Vec::with_capacity(list.len() + 1);
+    if let Some(p) = placeholder {
+        out.push(Opt { value: String::new(), label: p.to_owned(), selected: selected.is_none() });
+    }
+    out.extend(list.iter().map(|(value, label)| Opt {
+        value: (*value).to_owned(),
+        label: (*label).to_owned(),
+        selected: selected == Some(*value),
+    }));
+    out
+}
+
+/// A checkbox.
+#[derive(Debug, Clone)]
+pub(crate) struct Check {
+    pub(crate) value: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) hint: &'static str,
+    pub(crate) checked: bool,
+}
+
+// Shapes of the viewer's left leg (viewBox 0 0 200 360); the right leg is the mirror image.
+pub(crate) const SILHOUETTE: &str = "M56 26 Q40 90 46 168 Q48 186 54 198 Q50 250 58 300 L50 318 Q42 334 50 342 \
+     L90 342 Q94 330 86 314 L84 300 Q94 250 90 198 Q98 184 98 168 L99 60 Q100 40 100 26 Z";
+
+pub(crate) const FRONT: &[(&str, &str)] = &[
+    ("hip_flexors", "M58 30 L98 30 L98 56 Q80 64 60 56 Z"),
+    ("quads", "M50 66 Q66 72 85 64 L87 166 Q70 178 52 166 Q44 120 50 66 Z"),
+    ("adductors", "M89 64 L98 62 L97 140 Q93 150 89 150 Z"),
+    ("shins", "M57 202 Q71 195 86 202 Q88 250 81 296 L63 296 Q55 250 57 202 Z"),
+    ("feet", "M58 306 L83 306 Q87 322 90 336 Q80 342 50 338 Q47 326 58 306 Z"),
+];
+
+pub(crate) const BACK: &[(&str, &str)] = &[
+    ("glutes", "M50 30 L98 30 L98 80 Q74 92 50 80 Q45 54 50 30 Z"),
+    ("hamstrings", "M50 90 Q74 100 96 90 L95 166 Q72 178 52 166 Q46 130 50 90 Z"),
+    ("calves", "M54 198 Q70 190 88 198 Q94 232 84 272 L62 272 Q50 232 54 198 Z"),
+];
+
+pub(crate) const SEX: &[(&str, &str)] =
+    &[("female", "Female"), ("male", "Male"), ("unspecified", "Rather not say")];
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+pub(crate) struct PlanPage {
+    pub(crate) title: &'static str,
+    pub(crate) nav: &'static str,
+    pub(crate) plan: std::sync::Arc<PlanView>,
+    pub(crate) ics_href: String,
+    /// The stored plan's id: "done" is then a form kept in the store, else a mark in the browser.
+    pub(crate) plan_id: Option<i64>,
+    pub(crate) csrf: String,
+    /// A coach's view of a runner's plan: what was done shows, nothing can be changed.
+    pub(crate) read_only: Option<String>,
+}
+
+/// A form page refused with `error` (422): the error placed at its field, its section opened
+/// ([`place_error`]).
+pub(crate) fn form_page(template: &dyn askama::DynTemplate, error: &FormError) -> Response {
+    match template.dyn_render() {
+        Ok(html) => html_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            place_error(&html, &error.field, &error.message),
+        ),
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+/// A profile as form values (the check-in and profile forms share field names).
+pub(crate) fn profile_form(profile: &Profile) -> FormValues {
+    let mut pairs = vec![("from_profile".to_owned(), "1".to_owned())];
+    for eq in profile.equipment.iter().flatten() {
+        pairs.push(("eq".to_owned(), eq.clone()));
+    }
+    for cond in profile.conditions.iter().flatten() {
+        pairs.push(("cond".to_owned(), cond.clone()));
+    }
+    if let Some(age) = profile.age {
+        pairs.push(("age".to_owned(), age.to_string()));
+    }
+    if let Some(km) = profile.weekly_km {
+        let units = Locale::of(profile).units;
+        let shown = (km * 1000.0 / units.metres() * 10.0).round() / 10.0;
+        pairs.push((weekly_field(units).0.to_owned(), shown.to_string()));
+    }
+    for (key, value) in [
+        ("sex", &profile.sex),
+        ("goal", &profile.goal),
+        ("units", &profile.units),
+        ("tz", &profile.tz),
+    ] {
+        if let Some(v) = value {
+            pairs.push((key.to_owned(), v.clone()));
+        }
+    }
+    for (key, value) in [("max_hr", profile.max_hr), ("rest_hr", profile.rest_hr)] {
+        if let Some(v) = value {
+            pairs.push((key.to_owned(), v.to_string()));
+        }
+    }
+    if let Some(pace) = profile.threshold_pace_s_per_km.filter(|p| p.is_finite() && *p > 0.0) {
+        let locale = Locale::of(profile);
+        let s = (pace * locale.units.metres() / 1000.0).round() as i64;
+        pairs.push(("threshold_pace".to_owned(), format!("{}:{:02}", s / 60, s % 60)));
+    }
+    FormValues::new(pairs)
 }
 
 #[cfg(test)]

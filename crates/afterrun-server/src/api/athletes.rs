@@ -10,12 +10,10 @@
 
 use afterrun_service::checkin::{CheckinError, merge_profile};
 use afterrun_store::{Id, Profile, Role, Store, StoreError};
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
 use serde_json::{Map, Value, json};
 
 use crate::answers::{AccountAnswer, ActivityAnswer, CoachAnswer, InviteAnswer};
@@ -26,29 +24,6 @@ use crate::limits::{Attempt, count_attempt};
 use crate::problem::Problem;
 use crate::respond::json_text;
 use crate::{AppState, Mode, Signup};
-
-/// The routes.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/accounts", post(create_account))
-        .route("/api/session", post(create_session).delete(delete_session))
-        .route("/api/me", get(me).delete(delete_me))
-        .route("/api/me/password", put(change_password))
-        .route("/api/athletes/{id}/export", get(export))
-        .route("/api/athletes", get(athletes))
-        .route("/api/athletes/{id}/profile", get(profile).put(put_profile))
-        .route("/api/athletes/{id}/checkins", get(checkins).post(post_checkin))
-        .route("/api/athletes/{id}/plans", get(plans))
-        .route("/api/athletes/{id}/plans/{plan}", get(plan))
-        .route("/api/athletes/{id}/plans/{plan}/steps/{step}/done", post(step_done))
-        .route("/api/athletes/{id}/activities", get(activities))
-        .route("/api/athletes/{id}/coaches", get(coaches).post(link_coach))
-        .route("/api/athletes/{id}/coaches/{username}", delete(unlink_coach))
-        .route("/api/referrals", get(referrals))
-        .route("/api/coach/athletes/{id}/accept", post(accept_runner))
-        .route("/api/coach/athletes/{id}", delete(end_runner))
-        .route("/api/invites", post(create_invite))
-}
 
 type Answer = Result<Response, Problem>;
 
@@ -114,7 +89,11 @@ fn string_field<'a>(map: &'a Map<String, Value>, field: &str) -> Result<&'a str,
 // ----- accounts and sessions -----
 
 /// `POST /api/accounts` {username, password, role}: 201 with the account.
-async fn create_account(State(state): State<AppState>, client: Client, body: Bytes) -> Answer {
+pub(crate) async fn create_account(
+    State(state): State<AppState>,
+    client: Client,
+    body: Bytes,
+) -> Answer {
     let store = multi_user_only(&state)?;
     let map = object(&body)?;
     let username = string_field(&map, "username")?;
@@ -219,7 +198,7 @@ fn invalid_invite() -> Problem {
 
 /// `POST /api/invites`: a coach makes a one-time sign-up invitation; 201 with its token, the
 /// sign-up page's address carrying it, and when it expires.
-async fn create_invite(State(state): State<AppState>, principal: Principal) -> Answer {
+pub(crate) async fn create_invite(State(state): State<AppState>, principal: Principal) -> Answer {
     let store = multi_user_only(&state)?;
     let account = match &principal {
         Principal::Coach { account } => account,
@@ -259,7 +238,7 @@ fn coaches_only() -> Problem {
 }
 
 /// `POST /api/session` {username, password}: 204 with the session cookie.
-async fn create_session(
+pub(crate) async fn create_session(
     State(state): State<AppState>,
     client: Client,
     headers: HeaderMap,
@@ -289,7 +268,7 @@ async fn create_session(
 }
 
 /// `DELETE /api/session`: 204, the session gone and the cookie cleared.
-async fn delete_session(State(state): State<AppState>, headers: HeaderMap) -> Answer {
+pub(crate) async fn delete_session(State(state): State<AppState>, headers: HeaderMap) -> Answer {
     multi_user_only(&state)?;
     auth::logout(&state, &headers).await?;
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::cleared_cookie(&headers))])
@@ -313,7 +292,7 @@ async fn confirmed_account(
 
 /// `PUT /api/me/password` {current, new}: 204 with a new session cookie; every other session
 /// of the account has ended.
-async fn change_password(
+pub(crate) async fn change_password(
     State(state): State<AppState>,
     principal: Principal,
     client: Client,
@@ -355,7 +334,7 @@ async fn change_password(
 
 /// `DELETE /api/me` {password}: deletes the caller's account and, for an athlete, all their
 /// data; 204 with the session cookie cleared.
-async fn delete_me(
+pub(crate) async fn delete_me(
     State(state): State<AppState>,
     principal: Principal,
     client: Client,
@@ -388,7 +367,7 @@ fn no_store() -> Response {
 
 /// `GET /api/athletes/{id}/export`: everything stored about the athlete, as `afterrun export`
 /// prints it (originals left out). Only the athlete themself (or the owner): not a coach.
-async fn export(
+pub(crate) async fn export(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -406,7 +385,7 @@ async fn export(
 }
 
 /// `POST /api/coach/athletes/{id}/accept`: the coach accepts runner `id`'s request; 204.
-async fn accept_runner(
+pub(crate) async fn accept_runner(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -415,7 +394,7 @@ async fn accept_runner(
 }
 
 /// `DELETE /api/coach/athletes/{id}`: the coach declines runner `id`'s request or ends the link.
-async fn end_runner(
+pub(crate) async fn end_runner(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -448,7 +427,7 @@ async fn coach_link_change(
 }
 
 /// `GET /api/me`: who is asking.
-async fn me(State(state): State<AppState>, principal: Principal) -> Answer {
+pub(crate) async fn me(State(state): State<AppState>, principal: Principal) -> Answer {
     match &principal {
         Principal::Owner => {
             let athlete = match state.store() {
@@ -474,7 +453,7 @@ async fn me(State(state): State<AppState>, principal: Principal) -> Answer {
 }
 
 /// `GET /api/athletes`: the athletes the principal may see.
-async fn athletes(State(state): State<AppState>, principal: Principal) -> Answer {
+pub(crate) async fn athletes(State(state): State<AppState>, principal: Principal) -> Answer {
     let store = store_of(&state)?;
     let list = match &principal {
         Principal::Anonymous => return Err(auth::unauthenticated()),
@@ -490,7 +469,7 @@ async fn athletes(State(state): State<AppState>, principal: Principal) -> Answer
 // ----- profile -----
 
 /// `GET /api/athletes/{id}/profile`: the profile, as `afterrun profile --json` prints it.
-async fn profile(
+pub(crate) async fn profile(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -501,7 +480,7 @@ async fn profile(
 }
 
 /// `PUT /api/athletes/{id}/profile`: replaces the profile; 200 with it.
-async fn put_profile(
+pub(crate) async fn put_profile(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -528,7 +507,7 @@ fn validate_profile(p: &Profile) -> Result<(), Problem> {
 // ----- check-ins and plans -----
 
 /// `GET /api/athletes/{id}/checkins`: the check-ins, oldest first.
-async fn checkins(
+pub(crate) async fn checkins(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -540,7 +519,7 @@ async fn checkins(
 /// `POST /api/athletes/{id}/checkins`: plans the check-in with the athlete's history (the
 /// stored profile filling what it leaves out, as the web check-in does), keeps both; 201 with
 /// their ids and the plan.
-async fn post_checkin(
+pub(crate) async fn post_checkin(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -569,7 +548,7 @@ async fn post_checkin(
 }
 
 /// `GET /api/athletes/{id}/plans`: the plans with their done steps, oldest first.
-async fn plans(
+pub(crate) async fn plans(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -593,7 +572,7 @@ async fn find_plan(
 }
 
 /// `GET /api/athletes/{id}/plans/{plan}`: one plan with its done steps.
-async fn plan(
+pub(crate) async fn plan(
     State(state): State<AppState>,
     principal: Principal,
     Path((id, plan)): Path<(String, String)>,
@@ -604,7 +583,7 @@ async fn plan(
 
 /// `POST /api/athletes/{id}/plans/{plan}/steps/{step}/done`: marks the step done (the first
 /// time counts); 200 with the plan.
-async fn step_done(
+pub(crate) async fn step_done(
     State(state): State<AppState>,
     principal: Principal,
     Path((id, plan, step)): Path<(String, String, String)>,
@@ -632,7 +611,7 @@ async fn step_done(
 
 /// `GET /api/athletes/{id}/activities`: the activities, oldest first, with the fields of
 /// `afterrun activities --json`.
-async fn activities(
+pub(crate) async fn activities(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -645,7 +624,7 @@ async fn activities(
 // ----- coaches -----
 
 /// `GET /api/athletes/{id}/coaches`: the linked coaches.
-async fn coaches(
+pub(crate) async fn coaches(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -655,7 +634,7 @@ async fn coaches(
 }
 
 /// `POST /api/athletes/{id}/coaches` {"coach": username}: the athlete links a coach; 201.
-async fn link_coach(
+pub(crate) async fn link_coach(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -682,7 +661,7 @@ pub(crate) async fn add_coach(state: &AppState, athlete: Id, coach: &str) -> Res
 
 /// `DELETE /api/athletes/{id}/coaches/{username}`: the athlete unlinks a coach; 204, or 404 when
 /// they were not linked.
-async fn unlink_coach(
+pub(crate) async fn unlink_coach(
     State(state): State<AppState>,
     principal: Principal,
     Path((id, username)): Path<(String, String)>,
@@ -696,7 +675,7 @@ async fn unlink_coach(
 }
 
 /// `GET /api/referrals`: a coach's linked athletes' red-flag check-ins, newest first.
-async fn referrals(State(state): State<AppState>, principal: Principal) -> Answer {
+pub(crate) async fn referrals(State(state): State<AppState>, principal: Principal) -> Answer {
     let store = multi_user_only(&state)?;
     match &principal {
         Principal::Coach { account } => {

@@ -6,24 +6,16 @@
 
 use afterrun_service::locale::Locale;
 use afterrun_store::Id;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 
 use crate::auth::{self, Access, Principal};
 use crate::problem::Problem;
 use crate::respond::page;
 use crate::security::CsrfToken;
-use crate::web::PlanPage;
+use crate::views::PlanPage;
 use crate::{AppState, views};
-
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/coach/athletes/{id}/status", get(runner_status))
-        .route("/coach/athletes/{id}/plans/{plan}", get(runner_plan))
-}
 
 /// The runner `id` when `principal` is one of their coaches, with their name.
 async fn linked_runner(
@@ -44,19 +36,19 @@ async fn linked_runner(
 }
 
 /// `GET /coach/athletes/{id}/status`: the runner's status page, read only.
-async fn runner_status(
+pub(crate) async fn runner_status(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
 ) -> Response {
     match linked_runner(&state, &principal, &id).await {
-        Ok((athlete, _)) => crate::status_page::athlete_status_page(&state, Some(athlete)).await,
+        Ok((athlete, _)) => crate::pages::status::athlete_status_page(&state, Some(athlete)).await,
         Err(p) => p.into_response(),
     }
 }
 
 /// `GET /coach/athletes/{id}/plans/{plan}`: one of the runner's plans, read only.
-async fn runner_plan(
+pub(crate) async fn runner_plan(
     State(state): State<AppState>,
     principal: Principal,
     csrf: CsrfToken,

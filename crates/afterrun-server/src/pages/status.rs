@@ -1,4 +1,4 @@
-//! The status page (`GET /status`) and its JSON (`GET /api/athletes/{id}/status`): fitness,
+//! The status page (`GET /status`; its JSON is [`crate::api::status`]): fitness,
 //! fatigue and form over the last 90 days, the ACWR on a gauge with its bands, the soreness
 //! forecast on the body map, and "what works for you".
 //!
@@ -11,35 +11,25 @@ use std::fmt::Write as _;
 
 use afterrun_load::{AcwrBand, MuscleGroup};
 use afterrun_service::chart::svg::{escape, num};
-use afterrun_service::status::{StatusReport, band_meaning, meaning, moment, status_report};
-use afterrun_store::{Id, Store};
+use afterrun_service::status::{StatusReport, band_meaning, meaning};
+use afterrun_store::Id;
 use askama::Template;
-use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Response};
-use axum::routing::get;
 
 use crate::AppState;
-use crate::Mode;
-use crate::account_pages::PageOwner;
-use crate::auth::{self, Access, Principal};
+use crate::auth::PageOwner;
 use crate::problem::Problem;
-use crate::report_cache::CachedReport;
-use crate::respond::{PERSONAL_ATHLETE, page};
-use crate::web::{BACK, FRONT, SILHOUETTE};
+use crate::report_cache::report;
+use crate::respond::page;
+use crate::views::{BACK, FRONT, SILHOUETTE};
 
 /// Reads one value of a day.
 type Getter = fn(&afterrun_load::DailyPoint) -> f64;
 
 /// Days the chart shows.
 const CHART_DAYS: usize = 90;
-
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/status", get(status_page))
-        .route("/api/athletes/{id}/status", get(status_json))
-}
 
 /// One body-map region coloured by its forecast.
 #[derive(Debug, Clone)]
@@ -94,79 +84,8 @@ struct StatusPage {
     assumptions: Vec<String>,
 }
 
-/// The athlete a path's `{id}` names in personal mode: `me` or the personal athlete's id.
-async fn personal_athlete(store: &Store, id: &str) -> Result<Option<Id>, Problem> {
-    let me = store.athlete_id(PERSONAL_ATHLETE).await.map_err(|e| Problem::internal(&e))?;
-    Ok(match (id, me) {
-        ("me", me) => me,
-        (id, Some(me)) if id.parse::<Id>().ok() == Some(me) => Some(me),
-        _ => None,
-    })
-}
-
-/// The report for the athlete at the state's clock (to the minute), from the cache when the
-/// store has not changed since it was computed.
-async fn report(
-    state: &AppState,
-    store: &Store,
-    athlete: Id,
-) -> Result<std::sync::Arc<CachedReport>, Problem> {
-    let clock = state.now().as_second();
-    let now = clock - clock.rem_euclid(60);
-    let revision = store.revision().await.map_err(|e| Problem::internal(&e))?;
-    let key = (athlete, revision, now);
-    state
-        .reports()
-        .get_or_compute(key, async {
-            let today = afterrun_service::history::utc_date(now)
-                .ok_or_else(|| Problem::internal(&"the clock is out of range"))?;
-            status_report(store, athlete, today, moment(today, today, now))
-                .await
-                .map(CachedReport::new)
-                .map_err(|e| Problem::internal(&e))
-        })
-        .await
-}
-
-async fn status_json(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(store) = state.store() else {
-        return Problem::not_found(None, "this server keeps no athletes").into_response();
-    };
-    // Multi-user: the athlete themself and their linked coaches read it (auth::require).
-    let athlete = if state.config().mode == Mode::MultiUser {
-        match id.parse::<Id>() {
-            Ok(athlete) => match auth::require(&state, &principal, athlete, Access::Read).await {
-                Ok(()) => Ok(Some(athlete)),
-                Err(p) => Err(p),
-            },
-            Err(_) => Ok(None),
-        }
-    } else {
-        personal_athlete(store, &id).await
-    };
-    let athlete = match athlete {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            return Problem::not_found(Some("id"), format!("there is no athlete `{id}`"))
-                .into_response();
-        }
-        Err(p) => return p.into_response(),
-    };
-    match report(&state, store, athlete).await {
-        Ok(r) => {
-            let text = r.json.get_or_init(|| r.report.to_json().to_string());
-            crate::respond::json_text(StatusCode::OK, text.clone())
-        }
-        Err(p) => p.into_response(),
-    }
-}
-
 /// `GET /status`.
-async fn status_page(State(state): State<AppState>, owner: PageOwner) -> Response {
+pub(crate) async fn status_page(State(state): State<AppState>, owner: PageOwner) -> Response {
     let Some(store) = state.store() else {
         return Problem::not_found(None, "this server keeps no history").into_response();
     };

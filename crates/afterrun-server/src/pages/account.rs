@@ -1,100 +1,25 @@
 //! The web app's multi-user pages: log in, sign up, log out, the coach's page and the profile's
-//! coach links, plus [`PageOwner`], the helper the existing pages call to know whose data they
-//! show (the personal athlete `me`, or the logged-in athlete).
+//! coach links (whose pages they are is [`crate::auth::PageOwner`]).
 //!
 //! Like the other pages they work without JavaScript: plain forms carrying the CSRF token, a
 //! redirect after every change. A personal server has none of them (404).
 
 use afterrun_protocol::codes::Level;
 use afterrun_protocol::doc::ReasonDoc;
-use afterrun_service::locale::Locale;
-use afterrun_store::Profile;
 use afterrun_store::{Account, Id, Role, Store, StoreError};
 use askama::Template;
-use axum::Router;
-use axum::extract::{Form, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize as _;
 
-use crate::auth::{self, Principal};
+use crate::auth::{self, PageOwner, Principal};
 use crate::client::Client;
 use crate::problem::Problem;
-use crate::respond::{PERSONAL_ATHLETE, not_found_page, page, redirect};
+use crate::respond::{not_found_page, page, redirect};
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues};
 use crate::{AppState, Mode, Signup};
-
-/// The routes.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_page).post(login_submit))
-        .route("/signup", get(signup_page).post(signup_submit))
-        .route("/logout", post(logout))
-        .route("/coach", get(coach_page))
-        .route("/coach/invites", post(coach_invite))
-        .route("/coach/athletes/{id}/accept", post(coach_accept))
-        .route("/coach/athletes/{id}/end", post(coach_end))
-        .route("/profile/coaches", post(add_coach))
-        .route("/profile/coaches/{username}/remove", post(remove_coach))
-}
-
-/// Whose athlete pages these are: the personal athlete, or the logged-in athlete's. A coach is
-/// sent to the coach page, an anonymous visitor to the login page.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum PageOwner {
-    /// Personal mode: the athlete named [`PERSONAL_ATHLETE`], created on first use.
-    Personal,
-    /// Multi-user mode: the logged-in athlete.
-    Athlete(Id),
-}
-
-impl FromRequestParts<AppState> for PageOwner {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match Principal::from_request_parts(parts, state).await {
-            Ok(Principal::Owner) => Ok(PageOwner::Personal),
-            Ok(Principal::Athlete { athlete_id, .. }) => Ok(PageOwner::Athlete(athlete_id)),
-            Ok(Principal::Coach { .. }) => Err(redirect("/coach")),
-            Ok(Principal::Anonymous) => Err(redirect("/login")),
-            Err(problem) => Err(problem.into_response()),
-        }
-    }
-}
-
-impl PageOwner {
-    /// The athlete's id, if they exist yet.
-    pub(crate) async fn lookup(self, store: &Store) -> Result<Option<Id>, StoreError> {
-        match self {
-            PageOwner::Personal => store.athlete_id(PERSONAL_ATHLETE).await,
-            PageOwner::Athlete(id) => Ok(Some(id)),
-        }
-    }
-
-    /// The athlete's id, creating the personal athlete if needed.
-    pub(crate) async fn ensure(self, store: &Store, now: i64) -> Result<Id, StoreError> {
-        match self {
-            PageOwner::Personal => store.ensure_athlete(PERSONAL_ATHLETE, now).await,
-            PageOwner::Athlete(id) => Ok(id),
-        }
-    }
-}
-
-/// The athlete whose own data a page shows: the personal athlete (if they exist yet) for the
-/// owner, the logged-in athlete's; `None` for a coach or an anonymous visitor (they have none).
-pub(crate) async fn own_athlete(
-    principal: &Principal,
-    store: &Store,
-) -> Result<Option<Id>, StoreError> {
-    match principal {
-        Principal::Owner => store.athlete_id(PERSONAL_ATHLETE).await,
-        Principal::Athlete { athlete_id, .. } => Ok(Some(*athlete_id)),
-        Principal::Coach { .. } | Principal::Anonymous => Ok(None),
-    }
-}
 
 /// The store of a multi-user server.
 fn multi_user_store(state: &AppState) -> Option<&Store> {
@@ -116,7 +41,7 @@ struct LoginPage {
     error: Option<String>,
 }
 
-async fn login_page(
+pub(crate) async fn login_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
@@ -154,7 +79,7 @@ fn logged_in(role: Role, token: &str, headers: &HeaderMap) -> Response {
     response
 }
 
-async fn login_submit(
+pub(crate) async fn login_submit(
     State(state): State<AppState>,
     csrf: CsrfToken,
     client: Client,
@@ -230,11 +155,11 @@ impl SignupPage {
 }
 
 #[derive(Debug, serde::Deserialize)]
-struct SignupQuery {
+pub(crate) struct SignupQuery {
     invite: Option<String>,
 }
 
-async fn signup_page(
+pub(crate) async fn signup_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     Query(query): Query<SignupQuery>,
@@ -248,7 +173,7 @@ async fn signup_page(
     page(status, &view)
 }
 
-async fn signup_submit(
+pub(crate) async fn signup_submit(
     State(state): State<AppState>,
     csrf: CsrfToken,
     client: Client,
@@ -264,7 +189,7 @@ async fn signup_submit(
     let created = async {
         auth::check_username(&username)?;
         auth::check_password(&password)?;
-        let new_account = crate::athletes_api::new_account;
+        let new_account = crate::api::athletes::new_account;
         new_account(&state, store, client, &username, &password, role, invite).await
     }
     .await;
@@ -294,7 +219,7 @@ async fn signup_submit(
 }
 
 /// `POST /logout`: ends the session, back to the login page.
-async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(crate) async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if multi_user_store(&state).is_none() {
         return no_accounts();
     }
@@ -347,7 +272,7 @@ fn coach_of(principal: Principal) -> Result<Account, &'static str> {
 }
 
 /// `GET /coach`: the coach's runners and their red-flag check-ins.
-async fn coach_page(
+pub(crate) async fn coach_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
@@ -365,7 +290,7 @@ async fn coach_page(
 
 /// `POST /coach/invites`: the coach page again, with a new one-time sign-up link (shown once:
 /// the store keeps only its hash).
-async fn coach_invite(
+pub(crate) async fn coach_invite(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
@@ -380,7 +305,7 @@ async fn coach_invite(
         return not_found_page("Sign-up on this server is not by invitation.".to_owned());
     }
     let made = async {
-        let (token, _) = crate::athletes_api::make_invite(&state, store, &account).await?;
+        let (token, _) = crate::api::athletes::make_invite(&state, store, &account).await?;
         let mut view = coach_view(&state, store, account, &csrf).await?;
         view.invite_link = Some(invite_link(&headers, &token));
         Ok::<_, Problem>(view)
@@ -458,7 +383,7 @@ async fn coach_view(
 }
 
 /// `POST /coach/athletes/{id}/accept`: the coach accepts a runner's request; back to the page.
-async fn coach_accept(
+pub(crate) async fn coach_accept(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -467,7 +392,7 @@ async fn coach_accept(
 }
 
 /// `POST /coach/athletes/{id}/end`: the coach declines a request or ends a link.
-async fn coach_end(
+pub(crate) async fn coach_end(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<String>,
@@ -506,7 +431,7 @@ fn linking_athlete(state: &AppState, owner: PageOwner) -> Option<Id> {
 }
 
 /// `POST /profile/coaches`: the athlete adds a coach by username.
-async fn add_coach(
+pub(crate) async fn add_coach(
     State(state): State<AppState>,
     owner: PageOwner,
     Form(pairs): Form<Vec<(String, String)>>,
@@ -514,7 +439,7 @@ async fn add_coach(
     let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts() };
     let form = FormValues::new(pairs);
     let coach = form.get("coach").unwrap_or("").trim().to_owned();
-    match crate::athletes_api::add_coach(&state, athlete, &coach).await {
+    match crate::api::athletes::add_coach(&state, athlete, &coach).await {
         Ok(()) => redirect("/profile?saved=1"),
         Err(problem) if problem.status_code().is_client_error() => redirect("/profile?no_coach=1"),
         Err(problem) => problem.into_response(),
@@ -522,7 +447,7 @@ async fn add_coach(
 }
 
 /// `POST /profile/coaches/{username}/remove`: the athlete removes a coach.
-async fn remove_coach(
+pub(crate) async fn remove_coach(
     State(state): State<AppState>,
     owner: PageOwner,
     Path(username): Path<String>,
@@ -533,77 +458,4 @@ async fn remove_coach(
         Ok(_) => redirect("/profile"),
         Err(e) => Problem::internal(&e).into_response(),
     }
-}
-
-/// The athlete's coaches for the profile page, each with whether they have accepted; `None`
-/// in personal mode (no coaches there).
-pub(crate) async fn coach_names(
-    state: &AppState,
-    owner: PageOwner,
-) -> Result<Option<Vec<(String, bool)>>, StoreError> {
-    match (owner, state.store()) {
-        (PageOwner::Athlete(id), Some(store)) => Ok(Some(
-            store.coaches_of(id).await?.into_iter().map(|c| (c.username, c.accepted)).collect(),
-        )),
-        _ => Ok(None),
-    }
-}
-
-/// The page owner's zone and units, from their profile (the server's zone and km without one).
-pub(crate) async fn owner_locale(state: &AppState, owner: PageOwner) -> Locale {
-    let profile = stored_profile(state, owner).await.ok().flatten().unwrap_or_default();
-    Locale::of(&profile)
-}
-
-/// The page owner's stored profile, when there is a store and a profile in it.
-pub(crate) async fn stored_profile(
-    state: &AppState,
-    owner: PageOwner,
-) -> Result<Option<Profile>, afterrun_store::StoreError> {
-    let facts = owner_facts(state, owner).await?.facts;
-    Ok((facts.profile != Profile::default()).then(|| facts.profile.clone()))
-}
-
-/// What the pages read of their owner: the athlete (if they exist yet) and their profile.
-#[derive(Debug, Default)]
-pub(crate) struct OwnerFacts {
-    /// The athlete's id; `None` while the personal athlete does not exist yet.
-    pub(crate) athlete: Option<Id>,
-    /// Their profile (the default one without an athlete or a store).
-    pub(crate) profile: Profile,
-}
-
-/// An owner's facts and the store revision they were read at.
-#[derive(Debug)]
-pub(crate) struct OwnerAt {
-    /// The store's revision (0 without a store).
-    pub(crate) revision: i64,
-    /// The facts at that revision.
-    pub(crate) facts: std::sync::Arc<OwnerFacts>,
-}
-
-/// The page owner's facts, read once per store revision ([`crate::report_cache`]): one small
-/// read on every page instead of the athlete and profile queries.
-pub(crate) async fn owner_facts(
-    state: &AppState,
-    owner: PageOwner,
-) -> Result<OwnerAt, afterrun_store::StoreError> {
-    let Some(store) = state.store() else {
-        return Ok(OwnerAt { revision: 0, facts: std::sync::Arc::default() });
-    };
-    let revision = store.revision().await?;
-    let key = match owner {
-        PageOwner::Personal => (None, revision),
-        PageOwner::Athlete(id) => (Some(id), revision),
-    };
-    let facts = state
-        .owners()
-        .get_or_compute(key, async {
-            let Some(athlete) = owner.lookup(store).await? else {
-                return Ok(OwnerFacts::default());
-            };
-            Ok(OwnerFacts { athlete: Some(athlete), profile: store.profile(athlete).await? })
-        })
-        .await?;
-    Ok(OwnerAt { revision, facts })
 }

@@ -1,4 +1,6 @@
-//! The JSON API: health, plan, guide and the OpenAPI document.
+//! The JSON API's handlers: here health, plan, guide, the OpenAPI document and the answers to
+//! an unknown address or method; the athlete-scoped API, the status, the device streams and the
+//! upload in the modules below. Their routes are listed in [`crate::router`] only.
 //!
 //! `POST /api/plan` answers with exactly the bytes of `afterrun_protocol::plan_json`, the same
 //! function `afterrun plan --checkin … --json` prints, so the CLI and the server can never give
@@ -7,35 +9,27 @@
 use afterrun_protocol::History;
 use afterrun_protocol::guide::{self, OUTCOME_FIGURES_NOTE, Topic};
 use afterrun_protocol::references;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::problem::Problem;
 use crate::respond::json_text;
 
-/// The API routes.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/plan", post(plan))
-        .route("/api/guide", get(guide_list))
-        .route("/api/guide/{topic}", get(guide_topic))
-        .route("/api/openapi.json", get(openapi))
-}
+pub(crate) mod athletes;
+pub(crate) mod device;
+pub(crate) mod status;
+pub(crate) mod upload;
 
 /// `GET /healthz`: the process is up.
-async fn healthz() -> &'static str {
+pub(crate) async fn healthz() -> &'static str {
     "ok"
 }
 
 /// `POST /api/plan`: a check-in in, the plan out (the CLI's `--json` bytes).
-async fn plan(body: Bytes) -> Response {
+pub(crate) async fn plan(body: Bytes) -> Response {
     let planned = match std::str::from_utf8(&body) {
         Ok(text) => plan_for(text),
         Err(_) => Err(crate::body::invalid_json("$", "the body is not UTF-8 text")),
@@ -55,7 +49,7 @@ pub(crate) fn plan_for(checkin_json: &str) -> Result<afterrun_protocol::PlanDoc,
 }
 
 /// `GET /api/guide`: the topics, in reading order.
-async fn guide_list() -> Response {
+pub(crate) async fn guide_list() -> Response {
     let topics: Vec<Value> = guide::topics()
         .iter()
         .map(|t| json!({"id": t.id, "title": t.title, "summary": t.summary}))
@@ -64,7 +58,7 @@ async fn guide_list() -> Response {
 }
 
 /// `GET /api/guide/{topic}`: one topic with its references' citations.
-async fn guide_topic(Path(id): Path<String>) -> Response {
+pub(crate) async fn guide_topic(Path(id): Path<String>) -> Response {
     match guide::topic(&id) {
         Some(t) => json_text(StatusCode::OK, topic_json(t).to_string()),
         None => Problem::not_found(Some("topic"), format!("there is no guide topic `{id}`"))
@@ -95,7 +89,7 @@ fn topic_json(t: &Topic) -> Value {
 }
 
 /// `GET /api/openapi.json`: the OpenAPI 3.1 document of every endpoint.
-async fn openapi() -> Response {
+pub(crate) async fn openapi() -> Response {
     json_text(StatusCode::OK, crate::openapi::document().to_string())
 }
 
