@@ -163,6 +163,25 @@ test('a swollen, warm calf shows the urgent-care verdict and no recovery steps',
   await page.context().close();
 });
 
+test('without JavaScript a ticked symptom is asked where before the plan', async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  assert.equal(await page.locator('select[name="where_swelling"]').count(), 0, 'no questions before a tick');
+  await page.check('#sym_swelling');
+  await Promise.all([page.waitForLoadState('load'), page.click('button[type="submit"]')]);
+  await page.waitForSelector('#details-step');
+  assert.equal(await page.locator('.verdict').count(), 0, 'no plan yet');
+  assert.ok(await page.isChecked('#sym_swelling'), 'the tick is kept');
+  await page.selectOption('select[name="where_swelling"]', 'calf_left');
+  await page.selectOption('select[name="trend_swelling"]', 'worsening');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('.verdict');
+  assert.equal(await page.locator('.verdict').getAttribute('data-level'), 'urgent_care');
+  await shot(page, 'checkin-details-nojs');
+  await context.close();
+});
+
 test('without JavaScript the import form uploads the files and answers with the results', async () => {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false, bypassCSP: true });
   const page = await context.newPage();
