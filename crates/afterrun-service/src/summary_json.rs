@@ -6,17 +6,9 @@
 use afterrun_activity::Summary;
 use serde_json::{Map, Value, json};
 
-/// A JSON object as text with its keys in the given order (the contract's order, easier to
-/// read than sorted keys).
-pub fn object_text(fields: &[(&str, Value)]) -> String {
-    let mut text = Vec::with_capacity(512);
-    // Writing to a `Vec` cannot fail, and serde_json writes UTF-8.
-    let _ = write_object(&mut text, fields);
-    String::from_utf8(text).unwrap_or_default()
-}
-
-/// [`object_text`] written straight to `out`, with no text in between (`inspect` writes
-/// thousands of lines).
+/// A JSON object with its keys in the given order (the contract's order, easier to read than
+/// sorted keys), written straight to `out` with no text in between (`inspect` writes thousands
+/// of lines).
 pub fn write_object(
     out: &mut impl std::io::Write,
     fields: &[(&str, Value)],
