@@ -321,3 +321,47 @@ fn gzipped_single_files_and_plain_files() {
     .expect("walk");
     assert_eq!(plain, vec![("run.gpx".to_owned(), gpx.len())]);
 }
+
+#[test]
+fn plain_files_through_one_reused_buffer() {
+    let fit = corpus_file(FIT_A);
+    let gpx = corpus_file(GPX);
+    let mut buffer = Vec::new();
+    // A long file, a short one after it (the buffer must not keep the long one's tail), a file
+    // shorter than the sniff window, an empty one, and an archive in between.
+    let tiny = b"not an activity".to_vec();
+    let zipped = zip_of(&[("a.gpx", &gpx)], false);
+    for (name, bytes) in [
+        ("a.fit", &fit),
+        ("b.gpx", &gpx),
+        ("c.txt", &tiny),
+        ("e.zip", &zipped),
+        ("d.fit", &Vec::new()),
+        ("a.fit", &fit),
+    ] {
+        let mut seen = Vec::new();
+        let reader = std::io::Cursor::new(bytes.clone());
+        archive::walk_reusing(name, reader, &Limits::default(), &mut buffer, &mut |e| {
+            if let Entry::File { path, bytes } = e {
+                seen.push((path.to_owned(), bytes.to_vec()));
+            }
+        })
+        .expect("walk");
+        if name.ends_with(".zip") {
+            assert_eq!(seen, vec![("e.zip!/a.gpx".to_owned(), gpx.clone())]);
+        } else {
+            assert_eq!(seen, vec![(name.to_owned(), bytes.clone())], "{name}");
+        }
+    }
+    // A member limit below the sniff window still refuses a larger file, without overflow.
+    let limits = Limits { max_member_bytes: 100, ..Limits::default() };
+    let reader = std::io::Cursor::new(fit.clone());
+    let e = archive::walk_reusing("a.fit", reader, &limits, &mut buffer, &mut |_| {})
+        .expect_err("larger than the member limit");
+    assert_eq!(e.kind, ProblemKind::Unsupported);
+    let reader = std::io::Cursor::new(tiny.clone());
+    let mut seen = 0;
+    archive::walk_reusing("c.txt", reader, &limits, &mut buffer, &mut |_| seen += 1)
+        .expect("a file within the limit");
+    assert_eq!(seen, 1);
+}

@@ -6,20 +6,23 @@
 use afterrun_activity::Summary;
 use serde_json::{Map, Value, json};
 
-/// A JSON object as text with its keys in the given order (the contract's order, easier to
-/// read than sorted keys).
-pub fn object_text(fields: &[(&str, Value)]) -> String {
-    let mut text = String::from("{");
+/// A JSON object with its keys in the given order (the contract's order, easier to read than
+/// sorted keys), written straight to `out` with no text in between (`inspect` writes thousands
+/// of lines).
+pub fn write_object(
+    out: &mut impl std::io::Write,
+    fields: &[(&str, Value)],
+) -> std::io::Result<()> {
+    out.write_all(b"{")?;
     for (i, (key, value)) in fields.iter().enumerate() {
         if i > 0 {
-            text.push(',');
+            out.write_all(b",")?;
         }
-        text.push_str(&Value::from(*key).to_string());
-        text.push(':');
-        text.push_str(&value.to_string());
+        serde_json::to_writer(&mut *out, key)?;
+        out.write_all(b":")?;
+        serde_json::to_writer(&mut *out, value)?;
     }
-    text.push('}');
-    text
+    out.write_all(b"}")
 }
 
 /// Whole-second UTC time as the contract writes it, `null` when absent or out of range.

@@ -133,30 +133,44 @@ pub fn is_strava_csv(name: &str) -> bool {
 /// `visit` as [`Entry::Failed`].
 pub fn walk<R: Read + Seek>(
     name: &str,
-    mut reader: R,
+    reader: R,
     limits: &Limits,
     visit: &mut dyn FnMut(Entry<'_>),
 ) -> Result<(), DecodeError> {
-    let mut head = [0u8; 512];
-    let n = read_up_to(&mut reader, &mut head).map_err(io_error)?;
-    reader.seek(SeekFrom::Start(0)).map_err(io_error)?;
+    walk_reusing(name, reader, limits, &mut Vec::new(), visit)
+}
+
+/// [`walk`], with a plain file read into `buffer` (emptied first) rather than into a new
+/// allocation: a caller walking thousands of files reuses one buffer, which then stays as large
+/// as the largest file it held.
+pub fn walk_reusing<R: Read + Seek>(
+    name: &str,
+    mut reader: R,
+    limits: &Limits,
+    buffer: &mut Vec<u8>,
+    visit: &mut dyn FnMut(Entry<'_>),
+) -> Result<(), DecodeError> {
+    buffer.clear();
+    (&mut reader).take(512).read_to_end(buffer).map_err(io_error)?;
     let mut budget = Budget { left: limits.max_total_bytes };
-    match container(&head[..n]) {
-        Some(kind) => walk_container(name, kind, reader, limits, &mut budget, 1, visit),
+    match container(buffer) {
+        Some(kind) => {
+            reader.seek(SeekFrom::Start(0)).map_err(io_error)?;
+            walk_container(name, kind, reader, limits, &mut budget, 1, visit)
+        }
         None => {
-            // A plain file: held whole (the decoders take bytes), up to the member limit.
-            let mut bytes = Vec::new();
-            (&mut reader)
-                .take(limits.max_member_bytes.saturating_add(1))
-                .read_to_end(&mut bytes)
-                .map_err(io_error)?;
-            if bytes.len() as u64 > limits.max_member_bytes {
+            // A plain file: held whole (the decoders take bytes), up to the member limit. Its
+            // first bytes are already in the buffer: the rest follows them, no seek back.
+            let left =
+                limits.max_member_bytes.saturating_add(1).saturating_sub(buffer.len() as u64);
+            (&mut reader).take(left).read_to_end(buffer).map_err(io_error)?;
+            if buffer.len() as u64 > limits.max_member_bytes {
                 return Err(DecodeError::new(
                     ProblemKind::Unsupported,
                     format!("file refused: larger than {} bytes", limits.max_member_bytes),
                 ));
             }
-            visit(Entry::File { path: name, bytes: &bytes });
+            visit(Entry::File { path: name, bytes: buffer });
             Ok(())
         }
     }

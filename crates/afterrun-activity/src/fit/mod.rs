@@ -89,6 +89,9 @@ const B_UINT64Z: u8 = 16;
 const B_ABSENT: u8 = 0xFF;
 /// Our own code: the three bytes of `compressed_speed_distance`.
 const B_CSD: u8 = 0xFE;
+/// Our own mark on the base type of a field of a big-endian message, so that one comparison
+/// of the base type tells the little-endian fast path of the field readers from the rest.
+const BE_MARK: u8 = 0x20;
 
 /// Size in bytes of one value of each base type.
 const BASE_SIZE: [u8; 17] = [1, 1, 1, 2, 2, 4, 4, 1, 4, 8, 1, 2, 4, 1, 8, 8, 8];
@@ -97,6 +100,8 @@ const BASE_SIZE: [u8; 17] = [1, 1, 1, 2, 2, 4, 4, 1, 4, 8, 1, 2, 4, 1, 8, 8, 8];
 #[derive(Debug, Clone, Copy)]
 struct Field {
     off: u16,
+    /// The base type code, with [`BE_MARK`] added in a big-endian message; [`B_ABSENT`] when
+    /// the message does not have the field.
     base: u8,
 }
 
@@ -234,14 +239,22 @@ fn slot_of(kind: Kind, num: u8) -> Option<usize> {
 #[derive(Debug, Clone, Copy)]
 struct Plan {
     kind: Kind,
+    /// `kind == Kind::Record`, kept apart so that the test stays a plain branch (the compiler
+    /// turns a test of `kind` into the jump table of the match that follows it).
+    record: bool,
     big_endian: bool,
     /// Length of a data message's content (after its header byte), developer fields included.
     len: usize,
     fields: [Field; SLOTS],
 }
 
-const UNDEFINED: Plan =
-    Plan { kind: Kind::Undefined, big_endian: false, len: 0, fields: [ABSENT; SLOTS] };
+const UNDEFINED: Plan = Plan {
+    kind: Kind::Undefined,
+    record: false,
+    big_endian: false,
+    len: 0,
+    fields: [ABSENT; SLOTS],
+};
 
 /// Reads `N` bytes at `off`, or `None` past the end.
 #[inline(always)]
@@ -254,6 +267,8 @@ fn bytes_at<const N: usize>(msg: &[u8], off: usize) -> Option<[u8; N]> {
 #[inline(always)]
 fn value(msg: &[u8], f: Field, be: bool) -> Option<i64> {
     let o = usize::from(f.off);
+    // The byte order is `be`; the mark only serves the fast readers.
+    let base = if f.base == B_ABSENT || f.base == B_CSD { f.base } else { f.base & !BE_MARK };
     macro_rules! int {
         ($t:ty, $n:literal, $invalid:expr) => {{
             let b = bytes_at::<$n>(msg, o)?;
@@ -261,7 +276,7 @@ fn value(msg: &[u8], f: Field, be: bool) -> Option<i64> {
             if v == $invalid { None } else { Some(v as i64) }
         }};
     }
-    match f.base {
+    match base {
         B_ENUM | B_UINT8 | B_BYTE => int!(u8, 1, u8::MAX),
         B_UINT8Z => int!(u8, 1, 0),
         B_SINT8 => int!(i8, 1, i8::MAX),
@@ -299,17 +314,21 @@ fn value(msg: &[u8], f: Field, be: bool) -> Option<i64> {
 }
 
 /// Readers for the base type a field nearly always has (little-endian `uint32`, `uint16`,
-/// `uint8`, `sint32`), with one predictable test instead of the dispatch of [`value`], which
-/// stays the path for every other case.
+/// `uint8`, `sint32`), with one predictable test (the base type, which carries the byte order's
+/// mark) instead of the dispatch of [`value`], which stays the path for every other case.
 macro_rules! fast_reader {
     ($name:ident, $t:ty, $n:literal, $base:expr, $invalid:expr) => {
         #[inline(always)]
         fn $name(msg: &[u8], f: Field, be: bool) -> Option<$t> {
+            if f.base == $base {
+                let v = <$t>::from_le_bytes(bytes_at::<$n>(msg, usize::from(f.off))?);
+                return if v == $invalid { None } else { Some(v) };
+            }
             if f.base == B_ABSENT {
                 return None;
             }
-            if f.base == $base && !be {
-                let v = <$t>::from_le_bytes(bytes_at::<$n>(msg, usize::from(f.off))?);
+            if f.base == $base | BE_MARK {
+                let v = <$t>::from_be_bytes(bytes_at::<$n>(msg, usize::from(f.off))?);
                 return if v == $invalid { None } else { Some(v) };
             }
             value(msg, f, be).and_then(|v| <$t>::try_from(v).ok())
@@ -360,8 +379,8 @@ struct Hot {
     records_with_position: u64,
     first_record_ts: Option<u32>,
     last_record_ts: Option<u32>,
+    /// The sum of the records' heart rates (over `records_with_hr` records).
     hr_sum: u64,
-    hr_count: u64,
     hr_max: Option<u8>,
     /// Largest record distance, centimetres.
     distance_cm: Option<u32>,
@@ -372,8 +391,22 @@ struct Hot {
     /// Altitude in the file's unit (1/5 m, offset 500 m) of the previous record, and the
     /// climbs, in the same unit.
     prev_alt: Option<i64>,
-    climb: u64,
-    drop: u64,
+    /// The climbs as two sums that need no branch per record (up and down alternate at
+    /// random, and a mispredicted branch costs more than the rest of a record): the steps'
+    /// total and their absolute values' total. Climb and drop follow ([`Hot::climb`]).
+    alt_net: i64,
+    alt_travel: u64,
+}
+
+impl Hot {
+    /// The altitude climbed and dropped, in the file's unit: `up - down` is the net total and
+    /// `up + down` the travel, so `up = (travel + net) / 2` exactly.
+    fn climb(&self) -> (u64, u64) {
+        let (net, travel) = (i128::from(self.alt_net), i128::from(self.alt_travel));
+        let up = u64::try_from((travel + net) / 2).unwrap_or(0);
+        let down = u64::try_from((travel - net) / 2).unwrap_or(0);
+        (up, down)
+    }
 }
 
 /// The state of one decode: what the summary accumulates. (The plans of the current FIT file
@@ -556,13 +589,18 @@ impl Walk {
         complete: bool,
     ) -> Result<(), Stopped> {
         let mut hot = self.hot;
-        let result = self.walk(&mut hot, bytes, start, end, complete);
+        // One loop per mode, so that the summary-only loop carries no test for samples.
+        let result = if self.want_samples {
+            self.walk::<true>(&mut hot, bytes, start, end, complete)
+        } else {
+            self.walk::<false>(&mut hot, bytes, start, end, complete)
+        };
         self.hot = hot;
         result
     }
 
     /// The loop of [`Walk::messages`], over a local copy of the accumulators.
-    fn walk(
+    fn walk<const SAMPLES: bool>(
         &mut self,
         hot: &mut Hot,
         bytes: &[u8],
@@ -585,13 +623,28 @@ impl Walk {
                     ts = ts.wrapping_add(0x20);
                 }
                 hot.last_ts = Some(ts);
-                pos =
-                    self.data_message(hot, data, pos, local, &plans[local], Some(ts), complete)?;
+                pos = self.data_message::<SAMPLES>(
+                    hot,
+                    data,
+                    pos,
+                    local,
+                    &plans[local],
+                    Some(ts),
+                    complete,
+                )?;
             } else if h & 0x40 != 0 {
                 pos = self.definition(data, pos, h, &mut plans, complete)?;
             } else {
                 let local = usize::from(h & 0x0F);
-                pos = self.data_message(hot, data, pos, local, &plans[local], None, complete)?;
+                pos = self.data_message::<SAMPLES>(
+                    hot,
+                    data,
+                    pos,
+                    local,
+                    &plans[local],
+                    None,
+                    complete,
+                )?;
             }
         }
         Ok(())
@@ -643,7 +696,8 @@ impl Walk {
         let Some(defs) = data.get(fields_start..fields_end) else {
             return Err(self.cut(pos, complete));
         };
-        let mut plan = Plan { kind, big_endian, len: 0, fields: [ABSENT; SLOTS] };
+        let record = kind == Kind::Record;
+        let mut plan = Plan { kind, record, big_endian, len: 0, fields: [ABSENT; SLOTS] };
         let mut off = 0usize;
         for def in defs.chunks_exact(3) {
             let (num, size, base_byte) = (def[0], usize::from(def[1]), def[2]);
@@ -655,6 +709,7 @@ impl Walk {
                     && usize::from(base) < BASE_SIZE.len()
                     && size >= usize::from(BASE_SIZE[usize::from(base)])
                 {
+                    let base = if big_endian { base | BE_MARK } else { base };
                     Some(Field { off: off as u16, base })
                 } else {
                     None
@@ -687,7 +742,7 @@ impl Walk {
 
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    fn data_message(
+    fn data_message<const SAMPLES: bool>(
         &mut self,
         hot: &mut Hot,
         data: &[u8],
@@ -727,9 +782,14 @@ impl Walk {
         {
             hot.min_relative = Some(t);
         }
+        // Records are most messages: tested first, with one predictable branch instead of the
+        // jump table of the match, which mispredicts when records and other messages alternate.
+        if plan.record {
+            self.record::<SAMPLES>(hot, msg, f, be, ts);
+            return Ok(next);
+        }
         match plan.kind {
-            Kind::Record => self.record(hot, msg, f, be, ts),
-            Kind::Other | Kind::Undefined => {}
+            Kind::Record | Kind::Other | Kind::Undefined => {}
             Kind::Session => {
                 if let Some(start) = self.session(msg, f, be)
                     && start < RELATIVE_LIMIT
@@ -786,13 +846,19 @@ impl Walk {
     }
 
     #[inline(always)]
-    fn record(&mut self, hot: &mut Hot, msg: &[u8], f: &[Field; SLOTS], be: bool, ts: Option<u32>) {
+    fn record<const SAMPLES: bool>(
+        &mut self,
+        hot: &mut Hot,
+        msg: &[u8],
+        f: &[Field; SLOTS],
+        be: bool,
+        ts: Option<u32>,
+    ) {
         hot.records += 1;
         let hr = fast_u8(msg, f[R_HR], be);
         if let Some(hr) = hr {
             hot.records_with_hr += 1;
             hot.hr_sum += u64::from(hr);
-            hot.hr_count += 1;
             if hot.hr_max.is_none_or(|m| hr > m) {
                 hot.hr_max = Some(hr);
             }
@@ -835,17 +901,16 @@ impl Walk {
         if let Some(a) = alt {
             // A step of more than 100 m between two records is a glitch, not a climb.
             if let Some(p) = hot.prev_alt
-                && (a - p).abs() <= 500
+                && (a - p).unsigned_abs() <= 500
             {
-                if a > p {
-                    hot.climb += (a - p) as u64;
-                } else {
-                    hot.drop += (p - a) as u64;
-                }
+                let step = a - p;
+                hot.alt_net += step;
+                // |step| as step times its sign: the compiler turns `abs` into a branch here.
+                hot.alt_travel += step.wrapping_mul(1 | (step >> 63)) as u64;
             }
             hot.prev_alt = Some(a);
         }
-        if self.want_samples && self.samples.len() < MAX_SAMPLES {
+        if SAMPLES && self.samples.len() < MAX_SAMPLES {
             const SEMICIRCLE_DEG: f64 = 180.0 / 2_147_483_648.0;
             let both = lat.zip(lon);
             let speed = match fast_u32(msg, f[R_ESPEED], be) {
@@ -1061,8 +1126,9 @@ impl Walk {
                 .or_else(|| self.hot.csd_seen.then_some(self.hot.csd_total as f64 / 16.0))
         });
         let has_alt = self.hot.prev_alt.is_some();
-        s.ascent_m = sum(&|x| x.ascent_m).or(has_alt.then_some(self.hot.climb as f64 / 5.0));
-        s.descent_m = sum(&|x| x.descent_m).or(has_alt.then_some(self.hot.drop as f64 / 5.0));
+        let (up, down) = self.hot.climb();
+        s.ascent_m = sum(&|x| x.ascent_m).or(has_alt.then_some(up as f64 / 5.0));
+        s.descent_m = sum(&|x| x.descent_m).or(has_alt.then_some(down as f64 / 5.0));
         s.max_hr = sessions
             .iter()
             .filter_map(|x| x.max_hr)
@@ -1070,7 +1136,8 @@ impl Walk {
             .or(self.hot.hr_max.map(f64::from));
         s.rest_hr = self.rest_hr.map(f64::from);
         s.avg_hr = weighted_avg_hr(sessions).or_else(|| {
-            (self.hot.hr_count > 0).then(|| self.hot.hr_sum as f64 / self.hot.hr_count as f64)
+            let n = self.hot.records_with_hr;
+            (n > 0).then(|| self.hot.hr_sum as f64 / n as f64)
         });
         s.laps = if !sessions.is_empty() && sessions.iter().all(|x| x.laps.is_some()) {
             Some(sessions.iter().filter_map(|x| x.laps).sum())

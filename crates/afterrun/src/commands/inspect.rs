@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::exit;
-use afterrun_service::summary_json::{object_text, summary_fields, time_json};
+use afterrun_service::summary_json::{summary_fields, time_json, write_object};
 
 /// Arguments of `afterrun inspect`.
 #[derive(Debug, clap::Args)]
@@ -100,11 +100,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let progress = progress_bar(units.len() as u64);
     let options = DecodeOptions { samples: false };
+    // Each worker reads its plain files into one buffer, reused from file to file.
     let results: Vec<(usize, Vec<Line>, Catalogs)> = pool.install(|| {
         units
             .par_iter()
-            .map(|unit| {
-                let (lines, cats) = decode_unit(unit, &options);
+            .map_init(Vec::new, |buffer, unit| {
+                let (lines, cats) = decode_unit(unit, &options, buffer);
                 progress.inc(1);
                 (unit.arg, lines, cats)
             })
@@ -136,7 +137,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Err(_) => failed += 1,
             }
             if args.json {
-                writeln!(out, "{}", object_text(&line_json(line)))?;
+                write_object(&mut out, &line_json(line))?;
+                out.write_all(b"\n")?;
             } else {
                 table.push(line);
             }
@@ -183,8 +185,12 @@ fn io_line(path: &Path, e: &std::io::Error) -> Line {
     }
 }
 
-/// Decodes one unit: a plain file, or every member of an archive.
-fn decode_unit(unit: &Unit, options: &DecodeOptions) -> (Vec<Line>, Catalogs) {
+/// Decodes one unit: a plain file (read into `buffer`), or every member of an archive.
+fn decode_unit(
+    unit: &Unit,
+    options: &DecodeOptions,
+    buffer: &mut Vec<u8>,
+) -> (Vec<Line>, Catalogs) {
     let name = unit.path.display().to_string();
     let mut file = match crate::walk::open_regular(&unit.path) {
         Ok(f) => f,
@@ -207,29 +213,29 @@ fn decode_unit(unit: &Unit, options: &DecodeOptions) -> (Vec<Line>, Catalogs) {
     let mut cats = Vec::new();
     // Archive members are decoded in parallel, a bounded batch at a time: the walker reads them
     // one after another, and holding at most one batch keeps memory independent of the
-    // archive's size. A plain file is decoded where it lies, without a copy.
+    // archive's size. A plain file is decoded where it lies (in `buffer`), without a copy.
     let mut batch: Vec<(String, Vec<u8>)> = Vec::new();
     let mut batch_bytes = 0usize;
-    let walked =
-        archive::walk(&name, reader, &archive::Limits::default(), &mut |entry| match entry {
-            archive::Entry::File { path, bytes } if path == name => {
-                lines.push(decode_line(path, bytes, options));
+    let limits = archive::Limits::default();
+    let walked = archive::walk_reusing(&name, reader, &limits, buffer, &mut |entry| match entry {
+        archive::Entry::File { path, bytes } if path == name => {
+            lines.push(decode_line(path, bytes, options));
+        }
+        archive::Entry::File { path, bytes } => {
+            batch_bytes += bytes.len();
+            batch.push((path.to_owned(), bytes.to_vec()));
+            if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
+                decode_batch(&mut batch, &mut lines, options);
+                batch_bytes = 0;
             }
-            archive::Entry::File { path, bytes } => {
-                batch_bytes += bytes.len();
-                batch.push((path.to_owned(), bytes.to_vec()));
-                if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
-                    decode_batch(&mut batch, &mut lines, options);
-                    batch_bytes = 0;
-                }
-            }
-            archive::Entry::Failed { path, error } => lines.push(Line {
-                file: path.to_owned(),
-                outcome: Err((afterrun_activity::sniff::format_from_name(path), error)),
-                name: None,
-            }),
-            archive::Entry::Catalog { base, catalog } => cats.push((base.to_owned(), catalog)),
-        });
+        }
+        archive::Entry::Failed { path, error } => lines.push(Line {
+            file: path.to_owned(),
+            outcome: Err((afterrun_activity::sniff::format_from_name(path), error)),
+            name: None,
+        }),
+        archive::Entry::Catalog { base, catalog } => cats.push((base.to_owned(), catalog)),
+    });
     decode_batch(&mut batch, &mut lines, options);
     if let Err(error) = walked {
         lines.push(Line { file: name, outcome: Err((None, error)), name: None });
