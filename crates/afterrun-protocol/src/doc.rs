@@ -365,7 +365,7 @@ impl From<Plan> for PlanDoc {
 
 impl From<Reason> for ReasonDoc {
     fn from(r: Reason) -> ReasonDoc {
-        ReasonDoc { code: r.code.into(), level: r.level, text: r.text, evidence: codes(r.evidence) }
+        ReasonDoc { code: r.code.into(), level: r.level, text: r.text, evidence: r.evidence }
     }
 }
 
@@ -389,7 +389,7 @@ impl StepDoc {
             dose: DoseDoc::from(s.dose),
             instructions: s.instructions,
             why: s.why,
-            evidence: codes(s.evidence),
+            evidence: s.evidence,
         }
     }
 }

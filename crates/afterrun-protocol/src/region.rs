@@ -268,13 +268,14 @@ impl Region {
     }
 
     /// Splits a bare group into its two sided halves; other regions are returned as they are.
-    pub fn split(self) -> Vec<Region> {
-        match self {
+    pub fn split(self) -> std::iter::Take<std::array::IntoIter<Region, 2>> {
+        let (halves, count) = match self {
             Region::Group(g, None) => {
-                vec![Region::Group(g, Some(Side::Left)), Region::Group(g, Some(Side::Right))]
+                ([Region::Group(g, Some(Side::Left)), Region::Group(g, Some(Side::Right))], 2)
             }
-            other => vec![other],
-        }
+            other => ([other, other], 1),
+        };
+        halves.into_iter().take(count)
     }
 
     /// How many legs' worth of work the region asks for (a bare group is done on both legs).
