@@ -42,6 +42,9 @@ struct Compact {
     out: String,
 }
 
+/// Room on the stack for one float's JSON.
+const FLOAT_ROOM: usize = 32;
+
 impl Compact {
     fn string(&mut self, s: &str) {
         self.out.push('"');
@@ -68,9 +71,15 @@ impl Compact {
         }
     }
 
-    /// A float as serde_json writes it (shortest round-trip form, `null` when not finite).
+    /// A float as serde_json writes it (shortest round-trip form, `null` when not finite),
+    /// through a buffer on the stack: the longest form (`-1.7976931348623157e308`) fits.
     fn float<T: Serialize>(&mut self, v: T) -> Result<(), Unsupported> {
-        self.out.push_str(&serde_json::to_string(&v).map_err(|_| Unsupported)?);
+        let mut buf = [0u8; FLOAT_ROOM];
+        let mut rest = &mut buf[..];
+        serde_json::to_writer(&mut rest, &v).map_err(|_| Unsupported)?;
+        let written = FLOAT_ROOM - rest.len();
+        let text = buf.get(..written).and_then(|b| std::str::from_utf8(b).ok());
+        self.out.push_str(text.ok_or(Unsupported)?);
         Ok(())
     }
 

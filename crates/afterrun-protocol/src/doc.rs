@@ -19,8 +19,8 @@ use crate::compact;
 use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step, Text};
 use crate::region::Region;
 
-/// Room reserved for a plan's JSON: most are 3–8 KB, so one allocation is the rule.
-const PLAN_BYTES: usize = 8 * 1024;
+/// Room reserved for a plan's JSON: most are 2–10 KB, so one allocation is the rule.
+const PLAN_BYTES: usize = 12 * 1024;
 
 /// Text that is usually a `&'static str` of the planner's tables.
 pub type Code = Cow<'static, str>;
