@@ -6,13 +6,15 @@
 //! integers, and anything this writer does not know (a map key that is not a string), are left
 //! to serde_json: [`to_string`] then answers with serde_json's own bytes.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::ser::{self, Serialize};
 
 /// Writes `value` as compact JSON, reserving `capacity` bytes first.
 pub fn to_string<T: Serialize + ?Sized>(value: &T, capacity: usize) -> String {
-    let mut writer = Compact { out: String::with_capacity(capacity) };
+    let mut writer = Compact { out: String::with_capacity(capacity), fixed: false };
     match value.serialize(&mut writer) {
         Ok(()) => writer.out,
         // Cannot fail for the plan's types; serde_json's answer otherwise (same bytes or its error).
@@ -40,6 +42,8 @@ impl ser::Error for Unsupported {
 
 struct Compact {
     out: String,
+    /// The string being written is a `&'static str` ([`FIXED`]).
+    fixed: bool,
 }
 
 /// Room on the stack for one float's JSON.
@@ -48,7 +52,11 @@ const FLOAT_ROOM: usize = 32;
 impl Compact {
     fn string(&mut self, s: &str) {
         self.out.push('"');
-        escape_into(&mut self.out, s);
+        if std::mem::take(&mut self.fixed) {
+            fixed_into(&mut self.out, s);
+        } else {
+            escape_into(&mut self.out, s);
+        }
         self.out.push('"');
     }
 
@@ -110,6 +118,66 @@ fn escape_into(out: &mut String, s: &str) {
             _ => out.push(c),
         }
     }
+}
+
+/// The newtype name under which [`text`] and [`texts`] hand over a `&'static str`: every
+/// serializer writes the string inside, and this writer checks such a string for escapes once
+/// per process rather than once per plan.
+pub const FIXED: &str = "afterrun_protocol::compact::Fixed";
+
+/// A plan's sentence or code: a `&'static str` of the planner's tables goes out as [`FIXED`].
+struct Fixed<'a>(&'a Cow<'static, str>);
+
+impl Serialize for Fixed<'_> {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Cow::Borrowed(text) => s.serialize_newtype_struct(FIXED, *text),
+            Cow::Owned(text) => s.serialize_str(text),
+        }
+    }
+}
+
+/// `serialize_with` for a sentence or code of the plan (`plan::Text`, `doc::Code`).
+pub fn text<S: ser::Serializer>(t: &Cow<'static, str>, s: S) -> Result<S::Ok, S::Error> {
+    Fixed(t).serialize(s)
+}
+
+/// `serialize_with` for a list of sentences or codes.
+pub fn texts<S: ser::Serializer>(list: &[Cow<'static, str>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(list.iter().map(Fixed))
+}
+
+/// Slots of [`CLEAN`]: more than the planner's tables hold fixed strings that share one.
+const CLEAN_SLOTS: usize = 1024;
+
+/// `&'static str`s found to need no escape, each as its address and length in one word
+/// (its bytes can never change, so what was found once holds for the life of the process).
+/// A slot is overwritten by the next clean string that maps to it; a miss costs one check.
+static CLEAN: [AtomicU64; CLEAN_SLOTS] = [const { AtomicU64::new(0) }; CLEAN_SLOTS];
+
+/// The slot and the word of a `&'static str` in [`CLEAN`] (none above 48-bit addresses or
+/// 64 KB).
+fn clean_slot(s: &str) -> Option<(&'static AtomicU64, u64)> {
+    let addr = u64::try_from(s.as_ptr().addr()).ok().filter(|a| a >> 48 == 0)?;
+    let len = u64::try_from(s.len()).ok().filter(|l| (1..1 << 16).contains(l))?;
+    let index = usize::try_from((addr ^ addr >> 10) >> 3).ok()? % CLEAN_SLOTS;
+    Some((CLEAN.get(index)?, addr << 16 | len))
+}
+
+/// Appends a `&'static str` with JSON's escapes, copying it whole without a check when it
+/// was found clean before.
+fn fixed_into(out: &mut String, s: &str) {
+    let Some((slot, word)) = clean_slot(s) else {
+        return escape_into(out, s);
+    };
+    if slot.load(Ordering::Relaxed) == word {
+        out.push_str(s);
+        return;
+    }
+    if !any_needs_escape(s.as_bytes()) {
+        slot.store(word, Ordering::Relaxed);
+    }
+    escape_into(out, s);
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -306,10 +374,13 @@ impl<'a> ser::Serializer for &'a mut Compact {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<(), Unsupported> {
-        value.serialize(self)
+        self.fixed = name == FIXED;
+        value.serialize(&mut *self)?;
+        self.fixed = false;
+        Ok(())
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
