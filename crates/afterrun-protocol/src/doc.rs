@@ -542,7 +542,7 @@ impl schemars::JsonSchema for Region {
 
 impl Serialize for Region {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.with_code(|code| s.serialize_str(code))
+        compact::text(&self.code(), s)
     }
 }
 
