@@ -1292,11 +1292,15 @@ fn see_physio_advice(tri: &TriageResult) -> String {
     out
 }
 
+/// Room for a plan's steps: most have up to eight, so the list is allocated once.
+const STEPS_RESERVED: usize = 8;
+
 /// Builds the plan for a validated check-in (protocol.md §1, in order).
 pub fn make_plan(checkin: &CheckIn, history: &History) -> Plan {
-    let tri = triage(checkin, history);
+    let mut tri = triage(checkin, history);
     let contra = contraindications(checkin);
-    let mut blocked = tri.blocked.clone();
+    // The builder reads the blocks in force from `blocked` only.
+    let mut blocked = std::mem::take(&mut tri.blocked);
     // Urgent plans list only the blocks everywhere (protocol.md, more rules v2).
     let urgent = tri.level >= Level::UrgentCare;
     for b in contra.blocked.iter().filter(|b| !urgent || b.region == Region::All) {
@@ -1312,7 +1316,7 @@ pub fn make_plan(checkin: &CheckIn, history: &History) -> Plan {
         contra,
         blocked,
         needs,
-        drafts: Vec::new(),
+        drafts: Vec::with_capacity(STEPS_RESERVED),
         notes: Vec::new(),
         assumptions: Vec::new(),
     };
