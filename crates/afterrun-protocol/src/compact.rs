@@ -6,13 +6,15 @@
 //! integers, and anything this writer does not know (a map key that is not a string), are left
 //! to serde_json: [`to_string`] then answers with serde_json's own bytes.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::ser::{self, Serialize};
 
 /// Writes `value` as compact JSON, reserving `capacity` bytes first.
 pub fn to_string<T: Serialize + ?Sized>(value: &T, capacity: usize) -> String {
-    let mut writer = Compact { out: String::with_capacity(capacity) };
+    let mut writer = Compact { out: String::with_capacity(capacity), fixed: false };
     match value.serialize(&mut writer) {
         Ok(()) => writer.out,
         // Cannot fail for the plan's types; serde_json's answer otherwise (same bytes or its error).
@@ -40,12 +42,21 @@ impl ser::Error for Unsupported {
 
 struct Compact {
     out: String,
+    /// The string being written is a `&'static str` ([`FIXED`]).
+    fixed: bool,
 }
+
+/// Room on the stack for one float's JSON.
+const FLOAT_ROOM: usize = 32;
 
 impl Compact {
     fn string(&mut self, s: &str) {
         self.out.push('"');
-        escape_into(&mut self.out, s);
+        if std::mem::take(&mut self.fixed) {
+            fixed_into(&mut self.out, s);
+        } else {
+            escape_into(&mut self.out, s);
+        }
         self.out.push('"');
     }
 
@@ -68,9 +79,15 @@ impl Compact {
         }
     }
 
-    /// A float as serde_json writes it (shortest round-trip form, `null` when not finite).
+    /// A float as serde_json writes it (shortest round-trip form, `null` when not finite),
+    /// through a buffer on the stack: the longest form (`-1.7976931348623157e308`) fits.
     fn float<T: Serialize>(&mut self, v: T) -> Result<(), Unsupported> {
-        self.out.push_str(&serde_json::to_string(&v).map_err(|_| Unsupported)?);
+        let mut buf = [0u8; FLOAT_ROOM];
+        let mut rest = &mut buf[..];
+        serde_json::to_writer(&mut rest, &v).map_err(|_| Unsupported)?;
+        let written = FLOAT_ROOM - rest.len();
+        let text = buf.get(..written).and_then(|b| std::str::from_utf8(b).ok());
+        self.out.push_str(text.ok_or(Unsupported)?);
         Ok(())
     }
 
@@ -101,6 +118,67 @@ fn escape_into(out: &mut String, s: &str) {
             _ => out.push(c),
         }
     }
+}
+
+/// The newtype name under which [`text`] and [`texts`] hand over a `&'static str`: every
+/// serializer writes the string inside, and this writer checks such a string for escapes once
+/// per process rather than once per plan.
+pub const FIXED: &str = "afterrun_protocol::compact::Fixed";
+
+/// A plan's sentence or code: a `&'static str` of the planner's tables goes out as [`FIXED`].
+struct Fixed<'a>(&'a Cow<'static, str>);
+
+impl Serialize for Fixed<'_> {
+    fn serialize<S: ser::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Cow::Borrowed(text) => s.serialize_newtype_struct(FIXED, *text),
+            Cow::Owned(text) => s.serialize_str(text),
+        }
+    }
+}
+
+/// `serialize_with` for a sentence or code of the plan (`plan::Text`, `doc::Code`).
+#[expect(clippy::ptr_arg, reason = "whether the text is borrowed is what this reads")]
+pub fn text<S: ser::Serializer>(t: &Cow<'static, str>, s: S) -> Result<S::Ok, S::Error> {
+    Fixed(t).serialize(s)
+}
+
+/// `serialize_with` for a list of sentences or codes.
+pub fn texts<S: ser::Serializer>(list: &[Cow<'static, str>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(list.iter().map(Fixed))
+}
+
+/// Slots of [`CLEAN`]: more than the planner's tables hold fixed strings that share one.
+const CLEAN_SLOTS: usize = 1024;
+
+/// `&'static str`s found to need no escape, each as its address and length in one word
+/// (its bytes can never change, so what was found once holds for the life of the process).
+/// A slot is overwritten by the next clean string that maps to it; a miss costs one check.
+static CLEAN: [AtomicU64; CLEAN_SLOTS] = [const { AtomicU64::new(0) }; CLEAN_SLOTS];
+
+/// The slot and the word of a `&'static str` in [`CLEAN`] (none above 48-bit addresses or
+/// 64 KB).
+fn clean_slot(s: &str) -> Option<(&'static AtomicU64, u64)> {
+    let addr = u64::try_from(s.as_ptr().addr()).ok().filter(|a| a >> 48 == 0)?;
+    let len = u64::try_from(s.len()).ok().filter(|l| (1..1 << 16).contains(l))?;
+    let index = usize::try_from((addr ^ addr >> 10) >> 3).ok()? % CLEAN_SLOTS;
+    Some((CLEAN.get(index)?, addr << 16 | len))
+}
+
+/// Appends a `&'static str` with JSON's escapes, copying it whole without a check when it
+/// was found clean before.
+fn fixed_into(out: &mut String, s: &str) {
+    let Some((slot, word)) = clean_slot(s) else {
+        return escape_into(out, s);
+    };
+    if slot.load(Ordering::Relaxed) == word {
+        out.push_str(s);
+        return;
+    }
+    if !any_needs_escape(s.as_bytes()) {
+        slot.store(word, Ordering::Relaxed);
+    }
+    escape_into(out, s);
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -187,23 +265,22 @@ impl Compound<'_> {
     }
 
     /// A struct's field; a key that needs no escape (every field name of the plan) is copied
-    /// between two fixed pieces.
+    /// whole between quotes pushed one byte each (a call to copy one or two bytes costs more).
     fn field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
         value: &T,
     ) -> Result<(), Unsupported> {
+        self.comma();
         let out = &mut self.writer.out;
         if any_needs_escape(key.as_bytes()) {
-            self.comma();
             self.writer.string(key);
-            self.writer.out.push(':');
         } else {
-            out.push_str(if self.first { "\"" } else { ",\"" });
-            self.first = false;
+            out.push('"');
             out.push_str(key);
-            out.push_str("\":");
+            out.push('"');
         }
+        self.writer.out.push(':');
         value.serialize(&mut *self.writer)
     }
 
@@ -298,10 +375,13 @@ impl<'a> ser::Serializer for &'a mut Compact {
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
-        _: &'static str,
+        name: &'static str,
         value: &T,
     ) -> Result<(), Unsupported> {
-        value.serialize(self)
+        self.fixed = name == FIXED;
+        value.serialize(&mut *self)?;
+        self.fixed = false;
+        Ok(())
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -440,6 +520,30 @@ mod tests {
             for s in [c.to_string(), format!("abcdefgh{c}ijklmnopq"), format!("{c}{c}xyz{c}")] {
                 assert_eq!(to_string(&s, 0), serde_json::to_string(&s).unwrap(), "{c:?}");
             }
+        }
+    }
+
+    #[test]
+    fn fixed_text_is_written_as_serde_json_writes_it() {
+        #[derive(serde::Serialize)]
+        struct Doc {
+            #[serde(serialize_with = "texts")]
+            all: Vec<Cow<'static, str>>,
+            #[serde(serialize_with = "text")]
+            one: Cow<'static, str>,
+        }
+        let doc = Doc {
+            all: vec![
+                Cow::Borrowed("A sentence of the tables, long enough to take several words."),
+                Cow::Borrowed("a \"quoted\" word\n"),
+                Cow::Borrowed(""),
+                Cow::Owned(String::from("owned \\ text")),
+            ],
+            one: Cow::Borrowed("short"),
+        };
+        // The second round finds the clean strings in the cache of checked ones.
+        for _ in 0..2 {
+            assert_eq!(to_string(&doc, 0), serde_json::to_string(&doc).unwrap());
         }
     }
 

@@ -19,8 +19,8 @@ use crate::compact;
 use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step, Text};
 use crate::region::Region;
 
-/// Room reserved for a plan's JSON: most are 3–8 KB, so one allocation is the rule.
-const PLAN_BYTES: usize = 8 * 1024;
+/// Room reserved for a plan's JSON: most are 2–10 KB, so one allocation is the rule.
+const PLAN_BYTES: usize = 12 * 1024;
 
 /// Text that is usually a `&'static str` of the planner's tables.
 pub type Code = Cow<'static, str>;
@@ -38,9 +38,11 @@ pub struct PlanDoc {
     pub triage: TriageDoc,
     /// What was assumed for missing input.
     #[serde(default)]
+    #[serde(serialize_with = "compact::texts")]
     pub assumptions: Vec<Text>,
     /// General notes.
     #[serde(default)]
+    #[serde(serialize_with = "compact::texts")]
     pub notes: Vec<Text>,
     /// The steps, in time order.
     #[serde(default)]
@@ -67,6 +69,7 @@ pub struct TriageDoc {
     pub blocked: Vec<BlockDoc>,
     /// The advice in words.
     #[serde(default)]
+    #[serde(serialize_with = "compact::text")]
     pub advice: Text,
 }
 
@@ -75,14 +78,17 @@ pub struct TriageDoc {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReasonDoc {
     /// The rule's code (`doms_expected`, `suspected_dvt`, …).
+    #[serde(serialize_with = "compact::text")]
     pub code: Code,
     /// The level this reason asks for.
     pub level: Level,
     /// The reason in words.
     #[serde(default)]
+    #[serde(serialize_with = "compact::text")]
     pub text: Text,
     /// Reference ids.
     #[serde(default)]
+    #[serde(serialize_with = "compact::texts")]
     pub evidence: Vec<Code>,
 }
 
@@ -95,6 +101,7 @@ pub struct BlockDoc {
     /// Where (`all` or a region).
     pub region: Region,
     /// A triage reason code, or `contra_absolute:CONDITION` / `contra_relative:CONDITION`.
+    #[serde(serialize_with = "compact::text")]
     pub reason: Text,
 }
 
@@ -119,12 +126,15 @@ pub struct StepDoc {
     pub dose: DoseDoc,
     /// How, in words.
     #[serde(default)]
+    #[serde(serialize_with = "compact::texts")]
     pub instructions: Vec<Text>,
     /// Why, in words.
     #[serde(default)]
+    #[serde(serialize_with = "compact::text")]
     pub why: Text,
     /// Reference ids.
     #[serde(default)]
+    #[serde(serialize_with = "compact::texts")]
     pub evidence: Vec<Code>,
 }
 
@@ -293,8 +303,10 @@ pub struct SegmentDoc {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferenceDoc {
     /// The stable id.
+    #[serde(serialize_with = "compact::text")]
     pub id: Code,
     /// The full citation.
+    #[serde(serialize_with = "compact::text")]
     pub citation: Code,
 }
 
@@ -365,7 +377,7 @@ impl From<Plan> for PlanDoc {
 
 impl From<Reason> for ReasonDoc {
     fn from(r: Reason) -> ReasonDoc {
-        ReasonDoc { code: r.code.into(), level: r.level, text: r.text, evidence: codes(r.evidence) }
+        ReasonDoc { code: r.code.into(), level: r.level, text: r.text, evidence: r.evidence }
     }
 }
 
@@ -389,7 +401,7 @@ impl StepDoc {
             dose: DoseDoc::from(s.dose),
             instructions: s.instructions,
             why: s.why,
-            evidence: codes(s.evidence),
+            evidence: s.evidence,
         }
     }
 }
@@ -530,7 +542,7 @@ impl schemars::JsonSchema for Region {
 
 impl Serialize for Region {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.with_code(|code| s.serialize_str(code))
+        compact::text(&self.code(), s)
     }
 }
 

@@ -40,17 +40,17 @@ pub fn merge(list: &mut Vec<Region>, region: Region) {
 /// group whose one side is already a target adds only the other side, so a sore `calves_right`
 /// stays named as such when the major groups are added.
 pub fn add_uncovered(list: &mut Vec<Region>, region: Region) {
-    if list.iter().any(|t| t.covers(region)) {
+    let covered = |list: &[Region], part: Region| list.iter().any(|t| t.covers(part));
+    if covered(list, region) {
         return;
     }
     let parts = region.split();
-    let free: Vec<Region> =
-        parts.iter().copied().filter(|p| !list.iter().any(|t| t.covers(*p))).collect();
-    if free.len() == parts.len() {
+    if parts.clone().all(|p| !covered(list, p)) {
         list.push(region);
-    } else {
-        list.extend(free);
+        return;
     }
+    let free: Vec<Region> = parts.filter(|p| !covered(list, *p)).collect();
+    list.extend(free);
 }
 
 /// Average speed faster than this (km/h) counts as fast running when no threshold pace is known.
@@ -135,7 +135,7 @@ pub fn needs(checkin: &CheckIn, history: &History) -> Needs {
 /// The groups a composite region is made of (for splitting around a block).
 pub fn decompose(region: Region) -> Vec<Region> {
     match region {
-        Region::Group(_, None) => region.split(),
+        Region::Group(_, None) => region.split().collect(),
         Region::Part(Part::Thigh, side) => [Group::Quads, Group::Hamstrings, Group::Adductors]
             .into_iter()
             .map(|g| Region::Group(g, Some(side)))

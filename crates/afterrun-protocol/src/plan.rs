@@ -54,7 +54,7 @@ pub struct Reason {
     /// Plain-language explanation.
     pub text: Text,
     /// Reference ids.
-    pub evidence: Vec<&'static str>,
+    pub evidence: Vec<Text>,
 }
 
 /// A modality the plan may not use on a region.
@@ -175,7 +175,7 @@ pub struct Step {
     /// Why this step.
     pub why: Text,
     /// Reference ids.
-    pub evidence: Vec<&'static str>,
+    pub evidence: Vec<Text>,
 }
 
 /// A device program tied to a step.

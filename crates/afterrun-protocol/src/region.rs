@@ -6,7 +6,9 @@
 //! back and the chest), held in a bit mask. "A covers B" is then "B's atoms are a subset of A's",
 //! and "A overlaps B" is "they share an atom". `whole_body` and `all` hold every atom.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::LazyLock;
 
 /// A side of the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -268,13 +270,14 @@ impl Region {
     }
 
     /// Splits a bare group into its two sided halves; other regions are returned as they are.
-    pub fn split(self) -> Vec<Region> {
-        match self {
+    pub fn split(self) -> std::iter::Take<std::array::IntoIter<Region, 2>> {
+        let (halves, count) = match self {
             Region::Group(g, None) => {
-                vec![Region::Group(g, Some(Side::Left)), Region::Group(g, Some(Side::Right))]
+                ([Region::Group(g, Some(Side::Left)), Region::Group(g, Some(Side::Right))], 2)
             }
-            other => vec![other],
-        }
+            other => ([other, other], 1),
+        };
+        halves.into_iter().take(count)
     }
 
     /// How many legs' worth of work the region asks for (a bare group is done on both legs).
@@ -419,35 +422,63 @@ impl Region {
         }
     }
 
-    /// Calls `f` with the wire code (`quads_left`), joined on the stack: no allocation and no
-    /// formatting machinery, for the plan's JSON.
-    pub fn with_code<R>(self, f: impl FnOnce(&str) -> R) -> R {
+    /// The wire code (`quads_left`): a `&'static str` of the planner's tables, the one-sided
+    /// codes joined once per process ([`SIDED`]).
+    pub fn code(self) -> Cow<'static, str> {
         let (stem, side) = self.code_parts();
         let Some(side) = side else {
-            return f(stem);
+            return Cow::Borrowed(stem);
         };
-        let mut buf = [0u8; 32];
-        let len = stem.len() + 1 + side.len();
-        let joined = buf.get_mut(..len).and_then(|out| {
-            let (head, tail) = out.split_at_mut(stem.len());
-            head.copy_from_slice(stem.as_bytes());
-            let (underscore, rest) = tail.split_first_mut()?;
-            *underscore = b'_';
-            rest.copy_from_slice(side.as_bytes());
-            std::str::from_utf8(out).ok()
-        });
-        // Every code fits the buffer; were one not to, the stem alone would be wrong, so the
-        // formatter below writes it instead.
+        let joined = match self {
+            Region::Group(g, Some(s)) => SIDED.get(g as usize).map(|pair| pair.get(s)),
+            Region::Part(p, s) => SIDED.get(Group::ALL.len() + p as usize).map(|pair| pair.get(s)),
+            _ => None,
+        };
+        // Every one-sided region has its row; were one missing, the code is joined here.
         match joined {
-            Some(code) => f(code),
-            None => f(&format!("{stem}_{side}")),
+            Some(code) => Cow::Borrowed(code),
+            None => Cow::Owned(format!("{stem}_{side}")),
         }
     }
 }
 
+/// The two codes of a one-sided region's stem (`quads_left`, `quads_right`).
+#[derive(Debug)]
+struct Sided([String; 2]);
+
+impl Sided {
+    fn new(stem: &str) -> Sided {
+        Sided(Side::BOTH.map(|side| format!("{stem}_{}", side.suffix())))
+    }
+
+    fn get(&self, side: Side) -> &str {
+        let [left, right] = &self.0;
+        match side {
+            Side::Left => left,
+            Side::Right => right,
+        }
+    }
+}
+
+/// The one-sided codes, each muscle group's at its discriminant, then each part's after them.
+static SIDED: LazyLock<Vec<Sided>> = LazyLock::new(|| {
+    let mut stems = vec![""; Group::ALL.len() + Part::ALL.len()];
+    for g in Group::ALL {
+        if let Some(slot) = stems.get_mut(g as usize) {
+            *slot = g.as_str();
+        }
+    }
+    for p in Part::ALL {
+        if let Some(slot) = stems.get_mut(Group::ALL.len() + p as usize) {
+            *slot = p.code();
+        }
+    }
+    stems.into_iter().map(Sided::new).collect()
+});
+
 impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.with_code(|code| f.write_str(code))
+        f.write_str(&self.code())
     }
 }
 

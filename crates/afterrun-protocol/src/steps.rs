@@ -258,12 +258,12 @@ impl Builder<'_> {
             ),
             Level::SelfCare => return,
         };
-        let mut evidence: Vec<&'static str> = Vec::new();
+        let mut evidence: Vec<Text> = Vec::new();
         let mut why = Vec::new();
         for f in self.tri.findings.iter().filter(|f| f.rule.level == level) {
             for e in f.rule.evidence {
-                if !evidence.contains(e) {
-                    evidence.push(e);
+                if !evidence.iter().any(|have| have == e) {
+                    evidence.push(Text::Borrowed(e));
                 }
             }
             if !why.contains(&f.rule.text) {
@@ -306,7 +306,7 @@ impl Builder<'_> {
             dose: Dose::None,
             instructions: texts(&instructions),
             why: why.into(),
-            evidence: REST_REFS.to_vec(),
+            evidence: texts(REST_REFS),
         });
     }
 
@@ -325,7 +325,7 @@ impl Builder<'_> {
             why: "Replacing the water and salt lost in sweat supports recovery and helps prevent \
                   cramps."
                 .into(),
-            evidence: HYDRATION_REFS.to_vec(),
+            evidence: texts(HYDRATION_REFS),
         });
     }
 
@@ -349,7 +349,7 @@ impl Builder<'_> {
                     "Repeat until the cramp releases; ease off if it hurts.".into(),
                 ],
                 why: "A gentle static stretch is the quickest way to release a cramp.".into(),
-                evidence: STATIC_REFS.to_vec(),
+                evidence: texts(STATIC_REFS),
             });
             return 2;
         }
@@ -384,7 +384,7 @@ impl Builder<'_> {
                 "See a sports physiotherapist if pain stays once the cramp eases.".into(),
             ],
             why: why.into(),
-            evidence: STATIC_REFS.to_vec(),
+            evidence: texts(STATIC_REFS),
         });
         2
     }
@@ -508,7 +508,7 @@ impl Builder<'_> {
             dose: Dose::Easy,
             instructions,
             why: why.into(),
-            evidence: WALK_REFS.to_vec(),
+            evidence: texts(WALK_REFS),
         });
         t + minutes_ceil(duration_s)
     }
@@ -545,7 +545,7 @@ impl Builder<'_> {
             ]),
             why: "Gentle dynamic stretches where the walk ends loosen the hips and hamstrings."
                 .into(),
-            evidence: DYNAMIC_REFS.to_vec(),
+            evidence: texts(DYNAMIC_REFS),
         });
         true
     }
@@ -629,7 +629,7 @@ impl Builder<'_> {
                  ready sooner."
                     .into()
             },
-            evidence: if later { FOAM_LATER_REFS.to_vec() } else { FOAM_REFS.to_vec() },
+            evidence: texts(if later { FOAM_LATER_REFS } else { FOAM_REFS }),
         }
     }
 
@@ -680,7 +680,7 @@ impl Builder<'_> {
             why: "Percussive massage on tight spots eases perceived soreness and stiffness for a \
                   while."
                 .into(),
-            evidence: GUN_REFS.to_vec(),
+            evidence: texts(GUN_REFS),
         });
         offset + minutes_ceil(duration_s)
     }
@@ -793,7 +793,7 @@ impl Builder<'_> {
             why: "An hour or two after the run, sequential compression gives short-term relief of \
                   perceived leg fatigue and soreness; it is comfort, not treatment."
                 .into(),
-            evidence: BOOTS_REFS.to_vec(),
+            evidence: texts(BOOTS_REFS),
         };
         self.drafts.push(Draft { step, program: Some(ProgramDraft::Compression(program)) });
         true
@@ -863,7 +863,7 @@ impl Builder<'_> {
                  run is the economical alternative."
                     .into()
             },
-            evidence: PLATE_REFS.to_vec(),
+            evidence: texts(PLATE_REFS),
         };
         let program = VibrationProgram { ramp_s: 2, segments };
         self.drafts.push(Draft { step, program: Some(ProgramDraft::Vibration(program)) });
@@ -1195,18 +1195,15 @@ impl Builder<'_> {
             }
             steps.push(d.step);
         }
-        let mut ids: Vec<&'static str> = Vec::new();
         let reasons = self.tri.reasons();
         let level = self.tri.level;
         let advice = advice(&self.tri, self.needs.max_soreness);
-        for r in &reasons {
-            ids.extend(r.evidence.iter().copied());
-        }
-        for s in &steps {
-            ids.extend(s.evidence.iter().copied());
-        }
-        ids.extend(self.contra.evidence.iter().copied());
-        let mut positions: Vec<usize> = ids.iter().map(|id| references::position(id)).collect();
+        let cited =
+            reasons.iter().flat_map(|r| &r.evidence).chain(steps.iter().flat_map(|s| &s.evidence));
+        let mut positions: Vec<usize> = cited
+            .map(|id| references::position(id))
+            .chain(self.contra.evidence.iter().map(|id| references::position(id)))
+            .collect();
         positions.sort_unstable();
         positions.dedup();
         let refs = positions.into_iter().filter_map(|i| REFERENCES.get(i)).collect();
@@ -1295,11 +1292,15 @@ fn see_physio_advice(tri: &TriageResult) -> String {
     out
 }
 
+/// Room for a plan's steps: most have up to eight, so the list is allocated once.
+const STEPS_RESERVED: usize = 8;
+
 /// Builds the plan for a validated check-in (protocol.md §1, in order).
 pub fn make_plan(checkin: &CheckIn, history: &History) -> Plan {
-    let tri = triage(checkin, history);
+    let mut tri = triage(checkin, history);
     let contra = contraindications(checkin);
-    let mut blocked = tri.blocked.clone();
+    // The builder reads the blocks in force from `blocked` only.
+    let mut blocked = std::mem::take(&mut tri.blocked);
     // Urgent plans list only the blocks everywhere (protocol.md, more rules v2).
     let urgent = tri.level >= Level::UrgentCare;
     for b in contra.blocked.iter().filter(|b| !urgent || b.region == Region::All) {
@@ -1315,7 +1316,7 @@ pub fn make_plan(checkin: &CheckIn, history: &History) -> Plan {
         contra,
         blocked,
         needs,
-        drafts: Vec::new(),
+        drafts: Vec::with_capacity(STEPS_RESERVED),
         notes: Vec::new(),
         assumptions: Vec::new(),
     };

@@ -1,21 +1,23 @@
 //! The blocks triage puts on modalities (protocol.md §2): what each finding takes off the plan.
 
-use std::collections::BTreeSet;
-
 use super::{Ctx, DIZZINESS, FEVER, Flags, LOCAL_SYMPTOM, OVER_BONE, OVER_TENDON, POSSIBLE_STRAIN};
 use crate::codes::{Level, Modality, SymptomCode};
 use crate::plan::Block;
 use crate::region::{Part, Region, Side};
 
-/// Collects blocks in order of first appearance, without repeats.
+/// Collects blocks in order of first appearance, without repeats (a plan has a few dozen at
+/// most, so a scan of those already there is cheaper than a set).
 struct Blocks {
     out: Vec<Block>,
-    seen: BTreeSet<(Modality, Region, &'static str)>,
 }
 
 impl Blocks {
     fn push(&mut self, modality: Modality, region: Region, reason: &'static str) {
-        if self.seen.insert((modality, region, reason)) {
+        let seen = self
+            .out
+            .iter()
+            .any(|b| b.modality == modality && b.region == region && b.reason == reason);
+        if !seen {
             self.out.push(Block { modality, region, reason: reason.into() });
         }
     }
@@ -25,7 +27,7 @@ impl Blocks {
 /// what to do now, so the blocks are the hands-on and device modalities everywhere (no
 /// per-region or per-joint blocks).
 pub(super) fn triage_blocks(level: Level, cx: &Ctx<'_>, flags: &Flags) -> Vec<Block> {
-    let mut b = Blocks { out: Vec::new(), seen: BTreeSet::new() };
+    let mut b = Blocks { out: Vec::with_capacity(16) };
     if level >= Level::UrgentCare {
         let mut reasons: Vec<&'static str> = Vec::new();
         for f in cx.findings.iter().filter(|f| f.rule.level >= Level::UrgentCare) {

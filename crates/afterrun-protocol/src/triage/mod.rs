@@ -96,8 +96,8 @@ impl TriageResult {
                         r.text = format!("{} {text}", r.text).into();
                     }
                     for e in f.rule.evidence {
-                        if !r.evidence.contains(e) {
-                            r.evidence.push(e);
+                        if !r.evidence.iter().any(|have| have == e) {
+                            r.evidence.push(Text::Borrowed(e));
                         }
                     }
                 }
@@ -105,7 +105,7 @@ impl TriageResult {
                     code: f.rule.code,
                     level: f.rule.level,
                     text,
-                    evidence: f.rule.evidence.to_vec(),
+                    evidence: f.rule.evidence.iter().map(|e| Text::Borrowed(e)).collect(),
                 }),
             }
         }

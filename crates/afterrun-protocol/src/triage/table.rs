@@ -426,18 +426,12 @@ fn ottawa_bone_tenderness(cx: &mut Ctx<'_>, rule: Rule) {
 }
 
 fn achilles_pop(cx: &mut Ctx<'_>, rule: Rule) {
-    let achilles_area: Vec<Region> = Side::BOTH
-        .into_iter()
-        .flat_map(|s| {
-            [
-                Region::Part(Part::Calf, s),
-                Region::Part(Part::Achilles, s),
-                Region::Part(Part::Ankle, s),
-            ]
-        })
-        .collect();
-    let b =
-        cx.primaries(|y| y.is(S::PopOrSnap) && achilles_area.iter().any(|r| y.region.overlaps(*r)));
+    let achilles_area = Side::BOTH.map(|s| {
+        [Region::Part(Part::Calf, s), Region::Part(Part::Achilles, s), Region::Part(Part::Ankle, s)]
+    });
+    let b = cx.primaries(|y| {
+        y.is(S::PopOrSnap) && achilles_area.as_flattened().iter().any(|r| y.region.overlaps(*r))
+    });
     cx.fire(rule, b);
 }
 
