@@ -3,12 +3,11 @@
 //! steps, outcomes. With `--originals`, each activity also carries its original file (base64),
 //! so the export alone is enough to rebuild the store.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::db::{DbArgs, Session, store_error};
+use crate::db::{DbArgs, store_error};
 
 /// Arguments of `afterrun export`.
 #[derive(Debug, clap::Args)]
@@ -23,8 +22,7 @@ pub struct Args {
 
 /// Runs `afterrun export`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let session = Session::open(args.db.db.as_deref())?;
-    session.existing_athlete(&args.db.athlete)?;
+    let (session, _) = args.db.open_existing()?;
     let export =
         session.block_on(session.store.export(args.db.athlete.trim())).map_err(store_error)?;
     let mut doc = serde_json::to_value(&export)?;
@@ -42,11 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     session.close();
     let text = serde_json::to_string(&doc)?;
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
+    super::print(&format!("{text}\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
