@@ -7,17 +7,16 @@ use std::process::{Command, Stdio};
 
 use sha2::Digest as _;
 
-/// The shared corpus: `AFTERRUN_CORPUS`, else the one beside the workspace.
+/// The shared corpus: the folder `AFTERRUN_CORPUS` names, else the one beside the workspace. A
+/// folder without the corpus's `reference` is an error naming it, never silently passed over.
 pub fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        std::env::var_os("AFTERRUN_CORPUS").map(PathBuf::from),
-        Some(manifest.join("../../../shared/corpus")),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|p| p.join("reference").is_dir())
-    .expect("the shared corpus (set AFTERRUN_CORPUS to its folder)")
+    let dir = match std::env::var_os("AFTERRUN_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"),
+    };
+    let found = dir.join("reference").is_dir();
+    assert!(found, "no shared corpus at {} (set AFTERRUN_CORPUS to its folder)", dir.display());
+    dir
 }
 
 /// A fresh, empty folder for one test: `afterrun-TAG-PID` in the temporary directory.
