@@ -189,22 +189,9 @@ pub fn inputs_from_rows(
         out.activities.push(ActivityLoad { start, duration_s, distance_m, stress, muscle });
     }
     out.activities.sort_by_key(|a| a.start);
-    if !implausible.is_empty() {
-        out.assumptions.push(format!(
-            "left out {} activit{} with an implausible date (before 1990 or in the future): {}",
-            implausible.len(),
-            if implausible.len() == 1 { "y" } else { "ies" },
-            implausible.join(", ")
-        ));
-    }
-    if !no_start.is_empty() {
-        out.assumptions.push(format!(
-            "left out {} activit{} without an absolute start time: {}",
-            no_start.len(),
-            if no_start.len() == 1 { "y" } else { "ies" },
-            no_start.join(", ")
-        ));
-    }
+    let why = "with an implausible date (before 1990 or in the future)";
+    out.assumptions.extend(left_out(&implausible, why));
+    out.assumptions.extend(left_out(&no_start, "without an absolute start time"));
     if !estimated.is_empty() {
         out.assumptions.push(format!(
             "stress estimated from the stored summary (none stored) for {}",
@@ -276,6 +263,13 @@ const SAME_RUN_S: i64 = 30 * 60;
 
 /// The run of a check-in (`run.ended_at` and `run.duration_min` needed), as the load model
 /// counts it.
+/// The assumption naming the activities left out of the history and why, when any were.
+fn left_out(ids: &[String], why: &str) -> Option<String> {
+    let plural = if ids.len() == 1 { "y" } else { "ies" };
+    (!ids.is_empty())
+        .then(|| format!("left out {} activit{plural} {why}: {}", ids.len(), ids.join(", ")))
+}
+
 fn checkin_run(checkin: &CheckIn, t: &Thresholds) -> Option<ActivityLoad> {
     let run = checkin.run.as_ref()?;
     let ended_at = run.ended_at?.as_second();

@@ -286,49 +286,39 @@ pub async fn store_prepared(
 
 /// An `inspect`/`import --json` line read back typed: the fields its readers (the CLI's
 /// progress, the web import results) need. The line itself stays the JSON the contract
-/// documents; this is its reader's view.
+/// documents; this is its reader's view. A field the line lacks is empty.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
 pub struct LineView {
     /// The file (`archive.zip!/member.fit` inside archives).
-    #[serde(default)]
     pub file: String,
     /// Whether anything usable was read.
-    #[serde(default)]
     pub ok: bool,
     /// Why not.
-    #[serde(default)]
     pub error: Option<LineProblem>,
     /// `new` or `duplicate` (imports).
-    #[serde(default)]
     pub stored: Option<String>,
     /// `same_file` or `same_activity`.
-    #[serde(default)]
     pub duplicate_reason: Option<String>,
     /// Damage that still left usable data.
-    #[serde(default)]
     pub warnings: Vec<LineProblem>,
     /// The sport code.
-    #[serde(default)]
     pub sport: Option<String>,
     /// The start, RFC 3339.
-    #[serde(default)]
     pub start_time: Option<String>,
     /// Distance.
-    #[serde(default)]
     pub distance_m: Option<f64>,
     /// Elapsed time.
-    #[serde(default)]
     pub elapsed_s: Option<f64>,
 }
 
 /// An error or warning of a line.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
 pub struct LineProblem {
     /// Its kind (interfaces.md).
-    #[serde(default)]
     pub kind: String,
     /// In words.
-    #[serde(default)]
     pub message: String,
 }
 

@@ -1,18 +1,18 @@
 //! The check-in → plan → store path over a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use afterrun_service::checkin::checkin_and_plan;
-use afterrun_service::synthetic::{RunKind, SyntheticRun, run_gpx};
-use afterrun_store::{Location, Store};
+use afterrun_service::synthetic::{RunKind, SyntheticRun};
+use afterrun_store::Store;
 use serde_json::json;
 
 const NOW: i64 = 1_795_500_000;
 
-async fn store_with_a_run(name: &str) -> (Store, i64, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("afterrun-service-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = Store::connect(&Location::Sqlite(dir.join("s.db"))).await.unwrap();
-    let athlete = store.ensure_athlete("me", NOW).await.unwrap();
+/// A store whose athlete has one long run, six hours before `NOW`.
+async fn store_with_a_run(tag: &str) -> (Store, i64, std::path::PathBuf) {
+    let (store, athlete, dir) = common::store(tag, NOW).await;
     let run = SyntheticRun {
         start: NOW - 6 * 3600,
         duration_s: 3600.0,
@@ -21,11 +21,7 @@ async fn store_with_a_run(name: &str) -> (Store, i64, std::path::PathBuf) {
         avg_hr: 150.0,
         kind: RunKind::Long,
     };
-    let gpx = run_gpx(&run, 1);
-    let t = afterrun_service::import::thresholds(&store, athlete).await.unwrap();
-    let prepared =
-        afterrun_service::import::prepare_upload("r.gpx", gpx.as_bytes(), &t, &Default::default());
-    afterrun_service::import::store_upload(&store, athlete, prepared, NOW).await.unwrap();
+    common::import(&store, athlete, "r.gpx", &run, 1, NOW).await;
     (store, athlete, dir)
 }
 

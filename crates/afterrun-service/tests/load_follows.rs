@@ -2,27 +2,18 @@
 //! profile, over a real SQLite file and real (generated) GPX files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use afterrun_service::import::{prepare_upload, store_upload, thresholds};
-use afterrun_service::synthetic::{RunKind, SyntheticRun, run_gpx};
-use afterrun_store::{Location, Profile, Store};
+mod common;
+
+use afterrun_service::import::thresholds;
+use afterrun_service::synthetic::{RunKind, SyntheticRun};
+use afterrun_store::{Profile, Store};
 
 /// 2026-11-23T08:00:00Z.
 const NOW: i64 = 1_795_420_800;
 
-async fn store(name: &str) -> (Store, i64, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("afterrun-follows-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = Store::connect(&Location::Sqlite(dir.join("s.db"))).await.unwrap();
-    let athlete = store.ensure_athlete("me", NOW).await.unwrap();
-    (store, athlete, dir)
-}
-
+/// Uploads a generated run (its track drawn with seed 7); the file's import line.
 async fn import(store: &Store, athlete: i64, name: &str, run: &SyntheticRun) -> serde_json::Value {
-    let gpx = run_gpx(run, 7);
-    let t = thresholds(store, athlete).await.unwrap();
-    let prepared = prepare_upload(name, gpx.as_bytes(), &t, &Default::default());
-    let (lines, _) = store_upload(store, athlete, prepared, NOW).await.unwrap();
-    lines.into_iter().next().unwrap()
+    common::import(store, athlete, name, run, 7, NOW).await
 }
 
 fn run(start: i64, minutes: f64, km: f64) -> SyntheticRun {
@@ -38,7 +29,7 @@ fn run(start: i64, minutes: f64, km: f64) -> SyntheticRun {
 
 #[tokio::test]
 async fn threshold_pace_comes_from_the_best_30_minutes_and_names_its_file() {
-    let (store, athlete, dir) = store("pace").await;
+    let (store, athlete, dir) = common::store("pace", NOW).await;
     // 47 minutes at 12 km/h (5:00 per km) on Sun 22 Nov 2026.
     import(&store, athlete, "tempo.gpx", &run(NOW - 86_400, 47.0, 9.4)).await;
     let t = thresholds(&store, athlete).await.unwrap();
@@ -61,7 +52,7 @@ async fn threshold_pace_comes_from_the_best_30_minutes_and_names_its_file() {
 
 #[tokio::test]
 async fn stored_stress_follows_the_profile() {
-    let (store, athlete, dir) = store("profile").await;
+    let (store, athlete, dir) = common::store("profile", NOW).await;
     import(&store, athlete, "a.gpx", &run(NOW - 2 * 86_400, 60.0, 11.0)).await;
     // The first read brings the load in step with the thresholds the history now shows (its
     // own held maximum heart rate and best 30 minutes).
@@ -89,7 +80,7 @@ async fn stored_stress_follows_the_profile() {
 
 #[tokio::test]
 async fn an_activity_dated_1901_is_kept_with_a_warning_and_left_out() {
-    let (store, athlete, dir) = store("1901").await;
+    let (store, athlete, dir) = common::store("1901", NOW).await;
     import(&store, athlete, "now.gpx", &run(NOW - 86_400, 40.0, 8.0)).await;
     let line = import(&store, athlete, "old.gpx", &run(-2_172_355_200, 40.0, 8.0)).await;
     let kinds: Vec<&str> =

@@ -204,20 +204,17 @@ impl CheckinFlags {
         if let Some(v) = &self.run_mi {
             out.push((vec!["run", "distance_km"], miles_as_km(v)?));
         }
-        if let Some(v) = &self.run_ended {
-            out.push((vec!["run", "ended_at"], text(v)));
-        }
-        if let Some(v) = &self.next_run {
-            out.push((vec!["next_run_at"], text(v)));
-        }
-        if let Some(v) = &self.sex {
-            out.push((vec!["athlete", "sex"], text(v)));
-        }
-        if let Some(v) = &self.goal {
-            out.push((vec!["athlete", "goal"], text(v)));
-        }
-        if let Some(v) = &self.budget {
-            out.push((vec!["athlete", "budget"], text(v)));
+        let texts: [(&Option<String>, &[&'static str]); 5] = [
+            (&self.run_ended, &["run", "ended_at"]),
+            (&self.next_run, &["next_run_at"]),
+            (&self.sex, &["athlete", "sex"]),
+            (&self.goal, &["athlete", "goal"]),
+            (&self.budget, &["athlete", "budget"]),
+        ];
+        for (value, path) in texts {
+            if let Some(v) = value {
+                out.push((path.to_vec(), text(v)));
+            }
         }
         if let Some(v) = self.prefers_cycling {
             out.push((vec!["athlete", "prefers_cycling"], Value::Bool(v)));

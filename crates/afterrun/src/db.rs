@@ -27,6 +27,22 @@ pub struct DbArgs {
     pub athlete: String,
 }
 
+impl DbArgs {
+    /// Opens the store and finds the athlete, creating them if needed.
+    pub fn open(&self) -> anyhow::Result<(Session, Id)> {
+        let session = Session::open(self.db.as_deref())?;
+        let athlete = session.athlete(&self.athlete)?;
+        Ok((session, athlete))
+    }
+
+    /// Opens the store and finds the athlete; an error naming `--athlete` when there is none.
+    pub fn open_existing(&self) -> anyhow::Result<(Session, Id)> {
+        let session = Session::open(self.db.as_deref())?;
+        let athlete = session.existing_athlete(&self.athlete)?;
+        Ok((session, athlete))
+    }
+}
+
 /// Where the store is: `--db`, else `AFTERRUN_DB`, else the platform data directory.
 pub fn location(db: Option<&str>) -> anyhow::Result<Location> {
     if let Some(text) = db.filter(|t| !t.trim().is_empty()) {
@@ -109,6 +125,11 @@ impl Session {
         self.block_on(self.store.athlete_id(name)).map_err(store_error)?.ok_or_else(|| {
             crate::exit::bad_input(format!("--athlete: no athlete named {name:?} in the store"))
         })
+    }
+
+    /// The athlete's stored profile.
+    pub fn profile(&self, athlete: Id) -> anyhow::Result<afterrun_store::Profile> {
+        self.block_on(self.store.profile(athlete)).map_err(store_error)
     }
 
     /// Closes the store cleanly (SQLite checkpoints its write-ahead log).
@@ -200,7 +221,7 @@ pub fn latest_checkin_with_profile(
         return Ok(None);
     };
     let latest = session.block_on(session.store.latest_checkin(id)).map_err(store_error)?;
-    let profile = session.block_on(session.store.profile(id)).map_err(store_error)?;
+    let profile = session.profile(id)?;
     session.close();
     Ok(latest.map(|row| {
         let mut doc = row.checkin;
@@ -216,7 +237,7 @@ pub fn stored_profile_document(db: Option<&str>, athlete: &str) -> anyhow::Resul
     let name = athlete_name(athlete)?;
     let mut doc = serde_json::Value::Object(serde_json::Map::new());
     if let Some(id) = session.block_on(session.store.athlete_id(name)).map_err(store_error)? {
-        let profile = session.block_on(session.store.profile(id)).map_err(store_error)?;
+        let profile = session.profile(id)?;
         merge_profile(&mut doc, &profile);
     }
     session.close();
@@ -230,7 +251,7 @@ pub fn stored_locale(db: Option<&str>, athlete: &str) -> anyhow::Result<Locale> 
     let name = athlete_name(athlete)?;
     let mut profile = afterrun_store::Profile::default();
     if let Some(id) = session.block_on(session.store.athlete_id(name)).map_err(store_error)? {
-        profile = session.block_on(session.store.profile(id)).map_err(store_error)?;
+        profile = session.profile(id)?;
     }
     session.close();
     Ok(Locale::of(&profile))

@@ -7,6 +7,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
+mod common;
+
+use common::{afterrun, afterrun_on, corpus, sha256, sqlite, temp_dir};
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -14,32 +18,10 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use sha2::Digest as _;
 
 /// How long a file's line may take after the file is complete (the promise is 2 s; the rest
 /// is slack for a loaded machine).
 const LINE_WITHIN: Duration = Duration::from_secs(3);
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("afterrun-watch-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn afterrun(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_afterrun"));
-    cmd.args(args).env_remove("AFTERRUN_DB").stdin(Stdio::null());
-    cmd
-}
-
-fn sha256(bytes: &[u8]) -> String {
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// A running `import --watch --json`: its stdout lines as they come, and its stderr.
 struct Watching {
@@ -52,7 +34,7 @@ struct Watching {
 impl Watching {
     /// Starts the watch and waits until it says it is watching.
     fn start(dir: &Path, db: &Path, extra: &[&str]) -> Watching {
-        let db = format!("sqlite:{}", db.display());
+        let db = sqlite(db);
         let dir = dir.display().to_string();
         let mut args = vec!["import", "--watch", &dir, "--json", "--db", &db];
         args.extend_from_slice(extra);
@@ -166,14 +148,21 @@ fn write_slowly(corpus_file: &str, to: &Path) -> Vec<u8> {
     bytes
 }
 
+/// A fresh folder (`tag`) holding a folder to watch and a store beside it: the three paths.
+fn watched_folder(tag: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let root = temp_dir(tag);
+    let (dir, db) = (root.join("watch"), root.join("afterrun.db"));
+    std::fs::create_dir_all(&dir).unwrap();
+    (root, dir, db)
+}
+
 const RUN_FIT: &str = "fit/pyfitparse__garmin-fenix-5-run.fit";
 const RIDE_FIT: &str = "fit/gofit-bpg__garmin.fit";
 const HIKE_GPX: &str = "gpx/gpxpy__Mojstrovka.gpx";
 
 /// `activities --json`: the SHA-256 of every stored activity.
 fn stored_hashes(db: &Path) -> Vec<String> {
-    let db = format!("sqlite:{}", db.display());
-    let out = afterrun(&["activities", "--json", "--db", &db]).output().unwrap();
+    let out = afterrun_on(db, &["activities", "--json"]).output().unwrap();
     let mut hashes: Vec<String> = String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -185,9 +174,7 @@ fn stored_hashes(db: &Path) -> Vec<String> {
 
 #[test]
 fn a_watched_folder_imports_each_file_once_when_it_is_complete() {
-    let root = temp_dir("events");
-    let (dir, db) = (root.join("watch"), root.join("afterrun.db"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let (root, dir, db) = watched_folder("watch-events");
     let hike = copy_in(HIKE_GPX, &dir.join("hike.gpx"));
 
     let mut watching = Watching::start(&dir, &db, &[]);
@@ -250,8 +237,7 @@ fn a_watched_folder_imports_each_file_once_when_it_is_complete() {
 
 #[test]
 fn polling_finds_new_files_too_and_ctrl_c_ends_the_watch() {
-    let root = temp_dir("poll");
-    let (dir, db) = (root.join("watch"), root.join("afterrun.db"));
+    let (root, dir, db) = watched_folder("watch-poll");
     std::fs::create_dir_all(dir.join("GARMIN/Activity")).unwrap();
     let mut watching = Watching::start(&dir, &db, &["--poll"]);
     let copied = Instant::now();
@@ -300,9 +286,9 @@ fn assert_skipped_with_warnings(stderr: &str) {
 #[test]
 fn import_skips_a_link_loop_and_a_fifo_with_a_warning() {
     let dir = folder_with_a_loop_and_a_fifo("import-walk");
-    let db = format!("sqlite:{}", dir.with_file_name("afterrun.db").display());
+    let db = dir.with_file_name("afterrun.db");
     let (code, lines, stderr) =
-        run_bounded(afterrun(&["import", "--json", dir.to_str().unwrap(), "--db", &db]));
+        run_bounded(afterrun_on(&db, &["import", "--json", dir.to_str().unwrap()]));
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(lines.len(), 2, "the activity once, then the summary: {lines:?}");
     assert!(file_of(&lines[0]).ends_with("runs/run.fit"));
@@ -340,10 +326,8 @@ fn get(addr: &str, path: &str) -> String {
 
 #[test]
 fn serve_watch_imports_while_the_web_app_runs() {
-    let root = temp_dir("serve");
-    let (dir, db) = (root.join("watch"), root.join("afterrun.db"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = format!("sqlite:{}", db.display());
+    let (root, dir, db) = watched_folder("watch-serve");
+    let db = sqlite(&db);
     let args = ["serve", "--addr", "127.0.0.1:0", "--db", &db, "--watch", dir.to_str().unwrap()];
     let mut child = afterrun(&args).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let (err_tx, stderr) = mpsc::channel();

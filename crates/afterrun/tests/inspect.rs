@@ -5,30 +5,15 @@
 // A panic in a test helper is a test failure with its message: that is what they are for.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod common;
+
+use common::{corpus, temp_dir};
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-
-fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        std::env::var_os("AFTERRUN_CORPUS").map(PathBuf::from),
-        Some(manifest.join("../../../shared/corpus")),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|p| p.join("reference").is_dir())
-    .expect("the shared corpus (set AFTERRUN_CORPUS to its folder)")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("afterrun-inspect-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
 
 /// Runs `afterrun inspect ARGS`; returns the exit code, the parsed stdout lines and stderr.
 fn inspect(args: &[&Path], extra: &[&str]) -> (i32, Vec<Value>, String) {
@@ -94,7 +79,7 @@ struct Fixture {
 }
 
 fn fixture(name: &str) -> Fixture {
-    let dir = temp_dir(name);
+    let dir = temp_dir(&format!("inspect-{name}"));
     let c = corpus();
     let gpx = dir.join("run.gpx");
     std::fs::copy(c.join("gpx/sportslib-runs__2067489619.gpx"), &gpx).expect("copy");

@@ -5,30 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
+
+use common::{afterrun_ok, temp_dir};
 
 use serde_json::Value;
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("afterrun-learning-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn afterrun(db: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_afterrun"))
-        .args(args)
-        .arg("--db")
-        .arg(format!("sqlite:{}", db.display()))
-        .env_remove("AFTERRUN_DB")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "afterrun {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn step_index(plan: &Value, modality: &str) -> Option<usize> {
     plan["steps"].as_array().unwrap().iter().position(|s| s["modality"] == modality)
@@ -36,11 +17,11 @@ fn step_index(plan: &Value, modality: &str) -> Option<usize> {
 
 #[test]
 fn outcomes_learning_status_insights_and_guide() {
-    let dir = temp_dir("cli");
+    let dir = temp_dir("learning-cli");
     let db = dir.join("a.db");
 
     // Nothing learned yet: status says so, and the plan carries no learned note.
-    let status: Value = serde_json::from_str(&afterrun(&db, &["status", "--json"])).unwrap();
+    let status: Value = serde_json::from_str(&afterrun_ok(&db, &["status", "--json"])).unwrap();
     assert_eq!(status["what_works"]["outcomes"], 0);
     assert_eq!(status["what_works"]["effects"], serde_json::json!([]));
 
@@ -54,18 +35,18 @@ fn outcomes_learning_status_insights_and_guide() {
         } else {
             "quads=6,hamstrings=6,calves=6"
         };
-        let plan: Value = serde_json::from_str(&afterrun(
+        let plan: Value = serde_json::from_str(&afterrun_ok(
             &db,
             &["checkin", "--json", "--now", &now, "--sore", sore, "--equipment", "foam_roller"],
         ))
         .unwrap();
         if day % 2 == 0 {
             let k = step_index(&plan, "foam_rolling").expect("a foam rolling step");
-            afterrun(&db, &["done", &k.to_string()]);
+            afterrun_ok(&db, &["done", &k.to_string()]);
         }
         last = plan;
     }
-    let export: Value = serde_json::from_str(&afterrun(&db, &["export"])).unwrap();
+    let export: Value = serde_json::from_str(&afterrun_ok(&db, &["export"])).unwrap();
     let outcomes = export["outcomes"].as_array().unwrap();
     // 13 plans have a next check-in 24 h later; each targets the three rated groups.
     assert_eq!(outcomes.len(), 13 * 3, "{outcomes:?}");
@@ -81,18 +62,18 @@ fn outcomes_learning_status_insights_and_guide() {
         "{notes:?}"
     );
 
-    let status: Value = serde_json::from_str(&afterrun(&db, &["status", "--json"])).unwrap();
+    let status: Value = serde_json::from_str(&afterrun_ok(&db, &["status", "--json"])).unwrap();
     let ww = &status["what_works"];
     assert_eq!(ww["outcomes"], 13);
     let foam = ww["effects"].as_array().unwrap().iter().find(|e| e["modality"] == "foam_rolling");
     let foam = foam.unwrap_or_else(|| panic!("{ww}"));
     assert!(foam["effect"].as_f64().unwrap() < -1.0, "{foam}");
     assert_eq!(foam["sessions"], 7);
-    let text = afterrun(&db, &["status"]);
+    let text = afterrun_ok(&db, &["status"]);
     assert!(text.contains("What works for you\n  For you, foam rolling"), "{text}");
 
     // One athlete: every figure is shown.
-    let doc: Value = serde_json::from_str(&afterrun(&db, &["insights", "--json"])).unwrap();
+    let doc: Value = serde_json::from_str(&afterrun_ok(&db, &["insights", "--json"])).unwrap();
     assert_eq!(doc["multi_user"], false);
     assert_eq!((doc["runners"].as_u64(), doc["sessions"].as_u64()), (Some(1), Some(13)));
     let foam =
@@ -105,11 +86,11 @@ fn outcomes_learning_status_insights_and_guide() {
     assert!(foam["interval"]["low"].as_f64().unwrap() < 0.7);
     // --multi-user hides figures over fewer than 10 runners.
     let doc: Value =
-        serde_json::from_str(&afterrun(&db, &["insights", "--json", "--multi-user"])).unwrap();
+        serde_json::from_str(&afterrun_ok(&db, &["insights", "--json", "--multi-user"])).unwrap();
     assert_eq!(doc["modalities"], serde_json::json!([]));
     assert!(doc["withheld"].as_array().unwrap().iter().any(|w| w == "foam_rolling"));
 
-    let guide = afterrun(&db, &["guide", "massage"]);
+    let guide = afterrun_ok(&db, &["guide", "massage"]);
     assert!(guide.contains("After foam rolling, 100 % of sessions"), "{guide}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -347,22 +347,19 @@ fn human_output_has_the_verdict_on_top_and_every_step() {
 fn colour_only_when_forced_on_a_pipe() {
     let mut args = vec!["plan"];
     args.extend_from_slice(EXAMPLE_FLAGS);
-    let out = Command::new(env!("CARGO_BIN_EXE_afterrun"))
-        .args(&args)
-        .env("AFTERRUN_DB", empty_store())
-        .env("CLICOLOR_FORCE", "1")
-        .env_remove("NO_COLOR")
-        .output()
-        .unwrap();
-    assert!(text(&out.stdout).contains('\x1b'), "forced colour shows styles");
-    let out = Command::new(env!("CARGO_BIN_EXE_afterrun"))
-        .args(&args)
-        .env("AFTERRUN_DB", empty_store())
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .unwrap();
-    assert!(!text(&out.stdout).contains('\x1b'));
+    // The plan's text with one of the two colour variables set and the other unset.
+    let plan_with = |set: &str, unset: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_afterrun"))
+            .args(&args)
+            .env("AFTERRUN_DB", empty_store())
+            .env(set, "1")
+            .env_remove(unset)
+            .output()
+            .unwrap();
+        text(&out.stdout)
+    };
+    assert!(plan_with("CLICOLOR_FORCE", "NO_COLOR").contains('\x1b'), "forced colour shows styles");
+    assert!(!plan_with("NO_COLOR", "CLICOLOR_FORCE").contains('\x1b'));
 }
 
 #[test]

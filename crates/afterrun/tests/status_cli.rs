@@ -5,41 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
+mod common;
+
+use common::{afterrun_ok, corpus, temp_dir};
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
-
-fn corpus_fit() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/fit")
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("afterrun-status-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs the binary; panics with its stderr unless it exits 0 (or 3 for `import`).
-fn afterrun(db: &Path, args: &[&str]) -> String {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_afterrun"));
-    cmd.args(args)
-        .arg("--db")
-        .arg(format!("sqlite:{}", db.display()))
-        .env_remove("AFTERRUN_DB")
-        .stdin(Stdio::null());
-    let out = cmd.output().unwrap();
-    let code = out.status.code().unwrap();
-    assert!(
-        code == 0 || (args[0] == "import" && code == 3),
-        "afterrun {args:?} exited {code}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
@@ -47,19 +21,19 @@ fn num(v: &Value) -> f64 {
 
 #[test]
 fn status_json_on_the_fit_corpus_satisfies_the_recurrences_every_day() {
-    let dir = temp_dir("corpus");
+    let dir = temp_dir("status-corpus");
     let db = dir.join("a.db");
-    let fit = corpus_fit();
-    afterrun(&db, &["import", fit.to_str().unwrap()]);
+    let fit = corpus().join("fit");
+    afterrun_ok(&db, &["import", fit.to_str().unwrap()]);
     let as_of = "2026-11-23";
     let doc: Value =
-        serde_json::from_str(&afterrun(&db, &["status", "--json", "--as-of", as_of])).unwrap();
+        serde_json::from_str(&afterrun_ok(&db, &["status", "--json", "--as-of", as_of])).unwrap();
     assert_eq!(doc["as_of"], as_of);
 
     // load(d) = the stored stress of the activities that start on d, from `activities --json`.
     let mut expected_load: BTreeMap<String, f64> = BTreeMap::new();
     let mut no_start = 0;
-    for line in afterrun(&db, &["activities", "--json"]).lines() {
+    for line in afterrun_ok(&db, &["activities", "--json"]).lines() {
         let a: Value = serde_json::from_str(line).unwrap();
         match a["start_time"].as_str() {
             Some(t) => {
@@ -174,13 +148,13 @@ fn ramp_history(dir: &Path) -> PathBuf {
 
 #[test]
 fn a_big_ramp_reads_as_very_high_acwr_with_a_quads_forecast_text_and_plot() {
-    let dir = temp_dir("ramp");
+    let dir = temp_dir("status-ramp");
     let db = dir.join("a.db");
     let runs = ramp_history(&dir);
-    afterrun(&db, &["import", runs.to_str().unwrap()]);
+    afterrun_ok(&db, &["import", runs.to_str().unwrap()]);
 
     let doc: Value =
-        serde_json::from_str(&afterrun(&db, &["status", "--json", "--as-of", "2026-03-04"]))
+        serde_json::from_str(&afterrun_ok(&db, &["status", "--json", "--as-of", "2026-03-04"]))
             .unwrap();
     assert_eq!(doc["daily"].as_array().unwrap().len(), 63);
     let acwr = num(&doc["acwr"]);
@@ -192,7 +166,7 @@ fn a_big_ramp_reads_as_very_high_acwr_with_a_quads_forecast_text_and_plot() {
     assert!(quads["peak_at"].is_string() && quads["clear_by"].is_string());
 
     // The planner reads the same history: `checkin` gives a plan with the ACWR caution.
-    let plan: Value = serde_json::from_str(&afterrun(
+    let plan: Value = serde_json::from_str(&afterrun_ok(
         &db,
         &["checkin", "--now", "2026-03-04T23:00:00Z", "--sore", "calves=2", "--json"],
     ))
@@ -202,7 +176,7 @@ fn a_big_ramp_reads_as_very_high_acwr_with_a_quads_forecast_text_and_plot() {
 
     let plot = dir.join("status.svg");
     let text =
-        afterrun(&db, &["status", "--as-of", "2026-03-04", "--plot", plot.to_str().unwrap()]);
+        afterrun_ok(&db, &["status", "--as-of", "2026-03-04", "--plot", plot.to_str().unwrap()]);
     for needle in
         ["fitness", "fatigue", "form", "ACWR", "1.5 or more", "monotony", "quads", "hip flexors"]
     {
@@ -212,7 +186,7 @@ fn a_big_ramp_reads_as_very_high_acwr_with_a_quads_forecast_text_and_plot() {
     check_svg(&svg);
 
     // The same input draws the same bytes.
-    afterrun(&db, &["status", "--as-of", "2026-03-04", "--plot", plot.to_str().unwrap()]);
+    afterrun_ok(&db, &["status", "--as-of", "2026-03-04", "--plot", plot.to_str().unwrap()]);
     assert_eq!(std::fs::read_to_string(&plot).unwrap(), svg);
     let _ = std::fs::remove_dir_all(&dir);
 }

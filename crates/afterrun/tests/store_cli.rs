@@ -3,34 +3,31 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
+mod common;
+
+use common::{afterrun, afterrun_on, corpus, sqlite, temp_dir};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 
+/// A store in a fresh folder, removed when the test ends.
 struct Db {
     dir: PathBuf,
-    url: String,
+    path: PathBuf,
 }
 
 impl Db {
     fn new(tag: &str) -> Db {
-        let dir = std::env::temp_dir().join(format!("afterrun-cli-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite:{}", dir.join("store.db").display());
-        Db { dir, url }
+        let dir = temp_dir(&format!("cli-{tag}"));
+        let path = dir.join("store.db");
+        Db { dir, path }
     }
 
+    /// `afterrun ARGS --db` this store.
     fn run(&self, args: &[&str]) -> Output {
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--db", &self.url]);
-        Command::new(env!("CARGO_BIN_EXE_afterrun"))
-            .args(&all)
-            .env_remove("AFTERRUN_DB")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+        afterrun_on(&self.path, args).output().unwrap()
     }
 
     fn json(&self, args: &[&str]) -> Value {
@@ -165,8 +162,7 @@ fn checkin_plan_done_export_delete() {
     assert_eq!(code(&db.run(&["delete-athlete", "me", "--yes"])), 0);
     assert_eq!(code(&db.run(&["export"])), 2);
     assert_eq!(code(&db.run(&["delete-athlete", "me", "--yes"])), 2);
-    let path = Path::new(db.url.trim_start_matches("sqlite:"));
-    let bytes = std::fs::read(path).unwrap();
+    let bytes = std::fs::read(&db.path).unwrap();
     assert!(
         !bytes.windows(b"foam_roller".len()).any(|w| w == b"foam_roller"),
         "deleted data is still readable in the database file"
@@ -175,12 +171,10 @@ fn checkin_plan_done_export_delete() {
 
 #[test]
 fn db_location_follows_flag_env_and_default() {
-    let dir = std::env::temp_dir().join(format!("afterrun-cli-loc-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("cli-loc");
     let run = |envs: &[(&str, &Path)], args: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_afterrun"));
-        cmd.args(args).env_remove("AFTERRUN_DB").env_remove("XDG_DATA_HOME").stdin(Stdio::null());
+        let mut cmd = afterrun(args);
+        cmd.env_remove("XDG_DATA_HOME");
         for (k, v) in envs {
             cmd.env(k, v);
         }
@@ -204,7 +198,7 @@ fn db_location_follows_flag_env_and_default() {
     };
     assert_eq!(age(&["profile", "--json"]), 41);
     assert_eq!(age(&["profile", "--json", "--db", &flag]), 42);
-    let default = format!("sqlite:{}", xdg.join("afterrun/afterrun.db").display());
+    let default = sqlite(&xdg.join("afterrun/afterrun.db"));
     assert_eq!(age(&["profile", "--json", "--db", &default]), 40);
 
     // A PostgreSQL URL that cannot be reached: exit 2, and the password is never printed.
@@ -217,8 +211,7 @@ fn db_location_follows_flag_env_and_default() {
 #[test]
 fn export_can_carry_the_original_files() {
     let db = Db::new("originals");
-    let gpx = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/gpx/togeojson__blue_hills.gpx");
+    let gpx = corpus().join("gpx/togeojson__blue_hills.gpx");
     let bytes = std::fs::read(&gpx).unwrap();
     let out = db.run(&["import", &gpx.display().to_string()]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));

@@ -4,6 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test: a failed unwrap is a failed test
 
+mod common;
+
+use common::{afterrun, afterrun_on, corpus, sha256, sqlite, temp_dir};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,32 +15,17 @@ use std::time::Duration;
 
 use afterrun_store::{Location, Store};
 use serde_json::Value;
-use sha2::Digest as _;
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("afterrun-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn afterrun(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_afterrun"));
-    cmd.args(args).env_remove("AFTERRUN_DB").stdin(Stdio::null());
+/// `afterrun import --json PATHS --db sqlite:DB`.
+fn import_command(db: &Path, paths: &[&Path]) -> Command {
+    let mut cmd = afterrun(&["import", "--json"]);
+    cmd.args(paths).arg("--db").arg(sqlite(db));
     cmd
 }
 
 /// Runs `import --json` to completion: exit code and output lines.
 fn import(db: &Path, paths: &[&Path]) -> (i32, Vec<Value>) {
-    let mut args = vec!["import".to_owned(), "--json".to_owned()];
-    args.extend(paths.iter().map(|p| p.display().to_string()));
-    args.extend(["--db".to_owned(), format!("sqlite:{}", db.display())]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = afterrun(&args).output().unwrap();
+    let out = import_command(db, paths).output().unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     (out.status.code().unwrap(), lines)
@@ -59,9 +48,12 @@ fn stored(db: &Path) -> (BTreeMap<String, usize>, Vec<String>) {
             for row in store.activities(athlete).await.unwrap() {
                 let original = store.original(row.id).await.unwrap().unwrap();
                 let bytes = original.decompress().unwrap();
-                let hex: String =
-                    sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-                assert_eq!(hex, row.sha256, "activity {} holds other bytes than its hash", row.id);
+                assert_eq!(
+                    sha256(&bytes),
+                    row.sha256,
+                    "activity {} holds other bytes than its hash",
+                    row.id
+                );
                 *hashes.entry(row.sha256).or_insert(0) += 1;
             }
         }
@@ -114,9 +106,7 @@ fn importing_the_corpus_twice_stores_each_activity_once() {
     }
 
     // `activities --json`: one line per stored activity, oldest first, in the contract's shape.
-    let out = afterrun(&["activities", "--json", "--db", &format!("sqlite:{}", db.display())])
-        .output()
-        .unwrap();
+    let out = afterrun_on(&db, &["activities", "--json"]).output().unwrap();
     assert!(out.status.success());
     let rows: Vec<Value> = String::from_utf8(out.stdout)
         .unwrap()
@@ -189,12 +179,11 @@ fn sigkill_at_random_points_never_halves_or_doubles_an_activity() {
         // is being opened; counting lines rather than time keeps it independent of the load.
         let after_lines = rng.next() % (inputs.len() as u64 + 1);
         let extra = Duration::from_micros(rng.next() % 4_000);
-        let mut args = vec!["import".to_owned(), "--json".to_owned()];
-        args.extend(inputs.iter().map(|p| p.display().to_string()));
-        args.extend(["--db".to_owned(), format!("sqlite:{}", db.display())]);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let mut child =
-            afterrun(&args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child = import_command(&db, &inputs)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         for _ in 0..after_lines {
@@ -279,7 +268,7 @@ fn two_imports_at_once_never_double_an_activity() {
     // Two importers of the same files into one database, started together, one of them going
     // through the files in reverse order so they meet in the middle.
     let db = dir.join("shared.db");
-    let url = format!("sqlite:{}", db.display());
+    let url = sqlite(&db);
     let forward: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     let backward: Vec<String> = forward.iter().rev().cloned().collect();
     let spawn = |paths: &[String]| {
@@ -309,14 +298,14 @@ fn two_imports_at_once_never_double_an_activity() {
 #[test]
 fn text_is_in_the_runners_zone_and_units() {
     let dir = temp_dir("locale");
-    let db = format!("sqlite:{}", dir.join("afterrun.db").display());
-    let out = afterrun(&["profile", "--tz", "America/New_York", "--units", "mi", "--db", &db])
+    let db = dir.join("afterrun.db");
+    let out = afterrun_on(&db, &["profile", "--tz", "America/New_York", "--units", "mi"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // A 57-second file: stored, with its warning in words; 14:34 UTC is 10:34 in New York.
     let fit = corpus().join("fit/pyfitparse__garmin-fenix-5-run.fit");
-    let out = afterrun(&["import", fit.to_str().unwrap(), "--db", &db]).output().unwrap();
+    let out = afterrun_on(&db, &["import", fit.to_str().unwrap()]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -325,7 +314,7 @@ fn text_is_in_the_runners_zone_and_units() {
         ),
         "{stderr}"
     );
-    let out = afterrun(&["activities", "--db", &db]).output().unwrap();
+    let out = afterrun_on(&db, &["activities"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(stdout.contains("Sun 11 Jun 2017 10:34") && stdout.contains("0.1 mi"), "{stdout}");
     assert!(!stdout.contains("UTC") && !stdout.contains(" km"), "{stdout}");

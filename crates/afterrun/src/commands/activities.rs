@@ -2,7 +2,6 @@
 //! current profile (recomputed when the profile's thresholds changed, as `status` does); the
 //! text in the athlete's zone and units, `--json` in SI and UTC.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use serde_json::json;
@@ -11,7 +10,7 @@ use afterrun_service::locale::Locale;
 use afterrun_service::refresh::fresh_rows;
 use afterrun_service::words::sport_words;
 
-use crate::db::{DbArgs, Session, store_error, time_json};
+use crate::db::{DbArgs, time_json};
 
 /// Arguments of `afterrun activities`.
 #[derive(Debug, clap::Args)]
@@ -26,15 +25,13 @@ pub struct Args {
 
 /// Runs `afterrun activities`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let session = Session::open(args.db.db.as_deref())?;
-    let athlete = session.athlete(&args.db.athlete)?;
-    let profile = session.block_on(session.store.profile(athlete)).map_err(store_error)?;
+    let (session, athlete) = args.db.open()?;
+    let profile = session.profile(athlete)?;
     let locale = Locale::of(&profile);
     let (rows, _) = session
         .block_on(fresh_rows(&session.store, athlete, &profile, &locale))
         .map_err(crate::db::service_error)?;
     session.close();
-    let mut out = std::io::stdout().lock();
     let mut text = String::new();
     for a in &rows {
         if args.json {
@@ -66,9 +63,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !args.json && rows.is_empty() {
         eprintln!("no activities stored yet: add some with `afterrun import PATH...`");
     }
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
+    super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

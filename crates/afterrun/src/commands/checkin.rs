@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::checkin_flags::{CheckinFlags, apply_patch};
-use crate::db::{DbArgs, Session, now, store_error};
+use crate::db::{DbArgs, now};
 use crate::exit::bad_input;
 
 /// Arguments of `afterrun checkin`.
@@ -45,9 +45,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         patches = flags.read_patches()?;
     }
 
-    let session = Session::open(args.db.db.as_deref())?;
-    let athlete = session.athlete(&args.db.athlete)?;
-    let profile = session.block_on(session.store.profile(athlete)).map_err(store_error)?;
+    let (session, athlete) = args.db.open()?;
+    let profile = session.profile(athlete)?;
 
     let mut doc = Value::Object(serde_json::Map::new());
     for (path, value) in patches {
@@ -88,11 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ));
         text
     };
-    let mut out = anstream::stdout();
-    match out.write_all(output.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
+    super::print_styled(&output)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -249,19 +249,22 @@ fn simulation(run: &Run) -> anyhow::Result<Simulation> {
         .map_err(|e| bad_input(format!("{}: invalid program: {e}", run.source)))
 }
 
-/// Runs the simulation to its end: `on_tick` sees it after every controller tick, paced at
-/// `--speed`; with a terminal and no `--json`, `view` draws it live.
+/// Runs the simulation to its end, paced at `--speed`: `on_sample` sees its frame every
+/// 100 ms of simulated time (the trace's and the plot's rate); with a terminal and no `--json`,
+/// `view` draws it live.
 fn run_paced(
     run: &Run,
     sim: &mut Simulation,
     out: &mut Out,
-    mut on_tick: impl FnMut(&Simulation, &mut Out),
+    mut on_sample: impl FnMut(&Frame, &mut Out),
     view: impl Fn(&Frame) -> String,
 ) -> Summary {
     let live = !run.args.json && std::io::stdout().is_terminal();
     let mut pace = Pace::new(run.args.speed);
     sim.run(|s| {
-        on_tick(s, out);
+        if s.t_ms() % 100 == 0 {
+            on_sample(&s.frame(), out);
+        }
         pace.wait(s.t_ms());
         if live && (pace.draw_now() || s.finished()) {
             out.text(&view(&s.frame()));
@@ -323,17 +326,14 @@ fn run_compression(run: &Run) -> anyhow::Result<ExitCode> {
         run,
         &mut sim,
         &mut out,
-        |s, out| {
-            if s.t_ms() % 100 != 0 {
-                return;
-            }
-            let Frame::Compression(f) = s.frame() else { return };
+        |frame, out| {
+            let Frame::Compression(f) = frame else { return };
             let pressures: Vec<f64> = f.chambers.iter().map(|c| round2(c.pressure_mmhg)).collect();
             if run.args.plot.is_some() {
                 plot.push((f.t_ms as f64 / 1000.0, pressures.clone()));
             }
             if run.args.json {
-                out.line(&compression_line(&f, pressures));
+                out.line(&compression_line(f, pressures));
             }
         },
         |f| match f {
@@ -480,15 +480,12 @@ fn run_vibration(run: &Run, program: &VibrationProgram) -> anyhow::Result<ExitCo
         run,
         &mut sim,
         &mut out,
-        |s, out| {
-            if s.t_ms() % 100 != 0 {
-                return;
-            }
-            let Frame::Vibration(f) = s.frame() else { return };
+        |frame, out| {
+            let Frame::Vibration(f) = frame else { return };
             plot_f.push((f.t_ms as f64 / 1000.0, round2(f.frequency_hz)));
             plot_t.push((f.t_ms as f64 / 1000.0, f64::from(f.target_hz)));
             if run.args.json {
-                out.line(&vibration_line(&f));
+                out.line(&vibration_line(f));
             }
         },
         |f| match f {

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::db::{DbArgs, Session, now, store_error};
+use crate::db::{DbArgs, now, store_error};
 
 /// Arguments of `afterrun done`.
 #[derive(Debug, clap::Args)]
@@ -21,8 +21,7 @@ pub struct Args {
 
 /// Runs `afterrun done`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let session = Session::open(args.db.db.as_deref())?;
-    let athlete = session.existing_athlete(&args.db.athlete)?;
+    let (session, athlete) = args.db.open_existing()?;
     let plan = session
         .block_on(session.store.mark_done(athlete, args.plan, args.step, now()))
         .map_err(store_error)?;

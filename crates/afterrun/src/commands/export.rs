@@ -3,12 +3,11 @@
 //! steps, outcomes. With `--originals`, each activity also carries its original file (base64),
 //! so the export alone is enough to rebuild the store.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::db::{DbArgs, Session, store_error};
+use crate::db::{DbArgs, store_error};
 
 /// Arguments of `afterrun export`.
 #[derive(Debug, clap::Args)]
@@ -23,30 +22,27 @@ pub struct Args {
 
 /// Runs `afterrun export`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let session = Session::open(args.db.db.as_deref())?;
-    session.existing_athlete(&args.db.athlete)?;
+    let (session, _) = args.db.open_existing()?;
     let export =
         session.block_on(session.store.export(args.db.athlete.trim())).map_err(store_error)?;
     let mut doc = serde_json::to_value(&export)?;
-    if args.originals
-        && let Some(activities) = doc.get_mut("activities").and_then(Value::as_array_mut)
-    {
-        for activity in activities {
-            let Some(id) = activity.get("id").and_then(Value::as_i64) else { continue };
-            let original = session.block_on(session.store.original(id)).map_err(store_error)?;
-            if let (Some(original), Some(map)) = (original, activity.as_object_mut()) {
+    if args.originals {
+        // Each activity as the export writes it, read from the typed rows, plus its file.
+        let mut activities = Vec::with_capacity(export.activities.len());
+        for row in &export.activities {
+            let mut activity = serde_json::to_value(row)?;
+            let original = session.block_on(session.store.original(row.id)).map_err(store_error)?;
+            if let (Some(original), Value::Object(map)) = (original, &mut activity) {
                 let bytes = original.decompress().map_err(store_error)?;
                 map.insert("original_base64".into(), Value::String(base64(&bytes)));
             }
+            activities.push(activity);
         }
+        doc["activities"] = Value::Array(activities);
     }
     session.close();
     let text = serde_json::to_string(&doc)?;
-    let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
+    super::print(&format!("{text}\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 

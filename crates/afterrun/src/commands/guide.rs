@@ -6,7 +6,6 @@
 
 use afterrun_protocol::references::readable;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use afterrun_protocol::guide::{OUTCOME_FIGURES_NOTE, Topic, topic, topics};
@@ -48,11 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         },
     };
-    let mut out = anstream::stdout();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-        _ => {}
-    }
+    super::print_styled(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

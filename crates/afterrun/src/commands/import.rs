@@ -24,7 +24,7 @@ use afterrun_service::import::{Counts, LineView, Prepared, prepare};
 use afterrun_store::{Id, Store};
 use serde_json::Value;
 
-use crate::db::{BlockOn, DbArgs, Session, service_error, store_error};
+use crate::db::{BlockOn, DbArgs, service_error, store_error};
 use crate::walk::Found;
 use crate::watch::{Stopper, Watch};
 
@@ -84,8 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.watch {
         check_folders(&args.paths)?;
     }
-    let session = Session::open(args.db.db.as_deref())?;
-    let athlete = session.athlete(&args.db.athlete)?;
+    let (session, athlete) = args.db.open()?;
     let mut importer = Importer::new(&session.store, &session, athlete, threads, progress_bar())?;
     importer.json = args.json;
     let result = if args.watch {
@@ -160,7 +159,7 @@ pub fn import_watched(
 
 fn print_summary(counts: &Counts, json: bool) -> anyhow::Result<()> {
     if json {
-        write_line(&mut std::io::stdout().lock(), &counts.summary_json())?;
+        write_line(&counts.summary_json())?;
     } else {
         eprintln!(
             "imported {} files: {} new, {} duplicates, {} skipped (not activities), {} failed",
@@ -303,7 +302,7 @@ impl<'a, R: BlockOn> Importer<'a, R> {
             counts.new, counts.duplicates, counts.skipped, counts.failed
         ));
         if self.json {
-            write_line(&mut std::io::stdout().lock(), &line)?;
+            write_line(&line)?;
         } else {
             let line = LineView::of(&line);
             if line.counts_as_failure() {
@@ -366,11 +365,8 @@ fn exit_code(counts: &Counts) -> ExitCode {
     }
 }
 
-fn write_line(out: &mut impl std::io::Write, value: &Value) -> anyhow::Result<()> {
-    match writeln!(out, "{value}").and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
+fn write_line(value: &Value) -> anyhow::Result<()> {
+    super::print(&format!("{value}\n"))
 }
 
 fn progress_bar() -> indicatif::ProgressBar {

@@ -8,7 +8,6 @@
 //! [`MIN_RUNNERS`] runners contribute to it, so no one can be singled out. The JSON shape is
 //! documented in `docs/insights.md`.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use afterrun_protocol::outcome::SessionOutcome;
@@ -46,11 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let doc = insights_json(&runners, multi_user);
     let text =
         if args.json { format!("{}\n", serde_json::to_string(&doc)?) } else { insights_text(&doc) };
-    let mut out = anstream::stdout();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
+    super::print_styled(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -12,7 +12,7 @@
 //! way the stored profile fills the athlete fields the check-in leaves out, and the athlete's
 //! stored history (load, forecast, earlier ratings, outcomes) personalizes the plan.
 
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -80,11 +80,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map_err(|e| bad_input(format!("--ics {}: cannot write: {e}", path.display())))?;
     }
     if args.json {
-        write_stdout(&format!("{}\n", plan.to_json()))?;
+        super::print(&format!("{}\n", plan.to_json()))?;
     } else {
         let text = crate::render::plan_text::render(&plan, &locale(&args));
-        let mut out = anstream::stdout();
-        ignore_broken_pipe(out.write_all(text.as_bytes()).and_then(|()| out.flush()))?;
+        super::print_styled(&text)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -163,17 +162,4 @@ fn clock_now() -> String {
     #[allow(clippy::disallowed_methods)] // the binary is where the clock is read
     let now = jiff::Timestamp::now();
     now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-fn write_stdout(text: &str) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    ignore_broken_pipe(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
-}
-
-/// A reader that closed the pipe (`afterrun plan | head`) is not an error.
-fn ignore_broken_pipe(result: std::io::Result<()>) -> anyhow::Result<()> {
-    match result {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
 }

@@ -5,14 +5,13 @@
 //! are validated by the engine's own check-in parser (the profile is what every later check-in's
 //! `athlete` object starts from), so an error names the contract field.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use afterrun_service::locale::{Locale, Units};
 use afterrun_store::{Clearance, Profile};
 use serde_json::Value;
 
-use crate::db::{DbArgs, Session, store_error};
+use crate::db::{DbArgs, store_error};
 use crate::exit::bad_input;
 
 /// Arguments of `afterrun profile`.
@@ -118,9 +117,8 @@ pub struct Args {
 
 /// Runs `afterrun profile`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let session = Session::open(args.db.db.as_deref())?;
-    let athlete = session.athlete(&args.db.athlete)?;
-    let stored = session.block_on(session.store.profile(athlete)).map_err(store_error)?;
+    let (session, athlete) = args.db.open()?;
+    let stored = session.profile(athlete)?;
     let updated = apply(&args, stored.clone(), crate::db::now())?;
     if updated != stored {
         validate(&updated)?;
@@ -133,11 +131,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         describe(args.db.athlete.trim(), &value, &Locale::of(&updated))
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
+    super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -183,59 +177,39 @@ fn apply(args: &Args, mut p: Profile, now: i64) -> anyhow::Result<Profile> {
         }
         p.clearances = Some(clearances);
     }
-    if let Some(v) = args.weekly_km {
-        p.weekly_km = Some(v);
-    }
-    if let Some(v) = &args.goal {
-        p.goal = Some(v.trim().to_owned());
-    }
-    if let Some(v) = &args.budget {
-        p.budget = Some(v.trim().to_owned());
-    }
-    if let Some(v) = &args.sex {
-        p.sex = Some(v.trim().to_owned());
-    }
-    if let Some(v) = args.age {
-        p.age = Some(v);
-    }
-    if let Some(v) = args.body_mass {
-        p.body_mass_kg = Some(v);
-    }
-    if let Some(v) = args.max_hr {
-        p.max_hr = Some(v);
-    }
-    if let Some(v) = args.rest_hr {
-        p.rest_hr = Some(v);
-    }
-    if let Some(v) = &args.tz {
-        p.tz = Some(v.trim().to_owned());
-    }
-    if let Some(v) = &args.units {
-        p.units = Some(v.trim().to_owned());
-    }
+    replace(&mut p.weekly_km, args.weekly_km);
+    replace(&mut p.goal, trimmed(&args.goal));
+    replace(&mut p.budget, trimmed(&args.budget));
+    replace(&mut p.sex, trimmed(&args.sex));
+    replace(&mut p.age, args.age);
+    replace(&mut p.body_mass_kg, args.body_mass);
+    replace(&mut p.max_hr, args.max_hr);
+    replace(&mut p.rest_hr, args.rest_hr);
+    replace(&mut p.tz, trimmed(&args.tz));
+    replace(&mut p.units, trimmed(&args.units));
     if let Some(v) = &args.threshold_pace {
         let units = p.units.as_deref().and_then(|u| u.parse().ok()).unwrap_or_default();
         p.threshold_pace_s_per_km = Some(parse_pace(v, units)?);
     }
-    if let Some(v) = args.seed_fitness {
-        p.seed_fitness = Some(v);
-    }
-    if let Some(v) = args.seed_fatigue {
-        p.seed_fatigue = Some(v);
-    }
-    if let Some(v) = &args.seed_date {
-        p.seed_date = Some(v.trim().to_owned());
-    }
-    if let Some(v) = args.fitness_tau {
-        p.fitness_tau_days = Some(v);
-    }
-    if let Some(v) = args.fatigue_tau {
-        p.fatigue_tau_days = Some(v);
-    }
-    if let Some(v) = args.prefers_cycling {
-        p.prefers_cycling = Some(v);
-    }
+    replace(&mut p.seed_fitness, args.seed_fitness);
+    replace(&mut p.seed_fatigue, args.seed_fatigue);
+    replace(&mut p.seed_date, trimmed(&args.seed_date));
+    replace(&mut p.fitness_tau_days, args.fitness_tau);
+    replace(&mut p.fatigue_tau_days, args.fatigue_tau);
+    replace(&mut p.prefers_cycling, args.prefers_cycling);
     Ok(p)
+}
+
+/// Replaces a profile field with the flag's value when the flag is given.
+fn replace<T>(field: &mut Option<T>, flag: Option<T>) {
+    if flag.is_some() {
+        *field = flag;
+    }
+}
+
+/// A text flag's value without its surrounding white space.
+fn trimmed(flag: &Option<String>) -> Option<String> {
+    flag.as_deref().map(|v| v.trim().to_owned())
 }
 
 /// `MM:SS` per km (or per mile) as seconds per km; the range is checked with the profile.

@@ -6,7 +6,6 @@
 //! The numbers come from `afterrun-load` over the loads stored at import ([`crate::history`]);
 //! this module only chooses the date and the moment, and renders.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,7 +13,7 @@ use afterrun_service::history::utc_date;
 use afterrun_service::status::{moment, status_report, status_text};
 use jiff::civil::Date;
 
-use crate::db::{DbArgs, Session, service_error};
+use crate::db::{DbArgs, service_error};
 use crate::exit::bad_input;
 
 /// Arguments of `afterrun status`.
@@ -49,8 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let now = moment(as_of, today, clock);
 
-    let session = Session::open(args.db.db.as_deref())?;
-    let athlete = session.athlete(&args.db.athlete)?;
+    let (session, athlete) = args.db.open()?;
     let report = session.block_on(status_report(&session.store, athlete, as_of, now));
     session.close();
     let report = report.map_err(service_error)?;
@@ -68,10 +66,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         t.push_str(&afterrun_service::insights::what_works_text(&report.what_works));
         t
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other?,
-    }
+    super::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }
