@@ -1,6 +1,7 @@
 //! What the integration tests share: the corpus beside the workspace (`../shared/corpus`) and
 //! the reference times its files are checked against. Each test binary uses a part of it.
-#![allow(dead_code)]
+// Not every test binary uses every helper; a panic in a helper is a test failure with its message.
+#![allow(dead_code, clippy::expect_used)]
 
 use std::path::PathBuf;
 
