@@ -196,7 +196,7 @@ fn walk_container<R: Read + Seek>(
     }
     match kind {
         Container::Zip => walk_zip(name, reader, limits, budget, depth, visit),
-        Container::Tar => walk_tar(name, reader, limits, budget, depth, visit),
+        Container::Tar => walk_tar_stream(name, reader, limits, budget, depth, visit),
         Container::Gzip => {
             let compressed = reader.stream_len_hint();
             let gz = flate2::read::GzDecoder::new(reader);
@@ -412,17 +412,6 @@ fn gunzip_member(
         Ok(_) => hand_over(path, &bytes, limits, budget, depth + 1, visit),
         Err(e) => visit(Entry::Failed { path, error: member_error(&e) }),
     }
-}
-
-fn walk_tar<R: Read + Seek>(
-    name: &str,
-    reader: R,
-    limits: &Limits,
-    budget: &mut Budget,
-    depth: u32,
-    visit: &mut dyn FnMut(Entry<'_>),
-) -> Result<(), DecodeError> {
-    walk_tar_stream(name, reader, limits, budget, depth, visit)
 }
 
 /// A tar stream, member by member in stream order (the caller sorts the results by path).
