@@ -141,25 +141,31 @@ fn migrator(migrations: &[(&'static str, &'static str)]) -> Migrator {
     )
 }
 
-const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
-    ("init", include_str!("../migrations/sqlite/0001_init.sql")),
-    ("accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
-    ("revision", include_str!("../migrations/sqlite/0003_revision.sql")),
-    ("load basis", include_str!("../migrations/sqlite/0004_load_basis.sql")),
-    ("invites", include_str!("../migrations/sqlite/0005_invites.sql")),
-    ("coach acceptance", include_str!("../migrations/sqlite/0006_coach_acceptance.sql")),
-    ("paired devices", include_str!("../migrations/sqlite/0007_paired_devices.sql")),
-];
+/// The migrations of the backend whose folder under `migrations/` is `$dir`; the same files
+/// in each backend's own SQL.
+macro_rules! migrations {
+    ($dir:literal) => {
+        &[
+            ("init", include_str!(concat!("../migrations/", $dir, "/0001_init.sql"))),
+            ("accounts", include_str!(concat!("../migrations/", $dir, "/0002_accounts.sql"))),
+            ("revision", include_str!(concat!("../migrations/", $dir, "/0003_revision.sql"))),
+            ("load basis", include_str!(concat!("../migrations/", $dir, "/0004_load_basis.sql"))),
+            ("invites", include_str!(concat!("../migrations/", $dir, "/0005_invites.sql"))),
+            (
+                "coach acceptance",
+                include_str!(concat!("../migrations/", $dir, "/0006_coach_acceptance.sql")),
+            ),
+            (
+                "paired devices",
+                include_str!(concat!("../migrations/", $dir, "/0007_paired_devices.sql")),
+            ),
+        ]
+    };
+}
 
-const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
-    ("init", include_str!("../migrations/postgres/0001_init.sql")),
-    ("accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
-    ("revision", include_str!("../migrations/postgres/0003_revision.sql")),
-    ("load basis", include_str!("../migrations/postgres/0004_load_basis.sql")),
-    ("invites", include_str!("../migrations/postgres/0005_invites.sql")),
-    ("coach acceptance", include_str!("../migrations/postgres/0006_coach_acceptance.sql")),
-    ("paired devices", include_str!("../migrations/postgres/0007_paired_devices.sql")),
-];
+const SQLITE_MIGRATIONS: &[(&str, &str)] = migrations!("sqlite");
+
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = migrations!("postgres");
 
 enum Pool {
     Sqlite(SqlitePool),
@@ -174,6 +180,29 @@ macro_rules! with_pool {
         match &$self.pool {
             Pool::Sqlite($pool) => $body,
             Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` in one transaction of whichever pool the store holds: `$tx` names the open
+/// transaction (`&mut *$tx` is the executor), committed once `$body` has its value; a `?` or
+/// `return` inside leaves it uncommitted, and dropping it rolls it back. `$begin_err` and
+/// `$commit_err` map the errors of beginning and committing.
+macro_rules! in_transaction {
+    ($self:ident, $begin_err:expr, $commit_err:expr, $tx:ident => $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite(pool) => {
+                let mut $tx = pool.begin().await.map_err(&$begin_err)?;
+                let value = $body;
+                $tx.commit().await.map_err(&$commit_err)?;
+                value
+            }
+            Pool::Postgres(pool) => {
+                let mut $tx = pool.begin().await.map_err(&$begin_err)?;
+                let value = $body;
+                $tx.commit().await.map_err(&$commit_err)?;
+                value
+            }
         }
     };
 }

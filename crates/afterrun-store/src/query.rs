@@ -122,10 +122,8 @@ impl Store {
         sql: impl SqlSafeStr,
         args: &[Arg<'_>],
     ) -> Result<T> {
-        let err = self.db_err(context);
-        with_pool!(self, pool => {
-            bound!(sqlx::query_as::<_, T>(sql), args).fetch_one(pool).await.map_err(&err)
-        })
+        let row = self.fetch_optional(context, sql, args).await?;
+        row.ok_or_else(|| self.db_err(context)(sqlx::Error::RowNotFound))
     }
 
     /// The first row a statement returns, if any.
