@@ -13,8 +13,8 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
+use crate::query::{Arg, bound};
 use crate::{Id, Pool, Result, Store, StoreError, UnixSeconds, parse_json};
 
 /// The triage level (`afterrun_protocol::codes::Level::SelfCare`) that means "go ahead with
@@ -274,50 +274,44 @@ impl Store {
                 err(e)
             }
         };
-        macro_rules! create_in {
-            ($tx:ident) => {{
-                if let Some(token) = invite {
-                    use_up!($tx, OneTime::Invite, token, now, err);
+        let (athlete_id, id) = in_transaction!(self, err, taken, tx => {
+            if let Some(token) = invite {
+                use_up!(tx, OneTime::Invite, token, now, err);
+            }
+            let athlete_id: Option<Id> = match role {
+                Role::Athlete => {
+                    let sql = "INSERT INTO athletes (name, profile, created_at) \
+                               VALUES ($1, '{}', $2) RETURNING id";
+                    let (athlete,): (Id,) =
+                        bound!(sqlx::query_as(sql), &[username.into(), now.into()])
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(&taken)?;
+                    Some(athlete)
                 }
-                let athlete_id: Option<Id> = match role {
-                    Role::Athlete => {
-                        let row = sqlx::query(
-                            "INSERT INTO athletes (name, profile, created_at) \
-                             VALUES ($1, '{}', $2) RETURNING id",
-                        )
-                        .bind(username)
-                        .bind(now)
-                        .fetch_one(&mut *$tx)
-                        .await
-                        .map_err(&taken)?;
-                        Some(row.try_get(0).map_err(&err)?)
-                    }
-                    Role::Coach => None,
-                };
-                let row = sqlx::query(
-                    "INSERT INTO accounts (username, password_hash, role, athlete_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                )
-                .bind(username)
-                .bind(password_hash)
-                .bind(role.as_str())
-                .bind(athlete_id)
-                .bind(now)
-                .fetch_one(&mut *$tx)
-                .await
-                .map_err(&taken)?;
-                let id: Id = row.try_get(0).map_err(&err)?;
-                Account {
-                    id,
-                    username: username.to_owned(),
-                    password_hash: password_hash.to_owned(),
-                    role,
-                    athlete_id,
-                    created_at: now,
-                }
-            }};
-        }
-        Ok(in_transaction!(self, err, taken, tx => create_in!(tx)))
+                Role::Coach => None,
+            };
+            let sql = "INSERT INTO accounts (username, password_hash, role, athlete_id, \
+                       created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+            let args = [
+                username.into(),
+                password_hash.into(),
+                role.as_str().into(),
+                athlete_id.into(),
+                now.into(),
+            ];
+            let (id,): (Id,) =
+                bound!(sqlx::query_as(sql), &args).fetch_one(&mut *tx).await.map_err(&taken)?;
+            (athlete_id, id)
+        });
+        Ok(Account {
+            id,
+            username: username.to_owned(),
+            password_hash: password_hash.to_owned(),
+            role,
+            athlete_id,
+            created_at: now,
+        })
     }
 
     /// The account with this username.
@@ -402,22 +396,13 @@ impl Store {
     /// transaction: after a change of password no old session works.
     pub async fn change_password(&self, account: Id, password_hash: &str) -> Result<()> {
         let err = self.db_err("changing a password");
-        macro_rules! change_in {
-            ($tx:ident) => {{
-                sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
-                    .bind(password_hash)
-                    .bind(account)
-                    .execute(&mut *$tx)
-                    .await
-                    .map_err(&err)?;
-                sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-                    .bind(account)
-                    .execute(&mut *$tx)
-                    .await
-                    .map_err(&err)?;
-            }};
-        }
-        in_transaction!(self, err, err, tx => change_in!(tx));
+        in_transaction!(self, err, err, tx => {
+            let sql = "UPDATE accounts SET password_hash = $1 WHERE id = $2";
+            let args = [password_hash.into(), account.into()];
+            bound!(sqlx::query(sql), &args).execute(&mut *tx).await.map_err(&err)?;
+            let sql = "DELETE FROM sessions WHERE account_id = $1";
+            bound!(sqlx::query(sql), &[account.into()]).execute(&mut *tx).await.map_err(&err)?;
+        });
         Ok(())
     }
 
@@ -615,8 +600,7 @@ impl Store {
     pub async fn record_login_failure(&self, key: &str, at: UnixSeconds) -> Result<Id> {
         let sql = "INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id";
         let args = [key.into(), at.into()];
-        let (id,): (Id,) = self.fetch_one("recording a login failure", sql, &args).await?;
-        Ok(id)
+        self.insert("recording a login failure", sql, &args).await
     }
 
     /// Forgets one recorded failure (one counted before the outcome was known, that succeeded).

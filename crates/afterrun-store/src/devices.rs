@@ -9,9 +9,8 @@
 //!   by a name for the owner's list. Revoking a device deletes its row: its cookie then names
 //!   nothing.
 
-use sqlx::Row;
-
 use crate::accounts::{OneTime, use_up};
+use crate::query::{Arg, bound};
 use crate::{Id, Pool, Result, Store, UnixSeconds, hash_token};
 
 /// A device paired with a personal server on the home network.
@@ -68,24 +67,16 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<PairedDevice> {
         let err = self.db_err("pairing a device");
-        macro_rules! pair_in {
-            ($tx:ident) => {{
-                use_up!($tx, OneTime::PairingLink, link, now, err);
-                let row = sqlx::query(
-                    "INSERT INTO paired_devices (token_hash, name, paired_at) \
-                     VALUES ($1, $2, $3) RETURNING id",
-                )
-                .bind(hash_token(device_token))
-                .bind(name)
-                .bind(now)
-                .fetch_one(&mut *$tx)
+        let device_hash = hash_token(device_token);
+        let (id,): (Id,) = in_transaction!(self, err, err, tx => {
+            use_up!(tx, OneTime::PairingLink, link, now, err);
+            let sql = "INSERT INTO paired_devices (token_hash, name, paired_at) \
+                       VALUES ($1, $2, $3) RETURNING id";
+            bound!(sqlx::query_as(sql), &[(&device_hash).into(), name.into(), now.into()])
+                .fetch_one(&mut *tx)
                 .await
-                .map_err(&err)?;
-                let id: Id = row.try_get(0).map_err(&err)?;
-                id
-            }};
-        }
-        let id = in_transaction!(self, err, err, tx => pair_in!(tx));
+                .map_err(&err)?
+        });
         Ok(PairedDevice { id, name: name.to_owned(), paired_at: now })
     }
 

@@ -713,15 +713,13 @@ impl Store {
         saved_at: UnixSeconds,
     ) -> Result<Id> {
         let text = to_json(checkin)?;
-        let (id,): (Id,) = self
-            .fetch_one(
-                "saving a check-in",
-                "INSERT INTO checkins (athlete_id, now, checkin, saved_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
-                &[athlete.into(), now.into(), (&text).into(), saved_at.into()],
-            )
-            .await?;
-        Ok(id)
+        self.insert(
+            "saving a check-in",
+            "INSERT INTO checkins (athlete_id, now, checkin, saved_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            &[athlete.into(), now.into(), (&text).into(), saved_at.into()],
+        )
+        .await
     }
 
     /// The athlete's check-ins, oldest first.
@@ -751,15 +749,13 @@ impl Store {
         steps: u32,
     ) -> Result<Id> {
         let text = to_json(plan)?;
-        let (id,): (Id,) = self
-            .fetch_one(
-                "saving a plan",
-                "INSERT INTO plans (checkin_id, plan, steps, generated_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
-                &[checkin.into(), (&text).into(), i64::from(steps).into(), generated_at.into()],
-            )
-            .await?;
-        Ok(id)
+        self.insert(
+            "saving a plan",
+            "INSERT INTO plans (checkin_id, plan, steps, generated_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            &[checkin.into(), (&text).into(), i64::from(steps).into(), generated_at.into()],
+        )
+        .await
     }
 
     /// The athlete's plans with their completed steps, oldest first.

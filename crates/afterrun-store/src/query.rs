@@ -7,7 +7,7 @@ use sqlx::SqlSafeStr;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
-use crate::{Pool, Result, Store};
+use crate::{Id, Pool, Result, Store};
 
 /// A value bound to a `$N` placeholder: the types the store writes, each the same SQL type in
 /// SQLite and PostgreSQL (`None` is `NULL` of that type).
@@ -23,51 +23,28 @@ pub(crate) enum Arg<'a> {
     Text(Option<&'a str>),
 }
 
-impl From<i64> for Arg<'_> {
-    fn from(v: i64) -> Self {
-        Arg::Int(Some(v))
-    }
+/// `From` a value and from an optional value of each type an [`Arg`] variant holds.
+macro_rules! arg_from {
+    ($($t:ty => $variant:ident),*) => {$(
+        impl<'a> From<$t> for Arg<'a> {
+            fn from(v: $t) -> Self {
+                Arg::$variant(Some(v))
+            }
+        }
+
+        impl<'a> From<Option<$t>> for Arg<'a> {
+            fn from(v: Option<$t>) -> Self {
+                Arg::$variant(v)
+            }
+        }
+    )*};
 }
 
-impl From<Option<i64>> for Arg<'_> {
-    fn from(v: Option<i64>) -> Self {
-        Arg::Int(v)
-    }
-}
-
-impl From<f64> for Arg<'_> {
-    fn from(v: f64) -> Self {
-        Arg::Real(Some(v))
-    }
-}
-
-impl From<Option<f64>> for Arg<'_> {
-    fn from(v: Option<f64>) -> Self {
-        Arg::Real(v)
-    }
-}
-
-impl From<bool> for Arg<'_> {
-    fn from(v: bool) -> Self {
-        Arg::Bool(Some(v))
-    }
-}
-
-impl<'a> From<&'a str> for Arg<'a> {
-    fn from(v: &'a str) -> Self {
-        Arg::Text(Some(v))
-    }
-}
+arg_from!(i64 => Int, f64 => Real, bool => Bool, &'a str => Text);
 
 impl<'a> From<&'a String> for Arg<'a> {
     fn from(v: &'a String) -> Self {
         Arg::Text(Some(v))
-    }
-}
-
-impl<'a> From<Option<&'a str>> for Arg<'a> {
-    fn from(v: Option<&'a str>) -> Self {
-        Arg::Text(v)
     }
 }
 
@@ -87,7 +64,8 @@ impl<T> Columns for T where
 macro_rules! bound {
     ($query:expr, $args:expr) => {{
         let mut query = $query;
-        for arg in $args {
+        let args: &[Arg<'_>] = $args;
+        for arg in args {
             query = match *arg {
                 Arg::Int(v) => query.bind(v),
                 Arg::Real(v) => query.bind(v),
@@ -98,6 +76,7 @@ macro_rules! bound {
         query
     }};
 }
+pub(crate) use bound;
 
 impl Store {
     /// Runs a statement; how many rows it changed. `context` says what the store was doing
@@ -124,6 +103,17 @@ impl Store {
     ) -> Result<T> {
         let row = self.fetch_optional(context, sql, args).await?;
         row.ok_or_else(|| self.db_err(context)(sqlx::Error::RowNotFound))
+    }
+
+    /// Runs an `INSERT … RETURNING id`: the new row's id.
+    pub(crate) async fn insert(
+        &self,
+        context: &'static str,
+        sql: impl SqlSafeStr,
+        args: &[Arg<'_>],
+    ) -> Result<Id> {
+        let (id,): (Id,) = self.fetch_one(context, sql, args).await?;
+        Ok(id)
     }
 
     /// The first row a statement returns, if any.
