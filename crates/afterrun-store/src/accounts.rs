@@ -319,7 +319,8 @@ impl Store {
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1"
         ));
-        let row = self.fetch_optional("looking up an account", sql, &[username.into()]).await?;
+        let row =
+            self.sql("looking up an account", sql, &[username.into()]).fetch_optional().await?;
         row.map(account_row).transpose()
     }
 
@@ -327,21 +328,22 @@ impl Store {
     pub async fn athlete_exists(&self, athlete: Id) -> Result<bool> {
         let sql = "SELECT 1 FROM athletes WHERE id = $1";
         let row: Option<(i32,)> =
-            self.fetch_optional("looking up an athlete", sql, &[athlete.into()]).await?;
+            self.sql("looking up an athlete", sql, &[athlete.into()]).fetch_optional().await?;
         Ok(row.is_some())
     }
 
     /// Every athlete, by id.
     pub async fn athlete_refs(&self) -> Result<Vec<AthleteRef>> {
         let sql = "SELECT id, name FROM athletes ORDER BY id";
-        let rows = self.fetch_all("listing athletes", sql, &[]).await?;
+        let rows = self.sql("listing athletes", sql, &[]).fetch_all().await?;
         Ok(rows.into_iter().map(athlete_ref).collect())
     }
 
     /// The athlete with this id, if it exists.
     pub async fn athlete_ref(&self, athlete: Id) -> Result<Option<AthleteRef>> {
         let sql = "SELECT id, name FROM athletes WHERE id = $1";
-        let row = self.fetch_optional("looking up an athlete", sql, &[athlete.into()]).await?;
+        let row =
+            self.sql("looking up an athlete", sql, &[athlete.into()]).fetch_optional().await?;
         Ok(row.map(athlete_ref))
     }
 
@@ -359,13 +361,14 @@ impl Store {
         let context = "creating a session";
         let hash = hash_token(token);
         let sql = "DELETE FROM sessions WHERE expires_at <= $1";
-        self.execute(context, sql, &[now.into()]).await?;
-        self.execute(
+        self.sql(context, sql, &[now.into()]).execute().await?;
+        self.sql(
             context,
             "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) \
              VALUES ($1, $2, $3, $4)",
             &[(&hash).into(), account.into(), now.into(), expires_at.into()],
         )
+        .execute()
         .await?;
         Ok(())
     }
@@ -374,13 +377,14 @@ impl Store {
     pub async fn session_account(&self, token: &str, now: UnixSeconds) -> Result<Option<Account>> {
         let hash = hash_token(token);
         let row = self
-            .fetch_optional(
+            .sql(
                 "reading a session",
                 "SELECT a.id, a.username, a.password_hash, a.role, a.athlete_id, a.created_at \
                  FROM sessions s JOIN accounts a ON a.id = s.account_id \
                  WHERE s.token_hash = $1 AND s.expires_at > $2",
                 &[(&hash).into(), now.into()],
             )
+            .fetch_optional()
             .await?;
         row.map(account_row).transpose()
     }
@@ -389,7 +393,7 @@ impl Store {
     pub async fn delete_session(&self, token: &str) -> Result<bool> {
         let hash = hash_token(token);
         let sql = "DELETE FROM sessions WHERE token_hash = $1";
-        Ok(self.execute("deleting a session", sql, &[(&hash).into()]).await? > 0)
+        Ok(self.sql("deleting a session", sql, &[(&hash).into()]).execute().await? > 0)
     }
 
     /// Replaces an account's password hash and ends every session of the account, in one
@@ -420,7 +424,7 @@ impl Store {
             }
         }
         let sql = "DELETE FROM accounts WHERE id = $1";
-        Ok(self.execute("deleting an account", sql, &[account.id.into()]).await? > 0)
+        Ok(self.sql("deleting an account", sql, &[account.id.into()]).execute().await? > 0)
     }
 
     // ----- coach links -----
@@ -430,13 +434,14 @@ impl Store {
     /// [`StoreError::NoCoach`] when no coach account has that username.
     pub async fn link_coach(&self, athlete: Id, coach: &str, now: UnixSeconds) -> Result<()> {
         let inserted = self
-            .execute(
+            .sql(
                 "linking a coach",
                 "INSERT INTO coach_links (athlete_id, coach_account_id, created_at) \
                  SELECT $1, id, $2 FROM accounts WHERE username = $3 AND role = 'coach' \
                  ON CONFLICT (athlete_id, coach_account_id) DO NOTHING",
                 &[athlete.into(), now.into(), coach.into()],
             )
+            .execute()
             .await?;
         if inserted == 0 && !self.coaches_of(athlete).await?.iter().any(|c| c.username == coach) {
             return Err(StoreError::NoCoach(coach.to_owned()));
@@ -448,19 +453,20 @@ impl Store {
     pub async fn unlink_coach(&self, athlete: Id, coach: &str) -> Result<bool> {
         let sql = "DELETE FROM coach_links WHERE athlete_id = $1 AND coach_account_id IN \
                    (SELECT id FROM accounts WHERE username = $2)";
-        Ok(self.execute("unlinking a coach", sql, &[athlete.into(), coach.into()]).await? > 0)
+        Ok(self.sql("unlinking a coach", sql, &[athlete.into(), coach.into()]).execute().await? > 0)
     }
 
     /// The coaches linked to the athlete, in the order they were linked.
     pub async fn coaches_of(&self, athlete: Id) -> Result<Vec<CoachLink>> {
         let rows = self
-            .fetch_all(
+            .sql(
                 "listing coaches",
                 "SELECT a.username, l.created_at, l.accepted_at IS NOT NULL FROM coach_links l \
                  JOIN accounts a ON a.id = l.coach_account_id WHERE l.athlete_id = $1 \
                  ORDER BY l.created_at, a.username",
                 &[athlete.into()],
             )
+            .fetch_all()
             .await?;
         Ok(rows
             .into_iter()
@@ -480,12 +486,13 @@ impl Store {
 
     async fn linked_athletes(&self, coach: Id, accepted: bool) -> Result<Vec<AthleteRef>> {
         let rows = self
-            .fetch_all(
+            .sql(
                 "listing a coach's athletes",
                 "SELECT t.id, t.name FROM coach_links l JOIN athletes t ON t.id = l.athlete_id \
                  WHERE l.coach_account_id = $1 AND (l.accepted_at IS NOT NULL) = $2 ORDER BY t.id",
                 &[coach.into(), accepted.into(), coach.into()],
             )
+            .fetch_all()
             .await?;
         Ok(rows.into_iter().map(athlete_ref).collect())
     }
@@ -496,13 +503,14 @@ impl Store {
         let sql = "UPDATE coach_links SET accepted_at = COALESCE(accepted_at, $3) \
                    WHERE coach_account_id = $1 AND athlete_id = $2";
         let args = [coach.into(), athlete.into(), now.into()];
-        Ok(self.execute("accepting a coach link", sql, &args).await? > 0)
+        Ok(self.sql("accepting a coach link", sql, &args).execute().await? > 0)
     }
 
     /// The coach ends a link, or declines a request; `false` when there was none.
     pub async fn end_link(&self, coach: Id, athlete: Id) -> Result<bool> {
         let sql = "DELETE FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2";
-        Ok(self.execute("ending a coach link", sql, &[coach.into(), athlete.into()]).await? > 0)
+        Ok(self.sql("ending a coach link", sql, &[coach.into(), athlete.into()]).execute().await?
+            > 0)
     }
 
     /// Whether the coach account coaches the athlete (the link accepted).
@@ -510,7 +518,8 @@ impl Store {
         let sql = "SELECT 1 FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2 \
                    AND accepted_at IS NOT NULL";
         let args = [coach.into(), athlete.into()];
-        let row: Option<(i32,)> = self.fetch_optional("checking a coach link", sql, &args).await?;
+        let row: Option<(i32,)> =
+            self.sql("checking a coach link", sql, &args).fetch_optional().await?;
         Ok(row.is_some())
     }
 
@@ -518,7 +527,7 @@ impl Store {
     /// whose plan's triage level is not [`GO_AHEAD_LEVEL`].
     pub async fn referrals(&self, coach: Id) -> Result<Vec<Referral>> {
         let rows: Vec<(Id, String, Id, UnixSeconds, Id, String)> = self
-            .fetch_all(
+            .sql(
                 "listing referrals",
                 "SELECT t.id, t.name, c.id, c.now, p.id, p.plan FROM coach_links l \
                  JOIN athletes t ON t.id = l.athlete_id \
@@ -528,6 +537,7 @@ impl Store {
                  ORDER BY c.now DESC, p.id DESC",
                 &[coach.into()],
             )
+            .fetch_all()
             .await?;
         let mut out = Vec::new();
         for (athlete_id, athlete, checkin_id, checked_in_at, plan_id, plan) in rows {
@@ -562,12 +572,13 @@ impl Store {
         expires_at: UnixSeconds,
     ) -> Result<()> {
         let hash = hash_token(token);
-        self.execute(
+        self.sql(
             "creating an invitation",
             "INSERT INTO invites (token_hash, created_by, created_at, expires_at) \
              VALUES ($1, $2, $3, $4)",
             &[(&hash).into(), created_by.into(), now.into(), expires_at.into()],
         )
+        .execute()
         .await?;
         Ok(())
     }
@@ -588,7 +599,7 @@ impl Store {
         let hash = hash_token(token);
         let args = [(&hash).into(), now.into()];
         let row: Option<(i32,)> =
-            self.fetch_optional(kind.looking_up(), kind.usable_sql(), &args).await?;
+            self.sql(kind.looking_up(), kind.usable_sql(), &args).fetch_optional().await?;
         Ok(row.is_some())
     }
 
@@ -600,13 +611,13 @@ impl Store {
     pub async fn record_login_failure(&self, key: &str, at: UnixSeconds) -> Result<Id> {
         let sql = "INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id";
         let args = [key.into(), at.into()];
-        self.insert("recording a login failure", sql, &args).await
+        self.sql("recording a login failure", sql, &args).insert().await
     }
 
     /// Forgets one recorded failure (one counted before the outcome was known, that succeeded).
     pub async fn forget_login_failure(&self, id: Id) -> Result<()> {
         let sql = "DELETE FROM login_failures WHERE id = $1";
-        self.execute("forgetting a login failure", sql, &[id.into()]).await?;
+        self.sql("forgetting a login failure", sql, &[id.into()]).execute().await?;
         Ok(())
     }
 
@@ -618,7 +629,7 @@ impl Store {
     ) -> Result<(i64, Option<UnixSeconds>)> {
         let sql = "SELECT COUNT(*), MIN(at) FROM login_failures WHERE username = $1 AND at >= $2";
         let args = [username.into(), since.into()];
-        self.fetch_one("counting login failures", sql, &args).await
+        self.sql("counting login failures", sql, &args).fetch_one().await
     }
 
     /// Forgets the username's failed logins (after a successful one), and everybody's older than
@@ -626,7 +637,7 @@ impl Store {
     pub async fn clear_login_failures(&self, username: &str, before: UnixSeconds) -> Result<()> {
         let sql = "DELETE FROM login_failures WHERE username = $1 OR at < $2";
         let args = [username.into(), before.into()];
-        self.execute("clearing login failures", sql, &args).await?;
+        self.sql("clearing login failures", sql, &args).execute().await?;
         Ok(())
     }
 }

@@ -40,13 +40,14 @@ impl Store {
     ) -> Result<()> {
         let context = "creating a pairing link";
         let sql = "DELETE FROM pairing_links WHERE expires_at <= $1 OR used_at IS NOT NULL";
-        self.execute(context, sql, &[now.into()]).await?;
+        self.sql(context, sql, &[now.into()]).execute().await?;
         let hash = hash_token(token);
-        self.execute(
+        self.sql(
             context,
             "INSERT INTO pairing_links (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
             &[(&hash).into(), now.into(), expires_at.into()],
         )
+        .execute()
         .await?;
         Ok(())
     }
@@ -84,20 +85,21 @@ impl Store {
     pub async fn paired_device(&self, device_token: &str) -> Result<Option<PairedDevice>> {
         let hash = hash_token(device_token);
         let sql = "SELECT id, name, paired_at FROM paired_devices WHERE token_hash = $1";
-        let row = self.fetch_optional("looking up a paired device", sql, &[(&hash).into()]).await?;
+        let row =
+            self.sql("looking up a paired device", sql, &[(&hash).into()]).fetch_optional().await?;
         Ok(row.map(device_row))
     }
 
     /// Every paired device, in the order they were paired.
     pub async fn paired_devices(&self) -> Result<Vec<PairedDevice>> {
         let sql = "SELECT id, name, paired_at FROM paired_devices ORDER BY paired_at, id";
-        let rows = self.fetch_all("listing paired devices", sql, &[]).await?;
+        let rows = self.sql("listing paired devices", sql, &[]).fetch_all().await?;
         Ok(rows.into_iter().map(device_row).collect())
     }
 
     /// Revokes a paired device (deletes it); `false` when there was none with this id.
     pub async fn revoke_device(&self, id: Id) -> Result<bool> {
         let sql = "DELETE FROM paired_devices WHERE id = $1";
-        Ok(self.execute("revoking a paired device", sql, &[id.into()]).await? > 0)
+        Ok(self.sql("revoking a paired device", sql, &[id.into()]).execute().await? > 0)
     }
 }

@@ -355,12 +355,13 @@ impl Store {
 
     /// The id of the athlete with this name, creating them (with an empty profile) if needed.
     pub async fn ensure_athlete(&self, name: &str, now: UnixSeconds) -> Result<Id> {
-        self.execute(
+        self.sql(
             "creating an athlete",
             "INSERT INTO athletes (name, profile, created_at) VALUES ($1, '{}', $2) \
              ON CONFLICT (name) DO NOTHING",
             &[name.into(), now.into()],
         )
+        .execute()
         .await?;
         self.athlete_id(name).await?.ok_or_else(|| StoreError::NoAthlete(name.to_owned()))
     }
@@ -369,14 +370,14 @@ impl Store {
     pub async fn athlete_id(&self, name: &str) -> Result<Option<Id>> {
         let sql = "SELECT id FROM athletes WHERE name = $1";
         let row: Option<(Id,)> =
-            self.fetch_optional("looking up an athlete", sql, &[name.into()]).await?;
+            self.sql("looking up an athlete", sql, &[name.into()]).fetch_optional().await?;
         Ok(row.map(|(id,)| id))
     }
 
     /// Every athlete's name, in creation order.
     pub async fn athletes(&self) -> Result<Vec<String>> {
         let sql = "SELECT name FROM athletes ORDER BY id";
-        let rows: Vec<(String,)> = self.fetch_all("listing athletes", sql, &[]).await?;
+        let rows: Vec<(String,)> = self.sql("listing athletes", sql, &[]).fetch_all().await?;
         Ok(rows.into_iter().map(|(name,)| name).collect())
     }
 
@@ -384,7 +385,7 @@ impl Store {
     pub async fn profile(&self, athlete: Id) -> Result<Profile> {
         let sql = "SELECT profile FROM athletes WHERE id = $1";
         let row: Option<(String,)> =
-            self.fetch_optional("reading a profile", sql, &[athlete.into()]).await?;
+            self.sql("reading a profile", sql, &[athlete.into()]).fetch_optional().await?;
         let (text,) = row.ok_or_else(|| StoreError::NoAthlete(format!("#{athlete}")))?;
         parse_json(&text)
     }
@@ -394,7 +395,7 @@ impl Store {
         let text = to_json(profile)?;
         let sql = "UPDATE athletes SET profile = $1 WHERE id = $2";
         let changed =
-            self.execute("saving a profile", sql, &[(&text).into(), athlete.into()]).await?;
+            self.sql("saving a profile", sql, &[(&text).into(), athlete.into()]).execute().await?;
         if changed == 0 {
             return Err(StoreError::NoAthlete(format!("#{athlete}")));
         }
@@ -407,11 +408,11 @@ impl Store {
         // The foreign keys cascade from athletes to activities, check-ins, plans, completions
         // and outcomes, so one statement removes everything in one transaction.
         let sql = "DELETE FROM athletes WHERE name = $1";
-        let deleted = self.execute(context, sql, &[name.into()]).await?;
+        let deleted = self.sql(context, sql, &[name.into()]).execute().await?;
         if deleted > 0 && matches!(self.pool, Pool::Sqlite(_)) {
             // secure_delete zeroed the pages in the database; the old page images in the
             // write-ahead log go with a truncating checkpoint.
-            self.execute(context, "PRAGMA wal_checkpoint(TRUNCATE)", &[]).await?;
+            self.sql(context, "PRAGMA wal_checkpoint(TRUNCATE)", &[]).execute().await?;
         }
         Ok(deleted > 0)
     }
@@ -613,7 +614,7 @@ impl Store {
     pub async fn stored_hashes(&self, athlete: Id) -> Result<HashMap<String, Id>> {
         let sql = "SELECT sha256, id FROM activities WHERE athlete_id = $1";
         let rows: Vec<(String, Id)> =
-            self.fetch_all("listing stored hashes", sql, &[athlete.into()]).await?;
+            self.sql("listing stored hashes", sql, &[athlete.into()]).fetch_all().await?;
         Ok(rows.into_iter().collect())
     }
 
@@ -621,7 +622,7 @@ impl Store {
     pub async fn summary(&self, activity: Id) -> Result<Option<serde_json::Value>> {
         let sql = "SELECT summary FROM activities WHERE id = $1";
         let row: Option<(String,)> =
-            self.fetch_optional("reading a summary", sql, &[activity.into()]).await?;
+            self.sql("reading a summary", sql, &[activity.into()]).fetch_optional().await?;
         row.map(|(text,)| parse_json(&text)).transpose()
     }
 
@@ -631,7 +632,7 @@ impl Store {
     /// the revision is still `r`. One small read.
     pub async fn revision(&self) -> Result<i64> {
         let sql = "SELECT value FROM revision WHERE id = 1";
-        let (value,): (i64,) = self.fetch_one("reading the revision", sql, &[]).await?;
+        let (value,): (i64,) = self.sql("reading the revision", sql, &[]).fetch_one().await?;
         Ok(value)
     }
 
@@ -656,7 +657,7 @@ impl Store {
     pub async fn original(&self, activity: Id) -> Result<Option<Original>> {
         let sql = "SELECT original, original_encoding, original_size FROM activities WHERE id = $1";
         let row: Option<(Vec<u8>, String, i64)> =
-            self.fetch_optional("reading an original file", sql, &[activity.into()]).await?;
+            self.sql("reading an original file", sql, &[activity.into()]).fetch_optional().await?;
         Ok(row.map(|(bytes, encoding, size)| Original {
             bytes,
             encoding,
@@ -676,7 +677,7 @@ impl Store {
     ) -> Result<bool> {
         let muscle_load = muscle_load.map(to_json).transpose()?;
         let changed = self
-            .execute(
+            .sql(
                 "saving an activity's load",
                 "UPDATE activities SET stress = $1, stress_kind = $2, muscle_load = $3, \
                  load_basis = $4 WHERE id = $5",
@@ -688,6 +689,7 @@ impl Store {
                     activity.into(),
                 ],
             )
+            .execute()
             .await?;
         Ok(changed > 0)
     }
@@ -699,7 +701,7 @@ impl Store {
         let facts = to_json(facts)?;
         let sql = "UPDATE activities SET facts = $1 WHERE id = $2";
         let args = [(&facts).into(), activity.into()];
-        Ok(self.execute("saving an activity's facts", sql, &args).await? > 0)
+        Ok(self.sql("saving an activity's facts", sql, &args).execute().await? > 0)
     }
 
     // ----- check-ins and plans -----
@@ -713,12 +715,13 @@ impl Store {
         saved_at: UnixSeconds,
     ) -> Result<Id> {
         let text = to_json(checkin)?;
-        self.insert(
+        self.sql(
             "saving a check-in",
             "INSERT INTO checkins (athlete_id, now, checkin, saved_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
             &[athlete.into(), now.into(), (&text).into(), saved_at.into()],
         )
+        .insert()
         .await
     }
 
@@ -726,7 +729,7 @@ impl Store {
     pub async fn checkins(&self, athlete: Id) -> Result<Vec<CheckinRow>> {
         let sql = "SELECT id, now, checkin, saved_at FROM checkins WHERE athlete_id = $1 \
                    ORDER BY now, id";
-        let rows = self.fetch_all("listing check-ins", sql, &[athlete.into()]).await?;
+        let rows = self.sql("listing check-ins", sql, &[athlete.into()]).fetch_all().await?;
         rows.into_iter().map(checkin_row).collect()
     }
 
@@ -735,8 +738,10 @@ impl Store {
     pub async fn latest_checkin(&self, athlete: Id) -> Result<Option<CheckinRow>> {
         let sql = "SELECT id, now, checkin, saved_at FROM checkins WHERE athlete_id = $1 \
                    ORDER BY now DESC, id DESC LIMIT 1";
-        let row =
-            self.fetch_optional("reading the latest check-in", sql, &[athlete.into()]).await?;
+        let row = self
+            .sql("reading the latest check-in", sql, &[athlete.into()])
+            .fetch_optional()
+            .await?;
         row.map(checkin_row).transpose()
     }
 
@@ -749,12 +754,13 @@ impl Store {
         steps: u32,
     ) -> Result<Id> {
         let text = to_json(plan)?;
-        self.insert(
+        self.sql(
             "saving a plan",
             "INSERT INTO plans (checkin_id, plan, steps, generated_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
             &[checkin.into(), (&text).into(), i64::from(steps).into(), generated_at.into()],
         )
+        .insert()
         .await
     }
 
@@ -773,22 +779,24 @@ impl Store {
         let context = "listing plans";
         let args = [athlete.into(), only.into()];
         let plans: Vec<(Id, Id, String, i64, UnixSeconds)> = self
-            .fetch_all(
+            .sql(
                 context,
                 "SELECT p.id, p.checkin_id, p.plan, p.steps, p.generated_at FROM plans p \
                  JOIN checkins c ON c.id = p.checkin_id \
                  WHERE c.athlete_id = $1 AND ($2 IS NULL OR p.id = $2) ORDER BY p.id",
                 &args,
             )
+            .fetch_all()
             .await?;
         let done: Vec<(Id, i64, UnixSeconds)> = self
-            .fetch_all(
+            .sql(
                 context,
                 "SELECT s.plan_id, s.step, s.done_at FROM step_completions s \
                  JOIN plans p ON p.id = s.plan_id JOIN checkins c ON c.id = p.checkin_id \
                  WHERE c.athlete_id = $1 AND ($2 IS NULL OR p.id = $2) ORDER BY s.plan_id, s.step",
                 &args,
             )
+            .fetch_all()
             .await?;
         let mut plans = plans
             .into_iter()
@@ -835,12 +843,13 @@ impl Store {
             return Err(StoreError::StepOutOfRange { plan: target.id, step, steps: target.steps });
         }
         let plan_id = target.id;
-        self.execute(
+        self.sql(
             "marking a step done",
             "INSERT INTO step_completions (plan_id, step, done_at) VALUES ($1, $2, $3) \
              ON CONFLICT (plan_id, step) DO NOTHING",
             &[plan_id.into(), i64::from(step).into(), done_at.into()],
         )
+        .execute()
         .await?;
         Ok(plan_id)
     }
@@ -855,14 +864,14 @@ impl Store {
         }
         let sql = "DELETE FROM step_completions WHERE plan_id = $1 AND step = $2";
         let args = [plan.into(), i64::from(step).into()];
-        self.execute("taking back a step marked done", sql, &args).await?;
+        self.sql("taking back a step marked done", sql, &args).execute().await?;
         Ok(plan)
     }
 
     /// Records (or replaces) how a plan's forecast for one muscle group compared with what the
     /// athlete reported next.
     pub async fn save_outcome(&self, outcome: &Outcome) -> Result<()> {
-        self.execute(
+        self.sql(
             "saving an outcome",
             "INSERT INTO outcomes (plan_id, muscle_group, reported, forecast, residual) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (plan_id, muscle_group) DO UPDATE SET \
@@ -876,6 +885,7 @@ impl Store {
                 outcome.residual.into(),
             ],
         )
+        .execute()
         .await?;
         Ok(())
     }
@@ -883,7 +893,7 @@ impl Store {
     /// The outcomes recorded for the athlete's plans.
     pub async fn outcomes(&self, athlete: Id) -> Result<Vec<Outcome>> {
         let rows = self
-            .fetch_all(
+            .sql(
                 "listing outcomes",
                 "SELECT o.plan_id, o.muscle_group, o.reported, o.forecast, o.residual \
                  FROM outcomes o JOIN plans p ON p.id = o.plan_id \
@@ -891,6 +901,7 @@ impl Store {
                  ORDER BY o.plan_id, o.muscle_group",
                 &[athlete.into()],
             )
+            .fetch_all()
             .await?;
         Ok(rows
             .into_iter()
@@ -910,7 +921,7 @@ impl Store {
             self.athlete_id(name).await?.ok_or_else(|| StoreError::NoAthlete(name.to_owned()))?;
         let sql = "SELECT created_at FROM athletes WHERE id = $1";
         let (created_at,): (UnixSeconds,) =
-            self.fetch_one("exporting an athlete", sql, &[athlete.into()]).await?;
+            self.sql("exporting an athlete", sql, &[athlete.into()]).fetch_one().await?;
         Ok(Export {
             athlete: name.to_owned(),
             created_at,
@@ -933,7 +944,7 @@ impl Store {
             ("step_completions", "SELECT COUNT(*) FROM step_completions"),
             ("outcomes", "SELECT COUNT(*) FROM outcomes"),
         ] {
-            let (n,): (i64,) = self.fetch_one("counting rows", sql, &[]).await?;
+            let (n,): (i64,) = self.sql("counting rows", sql, &[]).fetch_one().await?;
             out.push((table, n));
         }
         Ok(out)

@@ -1,6 +1,7 @@
-//! One statement against whichever backend the store holds, written once: the values bound to
-//! its `$N` placeholders are [`Arg`]s, and the rows it returns are read into tuples, which both
-//! backends decode alike. The methods that need a transaction or read columns by name use the
+//! One statement against whichever backend the store holds, written once: `store.sql(context,
+//! sql, args)` is a [`Statement`], run by its `execute`, `insert`, `fetch_one`, `fetch_optional`
+//! or `fetch_all`. The values bound to its `$N` placeholders are [`Arg`]s, and the rows it
+//! returns are read into tuples, which both backends decode alike. The methods that need a transaction or read columns by name use the
 //! pool directly (`with_pool!`).
 
 use sqlx::SqlSafeStr;
@@ -78,67 +79,81 @@ macro_rules! bound {
 }
 pub(crate) use bound;
 
+/// One statement with the values for its placeholders, run against the store's pool by one of
+/// its methods; `context` says what the store was doing, for the error when it fails.
+pub(crate) struct Statement<'s, 'a, S> {
+    store: &'s Store,
+    context: &'static str,
+    sql: S,
+    args: &'a [Arg<'a>],
+}
+
 impl Store {
-    /// Runs a statement; how many rows it changed. `context` says what the store was doing
-    /// when it fails.
-    pub(crate) async fn execute(
+    /// The statement `sql` with `args` bound to `$1`, `$2`, …
+    pub(crate) fn sql<'a, S: SqlSafeStr>(
         &self,
         context: &'static str,
-        sql: impl SqlSafeStr,
-        args: &[Arg<'_>],
-    ) -> Result<u64> {
-        let err = self.db_err(context);
-        with_pool!(self, pool => {
+        sql: S,
+        args: &'a [Arg<'a>],
+    ) -> Statement<'_, 'a, S> {
+        Statement { store: self, context, sql, args }
+    }
+}
+
+impl<S: SqlSafeStr> Statement<'_, '_, S> {
+    /// Runs it; how many rows it changed.
+    pub(crate) async fn execute(self) -> Result<u64> {
+        let Statement { store, context, sql, args } = self;
+        let err = store.db_err(context);
+        with_pool!(store, pool => {
             let done = bound!(sqlx::query(sql), args).execute(pool).await.map_err(&err)?;
             Ok(done.rows_affected())
         })
     }
 
-    /// The one row a statement returns.
-    pub(crate) async fn fetch_one<T: Columns>(
-        &self,
-        context: &'static str,
-        sql: impl SqlSafeStr,
-        args: &[Arg<'_>],
-    ) -> Result<T> {
-        let row = self.fetch_optional(context, sql, args).await?;
-        row.ok_or_else(|| self.db_err(context)(sqlx::Error::RowNotFound))
+    /// The one row it returns.
+    pub(crate) async fn fetch_one<T: Columns>(self) -> Result<T> {
+        let (store, context) = (self.store, self.context);
+        let row = self.fetch_optional().await?;
+        row.ok_or_else(|| store.db_err(context)(sqlx::Error::RowNotFound))
     }
 
     /// Runs an `INSERT … RETURNING id`: the new row's id.
-    pub(crate) async fn insert(
-        &self,
-        context: &'static str,
-        sql: impl SqlSafeStr,
-        args: &[Arg<'_>],
-    ) -> Result<Id> {
-        let (id,): (Id,) = self.fetch_one(context, sql, args).await?;
+    pub(crate) async fn insert(self) -> Result<Id> {
+        let (id,): (Id,) = self.fetch_one().await?;
         Ok(id)
     }
 
-    /// The first row a statement returns, if any.
-    pub(crate) async fn fetch_optional<T: Columns>(
-        &self,
-        context: &'static str,
-        sql: impl SqlSafeStr,
-        args: &[Arg<'_>],
-    ) -> Result<Option<T>> {
-        let err = self.db_err(context);
-        with_pool!(self, pool => {
-            bound!(sqlx::query_as::<_, T>(sql), args).fetch_optional(pool).await.map_err(&err)
-        })
+    /// The first row it returns, if any.
+    pub(crate) async fn fetch_optional<T: Columns>(self) -> Result<Option<T>> {
+        Ok(self.fetch(Rows::First).await?.pop())
     }
 
-    /// Every row a statement returns.
-    pub(crate) async fn fetch_all<T: Columns>(
-        &self,
-        context: &'static str,
-        sql: impl SqlSafeStr,
-        args: &[Arg<'_>],
-    ) -> Result<Vec<T>> {
-        let err = self.db_err(context);
-        with_pool!(self, pool => {
-            bound!(sqlx::query_as::<_, T>(sql), args).fetch_all(pool).await.map_err(&err)
+    /// Every row it returns.
+    pub(crate) async fn fetch_all<T: Columns>(self) -> Result<Vec<T>> {
+        self.fetch(Rows::All).await
+    }
+
+    /// The rows it returns, as many as `rows` says.
+    async fn fetch<T: Columns>(self, rows: Rows) -> Result<Vec<T>> {
+        let Statement { store, context, sql, args } = self;
+        let err = store.db_err(context);
+        with_pool!(store, pool => {
+            let query = bound!(sqlx::query_as::<_, T>(sql), args);
+            let fetched = match rows {
+                Rows::First => query.fetch_optional(pool).await.map(Vec::from_iter),
+                Rows::All => query.fetch_all(pool).await,
+            };
+            fetched.map_err(&err)
         })
     }
+}
+
+/// How many of its rows a statement is read for.
+#[derive(Debug, Clone, Copy)]
+enum Rows {
+    /// The first, if any (the database stops there).
+    First,
+    /// All of them.
+    All,
 }
