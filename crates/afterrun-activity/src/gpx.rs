@@ -15,9 +15,7 @@
 //! the mean over points that have one.
 
 use crate::geo::{Climb, PathLength, valid_position};
-use crate::model::{
-    Activity, DecodeError, DecodeOptions, Format, ProblemKind, Sample, Summary, Warning,
-};
+use crate::model::{Activity, DecodeError, DecodeOptions, Format, Sample, Summary};
 use crate::xml::{self, Node, XmlReader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,23 +116,15 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     let mut samples = Vec::new();
     let mut point: Option<Sample> = None;
     let mut trkpt_level = 0usize;
-    let mut root_seen = false;
-    // Track points whose coordinates are missing or unreadable, and where the first one is.
-    let mut bad_coordinates: (u64, Option<u64>) = (0, None);
+    let mut root = xml::Root::default();
+    // Track points whose coordinates are missing or unreadable.
+    let mut bad_coordinates = xml::Unreadable::default();
 
     while let Some(node) = reader.next_node() {
         match node {
             Node::Open { tag, empty } => {
                 let t = tag_of(xml::local_name(&tag));
-                if !root_seen {
-                    root_seen = true;
-                    if t != Tag::Gpx {
-                        return Err(DecodeError::new(
-                            ProblemKind::BadStructure,
-                            "the root element is not `gpx`",
-                        ));
-                    }
-                }
+                root.check(t == Tag::Gpx, "gpx")?;
                 match t {
                     Tag::Trk | Tag::Trkseg => totals.break_segment(),
                     Tag::Trkpt if point.is_none() && stack.contains(&Tag::Trk) => {
@@ -147,8 +137,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
                             p.lat_deg = Some(lat);
                             p.lon_deg = Some(lon);
                         } else {
-                            bad_coordinates.0 += 1;
-                            bad_coordinates.1.get_or_insert(reader.offset());
+                            bad_coordinates.add(reader.offset());
                         }
                         if empty {
                             finish(&mut totals, &mut samples, p, options);
@@ -218,9 +207,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     totals.break_segment();
 
     if totals.records == 0 {
-        if !root_seen && reader.warnings.is_empty() {
-            return Err(DecodeError::new(ProblemKind::BadXml, "no xml element in the file"));
-        }
+        root.missing(&reader.warnings)?;
         return Err(xml::nothing_usable(&reader.warnings, "track point"));
     }
 
@@ -246,29 +233,21 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     }
     (summary.ascent_m, summary.descent_m) = totals.climb.totals();
     summary.warnings = reader.warnings;
-    if bad_coordinates.0 > 0 {
-        summary.warnings.push(Warning {
-            kind: ProblemKind::BadStructure,
-            message: format!(
-                "{} track point(s) without readable coordinates, kept without a position",
-                bad_coordinates.0
-            ),
-            offset: bad_coordinates.1,
-        });
-    }
+    summary.warnings.extend(bad_coordinates.warning(|n| {
+        format!("{n} track point(s) without readable coordinates, kept without a position")
+    }));
     Ok(Activity { summary, samples })
 }
 
 fn finish(totals: &mut Totals, samples: &mut Vec<Sample>, p: Sample, options: &DecodeOptions) {
     totals.add(&p);
-    if options.samples {
-        samples.push(p);
-    }
+    options.keep(samples, p);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ProblemKind;
 
     fn run(text: &str) -> Result<Activity, DecodeError> {
         decode(text.as_bytes(), &DecodeOptions { samples: true })

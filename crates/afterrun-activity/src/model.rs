@@ -21,6 +21,15 @@ impl Default for DecodeOptions {
     }
 }
 
+impl DecodeOptions {
+    /// Keeps a decoded sample when samples are asked for.
+    pub(crate) fn keep(&self, samples: &mut Vec<Sample>, sample: Sample) {
+        if self.samples {
+            samples.push(sample);
+        }
+    }
+}
+
 /// The container format, sniffed from the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Format {

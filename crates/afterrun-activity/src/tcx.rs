@@ -15,7 +15,6 @@
 use crate::geo::{Climb, valid_position};
 use crate::model::{
     Activity, DecodeError, DecodeOptions, Format, ProblemKind, Sample, SessionSummary, Summary,
-    Warning,
 };
 use crate::xml::{self, Node, XmlReader};
 
@@ -175,25 +174,17 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     let mut point: Option<Sample> = None;
     let mut lap: Option<Lap> = None;
     let mut courses = 0u32;
-    let mut root_seen = false;
-    // Whether the open trackpoint has a `Position`; trackpoints whose position is unreadable,
-    // and where the first one ends.
+    let mut root = xml::Root::default();
+    // Whether the open trackpoint has a `Position`; trackpoints whose position is unreadable
+    // (where they end).
     let mut position_seen = false;
-    let mut bad_positions: (u64, Option<u64>) = (0, None);
+    let mut bad_positions = xml::Unreadable::default();
 
     while let Some(node) = reader.next_node() {
         match node {
             Node::Open { tag, empty } => {
                 let t = tag_of(xml::local_name(&tag));
-                if !root_seen {
-                    root_seen = true;
-                    if t != Tag::Root {
-                        return Err(DecodeError::new(
-                            ProblemKind::BadStructure,
-                            "the root element is not `TrainingCenterDatabase`",
-                        ));
-                    }
-                }
+                root.check(t == Tag::Root, "TrainingCenterDatabase")?;
                 match t {
                     Tag::Activity if act.is_none() => {
                         let sport = xml::attr(&tag, "Sport")
@@ -244,8 +235,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
                             p.lat_deg = None;
                             p.lon_deg = None;
                             if position_seen {
-                                bad_positions.0 += 1;
-                                bad_positions.1.get_or_insert(reader.offset());
+                                bad_positions.add(reader.offset());
                             }
                         }
                         finish(act.as_mut(), &mut samples, p, options);
@@ -315,9 +305,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     let records: u64 = acts.iter().map(|a| a.records).sum();
     let laps: usize = acts.iter().map(|a| a.laps.len()).sum();
     if acts.is_empty() || (records == 0 && laps == 0) {
-        if !root_seen && reader.warnings.is_empty() {
-            return Err(DecodeError::new(ProblemKind::BadXml, "no xml element in the file"));
-        }
+        root.missing(&reader.warnings)?;
         if courses > 0 && acts.is_empty() {
             return Err(DecodeError::new(
                 ProblemKind::NotActivityFile,
@@ -364,16 +352,11 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
         summary.sessions = sessions;
     }
     summary.warnings = reader.warnings;
-    if bad_positions.0 > 0 {
-        summary.warnings.push(Warning {
-            kind: ProblemKind::BadStructure,
-            message: format!(
-                "{} trackpoint(s) with an unreadable position, kept without one",
-                bad_positions.0
-            ),
-            offset: bad_positions.1,
-        });
-    }
+    summary.warnings.extend(
+        bad_positions.warning(|n| {
+            format!("{n} trackpoint(s) with an unreadable position, kept without one")
+        }),
+    );
     Ok(Activity { summary, samples })
 }
 
@@ -385,9 +368,7 @@ fn sum(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 fn finish(act: Option<&mut Act>, samples: &mut Vec<Sample>, p: Sample, options: &DecodeOptions) {
     if let Some(a) = act {
         a.add(&p);
-        if options.samples {
-            samples.push(p);
-        }
+        options.keep(samples, p);
     }
 }
 

@@ -244,6 +244,62 @@ pub(crate) fn whole_seconds(time_s: f64) -> i64 {
     time_s.floor() as i64
 }
 
+/// The document's root element, checked when the first element opens: seen or not, it also
+/// tells an empty file from one whose content was unusable.
+#[derive(Debug, Default)]
+pub(crate) struct Root {
+    seen: bool,
+}
+
+impl Root {
+    /// Called on every opening tag: the first one must be the root (`is_root`, named `name`).
+    pub(crate) fn check(&mut self, is_root: bool, name: &str) -> Result<(), DecodeError> {
+        if !self.seen {
+            self.seen = true;
+            if !is_root {
+                return Err(DecodeError::new(
+                    ProblemKind::BadStructure,
+                    format!("the root element is not `{name}`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The error for a file without a single element and without damage, when it is one.
+    pub(crate) fn missing(&self, warnings: &[Warning]) -> Result<(), DecodeError> {
+        if !self.seen && warnings.is_empty() {
+            return Err(DecodeError::new(ProblemKind::BadXml, "no xml element in the file"));
+        }
+        Ok(())
+    }
+}
+
+/// Points kept without a position because theirs could not be read: how many, and the offset
+/// of the first.
+#[derive(Debug, Default)]
+pub(crate) struct Unreadable {
+    count: u64,
+    first: Option<u64>,
+}
+
+impl Unreadable {
+    /// One more such point, at `offset`.
+    pub(crate) fn add(&mut self, offset: u64) {
+        self.count += 1;
+        self.first.get_or_insert(offset);
+    }
+
+    /// The warning about them (worded by `message` from their number), when there are any.
+    pub(crate) fn warning(&self, message: impl FnOnce(u64) -> String) -> Option<Warning> {
+        (self.count > 0).then(|| Warning {
+            kind: ProblemKind::BadStructure,
+            message: message(self.count),
+            offset: self.first,
+        })
+    }
+}
+
 /// The error for XML that yielded nothing: the first warning's reason when there is one.
 pub(crate) fn nothing_usable(warnings: &[Warning], what: &str) -> DecodeError {
     match warnings.iter().find(|w| matches!(w.kind, ProblemKind::BadXml | ProblemKind::Truncated)) {

@@ -11,25 +11,12 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 use afterrun_activity::archive::{self, Entry, Limits};
 use afterrun_activity::{DecodeOptions, ProblemKind, Summary, decode};
+use common::corpus_file;
 use zip::write::SimpleFileOptions;
-
-fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        std::env::var_os("AFTERRUN_CORPUS").map(PathBuf::from),
-        Some(manifest.join("../../../shared/corpus")),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|p| p.join("reference").is_dir())
-    .expect("the shared corpus (set AFTERRUN_CORPUS to its folder)")
-}
-
-fn corpus_file(rel: &str) -> Vec<u8> {
-    std::fs::read(corpus().join(rel)).expect("corpus file")
-}
 
 /// A fresh temporary folder for one test.
 fn temp_dir(name: &str) -> PathBuf {
@@ -176,28 +163,26 @@ fn check_strava(got: &BTreeMap<String, Got>, catalogs: &[(String, archive::Catal
     assert_eq!(catalog.lookup("activities/4.fit.gz").map(|e| e.kind.as_str()), Some("Ride"));
 }
 
-#[test]
-fn strava_export_as_zip_imports_completely() {
-    let dir = temp_dir("strava-zip");
+/// Writes the Strava-shaped export packed by `pack` as `file`, walks it and checks every member.
+fn check_strava_export(dir_name: &str, file: &str, pack: impl Fn(&[(&str, &[u8])]) -> Vec<u8>) {
+    let dir = temp_dir(dir_name);
     let members = strava_members();
     let refs: Vec<(&str, &[u8])> = members.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-    let path = dir.join("export_123.zip");
-    std::fs::write(&path, zip_of(&refs, false)).expect("write zip");
+    let path = dir.join(file);
+    std::fs::write(&path, pack(&refs)).expect("write archive");
     let (got, catalogs) = walk_file(&path, &Limits::default());
     check_strava(&got, &catalogs);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
+fn strava_export_as_zip_imports_completely() {
+    check_strava_export("strava-zip", "export_123.zip", |members| zip_of(members, false));
+}
+
+#[test]
 fn strava_export_as_tar_gz_imports_completely() {
-    let dir = temp_dir("strava-tgz");
-    let members = strava_members();
-    let refs: Vec<(&str, &[u8])> = members.iter().map(|(n, b)| (*n, b.as_slice())).collect();
-    let path = dir.join("export_123.tar.gz");
-    std::fs::write(&path, tar_gz_of(&refs)).expect("write tar.gz");
-    let (got, catalogs) = walk_file(&path, &Limits::default());
-    check_strava(&got, &catalogs);
-    let _ = std::fs::remove_dir_all(&dir);
+    check_strava_export("strava-tgz", "export_123.tar.gz", tar_gz_of);
 }
 
 #[test]

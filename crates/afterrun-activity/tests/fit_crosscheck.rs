@@ -6,23 +6,18 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod common;
 
 use afterrun_activity::fit::{self, DecodeOptions};
+use common::{corpus, fit_names};
 use fitparser::profile::MesgNum;
 
 #[test]
 fn small_corpus_files_agree_with_fitparser() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/fit");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".fit"))
-        .collect();
-    names.sort();
+    let dir = corpus().join("fit");
     let mut compared = 0;
     let mut failures = Vec::new();
-    for name in names {
+    for name in fit_names() {
         let bytes = std::fs::read(dir.join(&name)).unwrap();
         if bytes.is_empty() || bytes.len() > 64 * 1024 {
             continue;

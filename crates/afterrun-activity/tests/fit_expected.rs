@@ -23,47 +23,11 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use afterrun_activity::Sample;
 use afterrun_activity::fit;
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
-
-/// Unix seconds of a device-local time printed as `Sun Sep 25 06:00:22 PDT 2011`.
-fn local_to_unix(s: &str) -> i64 {
-    let parts: Vec<&str> = s.split_whitespace().collect();
-    assert_eq!(parts.len(), 6, "unexpected time {s:?}");
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| *m == parts[1])
-        .unwrap() as i64
-        + 1;
-    let day: i64 = parts[2].parse().unwrap();
-    let hms: Vec<i64> = parts[3].split(':').map(|x| x.parse().unwrap()).collect();
-    let offset_h = match parts[4] {
-        "PDT" => -7,
-        "PST" => -8,
-        "UTC" | "GMT" => 0,
-        z => panic!("unknown zone {z}"),
-    };
-    let year: i64 = parts[5].parse().unwrap();
-    let local = days_from_civil(year, month, day) * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2];
-    local - offset_h * 3600
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
+use common::{corpus, local_to_unix};
 
 /// Degrees back to the semicircles the file stores.
 fn semicircles(deg: f64) -> i64 {
@@ -164,33 +128,18 @@ fn check(stem: &str) -> usize {
 }
 
 #[test]
-fn compressed_speed_distance_matches_record_by_record() {
-    assert_eq!(check("pyfitparse__compressed-speed-distance"), 754);
-}
-
-#[test]
-fn garmin_edge_500_matches_record_by_record() {
-    assert_eq!(check("pyfitparse__garmin-edge-500-activity"), 10686);
-}
-
-#[test]
-fn garmin_edge_820_matches_record_by_record() {
-    assert_eq!(check("pyfitparse__garmin-edge-820-bike"), 15);
-}
-
-#[test]
-fn garmin_fenix_5_bike_matches_record_by_record() {
-    assert_eq!(check("pyfitparse__garmin-fenix-5-bike"), 19);
-}
-
-#[test]
-fn garmin_fenix_5_run_matches_record_by_record() {
-    assert_eq!(check("pyfitparse__garmin-fenix-5-run"), 21);
-}
-
-#[test]
-fn garmin_fenix_5_walk_matches_record_by_record() {
-    assert_eq!(check("pyfitparse__garmin-fenix-5-walk"), 17);
+fn expected_files_match_record_by_record() {
+    // Each file of `corpus/expected` with its number of records.
+    for (stem, records) in [
+        ("pyfitparse__compressed-speed-distance", 754),
+        ("pyfitparse__garmin-edge-500-activity", 10686),
+        ("pyfitparse__garmin-edge-820-bike", 15),
+        ("pyfitparse__garmin-fenix-5-bike", 19),
+        ("pyfitparse__garmin-fenix-5-run", 21),
+        ("pyfitparse__garmin-fenix-5-walk", 17),
+    ] {
+        assert_eq!(check(stem), records, "{stem}");
+    }
 }
 
 #[test]

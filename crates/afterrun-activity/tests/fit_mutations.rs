@@ -8,9 +8,10 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+mod common;
 
 use afterrun_activity::fit::{self, DecodeOptions};
+use common::corpus;
 
 /// xorshift64*: small, seeded, good enough to pick bytes and positions.
 struct Rng(u64);
@@ -69,7 +70,7 @@ fn mutate(rng: &mut Rng, original: &[u8]) -> Vec<u8> {
 fn mutated_corpus_files_decode_without_panic() {
     let per_file: usize =
         std::env::var("FIT_MUTATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(150);
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/fit");
+    let dir = corpus().join("fit");
     // Small files of many shapes: developer fields, compressed timestamps, chained, multisport.
     let names = [
         "pyfitparse__Activity.fit",

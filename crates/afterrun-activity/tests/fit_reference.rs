@@ -13,34 +13,12 @@
 // Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use afterrun_activity::fit::{self, DecodeOptions, FIT_EPOCH_UNIX, RELATIVE_LIMIT};
 use afterrun_activity::{ProblemKind, Summary};
+use common::{corpus, fit_names, iso_to_unix};
 use serde_json::Value;
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus")
-}
-
-/// Unix seconds of an ISO-8601 UTC time `YYYY-MM-DDTHH:MM:SSZ`.
-fn iso_to_unix(s: &str) -> i64 {
-    let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().unwrap();
-    let (y, m, d) = (n(0..4), n(5..7), n(8..10));
-    let (hh, mm, ss) = (n(11..13), n(14..16), n(17..19));
-    days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
 
 fn f(v: &Value) -> Option<f64> {
     v.as_f64()
@@ -60,12 +38,7 @@ fn iso_dates_convert() {
 #[test]
 fn every_corpus_fit_file_agrees_with_its_reference() {
     let dir = corpus().join("fit");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".fit"))
-        .collect();
-    names.sort();
+    let names = fit_names();
     assert!(names.len() >= 60, "the corpus has {} fit files", names.len());
 
     let mut failures = Vec::new();

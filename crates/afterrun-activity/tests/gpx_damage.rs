@@ -5,21 +5,10 @@
 // A panic in a test helper is a test failure with its message: that is what they are for.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use afterrun_activity::{DecodeOptions, ProblemKind, decode};
-
-fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        std::env::var_os("AFTERRUN_CORPUS").map(PathBuf::from),
-        Some(manifest.join("../../../shared/corpus")),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|p| p.join("reference").is_dir())
-    .expect("the shared corpus (set AFTERRUN_CORPUS to its folder)")
-}
+use common::corpus_file;
 
 /// Counts the closed elements `</tag>` in the first `len` bytes.
 fn closed_before(bytes: &[u8], len: usize, close: &str) -> u64 {
@@ -27,7 +16,7 @@ fn closed_before(bytes: &[u8], len: usize, close: &str) -> u64 {
 }
 
 fn check_cuts(rel: &str, close: &str) {
-    let bytes = std::fs::read(corpus().join(rel)).expect("corpus file");
+    let bytes = corpus_file(rel);
     let whole = decode(&bytes, None, &DecodeOptions::default()).expect("whole file").summary;
     assert!(whole.warnings.is_empty(), "{rel}: {:?}", whole.warnings);
     for i in 1..40 {
@@ -79,7 +68,7 @@ fn flipped_bytes_never_panic() {
         "tcx/togeojson__sample.tcx",
         "gpx/gpxpy__track-with-empty-segment.gpx",
     ] {
-        let bytes = std::fs::read(corpus().join(rel)).expect("corpus file");
+        let bytes = corpus_file(rel);
         // A fixed linear-congruential sequence: the same damage on every run.
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
         for _ in 0..300 {

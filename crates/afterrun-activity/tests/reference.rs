@@ -20,21 +20,13 @@
 
 use std::path::{Path, PathBuf};
 
-use afterrun_activity::{Activity, DecodeOptions, Format, ProblemKind, decode, detect_format};
-use serde_json::Value;
+mod common;
 
-fn corpus() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var_os("AFTERRUN_CORPUS").map(PathBuf::from),
-        Some(manifest.join("../../../shared/corpus")),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find(|p| p.join("reference").is_dir())
-        .expect("the shared corpus (set AFTERRUN_CORPUS to its folder)")
-}
+use afterrun_activity::{
+    Activity, DecodeOptions, Format, ProblemKind, Summary, decode, detect_format,
+};
+use common::corpus;
+use serde_json::Value;
 
 fn files(dir: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(corpus().join(dir))
@@ -104,27 +96,43 @@ impl Failures {
     }
 }
 
-#[test]
-fn gpx_files_agree_with_their_references() {
+/// A kind of XML file in the corpus and what its reference says when it holds no activity.
+struct XmlKind {
+    /// Its folder in the corpus, which is also the name it is sniffed as.
+    dir: &'static str,
+    format: Format,
+    /// The opening tag of a point, counted raw in a file that conforming parsers reject.
+    point: &'static str,
+    /// Whether such a file must hold at least one point.
+    point_needed: bool,
+    /// Whether the reference (`xml`) says the file holds no activity.
+    no_activity: fn(&Value) -> bool,
+    /// What comes before "expected not_activity_file" in a failure.
+    no_activity_is: &'static str,
+}
+
+/// Checks every file of one XML kind against its reference: sniffed as its kind; a file that
+/// conforming parsers reject read anyway with a warning and its raw count of points; a file
+/// without an activity refused as such; any other file decoded and handed to `fields` with its
+/// bytes and reference, to compare field by field.
+fn check_xml_files(kind: &XmlKind, fields: impl Fn(&mut Failures, &Path, &[u8], &Value, &Summary)) {
     let mut f = Failures(Vec::new());
     let mut checked = 0;
-    for file in files("gpx") {
+    for file in files(kind.dir) {
         checked += 1;
         let r = reference(&file);
         let (bytes, result) = run(&file);
         let xml = &r["xml"];
-        let gpxpy = &r["gpxpy"];
-        f.check(detect_format(&bytes, None) == Some(Format::Gpx), &file, || {
-            "not sniffed as gpx".into()
+        f.check(detect_format(&bytes, None) == Some(kind.format), &file, || {
+            format!("not sniffed as {}", kind.dir)
         });
 
         if xml["parse_ok"] == Value::Bool(false) {
-            // A conforming parser rejects the file; interfaces.md: usable points → ok with a
-            // warning. The expected count is the raw `<trkpt` count of the file itself.
             match &result {
                 Ok(a) => {
-                    let expected = raw_count(&bytes, "<trkpt ");
-                    f.check(a.summary.records == expected, &file, || {
+                    let expected = raw_count(&bytes, kind.point);
+                    let enough = expected > 0 || !kind.point_needed;
+                    f.check(a.summary.records == expected && enough, &file, || {
                         format!("records {} != raw count {expected}", a.summary.records)
                     });
                     f.check(!a.summary.warnings.is_empty(), &file, || "no warning".into());
@@ -133,49 +141,64 @@ fn gpx_files_agree_with_their_references() {
             }
             continue;
         }
-
-        let trkpt = xml["trkpt"].as_u64().unwrap_or(0);
-        if trkpt == 0 {
-            // Routes, waypoints, empty tracks: interfaces.md says not an activity.
-            let kind = result.as_ref().err().map(|e| e.kind);
-            f.check(kind == Some(ProblemKind::NotActivityFile), &file, || {
-                format!("expected not_activity_file, got {kind:?}")
+        if (kind.no_activity)(xml) {
+            let got = result.as_ref().err().map(|e| e.kind);
+            f.check(got == Some(ProblemKind::NotActivityFile), &file, || {
+                format!("{}expected not_activity_file, got {got:?}", kind.no_activity_is)
             });
             continue;
         }
-        let a = match &result {
-            Ok(a) => &a.summary,
-            Err(e) => {
-                f.check(false, &file, || format!("failed: {e}"));
-                continue;
-            }
-        };
-        f.check(a.format == Format::Gpx, &file, || "format".into());
-        f.check(a.records == trkpt, &file, || format!("records {} != {trkpt}", a.records));
+        match &result {
+            Ok(a) => fields(&mut f, &file, &bytes, &r, &a.summary),
+            Err(e) => f.check(false, &file, || format!("failed: {e}")),
+        }
+    }
+    f.assert_none(checked);
+}
+
+#[test]
+fn gpx_files_agree_with_their_references() {
+    // A conforming parser rejects some files; interfaces.md: usable points → ok with a warning.
+    // The expected count is the raw `<trkpt` count of the file itself. Routes, waypoints, empty
+    // tracks: interfaces.md says not an activity.
+    let gpx = XmlKind {
+        dir: "gpx",
+        format: Format::Gpx,
+        point: "<trkpt ",
+        point_needed: false,
+        no_activity: |xml| xml["trkpt"].as_u64().unwrap_or(0) == 0,
+        no_activity_is: "",
+    };
+    check_xml_files(&gpx, |f, file, bytes, r, a| {
+        let xml = &r["xml"];
+        let gpxpy = &r["gpxpy"];
+        let trkpt = xml["trkpt"].as_u64().unwrap_or(0);
+        f.check(a.format == Format::Gpx, file, || "format".into());
+        f.check(a.records == trkpt, file, || format!("records {} != {trkpt}", a.records));
         let hr = xml["hr"].as_u64().unwrap_or(0);
-        f.check(a.records_with_hr == hr, &file, || {
+        f.check(a.records_with_hr == hr, file, || {
             format!("records_with_hr {} != {hr}", a.records_with_hr)
         });
         if gpxpy["ok"] == Value::Bool(true) {
             // gpxpy rejects nothing it parsed, so every track point it read has a position.
             let expected = gpxpy["track_points"].as_u64().unwrap_or(0);
-            f.check(a.records_with_position == expected, &file, || {
+            f.check(a.records_with_position == expected, file, || {
                 format!("records_with_position {} != {expected}", a.records_with_position)
             });
             let start = ref_time(&gpxpy["start_time"]);
-            f.check(a.start_time == start, &file, || {
+            f.check(a.start_time == start, file, || {
                 format!("start {:?} != {start:?}", a.start_time)
             });
             // gpxpy measures on a sphere of radius 6,378,137 m; interfaces.md fixes 6,371,000 m.
             // Haversine scales with the radius, so gpxpy's length is rescaled to the contract's.
             let length = num(&gpxpy["length_2d_m"]).unwrap_or(0.0) * 6_371_000.0 / 6_378_137.0;
             let ours = a.distance_m.unwrap_or(0.0);
-            f.check(close_distance(ours, length), &file, || format!("distance {ours} != {length}"));
+            f.check(close_distance(ours, length), file, || format!("distance {ours} != {length}"));
             // Elapsed is, as in gpxpy, the sum of the segments' durations; gpxpy leaves it out
             // when points lack times, so only present durations compare.
             if let Some(duration) = num(&gpxpy["duration_s"]) {
                 let ours = a.elapsed_s.unwrap_or(0.0);
-                f.check((ours - duration).abs() <= 1.0, &file, || {
+                f.check((ours - duration).abs() <= 1.0, file, || {
                     format!("elapsed {ours} != {duration}")
                 });
             }
@@ -183,13 +206,12 @@ fn gpx_files_agree_with_their_references() {
             // gpxpy refuses a file with coordinates such as `lat="undefined"`; interfaces.md
             // keeps the record (a track point) without a position, and nothing to measure.
             let expected =
-                raw_count(&bytes, "<trkpt ") - raw_count(&bytes, "<trkpt lat=\"undefined\"");
-            f.check(a.records_with_position == expected, &file, || {
+                raw_count(bytes, "<trkpt ") - raw_count(bytes, "<trkpt lat=\"undefined\"");
+            f.check(a.records_with_position == expected, file, || {
                 format!("records_with_position {} != {expected}", a.records_with_position)
             });
         }
-    }
-    f.assert_none(checked);
+    });
 }
 
 /// tcxparser's activity type in FIT's sport names (`biking` is FIT's `cycling`; TCX `Other`
@@ -204,92 +226,61 @@ fn tcx_sport(kind: &str) -> &str {
 
 #[test]
 fn tcx_files_agree_with_their_references() {
-    let mut f = Failures(Vec::new());
-    let mut checked = 0;
-    for file in files("tcx") {
-        checked += 1;
-        let r = reference(&file);
-        let (bytes, result) = run(&file);
+    // Whitespace before the declaration: rejected by conforming parsers, read here with a
+    // warning; the expected count is the raw `<Trackpoint>` count. A course is not an activity.
+    let tcx = XmlKind {
+        dir: "tcx",
+        format: Format::Tcx,
+        point: "<Trackpoint>",
+        point_needed: true,
+        no_activity: |xml| xml["Activity"].as_u64() == Some(0),
+        no_activity_is: "a course: ",
+    };
+    check_xml_files(&tcx, |f, file, bytes, r, a| {
         let xml = &r["xml"];
         let tp = &r["tcxparser"];
-        f.check(detect_format(&bytes, None) == Some(Format::Tcx), &file, || {
-            "not sniffed as tcx".into()
-        });
-
-        if xml["parse_ok"] == Value::Bool(false) {
-            // Whitespace before the declaration: rejected by conforming parsers, read here with
-            // a warning; the expected count is the raw `<Trackpoint>` count.
-            match &result {
-                Ok(a) => {
-                    let expected = raw_count(&bytes, "<Trackpoint>");
-                    f.check(a.summary.records == expected && expected > 0, &file, || {
-                        format!("records {} != raw count {expected}", a.summary.records)
-                    });
-                    f.check(!a.summary.warnings.is_empty(), &file, || "no warning".into());
-                }
-                Err(e) => f.check(false, &file, || format!("failed: {e}")),
-            }
-            continue;
-        }
-        if xml["Activity"].as_u64() == Some(0) {
-            let kind = result.as_ref().err().map(|e| e.kind);
-            f.check(kind == Some(ProblemKind::NotActivityFile), &file, || {
-                format!("a course: expected not_activity_file, got {kind:?}")
-            });
-            continue;
-        }
-        let a = match &result {
-            Ok(a) => &a.summary,
-            Err(e) => {
-                f.check(false, &file, || format!("failed: {e}"));
-                continue;
-            }
-        };
         let trackpoints = xml["Trackpoint"].as_u64().unwrap_or(0);
-        f.check(a.records == trackpoints, &file, || {
+        f.check(a.records == trackpoints, file, || {
             format!("records {} != {trackpoints}", a.records)
         });
         let hr = xml["HeartRateBpm"].as_u64().unwrap_or(0);
-        f.check(a.records_with_hr == hr, &file, || {
-            format!("with_hr {} != {hr}", a.records_with_hr)
-        });
+        f.check(a.records_with_hr == hr, file, || format!("with_hr {} != {hr}", a.records_with_hr));
         // Positions: tcxparser's count where it could read them; where it failed on values such
         // as `no` and `undefined`, the raw count less the positions holding such a value.
         let positions = match tp["positions"].as_u64() {
             Some(n) => n,
             None => {
                 xml["Position"].as_u64().unwrap_or(0)
-                    - raw_count(&bytes, "<LatitudeDegrees>no<")
-                    - raw_count(&bytes, "<LatitudeDegrees>undefined<")
+                    - raw_count(bytes, "<LatitudeDegrees>no<")
+                    - raw_count(bytes, "<LatitudeDegrees>undefined<")
             }
         };
-        f.check(a.records_with_position == positions, &file, || {
+        f.check(a.records_with_position == positions, file, || {
             format!("with_position {} != {positions}", a.records_with_position)
         });
         let start = ref_time(&tp["start_time"]);
-        f.check(a.start_time == start, &file, || format!("start {:?} != {start:?}", a.start_time));
+        f.check(a.start_time == start, file, || format!("start {:?} != {start:?}", a.start_time));
         let sport = tcx_sport(tp["activity_type"].as_str().unwrap_or(""));
-        f.check(a.sport == sport, &file, || format!("sport {} != {sport}", a.sport));
+        f.check(a.sport == sport, file, || format!("sport {} != {sport}", a.sport));
         if let Some(duration) = num(&tp["duration_s"]) {
             let ours = a.elapsed_s.unwrap_or(0.0);
-            f.check((ours - duration).abs() <= 1.0, &file, || {
+            f.check((ours - duration).abs() <= 1.0, file, || {
                 format!("elapsed {ours} != {duration}")
             });
         }
         if let Some(max) = num(&tp["hr_max"]) {
-            f.check(a.max_hr == Some(max), &file, || format!("max_hr {:?} != {max}", a.max_hr));
+            f.check(a.max_hr == Some(max), file, || format!("max_hr {:?} != {max}", a.max_hr));
         }
         let theirs = num(&tp["distance_m"]).unwrap_or(0.0);
         let ours = a.distance_m.unwrap_or(0.0);
         if xml["DistanceMeters"].as_u64() <= xml["Lap"].as_u64() {
             // Only the laps carry a distance: interfaces.md sums the laps' (tcxparser reads the
             // trackpoints only and says 0).
-            f.check(ours > 0.0, &file, || format!("distance {ours}: laps not summed"));
+            f.check(ours > 0.0, file, || format!("distance {ours}: laps not summed"));
         } else {
-            f.check(close_distance(ours, theirs), &file, || format!("distance {ours} != {theirs}"));
+            f.check(close_distance(ours, theirs), file, || format!("distance {ours} != {theirs}"));
         }
-    }
-    f.assert_none(checked);
+    });
 }
 
 #[test]

@@ -33,23 +33,15 @@ fn main() {
 
 fn compression(n: usize) -> u64 {
     let program = CompressionProgram::with_level(4, 20);
-    let mut sim = match CompressionSim::new(CompressionSimParams::default(), &program, 1, &[]) {
-        Ok(sim) => sim,
-        Err(e) => panic!("bench program: {e}"),
-    };
+    let mut sim = ok(CompressionSim::new(CompressionSimParams::default(), &program, 1, &[]));
     let mut recorded = Vec::with_capacity(120_000);
     sim.run(|s| recorded.push(*s.readings()));
-    let mut controller = match CompressionController::new(CompressionConfig::default(), &program) {
-        Ok(c) => c,
-        Err(e) => panic!("bench program: {e}"),
-    };
+    let mut controller = ok(CompressionController::new(CompressionConfig::default(), &program));
     let _ = controller.start(0);
-    let mut checksum = 0u64;
-    for (k, r) in recorded.iter().cycle().take(n).enumerate() {
-        let cmd = controller.tick(black_box(k as u64 * 10), black_box(r));
-        checksum = checksum.wrapping_add(u64::from(cmd.pump) + cmd.valves[k % 16] as u64);
-    }
-    checksum
+    replay(&recorded, n, |k, now, r| {
+        let cmd = controller.tick(now, r);
+        u64::from(cmd.pump) + cmd.valves[k % 16] as u64
+    })
 }
 
 fn vibration(n: usize) -> u64 {
@@ -68,21 +60,29 @@ fn vibration(n: usize) -> u64 {
         seg(Stance::LungeRight, 26.0, 90),
     ]);
     let program = VibrationProgram::new(segments);
-    let mut sim = match VibrationSim::new(VibrationSimParams::default(), &program, 1, &[]) {
-        Ok(sim) => sim,
-        Err(e) => panic!("bench program: {e}"),
-    };
+    let mut sim = ok(VibrationSim::new(VibrationSimParams::default(), &program, 1, &[]));
     let mut recorded = Vec::with_capacity(70_000);
     sim.run(|s| recorded.push(*s.readings()));
-    let mut controller = match VibrationController::new(VibrationConfig::default(), &program) {
-        Ok(c) => c,
-        Err(e) => panic!("bench program: {e}"),
-    };
+    let mut controller = ok(VibrationController::new(VibrationConfig::default(), &program));
     let _ = controller.start(0);
+    replay(&recorded, n, |_, now, r| controller.tick(now, r).target_hz.to_bits() as u64)
+}
+
+/// The value of a setup step; the bench stops when its program is refused.
+fn ok<T, E: std::fmt::Display>(result: Result<T, E>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(e) => panic!("bench program: {e}"),
+    }
+}
+
+/// Ticks `n` times over the recorded readings (again from the first when they run out), one
+/// tick every 10 ms: `tick(k, now, readings)` for the `k`-th tick, folding what it returns into
+/// a checksum so that nothing is optimized away.
+fn replay<R>(recorded: &[R], n: usize, mut tick: impl FnMut(usize, u64, &R) -> u64) -> u64 {
     let mut checksum = 0u64;
     for (k, r) in recorded.iter().cycle().take(n).enumerate() {
-        let cmd = controller.tick(black_box(k as u64 * 10), black_box(r));
-        checksum = checksum.wrapping_add(cmd.target_hz.to_bits() as u64);
+        checksum = checksum.wrapping_add(tick(k, black_box(k as u64 * 10), black_box(r)));
     }
     checksum
 }

@@ -868,7 +868,7 @@ impl CompressionController {
     /// that latch a fault (watchdog, sensors, pump, each chamber against its valve), and last the
     /// schedule (venting to `done`, the session's end, the next fill or hold).
     pub fn tick(&mut self, now: Millis, readings: &CompressionReadings) -> CompressionCommands {
-        let dt_ms = self.tick_gap(now);
+        let dt_ms = crate::tick_gap(&mut self.last_tick, now);
         self.note_vented(now, readings);
         match self.state {
             CompressionState::Idle | CompressionState::Done | CompressionState::Fault { .. } => {
@@ -879,16 +879,6 @@ impl CompressionController {
         match self.checked_step(now, dt_ms, readings) {
             Ok(commands) => commands,
             Err(kind) => self.fault(now, kind),
-        }
-    }
-
-    /// Milliseconds since the last tick (0 at the first; `Millis::MAX` when time went back).
-    fn tick_gap(&mut self, now: Millis) -> Millis {
-        let previous = self.last_tick.replace(now);
-        match previous {
-            Some(last) if now >= last => now - last,
-            Some(_) => Millis::MAX,
-            None => 0,
         }
     }
 

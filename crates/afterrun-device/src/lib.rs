@@ -33,3 +33,14 @@ pub mod sim;
 
 /// Time in milliseconds since an arbitrary origin chosen by the caller (monotonic).
 pub type Millis = u64;
+
+/// Milliseconds from the last tick to `now`, which becomes the last tick: 0 at the first tick,
+/// `Millis::MAX` when time went back. Both controllers start each tick with it.
+#[inline(always)]
+pub(crate) fn tick_gap(last_tick: &mut Option<Millis>, now: Millis) -> Millis {
+    match last_tick.replace(now) {
+        Some(last) if now >= last => now - last,
+        Some(_) => Millis::MAX,
+        None => 0,
+    }
+}

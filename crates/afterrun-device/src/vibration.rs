@@ -547,7 +547,7 @@ impl VibrationController {
     /// `#[inline(always)]`: left as calls, they cost a fifth more instructions per tick
     /// (callgrind, BENCHMARKS.md).
     pub fn tick(&mut self, now: Millis, r: &VibrationReadings) -> VibrationCommands {
-        let dt = self.tick_gap(now);
+        let dt = crate::tick_gap(&mut self.last_tick, now);
         match self.state {
             VibrationState::Idle | VibrationState::Done | VibrationState::Fault { .. } => {
                 return VibrationCommands::SAFE;
@@ -557,17 +557,6 @@ impl VibrationController {
         match self.checked_step(now, dt, r) {
             Ok(commands) => commands,
             Err(kind) => self.fault(now, kind),
-        }
-    }
-
-    /// Milliseconds since the last tick (0 at the first; `Millis::MAX` when time went back).
-    #[inline(always)]
-    fn tick_gap(&mut self, now: Millis) -> Millis {
-        let previous = self.last_tick.replace(now);
-        match previous {
-            Some(last) if now >= last => now - last,
-            Some(_) => Millis::MAX,
-            None => 0,
         }
     }
 

@@ -237,17 +237,7 @@ pub fn activity_stress(activity: &Activity, t: &Thresholds, rpe: Option<f64>) ->
     {
         return Stress { value: r, kind: StressKind::Rtss, raw: r };
     }
-    let duration = activity_duration_s(activity);
-    if let Some(avg) = activity.summary.avg_hr.filter(|h| h.is_finite() && *h > 0.0)
-        && duration > 0.0
-    {
-        let h = hrtss(duration, avg, t);
-        return Stress { value: h, kind: StressKind::Hrtss, raw: h };
-    }
-    if let Some(rpe) = rpe.filter(|r| r.is_finite()) {
-        return srpe_stress(rpe, duration / 60.0);
-    }
-    duration_stress(duration)
+    hr_rpe_or_duration(activity_duration_s(activity), activity.summary.avg_hr, rpe, t)
 }
 
 /// The stress of a run known only from a check-in: hrTSS from its average heart rate, else
@@ -259,6 +249,17 @@ pub fn checkin_stress(
     t: &Thresholds,
 ) -> Stress {
     let seconds = if duration_min.is_finite() { duration_min.max(0.0) * 60.0 } else { 0.0 };
+    hr_rpe_or_duration(seconds, avg_hr, rpe, t)
+}
+
+/// The end of both fallback chains, for `seconds` of exercise: hrTSS from the average heart
+/// rate, else session RPE, else duration.
+fn hr_rpe_or_duration(
+    seconds: f64,
+    avg_hr: Option<f64>,
+    rpe: Option<f64>,
+    t: &Thresholds,
+) -> Stress {
     if let Some(avg) = avg_hr.filter(|h| h.is_finite() && *h > 0.0)
         && seconds > 0.0
     {

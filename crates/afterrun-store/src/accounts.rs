@@ -13,8 +13,8 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
+use crate::query::{Arg, bound};
 use crate::{Id, Pool, Result, Store, StoreError, UnixSeconds, parse_json};
 
 /// The triage level (`afterrun_protocol::codes::Level::SelfCare`) that means "go ahead with
@@ -163,6 +163,28 @@ impl OneTime {
         }
     }
 
+    /// The statement that uses a token (`$2`, its hash) up at `$1`, when it is usable then.
+    pub(crate) fn use_sql(self) -> &'static str {
+        match self {
+            OneTime::Invite => {
+                "UPDATE invites SET used_at = $1 \
+                 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1"
+            }
+            OneTime::PairingLink => {
+                "UPDATE pairing_links SET used_at = $1 \
+                 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1"
+            }
+        }
+    }
+
+    /// The error for a token that is unknown, used or expired.
+    pub(crate) fn unusable(self) -> StoreError {
+        match self {
+            OneTime::Invite => StoreError::NoInvite,
+            OneTime::PairingLink => StoreError::NoPairing,
+        }
+    }
+
     /// What a failed look-up was doing, for the error.
     fn looking_up(self) -> &'static str {
         match self {
@@ -172,22 +194,38 @@ impl OneTime {
     }
 }
 
+/// Uses up the one-time token `$token` of kind `$kind` at `$now` in the transaction `$tx`, or
+/// returns the kind's error from the calling function when it is unknown, used or expired.
+macro_rules! use_up {
+    ($tx:ident, $kind:expr, $token:expr, $now:expr, $err:ident) => {{
+        let kind: OneTime = $kind;
+        let used = sqlx::query(kind.use_sql())
+            .bind($now)
+            .bind(hash_token($token))
+            .execute(&mut *$tx)
+            .await
+            .map_err(&$err)?;
+        if used.rows_affected() != 1 {
+            return Err(kind.unusable());
+        }
+    }};
+}
+pub(crate) use use_up;
+
 /// An `accounts` row (`id, username, password_hash, role, athlete_id, created_at`).
-macro_rules! account_row {
-    ($row:expr, $err:ident) => {
-        (|| -> Result<Account> {
-            let role: String = $row.try_get(3).map_err(&$err)?;
-            Ok(Account {
-                id: $row.try_get(0).map_err(&$err)?,
-                username: $row.try_get(1).map_err(&$err)?,
-                password_hash: $row.try_get(2).map_err(&$err)?,
-                role: Role::parse(&role)
-                    .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?,
-                athlete_id: $row.try_get(4).map_err(&$err)?,
-                created_at: $row.try_get(5).map_err(&$err)?,
-            })
-        })()
-    };
+type AccountColumns = (Id, String, String, String, Option<Id>, UnixSeconds);
+
+/// An `accounts` row as an [`Account`].
+fn account_row(row: AccountColumns) -> Result<Account> {
+    let (id, username, password_hash, role, athlete_id, created_at) = row;
+    let role =
+        Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("unknown role {role:?}")))?;
+    Ok(Account { id, username, password_hash, role, athlete_id, created_at })
+}
+
+/// An `athletes` row (`id, name`) as an [`AthleteRef`].
+fn athlete_ref((id, name): (Id, String)) -> AthleteRef {
+    AthleteRef { id, name }
 }
 
 const ACCOUNT_COLUMNS: &str = "id, username, password_hash, role, athlete_id, created_at";
@@ -236,127 +274,77 @@ impl Store {
                 err(e)
             }
         };
-        macro_rules! create_in {
-            ($tx:ident) => {{
-                if let Some(token) = invite {
-                    let used = sqlx::query(
-                        "UPDATE invites SET used_at = $1 \
-                         WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
-                    )
-                    .bind(now)
-                    .bind(hash_token(token))
-                    .execute(&mut *$tx)
-                    .await
-                    .map_err(&err)?;
-                    if used.rows_affected() != 1 {
-                        return Err(StoreError::NoInvite);
-                    }
-                }
-                let athlete_id: Option<Id> = match role {
-                    Role::Athlete => {
-                        let row = sqlx::query(
-                            "INSERT INTO athletes (name, profile, created_at) \
-                             VALUES ($1, '{}', $2) RETURNING id",
-                        )
-                        .bind(username)
-                        .bind(now)
-                        .fetch_one(&mut *$tx)
-                        .await
-                        .map_err(&taken)?;
-                        Some(row.try_get(0).map_err(&err)?)
-                    }
-                    Role::Coach => None,
-                };
-                let row = sqlx::query(
-                    "INSERT INTO accounts (username, password_hash, role, athlete_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                )
-                .bind(username)
-                .bind(password_hash)
-                .bind(role.as_str())
-                .bind(athlete_id)
-                .bind(now)
-                .fetch_one(&mut *$tx)
-                .await
-                .map_err(&taken)?;
-                let id: Id = row.try_get(0).map_err(&err)?;
-                Account {
-                    id,
-                    username: username.to_owned(),
-                    password_hash: password_hash.to_owned(),
-                    role,
-                    athlete_id,
-                    created_at: now,
-                }
-            }};
-        }
-        match &self.pool {
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin().await.map_err(&err)?;
-                let account = create_in!(tx);
-                tx.commit().await.map_err(&taken)?;
-                Ok(account)
+        let (athlete_id, id) = in_transaction!(self, err, taken, tx => {
+            if let Some(token) = invite {
+                use_up!(tx, OneTime::Invite, token, now, err);
             }
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(&err)?;
-                let account = create_in!(tx);
-                tx.commit().await.map_err(&taken)?;
-                Ok(account)
-            }
-        }
+            let athlete_id: Option<Id> = match role {
+                Role::Athlete => {
+                    let sql = "INSERT INTO athletes (name, profile, created_at) \
+                               VALUES ($1, '{}', $2) RETURNING id";
+                    let (athlete,): (Id,) =
+                        bound!(sqlx::query_as(sql), &[username.into(), now.into()])
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(&taken)?;
+                    Some(athlete)
+                }
+                Role::Coach => None,
+            };
+            let sql = "INSERT INTO accounts (username, password_hash, role, athlete_id, \
+                       created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+            let args = [
+                username.into(),
+                password_hash.into(),
+                role.as_str().into(),
+                athlete_id.into(),
+                now.into(),
+            ];
+            let (id,): (Id,) =
+                bound!(sqlx::query_as(sql), &args).fetch_one(&mut *tx).await.map_err(&taken)?;
+            (athlete_id, id)
+        });
+        Ok(Account {
+            id,
+            username: username.to_owned(),
+            password_hash: password_hash.to_owned(),
+            role,
+            athlete_id,
+            created_at: now,
+        })
     }
 
     /// The account with this username.
     pub async fn account_by_username(&self, username: &str) -> Result<Option<Account>> {
-        let err = self.db_err("looking up an account");
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1"
         ));
-        with_pool!(self, pool => {
-            let row = sqlx::query(sql).bind(username).fetch_optional(pool).await.map_err(&err)?;
-            row.as_ref().map(|row| account_row!(row, err)).transpose()
-        })
+        let row =
+            self.sql("looking up an account", sql, &[username.into()]).fetch_optional().await?;
+        row.map(account_row).transpose()
     }
 
     /// Whether an athlete with this id exists.
     pub async fn athlete_exists(&self, athlete: Id) -> Result<bool> {
-        let err = self.db_err("looking up an athlete");
-        with_pool!(self, pool => {
-            let row = sqlx::query("SELECT 1 FROM athletes WHERE id = $1")
-                .bind(athlete)
-                .fetch_optional(pool)
-                .await
-                .map_err(&err)?;
-            Ok(row.is_some())
-        })
+        let sql = "SELECT 1 FROM athletes WHERE id = $1";
+        let row: Option<(i32,)> =
+            self.sql("looking up an athlete", sql, &[athlete.into()]).fetch_optional().await?;
+        Ok(row.is_some())
     }
 
     /// Every athlete, by id.
     pub async fn athlete_refs(&self) -> Result<Vec<AthleteRef>> {
-        let err = self.db_err("listing athletes");
-        with_pool!(self, pool => {
-            let rows = sqlx::query("SELECT id, name FROM athletes ORDER BY id")
-                .fetch_all(pool)
-                .await
-                .map_err(&err)?;
-            rows.iter()
-                .map(|r| Ok(AthleteRef { id: r.try_get(0).map_err(&err)?, name: r.try_get(1).map_err(&err)? }))
-                .collect()
-        })
+        let sql = "SELECT id, name FROM athletes ORDER BY id";
+        let rows = self.sql("listing athletes", sql, &[]).fetch_all().await?;
+        Ok(rows.into_iter().map(athlete_ref).collect())
     }
 
     /// The athlete with this id, if it exists.
     pub async fn athlete_ref(&self, athlete: Id) -> Result<Option<AthleteRef>> {
-        let err = self.db_err("looking up an athlete");
-        with_pool!(self, pool => {
-            let row = sqlx::query("SELECT id, name FROM athletes WHERE id = $1")
-                .bind(athlete)
-                .fetch_optional(pool)
-                .await
-                .map_err(&err)?;
-            row.map(|r| Ok(AthleteRef { id: r.try_get(0).map_err(&err)?, name: r.try_get(1).map_err(&err)? }))
-                .transpose()
-        })
+        let sql = "SELECT id, name FROM athletes WHERE id = $1";
+        let row =
+            self.sql("looking up an athlete", sql, &[athlete.into()]).fetch_optional().await?;
+        Ok(row.map(athlete_ref))
     }
 
     // ----- sessions -----
@@ -370,94 +358,55 @@ impl Store {
         now: UnixSeconds,
         expires_at: UnixSeconds,
     ) -> Result<()> {
-        let err = self.db_err("creating a session");
+        let context = "creating a session";
         let hash = hash_token(token);
-        with_pool!(self, pool => {
-            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-                .bind(now)
-                .execute(pool)
-                .await
-                .map_err(&err)?;
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&hash)
-            .bind(account)
-            .bind(now)
-            .bind(expires_at)
-            .execute(pool)
-            .await
-            .map_err(&err)?;
-        });
+        let sql = "DELETE FROM sessions WHERE expires_at <= $1";
+        self.sql(context, sql, &[now.into()]).execute().await?;
+        self.sql(
+            context,
+            "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+            &[(&hash).into(), account.into(), now.into(), expires_at.into()],
+        )
+        .execute()
+        .await?;
         Ok(())
     }
 
     /// The account of the session with this token, unless there is none or it expired.
     pub async fn session_account(&self, token: &str, now: UnixSeconds) -> Result<Option<Account>> {
-        let err = self.db_err("reading a session");
         let hash = hash_token(token);
-        with_pool!(self, pool => {
-            let row = sqlx::query(
+        let row = self
+            .sql(
+                "reading a session",
                 "SELECT a.id, a.username, a.password_hash, a.role, a.athlete_id, a.created_at \
                  FROM sessions s JOIN accounts a ON a.id = s.account_id \
                  WHERE s.token_hash = $1 AND s.expires_at > $2",
+                &[(&hash).into(), now.into()],
             )
-            .bind(&hash)
-            .bind(now)
-            .fetch_optional(pool)
-            .await
-            .map_err(&err)?;
-            row.as_ref().map(|row| account_row!(row, err)).transpose()
-        })
+            .fetch_optional()
+            .await?;
+        row.map(account_row).transpose()
     }
 
     /// Deletes the session with this token; `false` when there was none.
     pub async fn delete_session(&self, token: &str) -> Result<bool> {
-        let err = self.db_err("deleting a session");
         let hash = hash_token(token);
-        with_pool!(self, pool => {
-            let n = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                .bind(&hash)
-                .execute(pool)
-                .await
-                .map_err(&err)?
-                .rows_affected();
-            Ok(n > 0)
-        })
+        let sql = "DELETE FROM sessions WHERE token_hash = $1";
+        Ok(self.sql("deleting a session", sql, &[(&hash).into()]).execute().await? > 0)
     }
 
     /// Replaces an account's password hash and ends every session of the account, in one
     /// transaction: after a change of password no old session works.
     pub async fn change_password(&self, account: Id, password_hash: &str) -> Result<()> {
         let err = self.db_err("changing a password");
-        macro_rules! change_in {
-            ($tx:ident) => {{
-                sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
-                    .bind(password_hash)
-                    .bind(account)
-                    .execute(&mut *$tx)
-                    .await
-                    .map_err(&err)?;
-                sqlx::query("DELETE FROM sessions WHERE account_id = $1")
-                    .bind(account)
-                    .execute(&mut *$tx)
-                    .await
-                    .map_err(&err)?;
-            }};
-        }
-        match &self.pool {
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin().await.map_err(&err)?;
-                change_in!(tx);
-                tx.commit().await.map_err(&err)?;
-            }
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(&err)?;
-                change_in!(tx);
-                tx.commit().await.map_err(&err)?;
-            }
-        }
+        in_transaction!(self, err, err, tx => {
+            let sql = "UPDATE accounts SET password_hash = $1 WHERE id = $2";
+            let args = [password_hash.into(), account.into()];
+            bound!(sqlx::query(sql), &args).execute(&mut *tx).await.map_err(&err)?;
+            let sql = "DELETE FROM sessions WHERE account_id = $1";
+            bound!(sqlx::query(sql), &[account.into()]).execute(&mut *tx).await.map_err(&err)?;
+        });
         Ok(())
     }
 
@@ -474,16 +423,8 @@ impl Store {
                 return self.delete_athlete(&name).await;
             }
         }
-        let err = self.db_err("deleting an account");
-        with_pool!(self, pool => {
-            let n = sqlx::query("DELETE FROM accounts WHERE id = $1")
-                .bind(account.id)
-                .execute(pool)
-                .await
-                .map_err(&err)?
-                .rows_affected();
-            Ok(n > 0)
-        })
+        let sql = "DELETE FROM accounts WHERE id = $1";
+        Ok(self.sql("deleting an account", sql, &[account.id.into()]).execute().await? > 0)
     }
 
     // ----- coach links -----
@@ -492,21 +433,16 @@ impl Store {
     /// effect when the coach accepts it ([`Store::accept_link`]).
     /// [`StoreError::NoCoach`] when no coach account has that username.
     pub async fn link_coach(&self, athlete: Id, coach: &str, now: UnixSeconds) -> Result<()> {
-        let err = self.db_err("linking a coach");
-        let inserted = with_pool!(self, pool => {
-            sqlx::query(
+        let inserted = self
+            .sql(
+                "linking a coach",
                 "INSERT INTO coach_links (athlete_id, coach_account_id, created_at) \
                  SELECT $1, id, $2 FROM accounts WHERE username = $3 AND role = 'coach' \
                  ON CONFLICT (athlete_id, coach_account_id) DO NOTHING",
+                &[athlete.into(), now.into(), coach.into()],
             )
-            .bind(athlete)
-            .bind(now)
-            .bind(coach)
-            .execute(pool)
-            .await
-            .map_err(&err)?
-            .rows_affected()
-        });
+            .execute()
+            .await?;
         if inserted == 0 && !self.coaches_of(athlete).await?.iter().any(|c| c.username == coach) {
             return Err(StoreError::NoCoach(coach.to_owned()));
         }
@@ -515,43 +451,27 @@ impl Store {
 
     /// Unlinks the coach with this username from the athlete; `false` when they were not linked.
     pub async fn unlink_coach(&self, athlete: Id, coach: &str) -> Result<bool> {
-        let err = self.db_err("unlinking a coach");
-        with_pool!(self, pool => {
-            let n = sqlx::query(
-                "DELETE FROM coach_links WHERE athlete_id = $1 AND coach_account_id IN \
-                 (SELECT id FROM accounts WHERE username = $2)",
-            )
-            .bind(athlete)
-            .bind(coach)
-            .execute(pool)
-            .await
-            .map_err(&err)?
-            .rows_affected();
-            Ok(n > 0)
-        })
+        let sql = "DELETE FROM coach_links WHERE athlete_id = $1 AND coach_account_id IN \
+                   (SELECT id FROM accounts WHERE username = $2)";
+        Ok(self.sql("unlinking a coach", sql, &[athlete.into(), coach.into()]).execute().await? > 0)
     }
 
     /// The coaches linked to the athlete, in the order they were linked.
     pub async fn coaches_of(&self, athlete: Id) -> Result<Vec<CoachLink>> {
-        let err = self.db_err("listing coaches");
-        with_pool!(self, pool => {
-            let rows = sqlx::query(
+        let rows = self
+            .sql(
+                "listing coaches",
                 "SELECT a.username, l.created_at, l.accepted_at IS NOT NULL FROM coach_links l \
                  JOIN accounts a ON a.id = l.coach_account_id WHERE l.athlete_id = $1 \
                  ORDER BY l.created_at, a.username",
+                &[athlete.into()],
             )
-            .bind(athlete)
-            .fetch_all(pool)
-            .await
-            .map_err(&err)?;
-            rows.iter()
-                .map(|r| Ok(CoachLink {
-                    username: r.try_get(0).map_err(&err)?,
-                    linked_at: r.try_get(1).map_err(&err)?,
-                    accepted: r.try_get(2).map_err(&err)?,
-                }))
-                .collect()
-        })
+            .fetch_all()
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(username, linked_at, accepted)| CoachLink { username, linked_at, accepted })
+            .collect())
     }
 
     /// The athletes the coach account coaches (links accepted), by id.
@@ -565,108 +485,60 @@ impl Store {
     }
 
     async fn linked_athletes(&self, coach: Id, accepted: bool) -> Result<Vec<AthleteRef>> {
-        let err = self.db_err("listing a coach's athletes");
-        with_pool!(self, pool => {
-            let rows = sqlx::query(
+        let rows = self
+            .sql(
+                "listing a coach's athletes",
                 "SELECT t.id, t.name FROM coach_links l JOIN athletes t ON t.id = l.athlete_id \
                  WHERE l.coach_account_id = $1 AND (l.accepted_at IS NOT NULL) = $2 ORDER BY t.id",
+                &[coach.into(), accepted.into(), coach.into()],
             )
-            .bind(coach)
-            .bind(accepted)
-            .bind(coach)
-            .fetch_all(pool)
-            .await
-            .map_err(&err)?;
-            rows.iter()
-                .map(|r| Ok(AthleteRef { id: r.try_get(0).map_err(&err)?, name: r.try_get(1).map_err(&err)? }))
-                .collect()
-        })
+            .fetch_all()
+            .await?;
+        Ok(rows.into_iter().map(athlete_ref).collect())
     }
 
     /// The coach accepts the athlete's request: from now on the link is in effect. `false` when
     /// the athlete asked for no such thing.
     pub async fn accept_link(&self, coach: Id, athlete: Id, now: UnixSeconds) -> Result<bool> {
-        let err = self.db_err("accepting a coach link");
-        with_pool!(self, pool => {
-            let n = sqlx::query(
-                "UPDATE coach_links SET accepted_at = COALESCE(accepted_at, $3) \
-                 WHERE coach_account_id = $1 AND athlete_id = $2",
-            )
-            .bind(coach)
-            .bind(athlete)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map_err(&err)?
-            .rows_affected();
-            Ok(n > 0)
-        })
+        let sql = "UPDATE coach_links SET accepted_at = COALESCE(accepted_at, $3) \
+                   WHERE coach_account_id = $1 AND athlete_id = $2";
+        let args = [coach.into(), athlete.into(), now.into()];
+        Ok(self.sql("accepting a coach link", sql, &args).execute().await? > 0)
     }
 
     /// The coach ends a link, or declines a request; `false` when there was none.
     pub async fn end_link(&self, coach: Id, athlete: Id) -> Result<bool> {
-        let err = self.db_err("ending a coach link");
-        with_pool!(self, pool => {
-            let n = sqlx::query(
-                "DELETE FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2",
-            )
-            .bind(coach)
-            .bind(athlete)
-            .execute(pool)
-            .await
-            .map_err(&err)?
-            .rows_affected();
-            Ok(n > 0)
-        })
+        let sql = "DELETE FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2";
+        Ok(self.sql("ending a coach link", sql, &[coach.into(), athlete.into()]).execute().await?
+            > 0)
     }
 
     /// Whether the coach account coaches the athlete (the link accepted).
     pub async fn is_coach_of(&self, coach: Id, athlete: Id) -> Result<bool> {
-        let err = self.db_err("checking a coach link");
-        with_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT 1 FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2 \
-                 AND accepted_at IS NOT NULL",
-            )
-            .bind(coach)
-            .bind(athlete)
-            .fetch_optional(pool)
-            .await
-            .map_err(&err)?;
-            Ok(row.is_some())
-        })
+        let sql = "SELECT 1 FROM coach_links WHERE coach_account_id = $1 AND athlete_id = $2 \
+                   AND accepted_at IS NOT NULL";
+        let args = [coach.into(), athlete.into()];
+        let row: Option<(i32,)> =
+            self.sql("checking a coach link", sql, &args).fetch_optional().await?;
+        Ok(row.is_some())
     }
 
     /// The red-flag check-ins of every athlete linked to the coach account, newest first: those
     /// whose plan's triage level is not [`GO_AHEAD_LEVEL`].
     pub async fn referrals(&self, coach: Id) -> Result<Vec<Referral>> {
-        let err = self.db_err("listing referrals");
-        let rows: Vec<(Id, String, Id, UnixSeconds, Id, String)> = with_pool!(self, pool => {
-            let rows = sqlx::query(
+        let rows: Vec<(Id, String, Id, UnixSeconds, Id, String)> = self
+            .sql(
+                "listing referrals",
                 "SELECT t.id, t.name, c.id, c.now, p.id, p.plan FROM coach_links l \
                  JOIN athletes t ON t.id = l.athlete_id \
                  JOIN checkins c ON c.athlete_id = t.id \
                  JOIN plans p ON p.checkin_id = c.id \
                  WHERE l.coach_account_id = $1 AND l.accepted_at IS NOT NULL \
                  ORDER BY c.now DESC, p.id DESC",
+                &[coach.into()],
             )
-            .bind(coach)
-            .fetch_all(pool)
-            .await
-            .map_err(&err)?;
-            rows.iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get(0).map_err(&err)?,
-                        r.try_get(1).map_err(&err)?,
-                        r.try_get(2).map_err(&err)?,
-                        r.try_get(3).map_err(&err)?,
-                        r.try_get(4).map_err(&err)?,
-                        r.try_get(5).map_err(&err)?,
-                    ))
-                })
-                .collect::<Result<_>>()?
-        });
+            .fetch_all()
+            .await?;
         let mut out = Vec::new();
         for (athlete_id, athlete, checkin_id, checked_in_at, plan_id, plan) in rows {
             let plan: serde_json::Value = parse_json(&plan)?;
@@ -699,20 +571,15 @@ impl Store {
         now: UnixSeconds,
         expires_at: UnixSeconds,
     ) -> Result<()> {
-        let err = self.db_err("creating an invitation");
-        with_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO invites (token_hash, created_by, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(hash_token(token))
-            .bind(created_by)
-            .bind(now)
-            .bind(expires_at)
-            .execute(pool)
-            .await
-            .map_err(&err)?;
-        });
+        let hash = hash_token(token);
+        self.sql(
+            "creating an invitation",
+            "INSERT INTO invites (token_hash, created_by, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+            &[(&hash).into(), created_by.into(), now.into(), expires_at.into()],
+        )
+        .execute()
+        .await?;
         Ok(())
     }
 
@@ -729,16 +596,11 @@ impl Store {
         token: &str,
         now: UnixSeconds,
     ) -> Result<bool> {
-        let err = self.db_err(kind.looking_up());
-        with_pool!(self, pool => {
-            let row = sqlx::query(kind.usable_sql())
-                .bind(hash_token(token))
-                .bind(now)
-                .fetch_optional(pool)
-                .await
-                .map_err(&err)?;
-            Ok(row.is_some())
-        })
+        let hash = hash_token(token);
+        let args = [(&hash).into(), now.into()];
+        let row: Option<(i32,)> =
+            self.sql(kind.looking_up(), kind.usable_sql(), &args).fetch_optional().await?;
+        Ok(row.is_some())
     }
 
     // ----- login failures -----
@@ -747,28 +609,15 @@ impl Store {
     /// (the server counts per client under a key no username can take). Returns the record's id
     /// for [`Store::forget_login_failure`].
     pub async fn record_login_failure(&self, key: &str, at: UnixSeconds) -> Result<Id> {
-        let err = self.db_err("recording a login failure");
-        with_pool!(self, pool => {
-            let row = sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id")
-                .bind(key)
-                .bind(at)
-                .fetch_one(pool)
-                .await
-                .map_err(&err)?;
-            Ok(row.try_get(0).map_err(&err)?)
-        })
+        let sql = "INSERT INTO login_failures (username, at) VALUES ($1, $2) RETURNING id";
+        let args = [key.into(), at.into()];
+        self.sql("recording a login failure", sql, &args).insert().await
     }
 
     /// Forgets one recorded failure (one counted before the outcome was known, that succeeded).
     pub async fn forget_login_failure(&self, id: Id) -> Result<()> {
-        let err = self.db_err("forgetting a login failure");
-        with_pool!(self, pool => {
-            sqlx::query("DELETE FROM login_failures WHERE id = $1")
-                .bind(id)
-                .execute(pool)
-                .await
-                .map_err(&err)?;
-        });
+        let sql = "DELETE FROM login_failures WHERE id = $1";
+        self.sql("forgetting a login failure", sql, &[id.into()]).execute().await?;
         Ok(())
     }
 
@@ -778,32 +627,17 @@ impl Store {
         username: &str,
         since: UnixSeconds,
     ) -> Result<(i64, Option<UnixSeconds>)> {
-        let err = self.db_err("counting login failures");
-        with_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT COUNT(*), MIN(at) FROM login_failures WHERE username = $1 AND at >= $2",
-            )
-            .bind(username)
-            .bind(since)
-            .fetch_one(pool)
-            .await
-            .map_err(&err)?;
-            Ok((row.try_get(0).map_err(&err)?, row.try_get(1).map_err(&err)?))
-        })
+        let sql = "SELECT COUNT(*), MIN(at) FROM login_failures WHERE username = $1 AND at >= $2";
+        let args = [username.into(), since.into()];
+        self.sql("counting login failures", sql, &args).fetch_one().await
     }
 
     /// Forgets the username's failed logins (after a successful one), and everybody's older than
     /// `before`.
     pub async fn clear_login_failures(&self, username: &str, before: UnixSeconds) -> Result<()> {
-        let err = self.db_err("clearing login failures");
-        with_pool!(self, pool => {
-            sqlx::query("DELETE FROM login_failures WHERE username = $1 OR at < $2")
-                .bind(username)
-                .bind(before)
-                .execute(pool)
-                .await
-                .map_err(&err)?;
-        });
+        let sql = "DELETE FROM login_failures WHERE username = $1 OR at < $2";
+        let args = [username.into(), before.into()];
+        self.sql("clearing login failures", sql, &args).execute().await?;
         Ok(())
     }
 }

@@ -9,10 +9,9 @@
 //!   by a name for the owner's list. Revoking a device deletes its row: its cookie then names
 //!   nothing.
 
-use sqlx::Row;
-
-use crate::accounts::OneTime;
-use crate::{Id, Pool, Result, Store, StoreError, UnixSeconds, hash_token};
+use crate::accounts::{OneTime, use_up};
+use crate::query::{Arg, bound};
+use crate::{Id, Pool, Result, Store, UnixSeconds, hash_token};
 
 /// A device paired with a personal server on the home network.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,17 +24,9 @@ pub struct PairedDevice {
     pub paired_at: UnixSeconds,
 }
 
-/// A `paired_devices` row (`id, name, paired_at`).
-macro_rules! device_row {
-    ($row:expr, $err:ident) => {
-        (|| -> Result<PairedDevice> {
-            Ok(PairedDevice {
-                id: $row.try_get(0).map_err(&$err)?,
-                name: $row.try_get(1).map_err(&$err)?,
-                paired_at: $row.try_get(2).map_err(&$err)?,
-            })
-        })()
-    };
+/// A `paired_devices` row (`id, name, paired_at`) as a [`PairedDevice`].
+fn device_row((id, name, paired_at): (Id, String, UnixSeconds)) -> PairedDevice {
+    PairedDevice { id, name, paired_at }
 }
 
 impl Store {
@@ -47,23 +38,17 @@ impl Store {
         now: UnixSeconds,
         expires_at: UnixSeconds,
     ) -> Result<()> {
-        let err = self.db_err("creating a pairing link");
-        with_pool!(self, pool => {
-            sqlx::query("DELETE FROM pairing_links WHERE expires_at <= $1 OR used_at IS NOT NULL")
-                .bind(now)
-                .execute(pool)
-                .await
-                .map_err(&err)?;
-            sqlx::query(
-                "INSERT INTO pairing_links (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
-            )
-            .bind(hash_token(token))
-            .bind(now)
-            .bind(expires_at)
-            .execute(pool)
-            .await
-            .map_err(&err)?;
-        });
+        let context = "creating a pairing link";
+        let sql = "DELETE FROM pairing_links WHERE expires_at <= $1 OR used_at IS NOT NULL";
+        self.sql(context, sql, &[now.into()]).execute().await?;
+        let hash = hash_token(token);
+        self.sql(
+            context,
+            "INSERT INTO pairing_links (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
+            &[(&hash).into(), now.into(), expires_at.into()],
+        )
+        .execute()
+        .await?;
         Ok(())
     }
 
@@ -83,91 +68,38 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<PairedDevice> {
         let err = self.db_err("pairing a device");
-        macro_rules! pair_in {
-            ($tx:ident) => {{
-                let used = sqlx::query(
-                    "UPDATE pairing_links SET used_at = $1 \
-                     WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
-                )
-                .bind(now)
-                .bind(hash_token(link))
-                .execute(&mut *$tx)
+        let device_hash = hash_token(device_token);
+        let (id,): (Id,) = in_transaction!(self, err, err, tx => {
+            use_up!(tx, OneTime::PairingLink, link, now, err);
+            let sql = "INSERT INTO paired_devices (token_hash, name, paired_at) \
+                       VALUES ($1, $2, $3) RETURNING id";
+            bound!(sqlx::query_as(sql), &[(&device_hash).into(), name.into(), now.into()])
+                .fetch_one(&mut *tx)
                 .await
-                .map_err(&err)?;
-                if used.rows_affected() != 1 {
-                    return Err(StoreError::NoPairing);
-                }
-                let row = sqlx::query(
-                    "INSERT INTO paired_devices (token_hash, name, paired_at) \
-                     VALUES ($1, $2, $3) RETURNING id",
-                )
-                .bind(hash_token(device_token))
-                .bind(name)
-                .bind(now)
-                .fetch_one(&mut *$tx)
-                .await
-                .map_err(&err)?;
-                let id: Id = row.try_get(0).map_err(&err)?;
-                id
-            }};
-        }
-        let id = match &self.pool {
-            Pool::Sqlite(pool) => {
-                let mut tx = pool.begin().await.map_err(&err)?;
-                let id = pair_in!(tx);
-                tx.commit().await.map_err(&err)?;
-                id
-            }
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(&err)?;
-                let id = pair_in!(tx);
-                tx.commit().await.map_err(&err)?;
-                id
-            }
-        };
+                .map_err(&err)?
+        });
         Ok(PairedDevice { id, name: name.to_owned(), paired_at: now })
     }
 
     /// The paired device whose cookie carries `device_token`, unless it was revoked.
     pub async fn paired_device(&self, device_token: &str) -> Result<Option<PairedDevice>> {
-        let err = self.db_err("looking up a paired device");
-        with_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT id, name, paired_at FROM paired_devices WHERE token_hash = $1",
-            )
-            .bind(hash_token(device_token))
-            .fetch_optional(pool)
-            .await
-            .map_err(&err)?;
-            row.map(|r| device_row!(r, err)).transpose()
-        })
+        let hash = hash_token(device_token);
+        let sql = "SELECT id, name, paired_at FROM paired_devices WHERE token_hash = $1";
+        let row =
+            self.sql("looking up a paired device", sql, &[(&hash).into()]).fetch_optional().await?;
+        Ok(row.map(device_row))
     }
 
     /// Every paired device, in the order they were paired.
     pub async fn paired_devices(&self) -> Result<Vec<PairedDevice>> {
-        let err = self.db_err("listing paired devices");
-        with_pool!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT id, name, paired_at FROM paired_devices ORDER BY paired_at, id",
-            )
-            .fetch_all(pool)
-            .await
-            .map_err(&err)?;
-            rows.iter().map(|r| device_row!(r, err)).collect()
-        })
+        let sql = "SELECT id, name, paired_at FROM paired_devices ORDER BY paired_at, id";
+        let rows = self.sql("listing paired devices", sql, &[]).fetch_all().await?;
+        Ok(rows.into_iter().map(device_row).collect())
     }
 
     /// Revokes a paired device (deletes it); `false` when there was none with this id.
     pub async fn revoke_device(&self, id: Id) -> Result<bool> {
-        let err = self.db_err("revoking a paired device");
-        with_pool!(self, pool => {
-            let n = sqlx::query("DELETE FROM paired_devices WHERE id = $1")
-                .bind(id)
-                .execute(pool)
-                .await
-                .map_err(&err)?
-                .rows_affected();
-            Ok(n > 0)
-        })
+        let sql = "DELETE FROM paired_devices WHERE id = $1";
+        Ok(self.sql("revoking a paired device", sql, &[id.into()]).execute().await? > 0)
     }
 }

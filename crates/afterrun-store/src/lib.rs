@@ -141,25 +141,31 @@ fn migrator(migrations: &[(&'static str, &'static str)]) -> Migrator {
     )
 }
 
-const SQLITE_MIGRATIONS: &[(&str, &str)] = &[
-    ("init", include_str!("../migrations/sqlite/0001_init.sql")),
-    ("accounts", include_str!("../migrations/sqlite/0002_accounts.sql")),
-    ("revision", include_str!("../migrations/sqlite/0003_revision.sql")),
-    ("load basis", include_str!("../migrations/sqlite/0004_load_basis.sql")),
-    ("invites", include_str!("../migrations/sqlite/0005_invites.sql")),
-    ("coach acceptance", include_str!("../migrations/sqlite/0006_coach_acceptance.sql")),
-    ("paired devices", include_str!("../migrations/sqlite/0007_paired_devices.sql")),
-];
+/// The migrations of the backend whose folder under `migrations/` is `$dir`; the same files
+/// in each backend's own SQL.
+macro_rules! migrations {
+    ($dir:literal) => {
+        &[
+            ("init", include_str!(concat!("../migrations/", $dir, "/0001_init.sql"))),
+            ("accounts", include_str!(concat!("../migrations/", $dir, "/0002_accounts.sql"))),
+            ("revision", include_str!(concat!("../migrations/", $dir, "/0003_revision.sql"))),
+            ("load basis", include_str!(concat!("../migrations/", $dir, "/0004_load_basis.sql"))),
+            ("invites", include_str!(concat!("../migrations/", $dir, "/0005_invites.sql"))),
+            (
+                "coach acceptance",
+                include_str!(concat!("../migrations/", $dir, "/0006_coach_acceptance.sql")),
+            ),
+            (
+                "paired devices",
+                include_str!(concat!("../migrations/", $dir, "/0007_paired_devices.sql")),
+            ),
+        ]
+    };
+}
 
-const POSTGRES_MIGRATIONS: &[(&str, &str)] = &[
-    ("init", include_str!("../migrations/postgres/0001_init.sql")),
-    ("accounts", include_str!("../migrations/postgres/0002_accounts.sql")),
-    ("revision", include_str!("../migrations/postgres/0003_revision.sql")),
-    ("load basis", include_str!("../migrations/postgres/0004_load_basis.sql")),
-    ("invites", include_str!("../migrations/postgres/0005_invites.sql")),
-    ("coach acceptance", include_str!("../migrations/postgres/0006_coach_acceptance.sql")),
-    ("paired devices", include_str!("../migrations/postgres/0007_paired_devices.sql")),
-];
+const SQLITE_MIGRATIONS: &[(&str, &str)] = migrations!("sqlite");
+
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = migrations!("postgres");
 
 enum Pool {
     Sqlite(SqlitePool),
@@ -178,23 +184,32 @@ macro_rules! with_pool {
     };
 }
 
-/// A `checkins` row (`id, now, checkin, saved_at`) as a [`CheckinRow`]; a macro because the row
-/// type differs per backend.
-macro_rules! checkin_row {
-    ($row:expr, $err:ident) => {
-        (|| -> Result<CheckinRow> {
-            Ok(CheckinRow {
-                id: $row.try_get(0).map_err(&$err)?,
-                now: $row.try_get(1).map_err(&$err)?,
-                checkin: parse_json(&$row.try_get::<String, _>(2).map_err(&$err)?)?,
-                saved_at: $row.try_get(3).map_err(&$err)?,
-            })
-        })()
+/// Runs `$body` in one transaction of whichever pool the store holds: `$tx` names the open
+/// transaction (`&mut *$tx` is the executor), committed once `$body` has its value; a `?` or
+/// `return` inside leaves it uncommitted, and dropping it rolls it back. `$begin_err` and
+/// `$commit_err` map the errors of beginning and committing.
+macro_rules! in_transaction {
+    ($self:ident, $begin_err:expr, $commit_err:expr, $tx:ident => $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite(pool) => {
+                let mut $tx = pool.begin().await.map_err(&$begin_err)?;
+                let value = $body;
+                $tx.commit().await.map_err(&$commit_err)?;
+                value
+            }
+            Pool::Postgres(pool) => {
+                let mut $tx = pool.begin().await.map_err(&$begin_err)?;
+                let value = $body;
+                $tx.commit().await.map_err(&$commit_err)?;
+                value
+            }
+        }
     };
 }
 
 mod accounts;
 mod devices;
+mod query;
 
 pub use accounts::{Account, AthleteRef, CoachLink, GO_AHEAD_LEVEL, Referral, Role, hash_token};
 pub use devices::PairedDevice;
@@ -340,74 +355,47 @@ impl Store {
 
     /// The id of the athlete with this name, creating them (with an empty profile) if needed.
     pub async fn ensure_athlete(&self, name: &str, now: UnixSeconds) -> Result<Id> {
-        let err = self.db_err("creating an athlete");
-        with_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO athletes (name, profile, created_at) VALUES ($1, '{}', $2) \
-                 ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(name)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map_err(&err)?;
-        });
+        self.sql(
+            "creating an athlete",
+            "INSERT INTO athletes (name, profile, created_at) VALUES ($1, '{}', $2) \
+             ON CONFLICT (name) DO NOTHING",
+            &[name.into(), now.into()],
+        )
+        .execute()
+        .await?;
         self.athlete_id(name).await?.ok_or_else(|| StoreError::NoAthlete(name.to_owned()))
     }
 
     /// The id of the athlete with this name, if they exist.
     pub async fn athlete_id(&self, name: &str) -> Result<Option<Id>> {
-        let err = self.db_err("looking up an athlete");
-        with_pool!(self, pool => {
-            let row = sqlx::query("SELECT id FROM athletes WHERE name = $1")
-                .bind(name)
-                .fetch_optional(pool)
-                .await
-                .map_err(&err)?;
-            row.map(|r| r.try_get::<i64, _>(0)).transpose().map_err(&err)
-        })
+        let sql = "SELECT id FROM athletes WHERE name = $1";
+        let row: Option<(Id,)> =
+            self.sql("looking up an athlete", sql, &[name.into()]).fetch_optional().await?;
+        Ok(row.map(|(id,)| id))
     }
 
     /// Every athlete's name, in creation order.
     pub async fn athletes(&self) -> Result<Vec<String>> {
-        let err = self.db_err("listing athletes");
-        with_pool!(self, pool => {
-            let rows = sqlx::query("SELECT name FROM athletes ORDER BY id")
-                .fetch_all(pool)
-                .await
-                .map_err(&err)?;
-            rows.iter().map(|r| r.try_get::<String, _>(0)).collect::<Result<_, _>>().map_err(&err)
-        })
+        let sql = "SELECT name FROM athletes ORDER BY id";
+        let rows: Vec<(String,)> = self.sql("listing athletes", sql, &[]).fetch_all().await?;
+        Ok(rows.into_iter().map(|(name,)| name).collect())
     }
 
     /// The athlete's profile.
     pub async fn profile(&self, athlete: Id) -> Result<Profile> {
-        let err = self.db_err("reading a profile");
-        let text: Option<String> = with_pool!(self, pool => {
-            let row = sqlx::query("SELECT profile FROM athletes WHERE id = $1")
-                .bind(athlete)
-                .fetch_optional(pool)
-                .await
-                .map_err(&err)?;
-            row.map(|r| r.try_get::<String, _>(0)).transpose().map_err(&err)?
-        });
-        let text = text.ok_or_else(|| StoreError::NoAthlete(format!("#{athlete}")))?;
+        let sql = "SELECT profile FROM athletes WHERE id = $1";
+        let row: Option<(String,)> =
+            self.sql("reading a profile", sql, &[athlete.into()]).fetch_optional().await?;
+        let (text,) = row.ok_or_else(|| StoreError::NoAthlete(format!("#{athlete}")))?;
         parse_json(&text)
     }
 
     /// Replaces the athlete's profile.
     pub async fn set_profile(&self, athlete: Id, profile: &Profile) -> Result<()> {
-        let err = self.db_err("saving a profile");
         let text = to_json(profile)?;
-        let changed = with_pool!(self, pool => {
-            sqlx::query("UPDATE athletes SET profile = $1 WHERE id = $2")
-                .bind(&text)
-                .bind(athlete)
-                .execute(pool)
-                .await
-                .map_err(&err)?
-                .rows_affected()
-        });
+        let sql = "UPDATE athletes SET profile = $1 WHERE id = $2";
+        let changed =
+            self.sql("saving a profile", sql, &[(&text).into(), athlete.into()]).execute().await?;
         if changed == 0 {
             return Err(StoreError::NoAthlete(format!("#{athlete}")));
         }
@@ -416,29 +404,15 @@ impl Store {
 
     /// Deletes the athlete and every row about them; `false` when there was no such athlete.
     pub async fn delete_athlete(&self, name: &str) -> Result<bool> {
-        let err = self.db_err("deleting an athlete");
+        let context = "deleting an athlete";
         // The foreign keys cascade from athletes to activities, check-ins, plans, completions
         // and outcomes, so one statement removes everything in one transaction.
-        let deleted = with_pool!(self, pool => {
-            sqlx::query("DELETE FROM athletes WHERE name = $1")
-                .bind(name)
-                .execute(pool)
-                .await
-                .map_err(&err)?
-                .rows_affected()
-        });
-        if deleted > 0 {
-            match &self.pool {
-                Pool::Sqlite(pool) => {
-                    // secure_delete zeroed the pages in the database; the old page images in
-                    // the write-ahead log go with a truncating checkpoint.
-                    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                        .execute(pool)
-                        .await
-                        .map_err(&err)?;
-                }
-                Pool::Postgres(_) => {}
-            }
+        let sql = "DELETE FROM athletes WHERE name = $1";
+        let deleted = self.sql(context, sql, &[name.into()]).execute().await?;
+        if deleted > 0 && matches!(self.pool, Pool::Sqlite(_)) {
+            // secure_delete zeroed the pages in the database; the old page images in the
+            // write-ahead log go with a truncating checkpoint.
+            self.sql(context, "PRAGMA wal_checkpoint(TRUNCATE)", &[]).execute().await?;
         }
         Ok(deleted > 0)
     }
@@ -638,33 +612,18 @@ impl Store {
     /// The SHA-256 of every activity stored for the athlete, with its id: lets an import skip
     /// decoding files it already holds.
     pub async fn stored_hashes(&self, athlete: Id) -> Result<HashMap<String, Id>> {
-        let err = self.db_err("listing stored hashes");
-        with_pool!(self, pool => {
-            let rows = sqlx::query("SELECT sha256, id FROM activities WHERE athlete_id = $1")
-                .bind(athlete)
-                .fetch_all(pool)
-                .await
-                .map_err(&err)?;
-            let mut out = HashMap::with_capacity(rows.len());
-            for row in &rows {
-                out.insert(row.try_get(0).map_err(&err)?, row.try_get(1).map_err(&err)?);
-            }
-            Ok(out)
-        })
+        let sql = "SELECT sha256, id FROM activities WHERE athlete_id = $1";
+        let rows: Vec<(String, Id)> =
+            self.sql("listing stored hashes", sql, &[athlete.into()]).fetch_all().await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// The summary document stored with an activity.
     pub async fn summary(&self, activity: Id) -> Result<Option<serde_json::Value>> {
-        let err = self.db_err("reading a summary");
-        let text: Option<String> = with_pool!(self, pool => {
-            let row = sqlx::query("SELECT summary FROM activities WHERE id = $1")
-                .bind(activity)
-                .fetch_optional(pool)
-                .await
-                .map_err(&err)?;
-            row.map(|r| r.try_get::<String, _>(0)).transpose().map_err(&err)?
-        });
-        text.as_deref().map(parse_json).transpose()
+        let sql = "SELECT summary FROM activities WHERE id = $1";
+        let row: Option<(String,)> =
+            self.sql("reading a summary", sql, &[activity.into()]).fetch_optional().await?;
+        row.map(|(text,)| parse_json(&text)).transpose()
     }
 
     /// The store's revision: a number that grows with every change to athletes, activities,
@@ -672,14 +631,9 @@ impl Store {
     /// transaction), so whatever was computed from the data at revision `r` is current while
     /// the revision is still `r`. One small read.
     pub async fn revision(&self) -> Result<i64> {
-        let err = self.db_err("reading the revision");
-        with_pool!(self, pool => {
-            let row = sqlx::query("SELECT value FROM revision WHERE id = 1")
-                .fetch_one(pool)
-                .await
-                .map_err(&err)?;
-            row.try_get::<i64, _>(0).map_err(&err)
-        })
+        let sql = "SELECT value FROM revision WHERE id = 1";
+        let (value,): (i64,) = self.sql("reading the revision", sql, &[]).fetch_one().await?;
+        Ok(value)
     }
 
     /// The database's own consistency check: `["ok"]` when sound (SQLite `PRAGMA
@@ -701,24 +655,14 @@ impl Store {
 
     /// The original file of a stored activity, still compressed.
     pub async fn original(&self, activity: Id) -> Result<Option<Original>> {
-        let err = self.db_err("reading an original file");
-        with_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT original, original_encoding, original_size FROM activities WHERE id = $1",
-            )
-            .bind(activity)
-            .fetch_optional(pool)
-            .await
-            .map_err(&err)?;
-            match row {
-                None => Ok(None),
-                Some(row) => Ok(Some(Original {
-                    bytes: row.try_get(0).map_err(&err)?,
-                    encoding: row.try_get(1).map_err(&err)?,
-                    size: u64::try_from(row.try_get::<i64, _>(2).map_err(&err)?).unwrap_or(0),
-                })),
-            }
-        })
+        let sql = "SELECT original, original_encoding, original_size FROM activities WHERE id = $1";
+        let row: Option<(Vec<u8>, String, i64)> =
+            self.sql("reading an original file", sql, &[activity.into()]).fetch_optional().await?;
+        Ok(row.map(|(bytes, encoding, size)| Original {
+            bytes,
+            encoding,
+            size: u64::try_from(size).unwrap_or(0),
+        }))
     }
 
     /// Sets (or clears) an activity's stress and per-muscle load, with the fingerprint of the
@@ -731,42 +675,33 @@ impl Store {
         muscle_load: Option<&serde_json::Value>,
         basis: &str,
     ) -> Result<bool> {
-        let err = self.db_err("saving an activity's load");
         let muscle_load = muscle_load.map(to_json).transpose()?;
-        with_pool!(self, pool => {
-            let changed = sqlx::query(
+        let changed = self
+            .sql(
+                "saving an activity's load",
                 "UPDATE activities SET stress = $1, stress_kind = $2, muscle_load = $3, \
                  load_basis = $4 WHERE id = $5",
+                &[
+                    stress.map(|s| s.value).into(),
+                    stress.map(|s| s.kind.as_str()).into(),
+                    muscle_load.as_deref().into(),
+                    basis.into(),
+                    activity.into(),
+                ],
             )
-            .bind(stress.map(|s| s.value))
-            .bind(stress.map(|s| s.kind.as_str()))
-            .bind(&muscle_load)
-            .bind(basis)
-            .bind(activity)
-            .execute(pool)
-            .await
-            .map_err(&err)?
-            .rows_affected();
-            Ok(changed > 0)
-        })
+            .execute()
+            .await?;
+        Ok(changed > 0)
     }
 
     /// Sets what an activity says about the athlete's thresholds (computed from its original
     /// file once, for rows stored before facts were kept). `false` when there is no such
     /// activity.
     pub async fn set_facts(&self, activity: Id, facts: &serde_json::Value) -> Result<bool> {
-        let err = self.db_err("saving an activity's facts");
         let facts = to_json(facts)?;
-        with_pool!(self, pool => {
-            let changed = sqlx::query("UPDATE activities SET facts = $1 WHERE id = $2")
-                .bind(&facts)
-                .bind(activity)
-                .execute(pool)
-                .await
-                .map_err(&err)?
-                .rows_affected();
-            Ok(changed > 0)
-        })
+        let sql = "UPDATE activities SET facts = $1 WHERE id = $2";
+        let args = [(&facts).into(), activity.into()];
+        Ok(self.sql("saving an activity's facts", sql, &args).execute().await? > 0)
     }
 
     // ----- check-ins and plans -----
@@ -779,55 +714,35 @@ impl Store {
         checkin: &serde_json::Value,
         saved_at: UnixSeconds,
     ) -> Result<Id> {
-        let err = self.db_err("saving a check-in");
         let text = to_json(checkin)?;
-        with_pool!(self, pool => {
-            let row = sqlx::query(
-                "INSERT INTO checkins (athlete_id, now, checkin, saved_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(athlete)
-            .bind(now)
-            .bind(&text)
-            .bind(saved_at)
-            .fetch_one(pool)
-            .await
-            .map_err(&err)?;
-            row.try_get::<i64, _>(0).map_err(&err)
-        })
+        self.sql(
+            "saving a check-in",
+            "INSERT INTO checkins (athlete_id, now, checkin, saved_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            &[athlete.into(), now.into(), (&text).into(), saved_at.into()],
+        )
+        .insert()
+        .await
     }
 
     /// The athlete's check-ins, oldest first.
     pub async fn checkins(&self, athlete: Id) -> Result<Vec<CheckinRow>> {
-        let err = self.db_err("listing check-ins");
-        with_pool!(self, pool => {
-            let rows = sqlx::query(
-                "SELECT id, now, checkin, saved_at FROM checkins WHERE athlete_id = $1 \
-                 ORDER BY now, id",
-            )
-            .bind(athlete)
-            .fetch_all(pool)
-            .await
-            .map_err(&err)?;
-            rows.iter().map(|row| checkin_row!(row, err)).collect()
-        })
+        let sql = "SELECT id, now, checkin, saved_at FROM checkins WHERE athlete_id = $1 \
+                   ORDER BY now, id";
+        let rows = self.sql("listing check-ins", sql, &[athlete.into()]).fetch_all().await?;
+        rows.into_iter().map(checkin_row).collect()
     }
 
     /// The athlete's latest check-in (by its `now`, then by when it was saved): one row read,
     /// not the whole history.
     pub async fn latest_checkin(&self, athlete: Id) -> Result<Option<CheckinRow>> {
-        let err = self.db_err("reading the latest check-in");
-        with_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT id, now, checkin, saved_at FROM checkins WHERE athlete_id = $1 \
-                 ORDER BY now DESC, id DESC LIMIT 1",
-            )
-            .bind(athlete)
-            .fetch_optional(pool)
-            .await
-            .map_err(&err)?;
-            row.as_ref().map(|row| checkin_row!(row, err)).transpose()
-        })
+        let sql = "SELECT id, now, checkin, saved_at FROM checkins WHERE athlete_id = $1 \
+                   ORDER BY now DESC, id DESC LIMIT 1";
+        let row = self
+            .sql("reading the latest check-in", sql, &[athlete.into()])
+            .fetch_optional()
+            .await?;
+        row.map(checkin_row).transpose()
     }
 
     /// Saves the plan made for a check-in; `steps` is its number of steps.
@@ -838,22 +753,15 @@ impl Store {
         plan: &(impl serde::Serialize + ?Sized),
         steps: u32,
     ) -> Result<Id> {
-        let err = self.db_err("saving a plan");
         let text = to_json(plan)?;
-        with_pool!(self, pool => {
-            let row = sqlx::query(
-                "INSERT INTO plans (checkin_id, plan, steps, generated_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
-            )
-            .bind(checkin)
-            .bind(&text)
-            .bind(i64::from(steps))
-            .bind(generated_at)
-            .fetch_one(pool)
-            .await
-            .map_err(&err)?;
-            row.try_get::<i64, _>(0).map_err(&err)
-        })
+        self.sql(
+            "saving a plan",
+            "INSERT INTO plans (checkin_id, plan, steps, generated_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+            &[checkin.into(), (&text).into(), i64::from(steps).into(), generated_at.into()],
+        )
+        .insert()
+        .await
     }
 
     /// The athlete's plans with their completed steps, oldest first.
@@ -868,49 +776,41 @@ impl Store {
     }
 
     async fn plans_where(&self, athlete: Id, only: Option<Id>) -> Result<Vec<PlanRow>> {
-        let err = self.db_err("listing plans");
-        let (plans, done) = with_pool!(self, pool => {
-            let plans = sqlx::query(
+        let context = "listing plans";
+        let args = [athlete.into(), only.into()];
+        let plans: Vec<(Id, Id, String, i64, UnixSeconds)> = self
+            .sql(
+                context,
                 "SELECT p.id, p.checkin_id, p.plan, p.steps, p.generated_at FROM plans p \
                  JOIN checkins c ON c.id = p.checkin_id \
                  WHERE c.athlete_id = $1 AND ($2 IS NULL OR p.id = $2) ORDER BY p.id",
+                &args,
             )
-            .bind(athlete)
-            .bind(only)
-            .fetch_all(pool)
-            .await
-            .map_err(&err)?;
-            let done = sqlx::query(
+            .fetch_all()
+            .await?;
+        let done: Vec<(Id, i64, UnixSeconds)> = self
+            .sql(
+                context,
                 "SELECT s.plan_id, s.step, s.done_at FROM step_completions s \
                  JOIN plans p ON p.id = s.plan_id JOIN checkins c ON c.id = p.checkin_id \
                  WHERE c.athlete_id = $1 AND ($2 IS NULL OR p.id = $2) ORDER BY s.plan_id, s.step",
+                &args,
             )
-            .bind(athlete)
-            .bind(only)
-            .fetch_all(pool)
-            .await
-            .map_err(&err)?;
-            let mut out = Vec::with_capacity(plans.len());
-            for row in &plans {
-                out.push(PlanRow {
-                    id: row.try_get(0).map_err(&err)?,
-                    checkin_id: row.try_get(1).map_err(&err)?,
-                    plan: parse_json(&row.try_get::<String, _>(2).map_err(&err)?)?,
-                    steps: u32::try_from(row.try_get::<i64, _>(3).map_err(&err)?).unwrap_or(0),
-                    generated_at: row.try_get(4).map_err(&err)?,
+            .fetch_all()
+            .await?;
+        let mut plans = plans
+            .into_iter()
+            .map(|(id, checkin_id, plan, steps, generated_at)| {
+                Ok(PlanRow {
+                    id,
+                    checkin_id,
+                    plan: parse_json(&plan)?,
+                    steps: u32::try_from(steps).unwrap_or(0),
+                    generated_at,
                     completed: Vec::new(),
-                });
-            }
-            let mut completions = Vec::with_capacity(done.len());
-            for row in &done {
-                let plan: i64 = row.try_get(0).map_err(&err)?;
-                let step: i64 = row.try_get(1).map_err(&err)?;
-                let done_at: i64 = row.try_get(2).map_err(&err)?;
-                completions.push((plan, step, done_at));
-            }
-            (out, completions)
-        });
-        let mut plans = plans;
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         for (plan, step, done_at) in done {
             if let Some(row) = plans.iter_mut().find(|p| p.id == plan) {
                 let step = u32::try_from(step).unwrap_or(u32::MAX);
@@ -942,20 +842,15 @@ impl Store {
         if step >= target.steps {
             return Err(StoreError::StepOutOfRange { plan: target.id, step, steps: target.steps });
         }
-        let err = self.db_err("marking a step done");
         let plan_id = target.id;
-        with_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO step_completions (plan_id, step, done_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (plan_id, step) DO NOTHING",
-            )
-            .bind(plan_id)
-            .bind(i64::from(step))
-            .bind(done_at)
-            .execute(pool)
-            .await
-            .map_err(&err)?;
-        });
+        self.sql(
+            "marking a step done",
+            "INSERT INTO step_completions (plan_id, step, done_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (plan_id, step) DO NOTHING",
+            &[plan_id.into(), i64::from(step).into(), done_at.into()],
+        )
+        .execute()
+        .await?;
         Ok(plan_id)
     }
 
@@ -967,83 +862,66 @@ impl Store {
         if step >= target.steps {
             return Err(StoreError::StepOutOfRange { plan: target.id, step, steps: target.steps });
         }
-        let err = self.db_err("taking back a step marked done");
-        with_pool!(self, pool => {
-            sqlx::query("DELETE FROM step_completions WHERE plan_id = $1 AND step = $2")
-                .bind(plan)
-                .bind(i64::from(step))
-                .execute(pool)
-                .await
-                .map_err(&err)?;
-        });
+        let sql = "DELETE FROM step_completions WHERE plan_id = $1 AND step = $2";
+        let args = [plan.into(), i64::from(step).into()];
+        self.sql("taking back a step marked done", sql, &args).execute().await?;
         Ok(plan)
     }
 
     /// Records (or replaces) how a plan's forecast for one muscle group compared with what the
     /// athlete reported next.
     pub async fn save_outcome(&self, outcome: &Outcome) -> Result<()> {
-        let err = self.db_err("saving an outcome");
-        with_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO outcomes (plan_id, muscle_group, reported, forecast, residual) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (plan_id, muscle_group) DO UPDATE SET \
-                 reported = excluded.reported, forecast = excluded.forecast, \
-                 residual = excluded.residual",
-            )
-            .bind(outcome.plan_id)
-            .bind(&outcome.group)
-            .bind(outcome.reported)
-            .bind(outcome.forecast)
-            .bind(outcome.residual)
-            .execute(pool)
-            .await
-            .map_err(&err)?;
-        });
+        self.sql(
+            "saving an outcome",
+            "INSERT INTO outcomes (plan_id, muscle_group, reported, forecast, residual) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (plan_id, muscle_group) DO UPDATE SET \
+             reported = excluded.reported, forecast = excluded.forecast, \
+             residual = excluded.residual",
+            &[
+                outcome.plan_id.into(),
+                (&outcome.group).into(),
+                outcome.reported.into(),
+                outcome.forecast.into(),
+                outcome.residual.into(),
+            ],
+        )
+        .execute()
+        .await?;
         Ok(())
     }
 
     /// The outcomes recorded for the athlete's plans.
     pub async fn outcomes(&self, athlete: Id) -> Result<Vec<Outcome>> {
-        let err = self.db_err("listing outcomes");
-        with_pool!(self, pool => {
-            let rows = sqlx::query(
+        let rows = self
+            .sql(
+                "listing outcomes",
                 "SELECT o.plan_id, o.muscle_group, o.reported, o.forecast, o.residual \
                  FROM outcomes o JOIN plans p ON p.id = o.plan_id \
                  JOIN checkins c ON c.id = p.checkin_id WHERE c.athlete_id = $1 \
                  ORDER BY o.plan_id, o.muscle_group",
+                &[athlete.into()],
             )
-            .bind(athlete)
-            .fetch_all(pool)
-            .await
-            .map_err(&err)?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in &rows {
-                out.push(Outcome {
-                    plan_id: row.try_get(0).map_err(&err)?,
-                    group: row.try_get(1).map_err(&err)?,
-                    reported: row.try_get(2).map_err(&err)?,
-                    forecast: row.try_get(3).map_err(&err)?,
-                    residual: row.try_get(4).map_err(&err)?,
-                });
-            }
-            Ok(out)
-        })
+            .fetch_all()
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(plan_id, group, reported, forecast, residual)| Outcome {
+                plan_id,
+                group,
+                reported,
+                forecast,
+                residual,
+            })
+            .collect())
     }
 
     /// Everything stored about the athlete with this name.
     pub async fn export(&self, name: &str) -> Result<Export> {
         let athlete =
             self.athlete_id(name).await?.ok_or_else(|| StoreError::NoAthlete(name.to_owned()))?;
-        let err = self.db_err("exporting an athlete");
-        let created_at: i64 = with_pool!(self, pool => {
-            sqlx::query("SELECT created_at FROM athletes WHERE id = $1")
-                .bind(athlete)
-                .fetch_one(pool)
-                .await
-                .map_err(&err)?
-                .try_get(0)
-                .map_err(&err)?
-        });
+        let sql = "SELECT created_at FROM athletes WHERE id = $1";
+        let (created_at,): (UnixSeconds,) =
+            self.sql("exporting an athlete", sql, &[athlete.into()]).fetch_one().await?;
         Ok(Export {
             athlete: name.to_owned(),
             created_at,
@@ -1057,7 +935,6 @@ impl Store {
 
     /// How many rows of each table there are, all athletes together (for checks and tests).
     pub async fn row_counts(&self) -> Result<Vec<(&'static str, i64)>> {
-        let err = self.db_err("counting rows");
         let mut out = Vec::new();
         for (table, sql) in [
             ("athletes", "SELECT COUNT(*) FROM athletes"),
@@ -1067,9 +944,7 @@ impl Store {
             ("step_completions", "SELECT COUNT(*) FROM step_completions"),
             ("outcomes", "SELECT COUNT(*) FROM outcomes"),
         ] {
-            let n: i64 = with_pool!(self, pool => {
-                sqlx::query(sql).fetch_one(pool).await.map_err(&err)?.try_get(0).map_err(&err)?
-            });
+            let (n,): (i64,) = self.sql("counting rows", sql, &[]).fetch_one().await?;
             out.push((table, n));
         }
         Ok(out)
@@ -1089,6 +964,13 @@ fn same_duration(a: Option<f64>, b: Option<f64>) -> bool {
         }
         _ => false,
     }
+}
+
+/// A `checkins` row (`id, now, checkin, saved_at`) as a [`CheckinRow`].
+fn checkin_row(
+    (id, now, checkin, saved_at): (Id, UnixSeconds, String, UnixSeconds),
+) -> Result<CheckinRow> {
+    Ok(CheckinRow { id, now, checkin: parse_json(&checkin)?, saved_at })
 }
 
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {

@@ -188,16 +188,4 @@ async fn story(location: Location) {
     store.close().await;
 }
 
-#[tokio::test]
-async fn accounts_on_sqlite() {
-    let dir = common::fresh_dir("accounts");
-    story(Location::Sqlite(dir.join("afterrun.db"))).await;
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[tokio::test]
-async fn accounts_on_postgres() {
-    if let Some(location) = common::postgres("accounts") {
-        story(location).await;
-    }
-}
+common::story_on_both_backends!("accounts", accounts_on_sqlite, accounts_on_postgres);

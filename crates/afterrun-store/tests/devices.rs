@@ -63,16 +63,4 @@ async fn story(location: Location) {
     store.close().await;
 }
 
-#[tokio::test]
-async fn devices_on_sqlite() {
-    let dir = common::fresh_dir("devices");
-    story(Location::Sqlite(dir.join("afterrun.db"))).await;
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[tokio::test]
-async fn devices_on_postgres() {
-    if let Some(location) = common::postgres("devices") {
-        story(location).await;
-    }
-}
+common::story_on_both_backends!("devices", devices_on_sqlite, devices_on_postgres);

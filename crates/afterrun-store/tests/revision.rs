@@ -43,16 +43,4 @@ async fn story(location: Location) {
     changed(&mut last, store.revision().await.unwrap(), "a deleted athlete");
 }
 
-#[tokio::test]
-async fn revision_on_sqlite() {
-    let dir = common::fresh_dir("revision");
-    story(Location::Sqlite(dir.join("afterrun.db"))).await;
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[tokio::test]
-async fn revision_on_postgres() {
-    if let Some(location) = common::postgres("revision") {
-        story(location).await;
-    }
-}
+common::story_on_both_backends!("revision", revision_on_sqlite, revision_on_postgres);

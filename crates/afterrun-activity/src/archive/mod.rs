@@ -152,11 +152,11 @@ pub fn walk_reusing<R: Read + Seek>(
 ) -> Result<(), DecodeError> {
     buffer.clear();
     (&mut reader).take(512).read_to_end(buffer).map_err(io_error)?;
-    let mut budget = Budget { left: limits.max_total_bytes };
     match container(buffer) {
         Some(kind) => {
             reader.seek(SeekFrom::Start(0)).map_err(io_error)?;
-            walk_container(name, kind, reader, limits, &mut budget, 1, visit)
+            let budget = Budget { left: limits.max_total_bytes };
+            Walk { limits, budget, visit }.container(name, kind, reader, 1)
         }
         None => {
             // A plain file: held whole (the decoders take bytes), up to the member limit. Its
@@ -182,331 +182,318 @@ struct Budget {
     left: u64,
 }
 
-fn walk_container<R: Read + Seek>(
-    name: &str,
-    kind: Container,
-    mut reader: R,
-    limits: &Limits,
-    budget: &mut Budget,
-    depth: u32,
-    visit: &mut dyn FnMut(Entry<'_>),
-) -> Result<(), DecodeError> {
-    if depth > limits.max_depth {
-        return Err(refused(format!("archives nested deeper than {} levels", limits.max_depth)));
-    }
-    match kind {
-        Container::Zip => walk_zip(name, reader, limits, budget, depth, visit),
-        Container::Tar => walk_tar(name, reader, limits, budget, depth, visit),
-        Container::Gzip => {
-            let compressed = reader.stream_len_hint();
-            let gz = flate2::read::GzDecoder::new(reader);
-            // The whole budget while we look: a tar inside may be large; a single file is held
-            // to the member limit once we know it is one.
-            let mut bounded = Bounded::new(gz, budget.left, compressed, limits);
-            let mut head = [0u8; 512];
-            let n = read_up_to(&mut bounded, &mut head).map_err(|e| member_error(&e))?;
-            if container(&head[..n]) == Some(Container::Tar) {
-                let chained = io::Cursor::new(head[..n].to_vec()).chain(bounded);
-                return walk_tar_stream(name, chained, limits, budget, depth, visit);
-            }
-            bounded.limit = member_limit(limits, budget, compressed);
-            let mut bytes = head[..n].to_vec();
-            let read = bounded.read_to_end(&mut bytes);
-            budget.left = budget.left.saturating_sub(bytes.len() as u64);
-            match read {
-                Ok(_) => {
-                    hand_over(name, &bytes, limits, budget, depth, visit);
-                    Ok(())
-                }
-                Err(e) if depth == 1 => Err(member_error(&e)),
-                Err(e) => {
-                    visit(Entry::Failed { path: name, error: member_error(&e) });
-                    Ok(())
-                }
-            }
-        }
-    }
+/// One walk over an input: its limits, what it may still decompress, and where each entry goes.
+struct Walk<'w> {
+    limits: &'w Limits,
+    budget: Budget,
+    visit: &'w mut dyn FnMut(Entry<'_>),
 }
 
-/// Hands a decompressed member over: a nested archive is walked, anything else is a file.
-fn hand_over(
-    path: &str,
-    bytes: &[u8],
-    limits: &Limits,
-    budget: &mut Budget,
-    depth: u32,
-    visit: &mut dyn FnMut(Entry<'_>),
-) {
-    match container(bytes) {
-        Some(kind) => {
-            let cursor = io::Cursor::new(bytes);
-            if let Err(error) = walk_container(path, kind, cursor, limits, budget, depth + 1, visit)
-            {
-                visit(Entry::Failed { path, error });
-            }
-        }
-        None => visit(Entry::File { path, bytes }),
-    }
-}
-
-fn walk_zip<R: Read + Seek>(
-    name: &str,
-    reader: R,
-    limits: &Limits,
-    budget: &mut Budget,
-    depth: u32,
-    visit: &mut dyn FnMut(Entry<'_>),
-) -> Result<(), DecodeError> {
-    let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
-        DecodeError::new(ProblemKind::BadStructure, format!("cannot read the zip directory: {e}"))
-    })?;
-    if zip.len() as u64 > limits.max_entries {
-        return Err(refused(format!(
-            "{} entries, more than the limit of {}",
-            zip.len(),
-            limits.max_entries
-        )));
-    }
-    // The member names, sorted: output inside an archive is sorted by path.
-    let mut members: Vec<(String, usize)> = (0..zip.len())
-        .filter_map(|i| {
-            let n = zip.name_for_index(i)?.ok()?.into_owned();
-            (!n.ends_with('/')).then_some((n, i))
-        })
-        .collect();
-    members.sort();
-
-    // Strava's activities.csv first, so its names can be attached as files are decoded.
-    for (member, index) in &members {
-        if is_strava_csv(member) {
-            let Ok(mut file) = zip.by_index(*index) else { continue };
-            let limit = member_limit(limits, budget, file.compressed_size());
-            let compressed = file.compressed_size();
-            let mut bytes = Vec::new();
-            let ok = Bounded::new(&mut file, limit, compressed, limits).read_to_end(&mut bytes);
-            budget.left = budget.left.saturating_sub(bytes.len() as u64);
-            if ok.is_ok() {
-                let base = format!("{name}!/{}", parent_of(member));
-                visit(Entry::Catalog { base: &base, catalog: parse_strava_csv(&bytes) });
-            }
-        }
-    }
-
-    for (member, index) in &members {
-        if is_strava_csv(member) {
-            continue;
-        }
-        let path = format!("{name}!/{member}");
-        if budget.left == 0 {
+impl Walk<'_> {
+    fn container<R: Read + Seek>(
+        &mut self,
+        name: &str,
+        kind: Container,
+        mut reader: R,
+        depth: u32,
+    ) -> Result<(), DecodeError> {
+        if depth > self.limits.max_depth {
             return Err(refused(format!(
-                "more than {} bytes decompressed in total",
-                limits.max_total_bytes
+                "archives nested deeper than {} levels",
+                self.limits.max_depth
             )));
         }
-        let mut file = match zip.by_index(*index) {
-            Ok(file) => file,
-            Err(e) => {
-                if interesting_name(member) {
-                    visit(Entry::Failed {
+        match kind {
+            Container::Zip => self.zip(name, reader, depth),
+            Container::Tar => self.tar_stream(name, reader, depth),
+            Container::Gzip => {
+                let compressed = reader.stream_len_hint();
+                let gz = flate2::read::GzDecoder::new(reader);
+                // The whole budget while we look: a tar inside may be large; a single file is held
+                // to the member limit once we know it is one.
+                let mut bounded = Bounded::new(gz, self.budget.left, compressed, self.limits);
+                let mut head = [0u8; 512];
+                let n = read_up_to(&mut bounded, &mut head).map_err(|e| member_error(&e))?;
+                if container(&head[..n]) == Some(Container::Tar) {
+                    let chained = io::Cursor::new(head[..n].to_vec()).chain(bounded);
+                    return self.tar_stream(name, chained, depth);
+                }
+                bounded.limit = member_limit(self.limits, &self.budget, compressed);
+                let mut bytes = head[..n].to_vec();
+                let read = bounded.read_to_end(&mut bytes);
+                self.budget.left = self.budget.left.saturating_sub(bytes.len() as u64);
+                match read {
+                    Ok(_) => {
+                        self.hand_over(name, &bytes, depth);
+                        Ok(())
+                    }
+                    Err(e) if depth == 1 => Err(member_error(&e)),
+                    Err(e) => {
+                        (self.visit)(Entry::Failed { path: name, error: member_error(&e) });
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    /// Hands a decompressed member over: a nested archive is walked, anything else is a file.
+    fn hand_over(&mut self, path: &str, bytes: &[u8], depth: u32) {
+        match container(bytes) {
+            Some(kind) => {
+                let cursor = io::Cursor::new(bytes);
+                if let Err(error) = self.container(path, kind, cursor, depth + 1) {
+                    (self.visit)(Entry::Failed { path, error });
+                }
+            }
+            None => (self.visit)(Entry::File { path, bytes }),
+        }
+    }
+
+    fn zip<R: Read + Seek>(
+        &mut self,
+        name: &str,
+        reader: R,
+        depth: u32,
+    ) -> Result<(), DecodeError> {
+        let mut zip = zip::ZipArchive::new(reader).map_err(|e| {
+            DecodeError::new(
+                ProblemKind::BadStructure,
+                format!("cannot read the zip directory: {e}"),
+            )
+        })?;
+        if zip.len() as u64 > self.limits.max_entries {
+            return Err(refused(format!(
+                "{} entries, more than the limit of {}",
+                zip.len(),
+                self.limits.max_entries
+            )));
+        }
+        // The member names, sorted: output inside an archive is sorted by path.
+        let mut members: Vec<(String, usize)> = (0..zip.len())
+            .filter_map(|i| {
+                let n = zip.name_for_index(i)?.ok()?.into_owned();
+                (!n.ends_with('/')).then_some((n, i))
+            })
+            .collect();
+        members.sort();
+
+        // Strava's activities.csv first, so its names can be attached as files are decoded.
+        for (member, index) in &members {
+            if is_strava_csv(member) {
+                let Ok(mut file) = zip.by_index(*index) else { continue };
+                let limit = member_limit(self.limits, &self.budget, file.compressed_size());
+                let compressed = file.compressed_size();
+                let mut bounded = Bounded::new(&mut file, limit, compressed, self.limits);
+                let Some((bytes, ok)) = self.read_member(&mut bounded, false, 0) else { continue };
+                if ok.is_ok() {
+                    let base = format!("{name}!/{}", parent_of(member));
+                    (self.visit)(Entry::Catalog { base: &base, catalog: parse_strava_csv(&bytes) });
+                }
+            }
+        }
+
+        for (member, index) in &members {
+            if is_strava_csv(member) {
+                continue;
+            }
+            let path = format!("{name}!/{member}");
+            self.check_total()?;
+            let mut file = match zip.by_index(*index) {
+                Ok(file) => file,
+                Err(e) => {
+                    if interesting_name(member) {
+                        (self.visit)(Entry::Failed {
+                            path: &path,
+                            error: DecodeError::new(
+                                ProblemKind::BadStructure,
+                                format!("cannot read the archive member: {e}"),
+                            ),
+                        });
+                    }
+                    continue;
+                }
+            };
+            let compressed = file.compressed_size();
+            let limit = member_limit(self.limits, &self.budget, compressed);
+            let declared = file.size();
+            let ratio_cap =
+                compressed.saturating_mul(self.limits.max_ratio).max(self.limits.ratio_floor);
+            if declared > limit || declared > ratio_cap {
+                // Refused from the directory alone, before a byte is decompressed.
+                if interesting_name(member) || declared > self.limits.max_member_bytes {
+                    (self.visit)(Entry::Failed {
                         path: &path,
-                        error: DecodeError::new(
-                            ProblemKind::BadStructure,
-                            format!("cannot read the archive member: {e}"),
-                        ),
+                        error: too_big(declared, compressed, self.limits),
                     });
                 }
                 continue;
             }
-        };
-        let compressed = file.compressed_size();
-        let limit = member_limit(limits, budget, compressed);
-        let declared = file.size();
-        let ratio_cap = compressed.saturating_mul(limits.max_ratio).max(limits.ratio_floor);
-        if declared > limit || declared > ratio_cap {
-            // Refused from the directory alone, before a byte is decompressed.
-            if interesting_name(member) || declared > limits.max_member_bytes {
-                visit(Entry::Failed { path: &path, error: too_big(declared, compressed, limits) });
-            }
-            continue;
+            let mut bounded = Bounded::new(&mut file, limit, compressed, self.limits);
+            let capacity = usize::try_from(file_size_hint(limit)).unwrap_or(0);
+            let sniff_first = !interesting_name(member);
+            let Some((bytes, read)) = self.read_member(&mut bounded, sniff_first, capacity) else {
+                continue;
+            };
+            drop(file);
+            self.finish_member(&path, bytes, read, depth);
         }
-        let mut bounded = Bounded::new(&mut file, limit, compressed, limits);
-        if !interesting_name(member) {
-            // Look at the first bytes only; skip the member unless they sniff as something we read.
+        Ok(())
+    }
+
+    /// Refuses to go on once the walk has decompressed all it may.
+    fn check_total(&self) -> Result<(), DecodeError> {
+        if self.budget.left == 0 {
+            return Err(refused(format!(
+                "more than {} bytes decompressed in total",
+                self.limits.max_total_bytes
+            )));
+        }
+        Ok(())
+    }
+
+    /// A member's bytes (`capacity` to start with), read to the end of `reader` and counted
+    /// against the budget, with how the reading ended. When its name does not say it is one we
+    /// read (`sniff_first`), only its first bytes are read, and it is skipped (`None`) unless
+    /// they sniff as a format or an archive.
+    fn read_member(
+        &mut self,
+        reader: &mut impl Read,
+        sniff_first: bool,
+        capacity: usize,
+    ) -> Option<(Vec<u8>, io::Result<usize>)> {
+        let mut bytes = if sniff_first {
             let mut head = vec![0u8; XML_SNIFF_LIMIT];
-            let n = read_up_to(&mut bounded, &mut head).unwrap_or(0);
+            let n = read_up_to(reader, &mut head).unwrap_or(0);
             head.truncate(n);
             if sniff(&head).is_none() && container(&head).is_none() {
+                return None;
+            }
+            head
+        } else {
+            Vec::with_capacity(capacity)
+        };
+        let read = reader.read_to_end(&mut bytes);
+        self.budget.left = self.budget.left.saturating_sub(bytes.len() as u64);
+        Some((bytes, read))
+    }
+
+    fn finish_member(&mut self, path: &str, bytes: Vec<u8>, read: io::Result<usize>, depth: u32) {
+        match read {
+            Ok(_) => {
+                let lower = path.to_ascii_lowercase();
+                if container(&bytes) == Some(Container::Gzip) || lower.ends_with(".gz") {
+                    self.gunzip_member(path, &bytes, depth);
+                } else {
+                    self.hand_over(path, &bytes, depth);
+                }
+            }
+            Err(e) => (self.visit)(Entry::Failed { path, error: member_error(&e) }),
+        }
+    }
+
+    /// A `.gz` member inside an archive: decompressed (bounded), then handed over.
+    fn gunzip_member(&mut self, path: &str, compressed: &[u8], depth: u32) {
+        if container(compressed) != Some(Container::Gzip) {
+            // Named .gz but not gzip: sniffing decides, as for any other member.
+            self.hand_over(path, compressed, depth);
+            return;
+        }
+        if depth + 1 > self.limits.max_depth {
+            (self.visit)(Entry::Failed {
+                path,
+                error: refused(format!(
+                    "archives nested deeper than {} levels",
+                    self.limits.max_depth
+                )),
+            });
+            return;
+        }
+        let gz = flate2::read::GzDecoder::new(compressed);
+        let limit = member_limit(self.limits, &self.budget, compressed.len() as u64);
+        let mut bounded = Bounded::new(gz, limit, compressed.len() as u64, self.limits);
+        let mut bytes = Vec::new();
+        let read = bounded.read_to_end(&mut bytes);
+        self.budget.left = self.budget.left.saturating_sub(bytes.len() as u64);
+        match read {
+            Ok(_) => self.hand_over(path, &bytes, depth + 1),
+            Err(e) => (self.visit)(Entry::Failed { path, error: member_error(&e) }),
+        }
+    }
+
+    /// A tar stream, member by member in stream order (the caller sorts the results by path).
+    fn tar_stream<R: Read>(
+        &mut self,
+        name: &str,
+        reader: R,
+        depth: u32,
+    ) -> Result<(), DecodeError> {
+        let mut archive = tar::Archive::new(reader);
+        let entries = archive.entries().map_err(|e| {
+            DecodeError::new(ProblemKind::BadStructure, format!("cannot read the tar archive: {e}"))
+        })?;
+        let mut count = 0u64;
+        for entry in entries {
+            count += 1;
+            if count > self.limits.max_entries {
+                return Err(refused(format!("more than {} entries", self.limits.max_entries)));
+            }
+            let mut entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    // A broken tar header ends the stream: what follows cannot be found.
+                    (self.visit)(Entry::Failed {
+                        path: &format!("{name}!/"),
+                        error: DecodeError::new(
+                            ProblemKind::Truncated,
+                            format!("the tar archive breaks off: {e}"),
+                        ),
+                    });
+                    return Ok(());
+                }
+            };
+            if !entry.header().entry_type().is_file() {
                 continue;
             }
-            let mut bytes = head;
-            let read = bounded.read_to_end(&mut bytes);
-            budget.left = budget.left.saturating_sub(bytes.len() as u64);
-            drop(file);
-            finish_member(&path, bytes, read, limits, budget, depth, visit);
-            continue;
+            let member = match entry.path() {
+                Ok(p) => p.to_string_lossy().into_owned(),
+                Err(_) => continue,
+            };
+            let path = format!("{name}!/{member}");
+            self.check_total()?;
+            let size = entry.size();
+            // The tar stream is already decompressed: the ratio of the outer gzip is checked by
+            // the reader under it, the size here by the member limit.
+            let limit = member_limit(self.limits, &self.budget, u64::MAX / 2);
+            if size > limit {
+                (self.visit)(Entry::Failed {
+                    path: &path,
+                    error: too_big(size, size, self.limits),
+                });
+                continue;
+            }
+            let csv = is_strava_csv(&member);
+            let sniff_first = !csv && !interesting_name(&member);
+            let mut member_bytes = (&mut entry).take(limit);
+            let Some((bytes, read)) = self.read_member(&mut member_bytes, sniff_first, 0) else {
+                continue;
+            };
+            if csv {
+                if read.is_ok() {
+                    let base = format!("{name}!/{}", parent_of(&member));
+                    (self.visit)(Entry::Catalog { base: &base, catalog: parse_strava_csv(&bytes) });
+                }
+                continue;
+            }
+            self.finish_member(&path, bytes, read, depth);
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(file_size_hint(limit)).unwrap_or(0));
-        let read = bounded.read_to_end(&mut bytes);
-        budget.left = budget.left.saturating_sub(bytes.len() as u64);
-        drop(file);
-        finish_member(&path, bytes, read, limits, budget, depth, visit);
+        Ok(())
     }
-    Ok(())
 }
 
 /// A starting capacity that never trusts a declared size past 16 MiB.
 fn file_size_hint(limit: u64) -> u64 {
     limit.min(16 << 20).min(64 << 10)
-}
-
-fn finish_member(
-    path: &str,
-    bytes: Vec<u8>,
-    read: io::Result<usize>,
-    limits: &Limits,
-    budget: &mut Budget,
-    depth: u32,
-    visit: &mut dyn FnMut(Entry<'_>),
-) {
-    match read {
-        Ok(_) => {
-            let lower = path.to_ascii_lowercase();
-            if container(&bytes) == Some(Container::Gzip) || lower.ends_with(".gz") {
-                gunzip_member(path, &bytes, limits, budget, depth, visit);
-            } else {
-                hand_over(path, &bytes, limits, budget, depth, visit);
-            }
-        }
-        Err(e) => visit(Entry::Failed { path, error: member_error(&e) }),
-    }
-}
-
-/// A `.gz` member inside an archive: decompressed (bounded), then handed over.
-fn gunzip_member(
-    path: &str,
-    compressed: &[u8],
-    limits: &Limits,
-    budget: &mut Budget,
-    depth: u32,
-    visit: &mut dyn FnMut(Entry<'_>),
-) {
-    if container(compressed) != Some(Container::Gzip) {
-        // Named .gz but not gzip: sniffing decides, as for any other member.
-        hand_over(path, compressed, limits, budget, depth, visit);
-        return;
-    }
-    if depth + 1 > limits.max_depth {
-        visit(Entry::Failed {
-            path,
-            error: refused(format!("archives nested deeper than {} levels", limits.max_depth)),
-        });
-        return;
-    }
-    let gz = flate2::read::GzDecoder::new(compressed);
-    let limit = member_limit(limits, budget, compressed.len() as u64);
-    let mut bounded = Bounded::new(gz, limit, compressed.len() as u64, limits);
-    let mut bytes = Vec::new();
-    let read = bounded.read_to_end(&mut bytes);
-    budget.left = budget.left.saturating_sub(bytes.len() as u64);
-    match read {
-        Ok(_) => hand_over(path, &bytes, limits, budget, depth + 1, visit),
-        Err(e) => visit(Entry::Failed { path, error: member_error(&e) }),
-    }
-}
-
-fn walk_tar<R: Read + Seek>(
-    name: &str,
-    reader: R,
-    limits: &Limits,
-    budget: &mut Budget,
-    depth: u32,
-    visit: &mut dyn FnMut(Entry<'_>),
-) -> Result<(), DecodeError> {
-    walk_tar_stream(name, reader, limits, budget, depth, visit)
-}
-
-/// A tar stream, member by member in stream order (the caller sorts the results by path).
-fn walk_tar_stream<R: Read>(
-    name: &str,
-    reader: R,
-    limits: &Limits,
-    budget: &mut Budget,
-    depth: u32,
-    visit: &mut dyn FnMut(Entry<'_>),
-) -> Result<(), DecodeError> {
-    let mut archive = tar::Archive::new(reader);
-    let entries = archive.entries().map_err(|e| {
-        DecodeError::new(ProblemKind::BadStructure, format!("cannot read the tar archive: {e}"))
-    })?;
-    let mut count = 0u64;
-    for entry in entries {
-        count += 1;
-        if count > limits.max_entries {
-            return Err(refused(format!("more than {} entries", limits.max_entries)));
-        }
-        let mut entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                // A broken tar header ends the stream: what follows cannot be found.
-                visit(Entry::Failed {
-                    path: &format!("{name}!/"),
-                    error: DecodeError::new(
-                        ProblemKind::Truncated,
-                        format!("the tar archive breaks off: {e}"),
-                    ),
-                });
-                return Ok(());
-            }
-        };
-        if !entry.header().entry_type().is_file() {
-            continue;
-        }
-        let member = match entry.path() {
-            Ok(p) => p.to_string_lossy().into_owned(),
-            Err(_) => continue,
-        };
-        let path = format!("{name}!/{member}");
-        if budget.left == 0 {
-            return Err(refused(format!(
-                "more than {} bytes decompressed in total",
-                limits.max_total_bytes
-            )));
-        }
-        let size = entry.size();
-        // The tar stream is already decompressed: the ratio of the outer gzip is checked by
-        // the reader under it, the size here by the member limit.
-        let limit = member_limit(limits, budget, u64::MAX / 2);
-        if size > limit {
-            visit(Entry::Failed { path: &path, error: too_big(size, size, limits) });
-            continue;
-        }
-        let csv = is_strava_csv(&member);
-        if !csv && !interesting_name(&member) {
-            let mut head = vec![0u8; XML_SNIFF_LIMIT];
-            let n = read_up_to(&mut entry, &mut head).unwrap_or(0);
-            head.truncate(n);
-            if sniff(&head).is_none() && container(&head).is_none() {
-                continue;
-            }
-            let mut bytes = head;
-            let read = (&mut entry).take(limit).read_to_end(&mut bytes);
-            budget.left = budget.left.saturating_sub(bytes.len() as u64);
-            finish_member(&path, bytes, read, limits, budget, depth, visit);
-            continue;
-        }
-        let mut bytes = Vec::new();
-        let read = (&mut entry).take(limit).read_to_end(&mut bytes);
-        budget.left = budget.left.saturating_sub(bytes.len() as u64);
-        if csv {
-            if read.is_ok() {
-                let base = format!("{name}!/{}", parent_of(&member));
-                visit(Entry::Catalog { base: &base, catalog: parse_strava_csv(&bytes) });
-            }
-            continue;
-        }
-        finish_member(&path, bytes, read, limits, budget, depth, visit);
-    }
-    Ok(())
 }
 
 /// The folder part of a member path, ending in `/`, or empty.

@@ -613,9 +613,13 @@ impl Walk {
         let mut plans = [UNDEFINED; 16];
         let mut pos = start;
         while let Some(&h) = data.get(pos) {
-            if h & 0x80 != 0 {
+            // A normal header with bit 6 set starts a definition message.
+            if h & 0xC0 == 0x40 {
+                pos = self.definition(data, pos, h, &mut plans, complete)?;
+                continue;
+            }
+            let (local, ts) = if h & 0x80 != 0 {
                 // Compressed timestamp header: local type in bits 5-6, seconds in bits 0-4.
-                let local = usize::from((h >> 5) & 0x03);
                 let offset = u32::from(h & 0x1F);
                 let base = hot.last_ts.unwrap_or(0);
                 let mut ts = (base & !0x1F).wrapping_add(offset);
@@ -623,29 +627,12 @@ impl Walk {
                     ts = ts.wrapping_add(0x20);
                 }
                 hot.last_ts = Some(ts);
-                pos = self.data_message::<SAMPLES>(
-                    hot,
-                    data,
-                    pos,
-                    local,
-                    &plans[local],
-                    Some(ts),
-                    complete,
-                )?;
-            } else if h & 0x40 != 0 {
-                pos = self.definition(data, pos, h, &mut plans, complete)?;
+                (usize::from((h >> 5) & 0x03), Some(ts))
             } else {
-                let local = usize::from(h & 0x0F);
-                pos = self.data_message::<SAMPLES>(
-                    hot,
-                    data,
-                    pos,
-                    local,
-                    &plans[local],
-                    None,
-                    complete,
-                )?;
-            }
+                (usize::from(h & 0x0F), None)
+            };
+            pos =
+                self.data_message::<SAMPLES>(hot, data, pos, local, &plans[local], ts, complete)?;
         }
         Ok(())
     }

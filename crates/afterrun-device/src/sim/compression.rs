@@ -18,9 +18,9 @@ use crate::compression::{
     CompressionReadings, CompressionState, MAX_CHAMBERS, MAX_CHAMBERS_PER_LEG, Phase, ProgramError,
     VENTED_MMHG, Valve,
 };
-use crate::sim::DetectedFault;
-use crate::sim::faults::{FaultKind, InjectedFault};
+use crate::sim::faults::{FaultKind, FaultSchedule, InjectedFault};
 use crate::sim::rng::Rng;
+use crate::sim::{DetectedFault, Detections};
 
 /// Controller tick period, ms.
 pub const TICK_MS: u64 = 10;
@@ -120,9 +120,7 @@ pub struct CompressionSim {
     lagged_m: f64,
     leak_k: f64,
     rng: Rng,
-    faults: Vec<InjectedFault>,
-    next_fault: usize,
-    injected: Vec<InjectedFault>,
+    faults: FaultSchedule,
     leak: [bool; MAX_CHAMBERS],
     kink: [bool; MAX_CHAMBERS],
     stuck: [Option<f64>; MAX_CHAMBERS],
@@ -138,11 +136,10 @@ pub struct CompressionSim {
     commands: CompressionCommands,
     readings: CompressionReadings,
     t: u64,
-    detected: Vec<DetectedFault>,
+    detected: Detections,
     max_pressure: f64,
     max_over_target: f64,
     at_target_ms: u64,
-    pump_after_fault: bool,
     limit_ms: u64,
     finished: bool,
     done_at: Option<u64>,
@@ -179,8 +176,6 @@ impl CompressionSim {
         let p60 = 60.0;
         let leak_k = params.leak_mmhg_s_at_60 * (params.volume_foot_l + c * pa + 2.0 * c * p60)
             / (pa * p60.sqrt());
-        let mut faults: Vec<InjectedFault> = faults.to_vec();
-        faults.sort_by_key(|f| f.at_ms);
         let duration_ms = u64::from(program.duration_min) * 60_000;
         // The controller starts at t = 0 from idle; `start` only fails when not idle.
         let _ = controller.start(0);
@@ -197,9 +192,7 @@ impl CompressionSim {
             lagged_m: 0.0,
             leak_k,
             rng: Rng::new(seed),
-            faults,
-            next_fault: 0,
-            injected: Vec::new(),
+            faults: FaultSchedule::new(faults),
             leak: [false; MAX_CHAMBERS],
             kink: [false; MAX_CHAMBERS],
             stuck: [None; MAX_CHAMBERS],
@@ -215,11 +208,10 @@ impl CompressionSim {
             commands: CompressionCommands::SAFE,
             readings: CompressionReadings::default(),
             t: 0,
-            detected: Vec::new(),
+            detected: Detections::default(),
             max_pressure: 0.0,
             max_over_target: f64::NEG_INFINITY,
             at_target_ms: 0,
-            pump_after_fault: false,
             limit_ms: duration_ms + 10 * 60_000,
             finished: false,
             done_at: None,
@@ -312,7 +304,6 @@ impl CompressionSim {
             }
             _ => {}
         }
-        self.injected.push(f);
     }
 
     fn sample(&mut self) -> CompressionReadings {
@@ -428,11 +419,7 @@ impl CompressionSim {
         if self.finished {
             return;
         }
-        while let Some(f) = self.faults.get(self.next_fault).copied() {
-            if f.at_ms > self.t {
-                break;
-            }
-            self.next_fault += 1;
+        while let Some(f) = self.faults.due(self.t) {
             self.activate(f);
         }
         if self.t.is_multiple_of(TICK_MS) && self.t >= self.gap_until {
@@ -441,17 +428,13 @@ impl CompressionSim {
             self.commands = self.controller.tick(self.t, &readings);
             self.readings = readings;
             self.last_tick = self.t;
-            if had_fault && self.commands.pump {
-                self.pump_after_fault = true;
-            }
-            if let (false, Some(at), CompressionState::Fault { kind }) =
-                (had_fault, self.controller.fault_at(), self.controller.state())
-            {
-                if self.commands.pump {
-                    self.pump_after_fault = true;
+            let fault = match (self.controller.fault_at(), self.controller.state()) {
+                (Some(at), CompressionState::Fault { kind }) => {
+                    Some(DetectedFault { kind: kind.name(), t_ms: at })
                 }
-                self.detected.push(DetectedFault { kind: kind.name(), t_ms: at });
-            }
+                _ => None,
+            };
+            self.detected.after_tick(had_fault, fault, self.commands.pump);
         }
         if self.t.saturating_sub(self.last_tick) >= self.params.watchdog_ms {
             self.watchdog = true;
@@ -533,10 +516,10 @@ impl CompressionSim {
             max_pressure_mmhg: self.max_pressure,
             max_over_target_mmhg: self.max_over_target,
             time_at_target_s: self.at_target_ms as f64 / 1000.0,
-            faults: self.detected.clone(),
-            injected: self.injected.clone(),
+            faults: self.detected.faults.clone(),
+            injected: self.faults.injected().to_vec(),
             ended_safe: vented && ended,
-            pump_after_fault: self.pump_after_fault,
+            pump_after_fault: self.detected.energized_after_fault,
         }
     }
 }

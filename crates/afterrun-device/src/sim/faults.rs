@@ -137,6 +137,37 @@ impl fmt::Display for ChamberSel {
     }
 }
 
+/// The faults of a run in time order, handed out as their time comes; remembers those handed
+/// out.
+#[derive(Clone, Debug)]
+pub(crate) struct FaultSchedule {
+    pending: Vec<InjectedFault>,
+    next: usize,
+    injected: Vec<InjectedFault>,
+}
+
+impl FaultSchedule {
+    /// The faults to inject, in any order (those at the same time keep theirs).
+    pub(crate) fn new(faults: &[InjectedFault]) -> Self {
+        let mut pending = faults.to_vec();
+        pending.sort_by_key(|f| f.at_ms);
+        FaultSchedule { pending, next: 0, injected: Vec::new() }
+    }
+
+    /// The next fault due at `t_ms` (at or before it), from now on counted as injected.
+    pub(crate) fn due(&mut self, t_ms: u64) -> Option<InjectedFault> {
+        let fault = self.pending.get(self.next).copied().filter(|f| f.at_ms <= t_ms)?;
+        self.next += 1;
+        self.injected.push(fault);
+        Some(fault)
+    }
+
+    /// The faults injected so far.
+    pub(crate) fn injected(&self) -> &[InjectedFault] {
+        &self.injected
+    }
+}
+
 /// One fault to inject.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct InjectedFault {

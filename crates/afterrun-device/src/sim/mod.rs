@@ -27,3 +27,31 @@ pub struct DetectedFault {
     /// Simulated time of detection, ms.
     pub t_ms: u64,
 }
+
+/// The controller's faults as a run's summary tells them: each one it detected, and whether a
+/// tick still commanded energy (the pump, the motor) once it was in fault.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Detections {
+    /// Each fault detected, in order.
+    pub(crate) faults: std::vec::Vec<DetectedFault>,
+    /// A tick commanded energy after a detected fault (must never happen).
+    pub(crate) energized_after_fault: bool,
+}
+
+impl Detections {
+    /// After one tick: `was_faulted` whether the controller was in fault before it, `fault` the
+    /// fault it is in now (when there is one), `energized` whether the tick commanded energy.
+    pub(crate) fn after_tick(
+        &mut self,
+        was_faulted: bool,
+        fault: Option<DetectedFault>,
+        energized: bool,
+    ) {
+        if was_faulted {
+            self.energized_after_fault |= energized;
+        } else if let Some(fault) = fault {
+            self.energized_after_fault |= energized;
+            self.faults.push(fault);
+        }
+    }
+}

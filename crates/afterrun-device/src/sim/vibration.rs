@@ -12,10 +12,10 @@
 
 use std::vec::Vec;
 
-use crate::sim::DetectedFault;
 use crate::sim::compression::TICK_MS;
-use crate::sim::faults::{FaultKind, InjectedFault};
+use crate::sim::faults::{FaultKind, FaultSchedule, InjectedFault};
 use crate::sim::rng::Rng;
+use crate::sim::{DetectedFault, Detections};
 use crate::vibration::{
     G, STOPPED_HZ, VibrationCommands, VibrationConfig, VibrationController, VibrationProgram,
     VibrationProgramError, VibrationReadings, VibrationState,
@@ -124,9 +124,7 @@ pub struct VibrationSim {
     target_slope: f64,
     current: f64,
     person: f64,
-    faults: Vec<InjectedFault>,
-    next_fault: usize,
-    injected: Vec<InjectedFault>,
+    faults: FaultSchedule,
     stall: bool,
     encoder_stuck: Option<f64>,
     runaway: bool,
@@ -138,12 +136,11 @@ pub struct VibrationSim {
     readings: VibrationReadings,
     measured_hz: f64,
     t: u64,
-    detected: Vec<DetectedFault>,
+    detected: Detections,
     max_frequency: f64,
     max_accel: f64,
     max_steady_error: f64,
     segments_done: usize,
-    motion_after_fault: bool,
     limit_ms: u64,
     finished: bool,
 }
@@ -164,8 +161,6 @@ impl VibrationSim {
             .iter()
             .map(|s| u64::from(s.duration_s + s.rest_s + 2 * program.ramp_s) + 3)
             .sum();
-        let mut faults = faults.to_vec();
-        faults.sort_by_key(|f| f.at_ms);
         Ok(Self {
             params,
             config,
@@ -182,9 +177,7 @@ impl VibrationSim {
             target_slope: 0.0,
             current: 0.0,
             person: params.person_kg,
-            faults,
-            next_fault: 0,
-            injected: Vec::new(),
+            faults: FaultSchedule::new(faults),
             stall: false,
             encoder_stuck: None,
             runaway: false,
@@ -196,12 +189,11 @@ impl VibrationSim {
             readings: VibrationReadings::default(),
             measured_hz: 0.0,
             t: 0,
-            detected: Vec::new(),
+            detected: Detections::default(),
             max_frequency: 0.0,
             max_accel: 0.0,
             max_steady_error: 0.0,
             segments_done: 0,
-            motion_after_fault: false,
             limit_ms: total * 1000 + 120_000,
             finished: false,
         })
@@ -265,7 +257,6 @@ impl VibrationSim {
             }
             _ => {}
         }
-        self.injected.push(f);
     }
 
     fn sample(&mut self) -> VibrationReadings {
@@ -366,11 +357,7 @@ impl VibrationSim {
         if self.finished {
             return;
         }
-        while let Some(f) = self.faults.get(self.next_fault).copied() {
-            if f.at_ms > self.t {
-                break;
-            }
-            self.next_fault += 1;
+        while let Some(f) = self.faults.due(self.t) {
             self.activate(f);
         }
         if self.t.is_multiple_of(TICK_MS) {
@@ -387,17 +374,13 @@ impl VibrationSim {
                 self.target_slope =
                     (f64::from(self.commands.target_hz) - before) / (TICK_MS as f64 / 1000.0);
                 self.readings = readings;
-                if had_fault && !self.commands.is_safe() {
-                    self.motion_after_fault = true;
-                }
-                if let (false, Some(at), VibrationState::Fault { kind }) =
-                    (had_fault, self.controller.fault_at(), self.controller.state())
-                {
-                    if !self.commands.is_safe() {
-                        self.motion_after_fault = true;
+                let fault = match (self.controller.fault_at(), self.controller.state()) {
+                    (Some(at), VibrationState::Fault { kind }) => {
+                        Some(DetectedFault { kind: kind.name(), t_ms: at })
                     }
-                    self.detected.push(DetectedFault { kind: kind.name(), t_ms: at });
-                }
+                    _ => None,
+                };
+                self.detected.after_tick(had_fault, fault, !self.commands.is_safe());
             }
         }
         // The independent hardware watchdog: no tick for 200 ms cuts the drive and brakes.
@@ -471,10 +454,10 @@ impl VibrationSim {
             max_frequency_hz: self.max_frequency,
             max_accel_g: self.max_accel,
             max_steady_error_hz: self.max_steady_error,
-            faults: self.detected.clone(),
-            injected: self.injected.clone(),
+            faults: self.detected.faults.clone(),
+            injected: self.faults.injected().to_vec(),
             ended_safe: ended && self.frequency_hz() < f64::from(STOPPED_HZ),
-            motion_after_fault: self.motion_after_fault,
+            motion_after_fault: self.detected.energized_after_fault,
         }
     }
 }

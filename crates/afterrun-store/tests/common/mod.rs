@@ -28,3 +28,28 @@ pub fn fresh_dir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
+
+/// The two tests of a story `story(location)` in the calling file: `$sqlite` on a fresh SQLite
+/// file, `$postgres` on the PostgreSQL server of the run (when there is one); `$name` names the
+/// folder and the story in messages. (`story.rs` writes its two tests out: its SQLite one checks
+/// the file afterwards.)
+#[allow(unused_macros)]
+macro_rules! story_on_both_backends {
+    ($name:literal, $sqlite:ident, $postgres:ident) => {
+        #[tokio::test]
+        async fn $sqlite() {
+            let dir = common::fresh_dir($name);
+            story(afterrun_store::Location::Sqlite(dir.join("afterrun.db"))).await;
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            if let Some(location) = common::postgres($name) {
+                story(location).await;
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use story_on_both_backends;
