@@ -377,6 +377,20 @@ fn id_param() -> Value {
     json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}])
 }
 
+/// A web form that changes a step of a stored plan (`/plans/{id}/steps/{step}/…`): `summary`,
+/// the redirect's `done` description, the same-origin rule `refused`.
+fn step_form(summary: &str, done: &str, refused: &str) -> Value {
+    json!({"post": {"summary": summary,
+        "description": refused,
+        "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+            {"name": "step", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
+        ],
+        "responses": {"303": {"description": done},
+                      "403": problem("cross-origin request refused"),
+                      "404": problem("no such plan or step")}}})
+}
+
 fn topic_param() -> Value {
     let ids: Vec<&str> = afterrun_protocol::guide::topics().iter().map(|t| t.id).collect();
     json!([{"name": "topic", "in": "path", "required": true,
@@ -728,24 +742,8 @@ pub fn document() -> Value {
                 "parameters": id_param(),
                 "responses": {"200": {"description": "iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
                               "404": problem("no such plan")}}},
-            "/plans/{id}/steps/{step}/done": {"post": {"summary": "Web app: mark a step of a stored plan done",
-                "description": refused,
-                "parameters": [
-                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
-                    {"name": "step", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
-                ],
-                "responses": {"303": {"description": "done; back to the plan"},
-                              "403": problem("cross-origin request refused"),
-                              "404": problem("no such plan or step")}}},
-            "/plans/{id}/steps/{step}/undo": {"post": {"summary": "Web app: take back a step marked done",
-                "description": refused,
-                "parameters": [
-                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
-                    {"name": "step", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
-                ],
-                "responses": {"303": {"description": "taken back; back to the plan"},
-                              "403": problem("cross-origin request refused"),
-                              "404": problem("no such plan or step")}}},
+            "/plans/{id}/steps/{step}/done": step_form("Web app: mark a step of a stored plan done", "done; back to the plan", refused),
+            "/plans/{id}/steps/{step}/undo": step_form("Web app: take back a step marked done", "taken back; back to the plan", refused),
             "/profile": {
                 "get": {"summary": "Web app: the profile form", "responses": {"200": html("the page"), "404": html("no store")}},
                 "post": {"summary": "Web app: save the profile", "description": refused,

@@ -11,6 +11,14 @@ use crate::problem::Problem;
 /// The athlete of personal mode: the same default name as the CLI's `--athlete`.
 pub const PERSONAL_ATHLETE: &str = "me";
 
+/// Whether the `Content-Type` of these headers starts with `prefix`.
+pub(crate) fn media_starts_with(headers: &HeaderMap, prefix: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(prefix))
+}
+
 /// A 303 to `to` (after a form, or to the log-in page).
 pub(crate) fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()

@@ -8,7 +8,7 @@ use afterrun_protocol::codes::Level;
 use afterrun_protocol::doc::ReasonDoc;
 use afterrun_store::{Account, Id, Role, Store, StoreError};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize as _;
@@ -64,6 +64,27 @@ pub(crate) async fn login_page(
     page(StatusCode::OK, &view)
 }
 
+/// A log-in or sign-up form: its values, the username (trimmed) and the password.
+pub(crate) struct AccountForm {
+    form: FormValues,
+    username: String,
+    password: String,
+}
+
+impl FromRequest<AppState> for AccountForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = FormValues::new(pairs);
+        let username = form.get("username").unwrap_or("").trim().to_owned();
+        let password = form.get("password").unwrap_or("").to_owned();
+        Ok(AccountForm { form, username, password })
+    }
+}
+
 /// Where an account lands after logging in.
 fn home(role: Role) -> &'static str {
     match role {
@@ -84,12 +105,9 @@ pub(crate) async fn login_submit(
     csrf: CsrfToken,
     client: Client,
     headers: HeaderMap,
-    Form(pairs): Form<Vec<(String, String)>>,
+    AccountForm { username, password, .. }: AccountForm,
 ) -> Response {
     let Some(store) = multi_user_store(&state) else { return no_accounts() };
-    let form = FormValues::new(pairs);
-    let username = form.get("username").unwrap_or("").trim().to_owned();
-    let password = form.get("password").unwrap_or("").to_owned();
     match auth::login(&state, store, client, &username, &password).await {
         Ok((account, token)) => logged_in(account.role, &token, &headers),
         Err(refusal) => {
@@ -178,12 +196,9 @@ pub(crate) async fn signup_submit(
     csrf: CsrfToken,
     client: Client,
     headers: HeaderMap,
-    Form(pairs): Form<Vec<(String, String)>>,
+    AccountForm { form, username, password }: AccountForm,
 ) -> Response {
     let Some(store) = multi_user_store(&state) else { return no_accounts() };
-    let form = FormValues::new(pairs);
-    let username = form.get("username").unwrap_or("").trim().to_owned();
-    let password = form.get("password").unwrap_or("").to_owned();
     let role = if form.get("role") == Some("coach") { Role::Coach } else { Role::Athlete };
     let invite = form.get("invite").filter(|i| !i.is_empty());
     let created = async {

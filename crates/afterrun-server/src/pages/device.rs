@@ -9,7 +9,8 @@ use afterrun_device::sim::{CompressionSim, Device, Program, Summary};
 use afterrun_device::vibration::{Amplitude, Stance, VibrationConfig, VibrationProgram};
 use afterrun_service::chart::trace::svg_plot;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
@@ -408,16 +409,30 @@ fn capitalize(text: &str) -> String {
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// The program the query of a page chooses (either device, compression first), with the query;
+/// a refusal is the page's answer ([`page_problem`]).
+pub(crate) struct ChosenPage {
+    chosen: Chosen,
+    query: RunQuery,
+}
+
+impl FromRequestParts<AppState> for ChosenPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let principal = Principal::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Query(query) = Query::<RunQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let chosen = choose(state, &principal, &query, None).await.map_err(page_problem)?;
+        Ok(ChosenPage { chosen, query })
+    }
+}
+
 /// `GET /device`: the program and the form to run it.
-pub(crate) async fn device_page(
-    State(state): State<AppState>,
-    principal: Principal,
-    Query(query): Query<RunQuery>,
-) -> Response {
-    let chosen = match choose(&state, &principal, &query, None).await {
-        Ok(c) => c,
-        Err(p) => return page_problem(p),
-    };
+pub(crate) async fn device_page(ChosenPage { chosen, query }: ChosenPage) -> Response {
     match groups_of(&chosen.program) {
         Ok(groups) => page(StatusCode::OK, &page_for(&chosen, groups, &query, None)),
         Err(p) => page_problem(p),
@@ -425,15 +440,7 @@ pub(crate) async fn device_page(
 }
 
 /// `GET /device/run`: the whole run, simulated at once (1 ms steps), drawn as an SVG.
-pub(crate) async fn device_run(
-    State(state): State<AppState>,
-    principal: Principal,
-    Query(query): Query<RunQuery>,
-) -> Response {
-    let chosen = match choose(&state, &principal, &query, None).await {
-        Ok(c) => c,
-        Err(p) => return page_problem(p),
-    };
+pub(crate) async fn device_run(ChosenPage { chosen, query }: ChosenPage) -> Response {
     let prepared = parse_speed(query.speed.as_deref())
         .and_then(|_| program_faults(&chosen.program, query.fault.as_deref()))
         .and_then(|faults| {
