@@ -207,12 +207,8 @@ async fn each_session_and_visitor_has_its_own_csrf_token_and_no_other_session_ca
     }
     // A form without Origin or Sec-Fetch-Site (an old browser): only the session's own token.
     let form = |session: &str, token: &str| {
-        Request::post("/profile")
-            .header(header::HOST, HOST)
-            .header(header::COOKIE, format!("afterrun_session={session}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf_token={token}&age=41")))
-            .unwrap()
+        let cookie = format!("afterrun_session={session}");
+        common::form_without_origin(HOST, "/profile", cookie, format!("csrf_token={token}&age=41"))
     };
     let answer = send(state, form(&ann, &tokens[2])).await;
     assert_eq!(answer.problem(403)["field"], "csrf_token", "Bob's token in Ann's session");

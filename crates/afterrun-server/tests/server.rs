@@ -329,12 +329,8 @@ async fn state_changes_need_same_origin_proof() {
 #[tokio::test]
 async fn a_form_can_carry_the_token_as_a_field() {
     let form = |token: &str| {
-        Request::post("/checkin")
-            .header(header::HOST, HOST)
-            .header(header::COOKIE, format!("afterrun_csrf={TOKEN}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf_token={token}&sore_quads_left=6&sore_quads_right=6")))
-            .unwrap()
+        let body = format!("csrf_token={token}&sore_quads_left=6&sore_quads_right=6");
+        common::form_without_origin(HOST, "/checkin", format!("afterrun_csrf={TOKEN}"), body)
     };
     let (status, _, body) = send(form(TOKEN)).await;
     assert_eq!(status, StatusCode::OK, "{body}");

@@ -10,8 +10,8 @@ use afterrun_device::vibration::{Amplitude, Stance, VibrationConfig, VibrationPr
 use afterrun_service::chart::trace::svg_plot;
 use askama::Template;
 use axum::extract::{FromRequestParts, Query};
-use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
@@ -21,7 +21,7 @@ use crate::device_sim::{
     offered_faults, parse_speed, program_faults, sample, simulation,
 };
 use crate::problem::Problem;
-use crate::respond::{not_found_page, page};
+use crate::respond::{extract_part, not_found_page, page};
 
 /// The chamber's place on the leg, from the foot up.
 fn place(number: u8, chambers: u8) -> &'static str {
@@ -420,12 +420,8 @@ impl FromRequestParts<AppState> for ChosenPage {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let principal = Principal::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let Query(query) = Query::<RunQuery>::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let principal: Principal = extract_part(parts, state).await?;
+        let Query(query) = extract_part::<Query<RunQuery>>(parts, state).await?;
         let chosen = choose(state, &principal, &query, None).await.map_err(page_problem)?;
         Ok(ChosenPage { chosen, query })
     }

@@ -138,6 +138,17 @@ pub fn post_form(path: &str, pairs: &[(&str, &str)]) -> Request<Body> {
         .unwrap()
 }
 
+/// A form posted to `host` without `Origin` or `Sec-Fetch-Site` (as an old browser does), with
+/// this cookie: only a CSRF token can let it through.
+pub fn form_without_origin(host: &str, path: &str, cookie: String, body: String) -> Request<Body> {
+    Request::post(path)
+        .header(header::HOST, host)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
 /// A `POST` of a `media` body from the site's own page at the loopback host (with `Origin`).
 pub fn post_as(path: &str, media: &str, body: impl Into<Body>) -> Request<Body> {
     Request::post(path)
