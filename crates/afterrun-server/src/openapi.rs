@@ -155,6 +155,16 @@ fn nullable_optionals(schema: &mut Value) {
     }
 }
 
+/// An object of these properties and no others, the `required` ones given.
+fn closed_object(required: &[&str], properties: Value) -> Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": required,
+        "properties": properties
+    })
+}
+
 /// The check-in schema but the athlete fields it shares with the profile.
 fn checkin_own_schema() -> Value {
     let regions: Vec<String> = all_regions().iter().map(ToString::to_string).collect();
@@ -168,17 +178,12 @@ fn checkin_own_schema() -> Value {
                 "type": "object",
                 "additionalProperties": false,
                 "properties": {
-                    "clearances": {"type": "array", "items": {
-                        "type": "object",
-                        "additionalProperties": false,
-                        "required": ["modality"],
-                        "properties": {
-                            "modality": {"enum": codes(Modality::ALL, Modality::code)},
-                            "by": {"enum": codes(Clinician::ALL, Clinician::code)},
-                            "date": {"type": "string", "format": "date"},
-                            "max_mmhg": number(20.0, 110.0)
-                        }
-                    }},
+                    "clearances": {"type": "array", "items": closed_object(&["modality"], json!({
+                        "modality": {"enum": codes(Modality::ALL, Modality::code)},
+                        "by": {"enum": codes(Clinician::ALL, Clinician::code)},
+                        "date": {"type": "string", "format": "date"},
+                        "max_mmhg": number(20.0, 110.0)
+                    }))},
                     "max_hr": number(30.0, 230.0),
                     "rest_hr": number(30.0, 230.0),
                     "threshold_pace": {"type": "string", "pattern": "^[0-5]?[0-9]:[0-5][0-9]$"},
@@ -205,18 +210,13 @@ fn checkin_own_schema() -> Value {
                 "propertyNames": {"enum": regions},
                 "additionalProperties": number(0.0, 10.0)
             },
-            "symptoms": {"type": "array", "items": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": ["code"],
-                "properties": {
-                    "code": {"enum": codes(SymptomCode::ALL, SymptomCode::code)},
-                    "region": {"enum": regions},
-                    "since_hours": number(0.0, 8760.0),
-                    "trend": {"enum": codes(Trend::ALL, Trend::code)},
-                    "after": {"enum": codes(After::ALL, After::code)}
-                }
-            }},
+            "symptoms": {"type": "array", "items": closed_object(&["code"], json!({
+                "code": {"enum": codes(SymptomCode::ALL, SymptomCode::code)},
+                "region": {"enum": regions},
+                "since_hours": number(0.0, 8760.0),
+                "trend": {"enum": codes(Trend::ALL, Trend::code)},
+                "after": {"enum": codes(After::ALL, After::code)}
+            }))},
             "cramp_now": {"enum": regions},
             "next_run_at": time()
         }

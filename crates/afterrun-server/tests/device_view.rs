@@ -36,6 +36,13 @@ async fn plan_with_boots(state: &AppState) -> i64 {
     plan_id(&answer)
 }
 
+/// A server over a new store with one plan of compression boots, and the plan's id.
+async fn server_with_boots() -> (common::Server, i64) {
+    let server = common::personal_server("device-view").await;
+    let id = plan_with_boots(&server.state).await;
+    (server, id)
+}
+
 fn problem(answer: &Answer) -> Value {
     assert_eq!(answer.media(), "application/problem+json", "{}", answer.body);
     serde_json::from_str(&answer.body).unwrap()
@@ -94,9 +101,8 @@ async fn without_a_plan_the_demo_program_is_offered() {
 
 #[tokio::test]
 async fn a_stored_plans_compression_program_is_shown_and_linked_from_the_plan() {
-    let server = common::personal_server("device-view").await;
+    let (server, id) = server_with_boots().await;
     let state = server.state.clone();
-    let id = plan_with_boots(&state).await;
 
     let plan_page = send(&state, get(&format!("/plans/{id}"))).await;
     let link = format!("href=\"/device?plan={id}&amp;step=3\">Run in the simulator</a>");
@@ -119,9 +125,8 @@ async fn a_stored_plans_compression_program_is_shown_and_linked_from_the_plan() 
 
 #[tokio::test]
 async fn the_stream_runs_the_plans_program_to_a_vented_end() {
-    let server = common::personal_server("device-view").await;
+    let (server, id) = server_with_boots().await;
     let state = server.state.clone();
-    let id = plan_with_boots(&state).await;
     // At 1000x a frame falls every 50 s of simulated time: the same frames on any machine (at
     // `max` they are taken every 50 ms of real time, so their number depends on the machine).
     let answer = send(
@@ -208,9 +213,8 @@ async fn without_javascript_the_whole_run_is_plotted() {
 
 #[tokio::test]
 async fn bad_queries_are_problems_naming_the_field() {
-    let server = common::personal_server("device-view").await;
+    let (server, id) = server_with_boots().await;
     let state = server.state.clone();
-    let id = plan_with_boots(&state).await;
     // A plan with a vibration program beside the boots.
     let store = state.store().unwrap();
     let athlete = store.athlete_id("me").await.unwrap().unwrap();
