@@ -3,20 +3,12 @@
 // profile page, the coach's page lists the runner, a second runner cannot open the first one's
 // plan, and logging out ends the session. Screenshots: login.png, signup.png, coach.png.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, open, shot, assertAccessible, assertNoSidewaysScroll, assertKeyboardReachable } from './harness.mjs';
+import { serveForTests, open, shot, assertAccessible, assertNoSidewaysScroll, assertKeyboardReachable } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery';
-let app;
-
-before(async () => {
-  app = await start('accounts', ['--multi-user']);
-});
-
-after(async () => {
-  await app?.stop();
-});
+const app = serveForTests('accounts', ['--multi-user']);
 
 async function signUp(page, username, role) {
   await page.goto(`${app.base}/signup`);

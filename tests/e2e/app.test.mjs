@@ -1,21 +1,11 @@
 // Browser tests of the installable web app (issue 17, point 2): the manifest and its icons,
 // the service worker in control, and the last plan opening without a network.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as harness from './harness.mjs';
 
-let app;
-let base;
-
-before(async () => {
-  app = await harness.start('app');
-  ({ base } = app);
-});
-
-after(async () => {
-  await app?.stop();
-});
+const app = harness.serveForTests('app');
 
 /** The width and height a PNG's header gives. */
 function pngSize(bytes) {
@@ -26,9 +16,9 @@ function pngSize(bytes) {
 
 test('the app is installable: a manifest with icons, a service worker in control', async () => {
   const page = await harness.open(app.browser, 400);
-  await page.goto(`${base}/`);
+  await page.goto(`${app.base}/`);
   const href = await page.getAttribute('link[rel="manifest"]', 'href');
-  const manifest = await (await fetch(new URL(href, base))).json();
+  const manifest = await (await fetch(new URL(href, app.base))).json();
   // Chromium's installability conditions, checked one by one.
   assert.ok(manifest.name && manifest.short_name);
   assert.equal(manifest.start_url, '/');
@@ -36,7 +26,7 @@ test('the app is installable: a manifest with icons, a service worker in control
   for (const size of [192, 512]) {
     const icon = manifest.icons.find((i) => i.sizes === `${size}x${size}` && i.type === 'image/png');
     assert.ok(icon, `an icon of ${size} px`);
-    const bytes = await (await fetch(new URL(icon.src, base))).arrayBuffer();
+    const bytes = await (await fetch(new URL(icon.src, app.base))).arrayBuffer();
     assert.deepEqual(pngSize(bytes), [size, size]);
   }
   await page.evaluate(() => navigator.serviceWorker.ready);
@@ -48,13 +38,10 @@ test('the app is installable: a manifest with icons, a service worker in control
 
 test('the last plan opens without a network', async () => {
   const page = await harness.open(app.browser, 400);
-  await page.goto(`${base}/`);
+  await page.goto(`${app.base}/`);
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload();
-  await page.selectOption('#sore_quads_left', '6');
-  await page.selectOption('#sore_quads_right', '6');
-  await page.click('button[type="submit"]');
-  await page.waitForSelector('.verdict');
+  await harness.checkIn(page, { quads_left: '6', quads_right: '6' });
   const planUrl = page.url();
   // The plan page is fetched as a page (a navigation), which the worker keeps.
   await page.goto(planUrl);
@@ -62,27 +49,21 @@ test('the last plan opens without a network', async () => {
   await page.context().setOffline(true);
   await page.goto(planUrl);
   assert.equal(await page.locator('.timeline .step').count(), steps, 'the plan, offline');
-  await page.goto(`${base}/status`);
+  await page.goto(`${app.base}/status`);
   assert.equal(await page.locator('.timeline .step').count(), steps, 'another page offline: the last plan');
   await page.context().setOffline(false);
   // The log-in page (where logging out lands) drops the kept plan: a shared browser keeps none.
-  await page.goto(`${base}/login`);
+  await page.goto(`${app.base}/login`);
   await page.waitForFunction(async () => (await caches.keys()).length === 0);
   await page.context().close();
 });
 
 test('"Remind me" shows a notification at a step\'s start, from the service worker', async () => {
-  const context = await app.browser.newContext({ viewport: { width: 400, height: 900 }, bypassCSP: true, permissions: ['notifications'] });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${base}/`);
+  const page = await harness.openWith(app.browser, { viewport: { width: 400, height: 900 }, bypassCSP: true, permissions: ['notifications'] });
+  await page.goto(`${app.base}/`);
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload();
-  await page.selectOption('#sore_quads_left', '6');
-  await page.selectOption('#sore_quads_right', '6');
-  await page.click('button[type="submit"]');
-  await page.waitForSelector('.verdict');
+  await harness.checkIn(page, { quads_left: '6', quads_right: '6' });
   const first = page.locator('.timeline .step').first();
   const title = (await first.locator('h3').evaluate((h) => h.firstChild.textContent)).trim();
   const duration = (await first.locator('.dur').textContent()).trim();
@@ -102,6 +83,6 @@ test('"Remind me" shows a notification at a step\'s start, from the service work
   assert.equal(shown[0].title, title);
   assert.equal(shown[0].body, `${duration}, at ${when}`, 'the step, its duration and its local time');
   assert.equal((await page.textContent('#remind')).trim(), 'Reminders on');
-  assert.deepEqual(errors, []);
-  await context.close();
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
 });

@@ -6,26 +6,15 @@
 // draws the streamed frames as bars; the run must move the bars and end vented, also under a
 // fault. Screenshots: tests/e2e/screenshots/device.png and device-*.png (gitignored).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as harness from './harness.mjs';
 import { shot, assertAccessible, assertKeyboardReachable } from './harness.mjs';
 
-let app;
-let base;
-let browser;
+const app = harness.serveForTests('device');
 
-before(async () => {
-  app = await harness.start('device');
-  ({ base, browser } = app);
-});
-
-after(async () => {
-  await app?.stop();
-});
-
-const open = (width) => harness.open(browser, width);
-const assertNoSidewaysScroll = (url, name, prepare) => harness.assertNoSidewaysScroll(browser, url, name, prepare);
+const open = (width) => harness.open(app.browser, width);
+const assertNoSidewaysScroll = (url, name, prepare) => harness.assertNoSidewaysScroll(app.browser, url, name, prepare);
 
 /** Records, in the page, the highest value any chamber shows while the run goes on. */
 async function watchBars(page) {
@@ -53,7 +42,7 @@ async function chamberValues(page) {
 
 test('the demo program runs in the simulator: the bars move and the session ends vented', async () => {
   const page = await open();
-  await page.goto(`${base}/device`);
+  await page.goto(`${app.base}/device`);
   assert.equal(await page.title(), 'Device simulator · afterrun');
   assert.match(await page.locator('.dev-note').textContent(), /demo program/);
   assert.match(await page.locator('.dev-words').first().textContent(), /Level 3 of 7: 50 mmHg/);
@@ -81,7 +70,7 @@ test('the demo program runs in the simulator: the bars move and the session ends
 
 test('an injected fault vents every chamber and the run ends safe', async () => {
   const page = await open();
-  await page.goto(`${base}/device`);
+  await page.goto(`${app.base}/device`);
   await runToTheEnd(page, { fault: 'pump_stuck_on:45s' });
   assert.match(await page.locator('#sim-state').textContent(), /^Fault: a pump fault\./);
   const summary = await page.locator('#sim-summary').textContent();
@@ -94,7 +83,7 @@ test('an injected fault vents every chamber and the run ends safe', async () => 
 
 test('a live run looks like a product and can be stopped', async () => {
   const page = await open();
-  await page.goto(`${base}/device`);
+  await page.goto(`${app.base}/device`);
   await page.selectOption('#sim-speed', '10');
   await page.click('#sim-start');
   // Wait for the whole leg held at target (a few seconds of the first cycle at 10x).
@@ -114,58 +103,52 @@ test('a live run looks like a product and can be stopped', async () => {
 });
 
 test('without JavaScript the whole run is drawn by the server', async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false });
-  const page = await context.newPage();
-  await page.goto(`${base}/device`);
+  const page = await harness.openWith(app.browser, { javaScriptEnabled: false });
+  await page.goto(`${app.base}/device`);
   await page.selectOption('#sim-fault', 'leak@2:45s');
   await Promise.all([page.waitForURL(/\/device\/run\?/), page.click('#sim-start')]);
   assert.match(await page.locator('.dev-result').textContent(), /Ended safe: every chamber vented\./);
   assert.equal(await page.locator('.dev-plot svg polyline').count(), 8);
   await shot(page, 'device-run-nojs');
-  await context.close();
+  await page.context().close();
 });
 
 test('the device page fits 375 px and is reachable by keyboard', async () => {
-  await assertNoSidewaysScroll(`${base}/device`, 'device', async (page) => {
+  await assertNoSidewaysScroll(`${app.base}/device`, 'device', async (page) => {
     await runToTheEnd(page);
   });
-  await assertNoSidewaysScroll(`${base}/device/run?plan=demo`, 'device-run');
+  await assertNoSidewaysScroll(`${app.base}/device/run?plan=demo`, 'device-run');
   const page = await open();
-  await page.goto(`${base}/device`);
+  await page.goto(`${app.base}/device`);
   await assertAccessible(page, 'device page');
   await assertKeyboardReachable(page, 'device page');
   await page.context().close();
 });
 
+/**
+ * Checks in with these sore muscles and this device, follows the plan's link to the device's
+ * program, and checks the simulator shows it, with `bars` bars.
+ */
+async function programOfPlan(page, sore, device, heading, bars) {
+  await page.goto(`${app.base}/`);
+  await harness.checkIn(page, sore, [device]);
+  const link = page.locator(`.step-${device} a`, { hasText: 'Run in the simulator' });
+  await Promise.all([page.waitForURL(/\/device\?plan=\d+&step=\d+$/), link.click()]);
+  assert.match(await page.locator('#h-program').textContent(), heading);
+  assert.equal(await page.locator('.dev-bar').count(), bars);
+}
+
 test('a plan with compression boots links to its program in the simulator', async () => {
   const page = await open();
-  await page.goto(`${base}/`);
-  await page.selectOption('#sore_calves_left', '6');
-  await page.selectOption('#sore_calves_right', '6');
-  await page.selectOption('#sore_quads_left', '6');
-  await page.selectOption('#sore_quads_right', '6');
-  await page.check('input[name="eq"][value="compression_boots"]');
-  await page.click('button[type="submit"]');
-  await page.waitForSelector('.verdict');
-  const link = page.locator('.step-compression_boots a', { hasText: 'Run in the simulator' });
-  await Promise.all([page.waitForURL(/\/device\?plan=\d+&step=\d+$/), link.click()]);
-  assert.match(await page.locator('#h-program').textContent(), /Compression boots from your plan/);
-  assert.equal(await page.locator('.dev-bar').count(), 10);
+  const sore = { calves_left: '6', calves_right: '6', quads_left: '6', quads_right: '6' };
+  await programOfPlan(page, sore, 'compression_boots', /Compression boots from your plan/, 10);
   await page.context().close();
 });
 
 test('a plan with a vibrating plate runs its program: the frequency rises and the motor stops', async () => {
   const page = await open();
-  await page.goto(`${base}/`);
-  await page.selectOption('#sore_quads_left', '6');
-  await page.selectOption('#sore_quads_right', '6');
-  await page.check('input[name="eq"][value="vibration_plate"]');
-  await page.click('button[type="submit"]');
-  await page.waitForSelector('.verdict');
-  const link = page.locator('.step-vibration_plate a', { hasText: 'Run in the simulator' });
-  await Promise.all([page.waitForURL(/\/device\?plan=\d+&step=\d+$/), link.click()]);
-  assert.match(await page.locator('#h-program').textContent(), /Vibrating plate from your plan/);
-  assert.equal(await page.locator('.dev-bar').count(), 2);
+  const sore = { quads_left: '6', quads_right: '6' };
+  await programOfPlan(page, sore, 'vibration_plate', /Vibrating plate from your plan/, 2);
   await page.selectOption('#sim-speed', '10');
   await page.click('#sim-start');
   await page.waitForFunction(() => Number(document.querySelector('#sim-v-0').textContent) > 20, null, { timeout: 30000 });

@@ -2,30 +2,15 @@
 // section opened, with the focus moved there — with JavaScript (htmx swaps the 422 answer in
 // place) and without (the server's page, `autofocus`). Screenshots at 375 and 1280 px.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as harness from './harness.mjs';
 import { shot, assertAccessible } from './harness.mjs';
 
-let app;
-let base;
-let browser;
+const app = harness.serveForTests('forms');
 
-before(async () => {
-  app = await harness.start('forms');
-  ({ base, browser } = app);
-});
-
-after(async () => {
-  await app?.stop();
-});
-
-async function open(width, javaScriptEnabled) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled, timezoneId: 'UTC', bypassCSP: true });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  return page;
+function open(width, javaScriptEnabled) {
+  return harness.openWith(app.browser, { viewport: { width, height: 900 }, javaScriptEnabled, timezoneId: 'UTC', bypassCSP: true });
 }
 
 /** `YYYY-MM-DDTHH:MM` a day from now, as a datetime-local field takes it. */
@@ -33,13 +18,18 @@ function tomorrow() {
   return new Date(Date.now() + 86400000).toISOString().slice(0, 16);
 }
 
+/** On the check-in page: rates sore quads (left) and says the run ended tomorrow. */
+async function checkInFinishedTomorrow(page) {
+  await page.goto(`${app.base}/`);
+  await page.selectOption('#sore_quads_left', '5');
+  await page.click('summary:has-text("Your last run")');
+  await page.fill('#run_ended', tomorrow());
+}
+
 for (const width of [375, 1280]) {
   test(`a check-in finished tomorrow is refused at its field, with JavaScript, at ${width} px`, async () => {
     const page = await open(width, true);
-    await page.goto(`${base}/`);
-    await page.selectOption('#sore_quads_left', '5');
-    await page.click('summary:has-text("Your last run")');
-    await page.fill('#run_ended', tomorrow());
+    await checkInFinishedTomorrow(page);
     // Collapse the section again: the answer must open it.
     await page.click('summary:has-text("Your last run")');
     await page.click('button[type="submit"]');
@@ -59,10 +49,7 @@ for (const width of [375, 1280]) {
 
   test(`a check-in finished tomorrow is refused at its field, without JavaScript, at ${width} px`, async () => {
     const page = await open(width, false);
-    await page.goto(`${base}/`);
-    await page.selectOption('#sore_quads_left', '5');
-    await page.click('summary:has-text("Your last run")');
-    await page.fill('#run_ended', tomorrow());
+    await checkInFinishedTomorrow(page);
     const [response] = await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
     assert.equal(response.status(), 422);
     const note = page.locator('.field-error');
@@ -88,11 +75,8 @@ async function clockSeconds(step) {
 for (const width of [375, 1280]) {
   test(`marking a step done keeps its timer running, undo takes it back, a reload keeps the timer, at ${width} px`, async () => {
     const page = await open(width, true);
-    await page.goto(`${base}/`);
-    await page.selectOption('#sore_quads_left', '6');
-    await page.selectOption('#sore_quads_right', '6');
-    await page.click('button[type="submit"]');
-    await page.waitForSelector('.verdict');
+    await page.goto(`${app.base}/`);
+    await harness.checkIn(page, { quads_left: '6', quads_right: '6' });
     const step = page.locator('.timeline .step:has(button.timer:visible)').first();
     const id = await step.getAttribute('id');
     const timer = page.locator(`#${id} button.timer`);
@@ -144,15 +128,11 @@ function icsTime(text) {
 
 for (const width of [375, 1280]) test(`one duration everywhere, and no reference id on the plan page, its calendar or the guide, at ${width} px`, async () => {
   const page = await open(width, true);
-  await page.goto(`${base}/`);
-  await page.selectOption('#sore_quads_left', '6');
-  await page.selectOption('#sore_quads_right', '6');
-  await page.check('input[name="eq"][value="massage_gun"]');
-  await page.click('button[type="submit"]');
-  await page.waitForSelector('.verdict');
+  await page.goto(`${app.base}/`);
+  await harness.checkIn(page, { quads_left: '6', quads_right: '6' }, ['massage_gun']);
   const planPath = new URL(page.url()).pathname;
   const html = await page.content();
-  const ics = await (await fetch(`${base}${planPath}/calendar.ics`)).text();
+  const ics = await (await fetch(`${app.base}${planPath}/calendar.ics`)).text();
   const events = ics.replace(/\r\n /g, '').split('BEGIN:VEVENT').slice(1);
   const steps = await page.$$eval('.timeline .step', (els) => els.map((el) => ({
     label: el.querySelector('.dur')?.textContent ?? null,
@@ -171,12 +151,12 @@ for (const width of [375, 1280]) test(`one duration everywhere, and no reference
   });
   assert.ok(timed >= 2, 'timed steps were compared');
   // The reference ids of the plan are for JSON only.
-  const [me] = await (await fetch(`${base}/api/athletes`)).json();
+  const [me] = await (await fetch(`${app.base}/api/athletes`)).json();
   const planId = planPath.split('/').pop();
-  const plan = await (await fetch(`${base}/api/athletes/${me.id}/plans/${planId}`)).json();
+  const plan = await (await fetch(`${app.base}/api/athletes/${me.id}/plans/${planId}`)).json();
   const ids = (plan.plan ?? plan).references.map((r) => r.id);
   assert.ok(ids.length > 0);
-  const guide = await (await fetch(`${base}/guide/massage`)).text();
+  const guide = await (await fetch(`${app.base}/guide/massage`)).text();
   for (const id of ids) {
     assert.ok(!html.includes(id), `the plan page shows ${id}`);
     assert.ok(!ics.includes(id), `the calendar shows ${id}`);
@@ -194,7 +174,7 @@ function yesterday() {
 for (const width of [375, 1280]) {
   test(`the profile keeps heart rates and threshold pace, and a next run in the past is refused, at ${width} px`, async () => {
     const page = await open(width, true);
-    await page.goto(`${base}/profile`);
+    await page.goto(`${app.base}/profile`);
     await page.fill('#max_hr', '188');
     await page.fill('#rest_hr', '48');
     await page.fill('#threshold_pace', '4:20');
@@ -212,7 +192,7 @@ for (const width of [375, 1280]) {
     await shot(page, `profile-thresholds-${width}`);
     await assertAccessible(page, `profile with an error, ${width} px`);
     // The ▶ of a collapsed section stays inside its card.
-    await page.goto(`${base}/`);
+    await page.goto(`${app.base}/`);
     const inside = await page.$$eval('details.card > summary, details.more > summary', (els) => els.every((el) => getComputedStyle(el).listStylePosition === 'inside'));
     assert.ok(inside, 'section markers inside their cards');
     // A next run in the past is refused at its field.

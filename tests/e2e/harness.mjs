@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -65,18 +66,48 @@ export async function start(name, args = [], { timeoutMs = 30000 } = {}) {
   return { base, browser, stop, serverLog };
 }
 
+/**
+ * The server of one test file: started with `start`'s arguments before the file's tests and
+ * stopped after them. Its fields (`base`, `browser`, `stop`, `serverLog`) are set once started.
+ */
+export function serveForTests(name, args = [], options = {}) {
+  const app = {};
+  before(async () => {
+    Object.assign(app, await start(name, args, options));
+  });
+  after(async () => {
+    await app.stop?.();
+  });
+  return app;
+}
+
+/**
+ * A page in a fresh context with these options (1100 × 900 unless they say otherwise);
+ * `page.errors` collects its script errors.
+ */
+export async function openWith(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return page;
+}
+
+/**
+ * On the check-in page: rates the soreness (`{ quads_left: '6' }` → `#sore_quads_left`), ticks
+ * the equipment, sends the check-in and waits for the plan.
+ */
+export async function checkIn(page, sore, equipment = []) {
+  for (const [where, rating] of Object.entries(sore)) await page.selectOption(`#sore_${where}`, rating);
+  for (const eq of equipment) await page.check(`input[name="eq"][value="${eq}"]`);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('.verdict');
+}
+
 /** A page in a fresh context; axe is injected later, so the page's CSP is bypassed for it. */
 export async function open(browser, width = 1100) {
-  const context = await browser.newContext({
-    viewport: { width, height: 900 },
-    bypassCSP: true,
-    reducedMotion: 'reduce',
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.errors = errors;
+  const page = await openWith(browser, { viewport: { width, height: 900 }, bypassCSP: true, reducedMotion: 'reduce' });
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
   return page;
 }
 

@@ -6,7 +6,7 @@
 // sideways at 375 px, and every visible control is reached by Tab with a visible focus ring.
 // Screenshots of each page go to tests/e2e/screenshots/ (gitignored) for a person to look at.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,21 +16,10 @@ import { shot, assertAccessible, assertKeyboardReachable } from './harness.mjs';
 const root = harness.root;
 const corpusFit = path.resolve(root, '../shared/corpus/fit/pyfitparse__garmin-fenix-5-run.fit');
 
-let app;
-let base;
-let browser;
+const app = harness.serveForTests('serve');
 
-before(async () => {
-  app = await harness.start('serve');
-  ({ base, browser } = app);
-});
-
-after(async () => {
-  await app?.stop();
-});
-
-const open = (width) => harness.open(browser, width);
-const assertNoSidewaysScroll = (url, name, prepare) => harness.assertNoSidewaysScroll(browser, url, name, prepare);
+const open = (width) => harness.open(app.browser, width);
+const assertNoSidewaysScroll = (url, name, prepare) => harness.assertNoSidewaysScroll(app.browser, url, name, prepare);
 
 async function submitAndWaitForPlan(page) {
   await page.click('button[type="submit"]');
@@ -44,7 +33,7 @@ async function modalities(page) {
 test('a new user sets a profile, uploads a FIT file, checks in with sore quads, gets a plan starting with a walk and marks it done', async () => {
   const page = await open();
   // A new user sets a profile first.
-  await page.goto(`${base}/profile`);
+  await page.goto(`${app.base}/profile`);
   assert.equal(await page.title(), 'Profile · afterrun');
   for (const eq of ['foam_roller', 'massage_gun']) {
     await page.check(`input[name="eq"][value="${eq}"]`);
@@ -59,7 +48,7 @@ test('a new user sets a profile, uploads a FIT file, checks in with sore quads, 
   await assertKeyboardReachable(page, 'profile page');
 
   // Then imports a run from the watch: the file goes up with its own progress and result row.
-  await page.goto(`${base}/import`);
+  await page.goto(`${app.base}/import`);
   assert.equal(await page.title(), 'Import · afterrun');
   assert.ok(await page.locator('#dropzone').isVisible(), 'the drop zone is shown with JS on');
   await page.setInputFiles('#files', corpusFit);
@@ -88,7 +77,7 @@ test('a new user sets a profile, uploads a FIT file, checks in with sore quads, 
   await assertAccessible(page, 'import page');
   await assertKeyboardReachable(page, 'import page');
 
-  await page.goto(`${base}/`);
+  await page.goto(`${app.base}/`);
   assert.equal(await page.title(), 'Check in · afterrun');
   // The check-in starts from the profile.
   assert.ok(await page.isChecked('input[name="eq"][value="massage_gun"]'));
@@ -121,7 +110,7 @@ test('a new user sets a profile, uploads a FIT file, checks in with sore quads, 
   assert.equal((await page.locator('#step-0 .done-mark').textContent()).trim(), 'Done ✓');
   assert.equal(await page.locator('#step-1 .done-mark').count(), 0);
   await shot(page, 'plan');
-  await page.goto(`${base}/plans`);
+  await page.goto(`${app.base}/plans`);
   assert.match(await page.locator('.plan-item').first().textContent(), /1 of \d+ steps done/);
   await shot(page, 'plans');
   await assertAccessible(page, 'plans page');
@@ -134,7 +123,7 @@ test('a new user sets a profile, uploads a FIT file, checks in with sore quads, 
 
 test('a swollen, warm calf shows the urgent-care verdict and no recovery steps', async () => {
   const page = await open();
-  await page.goto(`${base}/`);
+  await page.goto(`${app.base}/`);
   await page.selectOption('#sore_calves_left', '6');
   await page.check('#sym_swelling');
   await page.selectOption('select[name="where_swelling"]', 'calf_left');
@@ -164,9 +153,8 @@ test('a swollen, warm calf shows the urgent-care verdict and no recovery steps',
 });
 
 test('without JavaScript a ticked symptom is asked where before the plan', async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false, bypassCSP: true });
-  const page = await context.newPage();
-  await page.goto(`${base}/`);
+  const page = await harness.openWith(app.browser, { javaScriptEnabled: false, bypassCSP: true });
+  await page.goto(`${app.base}/`);
   assert.equal(await page.locator('select[name="where_swelling"]').count(), 0, 'no questions before a tick');
   await page.check('#sym_swelling');
   await Promise.all([page.waitForLoadState('load'), page.click('button[type="submit"]')]);
@@ -179,13 +167,12 @@ test('without JavaScript a ticked symptom is asked where before the plan', async
   await page.waitForSelector('.verdict');
   assert.equal(await page.locator('.verdict').getAttribute('data-level'), 'urgent_care');
   await shot(page, 'checkin-details-nojs');
-  await context.close();
+  await page.context().close();
 });
 
 test('without JavaScript the import form uploads the files and answers with the results', async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, javaScriptEnabled: false, bypassCSP: true });
-  const page = await context.newPage();
-  await page.goto(`${base}/import`);
+  const page = await harness.openWith(app.browser, { javaScriptEnabled: false, bypassCSP: true });
+  await page.goto(`${app.base}/import`);
   assert.ok(await page.locator('#dropzone').isHidden(), 'no drop zone without JS');
   const walk = path.resolve(root, '../shared/corpus/gpx/gpxpy__cerknicko-jezero-without-elevations.gpx');
   await page.setInputFiles('#files', [corpusFit, walk]);
@@ -194,12 +181,12 @@ test('without JavaScript the import form uploads the files and answers with the 
   assert.equal(await page.locator('.upload').count(), 2);
   assert.match(await page.locator('#summary-line').textContent(), /^2 files: \d new, \d already imported, 0 skipped, 0 failed\.$/);
   await shot(page, 'import-nojs');
-  await context.close();
+  await page.context().close();
 });
 
 test('guide pages are readable and accessible', async () => {
   const page = await open();
-  await page.goto(`${base}/guide`);
+  await page.goto(`${app.base}/guide`);
   await shot(page, 'guide');
   await assertAccessible(page, 'guide list');
   const first = page.locator('.topics a').first();
@@ -213,51 +200,51 @@ test('guide pages are readable and accessible', async () => {
 
 test('the check-in page is reachable by keyboard with a visible focus everywhere', async () => {
   const page = await open();
-  await page.goto(`${base}/`);
+  await page.goto(`${app.base}/`);
   await page.check('#sym_swelling');
   await assertKeyboardReachable(page, 'check-in page');
   await page.context().close();
 });
 
 test('no page scrolls sideways at 375 px', async () => {
-  await assertNoSidewaysScroll(`${base}/`, 'checkin', async (page) => {
+  await assertNoSidewaysScroll(`${app.base}/`, 'checkin', async (page) => {
     await page.check('#sym_swelling');
     await page.locator('details.more').evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
   });
-  await assertNoSidewaysScroll(`${base}/`, 'plan', async (page) => {
+  await assertNoSidewaysScroll(`${app.base}/`, 'plan', async (page) => {
     await page.selectOption('#sore_quads_left', '6');
     await page.selectOption('#sore_quads_right', '6');
     await submitAndWaitForPlan(page);
     await page.locator('details').evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
   });
-  await assertNoSidewaysScroll(`${base}/`, 'plan-urgent', async (page) => {
+  await assertNoSidewaysScroll(`${app.base}/`, 'plan-urgent', async (page) => {
     await page.check('#sym_swelling');
     await page.selectOption('select[name="where_swelling"]', 'calf_left');
     await page.check('#sym_warmth');
     await page.selectOption('select[name="where_warmth"]', 'calf_left');
     await submitAndWaitForPlan(page);
   });
-  await assertNoSidewaysScroll(`${base}/profile`, 'profile');
-  await assertNoSidewaysScroll(`${base}/import`, 'import', async (page) => {
+  await assertNoSidewaysScroll(`${app.base}/profile`, 'profile');
+  await assertNoSidewaysScroll(`${app.base}/import`, 'import', async (page) => {
     await page.setInputFiles('#files', corpusFit);
     await page.locator('.result').first().waitFor();
   });
-  await assertNoSidewaysScroll(`${base}/plans`, 'plans');
-  await assertNoSidewaysScroll(`${base}/guide`, 'guide');
-  await assertNoSidewaysScroll(`${base}/guide/doms`, 'guide-topic');
+  await assertNoSidewaysScroll(`${app.base}/plans`, 'plans');
+  await assertNoSidewaysScroll(`${app.base}/guide`, 'guide');
+  await assertNoSidewaysScroll(`${app.base}/guide/doms`, 'guide-topic');
 });
 
 test('the JSON API answers the browser-less client with the same plan', async () => {
   const checkin = JSON.parse(readFileSync(path.join(root, '../shared/vignettes/doms-classic.json'), 'utf8')).checkin;
-  const res = await fetch(`${base}/api/plan`, {
+  const res = await fetch(`${app.base}/api/plan`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base },
+    headers: { 'content-type': 'application/json', origin: app.base },
     body: JSON.stringify(checkin),
   });
   assert.equal(res.status, 200);
   const plan = await res.json();
   assert.equal(plan.steps[0].modality, 'walk');
-  const refused = await fetch(`${base}/api/plan`, {
+  const refused = await fetch(`${app.base}/api/plan`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
     body: JSON.stringify(checkin),

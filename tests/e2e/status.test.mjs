@@ -3,23 +3,15 @@
 // done): the fitness chart, the ACWR gauge, the soreness forecast on the body map and the
 // "what works for you" panel (issue 8). Screenshots: status.png, status-375.png.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  start, open, shot, shots, assertAccessible, assertNoSidewaysScroll, assertKeyboardReachable,
+  serveForTests, open, shot, shots, assertAccessible, assertNoSidewaysScroll, assertKeyboardReachable,
 } from './harness.mjs';
 
-let app;
-
-before(async () => {
-  // Seeding 90 days through the real import and planner takes a while in a debug build.
-  app = await start('status', ['--demo'], { timeoutMs: 180000 });
-});
-
-after(async () => {
-  await app?.stop();
-});
+// Seeding 90 days through the real import and planner takes a while in a debug build.
+const app = serveForTests('status', ['--demo'], { timeoutMs: 180000 });
 
 test('serve --demo says what it is doing before it serves', async () => {
   const log = app.serverLog();

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::auth::Principal;
 use crate::problem::Problem;
+use crate::respond::media_starts_with;
 use crate::security::CsrfToken;
 use crate::{AppState, Mode};
 
@@ -99,12 +100,7 @@ pub(crate) async fn role_nav(
     // A session's token is derived from it, so it is the one the handler's forms carry.
     let csrf = (role != Role::Anonymous).then(|| CsrfToken::of(request.headers()));
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html {
+    if !media_starts_with(response.headers(), "text/html") {
         return response;
     }
     // Only a page of known size under the bound is read; anything else passes on untouched.

@@ -155,6 +155,16 @@ fn nullable_optionals(schema: &mut Value) {
     }
 }
 
+/// An object of these properties and no others, the `required` ones given.
+fn closed_object(required: &[&str], properties: Value) -> Value {
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": required,
+        "properties": properties
+    })
+}
+
 /// The check-in schema but the athlete fields it shares with the profile.
 fn checkin_own_schema() -> Value {
     let regions: Vec<String> = all_regions().iter().map(ToString::to_string).collect();
@@ -168,17 +178,12 @@ fn checkin_own_schema() -> Value {
                 "type": "object",
                 "additionalProperties": false,
                 "properties": {
-                    "clearances": {"type": "array", "items": {
-                        "type": "object",
-                        "additionalProperties": false,
-                        "required": ["modality"],
-                        "properties": {
-                            "modality": {"enum": codes(Modality::ALL, Modality::code)},
-                            "by": {"enum": codes(Clinician::ALL, Clinician::code)},
-                            "date": {"type": "string", "format": "date"},
-                            "max_mmhg": number(20.0, 110.0)
-                        }
-                    }},
+                    "clearances": {"type": "array", "items": closed_object(&["modality"], json!({
+                        "modality": {"enum": codes(Modality::ALL, Modality::code)},
+                        "by": {"enum": codes(Clinician::ALL, Clinician::code)},
+                        "date": {"type": "string", "format": "date"},
+                        "max_mmhg": number(20.0, 110.0)
+                    }))},
                     "max_hr": number(30.0, 230.0),
                     "rest_hr": number(30.0, 230.0),
                     "threshold_pace": {"type": "string", "pattern": "^[0-5]?[0-9]:[0-5][0-9]$"},
@@ -205,18 +210,13 @@ fn checkin_own_schema() -> Value {
                 "propertyNames": {"enum": regions},
                 "additionalProperties": number(0.0, 10.0)
             },
-            "symptoms": {"type": "array", "items": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": ["code"],
-                "properties": {
-                    "code": {"enum": codes(SymptomCode::ALL, SymptomCode::code)},
-                    "region": {"enum": regions},
-                    "since_hours": number(0.0, 8760.0),
-                    "trend": {"enum": codes(Trend::ALL, Trend::code)},
-                    "after": {"enum": codes(After::ALL, After::code)}
-                }
-            }},
+            "symptoms": {"type": "array", "items": closed_object(&["code"], json!({
+                "code": {"enum": codes(SymptomCode::ALL, SymptomCode::code)},
+                "region": {"enum": regions},
+                "since_hours": number(0.0, 8760.0),
+                "trend": {"enum": codes(Trend::ALL, Trend::code)},
+                "after": {"enum": codes(After::ALL, After::code)}
+            }))},
             "cramp_now": {"enum": regions},
             "next_run_at": time()
         }
@@ -375,6 +375,20 @@ fn html(description: &str) -> Value {
 
 fn id_param() -> Value {
     json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}])
+}
+
+/// A web form that changes a step of a stored plan (`/plans/{id}/steps/{step}/…`): `summary`,
+/// the redirect's `done` description, the same-origin rule `refused`.
+fn step_form(summary: &str, done: &str, refused: &str) -> Value {
+    json!({"post": {"summary": summary,
+        "description": refused,
+        "parameters": [
+            {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
+            {"name": "step", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
+        ],
+        "responses": {"303": {"description": done},
+                      "403": problem("cross-origin request refused"),
+                      "404": problem("no such plan or step")}}})
 }
 
 fn topic_param() -> Value {
@@ -728,24 +742,8 @@ pub fn document() -> Value {
                 "parameters": id_param(),
                 "responses": {"200": {"description": "iCalendar", "content": {"text/calendar": {"schema": {"type": "string"}}}},
                               "404": problem("no such plan")}}},
-            "/plans/{id}/steps/{step}/done": {"post": {"summary": "Web app: mark a step of a stored plan done",
-                "description": refused,
-                "parameters": [
-                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
-                    {"name": "step", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
-                ],
-                "responses": {"303": {"description": "done; back to the plan"},
-                              "403": problem("cross-origin request refused"),
-                              "404": problem("no such plan or step")}}},
-            "/plans/{id}/steps/{step}/undo": {"post": {"summary": "Web app: take back a step marked done",
-                "description": refused,
-                "parameters": [
-                    {"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}},
-                    {"name": "step", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}
-                ],
-                "responses": {"303": {"description": "taken back; back to the plan"},
-                              "403": problem("cross-origin request refused"),
-                              "404": problem("no such plan or step")}}},
+            "/plans/{id}/steps/{step}/done": step_form("Web app: mark a step of a stored plan done", "done; back to the plan", refused),
+            "/plans/{id}/steps/{step}/undo": step_form("Web app: take back a step marked done", "taken back; back to the plan", refused),
             "/profile": {
                 "get": {"summary": "Web app: the profile form", "responses": {"200": html("the page"), "404": html("no store")}},
                 "post": {"summary": "Web app: save the profile", "description": refused,

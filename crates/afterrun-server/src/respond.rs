@@ -3,13 +3,41 @@
 //! module can use it without an import circle.
 
 use askama::Template;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::AppState;
 use crate::problem::Problem;
 
 /// The athlete of personal mode: the same default name as the CLI's `--athlete`.
 pub const PERSONAL_ATHLETE: &str = "me";
+
+/// Runs the extractor `T` on a request's parts, its refusal as the response (for the extractors
+/// made of others).
+pub(crate) async fn extract_part<T: FromRequestParts<AppState>>(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<T, Response> {
+    T::from_request_parts(parts, state).await.map_err(IntoResponse::into_response)
+}
+
+/// Runs the extractor `T` on the whole request (it reads the body), its refusal as the response.
+pub(crate) async fn extract_whole<T: FromRequest<AppState>>(
+    request: Request,
+    state: &AppState,
+) -> Result<T, Response> {
+    T::from_request(request, state).await.map_err(IntoResponse::into_response)
+}
+
+/// Whether the `Content-Type` of these headers starts with `prefix`.
+pub(crate) fn media_starts_with(headers: &HeaderMap, prefix: &str) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(prefix))
+}
 
 /// A 303 to `to` (after a form, or to the log-in page).
 pub(crate) fn redirect(to: &str) -> Response {

@@ -32,6 +32,7 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 use crate::problem::Problem;
+use crate::respond::media_starts_with;
 use crate::tokens::{SESSION_COOKIE, hex, over_tls};
 use crate::{AppState, Mode};
 
@@ -290,12 +291,7 @@ async fn check_token(
             Err(forbidden("X-CSRF-Token"))
         };
     }
-    let is_form = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !media_starts_with(request.headers(), "application/x-www-form-urlencoded") {
         return Err(forbidden("X-CSRF-Token"));
     }
     // Read the form to find the field, then hand the same bytes on.

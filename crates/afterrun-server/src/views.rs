@@ -406,12 +406,8 @@ pub fn checkin_from_form(
     if let Some(km) = weekly_volume_km(form)? {
         athlete.insert("weekly_km".into(), json!(km));
     }
-    let equipment: Vec<&str> =
-        EQUIPMENT.iter().map(|(c, _)| *c).filter(|c| form.has("eq", c)).collect();
-    athlete.insert("equipment".into(), json!(equipment));
-    let conditions: Vec<&str> =
-        CONDITIONS.iter().map(|(c, _, _)| *c).filter(|c| form.has("cond", c)).collect();
-    athlete.insert("conditions".into(), json!(conditions));
+    athlete.insert("equipment".into(), json!(ticked_equipment(form)));
+    athlete.insert("conditions".into(), json!(ticked_conditions(form)));
     doc.insert("athlete".into(), Value::Object(athlete));
 
     // The run.
@@ -786,6 +782,37 @@ pub(crate) struct Check {
     pub(crate) label: &'static str,
     pub(crate) hint: &'static str,
     pub(crate) checked: bool,
+}
+
+/// The equipment the form ticks (`eq`), in [`EQUIPMENT`]'s order.
+pub(crate) fn ticked_equipment(form: &FormValues) -> Vec<&'static str> {
+    EQUIPMENT.iter().map(|(c, _)| *c).filter(|c| form.has("eq", c)).collect()
+}
+
+/// The conditions the form ticks (`cond`), in [`CONDITIONS`]' order.
+pub(crate) fn ticked_conditions(form: &FormValues) -> Vec<&'static str> {
+    CONDITIONS.iter().map(|(c, _, _)| *c).filter(|c| form.has("cond", c)).collect()
+}
+
+/// The equipment checkboxes, ticked as the form says (and `also`, when given).
+pub(crate) fn equipment_checks(form: &FormValues, also: Option<&str>) -> Vec<Check> {
+    EQUIPMENT
+        .iter()
+        .map(|(value, label)| Check {
+            value,
+            label,
+            hint: "",
+            checked: form.has("eq", value) || also == Some(*value),
+        })
+        .collect()
+}
+
+/// The health-condition checkboxes, ticked as the form says.
+pub(crate) fn condition_checks(form: &FormValues) -> Vec<Check> {
+    CONDITIONS
+        .iter()
+        .map(|(value, label, hint)| Check { value, label, hint, checked: form.has("cond", value) })
+        .collect()
 }
 
 // Shapes of the viewer's left leg (viewBox 0 0 200 360); the right leg is the mirror image.

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
-use common::Server;
+use common::{Answer, Server};
 use common::{GPX, clock};
 
 use std::net::SocketAddr;
@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use afterrun_server::{AppState, Config, Mode, router};
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use serde_json::{Value, json};
+use axum::http::{Request, StatusCode, header};
+use serde_json::json;
 use tower::ServiceExt as _;
 
 /// A loopback name: personal mode answers to nothing else, multi-user mode to anything.
@@ -36,36 +36,10 @@ async fn server(mode: Mode) -> Server {
     .await
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
-    /// The answer is a problem document of this status; its body.
-    fn problem(&self, status: u16) -> Value {
-        assert_eq!(self.status.as_u16(), status, "{}", self.body);
-        assert_eq!(self.headers[header::CONTENT_TYPE], "application/problem+json", "{}", self.body);
-        let doc = self.json();
-        assert_eq!(doc["status"], status);
-        assert!(doc["type"].as_str().unwrap().starts_with("/problems/"));
-        doc
-    }
-}
-
 /// Sends the request as if through the trusted proxy (the peer of the connection).
 async fn send(state: &AppState, mut request: Request<Body>) -> Answer {
     request.extensions_mut().insert(ConnectInfo::<SocketAddr>(PROXY.parse().unwrap()));
-    let response = router(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    Answer { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    common::send(state, request).await
 }
 
 /// A JSON request from `client` (forwarded by the proxy), from the site's own pages.
@@ -233,12 +207,8 @@ async fn each_session_and_visitor_has_its_own_csrf_token_and_no_other_session_ca
     }
     // A form without Origin or Sec-Fetch-Site (an old browser): only the session's own token.
     let form = |session: &str, token: &str| {
-        Request::post("/profile")
-            .header(header::HOST, HOST)
-            .header(header::COOKIE, format!("afterrun_session={session}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf_token={token}&age=41")))
-            .unwrap()
+        let cookie = format!("afterrun_session={session}");
+        common::form_without_origin(HOST, "/profile", cookie, format!("csrf_token={token}&age=41"))
     };
     let answer = send(state, form(&ann, &tokens[2])).await;
     assert_eq!(answer.problem(403)["field"], "csrf_token", "Bob's token in Ann's session");

@@ -8,18 +8,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 mod common;
-use common::Server;
+use common::{Answer, Server, send};
 use common::{CHECKIN, GPX, clock};
 
 use std::sync::Arc;
 
-use afterrun_server::{AppState, Config, Mode, router};
+use afterrun_server::{AppState, Config, Mode};
 use afterrun_store::{Id, Store};
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
 
 const HOST: &str = "club.example";
 const ORIGIN: &str = "https://club.example";
@@ -41,26 +40,6 @@ async fn server(mode: Mode) -> Server {
 
 fn with_clock(mode: Mode, store: &Arc<Store>, clock: fn() -> Timestamp) -> AppState {
     AppState::new(Config { mode, ..Config::default() }, clock).with_store(Arc::clone(store))
-}
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-}
-
-async fn send_to(state: &AppState, request: Request<Body>) -> Answer {
-    let response = router(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    Answer { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
 }
 
 /// A request as a browser on the club's site sends it (Origin on every change).
@@ -90,14 +69,14 @@ fn session_token(headers: &HeaderMap) -> String {
 
 async fn sign_up(state: &AppState, username: &str, role: &str) -> Value {
     let body = json!({"username": username, "password": PASSWORD, "role": role}).to_string();
-    let answer = send_to(state, request("POST", "/api/accounts", None, Some(&body))).await;
+    let answer = send(state, request("POST", "/api/accounts", None, Some(&body))).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
     answer.json()
 }
 
 async fn log_in(state: &AppState, username: &str, password: &str) -> Answer {
     let body = json!({"username": username, "password": password}).to_string();
-    send_to(state, request("POST", "/api/session", None, Some(&body))).await
+    send(state, request("POST", "/api/session", None, Some(&body))).await
 }
 
 async fn session(state: &AppState, username: &str) -> String {
@@ -265,7 +244,7 @@ async fn club() -> Club {
         Some(session(state, "carla").await),
         Some(session(state, "otto").await),
     ];
-    let link = send_to(
+    let link = send(
         state,
         request(
             "POST",
@@ -277,7 +256,7 @@ async fn club() -> Club {
     .await;
     assert_eq!(link.status, StatusCode::CREATED, "{}", link.body);
     // The link takes effect when Carla accepts it.
-    let accept = send_to(
+    let accept = send(
         state,
         request(
             "POST",
@@ -291,7 +270,7 @@ async fn club() -> Club {
     let mut plans = Vec::new();
     for (athlete, token) in [(a, &tokens[1]), (b, &tokens[2])] {
         let path = format!("/api/athletes/{athlete}/checkins");
-        let answer = send_to(state, request("POST", &path, token.as_deref(), Some(CHECKIN))).await;
+        let answer = send(state, request("POST", &path, token.as_deref(), Some(CHECKIN))).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
         plans.push(answer.json()["plan_id"].as_i64().unwrap());
     }
@@ -316,7 +295,7 @@ async fn the_access_matrix_holds_and_refusals_change_and_reveal_nothing() {
             for (who, want) in WHO.iter().zip(expected) {
                 let before = (snapshot(store, club.a).await, snapshot(store, club.b).await);
                 let token = club.tokens[*who as usize].as_deref();
-                let answer = send_to(state, request(row.method, &path, token, row.body)).await;
+                let answer = send(state, request(row.method, &path, token, row.body)).await;
                 if answer.status.as_u16() != *want {
                     failures.push(format!(
                         "{} {path} as {who:?}: {} (expected {want}) {}",
@@ -352,7 +331,7 @@ async fn the_access_matrix_holds_and_refusals_change_and_reveal_nothing() {
     // Bodies: each sees exactly their own.
     let ask = |who: usize, path: String| {
         let token = club.tokens[who].clone();
-        async move { send_to(state, request("GET", &path, token.as_deref(), None)).await.json() }
+        async move { send(state, request("GET", &path, token.as_deref(), None)).await.json() }
     };
     assert_eq!(ask(1, "/api/athletes".into()).await, json!([{"id": club.a, "name": "ann"}]));
     assert_eq!(ask(2, "/api/athletes".into()).await, json!([{"id": club.b, "name": "bob"}]));
@@ -381,7 +360,7 @@ async fn the_access_matrix_holds_and_refusals_change_and_reveal_nothing() {
     assert_eq!(runs.as_array().unwrap().len(), 1, "A's own upload, readable by A's coach: {runs}");
     // A plan id of B's under A's id is not A's.
     let cross = format!("/api/athletes/{}/plans/{}", club.a, club.b_plan);
-    let answer = send_to(state, request("GET", &cross, club.tokens[1].as_deref(), None)).await;
+    let answer = send(state, request("GET", &cross, club.tokens[1].as_deref(), None)).await;
     assert_eq!(
         (answer.status, answer.json()["field"].as_str()),
         (StatusCode::NOT_FOUND, Some("plan"))
@@ -395,7 +374,7 @@ async fn the_access_matrix_holds_and_refusals_change_and_reveal_nothing() {
     for (who, plan, found) in [(1, club.a_plan, true), (2, club.a_plan, false), (1, me_plan, false)]
     {
         let path = format!("/device?plan={plan}");
-        let answer = send_to(state, request("GET", &path, club.tokens[who].as_deref(), None)).await;
+        let answer = send(state, request("GET", &path, club.tokens[who].as_deref(), None)).await;
         // A's plan has no device program (no equipment): found, but nothing to run.
         let missing = answer.body.contains(&format!("There is no stored plan `{plan}`"))
             || answer.body.contains(&format!("there is no stored plan `{plan}`"));
@@ -405,7 +384,7 @@ async fn the_access_matrix_holds_and_refusals_change_and_reveal_nothing() {
     // A forbidden change with a different body leaves A's profile as it was.
     let put = format!("/api/athletes/{}/profile", club.a);
     for who in [2, 3, 4] {
-        let answer = send_to(
+        let answer = send(
             state,
             request("PUT", &put, club.tokens[who].as_deref(), Some(r#"{"weekly_km":99}"#)),
         )
@@ -478,7 +457,7 @@ async fn bad_input_is_a_problem_naming_the_field() {
     ];
     for (method, path, body, status, field) in cases {
         let body = (!body.is_empty()).then_some(body);
-        let answer = send_to(state, request(method, &path, ann, body)).await;
+        let answer = send(state, request(method, &path, ann, body)).await;
         assert_eq!(answer.status.as_u16(), status, "{method} {path}: {}", answer.body);
         assert_eq!(answer.json()["field"], field, "{method} {path}");
     }
@@ -518,7 +497,7 @@ async fn the_session_cookie_is_http_only_strict_and_secure_over_tls() {
     let body = json!({"username": "ann", "password": PASSWORD}).to_string();
     let mut tls = request("POST", "/api/session", None, Some(&body));
     tls.headers_mut().insert("x-forwarded-proto", "https".parse().unwrap());
-    let answer = send_to(&server.state, tls).await;
+    let answer = send(&server.state, tls).await;
     let cookie = answer.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
     assert!(cookie.contains("; Secure"), "{cookie}");
 }
@@ -561,27 +540,27 @@ async fn logout_ends_the_session_and_old_sessions_expire() {
     sign_up(state, "ann", "athlete").await;
     let token = session(state, "ann").await;
     let me = || request("GET", "/api/me", Some(&token), None);
-    assert_eq!(send_to(state, me()).await.status, StatusCode::OK);
+    assert_eq!(send(state, me()).await.status, StatusCode::OK);
     // 13 days on the session still works, 15 days on it has expired.
     let sooner = with_clock(Mode::MultiUser, &server.store, sooner_clock);
-    assert_eq!(send_to(&sooner, me()).await.status, StatusCode::OK);
+    assert_eq!(send(&sooner, me()).await.status, StatusCode::OK);
     let later = with_clock(Mode::MultiUser, &server.store, later_clock);
-    let answer = send_to(&later, me()).await;
+    let answer = send(&later, me()).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(answer.json()["field"], "Cookie");
 
-    let answer = send_to(state, request("DELETE", "/api/session", Some(&token), None)).await;
+    let answer = send(state, request("DELETE", "/api/session", Some(&token), None)).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     let cleared = answer.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
     assert!(cleared.starts_with("afterrun_session=;") && cleared.contains("Max-Age=0"));
-    assert_eq!(send_to(state, me()).await.status, StatusCode::UNAUTHORIZED, "logged out");
+    assert_eq!(send(state, me()).await.status, StatusCode::UNAUTHORIZED, "logged out");
     // Logging out needs the same origin like any change.
     let token = session(state, "ann").await;
     let mut forged = request("DELETE", "/api/session", Some(&token), None);
     forged.headers_mut().insert(header::ORIGIN, "https://evil.example".parse().unwrap());
-    assert_eq!(send_to(state, forged).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(state, forged).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        send_to(state, request("GET", "/api/me", Some(&token), None)).await.status,
+        send(state, request("GET", "/api/me", Some(&token), None)).await.status,
         StatusCode::OK
     );
 }
@@ -607,34 +586,34 @@ async fn a_coach_sees_a_red_flag_only_while_linked() {
     let checkin = vignette["checkin"].to_string();
     let path = format!("/api/athletes/{a}/checkins");
     for body in [CHECKIN, checkin.as_str()] {
-        let answer = send_to(state, request("POST", &path, Some(&ann), Some(body))).await;
+        let answer = send(state, request("POST", &path, Some(&ann), Some(body))).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
     }
-    assert_eq!(send_to(state, referrals()).await.json(), json!([]), "not linked yet");
+    assert_eq!(send(state, referrals()).await.json(), json!([]), "not linked yet");
     // Before the link, A's data is invisible to the coach (404, as if A did not exist).
     let profile = format!("/api/athletes/{a}/profile");
     assert_eq!(
-        send_to(state, request("GET", &profile, Some(&carla), None)).await.status,
+        send(state, request("GET", &profile, Some(&carla), None)).await.status,
         StatusCode::NOT_FOUND
     );
 
     let link = format!("/api/athletes/{a}/coaches");
     let answer =
-        send_to(state, request("POST", &link, Some(&ann), Some(r#"{"coach":"carla"}"#))).await;
+        send(state, request("POST", &link, Some(&ann), Some(r#"{"coach":"carla"}"#))).await;
     assert_eq!(answer.status, StatusCode::CREATED);
-    assert_eq!(send_to(state, referrals()).await.json(), json!([]), "asked, not yet accepted");
+    assert_eq!(send(state, referrals()).await.json(), json!([]), "asked, not yet accepted");
     assert_eq!(
-        send_to(state, request("GET", &profile, Some(&carla), None)).await.status,
+        send(state, request("GET", &profile, Some(&carla), None)).await.status,
         StatusCode::NOT_FOUND,
         "a request shows nothing"
     );
     // Only the coach accepts: not Ann, not another coach.
     let accept = format!("/api/coach/athletes/{a}/accept");
-    let by_ann = send_to(state, request("POST", &accept, Some(&ann), Some("{}"))).await;
+    let by_ann = send(state, request("POST", &accept, Some(&ann), Some("{}"))).await;
     assert_eq!(by_ann.status, StatusCode::NOT_FOUND);
-    let answer = send_to(state, request("POST", &accept, Some(&carla), Some("{}"))).await;
+    let answer = send(state, request("POST", &accept, Some(&carla), Some("{}"))).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.body);
-    let list = send_to(state, referrals()).await.json();
+    let list = send(state, referrals()).await.json();
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 1, "only the red flag, not the sore quads: {list:?}");
     assert_eq!(list[0]["athlete_id"], a);
@@ -646,12 +625,12 @@ async fn a_coach_sees_a_red_flag_only_while_linked() {
 
     let unlink = format!("/api/athletes/{a}/coaches/carla");
     assert_eq!(
-        send_to(state, request("DELETE", &unlink, Some(&ann), None)).await.status,
+        send(state, request("DELETE", &unlink, Some(&ann), None)).await.status,
         StatusCode::NO_CONTENT
     );
-    assert_eq!(send_to(state, referrals()).await.json(), json!([]), "unlinked");
+    assert_eq!(send(state, referrals()).await.json(), json!([]), "unlinked");
     assert_eq!(
-        send_to(state, request("GET", &profile, Some(&carla), None)).await.status,
+        send(state, request("GET", &profile, Some(&carla), None)).await.status,
         StatusCode::NOT_FOUND
     );
 }
@@ -676,32 +655,30 @@ async fn personal_mode_has_an_owner_and_no_accounts() {
         ("DELETE", "/api/session"),
         ("GET", "/api/referrals"),
     ] {
-        let answer = send_to(state, local(method, path, Some(creds))).await;
+        let answer = send(state, local(method, path, Some(creds))).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {path}");
     }
     assert_eq!(
-        send_to(state, local("GET", "/api/me", None)).await.json(),
+        send(state, local("GET", "/api/me", None)).await.json(),
         json!({"role": "owner", "athlete_id": me})
     );
-    let answer = send_to(
-        state,
-        local("PUT", &format!("/api/athletes/{me}/profile"), Some(r#"{"goal":"5k"}"#)),
-    )
-    .await;
+    let answer =
+        send(state, local("PUT", &format!("/api/athletes/{me}/profile"), Some(r#"{"goal":"5k"}"#)))
+            .await;
     assert_eq!(answer.status, StatusCode::OK);
     let answer =
-        send_to(state, local("POST", &format!("/api/athletes/{me}/checkins"), Some(CHECKIN))).await;
+        send(state, local("POST", &format!("/api/athletes/{me}/checkins"), Some(CHECKIN))).await;
     assert_eq!(answer.status, StatusCode::CREATED);
     assert_eq!(answer.json()["plan"]["generated_at"], "2026-11-23T08:30:00Z");
     let checkins =
-        send_to(state, local("GET", &format!("/api/athletes/{me}/checkins"), None)).await.json();
+        send(state, local("GET", &format!("/api/athletes/{me}/checkins"), None)).await.json();
     assert_eq!(checkins[0]["checkin"]["athlete"]["goal"], "5k");
     assert_eq!(
-        send_to(state, local("GET", "/api/athletes/424242/profile", None)).await.status,
+        send(state, local("GET", "/api/athletes/424242/profile", None)).await.status,
         StatusCode::NOT_FOUND
     );
     // The pages are the owner's, as before.
-    assert_eq!(send_to(state, local("GET", "/", None)).await.status, StatusCode::OK);
+    assert_eq!(send(state, local("GET", "/", None)).await.status, StatusCode::OK);
 }
 
 /// A form post from the club's own pages.
@@ -728,21 +705,21 @@ async fn the_web_pages_follow_the_logged_in_athlete() {
     let state = &server.state;
     let store = &server.store;
 
-    let answer = send_to(
+    let answer = send(
         state,
         form("/signup", None, &[("username", "ann"), ("password", PASSWORD), ("role", "athlete")]),
     )
     .await;
     assert_eq!((answer.status, location(&answer)), (StatusCode::SEE_OTHER, "/"), "{}", answer.body);
     let ann = session_token(&answer.headers);
-    let answer = send_to(
+    let answer = send(
         state,
         form("/signup", None, &[("username", "ann"), ("password", PASSWORD), ("role", "coach")]),
     )
     .await;
     assert_eq!(answer.status, StatusCode::CONFLICT);
     assert!(answer.body.contains("role=\"alert\""));
-    let answer = send_to(
+    let answer = send(
         state,
         form("/signup", None, &[("username", "carla"), ("password", PASSWORD), ("role", "coach")]),
     )
@@ -753,12 +730,12 @@ async fn the_web_pages_follow_the_logged_in_athlete() {
     let bob = session(state, "bob").await;
 
     // The profile and the check-in are Ann's, not the personal athlete's.
-    let answer = send_to(state, form("/profile", Some(&ann), &[("weekly_km", "33")])).await;
+    let answer = send(state, form("/profile", Some(&ann), &[("weekly_km", "33")])).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
     let a = store.athlete_id("ann").await.unwrap().unwrap();
     assert_eq!(store.profile(a).await.unwrap().weekly_km, Some(33.0));
     assert_eq!(store.athlete_id("me").await.unwrap(), None, "no personal athlete");
-    let answer = send_to(
+    let answer = send(
         state,
         form("/checkin", Some(&ann), &[("sore_quads_left", "6"), ("sore_quads_right", "6")]),
     )
@@ -768,50 +745,49 @@ async fn the_web_pages_follow_the_logged_in_athlete() {
     assert!(plan_url.starts_with("/plans/"), "{plan_url}");
     assert_eq!(store.checkins(a).await.unwrap()[0].checkin["athlete"]["weekly_km"], 33.0);
     let get = |path: &str, token: &str| request("GET", path, Some(token), None);
-    assert_eq!(send_to(state, get(&plan_url, &ann)).await.status, StatusCode::OK);
-    assert_eq!(send_to(state, get(&plan_url, &bob)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(send(state, get(&plan_url, &ann)).await.status, StatusCode::OK);
+    assert_eq!(send(state, get(&plan_url, &bob)).await.status, StatusCode::NOT_FOUND);
     let done = format!("{plan_url}/steps/0/done");
-    assert_eq!(send_to(state, form(&done, Some(&bob), &[])).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(send(state, form(&done, Some(&bob), &[])).await.status, StatusCode::NOT_FOUND);
     assert!(store.plans(a).await.unwrap()[0].completed.is_empty(), "Bob marked nothing");
     // Ann's own mark shows on her page at once, and so does a change of her time zone: the page
     // view is cached per store revision, and both writes bump it.
-    let page = send_to(state, get(&plan_url, &ann)).await.body;
+    let page = send(state, get(&plan_url, &ann)).await.body;
     assert!(!page.contains("is-done") && !page.contains("Asia/Tokyo"), "{page}");
-    let answer = send_to(state, form(&done, Some(&ann), &[])).await;
+    let answer = send(state, form(&done, Some(&ann), &[])).await;
     assert!(answer.status.is_redirection() || answer.status.is_success(), "{}", answer.status);
-    assert!(send_to(state, get(&plan_url, &ann)).await.body.contains("is-done"));
+    assert!(send(state, get(&plan_url, &ann)).await.body.contains("is-done"));
     let mut profile = store.profile(a).await.unwrap();
     profile.tz = Some("Asia/Tokyo".to_owned());
     store.set_profile(a, &profile).await.unwrap();
-    let page = send_to(state, get(&plan_url, &ann)).await.body;
+    let page = send(state, get(&plan_url, &ann)).await.body;
     assert!(page.contains("is-done") && page.contains("data-tz=\"Asia/Tokyo\""), "{page}");
     let undo = format!("{plan_url}/steps/0/undo");
-    send_to(state, form(&undo, Some(&ann), &[])).await;
-    assert!(!send_to(state, get("/plans", &bob)).await.body.contains(&plan_url));
+    send(state, form(&undo, Some(&ann), &[])).await;
+    assert!(!send(state, get("/plans", &bob)).await.body.contains(&plan_url));
     // A coach has no athlete pages.
-    let answer = send_to(state, get("/", &carla)).await;
+    let answer = send(state, get("/", &carla)).await;
     assert_eq!((answer.status, location(&answer)), (StatusCode::SEE_OTHER, "/coach"));
 
     // Ann adds her coach on the profile page; the coach page lists her.
-    let answer = send_to(state, form("/profile/coaches", Some(&ann), &[("coach", "bob")])).await;
+    let answer = send(state, form("/profile/coaches", Some(&ann), &[("coach", "bob")])).await;
     assert_eq!(location(&answer), "/profile?no_coach=1", "Bob is no coach");
-    let answer = send_to(state, form("/profile/coaches", Some(&ann), &[("coach", "carla")])).await;
+    let answer = send(state, form("/profile/coaches", Some(&ann), &[("coach", "carla")])).await;
     assert_eq!(location(&answer), "/profile?saved=1");
-    let profile = send_to(state, get("/profile", &ann)).await.body;
+    let profile = send(state, get("/profile", &ann)).await.body;
     assert!(profile.contains("action=\"/profile/coaches/carla/remove\""), "{profile}");
     assert!(profile.contains("action=\"/logout\""));
     assert!(profile.contains("waiting for them to accept"), "{profile}");
     // The coach sees the request and accepts it on the coach page.
-    let coach_page = send_to(state, get("/coach", &carla)).await;
+    let coach_page = send(state, get("/coach", &carla)).await;
     assert!(
         coach_page.body.contains(&format!("action=\"/coach/athletes/{a}/accept\"")),
         "{}",
         coach_page.body
     );
-    let answer =
-        send_to(state, form(&format!("/coach/athletes/{a}/accept"), Some(&carla), &[])).await;
+    let answer = send(state, form(&format!("/coach/athletes/{a}/accept"), Some(&carla), &[])).await;
     assert_eq!(location(&answer), "/coach");
-    let coach_page = send_to(state, get("/coach", &carla)).await;
+    let coach_page = send(state, get("/coach", &carla)).await;
     assert_eq!(coach_page.status, StatusCode::OK);
     let listed = format!("<li>ann · <a href=\"/coach/athletes/{a}/status\">status</a> ");
     assert!(coach_page.body.contains(&listed), "{}", coach_page.body);
@@ -823,45 +799,45 @@ async fn the_web_pages_follow_the_logged_in_athlete() {
     // Read-only views of a linked runner: her status and her plan, nothing to change.
     let plan_id = plan_url.trim_start_matches("/plans/");
     let coach_plan = format!("/coach/athletes/{a}/plans/{plan_id}");
-    let status = send_to(state, get(&format!("/coach/athletes/{a}/status"), &carla)).await;
+    let status = send(state, get(&format!("/coach/athletes/{a}/status"), &carla)).await;
     assert_eq!(status.status, StatusCode::OK);
-    let seen = send_to(state, get(&coach_plan, &carla)).await;
+    let seen = send(state, get(&coach_plan, &carla)).await;
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
     assert!(seen.body.contains("ann's plan, read only"), "{}", seen.body);
     assert!(!seen.body.contains("/steps/0/done") && !seen.body.contains("button timer"));
-    assert_eq!(send_to(state, form(&done, Some(&carla), &[])).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(send(state, form(&done, Some(&carla), &[])).await.status, StatusCode::SEE_OTHER);
     assert!(store.plans(a).await.unwrap()[0].completed.is_empty(), "the coach marked nothing");
     // Not Bob (an athlete), nor a coach of someone else.
-    assert_eq!(send_to(state, get(&coach_plan, &bob)).await.status, StatusCode::NOT_FOUND);
-    let answer = send_to(state, form("/profile/coaches/carla/remove", Some(&ann), &[])).await;
+    assert_eq!(send(state, get(&coach_plan, &bob)).await.status, StatusCode::NOT_FOUND);
+    let answer = send(state, form("/profile/coaches/carla/remove", Some(&ann), &[])).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    assert!(!send_to(state, get("/coach", &carla)).await.body.contains(&listed));
+    assert!(!send(state, get("/coach", &carla)).await.body.contains(&listed));
     assert_eq!(
-        send_to(state, get(&coach_plan, &carla)).await.status,
+        send(state, get(&coach_plan, &carla)).await.status,
         StatusCode::NOT_FOUND,
         "unlinked"
     );
 
     // Logging out ends the session; a wrong password shows the page again.
-    let answer = send_to(state, form("/logout", Some(&ann), &[])).await;
+    let answer = send(state, form("/logout", Some(&ann), &[])).await;
     assert_eq!(location(&answer), "/login");
     assert!(
         answer.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0")
     );
-    assert_eq!(location(&send_to(state, get("/", &ann)).await), "/login");
+    assert_eq!(location(&send(state, get("/", &ann)).await), "/login");
     let answer =
-        send_to(state, form("/login", None, &[("username", "ann"), ("password", "not the one!")]))
+        send(state, form("/login", None, &[("username", "ann"), ("password", "not the one!")]))
             .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert!(answer.body.contains("role=\"alert\"") && answer.body.contains("value=\"ann\""));
     let answer =
-        send_to(state, form("/login", None, &[("username", "ann"), ("password", PASSWORD)])).await;
+        send(state, form("/login", None, &[("username", "ann"), ("password", PASSWORD)])).await;
     assert_eq!((answer.status, location(&answer)), (StatusCode::SEE_OTHER, "/"));
     let ann = session_token(&answer.headers);
-    assert_eq!(location(&send_to(state, get("/login", &ann)).await), "/", "already logged in");
-    assert_eq!(location(&send_to(state, get("/login", &carla)).await), "/coach");
+    assert_eq!(location(&send(state, get("/login", &ann)).await), "/", "already logged in");
+    assert_eq!(location(&send(state, get("/login", &carla)).await), "/coach");
     // A page from another site cannot log anyone in or out.
     let mut forged = form("/logout", Some(&bob), &[]);
     forged.headers_mut().insert("sec-fetch-site", "cross-site".parse().unwrap());
-    assert_eq!(send_to(state, forged).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(state, forged).await.status, StatusCode::FORBIDDEN);
 }

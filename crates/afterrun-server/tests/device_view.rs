@@ -3,69 +3,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
-use std::sync::Arc;
+mod common;
+use common::{Answer, clock, get, personal, post_form, send};
 
-use afterrun_server::{AppState, Config, Mode, router};
-use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
-use jiff::Timestamp;
+use afterrun_server::AppState;
+use axum::http::{StatusCode, header};
 use serde_json::Value;
-use tower::ServiceExt as _;
 
-const HOST: &str = "127.0.0.1:8080";
-
-fn clock() -> Timestamp {
-    "2026-11-23T08:30:00Z".parse().unwrap()
-}
-
-fn state() -> AppState {
-    AppState::new(Config { mode: Mode::Personal, ..Config::default() }, clock)
-}
-
-/// A state on a fresh SQLite file, and its folder (removed by the test).
-async fn stored_state() -> (AppState, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!(
-        "afterrun-device-view-{}-{}",
-        std::process::id(),
-        afterrun_server::security::new_csrf_token()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let location = afterrun_store::Location::Sqlite(dir.join("test.db"));
-    let store = afterrun_store::Store::connect(&location).await.unwrap();
-    (state().with_store(Arc::new(store)), dir)
-}
-
-struct Answer {
-    status: StatusCode,
-    media: String,
-    location: Option<String>,
-    body: String,
-}
-
-async fn send(state: &AppState, request: Request<Body>) -> Answer {
-    let response = router(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let header_text = |name| {
-        response.headers().get(name).map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
-    };
-    let media = header_text(header::CONTENT_TYPE).unwrap_or_default();
-    let location = header_text(header::LOCATION);
-    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    Answer { status, media, location, body: String::from_utf8_lossy(&body).into_owned() }
-}
-
-fn get(path: &str) -> Request<Body> {
-    Request::get(path).header(header::HOST, HOST).body(Body::empty()).unwrap()
-}
-
-fn post_form(path: &str, pairs: &[(&str, &str)]) -> Request<Body> {
-    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    Request::post(path)
-        .header(header::HOST, HOST)
-        .header("sec-fetch-site", "same-origin")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.join("&")))
-        .unwrap()
+/// The plan id of a check-in's redirect to its plan.
+fn plan_id(answer: &Answer) -> i64 {
+    answer.header(header::LOCATION).unwrap().trim_start_matches("/plans/").parse().unwrap()
 }
 
 /// Checks in with sore legs and compression boots: the plan's last step is the boots. Returns
@@ -86,11 +33,18 @@ async fn plan_with_boots(state: &AppState) -> i64 {
     )
     .await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
-    answer.location.unwrap().trim_start_matches("/plans/").parse().unwrap()
+    plan_id(&answer)
+}
+
+/// A server over a new store with one plan of compression boots, and the plan's id.
+async fn server_with_boots() -> (common::Server, i64) {
+    let server = common::personal_server("device-view").await;
+    let id = plan_with_boots(&server.state).await;
+    (server, id)
 }
 
 fn problem(answer: &Answer) -> Value {
-    assert_eq!(answer.media, "application/problem+json", "{}", answer.body);
+    assert_eq!(answer.media(), "application/problem+json", "{}", answer.body);
     serde_json::from_str(&answer.body).unwrap()
 }
 
@@ -119,9 +73,9 @@ fn numbers(value: &Value) -> Vec<f64> {
 
 #[tokio::test]
 async fn without_a_plan_the_demo_program_is_offered() {
-    let answer = send(&state(), get("/device")).await;
+    let answer = send(&personal(), get("/device")).await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.media, "text/html; charset=utf-8");
+    assert_eq!(answer.media(), "text/html; charset=utf-8");
     let html = answer.body;
     assert!(html.contains("Demo program") && html.contains("there is no plan yet"), "{html}");
     assert!(html.contains("Level 3 of 7: 50 mmHg in every chamber."));
@@ -140,15 +94,15 @@ async fn without_a_plan_the_demo_program_is_offered() {
     assert!(html.contains("src=\"/assets/device.js\""));
     assert!(html.contains("aria-current=\"page\">Device</a>"));
 
-    let script = send(&state(), get("/assets/device.js")).await;
+    let script = send(&personal(), get("/assets/device.js")).await;
     assert_eq!(script.status, StatusCode::OK);
     assert!(script.body.contains("EventSource"));
 }
 
 #[tokio::test]
 async fn a_stored_plans_compression_program_is_shown_and_linked_from_the_plan() {
-    let (state, dir) = stored_state().await;
-    let id = plan_with_boots(&state).await;
+    let (server, id) = server_with_boots().await;
+    let state = server.state.clone();
 
     let plan_page = send(&state, get(&format!("/plans/{id}"))).await;
     let link = format!("href=\"/device?plan={id}&amp;step=3\">Run in the simulator</a>");
@@ -167,13 +121,12 @@ async fn a_stored_plans_compression_program_is_shown_and_linked_from_the_plan() 
         assert!(html.contains(&format!("name=\"plan\" value=\"{id}\"")));
         assert!(html.contains("name=\"program\" value=\"0\""));
     }
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn the_stream_runs_the_plans_program_to_a_vented_end() {
-    let (state, dir) = stored_state().await;
-    let id = plan_with_boots(&state).await;
+    let (server, id) = server_with_boots().await;
+    let state = server.state.clone();
     // At 1000x a frame falls every 50 s of simulated time: the same frames on any machine (at
     // `max` they are taken every 50 ms of real time, so their number depends on the machine).
     let answer = send(
@@ -182,7 +135,7 @@ async fn the_stream_runs_the_plans_program_to_a_vented_end() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.media, "text/event-stream");
+    assert_eq!(answer.media(), "text/event-stream");
     let events = events(&answer.body);
     let (last_name, summary) = events.last().unwrap();
     assert_eq!(last_name, "summary");
@@ -217,13 +170,12 @@ async fn the_stream_runs_the_plans_program_to_a_vented_end() {
     assert!(summary["cycles"].as_u64().unwrap() >= 20, "{summary}");
     assert!(summary["faults"].as_array().unwrap().is_empty());
     assert!(summary["max_pressure_mmhg"].as_f64().unwrap() <= 120.0);
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn an_injected_fault_vents_safely() {
     let answer =
-        send(&state(), get("/api/device/compression/stream?plan=demo&fault=pump_stuck_on:45s"))
+        send(&personal(), get("/api/device/compression/stream?plan=demo&fault=pump_stuck_on:45s"))
             .await;
     assert_eq!(answer.status, StatusCode::OK);
     let events = events(&answer.body);
@@ -244,7 +196,8 @@ async fn an_injected_fault_vents_safely() {
 
 #[tokio::test]
 async fn without_javascript_the_whole_run_is_plotted() {
-    let answer = send(&state(), get("/device/run?plan=demo&speed=10&fault=leak%402%3A45s")).await;
+    let answer =
+        send(&personal(), get("/device/run?plan=demo&speed=10&fault=leak%402%3A45s")).await;
     assert_eq!(answer.status, StatusCode::OK);
     let html = answer.body;
     assert!(html.contains("The whole session, simulated"));
@@ -260,8 +213,8 @@ async fn without_javascript_the_whole_run_is_plotted() {
 
 #[tokio::test]
 async fn bad_queries_are_problems_naming_the_field() {
-    let (state, dir) = stored_state().await;
-    let id = plan_with_boots(&state).await;
+    let (server, id) = server_with_boots().await;
+    let state = server.state.clone();
     // A plan with a vibration program beside the boots.
     let store = state.store().unwrap();
     let athlete = store.athlete_id("me").await.unwrap().unwrap();
@@ -305,12 +258,12 @@ async fn bad_queries_are_problems_naming_the_field() {
     let link =
         format!("href=\"/device?plan={with_plate}&#38;program=1\">Vibrating plate (program 1)</a>");
     assert!(answer.body.contains(&link), "{}", answer.body);
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn a_plate_program_runs_too() {
-    let (state, dir) = stored_state().await;
+    let server = common::personal_server("device-view").await;
+    let state = server.state.clone();
     let answer = send(
         &state,
         post_form(
@@ -319,7 +272,7 @@ async fn a_plate_program_runs_too() {
         ),
     )
     .await;
-    let id: i64 = answer.location.unwrap().trim_start_matches("/plans/").parse().unwrap();
+    let id = plan_id(&answer);
     let plan_page = send(&state, get(&format!("/plans/{id}"))).await;
     let step = plan_page
         .body
@@ -340,7 +293,7 @@ async fn a_plate_program_runs_too() {
 
     let path = format!("/api/device/vibration/stream?plan={id}&step={step}&speed=1000");
     let answer = send(&state, get(&path)).await;
-    assert_eq!((answer.status, answer.media.as_str()), (StatusCode::OK, "text/event-stream"));
+    assert_eq!((answer.status, answer.media().as_str()), (StatusCode::OK, "text/event-stream"));
     let events = events(&answer.body);
     let (name, summary) = events.last().unwrap();
     assert_eq!(name, "summary");
@@ -364,13 +317,12 @@ async fn a_plate_program_runs_too() {
     let answer = send(&state, get(&format!("/device/run?plan={id}&step={step}"))).await;
     assert!(answer.body.contains("Ended safe: the motor stopped."), "{}", answer.body);
     assert_eq!(answer.body.matches("<polyline").count(), 2);
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn the_plate_demo_stops_when_the_person_steps_off() {
     let path = "/api/device/vibration/stream?plan=demo&fault=user_steps_off%3A20s";
-    let answer = send(&state(), get(path)).await;
+    let answer = send(&personal(), get(path)).await;
     assert_eq!(answer.status, StatusCode::OK);
     let events = events(&answer.body);
     let (_, summary) = events.last().unwrap();

@@ -2,66 +2,28 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
+mod common;
+use common::{LOOPBACK_HOST as HOST, LOOPBACK_ORIGIN as ORIGIN, TOKEN, clock, get, post_form};
+
 use afterrun_protocol::History;
 use afterrun_server::openapi::PATHS;
-use afterrun_server::{AppState, Config, Mode, router};
-use axum::body::{Body, to_bytes};
+use afterrun_server::{AppState, Mode};
+use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use axum::response::Response;
-use jiff::Timestamp;
 use serde_json::Value;
-use tower::ServiceExt as _;
 
-const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-const HOST: &str = "127.0.0.1:8080";
-const ORIGIN: &str = "http://127.0.0.1:8080";
-
-fn clock() -> Timestamp {
-    "2026-11-23T08:30:00Z".parse().unwrap()
-}
-
-fn state(mode: Mode) -> AppState {
-    AppState::new(Config { mode, ..Config::default() }, clock)
-}
-
+/// The status, media type and body of the answer in `mode`.
 async fn send_in(mode: Mode, request: Request<Body>) -> (StatusCode, String, String) {
-    let response: Response = router(state(mode)).oneshot(request).await.unwrap();
-    let status = response.status();
-    let media = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, media, String::from_utf8_lossy(&body).into_owned())
+    let answer = common::send(&common::with_mode(mode), request).await;
+    (answer.status, answer.media(), answer.body)
 }
 
 async fn send(request: Request<Body>) -> (StatusCode, String, String) {
     send_in(Mode::Personal, request).await
 }
 
-fn get(path: &str) -> Request<Body> {
-    Request::get(path).header(header::HOST, HOST).body(Body::empty()).unwrap()
-}
-
 fn post_json(path: &str, body: impl Into<Body>) -> Request<Body> {
-    Request::post(path)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.into())
-        .unwrap()
-}
-
-fn post_form(path: &str, pairs: &[(&str, &str)]) -> Request<Body> {
-    let body: Vec<String> =
-        pairs.iter().map(|(k, v)| format!("{k}={}", v.replace(':', "%3A"))).collect();
-    Request::post(path)
-        .header(header::HOST, HOST)
-        .header("sec-fetch-site", "same-origin")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.join("&")))
-        .unwrap()
+    common::post_as(path, "application/json", body)
 }
 
 fn problem(body: &str) -> Value {
@@ -367,12 +329,8 @@ async fn state_changes_need_same_origin_proof() {
 #[tokio::test]
 async fn a_form_can_carry_the_token_as_a_field() {
     let form = |token: &str| {
-        Request::post("/checkin")
-            .header(header::HOST, HOST)
-            .header(header::COOKIE, format!("afterrun_csrf={TOKEN}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(format!("csrf_token={token}&sore_quads_left=6&sore_quads_right=6")))
-            .unwrap()
+        let body = format!("csrf_token={token}&sore_quads_left=6&sore_quads_right=6");
+        common::form_without_origin(HOST, "/checkin", format!("afterrun_csrf={TOKEN}"), body)
     };
     let (status, _, body) = send(form(TOKEN)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -386,18 +344,16 @@ async fn a_form_can_carry_the_token_as_a_field() {
 
 #[tokio::test]
 async fn checkin_page_has_every_rating_and_the_token() {
-    let response = router(state(Mode::Personal)).oneshot(get("/")).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
+    let answer = common::send(&common::personal(), get("/")).await;
+    assert_eq!(answer.status, StatusCode::OK);
     // A new visitor gets a token of their own, as an HttpOnly, SameSite=Strict cookie.
-    let cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let cookie = answer.header(header::SET_COOKIE).unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     assert!(!cookie.contains("Secure"), "not over TLS");
     let token = cookie.strip_prefix("afterrun_csrf=").unwrap().split(';').next().unwrap();
     assert_eq!(token.len(), 64);
-    assert!(response.headers().get(header::CONTENT_SECURITY_POLICY).is_some());
-    let html =
-        String::from_utf8(to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec())
-            .unwrap();
+    assert!(answer.headers.get(header::CONTENT_SECURITY_POLICY).is_some());
+    let html = answer.body;
     assert!(html.contains(&format!("name=\"csrf_token\" value=\"{token}\"")));
     for group in
         ["quads", "hamstrings", "calves", "glutes", "shins", "feet", "adductors", "hip_flexors"]
@@ -548,29 +504,16 @@ async fn guide_pages_render_and_unknown_topics_are_404() {
 
 // --- With a store ---
 
-async fn stored_state() -> (AppState, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!(
-        "afterrun-server-test-{}-{}",
-        std::process::id(),
-        afterrun_server::security::new_csrf_token()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let location = afterrun_store::Location::Sqlite(dir.join("test.db"));
-    let store = afterrun_store::Store::connect(&location).await.unwrap();
-    (state(Mode::Personal).with_store(std::sync::Arc::new(store)), dir)
-}
-
+/// The status, `Location` and body of the answer.
 async fn send_to(state: &AppState, request: Request<Body>) -> (StatusCode, Option<String>, String) {
-    let response: Response = router(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, location, String::from_utf8_lossy(&body).into_owned())
+    let answer = common::send(state, request).await;
+    (answer.status, answer.header(header::LOCATION), answer.body)
 }
 
 #[tokio::test]
 async fn a_stored_plan_keeps_its_done_steps() {
-    let (state, dir) = stored_state().await;
+    let server = common::personal_server("server").await;
+    let state = server.state.clone();
     let (status, location, _) = send_to(
         &state,
         post_form("/checkin", &[("sore_quads_left", "6"), ("sore_quads_right", "6")]),
@@ -618,13 +561,13 @@ async fn a_stored_plan_keeps_its_done_steps() {
         send_to(&state, post_form(&format!("{plan_url}/steps/999/done"), &[])).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(problem(&body)["field"], "step");
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn the_profile_is_kept_and_starts_every_check_in() {
     assert_eq!(send(get("/profile")).await.0, StatusCode::NOT_FOUND, "no store, no profile");
-    let (state, dir) = stored_state().await;
+    let server = common::personal_server("server").await;
+    let state = server.state.clone();
     let (status, _, html) = send_to(&state, get("/profile")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("name=\"cond\" value=\"pregnancy\">"), "unchecked at first");
@@ -668,12 +611,12 @@ async fn the_profile_is_kept_and_starts_every_check_in() {
     let (status, _, html) = send_to(&state, post_form("/profile", &[("weekly_km", "1000")])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("role=\"alert\""));
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn the_demo_athlete_has_a_history_of_plans() {
-    let (state, dir) = stored_state().await;
+    let server = common::personal_server("server").await;
+    let state = server.state.clone();
     let store = state.store().unwrap();
     let seeded = afterrun_server::demo::seed_demo(store, clock()).await.unwrap();
     assert!(seeded >= 55, "a check-in after every run of 90 days: {seeded} plans");
@@ -696,12 +639,12 @@ async fn the_demo_athlete_has_a_history_of_plans() {
     let (status, _, list) = send_to(&state, get("/plans")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.matches("class=\"topic plan-item\"").count(), seeded);
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn in_personal_mode_me_is_the_owners_athlete_from_the_first_request() {
-    let (state, dir) = stored_state().await;
+    let server = common::personal_server("server").await;
+    let state = server.state.clone();
     let store = state.store().unwrap();
     assert_eq!(store.athlete_id("me").await.unwrap(), None, "nobody yet");
     // The first request by `me` finds the owner's athlete, made then.
@@ -717,5 +660,4 @@ async fn in_personal_mode_me_is_the_owners_athlete_from_the_first_request() {
     let (_, _, by_me) = send_to(&state, get("/api/athletes/me/checkins")).await;
     assert_eq!(by_id, by_me);
     assert_eq!(serde_json::from_str::<Value>(&by_me).unwrap().as_array().unwrap().len(), 1);
-    std::fs::remove_dir_all(dir).ok();
 }

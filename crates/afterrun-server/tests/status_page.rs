@@ -2,43 +2,38 @@
 //! the real router and a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use afterrun_server::{AppState, Config, Mode, router};
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use jiff::Timestamp;
+mod common;
+use common::{Server, clock};
+
+use afterrun_server::AppState;
+use afterrun_service::synthetic::{RunKind, SyntheticRun};
+use afterrun_store::{Id, Store};
+use axum::http::StatusCode;
 use serde_json::Value;
-use tower::ServiceExt as _;
 
-fn clock() -> Timestamp {
-    "2026-11-23T08:30:00Z".parse().unwrap()
+async fn demo_server(name: &str) -> Server {
+    common::personal_server(&format!("status-{name}")).await
 }
 
-async fn demo_state(name: &str) -> (AppState, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("afterrun-status-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let location = afterrun_store::Location::Sqlite(dir.join("status.db"));
-    let store = afterrun_store::Store::connect(&location).await.unwrap();
-    let state = AppState::new(Config { mode: Mode::Personal, ..Config::default() }, clock)
-        .with_store(std::sync::Arc::new(store));
-    (state, dir)
-}
-
+/// The status, media type and body of a `GET`.
 async fn get(state: &AppState, uri: &str) -> (StatusCode, String, String) {
-    let request = Request::get(uri).header("host", "127.0.0.1:8080").body(Body::empty()).unwrap();
-    let response = router(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let media = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, media, String::from_utf8(body.to_vec()).unwrap())
+    let answer = common::send(state, common::get(uri)).await;
+    (answer.status, answer.media(), answer.body)
+}
+
+/// Imports `run` (its GPX drawn with `seed`) as the file `name`, the way an upload is stored.
+async fn import_run(store: &Store, athlete: Id, run: &SyntheticRun, seed: u64, name: &str) {
+    let gpx = afterrun_service::synthetic::run_gpx(run, seed);
+    let t = afterrun_service::import::thresholds(store, athlete).await.unwrap();
+    let known = store.stored_hashes(athlete).await.unwrap();
+    let prepared = afterrun_service::import::prepare_upload(name, gpx.as_bytes(), &t, &known);
+    afterrun_service::import::store_upload(store, athlete, prepared, run.end()).await.unwrap();
 }
 
 #[tokio::test]
 async fn before_any_run_the_page_invites_an_import_and_the_api_has_no_athlete() {
-    let (state, dir) = demo_state("empty").await;
+    let server = demo_server("empty").await;
+    let state = server.state.clone();
     let (status, _, html) = get(&state, "/status").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("No runs stored yet"));
@@ -46,12 +41,12 @@ async fn before_any_run_the_page_invites_an_import_and_the_api_has_no_athlete() 
     let (status, media, _) = get(&state, "/api/athletes/me/status").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(media, "application/problem+json");
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn the_demo_athlete_has_a_living_status_page_and_json() {
-    let (state, dir) = demo_state("demo").await;
+    let server = demo_server("demo").await;
+    let state = server.state.clone();
     let store = state.store().unwrap();
     afterrun_server::demo::seed_demo(store, clock()).await.unwrap();
 
@@ -85,20 +80,15 @@ async fn the_demo_athlete_has_a_living_status_page_and_json() {
     let runs = doc["activities"].as_u64().unwrap();
     let (again_status, _, again) = get(&state, "/api/athletes/me/status").await;
     assert_eq!((again_status, &again), (StatusCode::OK, &body), "unchanged store, same report");
-    let run = afterrun_service::synthetic::SyntheticRun {
+    let run = SyntheticRun {
         start: clock().as_second() - 3 * 3600,
         duration_s: 3000.0,
         distance_m: 10_000.0,
         climb_m: 50.0,
         avg_hr: 150.0,
-        kind: afterrun_service::synthetic::RunKind::Tempo,
+        kind: RunKind::Tempo,
     };
-    let gpx = afterrun_service::synthetic::run_gpx(&run, 9);
-    let t = afterrun_service::import::thresholds(store, id).await.unwrap();
-    let known = store.stored_hashes(id).await.unwrap();
-    let prepared =
-        afterrun_service::import::prepare_upload("extra.gpx", gpx.as_bytes(), &t, &known);
-    afterrun_service::import::store_upload(store, id, prepared, run.end()).await.unwrap();
+    import_run(store, id, &run, 9, "extra.gpx").await;
     let (_, _, after) = get(&state, "/api/athletes/me/status").await;
     let after: Value = serde_json::from_str(&after).unwrap();
     assert_eq!(after["activities"].as_u64().unwrap(), runs + 1, "the new run is counted");
@@ -122,31 +112,26 @@ async fn the_demo_athlete_has_a_living_status_page_and_json() {
     assert!(html.contains("What works for you"));
     assert!(html.contains("For you, foam rolling has been followed by"));
     assert!(html.contains("An association, not proof"));
-    std::fs::remove_dir_all(dir).ok();
 }
 
 #[tokio::test]
 async fn a_week_without_training_is_said_plainly_not_as_a_ratio_below_range() {
-    let (state, dir) = demo_state("rest-week").await;
+    let server = demo_server("rest-week").await;
+    let state = server.state.clone();
     let store = state.store().unwrap();
     let id = store.ensure_athlete("me", 0).await.unwrap();
     // Runs every other day from five weeks to ten days ago, none in the last week.
     let now = clock().as_second();
     for days_ago in (10..36).step_by(2) {
-        let run = afterrun_service::synthetic::SyntheticRun {
+        let run = SyntheticRun {
             start: now - days_ago * 86_400,
             duration_s: 2700.0,
             distance_m: 8_000.0,
             climb_m: 40.0,
             avg_hr: 145.0,
-            kind: afterrun_service::synthetic::RunKind::Easy,
+            kind: RunKind::Easy,
         };
-        let gpx = afterrun_service::synthetic::run_gpx(&run, 3);
-        let t = afterrun_service::import::thresholds(store, id).await.unwrap();
-        let known = store.stored_hashes(id).await.unwrap();
-        let name = format!("run-{days_ago}.gpx");
-        let prepared = afterrun_service::import::prepare_upload(&name, gpx.as_bytes(), &t, &known);
-        afterrun_service::import::store_upload(store, id, prepared, run.end()).await.unwrap();
+        import_run(store, id, &run, 3, &format!("run-{days_ago}.gpx")).await;
     }
     let (_, _, json) = get(&state, "/api/athletes/me/status").await;
     let doc: Value = serde_json::from_str(&json).unwrap();
@@ -159,5 +144,4 @@ async fn a_week_without_training_is_said_plainly_not_as_a_ratio_below_range() {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("no training in the last 7 days"), "{html}");
     assert!(!html.contains("below 0.8"), "not worded as a ratio below the range");
-    std::fs::remove_dir_all(dir).ok();
 }

@@ -4,25 +4,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-use afterrun_server::{AppState, Config, Mode, router};
-use afterrun_store::{Location, Store};
-use axum::body::{Body, to_bytes};
+mod common;
+use common::{LOOPBACK_HOST as HOST, Server, TOKEN, clock, post_as};
+
+use afterrun_server::{AppState, Config, Mode};
+use afterrun_store::Store;
+use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use axum::response::Response;
-use jiff::Timestamp;
 use serde_json::Value;
-use tower::ServiceExt as _;
-
-const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-const HOST: &str = "127.0.0.1:8080";
-const ORIGIN: &str = "http://127.0.0.1:8080";
-
-fn clock() -> Timestamp {
-    "2026-11-23T08:30:00Z".parse().unwrap()
-}
 
 fn corpus(rel: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(rel);
@@ -44,51 +36,19 @@ fn corrupt_gpx() -> Vec<u8> {
     gpx_walk()[..200].to_vec()
 }
 
-/// A test's own store file, removed when dropped.
-struct Fixture {
-    dir: PathBuf,
-    state: AppState,
-    store: Arc<Store>,
+async fn fixture(mode: Mode) -> Server {
+    common::server_with("upload", |store| common::with_mode(mode).with_store(Arc::clone(store)))
+        .await
 }
 
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-async fn fixture(mode: Mode) -> Fixture {
-    let dir = std::env::temp_dir().join(format!(
-        "afterrun-upload-test-{}-{}",
-        std::process::id(),
-        afterrun_server::security::new_csrf_token()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Arc::new(Store::connect(&Location::Sqlite(dir.join("test.db"))).await.unwrap());
-    let state =
-        AppState::new(Config { mode, ..Config::default() }, clock).with_store(store.clone());
-    Fixture { dir, state, store }
-}
-
+/// The status, media type and body of the answer.
 async fn send(state: &AppState, request: Request<Body>) -> (StatusCode, String, String) {
-    let response: Response = router(state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let media = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
-    (status, media, String::from_utf8_lossy(&body).into_owned())
+    let answer = common::send(state, request).await;
+    (answer.status, answer.media(), answer.body)
 }
 
 fn upload_request(path: &str, bytes: Vec<u8>) -> Request<Body> {
-    Request::post(path)
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/octet-stream")
-        .body(Body::from(bytes))
-        .unwrap()
+    post_as(path, "application/octet-stream", bytes)
 }
 
 /// Uploads through the API; the status and the JSON answer.
@@ -214,12 +174,7 @@ async fn uploads_may_be_larger_than_the_servers_small_body_limit() {
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(line(&answer, "triathlon.fit")["stored"], "new");
     // Other routes keep the small limit.
-    let request = Request::post("/api/plan")
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(big))
-        .unwrap();
+    let request = post_as("/api/plan", "application/json", big);
     let (status, _, _) = send(&f.state, request).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
@@ -255,22 +210,15 @@ async fn bad_uploads_are_problems_naming_the_field() {
 
 /// Signs up an account on a multi-user server and logs it in: its session cookie.
 async fn account(state: &AppState, username: &str, role: &str) -> String {
-    let json = |path: &str, body: Value| {
-        Request::post(path)
-            .header(header::HOST, HOST)
-            .header(header::ORIGIN, ORIGIN)
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap()
-    };
+    let json = |path: &str, body: Value| post_as(path, "application/json", body.to_string());
     let password = "correct horse battery";
     let body = serde_json::json!({"username": username, "password": password, "role": role});
     let (status, _, answer) = send(state, json("/api/accounts", body)).await;
     assert_eq!(status, StatusCode::CREATED, "{answer}");
     let body = serde_json::json!({"username": username, "password": password});
-    let response = router(state.clone()).oneshot(json("/api/session", body)).await.unwrap();
-    assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let cookie = response.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    let answer = common::send(state, json("/api/session", body)).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    let cookie = answer.header(header::SET_COOKIE).unwrap();
     cookie.split(';').next().unwrap().to_owned()
 }
 
@@ -340,12 +288,7 @@ fn multipart(parts: &[(&str, Option<&str>, Vec<u8>)]) -> (String, Vec<u8>) {
 }
 
 fn form_request(content_type: &str, body: Vec<u8>) -> Request<Body> {
-    Request::post("/import")
-        .header(header::HOST, HOST)
-        .header(header::ORIGIN, ORIGIN)
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(body))
-        .unwrap()
+    post_as("/import", content_type, body)
 }
 
 #[tokio::test]
@@ -414,13 +357,11 @@ async fn the_import_page_renders_with_its_form_and_assets() {
             .body(Body::empty())
             .unwrap()
     };
-    let response = router(f.state.clone()).oneshot(get("/import")).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let csp = response.headers().get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    let answer = common::send(&f.state, get("/import")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let csp = answer.header(header::CONTENT_SECURITY_POLICY).unwrap();
     assert!(csp.contains("script-src 'self'"));
-    let html =
-        String::from_utf8(to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec())
-            .unwrap();
+    let html = answer.body;
     assert!(html.contains("<title>Import · afterrun</title>"));
     assert!(html.contains(r#"<a href="/import" aria-current="page">Import</a>"#));
     assert!(html.contains(r#"enctype="multipart/form-data""#));

@@ -8,10 +8,13 @@
 //! [`crate::body::json_value`] (not axum's `Json` extractor), so that every refusal is a problem
 //! document naming the field and a key given twice is refused everywhere alike.
 
+use std::collections::HashMap;
+
 use afterrun_service::checkin::{CheckinError, merge_profile};
 use afterrun_store::{Id, Profile, Role, Store, StoreError};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -22,7 +25,7 @@ use crate::body::json_value;
 use crate::client::Client;
 use crate::limits::{Attempt, count_attempt};
 use crate::problem::Problem;
-use crate::respond::json_text;
+use crate::respond::{extract_part, extract_whole, json_text};
 use crate::{AppState, Mode, Signup};
 
 type Answer = Result<Response, Problem>;
@@ -59,6 +62,64 @@ fn multi_user_only(state: &AppState) -> Result<&Store, Problem> {
 fn path_id(text: &str, field: &str) -> Result<Id, Problem> {
     text.parse::<Id>()
         .map_err(|_| Problem::not_found(Some(field), format!("there is no {field} `{text}`")))
+}
+
+/// The athlete `{id}` of the path, once the principal may read (`WRITE` false) or change
+/// (`WRITE` true) their data, with the state: the extractor of the handlers without a body.
+pub(crate) struct PathAthlete<const WRITE: bool> {
+    state: AppState,
+    athlete: Id,
+}
+
+/// The athlete of the path, readable by the principal.
+type Readable = PathAthlete<false>;
+/// The athlete of the path, changeable by the principal.
+type Writable = PathAthlete<true>;
+
+impl<const WRITE: bool> FromRequestParts<AppState> for PathAthlete<WRITE> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let (principal, id) = principal_and_id(parts, state).await?;
+        let access = if WRITE { Access::Write } else { Access::Read };
+        let athlete = athlete_for(state, &principal, &id, access).await;
+        let state = state.clone();
+        athlete.map(|athlete| PathAthlete { state, athlete }).map_err(IntoResponse::into_response)
+    }
+}
+
+/// The athlete `{id}` of the path, once the principal may change their data, with the state and
+/// the body: the extractor of the handlers with a body. The body is read before the athlete is
+/// checked, in the order of axum's extractors (the principal, the path, the body, the handler).
+pub(crate) struct AthleteBody {
+    state: AppState,
+    athlete: Id,
+    body: Bytes,
+}
+
+impl FromRequest<AppState> for AthleteBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let (principal, id) = principal_and_id(&mut parts, state).await?;
+        let body: Bytes = extract_whole(Request::from_parts(parts, body), state).await?;
+        let athlete = athlete_for(state, &principal, &id, Access::Write).await;
+        let state = state.clone();
+        athlete
+            .map(|athlete| AthleteBody { state, athlete, body })
+            .map_err(IntoResponse::into_response)
+    }
+}
+
+/// Who asks, and the path's `{id}`.
+async fn principal_and_id(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<(Principal, String), Response> {
+    let principal: Principal = extract_part(parts, state).await?;
+    let Path(mut params) = extract_part::<Path<HashMap<String, String>>>(parts, state).await?;
+    Ok((principal, params.remove("id").unwrap_or_default()))
 }
 
 /// The athlete `id` of the path, once the principal may access it.
@@ -367,12 +428,7 @@ fn no_store() -> Response {
 
 /// `GET /api/athletes/{id}/export`: everything stored about the athlete, as `afterrun export`
 /// prints it (originals left out). Only the athlete themself (or the owner): not a coach.
-pub(crate) async fn export(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+pub(crate) async fn export(PathAthlete { state, athlete }: Writable) -> Answer {
     let store = state.store().ok_or_else(|| Problem::not_found(None, "no store"))?;
     let name = store
         .athlete_ref(athlete)
@@ -469,24 +525,13 @@ pub(crate) async fn athletes(State(state): State<AppState>, principal: Principal
 // ----- profile -----
 
 /// `GET /api/athletes/{id}/profile`: the profile, as `afterrun profile --json` prints it.
-pub(crate) async fn profile(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+pub(crate) async fn profile(PathAthlete { state, athlete }: Readable) -> Answer {
     let profile = store_of(&state)?.profile(athlete).await.map_err(internal)?;
     ok_json(&profile)
 }
 
 /// `PUT /api/athletes/{id}/profile`: replaces the profile; 200 with it.
-pub(crate) async fn put_profile(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+pub(crate) async fn put_profile(AthleteBody { state, athlete, body }: AthleteBody) -> Answer {
     let map = object(&body)?;
     if let Some(key) = map.keys().find(|k| !Profile::FIELDS.contains(&k.as_str())) {
         return Err(auth::invalid(key, format!("`{key}` is not a profile field")));
@@ -507,25 +552,14 @@ fn validate_profile(p: &Profile) -> Result<(), Problem> {
 // ----- check-ins and plans -----
 
 /// `GET /api/athletes/{id}/checkins`: the check-ins, oldest first.
-pub(crate) async fn checkins(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+pub(crate) async fn checkins(PathAthlete { state, athlete }: Readable) -> Answer {
     ok_json(&store_of(&state)?.checkins(athlete).await.map_err(internal)?)
 }
 
 /// `POST /api/athletes/{id}/checkins`: plans the check-in with the athlete's history (the
 /// stored profile filling what it leaves out, as the web check-in does), keeps both; 201 with
 /// their ids and the plan.
-pub(crate) async fn post_checkin(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+pub(crate) async fn post_checkin(AthleteBody { state, athlete, body }: AthleteBody) -> Answer {
     let store = store_of(&state)?;
     let mut checkin = json_value(&body)?;
     let profile = store.profile(athlete).await.map_err(internal)?;
@@ -548,12 +582,7 @@ pub(crate) async fn post_checkin(
 }
 
 /// `GET /api/athletes/{id}/plans`: the plans with their done steps, oldest first.
-pub(crate) async fn plans(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+pub(crate) async fn plans(PathAthlete { state, athlete }: Readable) -> Answer {
     ok_json(&store_of(&state)?.plans(athlete).await.map_err(internal)?)
 }
 
@@ -573,22 +602,18 @@ async fn find_plan(
 
 /// `GET /api/athletes/{id}/plans/{plan}`: one plan with its done steps.
 pub(crate) async fn plan(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path((id, plan)): Path<(String, String)>,
+    PathAthlete { state, athlete }: Readable,
+    Path((_, plan)): Path<(String, String)>,
 ) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
     ok_json(&find_plan(store_of(&state)?, athlete, &plan).await?)
 }
 
 /// `POST /api/athletes/{id}/plans/{plan}/steps/{step}/done`: marks the step done (the first
 /// time counts); 200 with the plan.
 pub(crate) async fn step_done(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path((id, plan, step)): Path<(String, String, String)>,
+    PathAthlete { state, athlete }: Writable,
+    Path((_, plan, step)): Path<(String, String, String)>,
 ) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
     let store = store_of(&state)?;
     let row = find_plan(store, athlete, &plan).await?;
     let step_index = step.parse::<u32>().ok().filter(|n| *n < row.steps).ok_or_else(|| {
@@ -611,12 +636,7 @@ pub(crate) async fn step_done(
 
 /// `GET /api/athletes/{id}/activities`: the activities, oldest first, with the fields of
 /// `afterrun activities --json`.
-pub(crate) async fn activities(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+pub(crate) async fn activities(PathAthlete { state, athlete }: Readable) -> Answer {
     let rows = store_of(&state)?.activities(athlete).await.map_err(internal)?;
     ok_json(&rows.iter().map(ActivityAnswer::from).collect::<Vec<_>>())
 }
@@ -624,23 +644,12 @@ pub(crate) async fn activities(
 // ----- coaches -----
 
 /// `GET /api/athletes/{id}/coaches`: the linked coaches.
-pub(crate) async fn coaches(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Read).await?;
+pub(crate) async fn coaches(PathAthlete { state, athlete }: Readable) -> Answer {
     ok_json(&store_of(&state)?.coaches_of(athlete).await.map_err(internal)?)
 }
 
 /// `POST /api/athletes/{id}/coaches` {"coach": username}: the athlete links a coach; 201.
-pub(crate) async fn link_coach(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
+pub(crate) async fn link_coach(AthleteBody { state, athlete, body }: AthleteBody) -> Answer {
     let map = object(&body)?;
     let coach = string_field(&map, "coach")?;
     add_coach(&state, athlete, coach).await?;
@@ -662,11 +671,9 @@ pub(crate) async fn add_coach(state: &AppState, athlete: Id, coach: &str) -> Res
 /// `DELETE /api/athletes/{id}/coaches/{username}`: the athlete unlinks a coach; 204, or 404 when
 /// they were not linked.
 pub(crate) async fn unlink_coach(
-    State(state): State<AppState>,
-    principal: Principal,
-    Path((id, username)): Path<(String, String)>,
+    PathAthlete { state, athlete }: Writable,
+    Path((_, username)): Path<(String, String)>,
 ) -> Answer {
-    let athlete = athlete_for(&state, &principal, &id, Access::Write).await?;
     if store_of(&state)?.unlink_coach(athlete, &username).await.map_err(internal)? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {

@@ -8,7 +8,7 @@ use afterrun_protocol::codes::Level;
 use afterrun_protocol::doc::ReasonDoc;
 use afterrun_store::{Account, Id, Role, Store, StoreError};
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize as _;
@@ -16,7 +16,7 @@ use serde::Deserialize as _;
 use crate::auth::{self, PageOwner, Principal};
 use crate::client::Client;
 use crate::problem::Problem;
-use crate::respond::{not_found_page, page, redirect};
+use crate::respond::{extract_whole, not_found_page, page, redirect};
 use crate::security::CsrfToken;
 use crate::views::{self, FormError, FormValues};
 use crate::{AppState, Mode, Signup};
@@ -64,6 +64,29 @@ pub(crate) async fn login_page(
     page(StatusCode::OK, &view)
 }
 
+/// A log-in or sign-up form: the username (trimmed), the password, and for a sign-up the role
+/// (an athlete unless `coach`) and the invitation (none when empty).
+pub(crate) struct AccountForm {
+    username: String,
+    password: String,
+    role: Role,
+    invite: Option<String>,
+}
+
+impl FromRequest<AppState> for AccountForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let Form(pairs) = extract_whole::<Form<Vec<(String, String)>>>(request, state).await?;
+        let form = FormValues::new(pairs);
+        let username = form.get("username").unwrap_or("").trim().to_owned();
+        let password = form.get("password").unwrap_or("").to_owned();
+        let role = if form.get("role") == Some("coach") { Role::Coach } else { Role::Athlete };
+        let invite = form.get("invite").filter(|i| !i.is_empty()).map(str::to_owned);
+        Ok(AccountForm { username, password, role, invite })
+    }
+}
+
 /// Where an account lands after logging in.
 fn home(role: Role) -> &'static str {
     match role {
@@ -84,12 +107,9 @@ pub(crate) async fn login_submit(
     csrf: CsrfToken,
     client: Client,
     headers: HeaderMap,
-    Form(pairs): Form<Vec<(String, String)>>,
+    AccountForm { username, password, .. }: AccountForm,
 ) -> Response {
     let Some(store) = multi_user_store(&state) else { return no_accounts() };
-    let form = FormValues::new(pairs);
-    let username = form.get("username").unwrap_or("").trim().to_owned();
-    let password = form.get("password").unwrap_or("").to_owned();
     match auth::login(&state, store, client, &username, &password).await {
         Ok((account, token)) => logged_in(account.role, &token, &headers),
         Err(refusal) => {
@@ -178,14 +198,10 @@ pub(crate) async fn signup_submit(
     csrf: CsrfToken,
     client: Client,
     headers: HeaderMap,
-    Form(pairs): Form<Vec<(String, String)>>,
+    AccountForm { username, password, role, invite }: AccountForm,
 ) -> Response {
     let Some(store) = multi_user_store(&state) else { return no_accounts() };
-    let form = FormValues::new(pairs);
-    let username = form.get("username").unwrap_or("").trim().to_owned();
-    let password = form.get("password").unwrap_or("").to_owned();
-    let role = if form.get("role") == Some("coach") { Role::Coach } else { Role::Athlete };
-    let invite = form.get("invite").filter(|i| !i.is_empty());
+    let invite = invite.as_deref();
     let created = async {
         auth::check_username(&username)?;
         auth::check_password(&password)?;
@@ -262,12 +278,14 @@ struct CoachPage {
     invite_link: Option<String>,
 }
 
-/// The coach of a coach page; anyone else is sent (`Err`) home or to the login page.
-fn coach_of(principal: Principal) -> Result<Account, &'static str> {
+/// The store and the coach of a coach page; anyone else is sent (`Err`) home or to the login
+/// page, and a personal server has no coach pages.
+fn coach_of(state: &AppState, principal: Principal) -> Result<(&Store, Account), Box<Response>> {
+    let Some(store) = multi_user_store(state) else { return Err(Box::new(no_accounts())) };
     match principal {
-        Principal::Coach { account } => Ok(account),
-        Principal::Anonymous => Err("/login"),
-        Principal::Athlete { .. } | Principal::Owner => Err("/"),
+        Principal::Coach { account } => Ok((store, account)),
+        Principal::Anonymous => Err(Box::new(redirect("/login"))),
+        Principal::Athlete { .. } | Principal::Owner => Err(Box::new(redirect("/"))),
     }
 }
 
@@ -277,10 +295,9 @@ pub(crate) async fn coach_page(
     csrf: CsrfToken,
     principal: Principal,
 ) -> Response {
-    let Some(store) = multi_user_store(&state) else { return no_accounts() };
-    let account = match coach_of(principal) {
-        Ok(account) => account,
-        Err(elsewhere) => return redirect(elsewhere),
+    let (store, account) = match coach_of(&state, principal) {
+        Ok(coach) => coach,
+        Err(elsewhere) => return *elsewhere,
     };
     match coach_view(&state, store, account, &csrf).await {
         Ok(view) => page(StatusCode::OK, &view),
@@ -296,10 +313,9 @@ pub(crate) async fn coach_invite(
     principal: Principal,
     headers: HeaderMap,
 ) -> Response {
-    let Some(store) = multi_user_store(&state) else { return no_accounts() };
-    let account = match coach_of(principal) {
-        Ok(account) => account,
-        Err(elsewhere) => return redirect(elsewhere),
+    let (store, account) = match coach_of(&state, principal) {
+        Ok(coach) => coach,
+        Err(elsewhere) => return *elsewhere,
     };
     if state.config().signup != Signup::Invite {
         return not_found_page("Sign-up on this server is not by invitation.".to_owned());
@@ -402,10 +418,9 @@ pub(crate) async fn coach_end(
 
 /// Accepts (`accept`) or ends the link between the logged-in coach and runner `id`.
 async fn coach_answer(state: &AppState, principal: Principal, id: &str, accept: bool) -> Response {
-    let Some(store) = multi_user_store(state) else { return no_accounts() };
-    let account = match coach_of(principal) {
-        Ok(account) => account,
-        Err(elsewhere) => return redirect(elsewhere),
+    let (store, account) = match coach_of(state, principal) {
+        Ok(coach) => coach,
+        Err(elsewhere) => return *elsewhere,
     };
     let not_found =
         || Problem::not_found(Some("id"), format!("no runner `{id}` asked you")).into_response();

@@ -243,24 +243,8 @@ fn checkin_page_for(
         details_step: false,
         afters: opts(views::AFTERS, Some(form.get("after").unwrap_or("none")), None),
         cramp: opts(views::CRAMP_PLACES, form.get("cramp"), Some("No cramp right now")),
-        equipment: views::EQUIPMENT
-            .iter()
-            .map(|(value, label)| Check {
-                value,
-                label,
-                hint: "",
-                checked: form.has("eq", value) || (fresh && *value == "foam_roller"),
-            })
-            .collect(),
-        conditions: views::CONDITIONS
-            .iter()
-            .map(|(value, label, hint)| Check {
-                value,
-                label,
-                hint,
-                checked: form.has("cond", value),
-            })
-            .collect(),
+        equipment: views::equipment_checks(form, fresh.then_some("foam_roller")),
+        conditions: views::condition_checks(form),
         rpe: opts(RPE, form.get("run_rpe"), Some("How hard was it?")),
         sex: opts(SEX, form.get("sex"), Some("—")),
         tz: value("tz"),

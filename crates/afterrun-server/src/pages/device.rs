@@ -9,8 +9,9 @@ use afterrun_device::sim::{CompressionSim, Device, Program, Summary};
 use afterrun_device::vibration::{Amplitude, Stance, VibrationConfig, VibrationProgram};
 use afterrun_service::chart::trace::svg_plot;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
 use crate::AppState;
@@ -20,7 +21,7 @@ use crate::device_sim::{
     offered_faults, parse_speed, program_faults, sample, simulation,
 };
 use crate::problem::Problem;
-use crate::respond::{not_found_page, page};
+use crate::respond::{extract_part, not_found_page, page};
 
 /// The chamber's place on the leg, from the foot up.
 fn place(number: u8, chambers: u8) -> &'static str {
@@ -408,16 +409,26 @@ fn capitalize(text: &str) -> String {
     chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
+/// The program the query of a page chooses (either device, compression first), with the query;
+/// a refusal is the page's answer ([`page_problem`]).
+pub(crate) struct ChosenPage {
+    chosen: Chosen,
+    query: RunQuery,
+}
+
+impl FromRequestParts<AppState> for ChosenPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let principal: Principal = extract_part(parts, state).await?;
+        let Query(query) = extract_part::<Query<RunQuery>>(parts, state).await?;
+        let chosen = choose(state, &principal, &query, None).await.map_err(page_problem)?;
+        Ok(ChosenPage { chosen, query })
+    }
+}
+
 /// `GET /device`: the program and the form to run it.
-pub(crate) async fn device_page(
-    State(state): State<AppState>,
-    principal: Principal,
-    Query(query): Query<RunQuery>,
-) -> Response {
-    let chosen = match choose(&state, &principal, &query, None).await {
-        Ok(c) => c,
-        Err(p) => return page_problem(p),
-    };
+pub(crate) async fn device_page(ChosenPage { chosen, query }: ChosenPage) -> Response {
     match groups_of(&chosen.program) {
         Ok(groups) => page(StatusCode::OK, &page_for(&chosen, groups, &query, None)),
         Err(p) => page_problem(p),
@@ -425,15 +436,7 @@ pub(crate) async fn device_page(
 }
 
 /// `GET /device/run`: the whole run, simulated at once (1 ms steps), drawn as an SVG.
-pub(crate) async fn device_run(
-    State(state): State<AppState>,
-    principal: Principal,
-    Query(query): Query<RunQuery>,
-) -> Response {
-    let chosen = match choose(&state, &principal, &query, None).await {
-        Ok(c) => c,
-        Err(p) => return page_problem(p),
-    };
+pub(crate) async fn device_run(ChosenPage { chosen, query }: ChosenPage) -> Response {
     let prepared = parse_speed(query.speed.as_deref())
         .and_then(|_| program_faults(&chosen.program, query.fault.as_deref()))
         .and_then(|faults| {

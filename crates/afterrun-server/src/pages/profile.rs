@@ -73,19 +73,8 @@ fn profile_page_for(
         csrf: csrf.as_str().to_owned(),
         saved,
         error,
-        equipment: views::EQUIPMENT
-            .iter()
-            .map(|(value, label)| Check { value, label, hint: "", checked: form.has("eq", value) })
-            .collect(),
-        conditions: views::CONDITIONS
-            .iter()
-            .map(|(value, label, hint)| Check {
-                value,
-                label,
-                hint,
-                checked: form.has("cond", value),
-            })
-            .collect(),
+        equipment: views::equipment_checks(form, None),
+        conditions: views::condition_checks(form),
         goals: opts(GOALS, form.get("goal"), Some("—")),
         sex: opts(SEX, form.get("sex"), Some("—")),
         weekly: value(views::weekly_field(form_units(form)).0),
@@ -150,22 +139,9 @@ fn profile_from_form(form: &FormValues, mut profile: Profile) -> Result<Profile,
         field: field.to_owned(),
         message: message.to_owned(),
     };
-    profile.equipment = Some(
-        views::EQUIPMENT
-            .iter()
-            .map(|(c, _)| *c)
-            .filter(|c| form.has("eq", c))
-            .map(str::to_owned)
-            .collect(),
-    );
-    profile.conditions = Some(
-        views::CONDITIONS
-            .iter()
-            .map(|(c, _, _)| *c)
-            .filter(|c| form.has("cond", c))
-            .map(str::to_owned)
-            .collect(),
-    );
+    let owned = |ticked: Vec<&str>| Some(ticked.into_iter().map(str::to_owned).collect());
+    profile.equipment = owned(views::ticked_equipment(form));
+    profile.conditions = owned(views::ticked_conditions(form));
     profile.weekly_km = views::weekly_volume_km(form)?;
     profile.age = match form.get("age") {
         None => None,
