@@ -19,7 +19,8 @@ const NOW: &str = "2026-11-23T08:30:00Z";
 /// A fresh, empty store for this test process, so a flags-only plan (which reads the store for
 /// the profile and history) never touches the user's data directory.
 fn empty_store() -> String {
-    let path = std::env::temp_dir().join(format!("afterrun-plan-cli-{}.db", std::process::id()));
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("afterrun-plan-cli-{}.db", std::process::id()));
     format!("sqlite:{}", path.display())
 }
 
@@ -56,9 +57,11 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec()).expect("utf-8 output")
 }
 
-/// A fresh scratch folder for this test.
+/// A fresh scratch folder for this test, in the target directory (`CARGO_TARGET_TMPDIR`), not
+/// the system temporary folder.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("afterrun-plan-cli-{}-{name}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("afterrun-plan-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
