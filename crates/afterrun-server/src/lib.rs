@@ -36,6 +36,7 @@ use jiff::Timestamp;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
+mod accounts;
 mod answers;
 mod api;
 mod assets;

@@ -26,6 +26,13 @@ use axum::response::{IntoResponse, Response};
 use crate::problem::Problem;
 use crate::respond::html_page;
 
+/// Plans a check-in document (the API's `POST /api/plan` and the pages' forms alike, with no
+/// history); a validation error becomes a problem naming the field.
+pub(crate) fn plan_for(checkin_json: &str) -> Result<PlanDoc, Problem> {
+    afterrun_protocol::plan_doc_noting(checkin_json, &afterrun_protocol::History::default(), &[])
+        .map_err(|e| Problem::invalid_checkin(&e.field, e.message))
+}
+
 /// The eight muscle groups, with their words, in body-map order.
 pub const GROUPS: &[(&str, &str)] = &[
     ("quads", "Quads"),

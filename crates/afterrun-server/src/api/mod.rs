@@ -6,7 +6,6 @@
 //! function `afterrun plan --checkin … --json` prints, so the CLI and the server can never give
 //! two plans for one check-in.
 
-use afterrun_protocol::History;
 use afterrun_protocol::guide::{self, OUTCOME_FIGURES_NOTE, Topic};
 use afterrun_protocol::references;
 use axum::body::Bytes;
@@ -31,7 +30,7 @@ pub(crate) async fn healthz() -> &'static str {
 /// `POST /api/plan`: a check-in in, the plan out (the CLI's `--json` bytes).
 pub(crate) async fn plan(body: Bytes) -> Response {
     let planned = match std::str::from_utf8(&body) {
-        Ok(text) => plan_for(text),
+        Ok(text) => crate::views::plan_for(text),
         Err(_) => Err(crate::body::invalid_json("$", "the body is not UTF-8 text")),
     };
     match planned {
@@ -40,12 +39,6 @@ pub(crate) async fn plan(body: Bytes) -> Response {
         // is refused like every other body; only JSON that is no check-in is the planner's.
         Err(problem) => crate::body::json_value(&body).err().unwrap_or(problem).into_response(),
     }
-}
-
-/// Plans a check-in document; a validation error becomes a problem naming the field.
-pub(crate) fn plan_for(checkin_json: &str) -> Result<afterrun_protocol::PlanDoc, Problem> {
-    afterrun_protocol::plan_doc_noting(checkin_json, &History::default(), &[])
-        .map_err(|e| Problem::invalid_checkin(&e.field, e.message))
 }
 
 /// `GET /api/guide`: the topics, in reading order.

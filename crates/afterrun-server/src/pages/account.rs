@@ -205,7 +205,7 @@ pub(crate) async fn signup_submit(
     let created = async {
         auth::check_username(&username)?;
         auth::check_password(&password)?;
-        let new_account = crate::api::athletes::new_account;
+        let new_account = crate::accounts::new_account;
         new_account(&state, store, client, &username, &password, role, invite).await
     }
     .await;
@@ -321,7 +321,7 @@ pub(crate) async fn coach_invite(
         return not_found_page("Sign-up on this server is not by invitation.".to_owned());
     }
     let made = async {
-        let (token, _) = crate::api::athletes::make_invite(&state, store, &account).await?;
+        let (token, _) = crate::accounts::make_invite(&state, store, &account).await?;
         let mut view = coach_view(&state, store, account, &csrf).await?;
         view.invite_link = Some(invite_link(&headers, &token));
         Ok::<_, Problem>(view)
@@ -454,7 +454,7 @@ pub(crate) async fn add_coach(
     let Some(athlete) = linking_athlete(&state, owner) else { return no_accounts() };
     let form = FormValues::new(pairs);
     let coach = form.get("coach").unwrap_or("").trim().to_owned();
-    match crate::api::athletes::add_coach(&state, athlete, &coach).await {
+    match crate::accounts::add_coach(&state, athlete, &coach).await {
         Ok(()) => redirect("/profile?saved=1"),
         Err(problem) if problem.status_code().is_client_error() => redirect("/profile?no_coach=1"),
         Err(problem) => problem.into_response(),

@@ -350,7 +350,7 @@ pub(crate) async fn checkin_submit(
         };
     }
     let checkin_text = checkin.to_string();
-    match crate::api::plan_for(&checkin_text) {
+    match crate::views::plan_for(&checkin_text) {
         Ok(plan) => {
             let view = PlanPage {
                 title: "Your plan",
@@ -376,7 +376,7 @@ fn emergency_wherever(checkin: &serde_json::Value) -> bool {
     for symptom in symptoms.into_iter().flatten().filter_map(|s| s.as_object_mut()) {
         symptom.entry("region").or_insert_with(|| "calf_left".into());
     }
-    crate::api::plan_for(&in_a_leg.to_string())
+    crate::views::plan_for(&in_a_leg.to_string())
         .is_ok_and(|plan| plan.triage.level == afterrun_protocol::codes::Level::Emergency)
 }
 

@@ -279,7 +279,7 @@ pub(crate) async fn plan_ics(
         )
         .into_response();
     };
-    let plan = match crate::api::plan_for(&checkin) {
+    let plan = match crate::views::plan_for(&checkin) {
         Ok(p) => p,
         Err(problem) => return problem.into_response(),
     };
