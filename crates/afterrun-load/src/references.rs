@@ -4,14 +4,29 @@
 //! number, and the planner or `status` can print the citation next to the figure it explains.
 //! Where a constant is a modelling choice rather than a published number, its comment says so and
 //! names the source that constrains it.
+//!
+//! [`Reference`] is the one type of a source in the workspace: the protocol's list of the
+//! references its rules cite holds the same type.
 
 /// One source: a stable id (`banister-1991`) and a citation people can look up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reference {
-    /// The id used in code, plans and JSON (`author-year`).
+    /// The id cited in code, plans and JSON (`author-year`, or a name such as `seed-guide`).
     pub id: &'static str,
     /// The full citation.
     pub citation: &'static str,
+}
+
+impl Reference {
+    /// A short citation a runner reads in a sentence: `Dupuy et al. 2018`, `Overmayer and
+    /// Driller 2018`, `U.S. Food and Drug Administration 2022`, `Hyperice`.
+    pub fn short(&self) -> String {
+        let who = authors(self.citation).unwrap_or_else(|| organisation(self.citation));
+        match year(self.citation) {
+            Some(y) => format!("{who} {y}"),
+            None => who,
+        }
+    }
 }
 
 /// Every source this crate relies on, in alphabetical order of id.
@@ -129,4 +144,59 @@ pub const REFERENCES: &[Reference] = &[
 /// The citation of a reference id, if this crate knows it.
 pub fn reference(id: &str) -> Option<&'static Reference> {
     REFERENCES.iter().find(|r| r.id == id)
+}
+
+/// The first year (19xx or 20xx) standing alone in a citation.
+fn year(c: &str) -> Option<&str> {
+    let b = c.as_bytes();
+    (0..b.len().saturating_sub(3)).find_map(|i| {
+        let digits = b[i..i + 4].iter().all(u8::is_ascii_digit);
+        let alone = (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            && b.get(i + 4).is_none_or(|n| !n.is_ascii_alphanumeric());
+        (digits && alone && matches!(&b[i..i + 2], b"19" | b"20")).then(|| &c[i..i + 4])
+    })
+}
+
+/// `Surname AB, Other CD.` → `Surname and Other`; three or more → `Surname et al.`; `None`
+/// when the citation does not start with a list of authors.
+fn authors(c: &str) -> Option<String> {
+    let list = c.split(". ").next()?;
+    let people: Vec<&str> = list.split(", ").filter(|a| !a.starts_with("et al")).collect();
+    let more = people.len() < list.split(", ").count();
+    let names: Vec<&str> =
+        people.iter().map(|a| a.split_whitespace().next().unwrap_or("")).collect();
+    let initials_ok = people.iter().all(|a| {
+        // `Surname AB` or `Two Part Surname AB`: the initials come last.
+        let parts: Vec<&str> = a.split_whitespace().collect();
+        parts.len() >= 2
+            && parts.last().is_some_and(|i| {
+                let i = i.trim_end_matches('.');
+                !i.is_empty() && i.len() <= 3 && i.chars().all(|ch| ch.is_uppercase())
+            })
+    });
+    if !initials_ok {
+        return None;
+    }
+    Some(match names.as_slice() {
+        [first, ..] if more => format!("{first} et al."),
+        [one] => (*one).to_owned(),
+        [a, b] => format!("{a} and {b}"),
+        [first, ..] => format!("{first} et al."),
+        [] => return None,
+    })
+}
+
+/// An organisation or a title: up to the first full stop or bracket (an abbreviation's dots,
+/// as in `U.S.`, are kept).
+fn organisation(c: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for part in c.split(". ") {
+        out.push(part);
+        let abbreviation = part.len() <= 4 && part.contains('.');
+        if !abbreviation {
+            break;
+        }
+    }
+    let text = out.join(". ");
+    text.split([':', '(']).next().unwrap_or(&text).trim().trim_end_matches('.').to_owned()
 }

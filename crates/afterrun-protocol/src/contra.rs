@@ -50,102 +50,166 @@ pub struct Row {
     pub evidence: &'static [&'static str],
 }
 
-const BOOTS_REFS: &[&str] = &["hyperice-label", "therabody-label", "domain-contra"];
-const PLATE_REFS: &[&str] = &["domain-wbv"];
-const GUN_REFS: &[&str] = &["therabody-label", "domain-contra"];
-const ROLL_REFS: &[&str] = &["domain-contra"];
-const MOVE_REFS: &[&str] = &["seed-guide"];
-
-const fn row(
-    modality: Modality,
+/// A relative condition of a [`Line`]: what it does when not cleared, and the pressure cap once
+/// cleared.
+#[derive(Clone, Copy)]
+struct Relative {
     condition: Condition,
-    kind: Kind,
-    evidence: &'static [&'static str],
-) -> Row {
-    Row { modality, condition, kind, effect: Effect::Block, cap_when_cleared: None, evidence }
+    effect: Effect,
+    cap_when_cleared: Option<u32>,
 }
 
-/// The contraindication table of protocol.md §3.
-pub const TABLE: &[Row] = &[
-    // compression_boots
-    row(Modality::CompressionBoots, C::HeartFailure, Kind::Absolute, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::PeripheralArterialDisease, Kind::Absolute, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::SkinInfectionLeg, Kind::Absolute, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::OpenWoundLeg, Kind::Absolute, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::FractureRecent, Kind::Absolute, BOOTS_REFS),
-    Row {
-        modality: Modality::CompressionBoots,
-        condition: C::DvtHistory,
-        kind: Kind::Relative,
-        effect: Effect::Block,
-        cap_when_cleared: Some(40),
-        evidence: BOOTS_REFS,
+/// A relative condition that blocks the modality everywhere and has no cap.
+const fn relative(condition: Condition) -> Relative {
+    Relative { condition, effect: Effect::Block, cap_when_cleared: None }
+}
+
+/// One line of protocol.md §3's table, read as it is written there: the modalities, their
+/// absolute conditions, their relative ones, and the references.
+struct Line {
+    modalities: &'static [Modality],
+    absolute: &'static [Condition],
+    relative: &'static [Relative],
+    evidence: &'static [&'static str],
+}
+
+/// protocol.md §3's table, line by line.
+const LINES: &[Line] = &[
+    Line {
+        modalities: &[Modality::CompressionBoots],
+        absolute: &[
+            C::HeartFailure,
+            C::PeripheralArterialDisease,
+            C::SkinInfectionLeg,
+            C::OpenWoundLeg,
+            C::FractureRecent,
+        ],
+        relative: &[
+            Relative { cap_when_cleared: Some(40), ..relative(C::DvtHistory) },
+            relative(C::DiabeticNeuropathy),
+            relative(C::PeripheralNeuropathy),
+            relative(C::Anticoagulants),
+            relative(C::VaricoseVeins),
+            relative(C::HypertensionUncontrolled),
+            relative(C::Pregnancy),
+            relative(C::RecentSurgery),
+            Relative { cap_when_cleared: Some(50), ..relative(C::Lymphedema) },
+            relative(C::CancerActive),
+            relative(C::Pacemaker),
+        ],
+        evidence: &["hyperice-label", "therabody-label", "domain-contra"],
     },
-    row(Modality::CompressionBoots, C::DiabeticNeuropathy, Kind::Relative, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::PeripheralNeuropathy, Kind::Relative, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::Anticoagulants, Kind::Relative, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::VaricoseVeins, Kind::Relative, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::HypertensionUncontrolled, Kind::Relative, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::Pregnancy, Kind::Relative, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::RecentSurgery, Kind::Relative, BOOTS_REFS),
-    Row {
-        modality: Modality::CompressionBoots,
-        condition: C::Lymphedema,
-        kind: Kind::Relative,
-        effect: Effect::Block,
-        cap_when_cleared: Some(50),
-        evidence: BOOTS_REFS,
+    Line {
+        modalities: &[Modality::VibrationPlate],
+        absolute: &[
+            C::Pregnancy,
+            C::Epilepsy,
+            C::RecentSurgery,
+            C::FractureRecent,
+            C::JointReplacement,
+            C::Pacemaker,
+            C::Hernia,
+            C::KidneyStones,
+        ],
+        relative: &[
+            relative(C::Osteoporosis),
+            relative(C::DiabeticNeuropathy),
+            relative(C::CancerActive),
+            relative(C::HypertensionUncontrolled),
+        ],
+        evidence: &["domain-wbv"],
     },
-    row(Modality::CompressionBoots, C::CancerActive, Kind::Relative, BOOTS_REFS),
-    row(Modality::CompressionBoots, C::Pacemaker, Kind::Relative, BOOTS_REFS),
-    // vibration_plate
-    row(Modality::VibrationPlate, C::Pregnancy, Kind::Absolute, PLATE_REFS),
-    row(Modality::VibrationPlate, C::Epilepsy, Kind::Absolute, PLATE_REFS),
-    row(Modality::VibrationPlate, C::RecentSurgery, Kind::Absolute, PLATE_REFS),
-    row(Modality::VibrationPlate, C::FractureRecent, Kind::Absolute, PLATE_REFS),
-    row(Modality::VibrationPlate, C::JointReplacement, Kind::Absolute, PLATE_REFS),
-    row(Modality::VibrationPlate, C::Pacemaker, Kind::Absolute, PLATE_REFS),
-    row(Modality::VibrationPlate, C::Hernia, Kind::Absolute, PLATE_REFS),
-    row(Modality::VibrationPlate, C::KidneyStones, Kind::Absolute, PLATE_REFS),
-    row(Modality::VibrationPlate, C::Osteoporosis, Kind::Relative, PLATE_REFS),
-    row(Modality::VibrationPlate, C::DiabeticNeuropathy, Kind::Relative, PLATE_REFS),
-    row(Modality::VibrationPlate, C::CancerActive, Kind::Relative, PLATE_REFS),
-    row(Modality::VibrationPlate, C::HypertensionUncontrolled, Kind::Relative, PLATE_REFS),
-    // massage_gun
-    row(Modality::MassageGun, C::Anticoagulants, Kind::Absolute, GUN_REFS),
-    row(Modality::MassageGun, C::OpenWoundLeg, Kind::Absolute, GUN_REFS),
-    row(Modality::MassageGun, C::SkinInfectionLeg, Kind::Absolute, GUN_REFS),
-    row(Modality::MassageGun, C::VaricoseVeins, Kind::Relative, GUN_REFS),
-    row(Modality::MassageGun, C::DiabeticNeuropathy, Kind::Relative, GUN_REFS),
-    row(Modality::MassageGun, C::PeripheralNeuropathy, Kind::Relative, GUN_REFS),
-    row(Modality::MassageGun, C::Osteoporosis, Kind::Relative, GUN_REFS),
-    Row {
-        modality: Modality::MassageGun,
-        condition: C::Pregnancy,
-        kind: Kind::Relative,
-        effect: Effect::BlockOn(&[Group::Calves, Group::Adductors]),
-        cap_when_cleared: None,
-        evidence: GUN_REFS,
+    Line {
+        modalities: &[Modality::MassageGun],
+        absolute: &[C::Anticoagulants, C::OpenWoundLeg, C::SkinInfectionLeg],
+        relative: &[
+            relative(C::VaricoseVeins),
+            relative(C::DiabeticNeuropathy),
+            relative(C::PeripheralNeuropathy),
+            relative(C::Osteoporosis),
+            Relative {
+                effect: Effect::BlockOn(&[Group::Calves, Group::Adductors]),
+                ..relative(C::Pregnancy)
+            },
+        ],
+        evidence: &["therabody-label", "domain-contra"],
     },
-    // foam_rolling
-    row(Modality::FoamRolling, C::OpenWoundLeg, Kind::Absolute, ROLL_REFS),
-    row(Modality::FoamRolling, C::SkinInfectionLeg, Kind::Absolute, ROLL_REFS),
-    row(Modality::FoamRolling, C::VaricoseVeins, Kind::Relative, ROLL_REFS),
-    row(Modality::FoamRolling, C::Osteoporosis, Kind::Relative, ROLL_REFS),
-    Row {
-        modality: Modality::FoamRolling,
-        condition: C::Anticoagulants,
-        kind: Kind::Relative,
-        effect: Effect::LightOnly,
-        cap_when_cleared: None,
-        evidence: ROLL_REFS,
+    Line {
+        modalities: &[Modality::FoamRolling],
+        absolute: &[C::OpenWoundLeg, C::SkinInfectionLeg],
+        relative: &[
+            relative(C::VaricoseVeins),
+            relative(C::Osteoporosis),
+            Relative { effect: Effect::LightOnly, ..relative(C::Anticoagulants) },
+        ],
+        evidence: &["domain-contra"],
     },
-    // gentle movement
-    row(Modality::Walk, C::FractureRecent, Kind::Relative, MOVE_REFS),
-    row(Modality::EasyCycle, C::FractureRecent, Kind::Relative, MOVE_REFS),
-    row(Modality::DynamicStretching, C::FractureRecent, Kind::Relative, MOVE_REFS),
-    row(Modality::StaticStretching, C::FractureRecent, Kind::Relative, MOVE_REFS),
+    Line {
+        modalities: &[
+            Modality::Walk,
+            Modality::EasyCycle,
+            Modality::DynamicStretching,
+            Modality::StaticStretching,
+        ],
+        absolute: &[],
+        relative: &[relative(C::FractureRecent)],
+        evidence: &["seed-guide"],
+    },
 ];
+
+impl Line {
+    /// The rows of one modality of the line: its absolute conditions, then its relative ones.
+    const fn rows(&self) -> usize {
+        self.absolute.len() + self.relative.len()
+    }
+
+    /// The `i`th row of `modality`, counting the absolute conditions first.
+    const fn row(&self, modality: Modality, i: usize) -> Row {
+        let (kind, Relative { condition, effect, cap_when_cleared }) = if i < self.absolute.len() {
+            // An absolute condition blocks everywhere, and nothing lifts it.
+            (Kind::Absolute, relative(self.absolute[i]))
+        } else {
+            (Kind::Relative, self.relative[i - self.absolute.len()])
+        };
+        Row { modality, condition, kind, effect, cap_when_cleared, evidence: self.evidence }
+    }
+}
+
+/// How many rows the lines make: one per (modality, condition).
+const fn row_count(lines: &[Line]) -> usize {
+    let (mut n, mut l) = (0, 0);
+    while l < lines.len() {
+        n += lines[l].modalities.len() * lines[l].rows();
+        l += 1;
+    }
+    n
+}
+
+/// The lines' rows in order: line by line, modality by modality, condition by condition.
+const fn flatten<const N: usize>(lines: &[Line]) -> [Row; N] {
+    // Every element is overwritten below: the first row is only where the array starts from.
+    let mut out = [lines[0].row(lines[0].modalities[0], 0); N];
+    let (mut n, mut l) = (0, 0);
+    while l < lines.len() {
+        let line = &lines[l];
+        let mut m = 0;
+        while m < line.modalities.len() {
+            let mut i = 0;
+            while i < line.rows() {
+                out[n] = line.row(line.modalities[m], i);
+                n += 1;
+                i += 1;
+            }
+            m += 1;
+        }
+        l += 1;
+    }
+    out
+}
+
+/// The contraindication table of protocol.md §3: one row per (modality, condition), in the
+/// order of its lines.
+pub const TABLE: &[Row] = &flatten::<{ row_count(LINES) }>(LINES);
 
 /// What the conditions do to the plan.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -3,15 +3,9 @@
 //! Every rule in the engine names its reference ids; a plan lists, in this table's order, every
 //! id its steps, reasons and blocks cite. The `domain-*` ids of protocol.md are cited here by
 //! their primary papers and guidelines. A test checks that every id used anywhere is in here.
+//! An entry is the load crate's [`Reference`], the one type of a source that both lists hold.
 
-/// One reference.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Reference {
-    /// The stable id cited by steps (`evidence`).
-    pub id: &'static str,
-    /// The full citation.
-    pub citation: &'static str,
-}
+pub use afterrun_load::Reference;
 
 /// Every reference, in the order plans list them.
 pub const REFERENCES: &[Reference] = &[
@@ -217,73 +211,6 @@ mod tests {
         assert!(find("seed-guide").is_some());
         assert!(find("nope").is_none());
     }
-}
-
-impl Reference {
-    /// A short citation a runner reads in a sentence: `Dupuy et al. 2018`, `Overmayer and
-    /// Driller 2018`, `U.S. Food and Drug Administration 2022`, `Hyperice`.
-    pub fn short(&self) -> String {
-        let who = authors(self.citation).unwrap_or_else(|| organisation(self.citation));
-        match year(self.citation) {
-            Some(y) => format!("{who} {y}"),
-            None => who,
-        }
-    }
-}
-
-/// The first year (19xx or 20xx) standing alone in a citation.
-fn year(c: &str) -> Option<&str> {
-    let b = c.as_bytes();
-    (0..b.len().saturating_sub(3)).find_map(|i| {
-        let digits = b[i..i + 4].iter().all(u8::is_ascii_digit);
-        let alone = (i == 0 || !b[i - 1].is_ascii_alphanumeric())
-            && b.get(i + 4).is_none_or(|n| !n.is_ascii_alphanumeric());
-        (digits && alone && matches!(&b[i..i + 2], b"19" | b"20")).then(|| &c[i..i + 4])
-    })
-}
-
-/// `Surname AB, Other CD.` → `Surname and Other`; three or more → `Surname et al.`; `None`
-/// when the citation does not start with a list of authors.
-fn authors(c: &str) -> Option<String> {
-    let list = c.split(". ").next()?;
-    let people: Vec<&str> = list.split(", ").filter(|a| !a.starts_with("et al")).collect();
-    let more = people.len() < list.split(", ").count();
-    let names: Vec<&str> =
-        people.iter().map(|a| a.split_whitespace().next().unwrap_or("")).collect();
-    let initials_ok = people.iter().all(|a| {
-        // `Surname AB` or `Two Part Surname AB`: the initials come last.
-        let parts: Vec<&str> = a.split_whitespace().collect();
-        parts.len() >= 2
-            && parts.last().is_some_and(|i| {
-                let i = i.trim_end_matches('.');
-                !i.is_empty() && i.len() <= 3 && i.chars().all(|ch| ch.is_uppercase())
-            })
-    });
-    if !initials_ok {
-        return None;
-    }
-    Some(match names.as_slice() {
-        [first, ..] if more => format!("{first} et al."),
-        [one] => (*one).to_owned(),
-        [a, b] => format!("{a} and {b}"),
-        [first, ..] => format!("{first} et al."),
-        [] => return None,
-    })
-}
-
-/// An organisation or a title: up to the first full stop or bracket (an abbreviation's dots,
-/// as in `U.S.`, are kept).
-fn organisation(c: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for part in c.split(". ") {
-        out.push(part);
-        let abbreviation = part.len() <= 4 && part.contains('.');
-        if !abbreviation {
-            break;
-        }
-    }
-    let text = out.join(". ");
-    text.split([':', '(']).next().unwrap_or(&text).trim().trim_end_matches('.').to_owned()
 }
 
 /// A sentence with its reference ids in brackets — `(miller-2022)`, `(nice-ng158, wells-1997)` —

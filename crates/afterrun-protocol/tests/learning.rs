@@ -13,23 +13,8 @@ use afterrun_protocol::{History, make_plan, parse_checkin, plan_to_json};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
-fn vignettes() -> Vec<(String, serde_json::Value)> {
-    let dir =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vignettes");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    paths.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "json"));
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| {
-            let v: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-            (p.display().to_string(), v["checkin"].clone())
-        })
-        .collect()
-}
+mod common;
+use common::vignettes;
 
 #[test]
 fn no_outcomes_same_plan_on_every_vignette() {
@@ -37,7 +22,7 @@ fn no_outcomes_same_plan_on_every_vignette() {
     assert!(all.len() >= 10, "the vignettes are found: {}", all.len());
     let population = outcome::population(&[]);
     for (name, doc) in &all {
-        let checkin = parse_checkin(&doc.to_string()).unwrap();
+        let checkin = parse_checkin(&doc["checkin"].to_string()).unwrap();
         for seed in 0..50 {
             let (ranking, learned) = outcome::personalize(&population, &[], seed);
             let history = History { ranking, learned, ..History::default() };
@@ -82,7 +67,7 @@ proptest! {
     ) {
         let all = vignettes();
         let (name, doc) = &all[pick % all.len()];
-        let mut doc = doc.clone();
+        let mut doc = doc["checkin"].clone();
         let codes: Vec<&str> = equipment.iter().map(|e| e.code()).collect();
         doc["athlete"]["equipment"] = serde_json::json!(codes);
         let checkin = parse_checkin(&doc.to_string()).unwrap();

@@ -18,6 +18,8 @@ use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
+mod common;
+
 fn now() -> Timestamp {
     "2026-11-23T08:30:00Z".parse().unwrap()
 }
@@ -383,19 +385,7 @@ proptest! {
 
 /// The vignettes' check-ins, as mutation seeds.
 fn seeds() -> Vec<serde_json::Value> {
-    let dir =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vignettes");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    paths.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "json"));
-    paths.sort();
-    paths
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .filter_map(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .map(|v| v["checkin"].clone())
-        .collect()
+    common::vignettes().into_iter().map(|(_, v)| v["checkin"].clone()).collect()
 }
 
 /// Every leaf path of a JSON value.

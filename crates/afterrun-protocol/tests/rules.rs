@@ -84,6 +84,13 @@ fn assert_rule(p: &Value, level_code: &str, reason: &str) {
     assert!(reasons(p).contains(&reason.to_string()), "{reason} missing: {:?}", reasons(p));
 }
 
+/// The plan for these symptoms, checked to be at `level_code` with `reason` among its reasons.
+fn assert_fires(symptoms: Value, level_code: &str, reason: &str) -> Value {
+    let p = with_symptoms(symptoms);
+    assert_rule(&p, level_code, reason);
+    p
+}
+
 fn assert_only_referral_and_rest(p: &Value) {
     for m in step_modalities(p) {
         assert!(
@@ -101,8 +108,7 @@ fn assert_only_referral_and_rest(p: &Value) {
 #[test]
 fn possible_pe() {
     for code in ["chest_pain", "coughing_blood", "shortness_of_breath"] {
-        let p = with_symptoms(json!([sym(code, "chest")]));
-        assert_rule(&p, "emergency", "possible_pe");
+        let p = assert_fires(json!([sym(code, "chest")]), "emergency", "possible_pe");
         assert_eq!(step_modalities(&p)[0], "call_emergency");
         assert_only_referral_and_rest(&p);
     }
@@ -110,9 +116,11 @@ fn possible_pe() {
 
 #[test]
 fn acute_limb_ischaemia() {
-    let p =
-        with_symptoms(json!([sym("pale_or_cold_foot", "foot_left"), sym("numbness", "calf_left")]));
-    assert_rule(&p, "emergency", "acute_limb_ischaemia");
+    assert_fires(
+        json!([sym("pale_or_cold_foot", "foot_left"), sym("numbness", "calf_left")]),
+        "emergency",
+        "acute_limb_ischaemia",
+    );
     // Pain on the other leg does not make it an emergency.
     let p = with_symptoms(json!([
         sym("pale_or_cold_foot", "foot_left"),
@@ -129,19 +137,13 @@ fn acute_limb_ischaemia() {
 
 #[test]
 fn acute_compartment_syndrome() {
-    let p = with_symptoms(json!([
-        sym("pain_out_of_proportion", "calf_left"),
-        sym("pain_with_stretch", "calf_left")
-    ]));
-    assert_rule(&p, "emergency", "acute_compartment_syndrome");
-    let p = with_symptoms(json!([
-        sym("tense_compartment", "shin_right"),
-        sym("tingling", "foot_right")
-    ]));
-    assert_rule(&p, "emergency", "acute_compartment_syndrome");
-    let mut s = sym("tense_compartment", "shin_right");
-    s["after"] = json!("collision");
-    assert_rule(&with_symptoms(json!([s])), "emergency", "acute_compartment_syndrome");
+    for symptoms in [
+        json!([sym("pain_out_of_proportion", "calf_left"), sym("pain_with_stretch", "calf_left")]),
+        json!([sym("tense_compartment", "shin_right"), sym("tingling", "foot_right")]),
+        json!([sym_after("tense_compartment", "shin_right", "collision")]),
+    ] {
+        assert_fires(symptoms, "emergency", "acute_compartment_syndrome");
+    }
     // Signs on different legs are not "two on the same leg".
     let p = with_symptoms(json!([
         sym("pain_out_of_proportion", "calf_left"),
@@ -152,16 +154,22 @@ fn acute_compartment_syndrome() {
 
 #[test]
 fn possible_limb_ischaemia() {
-    let p = with_symptoms(json!([sym("pale_or_cold_foot", "foot_left")]));
-    assert_rule(&p, "urgent_care", "possible_limb_ischaemia");
+    let p = assert_fires(
+        json!([sym("pale_or_cold_foot", "foot_left")]),
+        "urgent_care",
+        "possible_limb_ischaemia",
+    );
     assert_only_referral_and_rest(&p);
 }
 
 #[test]
 fn possible_compartment_syndrome() {
     for code in ["pain_out_of_proportion", "tense_compartment"] {
-        let p = with_symptoms(json!([sym(code, "shin_left")]));
-        assert_rule(&p, "urgent_care", "possible_compartment_syndrome");
+        let p = assert_fires(
+            json!([sym(code, "shin_left")]),
+            "urgent_care",
+            "possible_compartment_syndrome",
+        );
         assert_only_referral_and_rest(&p);
     }
 }
@@ -172,8 +180,7 @@ fn suspected_dvt() {
     for region in ["calf_left", "thigh_right", "calves", "quads_left", "leg_right"] {
         let mut s = sym("swelling", region);
         s["trend"] = json!("improving");
-        let p = with_symptoms(json!([s]));
-        assert_rule(&p, "urgent_care", "suspected_dvt");
+        let p = assert_fires(json!([s]), "urgent_care", "suspected_dvt");
         assert_only_referral_and_rest(&p);
         assert!(has_block(&p, "compression_boots", region, "suspected_dvt"));
     }
@@ -186,31 +193,34 @@ fn suspected_dvt() {
 #[test]
 fn suspected_dvt_warm_or_red_and_painful() {
     // Warmth or redness of a calf with a pain code on that side (possible thrombophlebitis).
-    let p = with_symptoms(json!([sym("warmth", "calf_left"), sym("dull_ache", "calves_left")]));
-    assert_rule(&p, "urgent_care", "suspected_dvt");
+    assert_fires(
+        json!([sym("warmth", "calf_left"), sym("dull_ache", "calves_left")]),
+        "urgent_care",
+        "suspected_dvt",
+    );
     let p = with_symptoms(json!([sym("redness", "thigh_left"), sym("dull_ache", "calves_right")]));
     assert_eq!(level(&p), "see_physio");
 }
 
 #[test]
 fn possible_rhabdomyolysis() {
-    let p = with_symptoms(json!([sym("dark_urine", "whole_body")]));
-    assert_rule(&p, "urgent_care", "possible_rhabdomyolysis");
+    let p = assert_fires(
+        json!([sym("dark_urine", "whole_body")]),
+        "urgent_care",
+        "possible_rhabdomyolysis",
+    );
     assert_only_referral_and_rest(&p);
 }
 
 #[test]
 fn possible_fracture_or_rupture() {
-    for code in ["unable_to_bear_weight", "deformity"] {
-        assert_rule(
-            &with_symptoms(json!([sym(code, "ankle_left")])),
-            "urgent_care",
-            "possible_fracture_or_rupture",
-        );
+    for symptoms in [
+        json!([sym("unable_to_bear_weight", "ankle_left")]),
+        json!([sym("deformity", "ankle_left")]),
+        json!([sym("pop_or_snap", "achilles_right"), sym("weakness", "calf_right")]),
+    ] {
+        assert_fires(symptoms, "urgent_care", "possible_fracture_or_rupture");
     }
-    let p =
-        with_symptoms(json!([sym("pop_or_snap", "achilles_right"), sym("weakness", "calf_right")]));
-    assert_rule(&p, "urgent_care", "possible_fracture_or_rupture");
     // A pop elsewhere without weakness is an injury for a physiotherapist.
     let p = with_symptoms(json!([sym("pop_or_snap", "knee_right")]));
     assert_eq!(level(&p), "see_physio");
@@ -218,8 +228,11 @@ fn possible_fracture_or_rupture() {
 
 #[test]
 fn possible_infection() {
-    let p = with_symptoms(json!([sym("fever", "whole_body"), sym("redness", "shin_left")]));
-    assert_rule(&p, "urgent_care", "possible_infection");
+    assert_fires(
+        json!([sym("fever", "whole_body"), sym("redness", "shin_left")]),
+        "urgent_care",
+        "possible_infection",
+    );
 }
 
 #[test]
@@ -234,18 +247,23 @@ fn persistent_dizziness() {
         json!({}),
     );
     assert_rule(&plan(&c), "urgent_care", "persistent_dizziness");
-    let mut s = sym("dizziness", "whole_body");
-    s["trend"] = json!("worsening");
-    assert_rule(&with_symptoms(json!([s])), "urgent_care", "persistent_dizziness");
-    let p = with_symptoms(json!([sym("dizziness", "whole_body"), sym("fever", "whole_body")]));
-    assert_rule(&p, "urgent_care", "persistent_dizziness");
+    let mut worsening = sym("dizziness", "whole_body");
+    worsening["trend"] = json!("worsening");
+    for symptoms in
+        [json!([worsening]), json!([sym("dizziness", "whole_body"), sym("fever", "whole_body")])]
+    {
+        assert_fires(symptoms, "urgent_care", "persistent_dizziness");
+    }
 }
 
 #[test]
 fn persistent_or_worsening_pain() {
     for code in ["sharp_pain", "pain_at_rest", "night_pain"] {
-        let p = with_symptoms(json!([sym(code, "shin_left")]));
-        assert_rule(&p, "see_physio", "persistent_or_worsening_pain");
+        let p = assert_fires(
+            json!([sym(code, "shin_left")]),
+            "see_physio",
+            "persistent_or_worsening_pain",
+        );
         assert_eq!(step_modalities(&p)[0], "consult_physio");
         assert!(has_block(&p, "foam_rolling", "shin_left", "persistent_or_worsening_pain"));
         assert!(has_block(&p, "vibration_plate", "all", "persistent_or_worsening_pain"));
@@ -253,20 +271,15 @@ fn persistent_or_worsening_pain() {
     let mut ache = sym("dull_ache", "quads");
     ache["trend"] = json!("worsening");
     ache["since_hours"] = json!(80);
-    assert_rule(
-        &with_symptoms(json!([ache.clone()])),
-        "see_physio",
-        "persistent_or_worsening_pain",
-    );
+    assert_fires(json!([ache.clone()]), "see_physio", "persistent_or_worsening_pain");
     // Worsening within 72 h is ordinary DOMS.
     ache["since_hours"] = json!(40);
-    assert_rule(&with_symptoms(json!([ache])), "self_care", "doms_expected");
+    assert_fires(json!([ache]), "self_care", "doms_expected");
 }
 
 #[test]
 fn swelling() {
-    let p = with_symptoms(json!([sym("swelling", "knee_left")]));
-    assert_rule(&p, "see_physio", "swelling");
+    let p = assert_fires(json!([sym("swelling", "knee_left")]), "see_physio", "swelling");
     assert!(has_block(&p, "foam_rolling", "knee_left", "local_symptom"));
     assert!(has_block(&p, "compression_boots", "knee_left", "swelling"));
     // A boots step, if any, keeps away from the swollen leg.
@@ -280,18 +293,17 @@ fn swelling() {
 #[test]
 fn nerve_symptoms() {
     for code in ["numbness", "tingling"] {
-        assert_rule(
-            &with_symptoms(json!([sym(code, "foot_left")])),
-            "see_physio",
-            "nerve_symptoms",
-        );
+        assert_fires(json!([sym(code, "foot_left")]), "see_physio", "nerve_symptoms");
     }
 }
 
 #[test]
 fn possible_bone_stress_injury() {
-    let p = with_symptoms(json!([sym("focal_bone_tenderness", "shin_right")]));
-    assert_rule(&p, "see_physio", "possible_bone_stress_injury");
+    let p = assert_fires(
+        json!([sym("focal_bone_tenderness", "shin_right")]),
+        "see_physio",
+        "possible_bone_stress_injury",
+    );
     assert!(step_modalities(&p).contains(&"rest".to_string()), "movement hurts: rest");
     assert!(!step_modalities(&p).contains(&"walk".to_string()));
     assert!(p["notes"].to_string().contains("Stop running"));
@@ -304,20 +316,16 @@ fn acute_injury() {
     {
         let mut s = sym(code, "knee_left");
         s["after"] = json!(after);
-        assert_rule(&with_symptoms(json!([s])), "see_physio", "acute_injury");
+        assert_fires(json!([s]), "see_physio", "acute_injury");
     }
     let mut s = sym("dull_ache", "hamstrings_left");
     s["after"] = json!("sudden_onset_during_run");
-    assert_rule(&with_symptoms(json!([s])), "see_physio", "acute_injury");
+    assert_fires(json!([s]), "see_physio", "acute_injury");
 }
 
 #[test]
 fn recurrent_cramps() {
-    assert_rule(
-        &with_symptoms(json!([sym("cramp_recurrent", "calves")])),
-        "see_physio",
-        "recurrent_cramps",
-    );
+    assert_fires(json!([sym("cramp_recurrent", "calves")]), "see_physio", "recurrent_cramps");
 }
 
 #[test]
@@ -345,8 +353,7 @@ fn unexplained_symptom() {
         "pain_with_stretch",
         "dizziness",
     ] {
-        let p = with_symptoms(json!([sym(code, "hamstrings_left")]));
-        assert_rule(&p, "see_physio", "unexplained_symptom");
+        assert_fires(json!([sym(code, "hamstrings_left")]), "see_physio", "unexplained_symptom");
     }
 }
 
@@ -354,11 +361,9 @@ fn unexplained_symptom() {
 fn doms_expected() {
     let mut ache = sym("dull_ache", "quads");
     ache["trend"] = json!("improving");
-    let p = with_symptoms(json!([ache]));
-    assert_rule(&p, "self_care", "doms_expected");
+    let p = assert_fires(json!([ache]), "self_care", "doms_expected");
     assert_eq!(step_modalities(&p)[0], "walk");
-    let p = with_symptoms(json!([]));
-    assert_rule(&p, "self_care", "doms_expected");
+    let p = assert_fires(json!([]), "self_care", "doms_expected");
     assert!(p["notes"][0] == "Don't push through significant pain: stop and check in again.");
 }
 
@@ -804,8 +809,11 @@ fn dizziness() {
 #[test]
 fn fever() {
     // Fever with a leg sign is an infection risk, not "fever alone".
-    let p = with_symptoms(json!([sym("fever", "whole_body"), sym("swelling", "ankle_left")]));
-    assert_rule(&p, "urgent_care", "possible_infection");
+    let p = assert_fires(
+        json!([sym("fever", "whole_body"), sym("swelling", "ankle_left")]),
+        "urgent_care",
+        "possible_infection",
+    );
     assert!(!p["triage"]["blocked"].to_string().contains("\"fever\""));
 }
 
@@ -831,8 +839,7 @@ fn text_of(p: &Value) -> String {
 fn possible_cardiac() {
     // Any code on the chest, never muscle soreness.
     for code in ["sharp_pain", "dull_ache", "severe_muscle_pain", "weakness", "bruising", "fever"] {
-        let p = with_symptoms(json!([sym(code, "chest")]));
-        assert_rule(&p, "emergency", "possible_cardiac");
+        let p = assert_fires(json!([sym(code, "chest")]), "emergency", "possible_cardiac");
         assert_only_referral_and_rest(&p);
     }
     // A soreness rating or a cramp in the chest.
@@ -847,19 +854,22 @@ fn possible_cardiac() {
         "possible_cardiac",
     );
     // Dizziness with breathlessness.
-    let p = with_symptoms(json!([
-        sym("dizziness", "whole_body"),
-        sym("shortness_of_breath", "whole_body")
-    ]));
-    assert_rule(&p, "emergency", "possible_cardiac");
+    assert_fires(
+        json!([sym("dizziness", "whole_body"), sym("shortness_of_breath", "whole_body")]),
+        "emergency",
+        "possible_cardiac",
+    );
     // A chest rating of 0 is nothing.
     assert_eq!(level(&plan(&checkin(json!({"soreness": {"chest": 0}}), json!({})))), "self_care");
 }
 
 #[test]
 fn exertional_dizziness() {
-    let p = with_symptoms(json!([sym_after("dizziness", "whole_body", "sudden_onset_during_run")]));
-    assert_rule(&p, "urgent_care", "exertional_dizziness");
+    let p = assert_fires(
+        json!([sym_after("dizziness", "whole_body", "sudden_onset_during_run")]),
+        "urgent_care",
+        "exertional_dizziness",
+    );
     assert!(!step_modalities(&p).contains(&"walk".to_string()));
     // Dizziness that did not start during the run, 20 min after it: a physiotherapist, and
     // rest with the legs raised instead of the walk.
@@ -872,28 +882,20 @@ fn exertional_dizziness() {
 
 #[test]
 fn neurological_deficit() {
-    // Weakness with numbness on the same leg (foot drop).
-    let p = with_symptoms(json!([sym("weakness", "foot_left"), sym("numbness", "shin_left")]));
-    assert_rule(&p, "urgent_care", "neurological_deficit");
-    // Nerve signs on both legs, mixed codes.
-    let p = with_symptoms(json!([sym("tingling", "foot_left"), sym("numbness", "calf_right")]));
-    assert_rule(&p, "urgent_care", "neurological_deficit");
-    // A bare group is both legs.
-    assert_rule(
-        &with_symptoms(json!([sym("numbness", "feet")])),
-        "urgent_care",
-        "neurological_deficit",
-    );
-    // A leg sign with back pain.
-    let p =
-        with_symptoms(json!([sym("tingling", "hamstrings_left"), sym("dull_ache", "lower_back")]));
-    assert_rule(&p, "urgent_care", "neurological_deficit");
+    for symptoms in [
+        // Weakness with numbness on the same leg (foot drop).
+        json!([sym("weakness", "foot_left"), sym("numbness", "shin_left")]),
+        // Nerve signs on both legs, mixed codes.
+        json!([sym("tingling", "foot_left"), sym("numbness", "calf_right")]),
+        // A bare group is both legs.
+        json!([sym("numbness", "feet")]),
+        // A leg sign with back pain.
+        json!([sym("tingling", "hamstrings_left"), sym("dull_ache", "lower_back")]),
+    ] {
+        assert_fires(symptoms, "urgent_care", "neurological_deficit");
+    }
     // One numb foot alone stays with the physiotherapist.
-    assert_rule(
-        &with_symptoms(json!([sym("numbness", "foot_left")])),
-        "see_physio",
-        "nerve_symptoms",
-    );
+    assert_fires(json!([sym("numbness", "foot_left")]), "see_physio", "nerve_symptoms");
     // Weakness and numbness on opposite legs: both legs, still urgent.
     let p = with_symptoms(json!([sym("weakness", "quads_left"), sym("numbness", "foot_right")]));
     assert_eq!(level(&p), "urgent_care");
@@ -923,11 +925,11 @@ fn bleeding_risk_injury() {
 #[test]
 fn possible_rhabdomyolysis_before_the_urine_darkens() {
     // Severe pain with weakness.
-    let p = with_symptoms(json!([
-        sym("severe_muscle_pain", "quads_left"),
-        sym("weakness", "calves_right")
-    ]));
-    assert_rule(&p, "urgent_care", "possible_rhabdomyolysis");
+    assert_fires(
+        json!([sym("severe_muscle_pain", "quads_left"), sym("weakness", "calves_right")]),
+        "urgent_care",
+        "possible_rhabdomyolysis",
+    );
     // Severe pain in two groups after a hard run (an ultra).
     let ultra = json!({"ended_at": "2026-11-23T08:10:00Z", "duration_min": 600, "rpe": 9});
     let c = checkin(
@@ -956,25 +958,37 @@ fn possible_rhabdomyolysis_before_the_urine_darkens() {
 #[test]
 fn possible_fracture_or_rupture_ottawa() {
     for region in ["ankle_right", "foot_left", "shin_left", "knee_right", "hip_left"] {
-        let p = with_symptoms(json!([sym_after("focal_bone_tenderness", region, "twist")]));
-        assert_rule(&p, "urgent_care", "possible_fracture_or_rupture");
+        assert_fires(
+            json!([sym_after("focal_bone_tenderness", region, "twist")]),
+            "urgent_care",
+            "possible_fracture_or_rupture",
+        );
     }
     // The twist named on the swelling beside it.
-    let p = with_symptoms(json!([
-        sym("focal_bone_tenderness", "ankle_left"),
-        sym_after("swelling", "ankle_left", "twist")
-    ]));
-    assert_rule(&p, "urgent_care", "possible_fracture_or_rupture");
+    assert_fires(
+        json!([
+            sym("focal_bone_tenderness", "ankle_left"),
+            sym_after("swelling", "ankle_left", "twist")
+        ]),
+        "urgent_care",
+        "possible_fracture_or_rupture",
+    );
     // Bone tenderness with no injury: bone stress, a physiotherapist, stop running.
-    let p = with_symptoms(json!([sym("focal_bone_tenderness", "shin_left")]));
-    assert_rule(&p, "see_physio", "possible_bone_stress_injury");
+    assert_fires(
+        json!([sym("focal_bone_tenderness", "shin_left")]),
+        "see_physio",
+        "possible_bone_stress_injury",
+    );
 }
 
 #[test]
 fn possible_fracture_or_rupture_achilles_pop() {
     for region in ["achilles_left", "calf_right", "calves", "ankle_left"] {
-        let p = with_symptoms(json!([sym("pop_or_snap", region)]));
-        assert_rule(&p, "urgent_care", "possible_fracture_or_rupture");
+        assert_fires(
+            json!([sym("pop_or_snap", region)]),
+            "urgent_care",
+            "possible_fracture_or_rupture",
+        );
     }
 }
 
@@ -988,12 +1002,12 @@ fn possible_heat_illness() {
     // A fever that began during the run.
     let mut f = sym("fever", "whole_body");
     f["since_hours"] = json!(0.5);
-    assert_rule(&with_symptoms(json!([f])), "urgent_care", "possible_heat_illness");
+    assert_fires(json!([f]), "urgent_care", "possible_heat_illness");
     // Onset unknown: toward safety.
     let f = json!({"code": "fever", "region": "whole_body", "trend": "stable", "after": "none"});
-    assert_rule(&with_symptoms(json!([f])), "urgent_care", "possible_heat_illness");
+    assert_fires(json!([f]), "urgent_care", "possible_heat_illness");
     // A fever from before the run is a fever, not heat illness.
-    assert_rule(&with_symptoms(json!([sym("fever", "whole_body")])), "self_care", "fever");
+    assert_fires(json!([sym("fever", "whole_body")]), "self_care", "fever");
 }
 
 #[test]
@@ -1019,8 +1033,8 @@ fn unexplained_symptom_is_the_fallback_anywhere() {
             assert!(selfcare || level(&p) != "self_care", "{} on {region}", code.code());
         }
     }
-    let p = with_symptoms(json!([sym("weakness", "quads_left")]));
-    assert_rule(&p, "see_physio", "unexplained_symptom");
+    let p =
+        assert_fires(json!([sym("weakness", "quads_left")]), "see_physio", "unexplained_symptom");
     assert!(p["triage"]["reasons"][0]["text"].as_str().unwrap().starts_with("Weakness"));
 }
 

@@ -4,11 +4,11 @@
 // Test helpers panic on purpose: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-
 use afterrun_protocol::region::Region;
 use afterrun_protocol::{History, plan_json};
 use serde_json::Value;
+
+mod common;
 
 const LEVELS: [&str; 4] = ["self_care", "see_physio", "urgent_care", "emergency"];
 
@@ -119,22 +119,9 @@ fn check(name: &str, case: &Value) -> Result<(), String> {
 
 #[test]
 fn every_vignette_passes() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vignettes");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 12, "expected the vignettes in {}", dir.display());
-    let mut failures = Vec::new();
-    for path in &files {
-        let text = std::fs::read_to_string(path).unwrap();
-        let case: Value = serde_json::from_str(&text).unwrap();
-        let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        if let Err(e) = check(&name, &case) {
-            failures.push(e);
-        }
-    }
+    let all = common::vignettes();
+    assert!(all.len() >= 12, "expected the vignettes, found {}", all.len());
+    let failures: Vec<String> =
+        all.iter().filter_map(|(name, case)| check(name, case).err()).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -5,6 +5,23 @@ use crate::codes::{Level, Modality, SymptomCode};
 use crate::plan::Block;
 use crate::region::{Part, Region, Side};
 
+/// What dizziness takes off the plan everywhere: the plate, and the walk, easy cycling and
+/// dynamic stretching (rest with the legs raised instead).
+const OFF_WHEN_DIZZY: &[Modality] =
+    &[Modality::VibrationPlate, Modality::Walk, Modality::EasyCycle, Modality::DynamicStretching];
+
+/// What a fever without leg signs takes off the plan everywhere: every recovery exercise and
+/// device (rest and hydration only).
+const OFF_WITH_FEVER: &[Modality] = &[
+    Modality::Walk,
+    Modality::EasyCycle,
+    Modality::DynamicStretching,
+    Modality::FoamRolling,
+    Modality::MassageGun,
+    Modality::CompressionBoots,
+    Modality::VibrationPlate,
+];
+
 /// Collects blocks in order of first appearance, without repeats (a plan has a few dozen at
 /// most, so a scan of those already there is cheaper than a set).
 struct Blocks {
@@ -19,6 +36,13 @@ impl Blocks {
             .any(|b| b.modality == modality && b.region == region && b.reason == reason);
         if !seen {
             self.out.push(Block { modality, region, reason: reason.into() });
+        }
+    }
+
+    /// Blocks each of `modalities` everywhere.
+    fn everywhere(&mut self, modalities: &[Modality], reason: &'static str) {
+        for &m in modalities {
+            self.push(m, Region::All, reason);
         }
     }
 }
@@ -42,36 +66,17 @@ pub(super) fn triage_blocks(level: Level, cx: &Ctx<'_>, flags: &Flags) -> Vec<Bl
             )
         });
         for reason in reasons {
-            for m in Modality::HANDS_ON_AND_DEVICES {
-                b.push(m, Region::All, reason);
-            }
+            b.everywhere(&Modality::HANDS_ON_AND_DEVICES, reason);
         }
         return b.out;
     }
     finding_blocks(cx, &mut b);
     local_blocks(cx, &mut b);
     if flags.dizzy {
-        for m in [
-            Modality::VibrationPlate,
-            Modality::Walk,
-            Modality::EasyCycle,
-            Modality::DynamicStretching,
-        ] {
-            b.push(m, Region::All, DIZZINESS);
-        }
+        b.everywhere(OFF_WHEN_DIZZY, DIZZINESS);
     }
     if flags.fever_only {
-        for m in [
-            Modality::Walk,
-            Modality::EasyCycle,
-            Modality::DynamicStretching,
-            Modality::FoamRolling,
-            Modality::MassageGun,
-            Modality::CompressionBoots,
-            Modality::VibrationPlate,
-        ] {
-            b.push(m, Region::All, FEVER);
-        }
+        b.everywhere(OFF_WITH_FEVER, FEVER);
     }
     if flags.cramp_is_strain
         && let Some(cramp) = cx.checkin.cramp_now

@@ -276,16 +276,27 @@ fn possible_cardiac(cx: &mut Ctx<'_>, rule: Rule) {
 }
 
 fn acute_limb_ischaemia(cx: &mut Ctx<'_>, rule: Rule) {
+    let b = with_pain_or_signs(cx, |y| y.is(S::PaleOrColdFoot), NERVE);
+    cx.fire(rule, b);
+}
+
+/// The symptoms `pred` picks that have a pain code or one of `signs` on their side, with the
+/// pain codes and the signs found there.
+fn with_pain_or_signs(
+    cx: &Ctx<'_>,
+    pred: impl Fn(&Sym<'_>) -> bool,
+    signs: &'static [SymptomCode],
+) -> Batch {
     let mut b = Batch::default();
-    for i in cx.indices(|y| y.is(S::PaleOrColdFoot)) {
+    for i in cx.indices(pred) {
         let m = cx.mask(i);
-        if cx.pain_on(m) || cx.has_on(NERVE, m) {
+        if cx.pain_on(m) || cx.has_on(signs, m) {
             b.primary(i);
             b.with(SymptomCode::PAIN, m);
-            b.with(NERVE, m);
+            b.with(signs, m);
         }
     }
-    cx.fire(rule, b);
+    b
 }
 
 fn acute_compartment_syndrome(cx: &mut Ctx<'_>, rule: Rule) {
@@ -311,21 +322,18 @@ fn acute_compartment_syndrome(cx: &mut Ctx<'_>, rule: Rule) {
 }
 
 fn possible_limb_ischaemia(cx: &mut Ctx<'_>, rule: Rule) {
-    let b = cx.primaries(|y| y.is(S::PaleOrColdFoot));
-    let b = unused(cx, b);
-    cx.fire(rule, b);
+    fire_unexplained(cx, rule, |y| y.is(S::PaleOrColdFoot));
 }
 
 fn possible_compartment_syndrome(cx: &mut Ctx<'_>, rule: Rule) {
-    let b = cx.primaries(|y| y.is_any(&[S::PainOutOfProportion, S::TenseCompartment]));
-    let b = unused(cx, b);
-    cx.fire(rule, b);
+    fire_unexplained(cx, rule, |y| y.is_any(&[S::PainOutOfProportion, S::TenseCompartment]));
 }
 
-/// Keeps the primaries no earlier row explained.
-fn unused(cx: &Ctx<'_>, mut b: Batch) -> Batch {
+/// Fires `rule` with the symptoms `pred` picks that no earlier row explained.
+fn fire_unexplained(cx: &mut Ctx<'_>, rule: Rule, pred: impl Fn(&Sym<'_>) -> bool) {
+    let mut b = cx.primaries(pred);
     b.retain_primaries(|i| !cx.is_used(i));
-    b
+    cx.fire(rule, b);
 }
 
 /// The atoms of the calves and thighs, both sides: a *calf or thigh region* overlaps them.
@@ -563,15 +571,11 @@ fn persistent_or_worsening_pain(cx: &mut Ctx<'_>, rule: Rule) {
 }
 
 fn swelling(cx: &mut Ctx<'_>, rule: Rule) {
-    let b = cx.primaries(|y| y.is(S::Swelling));
-    let b = unused(cx, b);
-    cx.fire(rule, b);
+    fire_unexplained(cx, rule, |y| y.is(S::Swelling));
 }
 
 fn nerve_symptoms(cx: &mut Ctx<'_>, rule: Rule) {
-    let b = cx.primaries(|y| y.is_any(NUMB));
-    let b = unused(cx, b);
-    cx.fire(rule, b);
+    fire_unexplained(cx, rule, |y| y.is_any(NUMB));
 }
 
 fn possible_bone_stress_injury(cx: &mut Ctx<'_>, rule: Rule) {
@@ -580,15 +584,7 @@ fn possible_bone_stress_injury(cx: &mut Ctx<'_>, rule: Rule) {
 }
 
 fn acute_injury(cx: &mut Ctx<'_>, rule: Rule) {
-    let mut b = Batch::default();
-    for i in cx.indices(|y| y.after_may_be(INJURY_EVENT)) {
-        let m = cx.mask(i);
-        if cx.pain_on(m) || cx.has_on(INJURY_SIGNS, m) {
-            b.primary(i);
-            b.with(SymptomCode::PAIN, m);
-            b.with(INJURY_SIGNS, m);
-        }
-    }
+    let b = with_pain_or_signs(cx, |y| y.after_may_be(INJURY_EVENT), INJURY_SIGNS);
     cx.fire(rule, b);
 }
 
@@ -632,9 +628,7 @@ fn prolonged_regions(cx: &Ctx<'_>) -> Vec<Region> {
 }
 
 fn unexplained_symptom(cx: &mut Ctx<'_>, rule: Rule) {
-    let b = cx.primaries(|y| !y.is_any(SELF_CARE_CODES));
-    let b = unused(cx, b);
-    cx.fire(rule, b);
+    fire_unexplained(cx, rule, |y| !y.is_any(SELF_CARE_CODES));
 }
 
 fn fever_alone(cx: &mut Ctx<'_>, rule: Rule) {
