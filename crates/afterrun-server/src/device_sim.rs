@@ -25,11 +25,11 @@
 //! machine): a 20-minute compression session, 1.2 M steps, simulates in about 0.7 s of CPU, so
 //! the no-JS page steps the whole run at 1 ms and only samples the plot (≤ 1,500 points a line).
 
-use afterrun_device::compression::{CompressionProgram, CompressionState, Legs, Pattern};
+use afterrun_device::compression::{CompressionProgram, Legs, Pattern};
 use afterrun_device::sim::session::{PlanPrograms, ProgramEntry};
 use afterrun_device::sim::{
     CompressionSim, CompressionSimParams, Device, Frame, InjectedFault, Program, Simulation,
-    Summary,
+    StateDetail, Summary,
 };
 use afterrun_device::vibration::{Amplitude, Segment, Stance, VibrationProgram, VibrationState};
 use axum::http::StatusCode;
@@ -419,7 +419,7 @@ pub(crate) fn frame_json(frame: &Frame) -> Value {
             let shown = f.chambers.iter().filter(|c| c.active);
             let pressures: Vec<f64> = shown.clone().map(|c| round1(c.pressure_mmhg)).collect();
             let targets: Vec<f64> = shown.map(|c| f64::from(c.target_mmhg)).collect();
-            let mut json = json!({
+            let json = json!({
                 "t_ms": f.t_ms,
                 "state": f.state.name(),
                 "left_ms": f.left_ms,
@@ -428,16 +428,7 @@ pub(crate) fn frame_json(frame: &Frame) -> Value {
                 "pump": f.pump_running,
                 "dump": f.dump_open,
             });
-            match f.state {
-                CompressionState::Running { cycle, chamber, phase } => {
-                    json["cycle"] = json!(cycle);
-                    json["chamber"] = json!(chamber.to_string());
-                    json["phase"] = json!(phase.name());
-                }
-                CompressionState::Fault { kind } => json["fault"] = json!(kind.name()),
-                _ => {}
-            }
-            json
+            with_detail(json, StateDetail::of_compression(f.state))
         }
         Frame::Vibration(f) => {
             let frequency = round1(f.frequency_hz);
@@ -455,21 +446,25 @@ pub(crate) fn frame_json(frame: &Frame) -> Value {
                 "values": [frequency, accel],
                 "targets": [target, 0.0],
             });
-            match f.state {
-                VibrationState::Running { segment, phase } => {
-                    json["segment"] = json!(segment);
-                    json["segments"] = json!(f.segments);
-                    json["phase"] = json!(phase.name());
-                    if let Some(stance) = f.stance {
-                        json["stance"] = json!(stance.name());
-                    }
+            if let VibrationState::Running { .. } = f.state {
+                json["segments"] = json!(f.segments);
+                if let Some(stance) = f.stance {
+                    json["stance"] = json!(stance.name());
                 }
-                VibrationState::Fault { kind } => json["fault"] = json!(kind.name()),
-                _ => {}
             }
-            json
+            with_detail(json, StateDetail::of_vibration(f.state))
         }
     }
+}
+
+/// A frame line (the web stream's or the command line's `--json`) with the state's detail (cycle, chamber, segment, phase or fault) added.
+pub fn with_detail(mut line: Value, detail: StateDetail) -> Value {
+    if let (Some(fields), Ok(Value::Object(more))) =
+        (line.as_object_mut(), serde_json::to_value(detail))
+    {
+        fields.extend(more);
+    }
+    line
 }
 
 /// The `summary` event: the device layer's one summary shape.
@@ -529,5 +524,50 @@ mod tests {
         for (spec, _) in VIBRATION_FAULTS {
             assert!(program_faults(&plate, Some(spec)).is_ok(), "{spec}");
         }
+    }
+
+    /// The keys of a frame 5 s into a run: the state's detail joins the drawn values.
+    fn keys_at_5s(program: Program) -> Vec<String> {
+        let mut sim = Simulation::new(&program, SEED, &[]).unwrap();
+        sim.run_until(5_000);
+        let frame = frame_json(&sim.frame());
+        assert_eq!(frame["state"], "running");
+        frame.as_object().unwrap().keys().cloned().collect()
+    }
+
+    #[test]
+    fn a_running_frame_names_its_cycle_chamber_or_segment_and_phase() {
+        let boots = keys_at_5s(Program::Compression(demo_program()));
+        let expected = [
+            "chamber",
+            "cycle",
+            "dump",
+            "left_ms",
+            "phase",
+            "pressures_mmhg",
+            "pump",
+            "state",
+            "t_ms",
+            "targets_mmhg",
+        ];
+        assert_eq!(boots, expected);
+        let plate = keys_at_5s(Program::Vibration(demo_vibration_program()));
+        let expected = [
+            "accel_g",
+            "brake",
+            "frequency_hz",
+            "left_ms",
+            "load_kg",
+            "phase",
+            "segment",
+            "segments",
+            "stance",
+            "state",
+            "t_ms",
+            "target_hz",
+            "targets",
+            "values",
+        ];
+        assert_eq!(plate, expected);
     }
 }

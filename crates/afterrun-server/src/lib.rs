@@ -44,7 +44,7 @@ pub mod auth;
 pub mod body;
 pub mod client;
 pub mod demo;
-mod device_sim;
+pub mod device_sim;
 pub mod lan;
 pub mod limits;
 mod nav;

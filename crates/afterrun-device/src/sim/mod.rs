@@ -16,7 +16,7 @@ pub mod vibration;
 pub use compression::{CompressionSim, CompressionSimParams, CompressionSummary};
 pub use faults::{Device, FaultKind, FaultSpecError, InjectedFault, parse_faults};
 pub use rng::Rng;
-pub use session::{Frame, InvalidProgram, Program, Simulation, Summary};
+pub use session::{Frame, InvalidProgram, Program, Simulation, StateDetail, Summary};
 pub use vibration::{VibrationSim, VibrationSimParams, VibrationSummary};
 
 /// A fault the controller detected: its kind's name and when.

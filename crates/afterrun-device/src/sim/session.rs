@@ -285,6 +285,61 @@ pub enum Frame {
     Vibration(VibrationFrame),
 }
 
+/// What a frame line tells of the controller's state beside its name: the cycle, chamber and
+/// phase of a running compression session, the segment and phase of a running plate, or the
+/// latched fault. Fields that do not apply are left out of the JSON.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StateDetail {
+    /// Compression: the 1-based cycle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<u32>,
+    /// Compression: the chamber filling (or last filled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chamber: Option<String>,
+    /// Plate: the 1-based segment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment: Option<usize>,
+    /// The phase's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<&'static str>,
+    /// The latched fault's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault: Option<&'static str>,
+}
+
+impl StateDetail {
+    /// The detail of a compression controller's state.
+    pub fn of_compression(state: CompressionState) -> StateDetail {
+        match state {
+            CompressionState::Running { cycle, chamber, phase } => StateDetail {
+                cycle: Some(cycle),
+                chamber: Some(chamber.to_string()),
+                phase: Some(phase.name()),
+                ..StateDetail::default()
+            },
+            CompressionState::Fault { kind } => {
+                StateDetail { fault: Some(kind.name()), ..StateDetail::default() }
+            }
+            _ => StateDetail::default(),
+        }
+    }
+
+    /// The detail of a plate controller's state.
+    pub fn of_vibration(state: VibrationState) -> StateDetail {
+        match state {
+            VibrationState::Running { segment, phase } => StateDetail {
+                segment: Some(segment),
+                phase: Some(phase.name()),
+                ..StateDetail::default()
+            },
+            VibrationState::Fault { kind } => {
+                StateDetail { fault: Some(kind.name()), ..StateDetail::default() }
+            }
+            _ => StateDetail::default(),
+        }
+    }
+}
+
 /// One moment of a compression run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompressionFrame {

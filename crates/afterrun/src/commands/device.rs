@@ -12,12 +12,15 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use afterrun_device::compression::{CompressionState, Valve};
-use afterrun_device::sim::session::{CompressionFrame, PlanPrograms, VibrationFrame, round2};
+use afterrun_device::sim::session::{
+    CompressionFrame, PlanPrograms, StateDetail, VibrationFrame, round2,
+};
 use afterrun_device::sim::{
     CompressionSimParams, Device, Frame, InjectedFault, Program, Simulation, Summary,
     VibrationSimParams,
 };
 use afterrun_device::vibration::{VibrationProgram, VibrationState};
+use afterrun_server::device_sim::with_detail;
 use serde_json::{Value, json};
 
 use crate::exit::bad_input;
@@ -357,7 +360,7 @@ fn compression_line(f: &CompressionFrame, pressures: Vec<f64>) -> Value {
     let readings: Vec<Option<f64>> =
         f.chambers.iter().map(|c| c.reading_mmhg.map(|v| round2(f64::from(v)))).collect();
     let valves: Vec<&str> = f.chambers.iter().map(|c| c.valve.name()).collect();
-    let mut line = json!({
+    let line = json!({
         "t_ms": f.t_ms,
         "state": f.state.name(),
         "pressures_mmhg": pressures,
@@ -369,16 +372,7 @@ fn compression_line(f: &CompressionFrame, pressures: Vec<f64>) -> Value {
         "pump_running": f.pump_running,
         "valves": valves,
     });
-    match f.state {
-        CompressionState::Running { cycle, chamber, phase } => {
-            line["cycle"] = json!(cycle);
-            line["chamber"] = json!(chamber.to_string());
-            line["phase"] = json!(phase.name());
-        }
-        CompressionState::Fault { kind } => line["fault"] = json!(kind.name()),
-        _ => {}
-    }
-    line
+    with_detail(line, StateDetail::of_compression(f.state))
 }
 
 /// The summary in words: the same facts as the `--json` summary line.
@@ -501,7 +495,7 @@ fn run_vibration(run: &Run, program: &VibrationProgram) -> anyhow::Result<ExitCo
 }
 
 fn vibration_line(f: &VibrationFrame) -> Value {
-    let mut line = json!({
+    let line = json!({
         "t_ms": f.t_ms,
         "state": f.state.name(),
         "frequency_hz": round2(f.frequency_hz),
@@ -509,15 +503,7 @@ fn vibration_line(f: &VibrationFrame) -> Value {
         "accel_g": round2(f.accel_g),
         "load_kg": round2(f.load_kg),
     });
-    match f.state {
-        VibrationState::Running { segment, phase } => {
-            line["segment"] = json!(segment);
-            line["phase"] = json!(phase.name());
-        }
-        VibrationState::Fault { kind } => line["fault"] = json!(kind.name()),
-        _ => {}
-    }
-    line
+    with_detail(line, StateDetail::of_vibration(f.state))
 }
 
 fn vibration_view(f: &VibrationFrame, program: &VibrationProgram, total_ms: u64) -> String {
