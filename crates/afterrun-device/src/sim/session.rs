@@ -287,55 +287,55 @@ pub enum Frame {
 
 /// What a frame line tells of the controller's state beside its name: the cycle, chamber and
 /// phase of a running compression session, the segment and phase of a running plate, or the
-/// latched fault. Fields that do not apply are left out of the JSON.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct StateDetail {
-    /// Compression: the 1-based cycle.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cycle: Option<u32>,
-    /// Compression: the chamber filling (or last filled).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub chamber: Option<String>,
-    /// Plate: the 1-based segment.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub segment: Option<usize>,
-    /// The phase's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phase: Option<&'static str>,
-    /// The latched fault's name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fault: Option<&'static str>,
+/// latched fault. Serialized as the fields alone (no tag), to be added to the line.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum StateDetail {
+    /// A running compression session.
+    Cycle {
+        /// The 1-based cycle.
+        cycle: u32,
+        /// The chamber filling (or last filled).
+        chamber: String,
+        /// The phase's name.
+        phase: &'static str,
+    },
+    /// A running plate.
+    Segment {
+        /// The 1-based segment.
+        segment: usize,
+        /// The phase's name.
+        phase: &'static str,
+    },
+    /// A latched fault.
+    Fault {
+        /// The fault's name.
+        fault: &'static str,
+    },
 }
 
 impl StateDetail {
-    /// The detail of a compression controller's state.
-    pub fn of_compression(state: CompressionState) -> StateDetail {
+    /// The detail of a compression controller's state (`None`: idle, venting or done).
+    pub fn of_compression(state: CompressionState) -> Option<StateDetail> {
         match state {
-            CompressionState::Running { cycle, chamber, phase } => StateDetail {
-                cycle: Some(cycle),
-                chamber: Some(chamber.to_string()),
-                phase: Some(phase.name()),
-                ..StateDetail::default()
-            },
-            CompressionState::Fault { kind } => {
-                StateDetail { fault: Some(kind.name()), ..StateDetail::default() }
-            }
-            _ => StateDetail::default(),
+            CompressionState::Running { cycle, chamber, phase } => Some(StateDetail::Cycle {
+                cycle,
+                chamber: chamber.to_string(),
+                phase: phase.name(),
+            }),
+            CompressionState::Fault { kind } => Some(StateDetail::Fault { fault: kind.name() }),
+            _ => None,
         }
     }
 
-    /// The detail of a plate controller's state.
-    pub fn of_vibration(state: VibrationState) -> StateDetail {
+    /// The detail of a plate controller's state (`None`: idle, stopping or done).
+    pub fn of_vibration(state: VibrationState) -> Option<StateDetail> {
         match state {
-            VibrationState::Running { segment, phase } => StateDetail {
-                segment: Some(segment),
-                phase: Some(phase.name()),
-                ..StateDetail::default()
-            },
-            VibrationState::Fault { kind } => {
-                StateDetail { fault: Some(kind.name()), ..StateDetail::default() }
+            VibrationState::Running { segment, phase } => {
+                Some(StateDetail::Segment { segment, phase: phase.name() })
             }
-            _ => StateDetail::default(),
+            VibrationState::Fault { kind } => Some(StateDetail::Fault { fault: kind.name() }),
+            _ => None,
         }
     }
 }
