@@ -168,7 +168,7 @@ fn compression_against_the_simulator(seed: u64) -> Result<(), String> {
     if let Some(v) = violation {
         return Err(format!("{v}; program {program:?}; faults {faults:?}"));
     }
-    if summary.pump_after_fault || !summary.ended_safe {
+    if summary.end.energized_after_fault || !summary.end.ended_safe {
         return Err(format!(
             "did not end safe: {summary:?}; program {program:?}; faults {faults:?}"
         ));
@@ -241,7 +241,10 @@ fn vibration_against_the_simulator(seed: u64) -> Result<(), String> {
     if let Some(v) = violation {
         return Err(format!("{v}; program {program:?}; faults {faults:?}"));
     }
-    if summary.max_frequency_hz > 50.0 || summary.motion_after_fault || !summary.ended_safe {
+    if summary.max_frequency_hz > 50.0
+        || summary.end.energized_after_fault
+        || !summary.end.ended_safe
+    {
         return Err(format!("{summary:?}; program {program:?}; faults {faults:?}"));
     }
     Ok(())

@@ -52,8 +52,8 @@ fn run_nominal(
 
 fn check_nominal(program: &CompressionProgram, seed: u64, min_cycles: u32) {
     let (summary, cycles) = run_nominal(program, seed);
-    assert!(summary.faults.is_empty(), "nominal run faulted: {:?}", summary.faults);
-    assert!(summary.ended_safe);
+    assert!(summary.end.faults.is_empty(), "nominal run faulted: {:?}", summary.end.faults);
+    assert!(summary.end.ended_safe);
     assert!(summary.cycles >= min_cycles, "only {} cycles", summary.cycles);
     let sim = CompressionSim::new(CompressionSimParams::default(), program, seed, &[]).unwrap();
     let targets = *sim.controller().targets();
@@ -150,7 +150,7 @@ fn assert_safe_compression(
         late_pump.is_none(),
         "{label}: pump on or dump closed at {late_pump:?} after the fault"
     );
-    assert!(!summary.pump_after_fault, "{label}: pump commanded after a fault");
+    assert!(!summary.end.energized_after_fault, "{label}: pump commanded after a fault");
     assert!(summary.max_pressure_mmhg <= 120.0, "{label}: {:.1} mmHg", summary.max_pressure_mmhg);
     assert!(
         summary.max_over_target_mmhg <= 20.0,
@@ -158,7 +158,7 @@ fn assert_safe_compression(
         summary.max_over_target_mmhg
     );
     assert!(summary.max_pressure_mmhg <= f64::from(max_target) + 20.0);
-    assert!(summary.ended_safe, "{label}: did not end vented: {summary:?}");
+    assert!(summary.end.ended_safe, "{label}: did not end vented: {summary:?}");
     summary
 }
 
@@ -175,7 +175,7 @@ fn every_single_compression_fault_is_detected_and_ends_safe() {
             let fault = InjectedFault { kind, chamber, value, at_ms };
             let label = format!("{fault}");
             let summary = assert_safe_compression(&label, &program, &[fault], seed);
-            assert!(!summary.faults.is_empty(), "{label}: not detected: {summary:?}");
+            assert!(!summary.end.faults.is_empty(), "{label}: not detected: {summary:?}");
         }
     }
 }
@@ -190,7 +190,7 @@ fn the_manifold_cross_check_stops_a_sensor_that_drifts_low() {
             let spec = spec.replace('G', &gain.to_string());
             let faults = parse_faults(&spec, Device::Compression, 5).unwrap();
             let s = assert_safe_compression(&spec, &program, &faults, 21);
-            assert_eq!(s.faults.first().map(|f| f.kind), Some("sensor"), "{spec}: {s:?}");
+            assert_eq!(s.end.faults.first().map(|f| f.kind), Some("sensor"), "{spec}: {s:?}");
         }
     }
 }
@@ -202,10 +202,10 @@ fn a_sensor_reading_low_cannot_over_inflate_and_a_stuck_pump_is_caught() {
     let faults =
         parse_faults("sensor_offset@L1:-15:2s,sensor_stuck@R3:1s", Device::Compression, 5).unwrap();
     let s = assert_safe_compression("offset", &program, &faults, 9);
-    assert_eq!(s.faults[0].kind, "sensor");
+    assert_eq!(s.end.faults[0].kind, "sensor");
     let faults = parse_faults("pump_stuck_on:30s", Device::Compression, 5).unwrap();
     let s = assert_safe_compression("pump", &program, &faults, 9);
-    assert!(s.faults[0].t_ms >= 30_000);
+    assert!(s.end.faults[0].t_ms >= 30_000);
 }
 
 fn vibration_program() -> VibrationProgram {
@@ -231,8 +231,8 @@ fn nominal_vibration_holds_each_segment_within_half_a_hertz() {
     let mut sim =
         VibrationSim::new(VibrationSimParams::default(), &vibration_program(), 3, &[]).unwrap();
     let summary: VibrationSummary = sim.run(|_| {});
-    assert!(summary.faults.is_empty(), "{:?}", summary.faults);
-    assert!(summary.ended_safe);
+    assert!(summary.end.faults.is_empty(), "{:?}", summary.end.faults);
+    assert!(summary.end.ended_safe);
     assert_eq!(summary.segments, 3);
     assert!(summary.max_steady_error_hz <= 0.5, "{summary:?}");
     assert!(summary.max_frequency_hz <= 35.0 * 1.1);
@@ -262,9 +262,9 @@ fn every_single_vibration_fault_is_detected_and_ends_safe() {
             let s = sim.run(|_| {});
             // A person stepping off while the plate is at rest is not a fault: the plate waits.
             let expect_fault = !(kind == FaultKind::UserStepsOff && at_ms == 38_000);
-            assert_eq!(!s.faults.is_empty(), expect_fault, "{fault}: {s:?}");
-            assert!(s.ended_safe, "{fault}: {s:?}");
-            assert!(!s.motion_after_fault, "{fault}");
+            assert_eq!(!s.end.faults.is_empty(), expect_fault, "{fault}: {s:?}");
+            assert!(s.end.ended_safe, "{fault}: {s:?}");
+            assert!(!s.end.energized_after_fault, "{fault}");
             assert!(s.max_frequency_hz <= 50.0, "{fault}: {s:?}");
             assert!(s.max_accel_g <= 8.0, "{fault}: {s:?}");
         }

@@ -7,7 +7,7 @@
 
 use afterrun_protocol::PlanDoc;
 use afterrun_protocol::codes::Level;
-use afterrun_protocol::doc::StepDoc;
+use afterrun_protocol::doc::{StepDoc, TriageDoc};
 use afterrun_protocol::references::readable;
 use afterrun_service::locale::Locale;
 use afterrun_store::PlanRow;
@@ -539,6 +539,29 @@ pub fn level_words(level: Level) -> (&'static str, &'static str) {
     }
 }
 
+/// A triage level as every page shows it: the plan's verdict, a stored plan's badge, a coach's
+/// red flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelView {
+    /// The level's code (`self_care` …), a data attribute for scripts and tests.
+    pub code: &'static str,
+    /// The CSS class of its colour.
+    pub class: &'static str,
+    /// The verdict in words.
+    pub heading: &'static str,
+    /// Urgent care or emergency: the page stops at the referral.
+    pub red_flag: bool,
+}
+
+impl LevelView {
+    /// The view of `level`.
+    pub fn of(level: Level) -> LevelView {
+        let (class, heading) = level_words(level);
+        let red_flag = matches!(level, Level::UrgentCare | Level::Emergency);
+        LevelView { code: level.code(), class, heading, red_flag }
+    }
+}
+
 /// A plan step as shown.
 #[derive(Debug, Clone)]
 pub struct StepView {
@@ -548,16 +571,8 @@ pub struct StepView {
     pub modality: String,
     /// The heading.
     pub title: String,
-    /// Start time, contract form (UTC); the page's script shows it in local time.
-    pub start_utc: String,
-    /// Start time as `HH:MM UTC` for pages without script.
-    pub start_label: String,
-    /// "+15 min" or "now".
-    pub offset_label: String,
-    /// The duration in seconds (for the timer).
-    pub duration_s: u64,
-    /// The duration in words.
-    pub duration_label: String,
+    /// When it starts and how long it lasts.
+    pub when: StepWhen,
     /// The targets in words.
     pub targets: String,
     /// The dose, one entry per line.
@@ -574,6 +589,21 @@ pub struct StepView {
     pub done: bool,
 }
 
+/// When a step starts and how long it lasts, as shown.
+#[derive(Debug, Clone)]
+pub struct StepWhen {
+    /// Start time, contract form (UTC); the page's script shows it in local time.
+    pub start_utc: String,
+    /// Start time on the runner's clock, for pages without script.
+    pub start_label: String,
+    /// "in 15 min" or "now".
+    pub offset_label: String,
+    /// The duration in seconds (for the timer).
+    pub duration_s: u64,
+    /// The duration in words (empty for a step without one).
+    pub duration_label: String,
+}
+
 /// A blocked modality as shown.
 #[derive(Debug, Clone)]
 pub struct BlockView {
@@ -585,23 +615,24 @@ pub struct BlockView {
     pub reason: String,
 }
 
-/// The plan page's content.
+/// The triage as the plan page shows it, above the steps.
 #[derive(Debug, Clone)]
-pub struct PlanView {
-    /// Triage level code.
-    pub level: String,
-    /// CSS class of the verdict.
-    pub level_class: String,
-    /// The verdict heading.
-    pub verdict: String,
-    /// Whether this is a red flag (urgent care or emergency).
-    pub red_flag: bool,
+pub struct VerdictView {
+    /// The level: the heading, its colour, whether it is a red flag.
+    pub level: LevelView,
     /// The engine's reasons.
     pub reasons: Vec<String>,
     /// The engine's advice.
     pub advice: String,
     /// What is blocked.
     pub blocked: Vec<BlockView>,
+}
+
+/// The plan page's content.
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    /// The triage.
+    pub verdict: VerdictView,
     /// The steps.
     pub steps: Vec<StepView>,
     /// Notes.
@@ -631,14 +662,22 @@ pub fn plan_view(plan: &PlanDoc, done: &[u32], locale: &Locale) -> PlanView {
         .enumerate()
         .map(|(index, s)| step_view(plan, index, s, done, locale))
         .collect();
-    let total_s: u64 = steps.iter().map(|s| s.duration_s).sum();
-    let triage = &plan.triage;
-    let (level_class, verdict) = level_words(triage.level);
+    let total_s: u64 = steps.iter().map(|s| s.when.duration_s).sum();
     PlanView {
-        red_flag: matches!(triage.level, Level::UrgentCare | Level::Emergency),
-        level_class: level_class.to_owned(),
-        verdict: verdict.to_owned(),
-        level: triage.level.code().to_owned(),
+        verdict: verdict_view(&plan.triage),
+        steps,
+        notes: plan.notes.iter().map(|t| readable(t)).collect(),
+        assumptions: plan.assumptions.iter().map(|t| readable(t)).collect(),
+        generated_at: utc(plan.generated_at),
+        total: duration_words(total_s),
+        tz: (!locale.tz_defaulted).then(|| locale.tz_name.clone()),
+    }
+}
+
+/// The triage part of the plan page.
+fn verdict_view(triage: &TriageDoc) -> VerdictView {
+    VerdictView {
+        level: LevelView::of(triage.level),
         reasons: triage.reasons.iter().map(|r| readable(&r.text)).collect(),
         advice: readable(&triage.advice),
         blocked: triage
@@ -650,12 +689,6 @@ pub fn plan_view(plan: &PlanDoc, done: &[u32], locale: &Locale) -> PlanView {
                 reason: afterrun_service::words::reason_words(&b.reason),
             })
             .collect(),
-        steps,
-        notes: plan.notes.iter().map(|t| readable(t)).collect(),
-        assumptions: plan.assumptions.iter().map(|t| readable(t)).collect(),
-        generated_at: utc(plan.generated_at),
-        total: duration_words(total_s),
-        tz: (!locale.tz_defaulted).then(|| locale.tz_name.clone()),
     }
 }
 
@@ -669,15 +702,21 @@ fn step_view(plan: &PlanDoc, index: usize, s: &StepDoc, done: &[u32], locale: &L
         title: modality_words(s.modality.code()),
         referral: s.modality.is_referral(),
         modality: s.modality.code().to_owned(),
-        start_utc: utc(s.start),
-        start_label: locale.clock(s.start.as_second()),
-        offset_label: if offset == 0 {
-            "now".to_owned()
-        } else {
-            format!("in {}", duration_words(offset * 60))
+        when: StepWhen {
+            start_utc: utc(s.start),
+            start_label: locale.clock(s.start.as_second()),
+            offset_label: if offset == 0 {
+                "now".to_owned()
+            } else {
+                format!("in {}", duration_words(offset * 60))
+            },
+            duration_s,
+            duration_label: if duration_s == 0 {
+                String::new()
+            } else {
+                duration_words(duration_s)
+            },
         },
-        duration_s,
-        duration_label: if duration_s == 0 { String::new() } else { duration_words(duration_s) },
         targets: afterrun_service::words::regions_words(&s.targets),
         dose: afterrun_service::words::dose_parts(&s.dose),
         instructions: s.instructions.iter().map(|t| readable(t)).collect(),

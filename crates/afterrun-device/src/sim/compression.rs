@@ -11,8 +11,6 @@
 //! and add Gaussian noise. The independent hardware watchdog cuts the pump and opens the dump
 //! when no tick came for 200 ms, and stays tripped.
 
-use std::vec::Vec;
-
 use crate::compression::{
     CompressionCommands, CompressionConfig, CompressionController, CompressionProgram,
     CompressionReadings, CompressionState, MAX_CHAMBERS, MAX_CHAMBERS_PER_LEG, Phase, ProgramError,
@@ -20,7 +18,7 @@ use crate::compression::{
 };
 use crate::sim::faults::{FaultKind, FaultSchedule, InjectedFault};
 use crate::sim::rng::Rng;
-use crate::sim::{DetectedFault, Detections};
+use crate::sim::{DetectedFault, Detections, RunEnd};
 
 /// Controller tick period, ms.
 pub const TICK_MS: u64 = 10;
@@ -95,14 +93,9 @@ pub struct CompressionSummary {
     pub max_over_target_mmhg: f64,
     /// Time with the whole leg held and every chamber within ±5 mmHg of target, s.
     pub time_at_target_s: f64,
-    /// Faults the controller detected.
-    pub faults: Vec<DetectedFault>,
-    /// Faults injected (those whose time came).
-    pub injected: Vec<InjectedFault>,
-    /// Every chamber physically below 5 mmHg at the end, the controller done or faulted.
-    pub ended_safe: bool,
-    /// A tick commanded the pump after a detected fault (must never happen).
-    pub pump_after_fault: bool,
+    /// Faults and safety: ended safe when every chamber is physically below 5 mmHg at the end,
+    /// the controller done or faulted; energized after a fault when a tick commanded the pump.
+    pub end: RunEnd,
 }
 
 /// A compression run: the controller against the physics, with injected faults.
@@ -516,10 +509,7 @@ impl CompressionSim {
             max_pressure_mmhg: self.max_pressure,
             max_over_target_mmhg: self.max_over_target,
             time_at_target_s: self.at_target_ms as f64 / 1000.0,
-            faults: self.detected.faults.clone(),
-            injected: self.faults.injected().to_vec(),
-            ended_safe: vented && ended,
-            pump_after_fault: self.detected.energized_after_fault,
+            end: self.detected.run_end(&self.faults, vented && ended),
         }
     }
 }

@@ -28,6 +28,21 @@ pub struct DetectedFault {
     pub t_ms: u64,
 }
 
+/// How a run ended, told the same way for both devices: what the controller detected, what the
+/// simulator injected, and the two safety outcomes every run must have.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunEnd {
+    /// Faults the controller detected, in order.
+    pub faults: std::vec::Vec<DetectedFault>,
+    /// Faults injected (those whose time came).
+    pub injected: std::vec::Vec<InjectedFault>,
+    /// Ended safe: the boots fully vented (every chamber physically below 5 mmHg) or the plate's
+    /// motor physically stopped, with the controller done or faulted.
+    pub ended_safe: bool,
+    /// A tick commanded energy (the pump, the motor) after a detected fault (must never happen).
+    pub energized_after_fault: bool,
+}
+
 /// The controller's faults as a run's summary tells them: each one it detected, and whether a
 /// tick still commanded energy (the pump, the motor) once it was in fault.
 #[derive(Clone, Debug, Default)]
@@ -39,6 +54,16 @@ pub(crate) struct Detections {
 }
 
 impl Detections {
+    /// How the run ended: these detections, the faults `schedule` injected, and `ended_safe`.
+    pub(crate) fn run_end(&self, schedule: &faults::FaultSchedule, ended_safe: bool) -> RunEnd {
+        RunEnd {
+            faults: self.faults.clone(),
+            injected: schedule.injected().to_vec(),
+            ended_safe,
+            energized_after_fault: self.energized_after_fault,
+        }
+    }
+
     /// After one tick: `was_faulted` whether the controller was in fault before it, `fault` the
     /// fault it is in now (when there is one), `energized` whether the tick commanded energy.
     pub(crate) fn after_tick(

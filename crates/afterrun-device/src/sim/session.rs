@@ -19,7 +19,7 @@ use crate::compression::{
 use crate::sim::compression::TICK_MS;
 use crate::sim::faults::{Device, FaultSpecError, InjectedFault, parse_faults};
 use crate::sim::{
-    CompressionSim, CompressionSimParams, DetectedFault, VibrationSim, VibrationSimParams,
+    CompressionSim, CompressionSimParams, DetectedFault, RunEnd, VibrationSim, VibrationSimParams,
 };
 use crate::vibration::{
     Stance, VibrationConfig, VibrationProgram, VibrationProgramError, VibrationState,
@@ -245,31 +245,17 @@ impl Simulation {
             Simulation::Compression(sim) => {
                 let s = sim.summary();
                 Summary {
-                    device: Device::Compression.slug(),
-                    duration_s: s.duration_s,
-                    cycles: u64::from(s.cycles),
                     max_pressure_mmhg: Some(s.max_pressure_mmhg),
                     time_at_target_s: Some(s.time_at_target_s),
-                    max_frequency_hz: None,
-                    max_accel_g: None,
-                    faults: s.faults,
-                    injected: s.injected.iter().map(ToString::to_string).collect(),
-                    ended_safe: s.ended_safe,
+                    ..Summary::of(Device::Compression, s.duration_s, u64::from(s.cycles), s.end)
                 }
             }
             Simulation::Vibration(sim, _) => {
                 let s = sim.summary();
                 Summary {
-                    device: Device::Vibration.slug(),
-                    duration_s: s.duration_s,
-                    cycles: s.segments as u64,
-                    max_pressure_mmhg: None,
-                    time_at_target_s: None,
                     max_frequency_hz: Some(s.max_frequency_hz),
                     max_accel_g: Some(s.max_accel_g),
-                    faults: s.faults,
-                    injected: s.injected.iter().map(ToString::to_string).collect(),
-                    ended_safe: s.ended_safe,
+                    ..Summary::of(Device::Vibration, s.duration_s, s.segments as u64, s.end)
                 }
             }
         }
@@ -490,6 +476,24 @@ pub struct Summary {
     pub injected: Vec<String>,
     /// Compression fully vented, or the plate stopped, with the controller done or faulted.
     pub ended_safe: bool,
+}
+
+impl Summary {
+    /// The fields both devices have; the device's own are left out (`None`).
+    fn of(device: Device, duration_s: f64, cycles: u64, end: RunEnd) -> Summary {
+        Summary {
+            device: device.slug(),
+            duration_s,
+            cycles,
+            max_pressure_mmhg: None,
+            time_at_target_s: None,
+            max_frequency_hz: None,
+            max_accel_g: None,
+            faults: end.faults,
+            injected: end.injected.iter().map(ToString::to_string).collect(),
+            ended_safe: end.ended_safe,
+        }
+    }
 }
 
 /// A number to 0.01 (non-finite numbers as 0).

@@ -10,12 +10,10 @@
 //! each with a little noise. The platform integrates in 0.1 ms substeps (its resonance is near
 //! 300 Hz).
 
-use std::vec::Vec;
-
 use crate::sim::compression::TICK_MS;
 use crate::sim::faults::{FaultKind, FaultSchedule, InjectedFault};
 use crate::sim::rng::Rng;
-use crate::sim::{DetectedFault, Detections};
+use crate::sim::{DetectedFault, Detections, RunEnd};
 use crate::vibration::{
     G, STOPPED_HZ, VibrationCommands, VibrationConfig, VibrationController, VibrationProgram,
     VibrationProgramError, VibrationReadings, VibrationState,
@@ -96,14 +94,9 @@ pub struct VibrationSummary {
     pub max_accel_g: f64,
     /// Largest |frequency − segment frequency| in steady phases (after 1 s of settling), Hz.
     pub max_steady_error_hz: f64,
-    /// Faults the controller detected.
-    pub faults: Vec<DetectedFault>,
-    /// Faults injected.
-    pub injected: Vec<InjectedFault>,
-    /// The motor physically stopped at the end, the controller done or faulted.
-    pub ended_safe: bool,
-    /// A tick commanded motion after a detected fault (must never happen).
-    pub motion_after_fault: bool,
+    /// Faults and safety: ended safe when the motor physically stopped at the end, the
+    /// controller done or faulted; energized after a fault when a tick commanded motion.
+    pub end: RunEnd,
 }
 
 /// A plate run: the controller against the physics, with injected faults.
@@ -454,10 +447,9 @@ impl VibrationSim {
             max_frequency_hz: self.max_frequency,
             max_accel_g: self.max_accel,
             max_steady_error_hz: self.max_steady_error,
-            faults: self.detected.faults.clone(),
-            injected: self.faults.injected().to_vec(),
-            ended_safe: ended && self.frequency_hz() < f64::from(STOPPED_HZ),
-            motion_after_fault: self.detected.energized_after_fault,
+            end: self
+                .detected
+                .run_end(&self.faults, ended && self.frequency_hz() < f64::from(STOPPED_HZ)),
         }
     }
 }

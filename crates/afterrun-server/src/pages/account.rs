@@ -255,8 +255,7 @@ struct ReferralItem {
     at: String,
     /// `at` in words.
     at_label: String,
-    level_class: &'static str,
-    verdict: &'static str,
+    level: views::LevelView,
     reasons: String,
     plan_id: Id,
 }
@@ -363,8 +362,8 @@ async fn coach_view(
     let referrals = referrals
         .into_iter()
         .map(|r| {
-            let level = Level::from_code(&r.level).unwrap_or(Level::SeePhysio);
-            let (level_class, verdict) = views::level_words(level);
+            let level =
+                views::LevelView::of(Level::from_code(&r.level).unwrap_or(Level::SeePhysio));
             let reasons = Vec::<ReasonDoc>::deserialize(&r.reasons)
                 .unwrap_or_default()
                 .iter()
@@ -378,8 +377,7 @@ async fn coach_view(
                 at_label: views::server_time_words(
                     &afterrun_store::format_rfc3339(r.checked_in_at).unwrap_or_default(),
                 ),
-                level_class,
-                verdict,
+                level,
                 reasons,
                 plan_id: r.plan_id,
             }

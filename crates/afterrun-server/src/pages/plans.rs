@@ -48,8 +48,7 @@ struct PlanItem {
     generated_label: String,
     /// The runner's zone when the profile names one (the script keeps to it).
     tz: Option<String>,
-    level_class: &'static str,
-    verdict: &'static str,
+    level: views::LevelView,
     steps: u32,
     done: usize,
 }
@@ -88,7 +87,7 @@ pub(crate) async fn plan_list(State(state): State<AppState>, owner: PageOwner) -
         .map(|row| {
             let level = PlanDoc::level_of(&row.plan);
             // A stored plan that no longer reads is shown at the careful level.
-            let (level_class, verdict) = views::level_words(level.unwrap_or(Level::SeePhysio));
+            let level = views::LevelView::of(level.unwrap_or(Level::SeePhysio));
             let generated_at =
                 views::utc(jiff::Timestamp::from_second(row.generated_at).unwrap_or_default());
             PlanItem {
@@ -96,8 +95,7 @@ pub(crate) async fn plan_list(State(state): State<AppState>, owner: PageOwner) -
                 generated_label: locale.when(row.generated_at),
                 tz: (!locale.tz_defaulted).then(|| locale.tz_name.clone()),
                 generated_at,
-                level_class,
-                verdict,
+                level,
                 steps: row.steps,
                 done: row.completed.len(),
             }
