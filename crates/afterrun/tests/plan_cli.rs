@@ -7,6 +7,8 @@
 // Helpers outside #[test] fns panic on purpose too: a failed setup is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -385,19 +387,8 @@ fn plan_without_checkin_uses_the_stored_profile_and_latest_checkin() {
     assert!(err.contains("no check-in stored"), "{err}");
 
     // The stored profile fills the athlete: boots owned, a cleared DVT history caps the pressure.
-    let (code, _, err) = run(&[
-        "profile",
-        "--equipment",
-        "foam_roller,compression_boots",
-        "--condition",
-        "dvt_history",
-        "--clear",
-        "compression_boots:40",
-        "--cleared-by",
-        "physiotherapist",
-        "--goal",
-        "marathon",
-    ]);
+    let by = ["--cleared-by", "physiotherapist", "--goal", "marathon"];
+    let (code, _, err) = run(&[common::BOOTS_AFTER_DVT, &by].concat());
     assert_eq!(code, Some(0), "{err}");
     let (code, out, err) = run(&["plan", "--json", "--now", NOW, "--sore", "quads=6"]);
     assert_eq!(code, Some(0), "{err}");

@@ -54,31 +54,30 @@ fn stderr(out: &Output) -> String {
 #[test]
 fn profile_is_stored_and_updated_field_by_field() {
     let db = Db::new("profile");
-    let p = db.json(&[
-        "profile",
-        "--equipment",
-        "foam_roller,compression_boots",
-        "--condition",
-        "dvt_history",
-        "--clear",
-        "compression_boots:40",
-        "--cleared-by",
-        "doctor",
-        "--weekly-km",
-        "70",
-        "--goal",
-        "marathon",
-        "--sex",
-        "female",
-        "--age",
-        "34",
-        "--max-hr",
-        "188",
-        "--threshold-pace",
-        "4:15",
-        "--prefers-cycling",
-        "--json",
-    ]);
+    let p = db.json(
+        &[
+            common::BOOTS_AFTER_DVT,
+            &[
+                "--cleared-by",
+                "doctor",
+                "--weekly-km",
+                "70",
+                "--goal",
+                "marathon",
+                "--sex",
+                "female",
+                "--age",
+                "34",
+                "--max-hr",
+                "188",
+                "--threshold-pace",
+                "4:15",
+                "--prefers-cycling",
+                "--json",
+            ],
+        ]
+        .concat(),
+    );
     assert_eq!(p["equipment"], serde_json::json!(["foam_roller", "compression_boots"]));
     assert_eq!(p["clearances"][0]["modality"], "compression_boots");
     assert_eq!(p["clearances"][0]["max_mmhg"], 40);

@@ -63,3 +63,15 @@ pub fn afterrun_ok(db: &Path, args: &[&str]) -> String {
 pub fn sha256(bytes: &[u8]) -> String {
     sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// `afterrun profile` flags of a runner who owns a foam roller and compression boots and has a
+/// history of DVT, cleared for the boots up to 40 mmHg (`--cleared-by` follows).
+pub const BOOTS_AFTER_DVT: &[&str] = &[
+    "profile",
+    "--equipment",
+    "foam_roller,compression_boots",
+    "--condition",
+    "dvt_history",
+    "--clear",
+    "compression_boots:40",
+];
