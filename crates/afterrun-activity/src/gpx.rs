@@ -213,25 +213,25 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
 
     let mut summary = Summary::empty(Format::Gpx);
     if let Some(sport) = totals.sport {
-        sport.clone_into(&mut summary.sport);
+        sport.clone_into(&mut summary.totals.sport);
     }
     summary.records = totals.records;
     summary.records_with_hr = totals.with_hr;
     summary.records_with_position = totals.with_position;
-    summary.start_time = totals.first_time.map(xml::whole_seconds);
+    summary.totals.start_time = totals.first_time.map(xml::whole_seconds);
     summary.end_time = totals.last_time.map(xml::whole_seconds);
     if totals.first_time.is_some() {
-        summary.elapsed_s = Some(totals.timer_s);
-        summary.timer_s = Some(totals.timer_s);
+        summary.totals.elapsed_s = Some(totals.timer_s);
+        summary.totals.timer_s = Some(totals.timer_s);
     }
     if totals.with_position > 0 {
-        summary.distance_m = Some(totals.path.total_m);
+        summary.totals.distance_m = Some(totals.path.total_m);
     }
     if totals.with_hr > 0 {
-        summary.avg_hr = Some(totals.hr_sum / totals.with_hr as f64);
-        summary.max_hr = totals.max_hr;
+        summary.totals.avg_hr = Some(totals.hr_sum / totals.with_hr as f64);
+        summary.totals.max_hr = totals.max_hr;
     }
-    (summary.ascent_m, summary.descent_m) = totals.climb.totals();
+    (summary.totals.ascent_m, summary.totals.descent_m) = totals.climb.totals();
     summary.warnings = reader.warnings;
     summary.warnings.extend(bad_coordinates.warning(|n| {
         format!("{n} track point(s) without readable coordinates, kept without a position")
@@ -272,16 +272,16 @@ mod tests {
         assert_eq!(s.records, 4);
         assert_eq!(s.records_with_hr, 2);
         assert_eq!(s.records_with_position, 4);
-        assert_eq!(s.sport, "running");
+        assert_eq!(s.totals.sport, "running");
         let seg1 = crate::geo::haversine_m(0.0, 0.0, 0.0, 0.001);
         let seg2 = crate::geo::haversine_m(1.0, 1.0, 1.0, 1.001);
-        assert!((s.distance_m.unwrap() - (seg1 + seg2)).abs() < 1e-6);
-        assert_eq!(s.max_hr, Some(140.0));
-        assert_eq!(s.avg_hr, Some(130.0));
-        assert_eq!(s.start_time, Some(1_795_330_872));
-        assert!((s.elapsed_s.unwrap() - 19.1).abs() < 1e-6);
-        assert!((s.timer_s.unwrap() - 19.1).abs() < 1e-6);
-        assert_eq!(s.ascent_m, Some(5.0));
+        assert!((s.totals.distance_m.unwrap() - (seg1 + seg2)).abs() < 1e-6);
+        assert_eq!(s.totals.max_hr, Some(140.0));
+        assert_eq!(s.totals.avg_hr, Some(130.0));
+        assert_eq!(s.totals.start_time, Some(1_795_330_872));
+        assert!((s.totals.elapsed_s.unwrap() - 19.1).abs() < 1e-6);
+        assert!((s.totals.timer_s.unwrap() - 19.1).abs() < 1e-6);
+        assert_eq!(s.totals.ascent_m, Some(5.0));
         assert_eq!(a.samples.len(), 4);
         assert_eq!(a.samples[0].cadence_rpm, Some(80.0));
         assert!(s.warnings.is_empty());
@@ -315,7 +315,7 @@ mod tests {
         let a = run(r#"<gpx><trk><trkseg><trkpt lat="undefined" lon="1"><time>2007-05-11T15:22:06Z</time></trkpt></trkseg></trk></gpx>"#).unwrap();
         assert_eq!(a.summary.records, 1);
         assert_eq!(a.summary.records_with_position, 0);
-        assert_eq!(a.summary.distance_m, None);
+        assert_eq!(a.summary.totals.distance_m, None);
         assert_eq!(a.summary.warnings.len(), 1);
         assert_eq!(a.summary.warnings[0].kind, ProblemKind::BadStructure);
     }

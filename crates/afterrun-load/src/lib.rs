@@ -116,12 +116,12 @@ pub fn activity_load(
     thresholds: &Thresholds,
     rpe: Option<f64>,
 ) -> Option<(ActivityLoad, Stress)> {
-    let start = activity.summary.start_time?;
+    let s = &activity.summary.totals;
+    let start = s.start_time?;
     let stress = activity_stress(activity, thresholds, rpe);
     let duration_s = activity_duration_s(activity);
-    let distance_m = activity.summary.distance_m.filter(|d| d.is_finite()).unwrap_or(0.0);
+    let distance_m = s.distance_m.filter(|d| d.is_finite()).unwrap_or(0.0);
     // Muscle load models running and walking; other sports leave the legs' DOMS model alone.
-    let s = &activity.summary;
     let muscle = if !stress::on_foot(&s.sport) {
         MuscleLoad::default()
     } else if !activity.samples.is_empty() {

@@ -153,8 +153,8 @@ pub fn activity_facts(activity: &Activity) -> ActivityFacts {
             None => run = 0,
         }
     }
-    let max_hr = held.or_else(|| activity.summary.max_hr.filter(|&hr| in_range(hr)));
-    let running = crate::sport::is_run(&activity.summary.sport);
+    let max_hr = held.or_else(|| activity.summary.totals.max_hr.filter(|&hr| in_range(hr)));
+    let running = crate::sport::is_run(&activity.summary.totals.sport);
     ActivityFacts {
         max_hr,
         best_30min_speed_mps: if running {

@@ -236,8 +236,8 @@ fn trimp_of_a_known_heart_rate_trace() {
 
 fn activity(samples: Vec<Sample>) -> Activity {
     let mut summary = Summary::empty(Format::Fit);
-    summary.sport = "running".to_owned();
-    summary.start_time = samples.first().and_then(|s| s.time_s).map(|t| t as i64);
+    summary.totals.sport = "running".to_owned();
+    summary.totals.start_time = samples.first().and_then(|s| s.time_s).map(|t| t as i64);
     Activity { summary, samples }
 }
 
@@ -297,12 +297,12 @@ fn stress_kind_follows_the_order_of_preference() {
     assert!(close(s.value, s.raw / trimp_per_threshold_hour(&t) * 100.0, 1e-12));
     a.samples.iter_mut().for_each(|s| s.heart_rate_bpm = None);
     assert_eq!(activity_stress(&a, &t, Some(5.0)).kind, StressKind::Rtss);
-    a.summary.sport = "cycling".to_owned();
-    a.summary.timer_s = Some(600.0);
+    a.summary.totals.sport = "cycling".to_owned();
+    a.summary.totals.timer_s = Some(600.0);
     assert_eq!(activity_stress(&a, &t, Some(5.0)).kind, StressKind::Srpe);
-    a.summary.avg_hr = Some(140.0);
+    a.summary.totals.avg_hr = Some(140.0);
     assert_eq!(activity_stress(&a, &t, Some(5.0)).kind, StressKind::Hrtss);
-    a.summary.avg_hr = None;
+    a.summary.totals.avg_hr = None;
     let s = activity_stress(&a, &t, None);
     assert_eq!((s.kind, s.raw), (StressKind::Duration, 10.0));
     for kind in [
@@ -339,7 +339,7 @@ fn thresholds_are_estimated_from_activities() {
     // A single spike is a glitch, not a maximum.
     let mut spiky = a.clone();
     spiky.samples[700].heart_rate_bpm = Some(226.0);
-    spiky.summary.max_hr = Some(226.0);
+    spiky.summary.totals.max_hr = Some(226.0);
     assert_eq!(activity_facts(&spiky).max_hr, Some(181.0));
     // Without samples the summary's maximum is all there is.
     spiky.samples.clear();
@@ -743,7 +743,7 @@ proptest! {
     fn no_panic_on_any_samples(samples in proptest::collection::vec(arb_sample(), 0..60)) {
         let t = thresholds(Sex::Unspecified);
         let mut a = activity(samples);
-        a.summary.start_time = Some(1_700_000_000);
+        a.summary.totals.start_time = Some(1_700_000_000);
         let (load, stress) = activity_load(&a, &t, Some(5.0)).unwrap();
         prop_assert!(stress.value.is_finite() && stress.value >= 0.0);
         prop_assert!(load.muscle.total.iter().all(|x| x.is_finite() && *x >= 0.0));
