@@ -29,7 +29,7 @@
 //! - `status --json`: `daily[]` = [`Status::daily`] (`date`, `load`, `fitness`, `fatigue`, `form`,
 //!   `acwr`; the other fields of [`DailyPoint`] may be added); the top-level `fitness`, `fatigue`,
 //!   `form`, `acwr`, `monotony`, `strain` are [`Status::today`]'s, `acwr_band` is
-//!   [`Status::acwr_band`], `weekly_km` is `weekly_distance_m / 1000`; `muscles[]` is
+//!   [`Status::acwr_band`], `weekly_km` is `week.distance_m / 1000`; `muscles[]` is
 //!   [`Forecast::muscles`] at `now` (times as RFC 3339 UTC); `assumptions` = the thresholds'
 //!   assumptions plus one line per activity left out for lack of a start time.
 //! - Check-ins: soreness ratings become [`SorenessReport`]s (`"quads_left".parse::<MuscleGroup>()`

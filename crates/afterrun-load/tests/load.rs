@@ -87,9 +87,9 @@ fn ten_day_series_matches_hand_computation() {
         assert_eq!(p.acwr, None, "day {i}");
     }
     // Weekly volume on day 9: days 3..=9 hold two activities (days 5 and 9).
-    assert_eq!(days[9].weekly_distance_m, 20_000.0);
-    assert_eq!(days[9].weekly_time_s, 7_200.0);
-    assert_eq!(days[9].weekly_load, 110.0);
+    assert_eq!(days[9].week.distance_m, 20_000.0);
+    assert_eq!(days[9].week.time_s, 7_200.0);
+    assert_eq!(days[9].week.load, 110.0);
     // Ramp rate: fitness(9) − fitness(2).
     assert!(close(days[9].ramp_rate, 5.31194910 - 3.41983318, 1e-8));
 }
@@ -138,7 +138,7 @@ fn acwr_on_a_known_series() {
     assert!(close(days[34].acwr.unwrap(), 1.42305034, 1e-8));
     assert!(close(days[34].acwr_rolling.unwrap(), 1.6, 1e-12));
     // Equal loads all week: no monotony.
-    assert_eq!(days[34].monotony, None);
+    assert_eq!(days[34].week.monotony, None);
     let st = status(&acts, date("2026-02-04")).unwrap();
     assert_eq!(st.acwr_band(), Some(AcwrBand::High));
     assert!(!st.flags.acwr_very_high);
@@ -162,12 +162,12 @@ fn monotony_and_strain_by_hand() {
         (0..7).map(|i| act(morning("2026-01-01", i), 10.0 * (i + 1) as f64)).collect();
     let days = daily_series(&acts, date("2026-01-07")).unwrap();
     let p = days[6];
-    assert!(close(p.monotony.unwrap(), 2.0, 1e-12));
-    assert!(close(p.strain.unwrap(), 560.0, 1e-9));
+    assert!(close(p.week.monotony.unwrap(), 2.0, 1e-12));
+    assert!(close(p.week.strain.unwrap(), 560.0, 1e-9));
     // Day 1 of history: loads 10, 20 and five days of nothing before: mean 30/7,
     // sd = √((10² + 20²)/7 − (30/7)²) = √(500/7 − 900/49) = √(2600/49).
     let m = (30.0 / 7.0) / (2600.0_f64 / 49.0).sqrt();
-    assert!(close(days[1].monotony.unwrap(), m, 1e-12));
+    assert!(close(days[1].week.monotony.unwrap(), m, 1e-12));
     assert_eq!(foster_monotony(&[5.0; 7]), None);
     assert_eq!(foster_monotony(&[0.0; 7]), None);
 }
@@ -186,7 +186,7 @@ fn monotony_flag_and_high_volume() {
     let st = status(&acts, as_of).unwrap();
     assert_eq!(st.flags.high_volume, Some(true));
     // Loads 60 six days, 0 one day: mean 51.43, sd 21.0, monotony 2.45 > 2.
-    assert!(st.flags.monotony_high, "{:?}", st.today().unwrap().monotony);
+    assert!(st.flags.monotony_high, "{:?}", st.today().unwrap().week.monotony);
     // Too little history: unknown.
     let st = status(&acts[..30], date("2026-02-05")).unwrap();
     assert_eq!(st.flags.high_volume, None);
