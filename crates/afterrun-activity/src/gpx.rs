@@ -14,9 +14,9 @@
 //! ascent/descent with the hysteresis of [`crate::geo::Climb`], per segment; average heart rate =
 //! the mean over points that have one.
 
-use crate::geo::{Climb, PathLength, valid_position};
+use crate::geo::{PathLength, valid_position};
 use crate::model::{Activity, DecodeError, DecodeOptions, Format, Sample, Summary};
-use crate::xml::{self, Node, XmlReader};
+use crate::xml::{self, Node, Points, XmlReader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tag {
@@ -58,25 +58,18 @@ fn tag_of(local: &str) -> Tag {
 /// Everything summed while reading.
 #[derive(Debug, Default)]
 struct Totals {
-    records: u64,
-    with_hr: u64,
-    with_position: u64,
-    hr_sum: f64,
-    max_hr: Option<f64>,
-    first_time: Option<f64>,
-    last_time: Option<f64>,
+    points: Points,
     seg_first: Option<f64>,
     seg_last: Option<f64>,
     timer_s: f64,
     path: PathLength,
-    climb: Climb,
     sport: Option<&'static str>,
 }
 
 impl Totals {
     fn break_segment(&mut self) {
         self.path.break_segment();
-        self.climb.break_segment();
+        self.points.climb.break_segment();
         if let (Some(a), Some(b)) = (self.seg_first, self.seg_last) {
             self.timer_s += (b - a).max(0.0);
         }
@@ -85,22 +78,11 @@ impl Totals {
     }
 
     fn add(&mut self, p: &Sample) {
-        self.records += 1;
+        self.points.add(p);
         if let (Some(lat), Some(lon)) = (p.lat_deg, p.lon_deg) {
-            self.with_position += 1;
             self.path.push(lat, lon);
         }
-        if let Some(hr) = p.heart_rate_bpm {
-            self.with_hr += 1;
-            self.hr_sum += hr;
-            self.max_hr = Some(self.max_hr.map_or(hr, |m: f64| m.max(hr)));
-        }
-        if let Some(e) = p.altitude_m {
-            self.climb.push(e);
-        }
         if let Some(t) = p.time_s {
-            self.first_time.get_or_insert(t);
-            self.last_time = Some(t);
             self.seg_first.get_or_insert(t);
             self.seg_last = Some(t);
         }
@@ -206,7 +188,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     }
     totals.break_segment();
 
-    if totals.records == 0 {
+    if totals.points.records == 0 {
         root.missing(&reader.warnings)?;
         return Err(xml::nothing_usable(&reader.warnings, "track point"));
     }
@@ -215,23 +197,21 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     if let Some(sport) = totals.sport {
         sport.clone_into(&mut summary.totals.sport);
     }
-    summary.records = totals.records;
-    summary.records_with_hr = totals.with_hr;
-    summary.records_with_position = totals.with_position;
-    summary.totals.start_time = totals.first_time.map(xml::whole_seconds);
-    summary.end_time = totals.last_time.map(xml::whole_seconds);
-    if totals.first_time.is_some() {
+    summary.records = totals.points.records;
+    summary.records_with_hr = totals.points.with_hr;
+    summary.records_with_position = totals.points.with_position;
+    summary.totals.start_time = totals.points.first_time.map(xml::whole_seconds);
+    summary.end_time = totals.points.last_time.map(xml::whole_seconds);
+    if totals.points.first_time.is_some() {
         summary.totals.elapsed_s = Some(totals.timer_s);
         summary.totals.timer_s = Some(totals.timer_s);
     }
-    if totals.with_position > 0 {
+    if totals.points.with_position > 0 {
         summary.totals.distance_m = Some(totals.path.total_m);
     }
-    if totals.with_hr > 0 {
-        summary.totals.avg_hr = Some(totals.hr_sum / totals.with_hr as f64);
-        summary.totals.max_hr = totals.max_hr;
-    }
-    (summary.totals.ascent_m, summary.totals.descent_m) = totals.climb.totals();
+    summary.totals.avg_hr = totals.points.avg_hr();
+    summary.totals.max_hr = totals.points.max_hr;
+    (summary.totals.ascent_m, summary.totals.descent_m) = totals.points.climb.totals();
     summary.warnings = reader.warnings;
     summary.warnings.extend(bad_coordinates.warning(|n| {
         format!("{n} track point(s) without readable coordinates, kept without a position")

@@ -12,11 +12,11 @@
 //! mean of trackpoint heart rates; ascent/descent from trackpoint altitudes with the hysteresis
 //! of [`crate::geo::Climb`], per track. Several activities in one file become sessions.
 
-use crate::geo::{Climb, valid_position};
+use crate::geo::valid_position;
 use crate::model::{
     Activity, DecodeError, DecodeOptions, Format, ProblemKind, Sample, Summary, Totals,
 };
-use crate::xml::{self, Node, XmlReader};
+use crate::xml::{self, Node, Points, XmlReader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tag {
@@ -89,49 +89,28 @@ struct Act {
     sport: Option<&'static str>,
     id_time: Option<f64>,
     laps: Vec<Lap>,
-    records: u64,
-    with_hr: u64,
-    with_position: u64,
-    hr_sum: f64,
-    max_hr: Option<f64>,
+    points: Points,
     last_distance: Option<f64>,
-    first_time: Option<f64>,
-    last_time: Option<f64>,
-    climb: Climb,
 }
 
 impl Act {
     fn add(&mut self, p: &Sample) {
-        self.records += 1;
-        if p.lat_deg.is_some() && p.lon_deg.is_some() {
-            self.with_position += 1;
-        }
-        if let Some(hr) = p.heart_rate_bpm {
-            self.with_hr += 1;
-            self.hr_sum += hr;
-            self.max_hr = Some(self.max_hr.map_or(hr, |m: f64| m.max(hr)));
-        }
+        self.points.add(p);
         if let Some(d) = p.distance_m {
             self.last_distance = Some(d);
-        }
-        if let Some(e) = p.altitude_m {
-            self.climb.push(e);
-        }
-        if let Some(t) = p.time_s {
-            self.first_time.get_or_insert(t);
-            self.last_time = Some(t);
         }
     }
 
     fn session(&self) -> Totals {
-        let start = self.laps.first().and_then(|l| l.start).or(self.id_time).or(self.first_time);
+        let start =
+            self.laps.first().and_then(|l| l.start).or(self.id_time).or(self.points.first_time);
         let times: Vec<f64> = self.laps.iter().filter_map(|l| l.total_time_s).collect();
         let elapsed = (!times.is_empty()).then(|| times.iter().sum::<f64>());
         let lap_distances: Vec<f64> = self.laps.iter().filter_map(|l| l.distance_m).collect();
         let distance = self
             .last_distance
             .or_else(|| (!lap_distances.is_empty()).then(|| lap_distances.iter().sum()));
-        let max_hr = self.max_hr.or_else(|| {
+        let max_hr = self.points.max_hr.or_else(|| {
             self.laps.iter().filter_map(|l| l.max_hr).fold(None, |m, v| Some(v.max(m.unwrap_or(v))))
         });
         let (weighted, weight) = self
@@ -139,14 +118,8 @@ impl Act {
             .iter()
             .filter_map(|l| Some((l.avg_hr?, l.total_time_s.filter(|t| *t > 0.0)?)))
             .fold((0.0, 0.0), |(s, w), (hr, t)| (s + hr * t, w + t));
-        let avg_hr = if weight > 0.0 {
-            Some(weighted / weight)
-        } else if self.with_hr > 0 {
-            Some(self.hr_sum / self.with_hr as f64)
-        } else {
-            None
-        };
-        let (ascent, descent) = self.climb.totals();
+        let avg_hr = if weight > 0.0 { Some(weighted / weight) } else { self.points.avg_hr() };
+        let (ascent, descent) = self.points.climb.totals();
         Totals {
             sport: self.sport.unwrap_or("unknown").to_owned(),
             sub_sport: None,
@@ -207,7 +180,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
                     }
                     Tag::Track => {
                         if let Some(a) = act.as_mut() {
-                            a.climb.break_segment();
+                            a.points.climb.break_segment();
                         }
                     }
                     Tag::Trackpoint if act.is_some() && point.is_none() => {
@@ -302,7 +275,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     }
     acts.extend(act.take());
 
-    let records: u64 = acts.iter().map(|a| a.records).sum();
+    let records: u64 = acts.iter().map(|a| a.points.records).sum();
     let laps: usize = acts.iter().map(|a| a.laps.len()).sum();
     if acts.is_empty() || (records == 0 && laps == 0) {
         root.missing(&reader.warnings)?;
@@ -318,10 +291,10 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     let sessions: Vec<Totals> = acts.iter().map(Act::session).collect();
     let mut summary = Summary::empty(Format::Tcx);
     summary.records = records;
-    summary.records_with_hr = acts.iter().map(|a| a.with_hr).sum();
-    summary.records_with_position = acts.iter().map(|a| a.with_position).sum();
+    summary.records_with_hr = acts.iter().map(|a| a.points.with_hr).sum();
+    summary.records_with_position = acts.iter().map(|a| a.points.with_position).sum();
     summary.totals.start_time = sessions.iter().find_map(|s| s.start_time);
-    let last_time = acts.iter().rev().find_map(|a| a.last_time);
+    let last_time = acts.iter().rev().find_map(|a| a.points.last_time);
     summary.end_time = last_time.map(xml::whole_seconds).or_else(|| {
         let s = sessions.last()?;
         // Lap times are the file's word: a huge or negative one gives no end, not an overflow.
