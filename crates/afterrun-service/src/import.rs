@@ -289,6 +289,15 @@ pub struct LineView {
     pub duplicate_reason: Option<String>,
     /// Damage that still left usable data.
     pub warnings: Vec<LineProblem>,
+    /// What the activity was.
+    #[serde(flatten)]
+    pub activity: LineActivity,
+}
+
+/// What a line says the activity was (each field empty when the line lacks it).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
+pub struct LineActivity {
     /// The sport code.
     pub sport: Option<String>,
     /// The start, RFC 3339.
@@ -422,4 +431,41 @@ pub async fn store_upload(
         lines.push(store_prepared(store, athlete, &name, p, imported_at, &mut counts).await?);
     }
     Ok((lines, counts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_reads_into_its_view_and_a_broken_one_into_an_empty_view() {
+        let line = json!({
+            "file": "a.fit", "format": "fit", "ok": true, "sport": "running",
+            "start_time": "2026-11-22T07:01:12Z", "distance_m": 10000.5, "elapsed_s": 3600.0,
+            "warnings": [{"kind": "short_activity", "message": "short", "offset": null}],
+            "stored": "duplicate", "duplicate_reason": "same_activity",
+        });
+        let view = LineView::of(&line);
+        assert_eq!(view.file, "a.fit");
+        assert!(view.ok && view.error.is_none());
+        assert_eq!(view.stored.as_deref(), Some("duplicate"));
+        assert_eq!(view.duplicate_reason.as_deref(), Some("same_activity"));
+        assert_eq!(view.warnings[0].kind, "short_activity");
+        assert_eq!(
+            view.activity,
+            LineActivity {
+                sport: Some("running".into()),
+                start_time: Some("2026-11-22T07:01:12Z".into()),
+                distance_m: Some(10000.5),
+                elapsed_s: Some(3600.0),
+            }
+        );
+        let failed = json!({"file": "b.gpx", "ok": false,
+                            "error": {"kind": "bad_xml", "message": "broken"}});
+        let view = LineView::of(&failed);
+        assert_eq!(view.error_kind(), Some("bad_xml"));
+        assert_eq!(view.activity, LineActivity::default());
+        assert!(view.counts_as_failure());
+        assert_eq!(LineView::of(&json!({"distance_m": "far"})), LineView::default());
+    }
 }
