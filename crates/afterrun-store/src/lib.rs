@@ -377,8 +377,7 @@ impl Store {
     /// Every athlete's name, in creation order.
     pub async fn athletes(&self) -> Result<Vec<String>> {
         let sql = "SELECT name FROM athletes ORDER BY id";
-        let rows: Vec<(String,)> = self.sql("listing athletes", sql, &[]).fetch_all().await?;
-        Ok(rows.into_iter().map(|(name,)| name).collect())
+        self.sql("listing athletes", sql, &[]).fetch_map(|(name,): (String,)| name).await
     }
 
     /// The athlete's profile.
@@ -893,27 +892,22 @@ impl Store {
 
     /// The outcomes recorded for the athlete's plans.
     pub async fn outcomes(&self, athlete: Id) -> Result<Vec<Outcome>> {
-        let rows = self
-            .sql(
-                "listing outcomes",
-                "SELECT o.plan_id, o.muscle_group, o.reported, o.forecast, o.residual \
-                 FROM outcomes o JOIN plans p ON p.id = o.plan_id \
-                 JOIN checkins c ON c.id = p.checkin_id WHERE c.athlete_id = $1 \
-                 ORDER BY o.plan_id, o.muscle_group",
-                &[athlete.into()],
-            )
-            .fetch_all()
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(plan_id, group, reported, forecast, residual)| Outcome {
-                plan_id,
-                group,
-                reported,
-                forecast,
-                residual,
-            })
-            .collect())
+        self.sql(
+            "listing outcomes",
+            "SELECT o.plan_id, o.muscle_group, o.reported, o.forecast, o.residual \
+             FROM outcomes o JOIN plans p ON p.id = o.plan_id \
+             JOIN checkins c ON c.id = p.checkin_id WHERE c.athlete_id = $1 \
+             ORDER BY o.plan_id, o.muscle_group",
+            &[athlete.into()],
+        )
+        .fetch_map(|(plan_id, group, reported, forecast, residual)| Outcome {
+            plan_id,
+            group,
+            reported,
+            forecast,
+            residual,
+        })
+        .await
     }
 
     /// Everything stored about the athlete with this name.
