@@ -14,9 +14,9 @@
 //! ascent/descent with the hysteresis of [`crate::geo::Climb`], per segment; average heart rate =
 //! the mean over points that have one.
 
-use crate::geo::{Climb, PathLength, valid_position};
+use crate::geo::{PathLength, valid_position};
 use crate::model::{Activity, DecodeError, DecodeOptions, Format, Sample, Summary};
-use crate::xml::{self, Node, XmlReader};
+use crate::xml::{self, Node, Points, XmlReader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tag {
@@ -58,25 +58,18 @@ fn tag_of(local: &str) -> Tag {
 /// Everything summed while reading.
 #[derive(Debug, Default)]
 struct Totals {
-    records: u64,
-    with_hr: u64,
-    with_position: u64,
-    hr_sum: f64,
-    max_hr: Option<f64>,
-    first_time: Option<f64>,
-    last_time: Option<f64>,
+    points: Points,
     seg_first: Option<f64>,
     seg_last: Option<f64>,
     timer_s: f64,
     path: PathLength,
-    climb: Climb,
     sport: Option<&'static str>,
 }
 
 impl Totals {
     fn break_segment(&mut self) {
         self.path.break_segment();
-        self.climb.break_segment();
+        self.points.climb.break_segment();
         if let (Some(a), Some(b)) = (self.seg_first, self.seg_last) {
             self.timer_s += (b - a).max(0.0);
         }
@@ -85,22 +78,11 @@ impl Totals {
     }
 
     fn add(&mut self, p: &Sample) {
-        self.records += 1;
+        self.points.add(p);
         if let (Some(lat), Some(lon)) = (p.lat_deg, p.lon_deg) {
-            self.with_position += 1;
             self.path.push(lat, lon);
         }
-        if let Some(hr) = p.heart_rate_bpm {
-            self.with_hr += 1;
-            self.hr_sum += hr;
-            self.max_hr = Some(self.max_hr.map_or(hr, |m: f64| m.max(hr)));
-        }
-        if let Some(e) = p.altitude_m {
-            self.climb.push(e);
-        }
         if let Some(t) = p.time_s {
-            self.first_time.get_or_insert(t);
-            self.last_time = Some(t);
             self.seg_first.get_or_insert(t);
             self.seg_last = Some(t);
         }
@@ -206,32 +188,30 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     }
     totals.break_segment();
 
-    if totals.records == 0 {
+    if totals.points.records == 0 {
         root.missing(&reader.warnings)?;
         return Err(xml::nothing_usable(&reader.warnings, "track point"));
     }
 
     let mut summary = Summary::empty(Format::Gpx);
     if let Some(sport) = totals.sport {
-        sport.clone_into(&mut summary.sport);
+        sport.clone_into(&mut summary.totals.sport);
     }
-    summary.records = totals.records;
-    summary.records_with_hr = totals.with_hr;
-    summary.records_with_position = totals.with_position;
-    summary.start_time = totals.first_time.map(xml::whole_seconds);
-    summary.end_time = totals.last_time.map(xml::whole_seconds);
-    if totals.first_time.is_some() {
-        summary.elapsed_s = Some(totals.timer_s);
-        summary.timer_s = Some(totals.timer_s);
+    summary.records = totals.points.records;
+    summary.records_with_hr = totals.points.with_hr;
+    summary.records_with_position = totals.points.with_position;
+    summary.totals.start_time = totals.points.first_time.map(xml::whole_seconds);
+    summary.end_time = totals.points.last_time.map(xml::whole_seconds);
+    if totals.points.first_time.is_some() {
+        summary.totals.elapsed_s = Some(totals.timer_s);
+        summary.totals.timer_s = Some(totals.timer_s);
     }
-    if totals.with_position > 0 {
-        summary.distance_m = Some(totals.path.total_m);
+    if totals.points.with_position > 0 {
+        summary.totals.distance_m = Some(totals.path.total_m);
     }
-    if totals.with_hr > 0 {
-        summary.avg_hr = Some(totals.hr_sum / totals.with_hr as f64);
-        summary.max_hr = totals.max_hr;
-    }
-    (summary.ascent_m, summary.descent_m) = totals.climb.totals();
+    summary.totals.avg_hr = totals.points.avg_hr();
+    summary.totals.max_hr = totals.points.max_hr;
+    (summary.totals.ascent_m, summary.totals.descent_m) = totals.points.climb.totals();
     summary.warnings = reader.warnings;
     summary.warnings.extend(bad_coordinates.warning(|n| {
         format!("{n} track point(s) without readable coordinates, kept without a position")
@@ -272,16 +252,16 @@ mod tests {
         assert_eq!(s.records, 4);
         assert_eq!(s.records_with_hr, 2);
         assert_eq!(s.records_with_position, 4);
-        assert_eq!(s.sport, "running");
+        assert_eq!(s.totals.sport, "running");
         let seg1 = crate::geo::haversine_m(0.0, 0.0, 0.0, 0.001);
         let seg2 = crate::geo::haversine_m(1.0, 1.0, 1.0, 1.001);
-        assert!((s.distance_m.unwrap() - (seg1 + seg2)).abs() < 1e-6);
-        assert_eq!(s.max_hr, Some(140.0));
-        assert_eq!(s.avg_hr, Some(130.0));
-        assert_eq!(s.start_time, Some(1_795_330_872));
-        assert!((s.elapsed_s.unwrap() - 19.1).abs() < 1e-6);
-        assert!((s.timer_s.unwrap() - 19.1).abs() < 1e-6);
-        assert_eq!(s.ascent_m, Some(5.0));
+        assert!((s.totals.distance_m.unwrap() - (seg1 + seg2)).abs() < 1e-6);
+        assert_eq!(s.totals.max_hr, Some(140.0));
+        assert_eq!(s.totals.avg_hr, Some(130.0));
+        assert_eq!(s.totals.start_time, Some(1_795_330_872));
+        assert!((s.totals.elapsed_s.unwrap() - 19.1).abs() < 1e-6);
+        assert!((s.totals.timer_s.unwrap() - 19.1).abs() < 1e-6);
+        assert_eq!(s.totals.ascent_m, Some(5.0));
         assert_eq!(a.samples.len(), 4);
         assert_eq!(a.samples[0].cadence_rpm, Some(80.0));
         assert!(s.warnings.is_empty());
@@ -315,7 +295,7 @@ mod tests {
         let a = run(r#"<gpx><trk><trkseg><trkpt lat="undefined" lon="1"><time>2007-05-11T15:22:06Z</time></trkpt></trkseg></trk></gpx>"#).unwrap();
         assert_eq!(a.summary.records, 1);
         assert_eq!(a.summary.records_with_position, 0);
-        assert_eq!(a.summary.distance_m, None);
+        assert_eq!(a.summary.totals.distance_m, None);
         assert_eq!(a.summary.warnings.len(), 1);
         assert_eq!(a.summary.warnings[0].kind, ProblemKind::BadStructure);
     }

@@ -146,14 +146,14 @@ pub struct Device {
     pub product: Option<String>,
 }
 
-/// Totals of one session (one sport leg of a multisport file, or the whole activity).
+/// The totals of one session (one sport leg of a multisport file) or of the whole activity.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct SessionSummary {
-    /// Lower-case FIT sport name, or `unknown`.
+pub struct Totals {
+    /// Lower-case FIT sport name, `unknown`; for the whole activity also `multisport`.
     pub sport: String,
     /// Lower-case FIT sub-sport name, when known.
     pub sub_sport: Option<String>,
-    /// Start of the session, UTC.
+    /// Start, UTC; `None` when the file has no absolute time.
     pub start_time: Option<UnixSeconds>,
     /// Elapsed (wall-clock) seconds.
     pub elapsed_s: Option<f64>,
@@ -173,73 +173,43 @@ pub struct SessionSummary {
     pub laps: Option<u32>,
 }
 
-/// The file-level summary: exactly what `inspect --json` prints (interfaces.md).
+/// The file-level summary: what `inspect --json` prints (interfaces.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// The container format.
     pub format: Format,
-    /// Lower-case FIT sport name, `multisport`, or `unknown`.
-    pub sport: String,
-    /// Lower-case FIT sub-sport name, when known.
-    pub sub_sport: Option<String>,
-    /// Start of the activity, UTC; `None` when the file has no absolute time.
-    pub start_time: Option<UnixSeconds>,
+    /// The whole activity's totals.
+    pub totals: Totals,
     /// End of the activity, UTC.
     pub end_time: Option<UnixSeconds>,
-    /// Elapsed (wall-clock) seconds.
-    pub elapsed_s: Option<f64>,
-    /// Timer (moving) seconds.
-    pub timer_s: Option<f64>,
-    /// Distance in metres.
-    pub distance_m: Option<f64>,
     /// Number of records (FIT `record` messages, GPX track points, TCX trackpoints).
     pub records: u64,
     /// Records whose own heart rate is valid.
     pub records_with_hr: u64,
     /// Records with a valid latitude and longitude.
     pub records_with_position: u64,
-    /// Average heart rate, beats per minute.
-    pub avg_hr: Option<f64>,
-    /// Maximum heart rate, beats per minute.
-    pub max_hr: Option<f64>,
     /// The wearer's resting heart rate as the recording device holds it (FIT `user_profile`
     /// field 8, `resting_heart_rate`), beats per minute; `None` when the file does not carry it.
     pub rest_hr: Option<f64>,
-    /// Total ascent in metres.
-    pub ascent_m: Option<f64>,
-    /// Total descent in metres.
-    pub descent_m: Option<f64>,
-    /// Number of laps.
-    pub laps: Option<u32>,
     /// The recording device, when the file names it.
     pub device: Option<Device>,
     /// Each session, when the file has several (multisport, chained files); may be empty.
-    pub sessions: Vec<SessionSummary>,
+    pub sessions: Vec<Totals>,
     /// Damage that left usable data.
     pub warnings: Vec<Warning>,
 }
 
 impl Summary {
-    /// An empty summary of the given format, to be filled by a decoder.
+    /// An empty summary of the given format (sport `unknown`), to be filled by a decoder.
     pub fn empty(format: Format) -> Self {
         Summary {
             format,
-            sport: "unknown".to_owned(),
-            sub_sport: None,
-            start_time: None,
+            totals: Totals { sport: "unknown".to_owned(), ..Totals::default() },
             end_time: None,
-            elapsed_s: None,
-            timer_s: None,
-            distance_m: None,
             records: 0,
             records_with_hr: 0,
             records_with_position: 0,
-            avg_hr: None,
-            max_hr: None,
             rest_hr: None,
-            ascent_m: None,
-            descent_m: None,
-            laps: None,
             device: None,
             sessions: Vec::new(),
             warnings: Vec::new(),

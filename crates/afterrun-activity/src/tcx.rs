@@ -12,11 +12,11 @@
 //! mean of trackpoint heart rates; ascent/descent from trackpoint altitudes with the hysteresis
 //! of [`crate::geo::Climb`], per track. Several activities in one file become sessions.
 
-use crate::geo::{Climb, valid_position};
+use crate::geo::valid_position;
 use crate::model::{
-    Activity, DecodeError, DecodeOptions, Format, ProblemKind, Sample, SessionSummary, Summary,
+    Activity, DecodeError, DecodeOptions, Format, ProblemKind, Sample, Summary, Totals,
 };
-use crate::xml::{self, Node, XmlReader};
+use crate::xml::{self, Node, Points, XmlReader};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tag {
@@ -89,49 +89,28 @@ struct Act {
     sport: Option<&'static str>,
     id_time: Option<f64>,
     laps: Vec<Lap>,
-    records: u64,
-    with_hr: u64,
-    with_position: u64,
-    hr_sum: f64,
-    max_hr: Option<f64>,
+    points: Points,
     last_distance: Option<f64>,
-    first_time: Option<f64>,
-    last_time: Option<f64>,
-    climb: Climb,
 }
 
 impl Act {
     fn add(&mut self, p: &Sample) {
-        self.records += 1;
-        if p.lat_deg.is_some() && p.lon_deg.is_some() {
-            self.with_position += 1;
-        }
-        if let Some(hr) = p.heart_rate_bpm {
-            self.with_hr += 1;
-            self.hr_sum += hr;
-            self.max_hr = Some(self.max_hr.map_or(hr, |m: f64| m.max(hr)));
-        }
+        self.points.add(p);
         if let Some(d) = p.distance_m {
             self.last_distance = Some(d);
         }
-        if let Some(e) = p.altitude_m {
-            self.climb.push(e);
-        }
-        if let Some(t) = p.time_s {
-            self.first_time.get_or_insert(t);
-            self.last_time = Some(t);
-        }
     }
 
-    fn session(&self) -> SessionSummary {
-        let start = self.laps.first().and_then(|l| l.start).or(self.id_time).or(self.first_time);
+    fn session(&self) -> Totals {
+        let start =
+            self.laps.first().and_then(|l| l.start).or(self.id_time).or(self.points.first_time);
         let times: Vec<f64> = self.laps.iter().filter_map(|l| l.total_time_s).collect();
         let elapsed = (!times.is_empty()).then(|| times.iter().sum::<f64>());
         let lap_distances: Vec<f64> = self.laps.iter().filter_map(|l| l.distance_m).collect();
         let distance = self
             .last_distance
             .or_else(|| (!lap_distances.is_empty()).then(|| lap_distances.iter().sum()));
-        let max_hr = self.max_hr.or_else(|| {
+        let max_hr = self.points.max_hr.or_else(|| {
             self.laps.iter().filter_map(|l| l.max_hr).fold(None, |m, v| Some(v.max(m.unwrap_or(v))))
         });
         let (weighted, weight) = self
@@ -139,15 +118,9 @@ impl Act {
             .iter()
             .filter_map(|l| Some((l.avg_hr?, l.total_time_s.filter(|t| *t > 0.0)?)))
             .fold((0.0, 0.0), |(s, w), (hr, t)| (s + hr * t, w + t));
-        let avg_hr = if weight > 0.0 {
-            Some(weighted / weight)
-        } else if self.with_hr > 0 {
-            Some(self.hr_sum / self.with_hr as f64)
-        } else {
-            None
-        };
-        let (ascent, descent) = self.climb.totals();
-        SessionSummary {
+        let avg_hr = if weight > 0.0 { Some(weighted / weight) } else { self.points.avg_hr() };
+        let (ascent, descent) = self.points.climb.totals();
+        Totals {
             sport: self.sport.unwrap_or("unknown").to_owned(),
             sub_sport: None,
             start_time: start.map(xml::whole_seconds),
@@ -207,7 +180,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
                     }
                     Tag::Track => {
                         if let Some(a) = act.as_mut() {
-                            a.climb.break_segment();
+                            a.points.climb.break_segment();
                         }
                     }
                     Tag::Trackpoint if act.is_some() && point.is_none() => {
@@ -302,7 +275,7 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
     }
     acts.extend(act.take());
 
-    let records: u64 = acts.iter().map(|a| a.records).sum();
+    let records: u64 = acts.iter().map(|a| a.points.records).sum();
     let laps: usize = acts.iter().map(|a| a.laps.len()).sum();
     if acts.is_empty() || (records == 0 && laps == 0) {
         root.missing(&reader.warnings)?;
@@ -315,35 +288,35 @@ pub fn decode(bytes: &[u8], options: &DecodeOptions) -> Result<Activity, DecodeE
         return Err(xml::nothing_usable(&reader.warnings, "activity"));
     }
 
-    let sessions: Vec<SessionSummary> = acts.iter().map(Act::session).collect();
+    let sessions: Vec<Totals> = acts.iter().map(Act::session).collect();
     let mut summary = Summary::empty(Format::Tcx);
     summary.records = records;
-    summary.records_with_hr = acts.iter().map(|a| a.with_hr).sum();
-    summary.records_with_position = acts.iter().map(|a| a.with_position).sum();
-    summary.start_time = sessions.iter().find_map(|s| s.start_time);
-    let last_time = acts.iter().rev().find_map(|a| a.last_time);
+    summary.records_with_hr = acts.iter().map(|a| a.points.with_hr).sum();
+    summary.records_with_position = acts.iter().map(|a| a.points.with_position).sum();
+    summary.totals.start_time = sessions.iter().find_map(|s| s.start_time);
+    let last_time = acts.iter().rev().find_map(|a| a.points.last_time);
     summary.end_time = last_time.map(xml::whole_seconds).or_else(|| {
         let s = sessions.last()?;
         // Lap times are the file's word: a huge or negative one gives no end, not an overflow.
         let elapsed = s.elapsed_s.filter(|e| (0.0..1e10).contains(e))?;
         s.start_time?.checked_add(elapsed as i64)
     });
-    summary.elapsed_s = sum(sessions.iter().map(|s| s.elapsed_s));
-    summary.timer_s = sum(sessions.iter().map(|s| s.timer_s));
-    summary.distance_m = sum(sessions.iter().map(|s| s.distance_m));
-    summary.ascent_m = sum(sessions.iter().map(|s| s.ascent_m));
-    summary.descent_m = sum(sessions.iter().map(|s| s.descent_m));
-    summary.max_hr =
+    summary.totals.elapsed_s = sum(sessions.iter().map(|s| s.elapsed_s));
+    summary.totals.timer_s = sum(sessions.iter().map(|s| s.timer_s));
+    summary.totals.distance_m = sum(sessions.iter().map(|s| s.distance_m));
+    summary.totals.ascent_m = sum(sessions.iter().map(|s| s.ascent_m));
+    summary.totals.descent_m = sum(sessions.iter().map(|s| s.descent_m));
+    summary.totals.max_hr =
         sessions.iter().filter_map(|s| s.max_hr).fold(None, |m, v| Some(v.max(m.unwrap_or(v))));
-    summary.laps = u32::try_from(laps).ok();
+    summary.totals.laps = u32::try_from(laps).ok();
     let (weighted, weight) = sessions
         .iter()
         .filter_map(|s| Some((s.avg_hr?, s.elapsed_s.filter(|t| *t > 0.0)?)))
         .fold((0.0, 0.0), |(a, w), (hr, t)| (a + hr * t, w + t));
-    summary.avg_hr =
+    summary.totals.avg_hr =
         if weight > 0.0 { Some(weighted / weight) } else { sessions.iter().find_map(|s| s.avg_hr) };
     let first_sport = sessions[0].sport.clone();
-    summary.sport = if sessions.iter().all(|s| s.sport == first_sport) {
+    summary.totals.sport = if sessions.iter().all(|s| s.sport == first_sport) {
         first_sport
     } else {
         "multisport".to_owned()
@@ -400,13 +373,13 @@ mod tests {
         assert_eq!(s.records, 3);
         assert_eq!(s.records_with_hr, 1);
         assert_eq!(s.records_with_position, 1);
-        assert_eq!(s.sport, "cycling");
-        assert_eq!(s.start_time, Some(1_609_080_229));
-        assert_eq!(s.elapsed_s, Some(150.5));
-        assert_eq!(s.distance_m, Some(450.0));
-        assert_eq!(s.max_hr, Some(130.0));
-        assert_eq!(s.laps, Some(2));
-        assert_eq!(s.ascent_m, Some(10.0));
+        assert_eq!(s.totals.sport, "cycling");
+        assert_eq!(s.totals.start_time, Some(1_609_080_229));
+        assert_eq!(s.totals.elapsed_s, Some(150.5));
+        assert_eq!(s.totals.distance_m, Some(450.0));
+        assert_eq!(s.totals.max_hr, Some(130.0));
+        assert_eq!(s.totals.laps, Some(2));
+        assert_eq!(s.totals.ascent_m, Some(10.0));
         assert_eq!(a.samples[0].cadence_rpm, Some(80.0));
         assert!(s.sessions.is_empty());
         assert_eq!(s.warnings.len(), 1, "the position `no` is reported");
@@ -420,8 +393,8 @@ mod tests {
             .replace("<DistanceMeters>450</DistanceMeters>", "")
             .replace("<HeartRateBpm><Value>130</Value></HeartRateBpm>", "");
         let s = run(&text).unwrap().summary;
-        assert_eq!(s.distance_m, Some(800.0));
-        assert_eq!(s.max_hr, Some(150.0));
+        assert_eq!(s.totals.distance_m, Some(800.0));
+        assert_eq!(s.totals.max_hr, Some(150.0));
     }
 
     /// Found by the `tcx` fuzz target: a lap time of 1e300 without trackpoint times overflowed
@@ -435,7 +408,7 @@ mod tests {
         let s = run(text).unwrap().summary;
         assert_eq!(s.records, 1);
         assert_eq!(s.end_time, None);
-        assert_eq!(s.start_time, Some(1_609_083_829));
+        assert_eq!(s.totals.start_time, Some(1_609_083_829));
         let s = run(&text.replace("1e300", "-5")).unwrap().summary;
         assert_eq!(s.end_time, None);
         let s = run(&text.replace("1e300", "60")).unwrap().summary;

@@ -5,12 +5,14 @@
 //! cut short by a watch that died. A conforming parser rejects all of these, yet every point in
 //! them is readable. This reader wraps `quick-xml`'s streaming reader, works on local names
 //! (prefixes are ignored for matching), and turns each of those faults into a [`Warning`] instead
-//! of a failure. The decoders decide whether what was read is usable.
+//! of a failure. The decoders decide whether what was read is usable. [`Points`] is what both
+//! sum over the points they read.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use crate::model::{DecodeError, ProblemKind, Warning};
+use crate::geo::Climb;
+use crate::model::{DecodeError, ProblemKind, Sample, Warning};
 
 /// One simplified XML event.
 #[derive(Debug)]
@@ -317,6 +319,47 @@ fn lowercase_first(s: &str) -> String {
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// What the GPX and TCX decoders sum over the points they read: how many, how many with a heart
+/// rate or a position, the heart rates, the first and last time, the climb.
+#[derive(Debug, Default)]
+pub(crate) struct Points {
+    pub(crate) records: u64,
+    pub(crate) with_hr: u64,
+    pub(crate) with_position: u64,
+    pub(crate) hr_sum: f64,
+    pub(crate) max_hr: Option<f64>,
+    pub(crate) first_time: Option<f64>,
+    pub(crate) last_time: Option<f64>,
+    pub(crate) climb: Climb,
+}
+
+impl Points {
+    /// Counts one point in.
+    pub(crate) fn add(&mut self, p: &Sample) {
+        self.records += 1;
+        if p.lat_deg.is_some() && p.lon_deg.is_some() {
+            self.with_position += 1;
+        }
+        if let Some(hr) = p.heart_rate_bpm {
+            self.with_hr += 1;
+            self.hr_sum += hr;
+            self.max_hr = Some(self.max_hr.map_or(hr, |m: f64| m.max(hr)));
+        }
+        if let Some(e) = p.altitude_m {
+            self.climb.push(e);
+        }
+        if let Some(t) = p.time_s {
+            self.first_time.get_or_insert(t);
+            self.last_time = Some(t);
+        }
+    }
+
+    /// The mean heart rate of the points that have one.
+    pub(crate) fn avg_hr(&self) -> Option<f64> {
+        (self.with_hr > 0).then(|| self.hr_sum / self.with_hr as f64)
     }
 }
 

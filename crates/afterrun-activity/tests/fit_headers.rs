@@ -10,22 +10,6 @@
 use afterrun_activity::fit::{self, DecodeOptions, FIT_EPOCH_UNIX};
 use afterrun_activity::{Activity, DecodeError, ProblemKind};
 
-/// The FIT CRC as the protocol document gives it, nibble by nibble.
-fn crc(data: &[u8]) -> u16 {
-    const T: [u16; 16] = [
-        0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
-        0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
-    ];
-    let mut c = 0u16;
-    for &b in data {
-        for nibble in [b & 0xF, b >> 4] {
-            let tmp = T[usize::from(c & 0xF)];
-            c = ((c >> 4) & 0x0FFF) ^ tmp ^ T[usize::from(nibble)];
-        }
-    }
-    c
-}
-
 // Base types (with the endian-ability bit where the protocol sets it).
 const ENUM: u8 = 0x00;
 const UINT8: u8 = 0x02;
@@ -95,10 +79,10 @@ impl Fit {
         out.extend_from_slice(&2100u16.to_le_bytes());
         out.extend_from_slice(&(self.body.len() as u32).to_le_bytes());
         out.extend_from_slice(b".FIT");
-        let hc = crc(&out);
+        let hc = fit::crc16(0, &out);
         out.extend_from_slice(&hc.to_le_bytes());
         out.extend_from_slice(&self.body);
-        let fc = crc(&out);
+        let fc = fit::crc16(0, &out);
         out.extend_from_slice(&fc.to_le_bytes());
         out
     }
@@ -151,7 +135,7 @@ fn compressed_timestamps_roll_over_every_32_seconds() {
     assert_eq!(hr, vec![100.0, 101.0, 102.0, 103.0, 104.0]);
     assert_eq!(a.samples[4].time_s, Some(f64::from(base + 12) + FIT_EPOCH_UNIX as f64));
     assert_eq!(a.summary.records, 5);
-    assert_eq!(a.summary.elapsed_s, Some(12.0));
+    assert_eq!(a.summary.totals.elapsed_s, Some(12.0));
     assert!(a.summary.warnings.is_empty(), "{:?}", a.summary.warnings);
 }
 
@@ -196,7 +180,7 @@ fn big_endian_definitions_read_multi_byte_fields_in_their_order() {
     assert_eq!(s.heart_rate_bpm, Some(150.0));
     assert_eq!(s.altitude_m, Some(20.0));
     assert_eq!(a.summary.records_with_position, 1);
-    assert_eq!(a.summary.start_time, Some(i64::from(T0) + FIT_EPOCH_UNIX));
+    assert_eq!(a.summary.totals.start_time, Some(i64::from(T0) + FIT_EPOCH_UNIX));
 }
 
 #[test]
@@ -263,11 +247,11 @@ fn chained_files_add_up_and_a_bad_crc_is_a_warning() {
     assert_eq!(s.records, 3);
     assert_eq!(s.records_with_hr, 2);
     assert_eq!(s.sessions.len(), 2);
-    assert_eq!(s.distance_m, Some(7500.0));
-    assert_eq!(s.elapsed_s, Some(2700.0));
-    assert_eq!(s.timer_s, Some(2500.0));
-    assert_eq!(s.sport, "running");
-    assert_eq!(s.start_time, Some(i64::from(T0) + FIT_EPOCH_UNIX));
+    assert_eq!(s.totals.distance_m, Some(7500.0));
+    assert_eq!(s.totals.elapsed_s, Some(2700.0));
+    assert_eq!(s.totals.timer_s, Some(2500.0));
+    assert_eq!(s.totals.sport, "running");
+    assert_eq!(s.totals.start_time, Some(i64::from(T0) + FIT_EPOCH_UNIX));
     assert_eq!(s.end_time, Some(i64::from(T0 + 4900) + FIT_EPOCH_UNIX));
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
 
@@ -294,7 +278,7 @@ fn invalid_values_are_not_counted() {
     assert_eq!(a.summary.records, 3);
     assert_eq!(a.summary.records_with_position, 1);
     assert_eq!(a.summary.records_with_hr, 1);
-    assert_eq!(a.summary.max_hr, Some(80.0));
+    assert_eq!(a.summary.totals.max_hr, Some(80.0));
     assert_eq!(a.samples[1].lat_deg, None);
 }
 
@@ -319,7 +303,7 @@ fn compressed_speed_distance_accumulates_across_the_12_bit_rollover() {
     let d: Vec<Option<f64>> = a.samples.iter().map(|s| s.distance_m).collect();
     assert_eq!(d, vec![Some(250.0), Some(255.625), Some(258.5), None]);
     assert_eq!(a.samples[2].speed_mps, Some(3.7));
-    assert_eq!(a.summary.distance_m, Some(258.5));
+    assert_eq!(a.summary.totals.distance_m, Some(258.5));
 }
 
 #[test]
@@ -334,7 +318,7 @@ fn relative_timestamps_resolve_against_timestamp_correlation() {
     f.data(4, &[le32(T0).as_slice(), &le32(rel - 10)].concat());
     f.data(0, &[le32(rel + 1).as_slice(), &[101]].concat());
     let a = decode(&f.bytes());
-    assert_eq!(a.summary.start_time, Some(i64::from(T0 + 10) + FIT_EPOCH_UNIX));
+    assert_eq!(a.summary.totals.start_time, Some(i64::from(T0 + 10) + FIT_EPOCH_UNIX));
     assert_eq!(a.samples[1].time_s, Some(f64::from(T0 + 11) + FIT_EPOCH_UNIX as f64));
     assert!(a.summary.warnings.is_empty());
 }
@@ -350,7 +334,7 @@ fn relative_timestamps_resolve_against_an_absolute_time_created() {
     f.data(0, &[le32(rel).as_slice(), &[100]].concat());
     f.data(0, &[le32(rel + 60).as_slice(), &[101]].concat());
     let a = decode(&f.bytes());
-    assert_eq!(a.summary.start_time, Some(i64::from(T0) + FIT_EPOCH_UNIX));
+    assert_eq!(a.summary.totals.start_time, Some(i64::from(T0) + FIT_EPOCH_UNIX));
     assert_eq!(a.summary.end_time, Some(i64::from(T0) + 60 + FIT_EPOCH_UNIX));
 }
 
@@ -362,9 +346,9 @@ fn unresolvable_relative_timestamps_give_no_start_and_a_warning() {
     f.data(0, &[le32(700).as_slice(), &[100]].concat());
     f.data(0, &[le32(760).as_slice(), &[101]].concat());
     let a = decode(&f.bytes());
-    assert_eq!(a.summary.start_time, None);
+    assert_eq!(a.summary.totals.start_time, None);
     assert_eq!(a.summary.end_time, None);
-    assert_eq!(a.summary.elapsed_s, Some(60.0));
+    assert_eq!(a.summary.totals.elapsed_s, Some(60.0));
     assert_eq!(a.samples[0].time_s, None);
     assert_eq!(kinds(&a), vec![ProblemKind::Unsupported]);
 }
@@ -385,7 +369,7 @@ fn damaged_headers() {
     bad[12] ^= 0xFF;
     // The file CRC covers the header too: make it right again.
     let n = bad.len();
-    let fc = crc(&bad[..n - 2]);
+    let fc = fit::crc16(0, &bad[..n - 2]);
     bad[n - 2..].copy_from_slice(&fc.to_le_bytes());
     let a = decode(&bad);
     assert_eq!(a.summary.records, 3);
@@ -466,22 +450,22 @@ fn several_sessions_sum_and_weight_heart_rate_by_timer_time() {
     f.data(1, &session(T0, 2, 3_000_000, 3_000_000, 120, 160)); // bike 3000 s
     let a = decode(&f.bytes());
     let s = &a.summary;
-    assert_eq!(s.sport, "multisport");
-    assert_eq!(s.sub_sport, None);
+    assert_eq!(s.totals.sport, "multisport");
+    assert_eq!(s.totals.sub_sport, None);
     assert_eq!(
         s.sessions.iter().map(|x| x.sport.as_str()).collect::<Vec<_>>(),
         ["swimming", "transition", "cycling"]
     );
     // The first session in file order gives the start, even though a later one starts earlier.
-    assert_eq!(s.start_time, Some(i64::from(T0 + 100) + FIT_EPOCH_UNIX));
-    assert_eq!(s.distance_m, Some(31_600.0));
-    assert_eq!(s.timer_s, Some(4100.0));
-    assert_eq!(s.elapsed_s, Some(4103.0));
-    assert_eq!(s.max_hr, Some(170.0));
+    assert_eq!(s.totals.start_time, Some(i64::from(T0 + 100) + FIT_EPOCH_UNIX));
+    assert_eq!(s.totals.distance_m, Some(31_600.0));
+    assert_eq!(s.totals.timer_s, Some(4100.0));
+    assert_eq!(s.totals.elapsed_s, Some(4103.0));
+    assert_eq!(s.totals.max_hr, Some(170.0));
     let avg = (140.0 * 1000.0 + 150.0 * 100.0 + 120.0 * 3000.0) / 4100.0;
-    assert!((s.avg_hr.unwrap() - avg).abs() < 1e-9, "{:?} != {avg}", s.avg_hr);
-    assert_eq!(s.ascent_m, Some(30.0));
-    assert_eq!(s.laps, Some(6));
+    assert!((s.totals.avg_hr.unwrap() - avg).abs() < 1e-9, "{:?} != {avg}", s.totals.avg_hr);
+    assert_eq!(s.totals.ascent_m, Some(30.0));
+    assert_eq!(s.totals.laps, Some(6));
     assert_eq!(s.device.as_ref().unwrap().manufacturer.as_deref(), Some("garmin"));
     assert_eq!(s.device.as_ref().unwrap().product.as_deref(), Some("fenix5"));
 }
@@ -498,7 +482,7 @@ fn fields_with_an_unusual_base_type_are_read_by_that_type() {
     let (a, raw) = fit::decode_with_raw_times(&f.bytes()).unwrap();
     assert_eq!(a.summary.records, 3);
     assert_eq!(a.summary.records_with_hr, 2);
-    assert_eq!(a.summary.max_hr, Some(131.0));
+    assert_eq!(a.summary.totals.max_hr, Some(131.0));
     assert_eq!(raw, vec![Some(T0), Some(T0 + 1), None]);
 }
 

@@ -156,7 +156,7 @@ fn every_corpus_fit_file_agrees_with_its_reference() {
                 let vals: Vec<f64> = sessions.iter().filter_map(|x| f(&x[k])).collect();
                 (!vals.is_empty()).then(|| vals.iter().sum())
             };
-            match (total("total_distance"), s.distance_m) {
+            match (total("total_distance"), s.totals.distance_m) {
                 (Some(want), Some(got)) => {
                     if (got - want).abs() > (want * 0.001).max(1.0) {
                         fail(format!("distance {got} != {want}"));
@@ -165,7 +165,7 @@ fn every_corpus_fit_file_agrees_with_its_reference() {
                 (None, _) => {}
                 (want, got) => fail(format!("distance {got:?} != {want:?}")),
             }
-            match (total("total_elapsed_time"), s.elapsed_s) {
+            match (total("total_elapsed_time"), s.totals.elapsed_s) {
                 (Some(want), Some(got)) => {
                     if (got - want).abs() > 1.0 {
                         fail(format!("elapsed {got} != {want}"));
@@ -175,8 +175,8 @@ fn every_corpus_fit_file_agrees_with_its_reference() {
                 (want, got) => fail(format!("elapsed {got:?} != {want:?}")),
             }
             let max_hr = sessions.iter().filter_map(|x| f(&x["max_heart_rate"])).reduce(f64::max);
-            if max_hr.is_some() && s.max_hr != max_hr {
-                fail(format!("max_hr {:?} != {max_hr:?}", s.max_hr));
+            if max_hr.is_some() && s.totals.max_hr != max_hr {
+                fail(format!("max_hr {:?} != {max_hr:?}", s.totals.max_hr));
             }
             let first = sessions[0]["sport"].as_str().unwrap_or("unknown");
             let want_sport = if sessions.iter().all(|x| x["sport"].as_str() == Some(first)) {
@@ -184,8 +184,8 @@ fn every_corpus_fit_file_agrees_with_its_reference() {
             } else {
                 "multisport"
             };
-            if s.sport != want_sport {
-                fail(format!("sport {} != {want_sport}", s.sport));
+            if s.totals.sport != want_sport {
+                fail(format!("sport {} != {want_sport}", s.totals.sport));
             }
         }
 
@@ -199,16 +199,16 @@ fn every_corpus_fit_file_agrees_with_its_reference() {
             let fit_seconds = want - FIT_EPOCH_UNIX;
             if fit_seconds < i64::from(RELATIVE_LIMIT) {
                 // Seconds since power-on: no date unless the file can resolve it.
-                if s.start_time.is_none() && !has_warning(s, ProblemKind::Unsupported) {
+                if s.totals.start_time.is_none() && !has_warning(s, ProblemKind::Unsupported) {
                     fail("relative start time without a warning".into());
                 }
-                if let Some(got) = s.start_time
+                if let Some(got) = s.totals.start_time
                     && got - FIT_EPOCH_UNIX < i64::from(RELATIVE_LIMIT)
                 {
                     fail(format!("relative start time {got} printed as a date"));
                 }
-            } else if s.start_time != Some(want) {
-                fail(format!("start_time {:?} != {want}", s.start_time));
+            } else if s.totals.start_time != Some(want) {
+                fail(format!("start_time {:?} != {want}", s.totals.start_time));
             }
         }
         // The first and last samples carry the first and last record timestamps.

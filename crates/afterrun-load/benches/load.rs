@@ -33,7 +33,7 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("activity_stress_3h_1hz_trimp", |b| {
         let mut summary = afterrun_activity::Summary::empty(afterrun_activity::Format::Fit);
-        summary.sport = "running".to_owned();
+        summary.totals.sport = "running".to_owned();
         let a = afterrun_activity::Activity { summary, samples: run.clone() };
         b.iter(|| black_box(afterrun_load::activity_stress(black_box(&a), &t, None)))
     });

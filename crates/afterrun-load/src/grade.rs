@@ -10,6 +10,7 @@
 //! missing distance falls back to speed × time, then to the distance between positions.
 
 use afterrun_activity::Sample;
+use afterrun_activity::geo::EARTH_RADIUS_M;
 
 /// Minimum segment length, metres: long enough that 1-2 m of altitude noise changes the grade by
 /// a few percent at most.
@@ -24,8 +25,6 @@ const MAX_DT_S: f64 = 30.0;
 const MAX_SPEED: f64 = 12.0;
 /// Speed assumed when samples carry distance but no time (a GPX without timestamps), m/s.
 const ASSUMED_SPEED: f64 = 2.8;
-/// Mean Earth radius for distances from positions, metres.
-const EARTH_RADIUS_M: f64 = 6_371_000.0;
 
 /// One moving step between two samples.
 #[derive(Debug, Clone, Copy)]

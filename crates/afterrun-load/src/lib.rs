@@ -29,7 +29,7 @@
 //! - `status --json`: `daily[]` = [`Status::daily`] (`date`, `load`, `fitness`, `fatigue`, `form`,
 //!   `acwr`; the other fields of [`DailyPoint`] may be added); the top-level `fitness`, `fatigue`,
 //!   `form`, `acwr`, `monotony`, `strain` are [`Status::today`]'s, `acwr_band` is
-//!   [`Status::acwr_band`], `weekly_km` is `weekly_distance_m / 1000`; `muscles[]` is
+//!   [`Status::acwr_band`], `weekly_km` is `week.distance_m / 1000`; `muscles[]` is
 //!   [`Forecast::muscles`] at `now` (times as RFC 3339 UTC); `assumptions` = the thresholds'
 //!   assumptions plus one line per activity left out for lack of a start time.
 //! - Check-ins: soreness ratings become [`SorenessReport`]s (`"quads_left".parse::<MuscleGroup>()`
@@ -116,12 +116,12 @@ pub fn activity_load(
     thresholds: &Thresholds,
     rpe: Option<f64>,
 ) -> Option<(ActivityLoad, Stress)> {
-    let start = activity.summary.start_time?;
+    let s = &activity.summary.totals;
+    let start = s.start_time?;
     let stress = activity_stress(activity, thresholds, rpe);
     let duration_s = activity_duration_s(activity);
-    let distance_m = activity.summary.distance_m.filter(|d| d.is_finite()).unwrap_or(0.0);
+    let distance_m = s.distance_m.filter(|d| d.is_finite()).unwrap_or(0.0);
     // Muscle load models running and walking; other sports leave the legs' DOMS model alone.
-    let s = &activity.summary;
     let muscle = if !stress::on_foot(&s.sport) {
         MuscleLoad::default()
     } else if !activity.samples.is_empty() {

@@ -153,8 +153,8 @@ pub fn activity_facts(activity: &Activity) -> ActivityFacts {
             None => run = 0,
         }
     }
-    let max_hr = held.or_else(|| activity.summary.max_hr.filter(|&hr| in_range(hr)));
-    let running = crate::sport::is_run(&activity.summary.sport);
+    let max_hr = held.or_else(|| activity.summary.totals.max_hr.filter(|&hr| in_range(hr)));
+    let running = crate::sport::is_run(&activity.summary.totals.sport);
     ActivityFacts {
         max_hr,
         best_30min_speed_mps: if running {
@@ -363,6 +363,11 @@ impl Thresholds {
 mod tests {
     use super::*;
 
+    /// What the file named in `origin` says.
+    fn in_file(origin: &str, facts: ActivityFacts) -> ActivityFacts {
+        ActivityFacts { origin: Some(origin.into()), ..facts }
+    }
+
     #[test]
     fn profile_wins_and_states_nothing_for_given_values() {
         let p = AthleteProfile {
@@ -386,17 +391,18 @@ mod tests {
     #[test]
     fn history_estimates_are_stated() {
         let facts = [
-            ActivityFacts {
-                max_hr: Some(181.0),
-                best_30min_speed_mps: Some(3.5),
-                origin: Some("tempo.fit, Tue 3 Mar 2026".into()),
-                ..Default::default()
-            },
-            ActivityFacts {
-                max_hr: Some(188.0),
-                origin: Some("hills.gpx, Sat 7 Mar 2026".into()),
-                ..Default::default()
-            },
+            in_file(
+                "tempo.fit, Tue 3 Mar 2026",
+                ActivityFacts {
+                    max_hr: Some(181.0),
+                    best_30min_speed_mps: Some(3.5),
+                    ..Default::default()
+                },
+            ),
+            in_file(
+                "hills.gpx, Sat 7 Mar 2026",
+                ActivityFacts { max_hr: Some(188.0), ..Default::default() },
+            ),
             ActivityFacts { max_hr: Some(250.0), ..Default::default() },
         ];
         let t = resolve_thresholds(&AthleteProfile::default(), &facts);
@@ -423,16 +429,8 @@ mod tests {
     #[test]
     fn the_latest_watch_setting_gives_the_resting_heart_rate_unless_the_profile_does() {
         let facts = [
-            ActivityFacts {
-                rest_hr: Some(55.0),
-                origin: Some("old.fit".into()),
-                ..Default::default()
-            },
-            ActivityFacts {
-                rest_hr: Some(48.0),
-                origin: Some("new.fit".into()),
-                ..Default::default()
-            },
+            in_file("old.fit", ActivityFacts { rest_hr: Some(55.0), ..Default::default() }),
+            in_file("new.fit", ActivityFacts { rest_hr: Some(48.0), ..Default::default() }),
             ActivityFacts { max_hr: Some(190.0), ..Default::default() },
         ];
         let t = resolve_thresholds(&AthleteProfile::default(), &facts);

@@ -121,6 +121,21 @@ impl fmt::Display for AcwrBand {
     }
 }
 
+/// The 7 days ending on a day of the series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Week {
+    /// Sum of the days' load.
+    pub load: f64,
+    /// Distance, metres.
+    pub distance_m: f64,
+    /// Moving time, seconds.
+    pub time_s: f64,
+    /// Foster monotony of the daily loads.
+    pub monotony: Option<f64>,
+    /// Foster strain (load × monotony).
+    pub strain: Option<f64>,
+}
+
 /// One UTC day of the series.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DailyPoint {
@@ -138,16 +153,8 @@ pub struct DailyPoint {
     pub acwr: Option<f64>,
     /// Rolling 7:28 acute:chronic ratio.
     pub acwr_rolling: Option<f64>,
-    /// Foster monotony of the last 7 days.
-    pub monotony: Option<f64>,
-    /// Foster strain of the last 7 days.
-    pub strain: Option<f64>,
-    /// Sum of the last 7 days' load.
-    pub weekly_load: f64,
-    /// Distance of the last 7 days, metres.
-    pub weekly_distance_m: f64,
-    /// Moving time of the last 7 days, seconds.
-    pub weekly_time_s: f64,
+    /// The last 7 days.
+    pub week: Week,
     /// Fitness today minus fitness 7 days before (0 before the first day).
     pub ramp_rate: f64,
 }
@@ -259,17 +266,22 @@ pub fn daily_series_with(
         chronic += (load[i] - chronic) * l_chronic;
         let acwr = (i >= ACWR_WARMUP_DAYS && chronic != 0.0).then(|| acute / chronic);
 
-        let week = &load[i.saturating_sub(6)..=i];
-        let weekly_load: f64 = week.iter().sum();
+        let days = i.saturating_sub(6)..=i;
+        let week_loads = &load[days.clone()];
+        let weekly_load: f64 = week_loads.iter().sum();
         weeks.push(weekly_load);
         let week_before = |k: usize| i.checked_sub(7 * k).map_or(0.0, |j| weeks[j]);
         let month = weekly_load + week_before(1) + week_before(2) + week_before(3);
         let acwr_rolling =
             (i >= ACWR_WARMUP_DAYS && month != 0.0).then(|| weekly_load / (month / 4.0));
-        let monotony = foster_monotony(week);
-        let strain = monotony.map(|m| weekly_load * m);
-        let weekly_distance_m = dist[i.saturating_sub(6)..=i].iter().sum();
-        let weekly_time_s = time[i.saturating_sub(6)..=i].iter().sum();
+        let monotony = foster_monotony(week_loads);
+        let week = Week {
+            load: weekly_load,
+            distance_m: dist[days.clone()].iter().sum(),
+            time_s: time[days].iter().sum(),
+            monotony,
+            strain: monotony.map(|m| weekly_load * m),
+        };
         let fit_week_ago = if i >= 7 { fitness_hist[i - 7] } else { 0.0 };
         fitness_hist.push(fit);
 
@@ -283,11 +295,7 @@ pub fn daily_series_with(
             form,
             acwr,
             acwr_rolling,
-            monotony,
-            strain,
-            weekly_load,
-            weekly_distance_m,
-            weekly_time_s,
+            week,
             ramp_rate: fit - fit_week_ago,
         });
     }
@@ -396,7 +404,7 @@ pub fn status_with(
     let flags = match daily.last() {
         Some(p) => Flags {
             acwr_very_high: p.acwr.is_some_and(|a| a >= ACWR_WARN),
-            monotony_high: p.monotony.is_some_and(|m| m > MONOTONY_WARN),
+            monotony_high: p.week.monotony.is_some_and(|m| m > MONOTONY_WARN),
             high_volume: high_volume(&daily),
         },
         None => Flags::default(),

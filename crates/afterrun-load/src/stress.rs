@@ -212,7 +212,7 @@ fn srpe_stress(rpe: f64, minutes: f64) -> Stress {
 
 /// The activity's duration in seconds: timer, else elapsed, else the span of sample times.
 pub fn activity_duration_s(activity: &Activity) -> f64 {
-    let s = &activity.summary;
+    let s = &activity.summary.totals;
     if let Some(d) = s.timer_s.or(s.elapsed_s).filter(|d| d.is_finite() && *d > 0.0) {
         return d;
     }
@@ -232,12 +232,12 @@ pub fn activity_stress(activity: &Activity, t: &Thresholds, rpe: Option<f64>) ->
             return Stress { value: trimp / per_hour * 100.0, kind: StressKind::Trimp, raw: trimp };
         }
     }
-    if on_foot(&activity.summary.sport)
+    if on_foot(&activity.summary.totals.sport)
         && let Some(r) = rtss(&activity.samples, t).filter(|r| *r > 0.0)
     {
         return Stress { value: r, kind: StressKind::Rtss, raw: r };
     }
-    hr_rpe_or_duration(activity_duration_s(activity), activity.summary.avg_hr, rpe, t)
+    hr_rpe_or_duration(activity_duration_s(activity), activity.summary.totals.avg_hr, rpe, t)
 }
 
 /// The stress of a run known only from a check-in: hrTSS from its average heart rate, else

@@ -87,9 +87,9 @@ fn ten_day_series_matches_hand_computation() {
         assert_eq!(p.acwr, None, "day {i}");
     }
     // Weekly volume on day 9: days 3..=9 hold two activities (days 5 and 9).
-    assert_eq!(days[9].weekly_distance_m, 20_000.0);
-    assert_eq!(days[9].weekly_time_s, 7_200.0);
-    assert_eq!(days[9].weekly_load, 110.0);
+    assert_eq!(days[9].week.distance_m, 20_000.0);
+    assert_eq!(days[9].week.time_s, 7_200.0);
+    assert_eq!(days[9].week.load, 110.0);
     // Ramp rate: fitness(9) − fitness(2).
     assert!(close(days[9].ramp_rate, 5.31194910 - 3.41983318, 1e-8));
 }
@@ -138,7 +138,7 @@ fn acwr_on_a_known_series() {
     assert!(close(days[34].acwr.unwrap(), 1.42305034, 1e-8));
     assert!(close(days[34].acwr_rolling.unwrap(), 1.6, 1e-12));
     // Equal loads all week: no monotony.
-    assert_eq!(days[34].monotony, None);
+    assert_eq!(days[34].week.monotony, None);
     let st = status(&acts, date("2026-02-04")).unwrap();
     assert_eq!(st.acwr_band(), Some(AcwrBand::High));
     assert!(!st.flags.acwr_very_high);
@@ -162,12 +162,12 @@ fn monotony_and_strain_by_hand() {
         (0..7).map(|i| act(morning("2026-01-01", i), 10.0 * (i + 1) as f64)).collect();
     let days = daily_series(&acts, date("2026-01-07")).unwrap();
     let p = days[6];
-    assert!(close(p.monotony.unwrap(), 2.0, 1e-12));
-    assert!(close(p.strain.unwrap(), 560.0, 1e-9));
+    assert!(close(p.week.monotony.unwrap(), 2.0, 1e-12));
+    assert!(close(p.week.strain.unwrap(), 560.0, 1e-9));
     // Day 1 of history: loads 10, 20 and five days of nothing before: mean 30/7,
     // sd = √((10² + 20²)/7 − (30/7)²) = √(500/7 − 900/49) = √(2600/49).
     let m = (30.0 / 7.0) / (2600.0_f64 / 49.0).sqrt();
-    assert!(close(days[1].monotony.unwrap(), m, 1e-12));
+    assert!(close(days[1].week.monotony.unwrap(), m, 1e-12));
     assert_eq!(foster_monotony(&[5.0; 7]), None);
     assert_eq!(foster_monotony(&[0.0; 7]), None);
 }
@@ -186,7 +186,7 @@ fn monotony_flag_and_high_volume() {
     let st = status(&acts, as_of).unwrap();
     assert_eq!(st.flags.high_volume, Some(true));
     // Loads 60 six days, 0 one day: mean 51.43, sd 21.0, monotony 2.45 > 2.
-    assert!(st.flags.monotony_high, "{:?}", st.today().unwrap().monotony);
+    assert!(st.flags.monotony_high, "{:?}", st.today().unwrap().week.monotony);
     // Too little history: unknown.
     let st = status(&acts[..30], date("2026-02-05")).unwrap();
     assert_eq!(st.flags.high_volume, None);
@@ -236,8 +236,8 @@ fn trimp_of_a_known_heart_rate_trace() {
 
 fn activity(samples: Vec<Sample>) -> Activity {
     let mut summary = Summary::empty(Format::Fit);
-    summary.sport = "running".to_owned();
-    summary.start_time = samples.first().and_then(|s| s.time_s).map(|t| t as i64);
+    summary.totals.sport = "running".to_owned();
+    summary.totals.start_time = samples.first().and_then(|s| s.time_s).map(|t| t as i64);
     Activity { summary, samples }
 }
 
@@ -297,12 +297,12 @@ fn stress_kind_follows_the_order_of_preference() {
     assert!(close(s.value, s.raw / trimp_per_threshold_hour(&t) * 100.0, 1e-12));
     a.samples.iter_mut().for_each(|s| s.heart_rate_bpm = None);
     assert_eq!(activity_stress(&a, &t, Some(5.0)).kind, StressKind::Rtss);
-    a.summary.sport = "cycling".to_owned();
-    a.summary.timer_s = Some(600.0);
+    a.summary.totals.sport = "cycling".to_owned();
+    a.summary.totals.timer_s = Some(600.0);
     assert_eq!(activity_stress(&a, &t, Some(5.0)).kind, StressKind::Srpe);
-    a.summary.avg_hr = Some(140.0);
+    a.summary.totals.avg_hr = Some(140.0);
     assert_eq!(activity_stress(&a, &t, Some(5.0)).kind, StressKind::Hrtss);
-    a.summary.avg_hr = None;
+    a.summary.totals.avg_hr = None;
     let s = activity_stress(&a, &t, None);
     assert_eq!((s.kind, s.raw), (StressKind::Duration, 10.0));
     for kind in [
@@ -339,7 +339,7 @@ fn thresholds_are_estimated_from_activities() {
     // A single spike is a glitch, not a maximum.
     let mut spiky = a.clone();
     spiky.samples[700].heart_rate_bpm = Some(226.0);
-    spiky.summary.max_hr = Some(226.0);
+    spiky.summary.totals.max_hr = Some(226.0);
     assert_eq!(activity_facts(&spiky).max_hr, Some(181.0));
     // Without samples the summary's maximum is all there is.
     spiky.samples.clear();
@@ -743,7 +743,7 @@ proptest! {
     fn no_panic_on_any_samples(samples in proptest::collection::vec(arb_sample(), 0..60)) {
         let t = thresholds(Sex::Unspecified);
         let mut a = activity(samples);
-        a.summary.start_time = Some(1_700_000_000);
+        a.summary.totals.start_time = Some(1_700_000_000);
         let (load, stress) = activity_load(&a, &t, Some(5.0)).unwrap();
         prop_assert!(stress.value.is_finite() && stress.value >= 0.0);
         prop_assert!(load.muscle.total.iter().all(|x| x.is_finite() && *x >= 0.0));

@@ -397,7 +397,7 @@ pub fn build_history(inputs: &LoadInputs, now: i64) -> Result<History, LoadError
         last_hard_run,
         forecast,
         acwr: today.and_then(|p| p.acwr),
-        monotony: today.and_then(|p| p.monotony),
+        monotony: today.and_then(|p| p.week.monotony),
         ..History::default()
     })
 }

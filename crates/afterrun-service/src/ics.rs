@@ -28,20 +28,12 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// Escapes a TEXT value: backslash, semicolon, comma and newline (RFC 5545 §3.3.11).
+/// The TEXT escapes: backslash, semicolon, comma and newline (RFC 5545 §3.3.11).
+const TEXT: [(char, &str); 4] = [('\\', "\\\\"), (';', "\\;"), (',', "\\,"), ('\n', "\\n")];
+
+/// Escapes a TEXT value (a carriage return is left out: the line break is the newline's).
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::escape_with(text, &TEXT, |c| c == '\r')
 }
 
 /// Appends one content line, folded so that no line exceeds 75 octets (continuations start

@@ -113,16 +113,16 @@ fn prepare_bytes(
         }
     };
     if let Some(entry) = &listed
-        && activity.summary.sport == "unknown"
+        && activity.summary.totals.sport == "unknown"
         && let Some(sport) = afterrun_activity::sport_from_name(&entry.kind)
     {
-        sport.clone_into(&mut activity.summary.sport);
+        sport.clone_into(&mut activity.summary.totals.sport);
     }
     let mut line = summary_map(name, &activity.summary);
     if let Some(entry) = listed.filter(|e| !e.name.is_empty()) {
         line.insert("name".into(), json!(entry.name));
     }
-    let new = new_activity(name, bytes, sha256, &activity, &line, thresholds);
+    let new = new_activity(name, bytes, sha256, activity, &line, thresholds);
     Prepared::Activity(Box::new(new), line)
 }
 
@@ -130,29 +130,15 @@ fn new_activity(
     name: &str,
     bytes: &[u8],
     sha256: String,
-    activity: &Activity,
+    activity: Activity,
     line: &Map<String, Value>,
     thresholds: &afterrun_load::Thresholds,
 ) -> NewActivity {
-    let s = &activity.summary;
-    let (stress, muscle_load) = load_of(activity, thresholds);
-    let facts = crate::refresh::facts_json(&afterrun_load::activity_facts(activity));
+    let (stress, muscle_load) = load_of(&activity, thresholds);
+    let facts = crate::refresh::facts_json(&afterrun_load::activity_facts(&activity));
     NewActivity {
         sha256,
-        format: s.format.as_str().to_owned(),
-        sport: s.sport.clone(),
-        sub_sport: s.sub_sport.clone(),
-        start_time: s.start_time,
-        end_time: s.end_time,
-        elapsed_s: s.elapsed_s,
-        timer_s: s.timer_s,
-        distance_m: s.distance_m,
-        records: s.records,
-        avg_hr: s.avg_hr,
-        max_hr: s.max_hr,
-        ascent_m: s.ascent_m,
-        descent_m: s.descent_m,
-        laps: s.laps,
+        decoded: activity.summary,
         summary: Value::Object(line.clone()),
         stress,
         muscle_load,
@@ -173,7 +159,8 @@ pub const SHORT_M: f64 = 100.0;
 /// series), `short_activity` for less than a minute or 100 m (a truncated or accidental file).
 pub fn import_warnings(activity: &NewActivity, imported_at: i64) -> Vec<Value> {
     let mut out = Vec::new();
-    if let Some(start) = activity.start_time
+    let totals = &activity.decoded.totals;
+    if let Some(start) = totals.start_time
         && !crate::stored_load::plausible_start(start, imported_at)
     {
         let when = crate::summary_json::time_json(Some(start));
@@ -184,8 +171,8 @@ pub fn import_warnings(activity: &NewActivity, imported_at: i64) -> Vec<Value> {
             "offset": null,
         }));
     }
-    let seconds = activity.timer_s.or(activity.elapsed_s).filter(|d| d.is_finite());
-    let metres = activity.distance_m.filter(|d| d.is_finite());
+    let seconds = totals.timer_s.or(totals.elapsed_s).filter(|d| d.is_finite());
+    let metres = totals.distance_m.filter(|d| d.is_finite());
     if seconds.is_some_and(|d| d < SHORT_S) || metres.is_some_and(|d| d < SHORT_M) {
         out.push(json!({
             "kind": "short_activity",
@@ -302,6 +289,15 @@ pub struct LineView {
     pub duplicate_reason: Option<String>,
     /// Damage that still left usable data.
     pub warnings: Vec<LineProblem>,
+    /// What the activity was.
+    #[serde(flatten)]
+    pub activity: LineActivity,
+}
+
+/// What a line says the activity was (each field empty when the line lacks it).
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(default)]
+pub struct LineActivity {
     /// The sport code.
     pub sport: Option<String>,
     /// The start, RFC 3339.
@@ -435,4 +431,41 @@ pub async fn store_upload(
         lines.push(store_prepared(store, athlete, &name, p, imported_at, &mut counts).await?);
     }
     Ok((lines, counts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_reads_into_its_view_and_a_broken_one_into_an_empty_view() {
+        let line = json!({
+            "file": "a.fit", "format": "fit", "ok": true, "sport": "running",
+            "start_time": "2026-11-22T07:01:12Z", "distance_m": 10000.5, "elapsed_s": 3600.0,
+            "warnings": [{"kind": "short_activity", "message": "short", "offset": null}],
+            "stored": "duplicate", "duplicate_reason": "same_activity",
+        });
+        let view = LineView::of(&line);
+        assert_eq!(view.file, "a.fit");
+        assert!(view.ok && view.error.is_none());
+        assert_eq!(view.stored.as_deref(), Some("duplicate"));
+        assert_eq!(view.duplicate_reason.as_deref(), Some("same_activity"));
+        assert_eq!(view.warnings[0].kind, "short_activity");
+        assert_eq!(
+            view.activity,
+            LineActivity {
+                sport: Some("running".into()),
+                start_time: Some("2026-11-22T07:01:12Z".into()),
+                distance_m: Some(10000.5),
+                elapsed_s: Some(3600.0),
+            }
+        );
+        let failed = json!({"file": "b.gpx", "ok": false,
+                            "error": {"kind": "bad_xml", "message": "broken"}});
+        let view = LineView::of(&failed);
+        assert_eq!(view.error_kind(), Some("bad_xml"));
+        assert_eq!(view.activity, LineActivity::default());
+        assert!(view.counts_as_failure());
+        assert_eq!(LineView::of(&json!({"distance_m": "far"})), LineView::default());
+    }
 }

@@ -16,6 +16,7 @@
 
 pub mod chart;
 pub mod checkin;
+mod escape;
 pub mod history;
 pub mod ics;
 pub mod import;

@@ -68,7 +68,7 @@ async fn decode_stored(
         Err(_) => return Ok(None),
     };
     // The stored sport may have come from an export's catalogue; it is the one to keep.
-    activity.summary.sport.clone_from(&row.sport);
+    activity.summary.totals.sport.clone_from(&row.sport);
     Ok(Some(activity))
 }
 

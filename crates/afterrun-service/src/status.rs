@@ -108,11 +108,11 @@ pub fn status_json(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
         "acwr": opt(today.and_then(|p| p.acwr)),
         "acwr_band": status.acwr_band().map(|b| b.as_str()),
         "acwr_rolling": opt(today.and_then(|p| p.acwr_rolling)),
-        "monotony": opt(today.and_then(|p| p.monotony)),
-        "strain": opt(today.and_then(|p| p.strain)),
-        "weekly_km": get(|p| p.weekly_distance_m) / 1000.0,
-        "weekly_time_s": get(|p| p.weekly_time_s),
-        "weekly_load": get(|p| p.weekly_load),
+        "monotony": opt(today.and_then(|p| p.week.monotony)),
+        "strain": opt(today.and_then(|p| p.week.strain)),
+        "weekly_km": get(|p| p.week.distance_m) / 1000.0,
+        "weekly_time_s": get(|p| p.week.time_s),
+        "weekly_load": get(|p| p.week.load),
         "ramp_rate": get(|p| p.ramp_rate),
         "high_volume": status.flags.high_volume,
         "meaning": meaning(status),
@@ -210,7 +210,7 @@ pub fn status_text(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
                 let _ = writeln!(s, "  ACWR not yet known (needs 28 days of history)");
             }
         }
-        match (p.monotony, p.strain) {
+        match (p.week.monotony, p.week.strain) {
             (Some(m), Some(st)) => {
                 let warn = if m > afterrun_load::MONOTONY_WARN {
                     ": too little variation, mix easy and hard days"
@@ -226,9 +226,9 @@ pub fn status_text(status: &Status, forecast: &Forecast, inputs: &LoadInputs) ->
         let _ = writeln!(
             s,
             "  last 7 days: {}, {}, load {:.0}; fitness {:+.1} on the week before",
-            locale.distance(p.weekly_distance_m),
-            hours_minutes(p.weekly_time_s),
-            p.weekly_load,
+            locale.distance(p.week.distance_m),
+            hours_minutes(p.week.time_s),
+            p.week.load,
             p.ramp_rate
         );
     }

@@ -42,25 +42,26 @@ pub fn whole(x: Option<f64>) -> Value {
 
 /// The `inspect --json` fields of a decoded file, in the contract's order.
 pub fn summary_fields(file: &str, s: &Summary) -> Vec<(&'static str, Value)> {
+    let t = &s.totals;
     let mut m = vec![
         ("file", json!(file)),
         ("format", json!(s.format.as_str())),
         ("ok", json!(true)),
-        ("sport", json!(s.sport)),
-        ("sub_sport", json!(s.sub_sport)),
-        ("start_time", time_json(s.start_time)),
+        ("sport", json!(t.sport)),
+        ("sub_sport", json!(t.sub_sport)),
+        ("start_time", time_json(t.start_time)),
         ("end_time", time_json(s.end_time)),
-        ("elapsed_s", json!(s.elapsed_s)),
-        ("timer_s", json!(s.timer_s)),
-        ("distance_m", json!(s.distance_m)),
+        ("elapsed_s", json!(t.elapsed_s)),
+        ("timer_s", json!(t.timer_s)),
+        ("distance_m", json!(t.distance_m)),
         ("records", json!(s.records)),
         ("records_with_hr", json!(s.records_with_hr)),
         ("records_with_position", json!(s.records_with_position)),
-        ("avg_hr", json!(s.avg_hr)),
-        ("max_hr", whole(s.max_hr)),
-        ("ascent_m", json!(s.ascent_m)),
-        ("descent_m", json!(s.descent_m)),
-        ("laps", json!(s.laps)),
+        ("avg_hr", json!(t.avg_hr)),
+        ("max_hr", whole(t.max_hr)),
+        ("ascent_m", json!(t.ascent_m)),
+        ("descent_m", json!(t.descent_m)),
+        ("laps", json!(t.laps)),
     ];
     m.push((
         "device",

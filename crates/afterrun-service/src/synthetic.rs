@@ -201,7 +201,7 @@ mod tests {
         let gpx = run_gpx(&run, 1);
         let activity = decode(gpx.as_bytes(), Some("run.gpx"), &DecodeOptions { samples: true })
             .unwrap_or_else(|e| panic!("decode: {e:?}"));
-        let s = &activity.summary;
+        let s = &activity.summary.totals;
         assert_eq!(s.sport, "running");
         assert_eq!(s.start_time, Some(run.start));
         let d = s.distance_m.unwrap_or(0.0);

@@ -183,18 +183,18 @@ pub fn clock_words(seconds: f64) -> String {
 /// "Running · Sun 22 Nov 08:01 · 13.2 mi · 1:35:28".
 pub fn activity_words(line: &crate::import::LineView, locale: &crate::locale::Locale) -> String {
     let mut parts = Vec::new();
-    if let Some(sport) = line.sport.as_deref().filter(|s| *s != "unknown") {
+    if let Some(sport) = line.activity.sport.as_deref().filter(|s| *s != "unknown") {
         parts.push(sport_words(sport));
     }
-    if let Some(start) = line.start_time.as_deref() {
+    if let Some(start) = line.activity.start_time.as_deref() {
         parts.push(
             crate::parse_time(start).map_or_else(|| start.to_owned(), |t| locale.date_time(t)),
         );
     }
-    if let Some(m) = line.distance_m.filter(|m| *m > 0.0) {
+    if let Some(m) = line.activity.distance_m.filter(|m| *m > 0.0) {
         parts.push(locale.distance(m));
     }
-    if let Some(s) = line.elapsed_s.filter(|s| *s > 0.0) {
+    if let Some(s) = line.activity.elapsed_s.filter(|s| *s > 0.0) {
         parts.push(clock_words(s));
     }
     parts.join(" · ")

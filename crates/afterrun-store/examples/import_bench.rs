@@ -93,7 +93,7 @@ fn clean_activities() -> Vec<(String, Vec<u8>)> {
             continue;
         }
         let Ok(a) = fit::decode(&bytes, &fit::DecodeOptions { samples: false }) else { continue };
-        if a.summary.warnings.is_empty() && a.summary.start_time.is_some() {
+        if a.summary.warnings.is_empty() && a.summary.totals.start_time.is_some() {
             out.push((path.file_stem().unwrap().to_string_lossy().into_owned(), bytes));
         }
     }
@@ -118,21 +118,6 @@ fn generate(dir: &Path, n: usize) {
         total as f64 / 1e6,
         dir.display()
     );
-}
-
-/// FIT's CRC-16 (the nibble table of the FIT protocol document).
-fn crc16(mut crc: u16, data: &[u8]) -> u16 {
-    const T: [u16; 16] = [
-        0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
-        0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
-    ];
-    for &b in data {
-        let tmp = T[usize::from(crc & 0xF)];
-        crc = ((crc >> 4) & 0x0FFF) ^ tmp ^ T[usize::from(b & 0xF)];
-        let tmp = T[usize::from(crc & 0xF)];
-        crc = ((crc >> 4) & 0x0FFF) ^ tmp ^ T[usize::from(b >> 4)];
-    }
-    crc
 }
 
 #[derive(Clone, Default)]
@@ -231,10 +216,10 @@ fn shift_fit(input: &[u8], shift: u32) -> Option<Vec<u8>> {
             return None;
         }
         if header_len >= 14 {
-            let hc = crc16(0, &out[start..start + 12]);
+            let hc = fit::crc16(0, &out[start..start + 12]);
             out[start + 12..start + 14].copy_from_slice(&hc.to_le_bytes());
         }
-        let crc = crc16(0, &out[start..data_end]);
+        let crc = fit::crc16(0, &out[start..data_end]);
         out[data_end..data_end + 2].copy_from_slice(&crc.to_le_bytes());
         start = data_end + 2;
     }

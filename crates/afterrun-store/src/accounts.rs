@@ -335,8 +335,7 @@ impl Store {
     /// Every athlete, by id.
     pub async fn athlete_refs(&self) -> Result<Vec<AthleteRef>> {
         let sql = "SELECT id, name FROM athletes ORDER BY id";
-        let rows = self.sql("listing athletes", sql, &[]).fetch_all().await?;
-        Ok(rows.into_iter().map(athlete_ref).collect())
+        self.sql("listing athletes", sql, &[]).fetch_map(athlete_ref).await
     }
 
     /// The athlete with this id, if it exists.
@@ -458,20 +457,15 @@ impl Store {
 
     /// The coaches linked to the athlete, in the order they were linked.
     pub async fn coaches_of(&self, athlete: Id) -> Result<Vec<CoachLink>> {
-        let rows = self
-            .sql(
-                "listing coaches",
-                "SELECT a.username, l.created_at, l.accepted_at IS NOT NULL FROM coach_links l \
-                 JOIN accounts a ON a.id = l.coach_account_id WHERE l.athlete_id = $1 \
-                 ORDER BY l.created_at, a.username",
-                &[athlete.into()],
-            )
-            .fetch_all()
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(username, linked_at, accepted)| CoachLink { username, linked_at, accepted })
-            .collect())
+        self.sql(
+            "listing coaches",
+            "SELECT a.username, l.created_at, l.accepted_at IS NOT NULL FROM coach_links l \
+             JOIN accounts a ON a.id = l.coach_account_id WHERE l.athlete_id = $1 \
+             ORDER BY l.created_at, a.username",
+            &[athlete.into()],
+        )
+        .fetch_map(|(username, linked_at, accepted)| CoachLink { username, linked_at, accepted })
+        .await
     }
 
     /// The athletes the coach account coaches (links accepted), by id.
@@ -485,16 +479,14 @@ impl Store {
     }
 
     async fn linked_athletes(&self, coach: Id, accepted: bool) -> Result<Vec<AthleteRef>> {
-        let rows = self
-            .sql(
-                "listing a coach's athletes",
-                "SELECT t.id, t.name FROM coach_links l JOIN athletes t ON t.id = l.athlete_id \
-                 WHERE l.coach_account_id = $1 AND (l.accepted_at IS NOT NULL) = $2 ORDER BY t.id",
-                &[coach.into(), accepted.into(), coach.into()],
-            )
-            .fetch_all()
-            .await?;
-        Ok(rows.into_iter().map(athlete_ref).collect())
+        self.sql(
+            "listing a coach's athletes",
+            "SELECT t.id, t.name FROM coach_links l JOIN athletes t ON t.id = l.athlete_id \
+             WHERE l.coach_account_id = $1 AND (l.accepted_at IS NOT NULL) = $2 ORDER BY t.id",
+            &[coach.into(), accepted.into(), coach.into()],
+        )
+        .fetch_map(athlete_ref)
+        .await
     }
 
     /// The coach accepts the athlete's request: from now on the link is in effect. `false` when

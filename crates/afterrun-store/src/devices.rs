@@ -93,8 +93,7 @@ impl Store {
     /// Every paired device, in the order they were paired.
     pub async fn paired_devices(&self) -> Result<Vec<PairedDevice>> {
         let sql = "SELECT id, name, paired_at FROM paired_devices ORDER BY paired_at, id";
-        let rows = self.sql("listing paired devices", sql, &[]).fetch_all().await?;
-        Ok(rows.into_iter().map(device_row).collect())
+        self.sql("listing paired devices", sql, &[]).fetch_map(device_row).await
     }
 
     /// Revokes a paired device (deletes it); `false` when there was none with this id.

@@ -377,8 +377,7 @@ impl Store {
     /// Every athlete's name, in creation order.
     pub async fn athletes(&self) -> Result<Vec<String>> {
         let sql = "SELECT name FROM athletes ORDER BY id";
-        let rows: Vec<(String,)> = self.sql("listing athletes", sql, &[]).fetch_all().await?;
-        Ok(rows.into_iter().map(|(name,)| name).collect())
+        self.sql("listing athletes", sql, &[]).fetch_map(|(name,): (String,)| name).await
     }
 
     /// The athlete's profile.
@@ -435,6 +434,7 @@ impl Store {
         let summary = to_json(&activity.summary)?;
         let muscle_load = activity.muscle_load.as_ref().map(to_json).transpose()?;
         let facts = activity.facts.as_ref().map(to_json).transpose()?;
+        let totals = &activity.decoded.totals;
         macro_rules! import_in {
             ($tx:ident) => {{
                 let same_content =
@@ -448,14 +448,14 @@ impl Store {
                     Stored::SameContent(row.try_get::<i64, _>(0).map_err(&err)?)
                 } else {
                     let mut same_run = None;
-                    if let Some(start) = activity.start_time {
+                    if let Some(start) = totals.start_time {
                         let rows = sqlx::query(
                             "SELECT id, elapsed_s, timer_s FROM activities \
                              WHERE athlete_id = $1 AND sport = $2 \
                              AND start_time BETWEEN $3 AND $4 ORDER BY id",
                         )
                         .bind(athlete)
-                        .bind(&activity.sport)
+                        .bind(&totals.sport)
                         .bind(start - SAME_RUN_START_S)
                         .bind(start + SAME_RUN_START_S)
                         .fetch_all(&mut *$tx)
@@ -465,7 +465,7 @@ impl Store {
                             let id: i64 = row.try_get(0).map_err(&err)?;
                             let elapsed: Option<f64> = row.try_get(1).map_err(&err)?;
                             let timer: Option<f64> = row.try_get(2).map_err(&err)?;
-                            if same_duration(activity_duration(activity), elapsed.or(timer)) {
+                            if same_duration(totals.elapsed_s.or(totals.timer_s), elapsed.or(timer)) {
                                 same_run = Some(id);
                                 break;
                             }
@@ -486,20 +486,20 @@ impl Store {
                             )
                             .bind(athlete)
                             .bind(&activity.sha256)
-                            .bind(&activity.format)
-                            .bind(&activity.sport)
-                            .bind(&activity.sub_sport)
-                            .bind(activity.start_time)
-                            .bind(activity.end_time)
-                            .bind(activity.elapsed_s)
-                            .bind(activity.timer_s)
-                            .bind(activity.distance_m)
-                            .bind(i64::try_from(activity.records).unwrap_or(i64::MAX))
-                            .bind(activity.avg_hr)
-                            .bind(activity.max_hr)
-                            .bind(activity.ascent_m)
-                            .bind(activity.descent_m)
-                            .bind(activity.laps.map(i64::from))
+                            .bind(activity.decoded.format.as_str())
+                            .bind(&totals.sport)
+                            .bind(&totals.sub_sport)
+                            .bind(totals.start_time)
+                            .bind(activity.decoded.end_time)
+                            .bind(totals.elapsed_s)
+                            .bind(totals.timer_s)
+                            .bind(totals.distance_m)
+                            .bind(i64::try_from(activity.decoded.records).unwrap_or(i64::MAX))
+                            .bind(totals.avg_hr)
+                            .bind(totals.max_hr)
+                            .bind(totals.ascent_m)
+                            .bind(totals.descent_m)
+                            .bind(totals.laps.map(i64::from))
                             .bind(&summary)
                             .bind(activity.stress.as_ref().map(|s| s.value))
                             .bind(activity.stress.as_ref().map(|s| s.kind.as_str()))
@@ -892,27 +892,22 @@ impl Store {
 
     /// The outcomes recorded for the athlete's plans.
     pub async fn outcomes(&self, athlete: Id) -> Result<Vec<Outcome>> {
-        let rows = self
-            .sql(
-                "listing outcomes",
-                "SELECT o.plan_id, o.muscle_group, o.reported, o.forecast, o.residual \
-                 FROM outcomes o JOIN plans p ON p.id = o.plan_id \
-                 JOIN checkins c ON c.id = p.checkin_id WHERE c.athlete_id = $1 \
-                 ORDER BY o.plan_id, o.muscle_group",
-                &[athlete.into()],
-            )
-            .fetch_all()
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(plan_id, group, reported, forecast, residual)| Outcome {
-                plan_id,
-                group,
-                reported,
-                forecast,
-                residual,
-            })
-            .collect())
+        self.sql(
+            "listing outcomes",
+            "SELECT o.plan_id, o.muscle_group, o.reported, o.forecast, o.residual \
+             FROM outcomes o JOIN plans p ON p.id = o.plan_id \
+             JOIN checkins c ON c.id = p.checkin_id WHERE c.athlete_id = $1 \
+             ORDER BY o.plan_id, o.muscle_group",
+            &[athlete.into()],
+        )
+        .fetch_map(|(plan_id, group, reported, forecast, residual)| Outcome {
+            plan_id,
+            group,
+            reported,
+            forecast,
+            residual,
+        })
+        .await
     }
 
     /// Everything stored about the athlete with this name.
@@ -949,10 +944,6 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-fn activity_duration(activity: &NewActivity) -> Option<f64> {
-    activity.elapsed_s.or(activity.timer_s)
 }
 
 /// Whether two durations are within 5 % of the longer. Unknown durations never match: better

@@ -2,7 +2,8 @@
 //!
 //! These are storage DTOs, not the domain model: times are Unix seconds (UTC), documents that other
 //! crates own (a check-in, a plan, an activity summary) are kept as JSON values, so the store never
-//! needs to change when those shapes grow.
+//! needs to change when those shapes grow. A new activity comes with its decoded summary
+//! (`afterrun_activity::Summary`), whose format, sport, times and totals are its columns.
 
 use std::io::{Read, Write};
 
@@ -195,39 +196,14 @@ pub struct Stress {
     pub kind: String,
 }
 
-/// An activity to store: the summary columns, the summary document, the load and the original.
+/// An activity to store: the decoded summary (its columns), the summary document, the load and
+/// the original.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewActivity {
     /// SHA-256 of the file's bytes, lower-case hex.
     pub sha256: String,
-    /// `fit`, `gpx` or `tcx`.
-    pub format: String,
-    /// Lower-case sport name.
-    pub sport: String,
-    /// Lower-case sub-sport name.
-    pub sub_sport: Option<String>,
-    /// Start, UTC.
-    pub start_time: Option<UnixSeconds>,
-    /// End, UTC.
-    pub end_time: Option<UnixSeconds>,
-    /// Elapsed seconds.
-    pub elapsed_s: Option<f64>,
-    /// Timer seconds.
-    pub timer_s: Option<f64>,
-    /// Distance in metres.
-    pub distance_m: Option<f64>,
-    /// Number of records.
-    pub records: u64,
-    /// Average heart rate.
-    pub avg_hr: Option<f64>,
-    /// Maximum heart rate.
-    pub max_hr: Option<f64>,
-    /// Ascent in metres.
-    pub ascent_m: Option<f64>,
-    /// Descent in metres.
-    pub descent_m: Option<f64>,
-    /// Number of laps.
-    pub laps: Option<u32>,
+    /// What the decoder read: the format, sport, times, counts and totals stored as columns.
+    pub decoded: afterrun_activity::Summary,
     /// The summary as `inspect --json` prints it.
     pub summary: serde_json::Value,
     /// Training stress, when it could be computed.

@@ -1,6 +1,6 @@
 //! One statement against whichever backend the store holds, written once: `store.sql(context,
-//! sql, args)` is a [`Statement`], run by its `execute`, `insert`, `fetch_one`, `fetch_optional`
-//! or `fetch_all`. The values bound to its `$N` placeholders are [`Arg`]s, and the rows it
+//! sql, args)` is a [`Statement`], run by its `execute`, `insert`, `fetch_one`, `fetch_optional`,
+//! `fetch_all` or `fetch_map`. The values bound to its `$N` placeholders are [`Arg`]s, and the rows it
 //! returns are read into tuples, which both backends decode alike. The methods that need a transaction or read columns by name use the
 //! pool directly (`with_pool!`).
 
@@ -132,6 +132,11 @@ impl<S: SqlSafeStr> Statement<'_, '_, S> {
     /// Every row it returns.
     pub(crate) async fn fetch_all<T: Columns>(self) -> Result<Vec<T>> {
         self.fetch(Rows::All).await
+    }
+
+    /// Every row it returns, each made a `T` by `f`.
+    pub(crate) async fn fetch_map<R: Columns, T>(self, f: impl FnMut(R) -> T) -> Result<Vec<T>> {
+        Ok(self.fetch_all().await?.into_iter().map(f).collect())
     }
 
     /// The rows it returns, as many as `rows` says.

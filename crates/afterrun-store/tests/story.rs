@@ -13,6 +13,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use afterrun_activity::{Summary, Totals};
 use afterrun_store::{
     Location, NewActivity, Original, Outcome, Profile, Store, StoreError, Stored, Stress,
 };
@@ -53,22 +54,26 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// distinct start time (a day apart) and an hour's duration.
 fn activity(i: usize, name: &str, bytes: &[u8]) -> NewActivity {
     let start = NOW - 86_400 * (100 - i as i64);
+    let format = afterrun_activity::sniff::format_from_name(name).unwrap();
+    let decoded = Summary {
+        totals: Totals {
+            sport: "running".to_owned(),
+            start_time: Some(start),
+            elapsed_s: Some(3600.0),
+            timer_s: Some(3500.0),
+            distance_m: Some(10_000.0 + i as f64),
+            avg_hr: Some(150.0),
+            max_hr: Some(175.0),
+            laps: Some(10),
+            ..Totals::default()
+        },
+        end_time: Some(start + 3600),
+        records: 3600,
+        ..Summary::empty(format)
+    };
     NewActivity {
         sha256: sha256_hex(bytes),
-        format: name.rsplit('.').next().unwrap().to_owned(),
-        sport: "running".to_owned(),
-        sub_sport: None,
-        start_time: Some(start),
-        end_time: Some(start + 3600),
-        elapsed_s: Some(3600.0),
-        timer_s: Some(3500.0),
-        distance_m: Some(10_000.0 + i as f64),
-        records: 3600,
-        avg_hr: Some(150.0),
-        max_hr: Some(175.0),
-        ascent_m: None,
-        descent_m: None,
-        laps: Some(10),
+        decoded,
         summary: json!({"file": name, "ok": true}),
         stress: Some(Stress { value: 80.0 + i as f64, kind: "trimp".to_owned() }),
         muscle_load: Some(json!({"quads": 1.5})),
@@ -128,18 +133,18 @@ async fn story(location: Location) {
     // The same run exported as another file: other bytes, same sport, start 30 s later,
     // duration 3 % longer: stored once, reported as a duplicate of the first.
     let mut export_twin = activity(0, "twin.gpx", b"<gpx>the same run as GPX</gpx>");
-    export_twin.start_time = export_twin.start_time.map(|t| t + 30);
-    export_twin.elapsed_s = Some(3600.0 * 1.03);
+    export_twin.decoded.totals.start_time = export_twin.decoded.totals.start_time.map(|t| t + 30);
+    export_twin.decoded.totals.elapsed_s = Some(3600.0 * 1.03);
     assert_eq!(
         store.import_activity(athlete, &export_twin, NOW).await.unwrap(),
         Stored::SameActivity(ids[0])
     );
     // A different sport at the same time, or a much longer run, is a different activity.
     let mut ride = export_twin.clone();
-    ride.sport = "cycling".into();
+    ride.decoded.totals.sport = "cycling".into();
     assert!(matches!(store.import_activity(athlete, &ride, NOW).await.unwrap(), Stored::New(_)));
     let mut long = activity(1, "long.gpx", b"<gpx>a longer run</gpx>");
-    long.elapsed_s = Some(3600.0 * 1.2);
+    long.decoded.totals.elapsed_s = Some(3600.0 * 1.2);
     assert!(matches!(store.import_activity(athlete, &long, NOW).await.unwrap(), Stored::New(_)));
 
     // Concurrent imports of the same new files through two pools never double them.
@@ -147,7 +152,7 @@ async fn story(location: Location) {
         .map(|k| {
             let bytes = format!("concurrent file {k}").into_bytes();
             let mut a = activity(50 + k, "c.fit", &bytes);
-            a.start_time = a.start_time.map(|t| t + 7 * 86_400 * 52);
+            a.decoded.totals.start_time = a.decoded.totals.start_time.map(|t| t + 7 * 86_400 * 52);
             a
         })
         .collect();

@@ -269,8 +269,12 @@ fn run_file_patches(path: &Path) -> anyhow::Result<Vec<Patch>> {
     for w in &summary.warnings {
         eprintln!("afterrun: note: --run-file {shown}: {}: {}", w.kind, w.message);
     }
-    if !matches!(summary.sport.as_str(), "running" | "trail_running" | "unknown" | "generic") {
-        eprintln!("afterrun: note: --run-file {shown}: the activity's sport is {}", summary.sport);
+    if !matches!(summary.totals.sport.as_str(), "running" | "trail_running" | "unknown" | "generic")
+    {
+        eprintln!(
+            "afterrun: note: --run-file {shown}: the activity's sport is {}",
+            summary.totals.sport
+        );
     }
     Ok(run_fields(summary, &path.display().to_string()))
 }
@@ -287,16 +291,16 @@ fn run_fields(summary: &afterrun_activity::Summary, file: &str) -> Vec<Patch> {
             out.push((vec!["run", key], v));
         }
     };
-    put("distance_km", summary.distance_m.and_then(|m| round(m / 1000.0, 3)));
-    let moving = summary.timer_s.filter(|t| *t > 0.0).or(summary.elapsed_s);
+    put("distance_km", summary.totals.distance_m.and_then(|m| round(m / 1000.0, 3)));
+    let moving = summary.totals.timer_s.filter(|t| *t > 0.0).or(summary.totals.elapsed_s);
     put("duration_min", moving.and_then(|s| round(s / 60.0, 1)));
-    put("ascent_m", summary.ascent_m.and_then(|m| round(m, 0)));
-    put("descent_m", summary.descent_m.and_then(|m| round(m, 0)));
-    put("avg_hr", summary.avg_hr.and_then(|h| round(h, 0)));
+    put("ascent_m", summary.totals.ascent_m.and_then(|m| round(m, 0)));
+    put("descent_m", summary.totals.descent_m.and_then(|m| round(m, 0)));
+    put("avg_hr", summary.totals.avg_hr.and_then(|h| round(h, 0)));
     let end = summary.end_time.or_else(|| {
-        let start = summary.start_time?;
+        let start = summary.totals.start_time?;
         #[allow(clippy::cast_possible_truncation)] // seconds of one activity
-        let elapsed = summary.elapsed_s? as i64;
+        let elapsed = summary.totals.elapsed_s? as i64;
         start.checked_add(elapsed)
     });
     let end = end.and_then(|t| jiff::Timestamp::from_second(t).ok());

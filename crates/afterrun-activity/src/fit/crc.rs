@@ -103,8 +103,9 @@ fn step8(crc: u16, c: &[u8]) -> u16 {
         ^ (t[2][usize::from(c[5])] ^ t[1][usize::from(c[6])] ^ t[0][usize::from(c[7])])
 }
 
-/// Continues a FIT CRC over `data` (start with `crc = 0`).
-pub(crate) fn crc16(crc: u16, data: &[u8]) -> u16 {
+/// Continues a FIT CRC over `data` (start with `crc = 0`): what a FIT file's header and its
+/// end carry, for callers that write FIT files.
+pub fn crc16(crc: u16, data: &[u8]) -> u16 {
     #[cfg(target_arch = "x86_64")]
     if data.len() >= clmul::MIN_LEN && clmul::available() {
         let (folded, rest) = clmul::fold(crc, data);

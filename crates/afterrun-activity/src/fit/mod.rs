@@ -24,8 +24,8 @@ mod crc;
 mod profile;
 
 use crate::{
-    Activity, DecodeError, Device, Format, ProblemKind, Sample, SessionSummary, Summary,
-    UnixSeconds, Warning,
+    Activity, DecodeError, Device, Format, ProblemKind, Sample, Summary, Totals, UnixSeconds,
+    Warning,
 };
 
 /// Seconds between the Unix epoch and the FIT epoch (1989-12-31T00:00:00Z).
@@ -35,6 +35,7 @@ pub const FIT_EPOCH_UNIX: i64 = 631_065_600;
 pub const RELATIVE_LIMIT: u32 = 0x1000_0000;
 
 pub use crate::model::DecodeOptions;
+pub use crc::crc16;
 
 /// Decodes a FIT file (or several chained FIT files) into an [`Activity`].
 ///
@@ -997,9 +998,10 @@ impl Walk {
         }
         let mut s = Summary::empty(Format::Fit);
         let sessions = self.session_summaries(offset);
-        self.sport_of(&sessions, &mut s);
-        self.start_of(offset, &mut s);
-        self.totals_of(&sessions, &mut s);
+        self.sport_of(&sessions, &mut s.totals);
+        self.start_of(offset, &mut s.totals);
+        self.totals_of(&sessions, &mut s.totals);
+        s.rest_hr = self.rest_hr.map(f64::from);
         // End: the latest session end, else the last record.
         let session_end =
             sessions.iter().filter_map(|x| Some(x.start_time? + x.elapsed_s?.round() as i64)).max();
@@ -1040,10 +1042,10 @@ impl Walk {
     }
 
     /// One summary per `session` message, in file order.
-    fn session_summaries(&self, offset: Option<i64>) -> Vec<SessionSummary> {
+    fn session_summaries(&self, offset: Option<i64>) -> Vec<Totals> {
         self.sessions
             .iter()
-            .map(|r| SessionSummary {
+            .map(|r| Totals {
                 sport: r.sport.map_or_else(|| "unknown".to_owned(), sport_name),
                 sub_sport: r.sub_sport.map(sub_sport_name),
                 start_time: r.start.and_then(|t| self.resolve(t, offset)),
@@ -1061,7 +1063,7 @@ impl Walk {
 
     /// Sport: the sessions' common sport, or multisport; else the `sport` message's, else the
     /// laps'.
-    fn sport_of(&self, sessions: &[SessionSummary], s: &mut Summary) {
+    fn sport_of(&self, sessions: &[Totals], s: &mut Totals) {
         if let Some(first) = sessions.first() {
             if sessions.iter().all(|x| x.sport == first.sport) {
                 s.sport = first.sport.clone();
@@ -1081,7 +1083,7 @@ impl Walk {
 
     /// Start: the first session's start time in file order, else the first record's; a warning
     /// when it is device-relative and cannot be turned into a date.
-    fn start_of(&mut self, offset: Option<i64>, s: &mut Summary) {
+    fn start_of(&mut self, offset: Option<i64>, s: &mut Totals) {
         let raw_start = self.sessions.iter().find_map(|r| r.start).or(self.hot.first_record_ts);
         s.start_time = raw_start.and_then(|t| self.resolve(t, offset));
         if raw_start.is_some() && s.start_time.is_none() {
@@ -1097,8 +1099,8 @@ impl Walk {
 
     /// Elapsed and timer time, distance, ascent and descent, heart rates and laps: summed over
     /// the sessions, else from the records.
-    fn totals_of(&self, sessions: &[SessionSummary], s: &mut Summary) {
-        let sum = |get: &dyn Fn(&SessionSummary) -> Option<f64>| -> Option<f64> {
+    fn totals_of(&self, sessions: &[Totals], s: &mut Totals) {
+        let sum = |get: &dyn Fn(&Totals) -> Option<f64>| -> Option<f64> {
             sessions.iter().filter_map(get).fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
         };
         s.elapsed_s = sum(&|x| x.elapsed_s).or_else(|| {
@@ -1121,7 +1123,6 @@ impl Walk {
             .filter_map(|x| x.max_hr)
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
             .or(self.hot.hr_max.map(f64::from));
-        s.rest_hr = self.rest_hr.map(f64::from);
         s.avg_hr = weighted_avg_hr(sessions).or_else(|| {
             let n = self.hot.records_with_hr;
             (n > 0).then(|| self.hot.hr_sum as f64 / n as f64)
@@ -1161,7 +1162,7 @@ impl Walk {
 
 /// Sessions' average heart rate weighted by their timer time (a plain mean when no session
 /// has a timer time).
-fn weighted_avg_hr(sessions: &[SessionSummary]) -> Option<f64> {
+fn weighted_avg_hr(sessions: &[Totals]) -> Option<f64> {
     let with_hr: Vec<(f64, Option<f64>)> =
         sessions.iter().filter_map(|x| Some((x.avg_hr?, x.timer_s))).collect();
     if with_hr.is_empty() {

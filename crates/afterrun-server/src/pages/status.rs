@@ -234,7 +234,7 @@ fn view(r: &StatusReport) -> StatusPage {
             None => "needs 28 days of history",
         },
         gauge: acwr_gauge(acwr),
-        monotony: match today.and_then(|p| p.monotony) {
+        monotony: match today.and_then(|p| p.week.monotony) {
             Some(m) if m > afterrun_load::MONOTONY_WARN => {
                 format!("{m:.2}: too little variation, mix easy and hard days")
             }
@@ -242,13 +242,13 @@ fn view(r: &StatusReport) -> StatusPage {
             None => "not defined (the week's loads do not vary)".to_owned(),
         },
         week: today.map_or_else(String::new, |p| {
-            let min = (p.weekly_time_s.max(0.0) / 60.0).round() as i64;
+            let min = (p.week.time_s.max(0.0) / 60.0).round() as i64;
             format!(
                 "{} in {} h {:02} min, load {:.0}",
-                r.inputs.locale.distance(p.weekly_distance_m),
+                r.inputs.locale.distance(p.week.distance_m),
                 min / 60,
                 min % 60,
-                p.weekly_load
+                p.week.load
             )
         }),
         chart: training_chart(status),

@@ -12,21 +12,13 @@ pub struct Svg {
     out: String,
 }
 
-/// Escapes text for XML character data and attribute values.
+/// XML's escapes, for character data and attribute values alike.
+const XML: [(char, &str); 5] =
+    [('&', "&amp;"), ('<', "&lt;"), ('>', "&gt;"), ('"', "&quot;"), ('\'', "&apos;")];
+
+/// Escapes text for XML character data and attribute values (control characters are left out).
 pub fn escape(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&apos;"),
-            c if c.is_control() => {}
-            c => s.push(c),
-        }
-    }
-    s
+    crate::escape::escape_with(text, &XML, char::is_control)
 }
 
 /// A coordinate as written: one decimal, no `-0.0`, non-finite values as 0.

@@ -276,10 +276,10 @@ fn apply_catalogs(line: &mut Line, catalogs: &[(String, Catalog)]) {
             line.name = Some(entry.name.clone());
         }
         if let Ok(summary) = &mut line.outcome
-            && summary.sport == "unknown"
+            && summary.totals.sport == "unknown"
             && let Some(sport) = afterrun_activity::sport_from_name(&entry.kind)
         {
-            sport.clone_into(&mut summary.sport);
+            sport.clone_into(&mut summary.totals.sport);
         }
         return;
     }
@@ -339,7 +339,7 @@ impl Table {
         };
         let row = match &line.outcome {
             Ok(s) => {
-                let start = time_json(s.start_time);
+                let start = time_json(s.totals.start_time);
                 let status = match s.warnings.len() {
                     0 => "ok".to_owned(),
                     n => format!(
@@ -351,13 +351,14 @@ impl Table {
                 [
                     file,
                     s.format.as_str().to_owned(),
-                    s.sport.clone(),
+                    s.totals.sport.clone(),
                     start
                         .as_str()
                         .map_or_else(|| "-".to_owned(), |t| t.replace('T', " ").replace('Z', "")),
-                    s.distance_m
+                    s.totals
+                        .distance_m
                         .map_or_else(|| "-".to_owned(), |d| format!("{:.2} km", d / 1000.0)),
-                    s.elapsed_s.map_or_else(|| "-".to_owned(), duration),
+                    s.totals.elapsed_s.map_or_else(|| "-".to_owned(), duration),
                     format!("{} ({} hr)", s.records, s.records_with_hr),
                     status,
                 ]
