@@ -499,12 +499,10 @@ fn run_result(svg: String, s: &Summary) -> RunResult {
     } else {
         format!("fault: {}", faults.join(", "))
     };
-    let cycles = s.cycles.to_string();
-    let (facts, plot_label, plot_caption, safe_words) = match s.max_pressure_mmhg {
+    let (device_facts, plot_label, plot_caption, safe_words) = match s.max_pressure_mmhg {
         Some(max_pressure) => (
-            vec![
-                ("Simulated", duration.clone()),
-                ("Cycles done", cycles),
+            [
+                ("Cycles done", s.cycles.to_string()),
                 ("Highest pressure", format!("{max_pressure:.1} mmHg")),
                 ("Time at target", format!("{:.0} s", s.time_at_target_s.unwrap_or(0.0))),
             ],
@@ -518,9 +516,8 @@ fn run_result(svg: String, s: &Summary) -> RunResult {
         None => {
             let max_frequency = s.max_frequency_hz.unwrap_or(0.0);
             (
-                vec![
-                    ("Simulated", duration.clone()),
-                    ("Segments done", cycles),
+                [
+                    ("Segments done", s.cycles.to_string()),
                     ("Highest frequency", format!("{max_frequency:.1} Hz")),
                     ("Highest acceleration", format!("{:.1} g", s.max_accel_g.unwrap_or(0.0))),
                 ],
@@ -534,6 +531,8 @@ fn run_result(svg: String, s: &Summary) -> RunResult {
             )
         }
     };
+    let mut facts = vec![("Simulated", duration)];
+    facts.extend(device_facts);
     RunResult {
         svg,
         plot_label,
