@@ -15,7 +15,6 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Level, Modality};
-use crate::compact;
 use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step, Text};
 use crate::region::Region;
 
@@ -38,11 +37,9 @@ pub struct PlanDoc {
     pub triage: TriageDoc,
     /// What was assumed for missing input.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub assumptions: Vec<Text>,
     /// General notes.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub notes: Vec<Text>,
     /// The steps, in time order.
     #[serde(default)]
@@ -69,7 +66,6 @@ pub struct TriageDoc {
     pub blocked: Vec<BlockDoc>,
     /// The advice in words.
     #[serde(default)]
-    #[serde(serialize_with = "compact::text")]
     pub advice: Text,
 }
 
@@ -78,17 +74,14 @@ pub struct TriageDoc {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReasonDoc {
     /// The rule's code (`doms_expected`, `suspected_dvt`, …).
-    #[serde(serialize_with = "compact::text")]
     pub code: Code,
     /// The level this reason asks for.
     pub level: Level,
     /// The reason in words.
     #[serde(default)]
-    #[serde(serialize_with = "compact::text")]
     pub text: Text,
     /// Reference ids.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub evidence: Vec<Code>,
 }
 
@@ -101,7 +94,6 @@ pub struct BlockDoc {
     /// Where (`all` or a region).
     pub region: Region,
     /// A triage reason code, or `contra_absolute:CONDITION` / `contra_relative:CONDITION`.
-    #[serde(serialize_with = "compact::text")]
     pub reason: Text,
 }
 
@@ -126,15 +118,12 @@ pub struct StepDoc {
     pub dose: DoseDoc,
     /// How, in words.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub instructions: Vec<Text>,
     /// Why, in words.
     #[serde(default)]
-    #[serde(serialize_with = "compact::text")]
     pub why: Text,
     /// Reference ids.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub evidence: Vec<Code>,
 }
 
@@ -303,10 +292,8 @@ pub struct SegmentDoc {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferenceDoc {
     /// The stable id.
-    #[serde(serialize_with = "compact::text")]
     pub id: Code,
     /// The full citation.
-    #[serde(serialize_with = "compact::text")]
     pub citation: Code,
 }
 
@@ -335,9 +322,9 @@ impl PlanDoc {
     }
 
     /// The contract's JSON: compact and deterministic, the bytes `serde_json::to_string` would
-    /// write, into one buffer sized for a plan ([`compact`]).
+    /// write, written by hand into one buffer sized for a plan.
     pub fn to_json(&self) -> String {
-        compact::to_string(self, PLAN_BYTES)
+        crate::doc_json::plan(self, PLAN_BYTES)
     }
 
     /// The citation of a reference id, if the plan lists it.
@@ -542,7 +529,7 @@ impl schemars::JsonSchema for Region {
 
 impl Serialize for Region {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        compact::text(&self.code(), s)
+        s.serialize_str(&self.code())
     }
 }
 
@@ -569,6 +556,18 @@ pub mod utc {
             Some(text) => s.serialize_str(text),
             None => s.collect_str(&whole),
         }
+    }
+
+    /// Appends `t` in quotes, as [`serialize`] writes it.
+    pub fn write_into(out: &mut String, t: Timestamp) {
+        let whole = Timestamp::from_second(t.as_second()).unwrap_or(t);
+        let mut buf = [0u8; 20];
+        out.push('"');
+        match rfc3339(whole, &mut buf) {
+            Some(text) => out.push_str(text),
+            None => out.push_str(&whole.to_string()),
+        }
+        out.push('"');
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` into `buf`, for a whole-second time in the years 1000–9999.

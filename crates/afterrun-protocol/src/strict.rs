@@ -229,3 +229,161 @@ impl<'de> Visitor<'de> for KeyVisitor {
         Ok(Key(Cow::Owned(v)))
     }
 }
+
+/// Reads a plain JSON document without serde: `None` whenever [`read`] might answer otherwise
+/// than with this very tree (an escape or control character in a string, a negative number, an
+/// exponent, more than 15 digits, a key given twice, a long object, deep nesting, any syntax
+/// error), so the caller falls back to [`read`] and its error messages stay serde_json's.
+pub fn read_plain(text: &str) -> Option<Json<'_>> {
+    let mut p = Plain { text, at: 0 };
+    let value = p.value(0)?;
+    p.skip_space();
+    (p.at == text.len()).then_some(value)
+}
+
+/// How deep [`read_plain`] goes before leaving a document to [`read`].
+const PLAIN_DEPTH: usize = 8;
+/// How many digits a number [`read_plain`] reads may have: integers and decimal fractions are
+/// then exact before the one rounding (a division by a power of ten), as in serde_json.
+const PLAIN_DIGITS: u32 = 15;
+
+struct Plain<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Plain<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    /// Skips white space and takes `byte` if it comes next.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_space();
+        let found = self.peek() == Some(byte);
+        self.at += usize::from(found);
+        found
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Json<'a>> {
+        self.skip_space();
+        match self.peek()? {
+            b'{' if depth < PLAIN_DEPTH => self.object(depth + 1),
+            b'[' if depth < PLAIN_DEPTH => self.array(depth + 1),
+            b'"' => self.string().map(|s| Json::String(Cow::Borrowed(s))),
+            b'0'..=b'9' => self.number(),
+            _ => self.literal(),
+        }
+    }
+
+    fn literal(&mut self) -> Option<Json<'a>> {
+        let rest = self.text.get(self.at..)?;
+        for (word, value) in
+            [("true", Json::Bool(true)), ("false", Json::Bool(false)), ("null", Json::Null)]
+        {
+            if rest.starts_with(word) {
+                self.at += word.len();
+                return Some(value);
+            }
+        }
+        None
+    }
+
+    /// A string with no escape and no control character, borrowed.
+    fn string(&mut self) -> Option<&'a str> {
+        let start = self.at + 1;
+        let bytes = self.text.as_bytes().get(start..)?;
+        let len = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if bytes.get(len) != Some(&b'"') {
+            return None;
+        }
+        self.at = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// A non-negative number without exponent: an integer as serde_json keeps it (`u64`), a
+    /// fraction as the f64 it parses to.
+    fn number(&mut self) -> Option<Json<'a>> {
+        let start = self.at;
+        let (whole, whole_digits) = self.digits()?;
+        if whole_digits > 1 && self.text.as_bytes().get(start) == Some(&b'0') {
+            return None;
+        }
+        let value = if self.peek() == Some(b'.') {
+            self.at += 1;
+            let (fraction, fraction_digits) = self.digits()?;
+            if whole_digits + fraction_digits > PLAIN_DIGITS {
+                return None;
+            }
+            let scale = 10u64.pow(fraction_digits);
+            Number::from_f64((whole * scale + fraction) as f64 / scale as f64)?
+        } else {
+            Number::from(whole)
+        };
+        (!matches!(self.peek(), Some(b'e' | b'E'))).then_some(Json::Number(value))
+    }
+
+    /// A run of at least one digit, at most [`PLAIN_DIGITS`] long: its value and length.
+    fn digits(&mut self) -> Option<(u64, u32)> {
+        let mut value = 0u64;
+        let mut count = 0u32;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            count += 1;
+            if count > PLAIN_DIGITS {
+                return None;
+            }
+            value = value * 10 + u64::from(d - b'0');
+            self.at += 1;
+        }
+        (count > 0).then_some((value, count))
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Json<'a>> {
+        self.at += 1;
+        let mut items = Vec::new();
+        if self.eat(b']') {
+            return Some(Json::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            if self.eat(b']') {
+                return Some(Json::Array(items));
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Json<'a>> {
+        self.at += 1;
+        let mut members: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(MEMBERS_FIRST);
+        if self.eat(b'}') {
+            return Some(Json::Object(members));
+        }
+        loop {
+            self.skip_space();
+            if self.peek() != Some(b'"') || members.len() >= SCAN_MEMBERS {
+                return None;
+            }
+            let key = self.string()?;
+            if members.iter().any(|(k, _)| k == key) || !self.eat(b':') {
+                return None;
+            }
+            let value = self.value(depth)?;
+            members.push((Cow::Borrowed(key), value));
+            if self.eat(b'}') {
+                return Some(Json::Object(members));
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+}
