@@ -193,9 +193,10 @@ pub fn states_run_end(doc: &Value) -> bool {
 
 /// Parses and validates a check-in (protocol.md §1).
 pub fn parse_checkin(json: &str) -> Result<CheckIn, CheckInError> {
-    // A plain document is read without serde; anything else (and every error) the strict way.
-    match strict::read_plain(json.strip_prefix('\u{feff}').unwrap_or(json)) {
-        Some(tree) => validate(&tree),
+    // A plain, valid document is read in one pass; anything else (and every error) the
+    // strict way.
+    match crate::checkin_plain::read(json.strip_prefix('\u{feff}').unwrap_or(json)) {
+        Some(checkin) => Ok(checkin),
         None => validate(&read_tree(json)?),
     }
 }
@@ -375,7 +376,7 @@ fn region(value: &Json<'_>, path: &Path<'_>) -> Result<Region, CheckInError> {
 pub const YEARS: std::ops::RangeInclusive<i16> = 1990..=2200;
 
 /// The time the run ended must not be after `now`, nor the next run before it.
-fn check_order(
+pub(crate) fn check_order(
     now: Timestamp,
     run: Option<&Run>,
     next_run_at: Option<Timestamp>,
@@ -438,7 +439,7 @@ fn time(value: &Json<'_>, path: &Path<'_>) -> Result<Timestamp, CheckInError> {
 
 /// A time written exactly `YYYY-MM-DDTHH:MM:SSZ` within [`YEARS`], read without a parser
 /// (the same instant jiff reads); `None` for any other form, left to jiff.
-fn plain_utc(s: &str) -> Option<Timestamp> {
+pub(crate) fn plain_utc(s: &str) -> Option<Timestamp> {
     let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
     let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'Z')];
     if separators.iter().any(|&(i, c)| b[i] != c) {

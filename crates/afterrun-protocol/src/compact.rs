@@ -119,6 +119,20 @@ fn any_needs_escape(bytes: &[u8]) -> bool {
     bytes.iter().any(|&b| needs_escape(b))
 }
 
+/// How many bytes of `bytes` come before the first that JSON must escape (`"`, `\\` or a
+/// control character), eight a step.
+pub fn plain_len(bytes: &[u8]) -> usize {
+    let (words, rest) = bytes.as_chunks::<8>();
+    for (i, w) in words.iter().enumerate() {
+        let bits = escape_bits(u64::from_le_bytes(*w));
+        if bits != 0 {
+            return i * 8 + (bits.trailing_zeros() / 8) as usize;
+        }
+    }
+    let done = words.len() * 8;
+    done + rest.iter().position(|&b| needs_escape(b)).unwrap_or(rest.len())
+}
+
 /// A high bit set in some byte when one of the eight bytes is below 0x20, `"` or `\`
 /// (the classic "has a byte less than n" and "has a zero byte" tests).
 fn escape_bits(word: u64) -> u64 {
@@ -187,6 +201,17 @@ mod tests {
                 text_into(&mut out, t);
                 out.push('"');
                 assert_eq!(out, serde_json::to_string(t).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn the_plain_length_stops_at_the_first_byte_to_escape() {
+        for len in 0..24 {
+            for c in ['"', '\\', '\n', '\u{1}', 'a', '\u{e9}'] {
+                let s = format!("{}{c}{}", "x".repeat(len), "\"y".repeat(3));
+                let want = s.bytes().position(needs_escape).unwrap_or(s.len());
+                assert_eq!(plain_len(s.as_bytes()), want, "{s:?}");
             }
         }
     }

@@ -42,6 +42,7 @@
 //! `assumptions`.
 
 pub mod checkin;
+mod checkin_plain;
 pub mod codes;
 mod compact;
 pub mod contra;

@@ -230,29 +230,26 @@ impl<'de> Visitor<'de> for KeyVisitor {
     }
 }
 
-/// Reads a plain JSON document without serde: `None` whenever [`read`] might answer otherwise
-/// than with this very tree (an escape or control character in a string, a negative number, an
-/// exponent, more than 15 digits, a key given twice, a long object, deep nesting, any syntax
-/// error), so the caller falls back to [`read`] and its error messages stay serde_json's.
-pub fn read_plain(text: &str) -> Option<Json<'_>> {
-    let mut p = Plain { text, at: 0 };
-    let value = p.value(0)?;
-    p.skip_space();
-    (p.at == text.len()).then_some(value)
-}
-
-/// How deep [`read_plain`] goes before leaving a document to [`read`].
-const PLAIN_DEPTH: usize = 8;
-/// How many digits a number [`read_plain`] reads may have: integers and decimal fractions are
-/// then exact before the one rounding (a division by a power of ten), as in serde_json.
-const PLAIN_DIGITS: u32 = 15;
-
-struct Plain<'a> {
+/// A reader of plain JSON without serde, for a caller that reads a document of known shape
+/// in one pass: every method answers `None` where serde_json might read otherwise (an escape or
+/// control character in a string, `null` where a value is wanted, a negative number, an
+/// exponent, more than 15 digits, any syntax error), and the caller then reads the document
+/// with [`read`], whose errors are serde_json's.
+pub struct Plain<'a> {
     text: &'a str,
     at: usize,
 }
 
+/// How many digits a number [`Plain`] reads may have: integers and decimal fractions are then
+/// exact before the one rounding (a division by a power of ten), as in serde_json.
+const PLAIN_DIGITS: u32 = 15;
+
 impl<'a> Plain<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Plain<'a> {
+        Plain { text, at: 0 }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
@@ -271,45 +268,45 @@ impl<'a> Plain<'a> {
         found
     }
 
-    fn value(&mut self, depth: usize) -> Option<Json<'a>> {
+    /// Only white space is left.
+    pub fn end(mut self) -> Option<()> {
         self.skip_space();
-        match self.peek()? {
-            b'{' if depth < PLAIN_DEPTH => self.object(depth + 1),
-            b'[' if depth < PLAIN_DEPTH => self.array(depth + 1),
-            b'"' => self.string().map(|s| Json::String(Cow::Borrowed(s))),
-            b'0'..=b'9' => self.number(),
-            _ => self.literal(),
-        }
-    }
-
-    fn literal(&mut self) -> Option<Json<'a>> {
-        let rest = self.text.get(self.at..)?;
-        for (word, value) in
-            [("true", Json::Bool(true)), ("false", Json::Bool(false)), ("null", Json::Null)]
-        {
-            if rest.starts_with(word) {
-                self.at += word.len();
-                return Some(value);
-            }
-        }
-        None
+        (self.at == self.text.len()).then_some(())
     }
 
     /// A string with no escape and no control character, borrowed.
-    fn string(&mut self) -> Option<&'a str> {
-        let start = self.at + 1;
-        let bytes = self.text.as_bytes().get(start..)?;
-        let len = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if bytes.get(len) != Some(&b'"') {
+    pub fn string(&mut self) -> Option<&'a str> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let start = self.at;
+        let len = crate::compact::plain_len(self.text.as_bytes().get(start..)?);
+        if self.text.as_bytes().get(start + len) != Some(&b'"') {
             return None;
         }
         self.at = start + len + 1;
         self.text.get(start..start + len)
     }
 
-    /// A non-negative number without exponent: an integer as serde_json keeps it (`u64`), a
-    /// fraction as the f64 it parses to.
-    fn number(&mut self) -> Option<Json<'a>> {
+    /// `true` or `false`.
+    pub fn boolean(&mut self) -> Option<bool> {
+        self.skip_space();
+        let rest = self.text.get(self.at..)?;
+        let (value, len) = if rest.starts_with("true") {
+            (true, 4)
+        } else if rest.starts_with("false") {
+            (false, 5)
+        } else {
+            return None;
+        };
+        self.at += len;
+        Some(value)
+    }
+
+    /// A non-negative number without exponent, as the f64 serde_json gives for it (an integer
+    /// converted from `u64`, a fraction divided by its power of ten).
+    pub fn number(&mut self) -> Option<f64> {
+        self.skip_space();
         let start = self.at;
         let (whole, whole_digits) = self.digits()?;
         if whole_digits > 1 && self.text.as_bytes().get(start) == Some(&b'0') {
@@ -322,11 +319,11 @@ impl<'a> Plain<'a> {
                 return None;
             }
             let scale = 10u64.pow(fraction_digits);
-            Number::from_f64((whole * scale + fraction) as f64 / scale as f64)?
+            (whole * scale + fraction) as f64 / scale as f64
         } else {
-            Number::from(whole)
+            whole as f64
         };
-        (!matches!(self.peek(), Some(b'e' | b'E'))).then_some(Json::Number(value))
+        (!matches!(self.peek(), Some(b'e' | b'E'))).then_some(value)
     }
 
     /// A run of at least one digit, at most [`PLAIN_DIGITS`] long: its value and length.
@@ -344,42 +341,42 @@ impl<'a> Plain<'a> {
         (count > 0).then_some((value, count))
     }
 
-    fn array(&mut self, depth: usize) -> Option<Json<'a>> {
-        self.at += 1;
-        let mut items = Vec::new();
-        if self.eat(b']') {
-            return Some(Json::Array(items));
-        }
-        loop {
-            items.push(self.value(depth)?);
-            if self.eat(b']') {
-                return Some(Json::Array(items));
-            }
-            if !self.eat(b',') {
-                return None;
-            }
-        }
+    /// An array: `item` reads each element.
+    pub fn items(&mut self, mut item: impl FnMut(&mut Plain<'a>) -> Option<()>) -> Option<()> {
+        self.list(b'[', b']', |p| item(p))
     }
 
-    fn object(&mut self, depth: usize) -> Option<Json<'a>> {
-        self.at += 1;
-        let mut members: Vec<(Cow<'a, str>, Json<'a>)> = Vec::with_capacity(MEMBERS_FIRST);
-        if self.eat(b'}') {
-            return Some(Json::Object(members));
+    /// An object: `member` reads each value after being given its key. A key given twice is
+    /// the caller's to refuse.
+    pub fn members(
+        &mut self,
+        mut member: impl FnMut(&mut Plain<'a>, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        self.list(b'{', b'}', |p| {
+            let key = p.string()?;
+            if !p.eat(b':') {
+                return None;
+            }
+            member(p, key)
+        })
+    }
+
+    fn list(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut each: impl FnMut(&mut Plain<'a>) -> Option<()>,
+    ) -> Option<()> {
+        if !self.eat(open) {
+            return None;
+        }
+        if self.eat(close) {
+            return Some(());
         }
         loop {
-            self.skip_space();
-            if self.peek() != Some(b'"') || members.len() >= SCAN_MEMBERS {
-                return None;
-            }
-            let key = self.string()?;
-            if members.iter().any(|(k, _)| k == key) || !self.eat(b':') {
-                return None;
-            }
-            let value = self.value(depth)?;
-            members.push((Cow::Borrowed(key), value));
-            if self.eat(b'}') {
-                return Some(Json::Object(members));
+            each(self)?;
+            if self.eat(close) {
+                return Some(());
             }
             if !self.eat(b',') {
                 return None;
