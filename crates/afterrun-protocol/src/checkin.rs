@@ -453,34 +453,18 @@ pub(crate) fn plain_utc(s: &str) -> Option<Timestamp> {
     let (year, month, day) = (field(0, 4)?, field(5, 7)?, field(8, 10)?);
     let (hour, minute, second) = (field(11, 13)?, field(14, 16)?, field(17, 19)?);
     let in_years = i16::try_from(year).is_ok_and(|y| YEARS.contains(&y));
-    if !in_years || !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+    if !in_years
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > crate::civil::days_in_month(year, month)
+    {
         return None;
     }
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let days = crate::civil::days_from_civil(year, month, day);
     Timestamp::from_second(days * 86_400 + hour * 3600 + minute * 60 + second).ok()
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    match month {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 fn date(value: &Json<'_>, path: &Path<'_>) -> Result<jiff::civil::Date, CheckInError> {

@@ -57,7 +57,10 @@ impl Keys {
     /// The place of `key` in `allowed`, the first time it is given; `None` for a key not
     /// allowed or given twice.
     fn first(&mut self, key: &str, allowed: &[&str]) -> Option<usize> {
-        let at = allowed.iter().position(|k| *k == key)?;
+        let first = key.as_bytes().first();
+        let at = allowed
+            .iter()
+            .position(|k| k.len() == key.len() && k.as_bytes().first() == first && *k == key)?;
         let bit = 1u32.checked_shl(u32::try_from(at).ok()?)?;
         (self.0 & bit == 0).then(|| self.0 |= bit)?;
         Some(at)

@@ -572,22 +572,26 @@ pub mod utc {
 
     /// `YYYY-MM-DDTHH:MM:SSZ` into `buf`, for a whole-second time in the years 1000–9999.
     fn rfc3339(t: Timestamp, buf: &mut [u8; 20]) -> Option<&str> {
-        let dt = jiff::tz::Offset::UTC.to_datetime(t);
-        let year = u16::try_from(dt.year()).ok().filter(|y| (1000..=9999).contains(y))?;
-        let fields = [
-            (0, 4, u32::from(year)),
-            (5, 2, u32::try_from(dt.month()).ok()?),
-            (8, 2, u32::try_from(dt.day()).ok()?),
-            (11, 2, u32::try_from(dt.hour()).ok()?),
-            (14, 2, u32::try_from(dt.minute()).ok()?),
-            (17, 2, u32::try_from(dt.second()).ok()?),
-        ];
+        let seconds = t.as_second();
+        let (year, month, day) = crate::civil::from_days(seconds.div_euclid(86_400));
+        if !(1000..=9999).contains(&year) {
+            return None;
+        }
+        let of_day = seconds.rem_euclid(86_400);
         *buf = *b"0000-00-00T00:00:00Z";
-        for (at, width, mut value) in fields {
-            for slot in buf.get_mut(at..at + width)?.iter_mut().rev() {
-                *slot = b'0' + u8::try_from(value % 10).ok()?;
-                value /= 10;
-            }
+        let pairs = [
+            (0, year / 100),
+            (2, year % 100),
+            (5, month),
+            (8, day),
+            (11, of_day / 3600),
+            (14, of_day / 60 % 60),
+            (17, of_day % 60),
+        ];
+        for (at, pair) in pairs {
+            let digits = u8::try_from(pair).ok().filter(|p| *p < 100)?;
+            *buf.get_mut(at)? = b'0' + digits / 10;
+            *buf.get_mut(at + 1)? = b'0' + digits % 10;
         }
         std::str::from_utf8(buf).ok()
     }

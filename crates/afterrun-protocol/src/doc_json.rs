@@ -52,8 +52,16 @@ impl Writer {
         self.out.push('"');
     }
 
+    /// A region's code, its stem and side joined here (`quads_left`).
     fn region(&mut self, region: &Region) {
-        self.code(&region.code());
+        let (stem, side) = region.code_parts();
+        self.out.push('"');
+        self.out.push_str(stem);
+        if let Some(side) = side {
+            self.out.push('_');
+            self.out.push_str(side);
+        }
+        self.out.push('"');
     }
 
     /// A sentence or code of the plan, escaped as serde_json escapes it.

@@ -43,6 +43,7 @@
 
 pub mod checkin;
 mod checkin_plain;
+mod civil;
 pub mod codes;
 mod compact;
 pub mod contra;

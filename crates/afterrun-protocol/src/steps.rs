@@ -601,11 +601,7 @@ impl Builder<'_> {
             instructions.push("Only if soreness is still 3 or more out of 10.".into());
         }
         instructions.extend([
-            format!(
-                "Roll each muscle group slowly for about {seconds} seconds per leg, from the knee \
-                 or ankle toward the hip (toward the heart)."
-            )
-            .into(),
+            roll_instruction(seconds),
             "Pause on tender spots and breathe; never roll over a joint or bone.".into(),
             match pressure {
                 Pressure::Light => "Use light pressure.",
@@ -1216,6 +1212,24 @@ impl Builder<'_> {
             device_programs,
             references: refs,
         }
+    }
+}
+
+/// How to roll: a fixed sentence for the planner's two doses (30 and 45 s), composed otherwise.
+fn roll_instruction(seconds: u32) -> Text {
+    macro_rules! roll {
+        ($seconds:literal) => {
+            concat!(
+                "Roll each muscle group slowly for about ",
+                $seconds,
+                " seconds per leg, from the knee or ankle toward the hip (toward the heart)."
+            )
+        };
+    }
+    match seconds {
+        30 => Text::Borrowed(roll!("30")),
+        45 => Text::Borrowed(roll!("45")),
+        _ => Text::Owned(format!(roll!("{}"), seconds)),
     }
 }
 
