@@ -12,9 +12,11 @@ use crate::codes::{After, Budget, Condition, Equipment, Goal, Sex, SymptomCode, 
 use crate::region::Region;
 use crate::strict::Plain;
 
-/// The check-in, when the document is plain and valid.
+/// The check-in, when the document is plain and valid. A field given twice finds its value
+/// already set, and is left to the strict reader like any other irregularity.
 pub fn read(text: &str) -> Option<CheckIn> {
     let mut p = Plain::new(text);
+    let (mut now, mut athlete_given) = (None, None);
     let mut c = CheckIn {
         now: Timestamp::UNIX_EPOCH,
         athlete: Athlete::default(),
@@ -24,51 +26,24 @@ pub fn read(text: &str) -> Option<CheckIn> {
         cramp_now: None,
         next_run_at: None,
     };
-    let mut keys = Keys::default();
     p.members(|p, key| {
-        match keys.first(key, TOP_KEYS)? {
-            0 => c.now = time(p)?,
-            1 => c.athlete = athlete(p)?,
-            2 => c.run = Some(run(p)?),
-            3 => c.soreness = Some(soreness(p)?),
-            4 => c.symptoms = Some(symptoms(p)?),
-            5 => c.cramp_now = Some(region(p)?),
-            6 => c.next_run_at = Some(time(p)?),
+        match key {
+            "now" if now.is_none() => now = Some(time(p)?),
+            "athlete" if athlete_given.is_none() => athlete_given = Some(athlete(p)?),
+            "run" if c.run.is_none() => c.run = Some(run(p)?),
+            "soreness" if c.soreness.is_none() => c.soreness = Some(soreness(p)?),
+            "symptoms" if c.symptoms.is_none() => c.symptoms = Some(symptoms(p)?),
+            "cramp_now" if c.cramp_now.is_none() => c.cramp_now = Some(region(p)?),
+            "next_run_at" if c.next_run_at.is_none() => c.next_run_at = Some(time(p)?),
             _ => return None,
         }
         Some(())
     })?;
     p.end()?;
-    if !keys.has(0) {
-        return None;
-    }
+    c.now = now?;
+    c.athlete = athlete_given.unwrap_or_default();
     check_order(c.now, c.run.as_ref(), c.next_run_at).ok()?;
     Some(c)
-}
-
-const TOP_KEYS: &[&str] =
-    &["now", "athlete", "run", "soreness", "symptoms", "cramp_now", "next_run_at"];
-
-/// The keys an object has given so far, as bits of their places in its list.
-#[derive(Default)]
-struct Keys(u32);
-
-impl Keys {
-    /// The place of `key` in `allowed`, the first time it is given; `None` for a key not
-    /// allowed or given twice.
-    fn first(&mut self, key: &str, allowed: &[&str]) -> Option<usize> {
-        let first = key.as_bytes().first();
-        let at = allowed
-            .iter()
-            .position(|k| k.len() == key.len() && k.as_bytes().first() == first && *k == key)?;
-        let bit = 1u32.checked_shl(u32::try_from(at).ok()?)?;
-        (self.0 & bit == 0).then(|| self.0 |= bit)?;
-        Some(at)
-    }
-
-    fn has(&self, at: u32) -> bool {
-        self.0 >> at & 1 == 1
-    }
 }
 
 fn time(p: &mut Plain<'_>) -> Option<Timestamp> {
@@ -92,39 +67,31 @@ fn code_set<T: Ord>(p: &mut Plain<'_>, parse: fn(&str) -> Option<T>) -> Option<B
     Some(out)
 }
 
-/// The athlete's fields this reader takes (no clearances, no threshold pace).
-const ATHLETE_KEYS: &[&str] = &[
-    "age",
-    "sex",
-    "body_mass_kg",
-    "weekly_km",
-    "goal",
-    "equipment",
-    "conditions",
-    "budget",
-    "prefers_cycling",
-    "max_hr",
-    "rest_hr",
-    "name",
-];
-
+/// The athlete (no clearances, no threshold pace: those are the strict reader's).
 fn athlete(p: &mut Plain<'_>) -> Option<Athlete> {
     let mut a = Athlete::default();
-    let mut keys = Keys::default();
     p.members(|p, key| {
-        match keys.first(key, ATHLETE_KEYS)? {
-            0 => a.age = Some(number(p, 10.0, 110.0)?),
-            1 => a.sex = Some(Sex::from_code(p.string()?)?),
-            2 => a.body_mass_kg = Some(number(p, 25.0, 250.0)?),
-            3 => a.weekly_km = Some(number(p, 0.0, 400.0)?),
-            4 => a.goal = Some(Goal::from_code(p.string()?)?),
-            5 => a.equipment = Some(code_set(p, Equipment::from_code)?),
-            6 => a.conditions = Some(code_set(p, Condition::from_code)?),
-            7 => a.budget = Some(Budget::from_code(p.string()?)?),
-            8 => a.prefers_cycling = Some(p.boolean()?),
-            9 => a.max_hr = Some(number(p, 30.0, 230.0)?),
-            10 => a.rest_hr = Some(number(p, 30.0, 230.0)?),
-            11 => a.name = Some(p.string()?.to_owned()),
+        match key {
+            "age" if a.age.is_none() => a.age = Some(number(p, 10.0, 110.0)?),
+            "sex" if a.sex.is_none() => a.sex = Some(Sex::from_code(p.string()?)?),
+            "body_mass_kg" if a.body_mass_kg.is_none() => {
+                a.body_mass_kg = Some(number(p, 25.0, 250.0)?);
+            }
+            "weekly_km" if a.weekly_km.is_none() => a.weekly_km = Some(number(p, 0.0, 400.0)?),
+            "goal" if a.goal.is_none() => a.goal = Some(Goal::from_code(p.string()?)?),
+            "equipment" if a.equipment.is_none() => {
+                a.equipment = Some(code_set(p, Equipment::from_code)?);
+            }
+            "conditions" if a.conditions.is_none() => {
+                a.conditions = Some(code_set(p, Condition::from_code)?);
+            }
+            "budget" if a.budget.is_none() => a.budget = Some(Budget::from_code(p.string()?)?),
+            "prefers_cycling" if a.prefers_cycling.is_none() => {
+                a.prefers_cycling = Some(p.boolean()?);
+            }
+            "max_hr" if a.max_hr.is_none() => a.max_hr = Some(number(p, 30.0, 230.0)?),
+            "rest_hr" if a.rest_hr.is_none() => a.rest_hr = Some(number(p, 30.0, 230.0)?),
+            "name" if a.name.is_none() => a.name = Some(p.string()?.to_owned()),
             _ => return None,
         }
         Some(())
@@ -132,22 +99,22 @@ fn athlete(p: &mut Plain<'_>) -> Option<Athlete> {
     Some(a)
 }
 
-const RUN_KEYS: &[&str] =
-    &["ended_at", "duration_min", "distance_km", "ascent_m", "descent_m", "avg_hr", "rpe", "file"];
-
 fn run(p: &mut Plain<'_>) -> Option<Run> {
     let mut r = Run::default();
-    let mut keys = Keys::default();
     p.members(|p, key| {
-        match keys.first(key, RUN_KEYS)? {
-            0 => r.ended_at = Some(time(p)?),
-            1 => r.duration_min = Some(number(p, 1.0, 2880.0)?),
-            2 => r.distance_km = Some(number(p, 0.0, 400.0)?),
-            3 => r.ascent_m = Some(number(p, 0.0, 20000.0)?),
-            4 => r.descent_m = Some(number(p, 0.0, 20000.0)?),
-            5 => r.avg_hr = Some(number(p, 30.0, 230.0)?),
-            6 => r.rpe = Some(number(p, 1.0, 10.0)?),
-            7 => r.file = Some(p.string()?.to_owned()),
+        match key {
+            "ended_at" if r.ended_at.is_none() => r.ended_at = Some(time(p)?),
+            "duration_min" if r.duration_min.is_none() => {
+                r.duration_min = Some(number(p, 1.0, 2880.0)?);
+            }
+            "distance_km" if r.distance_km.is_none() => {
+                r.distance_km = Some(number(p, 0.0, 400.0)?);
+            }
+            "ascent_m" if r.ascent_m.is_none() => r.ascent_m = Some(number(p, 0.0, 20000.0)?),
+            "descent_m" if r.descent_m.is_none() => r.descent_m = Some(number(p, 0.0, 20000.0)?),
+            "avg_hr" if r.avg_hr.is_none() => r.avg_hr = Some(number(p, 30.0, 230.0)?),
+            "rpe" if r.rpe.is_none() => r.rpe = Some(number(p, 1.0, 10.0)?),
+            "file" if r.file.is_none() => r.file = Some(p.string()?.to_owned()),
             _ => return None,
         }
         Some(())
@@ -188,14 +155,15 @@ fn symptom(p: &mut Plain<'_>) -> Option<Symptom> {
         trend: None,
         after: None,
     };
-    let mut keys = Keys::default();
     p.members(|p, key| {
-        match keys.first(key, &["code", "region", "since_hours", "trend", "after"])? {
-            0 => code = Some(SymptomCode::from_code(p.string()?)?),
-            1 => s.region = Some(region(p)?),
-            2 => s.since_hours = Some(number(p, 0.0, 8760.0)?),
-            3 => s.trend = Some(Trend::from_code(p.string()?)?),
-            4 => s.after = Some(After::from_code(p.string()?)?),
+        match key {
+            "code" if code.is_none() => code = Some(SymptomCode::from_code(p.string()?)?),
+            "region" if s.region.is_none() => s.region = Some(region(p)?),
+            "since_hours" if s.since_hours.is_none() => {
+                s.since_hours = Some(number(p, 0.0, 8760.0)?);
+            }
+            "trend" if s.trend.is_none() => s.trend = Some(Trend::from_code(p.string()?)?),
+            "after" if s.after.is_none() => s.after = Some(After::from_code(p.string()?)?),
             _ => return None,
         }
         Some(())

@@ -376,9 +376,7 @@ impl From<Block> for BlockDoc {
 
 impl StepDoc {
     fn new(generated_at: Timestamp, s: Step) -> StepDoc {
-        let start = generated_at
-            .checked_add(jiff::SignedDuration::from_mins(i64::from(s.offset_min)))
-            .unwrap_or(generated_at);
+        let start = step_start(generated_at, s.offset_min);
         StepDoc {
             start,
             offset_min: s.offset_min,
@@ -391,6 +389,17 @@ impl StepDoc {
             evidence: s.evidence,
         }
     }
+}
+
+/// `offset_min` minutes after `generated_at` (itself when that overflows); whole-second times,
+/// the planner's, by adding seconds, others as jiff adds a duration.
+fn step_start(generated_at: Timestamp, offset_min: u32) -> Timestamp {
+    let later = if generated_at.subsec_nanosecond() == 0 {
+        Timestamp::from_second(generated_at.as_second() + i64::from(offset_min) * 60).ok()
+    } else {
+        generated_at.checked_add(jiff::SignedDuration::from_mins(i64::from(offset_min))).ok()
+    };
+    later.unwrap_or(generated_at)
 }
 
 fn codes(ids: Vec<&'static str>) -> Vec<Code> {
@@ -551,49 +560,65 @@ pub mod utc {
     /// as jiff writes it otherwise.
     pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
         let whole = Timestamp::from_second(t.as_second()).unwrap_or(*t);
-        let mut buf = [0u8; 20];
-        match rfc3339(whole, &mut buf) {
+        match Clock::default().rfc3339(whole) {
             Some(text) => s.serialize_str(text),
             None => s.collect_str(&whole),
         }
     }
 
-    /// Appends `t` in quotes, as [`serialize`] writes it.
-    pub fn write_into(out: &mut String, t: Timestamp) {
+    /// Appends `t` in quotes, as [`serialize`] writes it; `clock` keeps the date of the last
+    /// time written, so the times of one plan (mostly of one day) work out their date once.
+    pub fn write_into(out: &mut String, t: Timestamp, clock: &mut Clock) {
         let whole = Timestamp::from_second(t.as_second()).unwrap_or(t);
-        let mut buf = [0u8; 20];
         out.push('"');
-        match rfc3339(whole, &mut buf) {
+        match clock.rfc3339(whole) {
             Some(text) => out.push_str(text),
             None => out.push_str(&whole.to_string()),
         }
         out.push('"');
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ` into `buf`, for a whole-second time in the years 1000–9999.
-    fn rfc3339(t: Timestamp, buf: &mut [u8; 20]) -> Option<&str> {
-        let seconds = t.as_second();
-        let (year, month, day) = crate::civil::from_days(seconds.div_euclid(86_400));
-        if !(1000..=9999).contains(&year) {
-            return None;
+    /// The text of the last time written and the day (since 1970-01-01) whose date it holds.
+    #[derive(Debug)]
+    pub struct Clock {
+        day: Option<i64>,
+        text: [u8; 20],
+    }
+
+    impl Default for Clock {
+        fn default() -> Clock {
+            Clock { day: None, text: *b"0000-00-00T00:00:00Z" }
         }
-        let of_day = seconds.rem_euclid(86_400);
-        *buf = *b"0000-00-00T00:00:00Z";
-        let pairs = [
-            (0, year / 100),
-            (2, year % 100),
-            (5, month),
-            (8, day),
-            (11, of_day / 3600),
-            (14, of_day / 60 % 60),
-            (17, of_day % 60),
-        ];
-        for (at, pair) in pairs {
-            let digits = u8::try_from(pair).ok().filter(|p| *p < 100)?;
-            *buf.get_mut(at)? = b'0' + digits / 10;
-            *buf.get_mut(at + 1)? = b'0' + digits % 10;
+    }
+
+    impl Clock {
+        /// `YYYY-MM-DDTHH:MM:SSZ` for a whole-second time in the years 1000–9999.
+        fn rfc3339(&mut self, t: Timestamp) -> Option<&str> {
+            let seconds = t.as_second();
+            let day = seconds.div_euclid(86_400);
+            if self.day != Some(day) {
+                let (year, month, day_of_month) = crate::civil::from_days(day);
+                if !(1000..=9999).contains(&year) {
+                    return None;
+                }
+                let date = [(0, year / 100), (2, year % 100), (5, month), (8, day_of_month)];
+                self.digits(date)?;
+                self.day = Some(day);
+            }
+            let of_day = seconds.rem_euclid(86_400);
+            self.digits([(11, of_day / 3600), (14, of_day / 60 % 60), (17, of_day % 60)])?;
+            std::str::from_utf8(&self.text).ok()
         }
-        std::str::from_utf8(buf).ok()
+
+        /// Two digits at each place.
+        fn digits<const N: usize>(&mut self, pairs: [(usize, i64); N]) -> Option<()> {
+            for (at, pair) in pairs {
+                let digits = u8::try_from(pair).ok().filter(|p| *p < 100)?;
+                *self.text.get_mut(at)? = b'0' + digits / 10;
+                *self.text.get_mut(at + 1)? = b'0' + digits % 10;
+            }
+            Some(())
+        }
     }
 
     /// Reads an RFC 3339 timestamp.
@@ -624,6 +649,19 @@ mod tests {
             let mut out = Vec::new();
             utc::serialize(&t, &mut serde_json::Serializer::new(&mut out)).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), format!("\"{t}\""));
+        }
+    }
+
+    #[test]
+    fn times_of_one_plan_share_a_clock_and_are_written_as_jiff_writes_them() {
+        let mut clock = utc::Clock::default();
+        let mut second: i64 = 1_795_422_600;
+        for step in [0, 59, 3_600, 86_399, 1, 86_400 * 400, -86_400 * 800, 17, -1_795_422_600] {
+            second += step;
+            let t = Timestamp::from_second(second).unwrap();
+            let mut out = String::new();
+            utc::write_into(&mut out, t, &mut clock);
+            assert_eq!(out, format!("\"{t}\""));
         }
     }
 

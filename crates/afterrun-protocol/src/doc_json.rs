@@ -17,7 +17,7 @@ use crate::region::Region;
 
 /// Writes `doc` as compact JSON, reserving `capacity` bytes first.
 pub fn plan(doc: &PlanDoc, capacity: usize) -> String {
-    let mut w = Writer { out: String::with_capacity(capacity) };
+    let mut w = Writer { out: String::with_capacity(capacity), clock: utc::Clock::default() };
     w.raw("{\"generated_at\":");
     w.time(doc.generated_at);
     w.raw(",\"triage\":");
@@ -38,6 +38,7 @@ pub fn plan(doc: &PlanDoc, capacity: usize) -> String {
 
 struct Writer {
     out: String,
+    clock: utc::Clock,
 }
 
 impl Writer {
@@ -99,7 +100,7 @@ impl Writer {
     }
 
     fn time(&mut self, t: Timestamp) {
-        utc::write_into(&mut self.out, t);
+        utc::write_into(&mut self.out, t, &mut self.clock);
     }
 
     fn triage(&mut self, t: &TriageDoc) {

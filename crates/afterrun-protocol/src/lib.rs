@@ -88,6 +88,8 @@ pub fn plan_doc_noting(
 /// Plans a parsed check-in, with what the caller filled in listed first in `assumptions`.
 pub fn plan_checkin_noting(checkin: &CheckIn, history: &History, filled_in: &[String]) -> PlanDoc {
     let mut plan = make_plan(checkin, history);
-    plan.assumptions.splice(0..0, filled_in.iter().map(|s| plan::Text::from(s.clone())));
+    if !filled_in.is_empty() {
+        plan.assumptions.splice(0..0, filled_in.iter().map(|s| plan::Text::from(s.clone())));
+    }
     PlanDoc::from(plan)
 }
