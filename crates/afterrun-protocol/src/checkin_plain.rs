@@ -12,11 +12,10 @@ use crate::codes::{After, Budget, Condition, Equipment, Goal, Sex, SymptomCode, 
 use crate::region::Region;
 use crate::strict::Plain;
 
-/// The check-in, when the document is plain and valid. A field given twice finds its value
-/// already set, and is left to the strict reader like any other irregularity.
+/// The check-in, when the document is plain and valid.
 pub fn read(text: &str) -> Option<CheckIn> {
     let mut p = Plain::new(text);
-    let (mut now, mut athlete_given) = (None, None);
+    let (mut now, mut given) = (None, None);
     let mut c = CheckIn {
         now: Timestamp::UNIX_EPOCH,
         athlete: Athlete::default(),
@@ -26,28 +25,39 @@ pub fn read(text: &str) -> Option<CheckIn> {
         cramp_now: None,
         next_run_at: None,
     };
-    p.members(|p, key| {
-        match key {
-            "now" if now.is_none() => now = Some(time(p)?),
-            "athlete" if athlete_given.is_none() => athlete_given = Some(athlete(p)?),
-            "run" if c.run.is_none() => c.run = Some(run(p)?),
-            "soreness" if c.soreness.is_none() => c.soreness = Some(soreness(p)?),
-            "symptoms" if c.symptoms.is_none() => c.symptoms = Some(symptoms(p)?),
-            "cramp_now" if c.cramp_now.is_none() => c.cramp_now = Some(region(p)?),
-            "next_run_at" if c.next_run_at.is_none() => c.next_run_at = Some(time(p)?),
-            _ => return None,
-        }
-        Some(())
+    p.members(|p, key| match key {
+        "now" => set(&mut now, time(p)),
+        "athlete" => set(&mut given, athlete(p)),
+        "run" => set(&mut c.run, run(p)),
+        "soreness" => set(&mut c.soreness, soreness(p)),
+        "symptoms" => set(&mut c.symptoms, symptoms(p)),
+        "cramp_now" => set(&mut c.cramp_now, region(p)),
+        "next_run_at" => set(&mut c.next_run_at, time(p)),
+        _ => None,
     })?;
     p.end()?;
     c.now = now?;
-    c.athlete = athlete_given.unwrap_or_default();
+    c.athlete = given.unwrap_or_default();
     check_order(c.now, c.run.as_ref(), c.next_run_at).ok()?;
     Some(c)
 }
 
+/// Sets a field the first time it is given: `None` (left to the strict reader) for a field
+/// given twice, or a value not read.
+fn set<T>(slot: &mut Option<T>, value: Option<T>) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value?);
+    Some(())
+}
+
 fn time(p: &mut Plain<'_>) -> Option<Timestamp> {
     plain_utc(p.string()?)
+}
+
+fn code<T>(p: &mut Plain<'_>, parse: fn(&str) -> Option<T>) -> Option<T> {
+    parse(p.string()?)
 }
 
 fn region(p: &mut Plain<'_>) -> Option<Region> {
@@ -70,54 +80,36 @@ fn code_set<T: Ord>(p: &mut Plain<'_>, parse: fn(&str) -> Option<T>) -> Option<B
 /// The athlete (no clearances, no threshold pace: those are the strict reader's).
 fn athlete(p: &mut Plain<'_>) -> Option<Athlete> {
     let mut a = Athlete::default();
-    p.members(|p, key| {
-        match key {
-            "age" if a.age.is_none() => a.age = Some(number(p, 10.0, 110.0)?),
-            "sex" if a.sex.is_none() => a.sex = Some(Sex::from_code(p.string()?)?),
-            "body_mass_kg" if a.body_mass_kg.is_none() => {
-                a.body_mass_kg = Some(number(p, 25.0, 250.0)?);
-            }
-            "weekly_km" if a.weekly_km.is_none() => a.weekly_km = Some(number(p, 0.0, 400.0)?),
-            "goal" if a.goal.is_none() => a.goal = Some(Goal::from_code(p.string()?)?),
-            "equipment" if a.equipment.is_none() => {
-                a.equipment = Some(code_set(p, Equipment::from_code)?);
-            }
-            "conditions" if a.conditions.is_none() => {
-                a.conditions = Some(code_set(p, Condition::from_code)?);
-            }
-            "budget" if a.budget.is_none() => a.budget = Some(Budget::from_code(p.string()?)?),
-            "prefers_cycling" if a.prefers_cycling.is_none() => {
-                a.prefers_cycling = Some(p.boolean()?);
-            }
-            "max_hr" if a.max_hr.is_none() => a.max_hr = Some(number(p, 30.0, 230.0)?),
-            "rest_hr" if a.rest_hr.is_none() => a.rest_hr = Some(number(p, 30.0, 230.0)?),
-            "name" if a.name.is_none() => a.name = Some(p.string()?.to_owned()),
-            _ => return None,
-        }
-        Some(())
+    p.members(|p, key| match key {
+        "age" => set(&mut a.age, number(p, 10.0, 110.0)),
+        "sex" => set(&mut a.sex, code(p, Sex::from_code)),
+        "body_mass_kg" => set(&mut a.body_mass_kg, number(p, 25.0, 250.0)),
+        "goal" => set(&mut a.goal, code(p, Goal::from_code)),
+        "weekly_km" => set(&mut a.weekly_km, number(p, 0.0, 400.0)),
+        "equipment" => set(&mut a.equipment, code_set(p, Equipment::from_code)),
+        "max_hr" => set(&mut a.max_hr, number(p, 30.0, 230.0)),
+        "conditions" => set(&mut a.conditions, code_set(p, Condition::from_code)),
+        "rest_hr" => set(&mut a.rest_hr, number(p, 30.0, 230.0)),
+        "budget" => set(&mut a.budget, code(p, Budget::from_code)),
+        "prefers_cycling" => set(&mut a.prefers_cycling, p.boolean()),
+        "name" => set(&mut a.name, p.string().map(str::to_owned)),
+        _ => None,
     })?;
     Some(a)
 }
 
 fn run(p: &mut Plain<'_>) -> Option<Run> {
     let mut r = Run::default();
-    p.members(|p, key| {
-        match key {
-            "ended_at" if r.ended_at.is_none() => r.ended_at = Some(time(p)?),
-            "duration_min" if r.duration_min.is_none() => {
-                r.duration_min = Some(number(p, 1.0, 2880.0)?);
-            }
-            "distance_km" if r.distance_km.is_none() => {
-                r.distance_km = Some(number(p, 0.0, 400.0)?);
-            }
-            "ascent_m" if r.ascent_m.is_none() => r.ascent_m = Some(number(p, 0.0, 20000.0)?),
-            "descent_m" if r.descent_m.is_none() => r.descent_m = Some(number(p, 0.0, 20000.0)?),
-            "avg_hr" if r.avg_hr.is_none() => r.avg_hr = Some(number(p, 30.0, 230.0)?),
-            "rpe" if r.rpe.is_none() => r.rpe = Some(number(p, 1.0, 10.0)?),
-            "file" if r.file.is_none() => r.file = Some(p.string()?.to_owned()),
-            _ => return None,
-        }
-        Some(())
+    p.members(|p, key| match key {
+        "ended_at" => set(&mut r.ended_at, time(p)),
+        "duration_min" => set(&mut r.duration_min, number(p, 1.0, 2880.0)),
+        "distance_km" => set(&mut r.distance_km, number(p, 0.0, 400.0)),
+        "ascent_m" => set(&mut r.ascent_m, number(p, 0.0, 20000.0)),
+        "descent_m" => set(&mut r.descent_m, number(p, 0.0, 20000.0)),
+        "avg_hr" => set(&mut r.avg_hr, number(p, 30.0, 230.0)),
+        "rpe" => set(&mut r.rpe, number(p, 1.0, 10.0)),
+        "file" => set(&mut r.file, p.string().map(str::to_owned)),
+        _ => None,
     })?;
     Some(r)
 }
@@ -147,29 +139,17 @@ fn symptoms(p: &mut Plain<'_>) -> Option<Vec<Symptom>> {
 }
 
 fn symptom(p: &mut Plain<'_>) -> Option<Symptom> {
-    let mut code = None;
-    let mut s = Symptom {
-        code: SymptomCode::ALL.first().copied()?,
-        region: None,
-        since_hours: None,
-        trend: None,
-        after: None,
-    };
-    p.members(|p, key| {
-        match key {
-            "code" if code.is_none() => code = Some(SymptomCode::from_code(p.string()?)?),
-            "region" if s.region.is_none() => s.region = Some(region(p)?),
-            "since_hours" if s.since_hours.is_none() => {
-                s.since_hours = Some(number(p, 0.0, 8760.0)?);
-            }
-            "trend" if s.trend.is_none() => s.trend = Some(Trend::from_code(p.string()?)?),
-            "after" if s.after.is_none() => s.after = Some(After::from_code(p.string()?)?),
-            _ => return None,
-        }
-        Some(())
+    let (mut code_given, mut region_given, mut since_hours) = (None, None, None);
+    let (mut trend, mut after) = (None, None);
+    p.members(|p, key| match key {
+        "code" => set(&mut code_given, code(p, SymptomCode::from_code)),
+        "region" => set(&mut region_given, region(p)),
+        "since_hours" => set(&mut since_hours, number(p, 0.0, 8760.0)),
+        "trend" => set(&mut trend, code(p, Trend::from_code)),
+        "after" => set(&mut after, code(p, After::from_code)),
+        _ => None,
     })?;
-    s.code = code?;
-    Some(s)
+    Some(Symptom { code: code_given?, region: region_given, since_hours, trend, after })
 }
 
 #[cfg(test)]

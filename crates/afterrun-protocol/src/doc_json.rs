@@ -18,22 +18,25 @@ use crate::region::Region;
 /// Writes `doc` as compact JSON, reserving `capacity` bytes first.
 pub fn plan(doc: &PlanDoc, capacity: usize) -> String {
     let mut w = Writer { out: String::with_capacity(capacity), clock: utc::Clock::default() };
-    w.raw("{\"generated_at\":");
-    w.time(doc.generated_at);
-    w.raw(",\"triage\":");
-    w.triage(&doc.triage);
-    w.raw(",\"assumptions\":");
-    w.texts(&doc.assumptions);
-    w.raw(",\"notes\":");
-    w.texts(&doc.notes);
-    w.raw(",\"steps\":");
-    w.list(&doc.steps, Writer::step);
-    w.raw(",\"device_programs\":");
-    w.list(&doc.device_programs, Writer::program);
-    w.raw(",\"references\":");
-    w.list(&doc.references, Writer::reference);
-    w.raw("}");
+    w.plan(doc);
     w.out
+}
+
+/// Writes a JSON object from `"key" => writing` pairs: the key (with its comma, quotes and
+/// colon, one literal), then what writes the value. `fields!` leaves the object open.
+macro_rules! fields {
+    ($w:ident; $first:literal => $value:expr $(, $key:literal => $more:expr)* $(,)?) => {{
+        $w.raw(concat!("{\"", $first, "\":"));
+        $value;
+        $($w.raw(concat!(",\"", $key, "\":")); $more;)*
+    }};
+}
+
+macro_rules! object {
+    ($w:ident; $($fields:tt)*) => {{
+        fields!($w; $($fields)*);
+        $w.raw("}");
+    }};
 }
 
 struct Writer {
@@ -103,211 +106,137 @@ impl Writer {
         utc::write_into(&mut self.out, t, &mut self.clock);
     }
 
+    fn plan(&mut self, d: &PlanDoc) {
+        object!(self; "generated_at" => self.time(d.generated_at),
+            "triage" => self.triage(&d.triage), "assumptions" => self.texts(&d.assumptions),
+            "notes" => self.texts(&d.notes), "steps" => self.list(&d.steps, Writer::step),
+            "device_programs" => self.list(&d.device_programs, Writer::program),
+            "references" => self.list(&d.references, Writer::reference));
+    }
+
     fn triage(&mut self, t: &TriageDoc) {
-        self.raw("{\"level\":");
-        self.code(t.level.code());
-        self.raw(",\"reasons\":");
-        self.list(&t.reasons, Writer::reason);
-        self.raw(",\"blocked\":");
-        self.list(&t.blocked, Writer::block);
-        self.raw(",\"advice\":");
-        self.text(&t.advice);
-        self.raw("}");
+        object!(self; "level" => self.code(t.level.code()),
+            "reasons" => self.list(&t.reasons, Writer::reason),
+            "blocked" => self.list(&t.blocked, Writer::block), "advice" => self.text(&t.advice));
     }
 
     fn reason(&mut self, r: &ReasonDoc) {
-        self.raw("{\"code\":");
-        self.text(&r.code);
-        self.raw(",\"level\":");
-        self.code(r.level.code());
-        self.raw(",\"text\":");
-        self.text(&r.text);
-        self.raw(",\"evidence\":");
-        self.texts(&r.evidence);
-        self.raw("}");
+        object!(self; "code" => self.text(&r.code), "level" => self.code(r.level.code()),
+            "text" => self.text(&r.text), "evidence" => self.texts(&r.evidence));
     }
 
     fn block(&mut self, b: &BlockDoc) {
-        self.raw("{\"modality\":");
-        self.code(b.modality.code());
-        self.raw(",\"region\":");
-        self.region(&b.region);
-        self.raw(",\"reason\":");
-        self.text(&b.reason);
-        self.raw("}");
+        object!(self; "modality" => self.code(b.modality.code()),
+            "region" => self.region(&b.region), "reason" => self.text(&b.reason));
     }
 
     fn step(&mut self, s: &StepDoc) {
-        self.raw("{\"start\":");
-        self.time(s.start);
-        self.raw(",\"offset_min\":");
-        self.uint(s.offset_min);
-        self.raw(",\"modality\":");
-        self.code(s.modality.code());
-        self.raw(",\"duration_s\":");
-        self.uint(s.duration_s);
-        self.raw(",\"targets\":");
-        self.list(&s.targets, Writer::region);
-        self.raw(",\"dose\":");
-        self.dose(&s.dose);
-        self.raw(",\"instructions\":");
-        self.texts(&s.instructions);
-        self.raw(",\"why\":");
-        self.text(&s.why);
-        self.raw(",\"evidence\":");
-        self.texts(&s.evidence);
-        self.raw("}");
+        object!(self; "start" => self.time(s.start), "offset_min" => self.uint(s.offset_min),
+            "modality" => self.code(s.modality.code()), "duration_s" => self.uint(s.duration_s),
+            "targets" => self.list(&s.targets, Writer::region), "dose" => self.dose(&s.dose),
+            "instructions" => self.texts(&s.instructions), "why" => self.text(&s.why),
+            "evidence" => self.texts(&s.evidence));
     }
 
     /// A dose: untagged, so only its fields.
     fn dose(&mut self, d: &DoseDoc) {
         match d {
-            DoseDoc::Easy { intensity } => {
-                self.raw("{\"intensity\":");
-                self.text(intensity);
-            }
+            DoseDoc::Easy { intensity } => object!(self; "intensity" => self.text(intensity)),
             DoseDoc::Dynamic { reps_per_side, leg_swings_each_way, torso_twists } => {
-                self.raw("{\"reps_per_side\":");
-                self.uint(*reps_per_side);
-                self.raw(",\"leg_swings_each_way\":");
-                self.uint(*leg_swings_each_way);
-                self.raw(",\"torso_twists\":");
-                self.uint(*torso_twists);
+                object!(self; "reps_per_side" => self.uint(*reps_per_side),
+                    "leg_swings_each_way" => self.uint(*leg_swings_each_way),
+                    "torso_twists" => self.uint(*torso_twists));
             }
             DoseDoc::Static { seconds, reps } => {
-                self.raw("{\"seconds\":");
-                self.uint(*seconds);
-                self.raw(",\"reps\":");
-                self.uint(*reps);
+                object!(self; "seconds" => self.uint(*seconds), "reps" => self.uint(*reps));
             }
             DoseDoc::FoamRolling { seconds_per_group, sets, pace, pressure } => {
-                self.raw("{\"seconds_per_group\":");
-                self.uint(*seconds_per_group);
-                self.raw(",\"sets\":");
-                self.uint(*sets);
-                self.raw(",\"pace\":");
-                self.text(pace);
-                self.raw(",\"pressure\":");
-                self.code(pressure.code());
+                object!(self; "seconds_per_group" => self.uint(*seconds_per_group),
+                    "sets" => self.uint(*sets), "pace" => self.text(pace),
+                    "pressure" => self.code(pressure.code()));
             }
             DoseDoc::MassageGun { seconds_per_spot, pressure } => {
-                self.raw("{\"seconds_per_spot\":");
-                self.uint(*seconds_per_spot);
-                self.raw(",\"pressure\":");
-                self.code(pressure.code());
+                object!(self; "seconds_per_spot" => self.uint(*seconds_per_spot),
+                    "pressure" => self.code(pressure.code()));
             }
-            DoseDoc::Compression { .. } => self.compression_dose(d),
+            DoseDoc::Compression { level, minutes, pattern, hold_s, rest_s, max_mmhg } => {
+                fields!(self; "level" => self.uint(*level), "minutes" => self.uint(*minutes),
+                    "pattern" => self.text(pattern), "hold_s" => self.uint(*hold_s),
+                    "rest_s" => self.uint(*rest_s));
+                if let Some(cap) = max_mmhg {
+                    self.raw(",\"max_mmhg\":");
+                    self.uint(*cap);
+                }
+                self.raw("}");
+            }
             DoseDoc::Vibration { frequency_hz, amplitude_mm, bout_s, bouts, stance } => {
-                self.raw("{\"frequency_hz\":");
-                self.float(*frequency_hz);
-                self.raw(",\"amplitude_mm\":");
-                self.float(*amplitude_mm);
-                self.raw(",\"bout_s\":");
-                self.uint(*bout_s);
-                self.raw(",\"bouts\":");
-                self.uint(*bouts);
-                self.raw(",\"stance\":");
-                self.texts(stance);
+                object!(self; "frequency_hz" => self.float(*frequency_hz),
+                    "amplitude_mm" => self.float(*amplitude_mm), "bout_s" => self.uint(*bout_s),
+                    "bouts" => self.uint(*bouts), "stance" => self.texts(stance));
             }
             DoseDoc::Hydration { water_ml, electrolytes } => {
-                self.raw("{\"water_ml\":");
-                self.uint(*water_ml);
-                self.raw(",\"electrolytes\":");
-                self.boolean(*electrolytes);
+                object!(self; "water_ml" => self.uint(*water_ml),
+                    "electrolytes" => self.boolean(*electrolytes));
             }
-            DoseDoc::None {} => self.raw("{"),
-        }
-        self.raw("}");
-    }
-
-    /// The fields of a compression dose (the closing brace is the caller's).
-    fn compression_dose(&mut self, d: &DoseDoc) {
-        let DoseDoc::Compression { level, minutes, pattern, hold_s, rest_s, max_mmhg } = d else {
-            return;
-        };
-        self.raw("{\"level\":");
-        self.uint(*level);
-        self.raw(",\"minutes\":");
-        self.uint(*minutes);
-        self.raw(",\"pattern\":");
-        self.text(pattern);
-        self.raw(",\"hold_s\":");
-        self.uint(*hold_s);
-        self.raw(",\"rest_s\":");
-        self.uint(*rest_s);
-        if let Some(cap) = max_mmhg {
-            self.raw(",\"max_mmhg\":");
-            self.uint(*cap);
+            DoseDoc::None {} => self.raw("{}"),
         }
     }
 
     fn program(&mut self, p: &ProgramDoc) {
-        self.raw("{\"device\":");
-        self.code(p.device.code());
-        self.raw(",\"step\":");
-        self.uint(u64::try_from(p.step).unwrap_or(u64::MAX));
-        self.raw(",\"program\":");
-        match &p.program {
+        let step = u64::try_from(p.step).unwrap_or(u64::MAX);
+        object!(self; "device" => self.code(p.device.code()), "step" => self.uint(step),
+        "program" => match &p.program {
             ProgramBodyDoc::Compression(c) => self.compression(c),
             ProgramBodyDoc::Vibration(v) => self.vibration(v),
-        }
-        self.raw("}");
+        });
     }
 
     fn compression(&mut self, c: &CompressionDoc) {
-        self.raw("{\"pattern\":");
-        self.text(&c.pattern);
-        self.raw(",\"level\":");
-        self.uint(c.level);
-        self.raw(",\"targets_mmhg\":");
-        match &c.targets_mmhg {
-            Some(targets) => self.list(targets, |w, v| w.uint(*v)),
-            None => self.raw("null"),
-        }
-        self.raw(",\"chambers\":");
-        self.uint(c.chambers);
-        self.raw(",\"legs\":");
-        self.text(&c.legs);
-        self.raw(",\"hold_s\":");
-        self.uint(c.hold_s);
-        self.raw(",\"rest_s\":");
-        self.uint(c.rest_s);
-        self.raw(",\"duration_min\":");
-        self.uint(c.duration_min);
-        self.raw(",\"boost\":");
-        self.list(&c.boost, |w, v| w.uint(*v));
-        self.raw(",\"gradient\":");
-        self.boolean(c.gradient);
-        self.raw("}");
+        object!(self; "pattern" => self.text(&c.pattern), "level" => self.uint(c.level),
+            "targets_mmhg" => match &c.targets_mmhg {
+                Some(targets) => self.list(targets, |w, v| w.uint(*v)),
+                None => self.raw("null"),
+            },
+            "chambers" => self.uint(c.chambers), "legs" => self.text(&c.legs),
+            "hold_s" => self.uint(c.hold_s), "rest_s" => self.uint(c.rest_s),
+            "duration_min" => self.uint(c.duration_min),
+            "boost" => self.list(&c.boost, |w, v| w.uint(*v)),
+            "gradient" => self.boolean(c.gradient));
     }
 
     fn vibration(&mut self, v: &VibrationDoc) {
-        self.raw("{\"ramp_s\":");
-        self.uint(v.ramp_s);
-        self.raw(",\"segments\":");
-        self.list(&v.segments, Writer::segment);
-        self.raw("}");
+        object!(self; "ramp_s" => self.uint(v.ramp_s),
+            "segments" => self.list(&v.segments, Writer::segment));
     }
 
     fn segment(&mut self, s: &SegmentDoc) {
-        self.raw("{\"stance\":");
-        self.text(&s.stance);
-        self.raw(",\"frequency_hz\":");
-        self.float(s.frequency_hz);
-        self.raw(",\"amplitude\":");
-        self.text(&s.amplitude);
-        self.raw(",\"duration_s\":");
-        self.uint(s.duration_s);
-        self.raw(",\"rest_s\":");
-        self.uint(s.rest_s);
-        self.raw("}");
+        object!(self; "stance" => self.text(&s.stance),
+            "frequency_hz" => self.float(s.frequency_hz), "amplitude" => self.text(&s.amplitude),
+            "duration_s" => self.uint(s.duration_s), "rest_s" => self.uint(s.rest_s));
     }
 
     fn reference(&mut self, r: &ReferenceDoc) {
-        self.raw("{\"id\":");
-        self.text(&r.id);
-        self.raw(",\"citation\":");
-        self.text(&r.citation);
-        self.raw("}");
+        object!(self; "id" => self.text(&r.id), "citation" => self.text(&r.citation));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::{Level, Modality};
+    use crate::plan::Pressure;
+
+    #[test]
+    fn codes_written_without_a_check_need_no_escape() {
+        let fixed = Modality::CODES.iter().chain(Level::CODES).copied();
+        let pressures = [Pressure::Light, Pressure::Moderate].map(Pressure::code);
+        for code in fixed.chain(pressures) {
+            assert_eq!(serde_json::to_string(code).unwrap(), format!("\"{code}\""));
+        }
+        for region in crate::region::all_regions().into_iter().chain([Region::All]) {
+            let mut w = Writer { out: String::new(), clock: utc::Clock::default() };
+            w.region(&region);
+            assert_eq!(w.out, serde_json::to_string(&region.code()).unwrap());
+        }
     }
 }
