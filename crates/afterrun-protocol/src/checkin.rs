@@ -193,7 +193,12 @@ pub fn states_run_end(doc: &Value) -> bool {
 
 /// Parses and validates a check-in (protocol.md §1).
 pub fn parse_checkin(json: &str) -> Result<CheckIn, CheckInError> {
-    validate(&read_tree(json)?)
+    // A plain, valid document is read in one pass; anything else (and every error) the
+    // strict way.
+    match crate::checkin_plain::read(json.strip_prefix('\u{feff}').unwrap_or(json)) {
+        Some(checkin) => Ok(checkin),
+        None => validate(&read_tree(json)?),
+    }
 }
 
 /// Reads a JSON document, refusing a key given twice in one object (serde_json would keep the
@@ -371,7 +376,7 @@ fn region(value: &Json<'_>, path: &Path<'_>) -> Result<Region, CheckInError> {
 pub const YEARS: std::ops::RangeInclusive<i16> = 1990..=2200;
 
 /// The time the run ended must not be after `now`, nor the next run before it.
-fn check_order(
+pub(crate) fn check_order(
     now: Timestamp,
     run: Option<&Run>,
     next_run_at: Option<Timestamp>,
@@ -411,6 +416,9 @@ fn leading_year(s: &str) -> Option<i64> {
 
 fn time(value: &Json<'_>, path: &Path<'_>) -> Result<Timestamp, CheckInError> {
     let s = string(value, path)?;
+    if let Some(t) = plain_utc(s) {
+        return Ok(t);
+    }
     let Ok(t) = s.parse::<Timestamp>() else {
         if leading_year(s).is_some_and(|y| !YEARS.contains(&i16::try_from(y).unwrap_or(i16::MAX))) {
             return Err(out_of_years(path, s));
@@ -427,6 +435,36 @@ fn time(value: &Json<'_>, path: &Path<'_>) -> Result<Timestamp, CheckInError> {
         return Err(out_of_years(path, s));
     }
     Ok(t)
+}
+
+/// A time written exactly `YYYY-MM-DDTHH:MM:SSZ` within [`YEARS`], read without a parser
+/// (the same instant jiff reads); `None` for any other form, left to jiff.
+pub(crate) fn plain_utc(s: &str) -> Option<Timestamp> {
+    let b: &[u8; 20] = s.as_bytes().try_into().ok()?;
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'Z')];
+    if separators.iter().any(|&(i, c)| b[i] != c) {
+        return None;
+    }
+    let field = |from: usize, to: usize| {
+        b[from..to]
+            .iter()
+            .try_fold(0i64, |n, &d| d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0')))
+    };
+    let (year, month, day) = (field(0, 4)?, field(5, 7)?, field(8, 10)?);
+    let (hour, minute, second) = (field(11, 13)?, field(14, 16)?, field(17, 19)?);
+    let in_years = i16::try_from(year).is_ok_and(|y| YEARS.contains(&y));
+    if !in_years
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > crate::civil::days_in_month(year, month)
+    {
+        return None;
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let days = crate::civil::days_from_civil(year, month, day);
+    Timestamp::from_second(days * 86_400 + hour * 3600 + minute * 60 + second).ok()
 }
 
 fn date(value: &Json<'_>, path: &Path<'_>) -> Result<jiff::civil::Date, CheckInError> {

@@ -15,7 +15,6 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Level, Modality};
-use crate::compact;
 use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step, Text};
 use crate::region::Region;
 
@@ -38,11 +37,9 @@ pub struct PlanDoc {
     pub triage: TriageDoc,
     /// What was assumed for missing input.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub assumptions: Vec<Text>,
     /// General notes.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub notes: Vec<Text>,
     /// The steps, in time order.
     #[serde(default)]
@@ -69,7 +66,6 @@ pub struct TriageDoc {
     pub blocked: Vec<BlockDoc>,
     /// The advice in words.
     #[serde(default)]
-    #[serde(serialize_with = "compact::text")]
     pub advice: Text,
 }
 
@@ -78,17 +74,14 @@ pub struct TriageDoc {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReasonDoc {
     /// The rule's code (`doms_expected`, `suspected_dvt`, …).
-    #[serde(serialize_with = "compact::text")]
     pub code: Code,
     /// The level this reason asks for.
     pub level: Level,
     /// The reason in words.
     #[serde(default)]
-    #[serde(serialize_with = "compact::text")]
     pub text: Text,
     /// Reference ids.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub evidence: Vec<Code>,
 }
 
@@ -101,7 +94,6 @@ pub struct BlockDoc {
     /// Where (`all` or a region).
     pub region: Region,
     /// A triage reason code, or `contra_absolute:CONDITION` / `contra_relative:CONDITION`.
-    #[serde(serialize_with = "compact::text")]
     pub reason: Text,
 }
 
@@ -126,15 +118,12 @@ pub struct StepDoc {
     pub dose: DoseDoc,
     /// How, in words.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub instructions: Vec<Text>,
     /// Why, in words.
     #[serde(default)]
-    #[serde(serialize_with = "compact::text")]
     pub why: Text,
     /// Reference ids.
     #[serde(default)]
-    #[serde(serialize_with = "compact::texts")]
     pub evidence: Vec<Code>,
 }
 
@@ -303,10 +292,8 @@ pub struct SegmentDoc {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReferenceDoc {
     /// The stable id.
-    #[serde(serialize_with = "compact::text")]
     pub id: Code,
     /// The full citation.
-    #[serde(serialize_with = "compact::text")]
     pub citation: Code,
 }
 
@@ -335,9 +322,9 @@ impl PlanDoc {
     }
 
     /// The contract's JSON: compact and deterministic, the bytes `serde_json::to_string` would
-    /// write, into one buffer sized for a plan ([`compact`]).
+    /// write, written by hand into one buffer sized for a plan.
     pub fn to_json(&self) -> String {
-        compact::to_string(self, PLAN_BYTES)
+        crate::doc_json::plan(self, PLAN_BYTES)
     }
 
     /// The citation of a reference id, if the plan lists it.
@@ -389,9 +376,7 @@ impl From<Block> for BlockDoc {
 
 impl StepDoc {
     fn new(generated_at: Timestamp, s: Step) -> StepDoc {
-        let start = generated_at
-            .checked_add(jiff::SignedDuration::from_mins(i64::from(s.offset_min)))
-            .unwrap_or(generated_at);
+        let start = step_start(generated_at, s.offset_min);
         StepDoc {
             start,
             offset_min: s.offset_min,
@@ -404,6 +389,17 @@ impl StepDoc {
             evidence: s.evidence,
         }
     }
+}
+
+/// `offset_min` minutes after `generated_at` (itself when that overflows); whole-second times,
+/// the planner's, by adding seconds, others as jiff adds a duration.
+fn step_start(generated_at: Timestamp, offset_min: u32) -> Timestamp {
+    let later = if generated_at.subsec_nanosecond() == 0 {
+        Timestamp::from_second(generated_at.as_second() + i64::from(offset_min) * 60).ok()
+    } else {
+        generated_at.checked_add(jiff::SignedDuration::from_mins(i64::from(offset_min))).ok()
+    };
+    later.unwrap_or(generated_at)
 }
 
 fn codes(ids: Vec<&'static str>) -> Vec<Code> {
@@ -542,7 +538,7 @@ impl schemars::JsonSchema for Region {
 
 impl Serialize for Region {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        compact::text(&self.code(), s)
+        s.serialize_str(&self.code())
     }
 }
 
@@ -564,33 +560,65 @@ pub mod utc {
     /// as jiff writes it otherwise.
     pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
         let whole = Timestamp::from_second(t.as_second()).unwrap_or(*t);
-        let mut buf = [0u8; 20];
-        match rfc3339(whole, &mut buf) {
+        match Clock::default().rfc3339(whole) {
             Some(text) => s.serialize_str(text),
             None => s.collect_str(&whole),
         }
     }
 
-    /// `YYYY-MM-DDTHH:MM:SSZ` into `buf`, for a whole-second time in the years 1000–9999.
-    fn rfc3339(t: Timestamp, buf: &mut [u8; 20]) -> Option<&str> {
-        let dt = jiff::tz::Offset::UTC.to_datetime(t);
-        let year = u16::try_from(dt.year()).ok().filter(|y| (1000..=9999).contains(y))?;
-        let fields = [
-            (0, 4, u32::from(year)),
-            (5, 2, u32::try_from(dt.month()).ok()?),
-            (8, 2, u32::try_from(dt.day()).ok()?),
-            (11, 2, u32::try_from(dt.hour()).ok()?),
-            (14, 2, u32::try_from(dt.minute()).ok()?),
-            (17, 2, u32::try_from(dt.second()).ok()?),
-        ];
-        *buf = *b"0000-00-00T00:00:00Z";
-        for (at, width, mut value) in fields {
-            for slot in buf.get_mut(at..at + width)?.iter_mut().rev() {
-                *slot = b'0' + u8::try_from(value % 10).ok()?;
-                value /= 10;
-            }
+    /// Appends `t` in quotes, as [`serialize`] writes it; `clock` keeps the date of the last
+    /// time written, so the times of one plan (mostly of one day) work out their date once.
+    pub fn write_into(out: &mut String, t: Timestamp, clock: &mut Clock) {
+        let whole = Timestamp::from_second(t.as_second()).unwrap_or(t);
+        out.push('"');
+        match clock.rfc3339(whole) {
+            Some(text) => out.push_str(text),
+            None => out.push_str(&whole.to_string()),
         }
-        std::str::from_utf8(buf).ok()
+        out.push('"');
+    }
+
+    /// The text of the last time written and the day (since 1970-01-01) whose date it holds.
+    #[derive(Debug)]
+    pub struct Clock {
+        day: Option<i64>,
+        text: [u8; 20],
+    }
+
+    impl Default for Clock {
+        fn default() -> Clock {
+            Clock { day: None, text: *b"0000-00-00T00:00:00Z" }
+        }
+    }
+
+    impl Clock {
+        /// `YYYY-MM-DDTHH:MM:SSZ` for a whole-second time in the years 1000–9999.
+        fn rfc3339(&mut self, t: Timestamp) -> Option<&str> {
+            let seconds = t.as_second();
+            let day = seconds.div_euclid(86_400);
+            if self.day != Some(day) {
+                let (year, month, day_of_month) = crate::civil::from_days(day);
+                if !(1000..=9999).contains(&year) {
+                    return None;
+                }
+                let date = [(0, year / 100), (2, year % 100), (5, month), (8, day_of_month)];
+                self.digits(date)?;
+                self.day = Some(day);
+            }
+            let of_day = seconds.rem_euclid(86_400);
+            self.digits([(11, of_day / 3600), (14, of_day / 60 % 60), (17, of_day % 60)])?;
+            std::str::from_utf8(&self.text).ok()
+        }
+
+        /// Two digits at each place.
+        fn digits<const N: usize>(&mut self, pairs: [(usize, i64); N]) -> Option<()> {
+            for (at, pair) in pairs {
+                let digits = u8::try_from(pair).ok().filter(|p| *p < 100)?;
+                *self.text.get_mut(at)? = b'0' + digits / 10;
+                *self.text.get_mut(at + 1)? = b'0' + digits % 10;
+            }
+            Some(())
+        }
     }
 
     /// Reads an RFC 3339 timestamp.
@@ -621,6 +649,19 @@ mod tests {
             let mut out = Vec::new();
             utc::serialize(&t, &mut serde_json::Serializer::new(&mut out)).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), format!("\"{t}\""));
+        }
+    }
+
+    #[test]
+    fn times_of_one_plan_share_a_clock_and_are_written_as_jiff_writes_them() {
+        let mut clock = utc::Clock::default();
+        let mut second: i64 = 1_795_422_600;
+        for step in [0, 59, 3_600, 86_399, 1, 86_400 * 400, -86_400 * 800, 17, -1_795_422_600] {
+            second += step;
+            let t = Timestamp::from_second(second).unwrap();
+            let mut out = String::new();
+            utc::write_into(&mut out, t, &mut clock);
+            assert_eq!(out, format!("\"{t}\""));
         }
     }
 

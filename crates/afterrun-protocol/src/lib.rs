@@ -26,12 +26,13 @@
 //!
 //! # Serialization
 //! Domain types ([`Plan`], [`CheckIn`]) are not `Serialize`. The check-in is read strictly into a
-//! borrowed JSON tree (`strict`: no key twice, strings borrowed from the text, a field's path
-//! written only for an error) and validated by hand (for field paths in errors); the plan
-//! becomes a [`PlanDoc`] (`Serialize` and `Deserialize`, field order the contract's, its
-//! sentences `Cow<'static, str>` borrowed from the planner's tables), which is what every reader
-//! of a stored or served plan reads back. [`PlanDoc::to_json`] writes it through `compact`, a
-//! serde writer that gives serde_json's bytes into one pre-sized buffer. No hash map is iterated
+//! borrowed JSON tree (`strict`: a plain document by a small reader of its own, anything else
+//! through serde_json; no key twice, strings borrowed from the text, a field's path written only
+//! for an error) and validated by hand (for field paths in errors); the plan becomes a
+//! [`PlanDoc`] (`Serialize` and `Deserialize`, field order the contract's, its sentences
+//! `Cow<'static, str>` borrowed from the planner's tables), which is what every reader of a
+//! stored or served plan reads back. [`PlanDoc::to_json`] writes it by hand (`doc_json`), the
+//! bytes serde_json would write, into one pre-sized buffer. No hash map is iterated
 //! anywhere on the way out, so the same check-in and history give the same bytes.
 //!
 //! # History
@@ -41,10 +42,13 @@
 //! `assumptions`.
 
 pub mod checkin;
+mod checkin_plain;
+mod civil;
 pub mod codes;
 mod compact;
 pub mod contra;
 pub mod doc;
+mod doc_json;
 pub mod effect;
 pub mod guide;
 pub mod history;
@@ -84,6 +88,8 @@ pub fn plan_doc_noting(
 /// Plans a parsed check-in, with what the caller filled in listed first in `assumptions`.
 pub fn plan_checkin_noting(checkin: &CheckIn, history: &History, filled_in: &[String]) -> PlanDoc {
     let mut plan = make_plan(checkin, history);
-    plan.assumptions.splice(0..0, filled_in.iter().map(|s| plan::Text::from(s.clone())));
+    if !filled_in.is_empty() {
+        plan.assumptions.splice(0..0, filled_in.iter().map(|s| plan::Text::from(s.clone())));
+    }
     PlanDoc::from(plan)
 }

@@ -411,7 +411,7 @@ impl Region {
 
 impl Region {
     /// The wire code's stem and, for a one-sided region, its side: `("quads", Some("left"))`.
-    fn code_parts(self) -> (&'static str, Option<&'static str>) {
+    pub(crate) fn code_parts(self) -> (&'static str, Option<&'static str>) {
         match self {
             Region::Group(g, side) => (g.as_str(), side.map(Side::suffix)),
             Region::Part(p, side) => (p.code(), Some(side.suffix())),

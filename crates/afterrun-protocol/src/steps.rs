@@ -572,8 +572,8 @@ impl Builder<'_> {
 
     /// The foam-rolling step at `offset`, shortened to 30 s per group or left out when it
     /// would overlap the next run.
-    fn fitted_foam(&mut self, offset: u32, targets: Vec<Region>, later: bool) -> Option<Step> {
-        let step = self.foam_step(offset, targets.clone(), later, false);
+    fn fitted_foam(&mut self, offset: u32, targets: &[Region], later: bool) -> Option<Step> {
+        let step = self.foam_step(offset, targets, later, false);
         if !self.overlaps_next_run(offset, step.duration_s) {
             return Some(step);
         }
@@ -593,7 +593,7 @@ impl Builder<'_> {
         (seconds, pressure)
     }
 
-    fn foam_step(&self, offset: u32, targets: Vec<Region>, later: bool, short: bool) -> Step {
+    fn foam_step(&self, offset: u32, targets: &[Region], later: bool, short: bool) -> Step {
         let (seconds, pressure) = self.foam_dose(short);
         let sides: u32 = targets.iter().map(|r| r.leg_count()).sum();
         let mut instructions: Vec<Text> = Vec::with_capacity(4);
@@ -601,11 +601,7 @@ impl Builder<'_> {
             instructions.push("Only if soreness is still 3 or more out of 10.".into());
         }
         instructions.extend([
-            format!(
-                "Roll each muscle group slowly for about {seconds} seconds per leg, from the knee \
-                 or ankle toward the hip (toward the heart)."
-            )
-            .into(),
+            roll_instruction(seconds),
             "Pause on tender spots and breathe; never roll over a joint or bone.".into(),
             match pressure {
                 Pressure::Light => "Use light pressure.",
@@ -617,7 +613,7 @@ impl Builder<'_> {
             offset_min: offset,
             modality: Modality::FoamRolling,
             duration_s: seconds * sides,
-            targets,
+            targets: targets.to_vec(),
             dose: Dose::FoamRolling { seconds_per_group: seconds, sets: 1, pressure },
             instructions,
             why: if later {
@@ -799,18 +795,24 @@ impl Builder<'_> {
         true
     }
 
+    /// Both legs, unless the plate is blocked on either.
     fn plate_targets(&self) -> Vec<Region> {
-        let legs: Vec<Region> =
-            Side::BOTH.into_iter().map(|s| Region::Part(Part::Leg, s)).collect();
-        if legs.iter().any(|&l| self.blocked_on(Modality::VibrationPlate, l)) {
+        if self.plate_blocked() {
             return Vec::new();
         }
-        legs
+        Side::BOTH.into_iter().map(|s| Region::Part(Part::Leg, s)).collect()
+    }
+
+    /// The plate is blocked on a leg: it is not planned at all.
+    fn plate_blocked(&self) -> bool {
+        Side::BOTH
+            .into_iter()
+            .any(|s| self.blocked_on(Modality::VibrationPlate, Region::Part(Part::Leg, s)))
     }
 
     /// The plate loosen-up at offset 90 (allowed 60–120), fitted before the next run.
     fn plate_loosen_up(&mut self) {
-        if self.plate_targets().is_empty() {
+        if self.plate_blocked() {
             return;
         }
         let bout_s = if self.needs.very_sore { 30 } else { 45 };
@@ -1076,7 +1078,7 @@ impl Builder<'_> {
             }
         }
         if !foam_targets.is_empty()
-            && let Some(step) = self.fitted_foam(t, foam_targets.clone(), false)
+            && let Some(step) = self.fitted_foam(t, &foam_targets, false)
         {
             t += minutes_ceil(step.duration_s);
             self.push(step);
@@ -1089,7 +1091,7 @@ impl Builder<'_> {
                 .push(self.preference_note(Modality::MassageGun, Modality::FoamRolling).into());
         }
         let plate_preferred = self.owns(Equipment::VibrationPlate)
-            && !self.plate_targets().is_empty()
+            && !self.plate_blocked()
             && self.ranked_above(Modality::VibrationPlate, Modality::CompressionBoots);
         let boots = !plate_preferred && self.compression();
         if plate_preferred
@@ -1123,7 +1125,7 @@ impl Builder<'_> {
         }
         if !foam_targets.is_empty() && self.needs.max_soreness >= 3.0 {
             for offset in [1440, 2880] {
-                if let Some(step) = self.fitted_foam(offset, foam_targets.clone(), true) {
+                if let Some(step) = self.fitted_foam(offset, &foam_targets, true) {
                     self.push(step);
                 }
             }
@@ -1200,10 +1202,13 @@ impl Builder<'_> {
         let advice = advice(&self.tri, self.needs.max_soreness);
         let cited =
             reasons.iter().flat_map(|r| &r.evidence).chain(steps.iter().flat_map(|s| &s.evidence));
-        let mut positions: Vec<usize> = cited
-            .map(|id| references::position(id))
-            .chain(self.contra.evidence.iter().map(|id| references::position(id)))
-            .collect();
+        // Room for every citation of a plan, so that collecting them never grows the list.
+        let mut positions: Vec<usize> = Vec::with_capacity(CITATIONS_RESERVED);
+        positions.extend(
+            cited
+                .map(|id| references::position(id))
+                .chain(self.contra.evidence.iter().map(|id| references::position(id))),
+        );
         positions.sort_unstable();
         positions.dedup();
         let refs = positions.into_iter().filter_map(|i| REFERENCES.get(i)).collect();
@@ -1216,6 +1221,24 @@ impl Builder<'_> {
             device_programs,
             references: refs,
         }
+    }
+}
+
+/// How to roll: a fixed sentence for the planner's two doses (30 and 45 s), composed otherwise.
+fn roll_instruction(seconds: u32) -> Text {
+    macro_rules! roll {
+        ($seconds:literal) => {
+            concat!(
+                "Roll each muscle group slowly for about ",
+                $seconds,
+                " seconds per leg, from the knee or ankle toward the hip (toward the heart)."
+            )
+        };
+    }
+    match seconds {
+        30 => Text::Borrowed(roll!("30")),
+        45 => Text::Borrowed(roll!("45")),
+        _ => Text::Owned(format!(roll!("{}"), seconds)),
     }
 }
 
@@ -1291,6 +1314,9 @@ fn see_physio_advice(tri: &TriageResult) -> String {
     }
     out
 }
+
+/// Room for the citations of a plan's reasons and steps (repeats included) before sorting.
+const CITATIONS_RESERVED: usize = 64;
 
 /// Room for a plan's steps: most have up to eight, so the list is allocated once.
 const STEPS_RESERVED: usize = 8;

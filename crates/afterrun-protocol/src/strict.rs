@@ -229,3 +229,158 @@ impl<'de> Visitor<'de> for KeyVisitor {
         Ok(Key(Cow::Owned(v)))
     }
 }
+
+/// A reader of plain JSON without serde, for a caller that reads a document of known shape
+/// in one pass: every method answers `None` where serde_json might read otherwise (an escape or
+/// control character in a string, `null` where a value is wanted, a negative number, an
+/// exponent, more than 15 digits, any syntax error), and the caller then reads the document
+/// with [`read`], whose errors are serde_json's.
+pub struct Plain<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+/// How many digits a number [`Plain`] reads may have: integers and decimal fractions are then
+/// exact before the one rounding (a division by a power of ten), as in serde_json.
+const PLAIN_DIGITS: u32 = 15;
+
+impl<'a> Plain<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Plain<'a> {
+        Plain { text, at: 0 }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    /// Skips white space and takes `byte` if it comes next.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.skip_space();
+        let found = self.peek() == Some(byte);
+        self.at += usize::from(found);
+        found
+    }
+
+    /// Only white space is left.
+    pub fn end(mut self) -> Option<()> {
+        self.skip_space();
+        (self.at == self.text.len()).then_some(())
+    }
+
+    /// A string with no escape and no control character, borrowed.
+    pub fn string(&mut self) -> Option<&'a str> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let start = self.at;
+        let len = crate::compact::plain_len(self.text.as_bytes().get(start..)?);
+        if self.text.as_bytes().get(start + len) != Some(&b'"') {
+            return None;
+        }
+        self.at = start + len + 1;
+        self.text.get(start..start + len)
+    }
+
+    /// `true` or `false`.
+    pub fn boolean(&mut self) -> Option<bool> {
+        self.skip_space();
+        let rest = self.text.get(self.at..)?;
+        let (value, len) = if rest.starts_with("true") {
+            (true, 4)
+        } else if rest.starts_with("false") {
+            (false, 5)
+        } else {
+            return None;
+        };
+        self.at += len;
+        Some(value)
+    }
+
+    /// A non-negative number without exponent, as the f64 serde_json gives for it (an integer
+    /// converted from `u64`, a fraction divided by its power of ten).
+    pub fn number(&mut self) -> Option<f64> {
+        self.skip_space();
+        let start = self.at;
+        let (whole, whole_digits) = self.digits()?;
+        if whole_digits > 1 && self.text.as_bytes().get(start) == Some(&b'0') {
+            return None;
+        }
+        let value = if self.peek() == Some(b'.') {
+            self.at += 1;
+            let (fraction, fraction_digits) = self.digits()?;
+            if whole_digits + fraction_digits > PLAIN_DIGITS {
+                return None;
+            }
+            let scale = 10u64.pow(fraction_digits);
+            (whole * scale + fraction) as f64 / scale as f64
+        } else {
+            whole as f64
+        };
+        (!matches!(self.peek(), Some(b'e' | b'E'))).then_some(value)
+    }
+
+    /// A run of at least one digit, at most [`PLAIN_DIGITS`] long: its value and length.
+    fn digits(&mut self) -> Option<(u64, u32)> {
+        let mut value = 0u64;
+        let mut count = 0u32;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            count += 1;
+            if count > PLAIN_DIGITS {
+                return None;
+            }
+            value = value * 10 + u64::from(d - b'0');
+            self.at += 1;
+        }
+        (count > 0).then_some((value, count))
+    }
+
+    /// An array: `item` reads each element.
+    pub fn items(&mut self, mut item: impl FnMut(&mut Plain<'a>) -> Option<()>) -> Option<()> {
+        self.list(b'[', b']', |p| item(p))
+    }
+
+    /// An object: `member` reads each value after being given its key. A key given twice is
+    /// the caller's to refuse.
+    pub fn members(
+        &mut self,
+        mut member: impl FnMut(&mut Plain<'a>, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        self.list(b'{', b'}', |p| {
+            let key = p.string()?;
+            if !p.eat(b':') {
+                return None;
+            }
+            member(p, key)
+        })
+    }
+
+    fn list(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut each: impl FnMut(&mut Plain<'a>) -> Option<()>,
+    ) -> Option<()> {
+        if !self.eat(open) {
+            return None;
+        }
+        if self.eat(close) {
+            return Some(());
+        }
+        loop {
+            each(self)?;
+            if self.eat(close) {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+}
