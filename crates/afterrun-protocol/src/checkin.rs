@@ -8,6 +8,8 @@
 //! written out only for an error. A stored check-in (`serde_json::Value`) is validated by the
 //! same walk over a borrowed view of it.
 
+mod plain;
+
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
@@ -195,7 +197,7 @@ pub fn states_run_end(doc: &Value) -> bool {
 pub fn parse_checkin(json: &str) -> Result<CheckIn, CheckInError> {
     // A plain, valid document is read in one pass; anything else (and every error) the
     // strict way.
-    match crate::checkin_plain::read(json.strip_prefix('\u{feff}').unwrap_or(json)) {
+    match plain::read(json.strip_prefix('\u{feff}').unwrap_or(json)) {
         Some(checkin) => Ok(checkin),
         None => validate(&read_tree(json)?),
     }

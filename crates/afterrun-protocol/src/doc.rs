@@ -19,7 +19,7 @@ use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step, Text
 use crate::region::Region;
 
 /// Room reserved for a plan's JSON: most are 2–10 KB, so one allocation is the rule.
-const PLAN_BYTES: usize = 12 * 1024;
+pub(crate) const PLAN_BYTES: usize = 12 * 1024;
 
 /// Text that is usually a `&'static str` of the planner's tables.
 pub type Code = Cow<'static, str>;
@@ -319,12 +319,6 @@ impl PlanDoc {
             level: Level,
         }
         Ok(Head::deserialize(value)?.triage.level)
-    }
-
-    /// The contract's JSON: compact and deterministic, the bytes `serde_json::to_string` would
-    /// write, written by hand into one buffer sized for a plan.
-    pub fn to_json(&self) -> String {
-        crate::doc_json::plan(self, PLAN_BYTES)
     }
 
     /// The citation of a reference id, if the plan lists it.

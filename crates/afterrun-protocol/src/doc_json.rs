@@ -10,10 +10,18 @@ use jiff::Timestamp;
 
 use crate::compact;
 use crate::doc::{
-    BlockDoc, Code, CompressionDoc, DoseDoc, PlanDoc, ProgramBodyDoc, ProgramDoc, ReasonDoc,
-    ReferenceDoc, SegmentDoc, StepDoc, TriageDoc, VibrationDoc, utc,
+    BlockDoc, Code, CompressionDoc, DoseDoc, PLAN_BYTES, PlanDoc, ProgramBodyDoc, ProgramDoc,
+    ReasonDoc, ReferenceDoc, SegmentDoc, StepDoc, TriageDoc, VibrationDoc, utc,
 };
 use crate::region::Region;
+
+impl PlanDoc {
+    /// The contract's JSON: compact and deterministic, the bytes `serde_json::to_string` would
+    /// write, written by hand into one buffer sized for a plan.
+    pub fn to_json(&self) -> String {
+        plan(self, PLAN_BYTES)
+    }
+}
 
 /// Writes `doc` as compact JSON, reserving `capacity` bytes first.
 pub fn plan(doc: &PlanDoc, capacity: usize) -> String {

@@ -42,7 +42,6 @@
 //! `assumptions`.
 
 pub mod checkin;
-mod checkin_plain;
 mod civil;
 pub mod codes;
 mod compact;
