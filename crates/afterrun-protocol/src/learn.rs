@@ -430,11 +430,14 @@ mod tests {
         assert_eq!(ranked[0], "foam_rolling", "{beliefs:?}");
     }
 
+    /// Beliefs from `(modality, mean, sd, sessions)` rows.
+    fn beliefs(rows: &[(&'static str, f64, f64, u32)]) -> BTreeMap<&'static str, Belief> {
+        rows.iter().map(|&(m, mean, sd, sessions)| (m, Belief { mean, sd, sessions })).collect()
+    }
+
     #[test]
     fn rank_never_returns_a_modality_that_is_not_allowed() {
-        let mut beliefs = BTreeMap::new();
-        beliefs.insert("massage_gun", Belief { mean: -3.0, sd: 0.1, sessions: 50 });
-        beliefs.insert("foam_rolling", Belief { mean: 0.5, sd: 0.1, sessions: 50 });
+        let beliefs = beliefs(&[("massage_gun", -3.0, 0.1, 50), ("foam_rolling", 0.5, 0.1, 50)]);
         for seed in 0..1000 {
             let ranked = rank(&["foam_rolling", "walk"], &beliefs, seed);
             assert!(!ranked.contains(&"massage_gun"));
@@ -466,10 +469,11 @@ mod tests {
 
     #[test]
     fn a_clearly_better_modality_leads_almost_every_plan() {
-        let mut beliefs = BTreeMap::new();
-        beliefs.insert("foam_rolling", Belief { mean: -0.2, sd: 0.2, sessions: 20 });
-        beliefs.insert("massage_gun", Belief { mean: -1.8, sd: 0.2, sessions: 20 });
-        beliefs.insert("compression_boots", Belief { mean: 0.0, sd: 0.2, sessions: 20 });
+        let beliefs = beliefs(&[
+            ("foam_rolling", -0.2, 0.2, 20),
+            ("massage_gun", -1.8, 0.2, 20),
+            ("compression_boots", 0.0, 0.2, 20),
+        ]);
         let first = (0..10_000u64)
             .filter(|&seed| rank(&MODALITIES, &beliefs, seed)[0] == "massage_gun")
             .count();
@@ -481,10 +485,11 @@ mod tests {
     fn an_untried_modality_leads_as_often_as_it_may_be_best() {
         // Two well-known modalities and one untried (the population prior): Thompson sampling
         // puts the untried one first with the posterior probability that it is the best.
-        let mut beliefs = BTreeMap::new();
-        beliefs.insert("foam_rolling", Belief { mean: -1.0, sd: 0.2, sessions: 20 });
-        beliefs.insert("massage_gun", Belief { mean: -0.5, sd: 0.2, sessions: 20 });
-        beliefs.insert("compression_boots", Belief { mean: -0.5, sd: 1.0, sessions: 0 });
+        let beliefs = beliefs(&[
+            ("foam_rolling", -1.0, 0.2, 20),
+            ("massage_gun", -0.5, 0.2, 20),
+            ("compression_boots", -0.5, 1.0, 0),
+        ]);
         let n = 20_000u64;
         let explored = (0..n)
             .filter(|&seed| rank(&MODALITIES, &beliefs, seed)[0] == "compression_boots")
@@ -528,13 +533,14 @@ mod tests {
 
     #[test]
     fn best_first_ranks_modalities_with_enough_sessions_by_mean() {
-        let mut beliefs = BTreeMap::new();
         // Foam rolling, done in every session, keeps a wide posterior (it is confounded with
-        // the runner's forecast bias): it still ranks by its mean.
-        beliefs.insert("foam_rolling", Belief { mean: -1.2, sd: 0.85, sessions: 20 });
-        beliefs.insert("massage_gun", Belief { mean: -0.6, sd: 0.5, sessions: 12 });
-        // Too few sessions: after the others whatever its mean.
-        beliefs.insert("compression_boots", Belief { mean: -3.0, sd: 0.9, sessions: 4 });
+        // the runner's forecast bias): it still ranks by its mean. The boots, with too few
+        // sessions, come after the others whatever their mean.
+        let mut beliefs = beliefs(&[
+            ("foam_rolling", -1.2, 0.85, 20),
+            ("massage_gun", -0.6, 0.5, 12),
+            ("compression_boots", -3.0, 0.9, 4),
+        ]);
         assert_eq!(
             best_first(&MODALITIES, &beliefs),
             ["foam_rolling", "massage_gun", "compression_boots"]

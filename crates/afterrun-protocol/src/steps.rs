@@ -337,7 +337,7 @@ impl Builder<'_> {
             return 0;
         };
         let targets = self.allowed(Modality::StaticStretching, &[cramp]);
-        if !targets.is_empty() && !self.tri.cramp_is_strain {
+        if !targets.is_empty() && !self.tri.flags.cramp_is_strain {
             self.push(Step {
                 offset_min: 0,
                 modality: Modality::StaticStretching,
@@ -353,7 +353,7 @@ impl Builder<'_> {
             });
             return 2;
         }
-        let (why, first) = if self.tri.cramp_is_strain {
+        let (why, first) = if self.tri.flags.cramp_is_strain {
             (
                 "A cramp with sharp pain, pain on stretching or a sudden onset may be a strain: \
                  stretching it could make it worse.",
@@ -393,13 +393,13 @@ impl Builder<'_> {
     /// Returns the minute block 1 ends.
     fn block_one(&mut self) -> u32 {
         let t = self.cramp_step();
-        if self.tri.fever_only {
+        if self.tri.flags.fever_only {
             return self.fever_rest(t);
         }
-        if self.tri.dizzy {
+        if self.tri.flags.dizzy {
             return self.dizzy_rest(t);
         }
-        if self.tri.movement_hurts || self.blocked_everywhere(Modality::Walk) {
+        if self.tri.flags.movement_hurts || self.blocked_everywhere(Modality::Walk) {
             return self.leg_rest(t);
         }
         let end = self.easy_movement(t);
@@ -446,14 +446,14 @@ impl Builder<'_> {
     /// Moving hurts, or walking is blocked everywhere (a recent fracture): rest the leg, then
     /// drink. Returns the minute block 1 ends.
     fn leg_rest(&mut self, t: u32) -> u32 {
-        let why = if self.tri.movement_hurts {
+        let why = if self.tri.flags.movement_hurts {
             "Moving on a leg that hurts can make an injury worse: rest it until it has been \
              assessed."
         } else {
             "Walking for recovery is on hold until a clinician clears it after the recent \
              fracture."
         };
-        let hands_off = if self.tri.pain_reported {
+        let hands_off = if self.tri.flags.pain_reported {
             "No stretching, rolling or massage on the painful area."
         } else {
             "No stretching, rolling or massage on the affected area."
@@ -475,7 +475,8 @@ impl Builder<'_> {
     /// lower-leg finding makes impact unwise). Returns the minute it ends.
     fn easy_movement(&mut self, t: u32) -> u32 {
         let cycle = self.owns(Equipment::Bike)
-            && (self.checkin.athlete.prefers_cycling == Some(true) || self.tri.lower_leg_finding)
+            && (self.checkin.athlete.prefers_cycling == Some(true)
+                || self.tri.flags.lower_leg_finding)
             && !self.blocked_everywhere(Modality::EasyCycle);
         let duration_s = if self.needs.very_sore { 900 } else { 720 };
         let walk_targets = self.majors_plus_targets();
@@ -978,7 +979,7 @@ impl Builder<'_> {
         if self.tri.level >= Level::UrgentCare {
             self.urgent_rest();
         } else {
-            let pain = self.tri.pain_reported || self.needs.max_soreness > 0.0;
+            let pain = self.tri.flags.pain_reported || self.needs.max_soreness > 0.0;
             self.notes.push(if pain { STANDING_NOTE } else { STANDING_NOTE_NO_PAIN }.into());
             self.recovery_steps();
             self.standing_notes();
@@ -994,12 +995,12 @@ impl Builder<'_> {
         } else {
             "Rest until you have been assessed: no recovery exercises or devices."
         };
-        let first = if self.tri.dizzy {
+        let first = if self.tri.flags.dizzy {
             "Lie down with your legs raised, and sip fluids if you are not sick."
         } else {
             "Sit or lie down and rest."
         };
-        let hands_off = if self.tri.pain_reported {
+        let hands_off = if self.tri.flags.pain_reported {
             "Do not massage, roll, compress or stretch the painful area."
         } else {
             "Do not massage, roll, compress or stretch the affected area."
@@ -1015,7 +1016,7 @@ impl Builder<'_> {
                     .into(),
             );
         }
-        if self.tri.fever_only {
+        if self.tri.flags.fever_only {
             self.notes.push(
                 "You have a fever: no training and no recovery work today. See a doctor if it \
                  lasts 48 hours or other symptoms join it."
@@ -1053,7 +1054,7 @@ impl Builder<'_> {
 
     fn recovery_steps(&mut self) {
         let block_end = self.block_one();
-        if self.tri.fever_only {
+        if self.tri.flags.fever_only {
             return;
         }
         let mut t = block_end.min(FOAM_LATEST_MIN);
@@ -1300,10 +1301,10 @@ fn see_physio_advice(tri: &TriageResult) -> String {
         format!("See a sports physiotherapist about the {}.", found.trim_start_matches("a "))
     };
     out.push_str(" Gentle self-care away from the affected area can go on meanwhile.");
-    if tri.pain_reported {
+    if tri.flags.pain_reported {
         out.push_str(" Do not run through the pain.");
     }
-    if tri.dizzy {
+    if tri.flags.dizzy {
         out.push_str(
             " You feel dizzy: lie down with your legs raised and sip fluids; if you are still \
              dizzy 30 minutes after the run, seek urgent care.",

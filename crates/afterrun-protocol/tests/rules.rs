@@ -91,6 +91,14 @@ fn assert_fires(symptoms: Value, level_code: &str, reason: &str) -> Value {
     p
 }
 
+/// [`assert_fires`], and the plan is the referral and rest only, every hands-on modality and
+/// device blocked everywhere for that reason.
+fn assert_referral_only(symptoms: Value, level_code: &str, reason: &str) -> Value {
+    let p = assert_fires(symptoms, level_code, reason);
+    assert_only_referral_and_rest(&p);
+    p
+}
+
 fn assert_only_referral_and_rest(p: &Value) {
     for m in step_modalities(p) {
         assert!(
@@ -154,23 +162,21 @@ fn acute_compartment_syndrome() {
 
 #[test]
 fn possible_limb_ischaemia() {
-    let p = assert_fires(
+    assert_referral_only(
         json!([sym("pale_or_cold_foot", "foot_left")]),
         "urgent_care",
         "possible_limb_ischaemia",
     );
-    assert_only_referral_and_rest(&p);
 }
 
 #[test]
 fn possible_compartment_syndrome() {
     for code in ["pain_out_of_proportion", "tense_compartment"] {
-        let p = assert_fires(
+        assert_referral_only(
             json!([sym(code, "shin_left")]),
             "urgent_care",
             "possible_compartment_syndrome",
         );
-        assert_only_referral_and_rest(&p);
     }
 }
 
@@ -180,8 +186,7 @@ fn suspected_dvt() {
     for region in ["calf_left", "thigh_right", "calves", "quads_left", "leg_right"] {
         let mut s = sym("swelling", region);
         s["trend"] = json!("improving");
-        let p = assert_fires(json!([s]), "urgent_care", "suspected_dvt");
-        assert_only_referral_and_rest(&p);
+        let p = assert_referral_only(json!([s]), "urgent_care", "suspected_dvt");
         assert!(has_block(&p, "compression_boots", region, "suspected_dvt"));
     }
     // Swelling after a twist is an injury, not a clot.
@@ -204,12 +209,11 @@ fn suspected_dvt_warm_or_red_and_painful() {
 
 #[test]
 fn possible_rhabdomyolysis() {
-    let p = assert_fires(
+    assert_referral_only(
         json!([sym("dark_urine", "whole_body")]),
         "urgent_care",
         "possible_rhabdomyolysis",
     );
-    assert_only_referral_and_rest(&p);
 }
 
 #[test]
@@ -839,8 +843,7 @@ fn text_of(p: &Value) -> String {
 fn possible_cardiac() {
     // Any code on the chest, never muscle soreness.
     for code in ["sharp_pain", "dull_ache", "severe_muscle_pain", "weakness", "bruising", "fever"] {
-        let p = assert_fires(json!([sym(code, "chest")]), "emergency", "possible_cardiac");
-        assert_only_referral_and_rest(&p);
+        assert_referral_only(json!([sym(code, "chest")]), "emergency", "possible_cardiac");
     }
     // A soreness rating or a cramp in the chest.
     assert_rule(

@@ -64,18 +64,8 @@ pub struct TriageResult {
     pub findings: Vec<Finding>,
     /// Blocks triage puts on modalities.
     pub blocked: Vec<Block>,
-    /// Movement hurts (protocol.md §2): walking is replaced by rest.
-    pub movement_hurts: bool,
-    /// A fever with no leg signs: rest and hydration only.
-    pub fever_only: bool,
-    /// Dizziness reported: no plate, and rest with the legs raised instead of the walk.
-    pub dizzy: bool,
-    /// A pain code was reported (a pain symptom, or soreness ≥ 7).
-    pub pain_reported: bool,
-    /// The cramp happening now may be a strain: not stretched (v2).
-    pub cramp_is_strain: bool,
-    /// A see_physio (or higher) finding sits on a calf, shin, ankle, achilles or foot.
-    pub lower_leg_finding: bool,
+    /// What the steps need to know besides the level and the findings.
+    pub flags: Flags,
 }
 
 impl TriageResult {
@@ -388,27 +378,24 @@ pub fn triage(checkin: &CheckIn, history: &History) -> TriageResult {
     let level = cx.level();
     let flags = flags(&cx);
     let blocked = blocks::triage_blocks(level, &cx, &flags);
-    TriageResult {
-        level,
-        findings: cx.findings,
-        blocked,
-        movement_hurts: flags.movement_hurts,
-        fever_only: flags.fever_only,
-        dizzy: flags.dizzy,
-        pain_reported: flags.pain_reported,
-        cramp_is_strain: flags.cramp_is_strain,
-        lower_leg_finding: flags.lower_leg_finding,
-    }
+    TriageResult { level, findings: cx.findings, blocked, flags }
 }
 
 /// What the steps need to know besides the level and the findings.
-pub(crate) struct Flags {
-    movement_hurts: bool,
-    pub(crate) fever_only: bool,
-    pub(crate) dizzy: bool,
-    pain_reported: bool,
-    pub(crate) cramp_is_strain: bool,
-    lower_leg_finding: bool,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flags {
+    /// Movement hurts (protocol.md §2): walking is replaced by rest.
+    pub movement_hurts: bool,
+    /// A fever with no leg signs: rest and hydration only.
+    pub fever_only: bool,
+    /// Dizziness reported: no plate, and rest with the legs raised instead of the walk.
+    pub dizzy: bool,
+    /// A pain code was reported (a pain symptom, or soreness ≥ 7).
+    pub pain_reported: bool,
+    /// The cramp happening now may be a strain: not stretched (v2).
+    pub cramp_is_strain: bool,
+    /// A see_physio (or higher) finding sits on a calf, shin, ankle, achilles or foot.
+    pub lower_leg_finding: bool,
 }
 
 fn flags(cx: &Ctx<'_>) -> Flags {
