@@ -325,7 +325,7 @@ fn string<'m>(value: &'m Json<'_>, path: &Path<'_>) -> Result<&'m str, CheckInEr
     }
 }
 
-fn number(value: &Json<'_>, path: &Path<'_>, low: f64, high: f64) -> Result<f64, CheckInError> {
+fn number(value: &Json<'_>, path: &Path<'_>, (low, high): Bounds) -> Result<f64, CheckInError> {
     let n = value.as_f64().filter(|n| n.is_finite()).ok_or_else(|| {
         error_at(
             path,
@@ -498,6 +498,38 @@ fn code_set<T: Ord>(
     Ok(out)
 }
 
+/// A number's accepted range, both ends included.
+pub(crate) type Bounds = (f64, f64);
+
+/// The accepted range of each number of a check-in (protocol.md §1): one table for the strict
+/// reader and the plain one ([`plain`]), so both accept the same values.
+pub(crate) mod bounds {
+    use super::Bounds;
+
+    /// `athlete.age`, years.
+    pub const AGE: Bounds = (10.0, 110.0);
+    /// `athlete.body_mass_kg`.
+    pub const BODY_MASS_KG: Bounds = (25.0, 250.0);
+    /// `athlete.weekly_km`.
+    pub const WEEKLY_KM: Bounds = (0.0, 400.0);
+    /// `athlete.max_hr`, `athlete.rest_hr`, `run.avg_hr`, beats per minute.
+    pub const HEART_RATE: Bounds = (30.0, 230.0);
+    /// A clearance's `max_mmhg`.
+    pub const MAX_MMHG: Bounds = (20.0, 110.0);
+    /// `run.duration_min`.
+    pub const DURATION_MIN: Bounds = (1.0, 2880.0);
+    /// `run.distance_km`.
+    pub const DISTANCE_KM: Bounds = (0.0, 400.0);
+    /// `run.ascent_m`, `run.descent_m`.
+    pub const CLIMB_M: Bounds = (0.0, 20000.0);
+    /// `run.rpe`.
+    pub const RPE: Bounds = (1.0, 10.0);
+    /// A soreness rating.
+    pub const SORENESS: Bounds = (0.0, 10.0);
+    /// A symptom's `since_hours`.
+    pub const SINCE_HOURS: Bounds = (0.0, 8760.0);
+}
+
 /// The fields a check-in's `athlete` object may carry (any other is an error).
 pub const ATHLETE_KEYS: &[&str] = &[
     "age",
@@ -520,15 +552,15 @@ fn athlete(value: &Json<'_>) -> Result<Athlete, CheckInError> {
     let map = object(value, &ATHLETE)?;
     check_keys(map, &ATHLETE, ATHLETE_KEYS)?;
     let field = |key: &'static str| present(map, key).map(|v| (v, Path::Key(&ATHLETE, key)));
-    let num = |key: &'static str, low: f64, high: f64| -> Result<Option<f64>, CheckInError> {
-        field(key).map(|(v, path)| number(v, &path, low, high)).transpose()
+    let num = |key: &'static str, range: Bounds| -> Result<Option<f64>, CheckInError> {
+        field(key).map(|(v, path)| number(v, &path, range)).transpose()
     };
     let mut athlete = Athlete {
-        age: num("age", 10.0, 110.0)?,
-        body_mass_kg: num("body_mass_kg", 25.0, 250.0)?,
-        weekly_km: num("weekly_km", 0.0, 400.0)?,
-        max_hr: num("max_hr", 30.0, 230.0)?,
-        rest_hr: num("rest_hr", 30.0, 230.0)?,
+        age: num("age", bounds::AGE)?,
+        body_mass_kg: num("body_mass_kg", bounds::BODY_MASS_KG)?,
+        weekly_km: num("weekly_km", bounds::WEEKLY_KM)?,
+        max_hr: num("max_hr", bounds::HEART_RATE)?,
+        rest_hr: num("rest_hr", bounds::HEART_RATE)?,
         ..Athlete::default()
     };
     if let Some((v, path)) = field("sex") {
@@ -592,7 +624,7 @@ fn clearance(value: &Json<'_>, path: &Path<'_>) -> Result<Clearance, CheckInErro
         .map(|(v, at)| code(v, &at, Clinician::from_code, Clinician::allowed))
         .transpose()?;
     let date = field("date").map(|(v, at)| date(v, &at)).transpose()?;
-    let max_mmhg = field("max_mmhg").map(|(v, at)| number(v, &at, 20.0, 110.0)).transpose()?;
+    let max_mmhg = field("max_mmhg").map(|(v, at)| number(v, &at, bounds::MAX_MMHG)).transpose()?;
     Ok(Clearance { modality, by, date, max_mmhg })
 }
 
@@ -613,17 +645,17 @@ fn run(value: &Json<'_>) -> Result<Run, CheckInError> {
         ],
     )?;
     let field = |key: &'static str| present(map, key).map(|v| (v, Path::Key(&RUN, key)));
-    let num = |key: &'static str, low: f64, high: f64| -> Result<Option<f64>, CheckInError> {
-        field(key).map(|(v, path)| number(v, &path, low, high)).transpose()
+    let num = |key: &'static str, range: Bounds| -> Result<Option<f64>, CheckInError> {
+        field(key).map(|(v, path)| number(v, &path, range)).transpose()
     };
     Ok(Run {
         ended_at: field("ended_at").map(|(v, path)| time(v, &path)).transpose()?,
-        duration_min: num("duration_min", 1.0, 2880.0)?,
-        distance_km: num("distance_km", 0.0, 400.0)?,
-        ascent_m: num("ascent_m", 0.0, 20000.0)?,
-        descent_m: num("descent_m", 0.0, 20000.0)?,
-        avg_hr: num("avg_hr", 30.0, 230.0)?,
-        rpe: num("rpe", 1.0, 10.0)?,
+        duration_min: num("duration_min", bounds::DURATION_MIN)?,
+        distance_km: num("distance_km", bounds::DISTANCE_KM)?,
+        ascent_m: num("ascent_m", bounds::CLIMB_M)?,
+        descent_m: num("descent_m", bounds::CLIMB_M)?,
+        avg_hr: num("avg_hr", bounds::HEART_RATE)?,
+        rpe: num("rpe", bounds::RPE)?,
         file: field("file").map(|(v, path)| string(v, &path).map(str::to_string)).transpose()?,
     })
 }
@@ -640,7 +672,7 @@ fn soreness(value: &Json<'_>) -> Result<Vec<(Region, f64)>, CheckInError> {
         if *v == Json::Null {
             continue;
         }
-        out.push((region, number(v, &path, 0.0, 10.0)?));
+        out.push((region, number(v, &path, bounds::SORENESS)?));
     }
     // Region order (groups in the contract's order, then parts): deterministic and cheap.
     out.sort_by_key(|(region, _)| *region);
@@ -672,7 +704,9 @@ fn symptom(value: &Json<'_>, path: &Path<'_>) -> Result<Symptom, CheckInError> {
     Ok(Symptom {
         code: sym_code,
         region: field("region").map(|(v, at)| region(v, &at)).transpose()?,
-        since_hours: field("since_hours").map(|(v, at)| number(v, &at, 0.0, 8760.0)).transpose()?,
+        since_hours: field("since_hours")
+            .map(|(v, at)| number(v, &at, bounds::SINCE_HOURS))
+            .transpose()?,
         trend: field("trend")
             .map(|(v, at)| code(v, &at, Trend::from_code, Trend::allowed))
             .transpose()?,

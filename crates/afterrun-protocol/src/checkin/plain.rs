@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 
-use crate::checkin::{Athlete, CheckIn, Run, Symptom, check_order, plain_utc};
+use crate::checkin::{Athlete, Bounds, CheckIn, Run, Symptom, bounds, check_order, plain_utc};
 use crate::codes::{After, Budget, Condition, Equipment, Goal, Sex, SymptomCode, Trend};
 use crate::region::Region;
 use crate::strict::Plain;
@@ -64,7 +64,7 @@ fn region(p: &mut Plain<'_>) -> Option<Region> {
     Region::from_code(p.string()?, false)
 }
 
-fn number(p: &mut Plain<'_>, low: f64, high: f64) -> Option<f64> {
+fn number(p: &mut Plain<'_>, (low, high): Bounds) -> Option<f64> {
     p.number().filter(|n| (low..=high).contains(n))
 }
 
@@ -81,15 +81,15 @@ fn code_set<T: Ord>(p: &mut Plain<'_>, parse: fn(&str) -> Option<T>) -> Option<B
 fn athlete(p: &mut Plain<'_>) -> Option<Athlete> {
     let mut a = Athlete::default();
     p.members(|p, key| match key {
-        "age" => set(&mut a.age, number(p, 10.0, 110.0)),
+        "age" => set(&mut a.age, number(p, bounds::AGE)),
         "sex" => set(&mut a.sex, code(p, Sex::from_code)),
-        "body_mass_kg" => set(&mut a.body_mass_kg, number(p, 25.0, 250.0)),
+        "body_mass_kg" => set(&mut a.body_mass_kg, number(p, bounds::BODY_MASS_KG)),
         "goal" => set(&mut a.goal, code(p, Goal::from_code)),
-        "weekly_km" => set(&mut a.weekly_km, number(p, 0.0, 400.0)),
+        "weekly_km" => set(&mut a.weekly_km, number(p, bounds::WEEKLY_KM)),
         "equipment" => set(&mut a.equipment, code_set(p, Equipment::from_code)),
-        "max_hr" => set(&mut a.max_hr, number(p, 30.0, 230.0)),
+        "max_hr" => set(&mut a.max_hr, number(p, bounds::HEART_RATE)),
         "conditions" => set(&mut a.conditions, code_set(p, Condition::from_code)),
-        "rest_hr" => set(&mut a.rest_hr, number(p, 30.0, 230.0)),
+        "rest_hr" => set(&mut a.rest_hr, number(p, bounds::HEART_RATE)),
         "budget" => set(&mut a.budget, code(p, Budget::from_code)),
         "prefers_cycling" => set(&mut a.prefers_cycling, p.boolean()),
         "name" => set(&mut a.name, p.string().map(str::to_owned)),
@@ -102,12 +102,12 @@ fn run(p: &mut Plain<'_>) -> Option<Run> {
     let mut r = Run::default();
     p.members(|p, key| match key {
         "ended_at" => set(&mut r.ended_at, time(p)),
-        "duration_min" => set(&mut r.duration_min, number(p, 1.0, 2880.0)),
-        "distance_km" => set(&mut r.distance_km, number(p, 0.0, 400.0)),
-        "ascent_m" => set(&mut r.ascent_m, number(p, 0.0, 20000.0)),
-        "descent_m" => set(&mut r.descent_m, number(p, 0.0, 20000.0)),
-        "avg_hr" => set(&mut r.avg_hr, number(p, 30.0, 230.0)),
-        "rpe" => set(&mut r.rpe, number(p, 1.0, 10.0)),
+        "duration_min" => set(&mut r.duration_min, number(p, bounds::DURATION_MIN)),
+        "distance_km" => set(&mut r.distance_km, number(p, bounds::DISTANCE_KM)),
+        "ascent_m" => set(&mut r.ascent_m, number(p, bounds::CLIMB_M)),
+        "descent_m" => set(&mut r.descent_m, number(p, bounds::CLIMB_M)),
+        "avg_hr" => set(&mut r.avg_hr, number(p, bounds::HEART_RATE)),
+        "rpe" => set(&mut r.rpe, number(p, bounds::RPE)),
         "file" => set(&mut r.file, p.string().map(str::to_owned)),
         _ => None,
     })?;
@@ -122,7 +122,7 @@ fn soreness(p: &mut Plain<'_>) -> Option<Vec<(Region, f64)>> {
         if out.iter().any(|(r, _)| *r == region) {
             return None;
         }
-        out.push((region, number(p, 0.0, 10.0)?));
+        out.push((region, number(p, bounds::SORENESS)?));
         Some(())
     })?;
     out.sort_by_key(|(region, _)| *region);
@@ -144,7 +144,7 @@ fn symptom(p: &mut Plain<'_>) -> Option<Symptom> {
     p.members(|p, key| match key {
         "code" => set(&mut code_given, code(p, SymptomCode::from_code)),
         "region" => set(&mut region_given, region(p)),
-        "since_hours" => set(&mut since_hours, number(p, 0.0, 8760.0)),
+        "since_hours" => set(&mut since_hours, number(p, bounds::SINCE_HOURS)),
         "trend" => set(&mut trend, code(p, Trend::from_code)),
         "after" => set(&mut after, code(p, After::from_code)),
         _ => None,
