@@ -529,16 +529,6 @@ pub fn checkin_from_form(
 
 pub use afterrun_service::words::{duration_words, modality_words};
 
-/// How each triage level is shown: a class, a heading and the first thing to do.
-pub fn level_words(level: Level) -> (&'static str, &'static str) {
-    match level {
-        Level::SelfCare => ("ok", "You can look after this yourself"),
-        Level::SeePhysio => ("caution", "Book a sports physiotherapist"),
-        Level::UrgentCare => ("urgent", "Get a medical assessment today"),
-        Level::Emergency => ("emergency", "Call emergency services now"),
-    }
-}
-
 /// A triage level as every page shows it: the plan's verdict, a stored plan's badge, a coach's
 /// red flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -556,7 +546,12 @@ pub struct LevelView {
 impl LevelView {
     /// The view of `level`.
     pub fn of(level: Level) -> LevelView {
-        let (class, heading) = level_words(level);
+        let (class, heading) = match level {
+            Level::SelfCare => ("ok", "You can look after this yourself"),
+            Level::SeePhysio => ("caution", "Book a sports physiotherapist"),
+            Level::UrgentCare => ("urgent", "Get a medical assessment today"),
+            Level::Emergency => ("emergency", "Call emergency services now"),
+        };
         let red_flag = matches!(level, Level::UrgentCare | Level::Emergency);
         LevelView { code: level.code(), class, heading, red_flag }
     }
@@ -1086,7 +1081,7 @@ mod tests {
     #[test]
     fn words() {
         assert_eq!(duration_words(270), "4 min 30 s", "the one wording: as long as the timer");
-        assert_eq!(level_words(Level::UrgentCare).0, "urgent");
+        assert_eq!(LevelView::of(Level::UrgentCare).class, "urgent");
         let checkin = r#"{"now":"2026-11-23T08:30:00Z","soreness":{"calves_left":5},
             "athlete":{"equipment":["massage_gun"]}}"#;
         let plan = afterrun_protocol::plan_doc_noting(checkin, &Default::default(), &[]).unwrap();
