@@ -173,6 +173,18 @@ pub struct Totals {
     pub laps: Option<u32>,
 }
 
+impl Totals {
+    /// Names an `unknown` sport from the kind an export's listing gives the activity (`Run`,
+    /// `Ride`, Strava's `9`…); a sport the file names stays.
+    pub fn take_listed_sport(&mut self, listed_kind: &str) {
+        if self.sport == "unknown"
+            && let Some(sport) = crate::sport::sport_from_name(listed_kind)
+        {
+            sport.clone_into(&mut self.sport);
+        }
+    }
+}
+
 /// The file-level summary: what `inspect --json` prints (interfaces.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {

@@ -112,11 +112,8 @@ fn prepare_bytes(
             return Prepared::Failed(format, e);
         }
     };
-    if let Some(entry) = &listed
-        && activity.summary.totals.sport == "unknown"
-        && let Some(sport) = afterrun_activity::sport_from_name(&entry.kind)
-    {
-        sport.clone_into(&mut activity.summary.totals.sport);
+    if let Some(entry) = &listed {
+        activity.summary.totals.take_listed_sport(&entry.kind);
     }
     let mut line = summary_map(name, &activity.summary);
     if let Some(entry) = listed.filter(|e| !e.name.is_empty()) {

@@ -275,11 +275,8 @@ fn apply_catalogs(line: &mut Line, catalogs: &[(String, Catalog)]) {
         if !entry.name.is_empty() {
             line.name = Some(entry.name.clone());
         }
-        if let Ok(summary) = &mut line.outcome
-            && summary.totals.sport == "unknown"
-            && let Some(sport) = afterrun_activity::sport_from_name(&entry.kind)
-        {
-            sport.clone_into(&mut summary.totals.sport);
+        if let Ok(summary) = &mut line.outcome {
+            summary.totals.take_listed_sport(&entry.kind);
         }
         return;
     }
