@@ -100,16 +100,20 @@ fn athlete(p: &mut Plain<'_>) -> Option<Athlete> {
 
 fn run(p: &mut Plain<'_>) -> Option<Run> {
     let mut r = Run::default();
-    p.members(|p, key| match key {
-        "ended_at" => set(&mut r.ended_at, time(p)),
-        "duration_min" => set(&mut r.duration_min, number(p, bounds::DURATION_MIN)),
-        "distance_km" => set(&mut r.distance_km, number(p, bounds::DISTANCE_KM)),
-        "ascent_m" => set(&mut r.ascent_m, number(p, bounds::CLIMB_M)),
-        "descent_m" => set(&mut r.descent_m, number(p, bounds::CLIMB_M)),
-        "avg_hr" => set(&mut r.avg_hr, number(p, bounds::HEART_RATE)),
-        "rpe" => set(&mut r.rpe, number(p, bounds::RPE)),
-        "file" => set(&mut r.file, p.string().map(str::to_owned)),
-        _ => None,
+    p.members(|p, key| {
+        // Every field but two is a number: its slot and range.
+        let (slot, range) = match key {
+            "ended_at" => return set(&mut r.ended_at, time(p)),
+            "file" => return set(&mut r.file, p.string().map(str::to_owned)),
+            "duration_min" => (&mut r.duration_min, bounds::DURATION_MIN),
+            "distance_km" => (&mut r.distance_km, bounds::DISTANCE_KM),
+            "ascent_m" => (&mut r.ascent_m, bounds::CLIMB_M),
+            "descent_m" => (&mut r.descent_m, bounds::CLIMB_M),
+            "avg_hr" => (&mut r.avg_hr, bounds::HEART_RATE),
+            "rpe" => (&mut r.rpe, bounds::RPE),
+            _ => return None,
+        };
+        set(slot, number(p, range))
     })?;
     Some(r)
 }
