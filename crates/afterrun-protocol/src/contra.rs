@@ -7,8 +7,8 @@
 
 use crate::checkin::{CheckIn, Clearance};
 use crate::codes::{Condition, Modality};
+use crate::doc::{BlockDoc, Text};
 use crate::outcome;
-use crate::plan::{Block, Text};
 use crate::region::{Group, Region};
 
 use Condition as C;
@@ -215,7 +215,7 @@ pub const TABLE: &[Row] = &flatten::<{ row_count(LINES) }>(LINES);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ContraResult {
     /// Blocks, in table order.
-    pub blocked: Vec<Block>,
+    pub blocked: Vec<BlockDoc>,
     /// Foam rolling at light pressure only (uncleared anticoagulants).
     pub foam_light_only: bool,
     /// The compression pressure cap in mmHg, when one applies.
@@ -290,11 +290,11 @@ pub fn contraindications(checkin: &CheckIn) -> ContraResult {
         let reason: Text = reason(row).into();
         match row.effect {
             Effect::Block => {
-                out.blocked.push(Block { modality: row.modality, region: Region::All, reason })
+                out.blocked.push(BlockDoc { modality: row.modality, region: Region::All, reason })
             }
             Effect::BlockOn(groups) => {
                 for &g in groups {
-                    out.blocked.push(Block {
+                    out.blocked.push(BlockDoc {
                         modality: row.modality,
                         region: Region::group(g),
                         reason: reason.clone(),
@@ -304,7 +304,7 @@ pub fn contraindications(checkin: &CheckIn) -> ContraResult {
             Effect::LightOnly => {
                 out.foam_light_only = true;
                 for &r in &very_sore {
-                    out.blocked.push(Block {
+                    out.blocked.push(BlockDoc {
                         modality: row.modality,
                         region: r,
                         reason: reason.clone(),

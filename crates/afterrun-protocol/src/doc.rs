@@ -1,6 +1,6 @@
-//! The plan as the contract's document (interfaces.md, "Plan"): owned, typed, written by the
-//! planner and read back by every reader (the service's history and `.ics`, the server's pages,
-//! the CLI's text).
+//! The plan as the contract's document (interfaces.md, "Plan"): owned, typed, built by the
+//! planner itself ([`crate::steps`]) and read back by every reader (the service's history and
+//! `.ics`, the server's pages, the CLI's text). There is no second, domain-side copy of the plan.
 //!
 //! The field order of each struct is the contract's, so serializing a [`PlanDoc`] gives the
 //! plan's bytes; reading one back gives the same value ([`PlanDoc::from_json`]). Codes are the
@@ -15,8 +15,52 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{Level, Modality};
-use crate::plan::{Block, DeviceProgram, Dose, Plan, Pressure, Reason, Step, Text};
 use crate::region::Region;
+
+/// A sentence of the plan: a `&'static str` of the planner's tables, owned only when composed
+/// (a dose's figures, a body region's words) or read back from a stored plan.
+pub type Text = Cow<'static, str>;
+
+/// Pressure for hands-on work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pressure {
+    /// Light.
+    Light,
+    /// Moderate.
+    Moderate,
+}
+
+impl Pressure {
+    /// The wire code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Pressure::Light => "light",
+            Pressure::Moderate => "moderate",
+        }
+    }
+}
+
+/// Which legs a compression session uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Legs {
+    /// Both legs.
+    Both,
+    /// Left only.
+    Left,
+    /// Right only.
+    Right,
+}
+
+impl Legs {
+    /// The wire code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Legs::Both => "both",
+            Legs::Left => "left",
+            Legs::Right => "right",
+        }
+    }
+}
 
 /// Room reserved for a plan's JSON: most are 2–10 KB, so one allocation is the rule.
 pub(crate) const PLAN_BYTES: usize = 12 * 1024;
@@ -86,7 +130,7 @@ pub struct ReasonDoc {
 }
 
 /// A modality the plan may not use on a region.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BlockDoc {
     /// The blocked modality.
@@ -327,161 +371,47 @@ impl PlanDoc {
     }
 }
 
-/// The plan as the contract's JSON: compact and deterministic.
-pub fn plan_to_json(plan: &Plan) -> String {
-    PlanDoc::from(plan.clone()).to_json()
-}
+impl DoseDoc {
+    /// A walk or easy cycling.
+    pub fn easy() -> DoseDoc {
+        DoseDoc::Easy { intensity: Cow::Borrowed("easy") }
+    }
 
-impl From<Plan> for PlanDoc {
-    fn from(plan: Plan) -> PlanDoc {
-        let at = plan.generated_at;
-        PlanDoc {
-            generated_at: at,
-            triage: TriageDoc {
-                level: plan.triage.level,
-                reasons: plan.triage.reasons.into_iter().map(ReasonDoc::from).collect(),
-                blocked: plan.triage.blocked.into_iter().map(BlockDoc::from).collect(),
-                advice: plan.triage.advice,
-            },
-            assumptions: plan.assumptions,
-            notes: plan.notes,
-            steps: plan.steps.into_iter().map(|s| StepDoc::new(at, s)).collect(),
-            device_programs: plan.device_programs.into_iter().map(ProgramDoc::from).collect(),
-            references: plan
-                .references
-                .iter()
-                .map(|r| ReferenceDoc { id: r.id.into(), citation: r.citation.into() })
-                .collect(),
-        }
+    /// Leg swings and torso twists, `reps` each way and side.
+    pub fn dynamic(reps: u32) -> DoseDoc {
+        DoseDoc::Dynamic { reps_per_side: reps, leg_swings_each_way: reps, torso_twists: reps }
+    }
+
+    /// Slow foam rolling.
+    pub fn foam_rolling(seconds_per_group: u32, sets: u32, pressure: Pressure) -> DoseDoc {
+        DoseDoc::FoamRolling { seconds_per_group, sets, pace: Cow::Borrowed("slow"), pressure }
+    }
+
+    /// A sequential compression session.
+    pub fn compression(
+        level: u8,
+        minutes: u32,
+        hold_s: u32,
+        rest_s: u32,
+        cap: Option<u32>,
+    ) -> DoseDoc {
+        let pattern = Cow::Borrowed(SEQUENTIAL);
+        DoseDoc::Compression { level, minutes, pattern, hold_s, rest_s, max_mmhg: cap }
     }
 }
 
-impl From<Reason> for ReasonDoc {
-    fn from(r: Reason) -> ReasonDoc {
-        ReasonDoc { code: r.code.into(), level: r.level, text: r.text, evidence: r.evidence }
-    }
-}
-
-impl From<Block> for BlockDoc {
-    fn from(b: Block) -> BlockDoc {
-        BlockDoc { modality: b.modality, region: b.region, reason: b.reason }
-    }
-}
-
-impl StepDoc {
-    fn new(generated_at: Timestamp, s: Step) -> StepDoc {
-        let start = step_start(generated_at, s.offset_min);
-        StepDoc {
-            start,
-            offset_min: s.offset_min,
-            modality: s.modality,
-            duration_s: s.duration_s,
-            targets: s.targets,
-            dose: DoseDoc::from(s.dose),
-            instructions: s.instructions,
-            why: s.why,
-            evidence: s.evidence,
-        }
-    }
-}
+/// The one compression pattern (a dose's and a program's `pattern`).
+pub const SEQUENTIAL: &str = "sequential";
 
 /// `offset_min` minutes after `generated_at` (itself when that overflows); whole-second times,
 /// the planner's, by adding seconds, others as jiff adds a duration.
-fn step_start(generated_at: Timestamp, offset_min: u32) -> Timestamp {
+pub(crate) fn step_start(generated_at: Timestamp, offset_min: u32) -> Timestamp {
     let later = if generated_at.subsec_nanosecond() == 0 {
         Timestamp::from_second(generated_at.as_second() + i64::from(offset_min) * 60).ok()
     } else {
         generated_at.checked_add(jiff::SignedDuration::from_mins(i64::from(offset_min))).ok()
     };
     later.unwrap_or(generated_at)
-}
-
-fn codes(ids: Vec<&'static str>) -> Vec<Code> {
-    ids.into_iter().map(Cow::Borrowed).collect()
-}
-
-impl From<Dose> for DoseDoc {
-    fn from(d: Dose) -> DoseDoc {
-        match d {
-            Dose::Easy => DoseDoc::Easy { intensity: "easy".into() },
-            Dose::Dynamic { reps_per_side } => DoseDoc::Dynamic {
-                reps_per_side,
-                leg_swings_each_way: reps_per_side,
-                torso_twists: reps_per_side,
-            },
-            Dose::Static { seconds, reps } => DoseDoc::Static { seconds, reps },
-            Dose::FoamRolling { seconds_per_group, sets, pressure } => {
-                DoseDoc::FoamRolling { seconds_per_group, sets, pace: "slow".into(), pressure }
-            }
-            Dose::MassageGun { seconds_per_spot, pressure } => {
-                DoseDoc::MassageGun { seconds_per_spot, pressure }
-            }
-            Dose::Compression { level, minutes, hold_s, rest_s, max_mmhg } => {
-                DoseDoc::Compression {
-                    level,
-                    minutes,
-                    pattern: "sequential".into(),
-                    hold_s,
-                    rest_s,
-                    max_mmhg,
-                }
-            }
-            Dose::Vibration { frequency_hz, amplitude_mm, bout_s, bouts, stances } => {
-                DoseDoc::Vibration {
-                    frequency_hz,
-                    amplitude_mm,
-                    bout_s,
-                    bouts,
-                    stance: codes(stances),
-                }
-            }
-            Dose::Hydration { water_ml, electrolytes } => {
-                DoseDoc::Hydration { water_ml, electrolytes }
-            }
-            Dose::None => DoseDoc::None {},
-        }
-    }
-}
-
-impl From<DeviceProgram> for ProgramDoc {
-    fn from(p: DeviceProgram) -> ProgramDoc {
-        match p {
-            DeviceProgram::Compression { step, program } => ProgramDoc {
-                device: Modality::CompressionBoots,
-                step,
-                program: ProgramBodyDoc::Compression(CompressionDoc {
-                    pattern: "sequential".into(),
-                    level: program.level,
-                    targets_mmhg: program.targets_mmhg,
-                    chambers: program.chambers,
-                    legs: program.legs.code().into(),
-                    hold_s: program.hold_s,
-                    rest_s: program.rest_s,
-                    duration_min: program.duration_min,
-                    boost: program.boost,
-                    gradient: program.gradient,
-                }),
-            },
-            DeviceProgram::Vibration { step, program } => ProgramDoc {
-                device: Modality::VibrationPlate,
-                step,
-                program: ProgramBodyDoc::Vibration(VibrationDoc {
-                    ramp_s: program.ramp_s,
-                    segments: program
-                        .segments
-                        .into_iter()
-                        .map(|s| SegmentDoc {
-                            stance: s.stance.into(),
-                            frequency_hz: s.frequency_hz,
-                            amplitude: if s.amplitude_high { "high" } else { "low" }.into(),
-                            duration_s: s.duration_s,
-                            rest_s: s.rest_s,
-                        })
-                        .collect(),
-                }),
-            },
-        }
-    }
 }
 
 impl Serialize for Pressure {
@@ -665,7 +595,7 @@ mod tests {
             r#"{"now":"2026-11-23T08:30:00Z","symptoms":[{"code":"chest_pain"}]}"#,
         )
         .unwrap();
-        let plan = PlanDoc::from(crate::make_plan(&checkin, &crate::History::default()));
+        let plan = crate::make_plan(&checkin, &crate::History::default());
         let value = serde_json::to_value(&plan).unwrap();
         assert_eq!(PlanDoc::level_of(&value).unwrap(), plan.triage.level);
         assert_eq!(plan.triage.level, Level::Emergency);

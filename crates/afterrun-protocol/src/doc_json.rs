@@ -232,7 +232,7 @@ impl Writer {
 mod tests {
     use super::*;
     use crate::codes::{Level, Modality};
-    use crate::plan::Pressure;
+    use crate::doc::Pressure;
 
     #[test]
     fn codes_written_without_a_check_need_no_escape() {

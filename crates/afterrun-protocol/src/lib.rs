@@ -4,10 +4,10 @@
 //!
 //! # Use
 //! ```
-//! use afterrun_protocol::{History, make_plan, parse_checkin, plan_to_json};
+//! use afterrun_protocol::{History, make_plan, parse_checkin};
 //! let checkin = parse_checkin(r#"{"now":"2026-11-23T08:30:00Z","soreness":{"quads":5}}"#)?;
 //! let plan = make_plan(&checkin, &History::default());
-//! assert!(plan_to_json(&plan).starts_with(r#"{"generated_at":"2026-11-23T08:30:00Z""#));
+//! assert!(plan.to_json().starts_with(r#"{"generated_at":"2026-11-23T08:30:00Z""#));
 //! # Ok::<(), afterrun_protocol::CheckInError>(())
 //! ```
 //!
@@ -22,13 +22,14 @@
 //! 4. [`needs`]: target muscle groups from soreness, the run and the history's forecast.
 //! 5. [`steps`]: modality choice, timing and doses; every step's targets are trimmed against the
 //!    blocks of its modality, so no step can touch a blocked region.
-//! 6. [`doc`]: the contract JSON, as the typed [`PlanDoc`] every reader reads back.
+//! 6. [`doc`]: the plan's types. The planner builds the contract's document, [`PlanDoc`],
+//!    directly; every reader reads the same type back.
 //!
 //! # Serialization
-//! Domain types ([`Plan`], [`CheckIn`]) are not `Serialize`. The check-in is read strictly into a
+//! The check-in's domain type ([`CheckIn`]) is not `Serialize`. The check-in is read strictly into a
 //! borrowed JSON tree (`strict`: a plain document by a small reader of its own, anything else
 //! through serde_json; no key twice, strings borrowed from the text, a field's path written only
-//! for an error) and validated by hand (for field paths in errors); the plan becomes a
+//! for an error) and validated by hand (for field paths in errors); the plan is a
 //! [`PlanDoc`] (`Serialize` and `Deserialize`, field order the contract's, its sentences
 //! `Cow<'static, str>` borrowed from the planner's tables), which is what every reader of a
 //! stored or served plan reads back. [`PlanDoc::to_json`] writes it by hand (`doc_json`), the
@@ -54,7 +55,6 @@ pub mod history;
 pub mod learn;
 pub mod needs;
 pub mod outcome;
-pub mod plan;
 pub mod references;
 pub mod region;
 pub mod rng;
@@ -63,9 +63,8 @@ mod strict;
 pub mod triage;
 
 pub use checkin::{CheckIn, CheckInError, parse_checkin};
-pub use doc::{PlanDoc, plan_to_json};
+pub use doc::PlanDoc;
 pub use history::History;
-pub use plan::Plan;
 pub use steps::make_plan;
 
 /// Parses a check-in, plans it and writes the plan's JSON, in one call.
@@ -88,7 +87,7 @@ pub fn plan_doc_noting(
 pub fn plan_checkin_noting(checkin: &CheckIn, history: &History, filled_in: &[String]) -> PlanDoc {
     let mut plan = make_plan(checkin, history);
     if !filled_in.is_empty() {
-        plan.assumptions.splice(0..0, filled_in.iter().map(|s| plan::Text::from(s.clone())));
+        plan.assumptions.splice(0..0, filled_in.iter().map(|s| doc::Text::from(s.clone())));
     }
-    PlanDoc::from(plan)
+    plan
 }

@@ -473,7 +473,7 @@ mod tests {
                 "quads":10,"knee_left":4},"athlete":{"equipment":["foam_roller"]}}"#,
         )
         .unwrap();
-        let plan = PlanDoc::from(crate::make_plan(&checkin, &crate::History::default()));
+        let plan = crate::make_plan(&checkin, &crate::History::default());
         let rolling = plan.steps.iter().position(|s| s.modality == Modality::FoamRolling).unwrap();
         let p = plan_record(7, 100, &plan, &[u32::try_from(rolling).unwrap(), 99]);
         assert_eq!(p.steps.len(), plan.steps.len());

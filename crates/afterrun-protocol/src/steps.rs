@@ -11,13 +11,13 @@ use jiff::Timestamp;
 use crate::checkin::CheckIn;
 use crate::codes::{Budget, Equipment, Goal, Level, Modality};
 use crate::contra::{ContraResult, contraindications};
+use crate::doc::{
+    BlockDoc, CompressionDoc, DoseDoc, Legs, PlanDoc, Pressure, ProgramBodyDoc, ProgramDoc,
+    ReferenceDoc, SEQUENTIAL, SegmentDoc, StepDoc, Text, TriageDoc, VibrationDoc, step_start,
+};
 use crate::history::History;
 use crate::needs::{MAJOR, Needs, add_uncovered, decompose, merge, needs};
 use crate::outcome;
-use crate::plan::{
-    Block, CompressionProgram, DeviceProgram, Dose, Legs, Plan, Pressure, Step, Text, Triage,
-    VibrationProgram, VibrationSegment,
-};
 use crate::references::{self, REFERENCES};
 use crate::region::{Group, Part, Region, Side};
 use crate::triage::{
@@ -45,6 +45,10 @@ const DEVICE_OFFSET_MIN: u32 = 90;
 const FOAM_LATEST_MIN: u32 = 30;
 /// Chambers per sleeve.
 const CHAMBERS: u8 = 5;
+/// Hold with the whole leg at target, s.
+const HOLD_S: u32 = 5;
+/// Vented rest between cycles, s.
+const REST_S: u32 = 25;
 
 const WALK_REFS: &[&str] = &["seed-guide", "dupuy-2018"];
 const DYNAMIC_REFS: &[&str] = &["seed-guide"];
@@ -85,21 +89,18 @@ enum Fit {
 
 /// A step being built, with its device program (indexes are fixed once steps are sorted).
 struct Draft {
-    step: Step,
-    program: Option<ProgramDraft>,
-}
-
-enum ProgramDraft {
-    Compression(CompressionProgram),
-    Vibration(VibrationProgram),
+    step: StepDoc,
+    program: Option<ProgramBodyDoc>,
 }
 
 struct Builder<'a> {
     checkin: &'a CheckIn,
+    /// The check-in's `now` in whole seconds: the plan's `generated_at`.
+    generated_at: Timestamp,
     history: &'a History,
     tri: TriageResult,
     contra: ContraResult,
-    blocked: Vec<Block>,
+    blocked: Vec<BlockDoc>,
     needs: Needs,
     drafts: Vec<Draft>,
     notes: Vec<Text>,
@@ -124,6 +125,11 @@ fn minutes_ceil(seconds: u32) -> u32 {
 }
 
 impl Builder<'_> {
+    /// When a step `offset_min` minutes after the check-in starts.
+    fn at(&self, offset_min: u32) -> Timestamp {
+        step_start(self.generated_at, offset_min)
+    }
+
     fn owns(&self, e: Equipment) -> bool {
         self.checkin.athlete.owns(e)
     }
@@ -155,7 +161,7 @@ impl Builder<'_> {
         out
     }
 
-    fn push(&mut self, step: Step) {
+    fn push(&mut self, step: StepDoc) {
         self.drafts.push(Draft { step, program: None });
     }
 
@@ -279,12 +285,13 @@ impl Builder<'_> {
             }
             t
         };
-        self.push(Step {
+        self.push(StepDoc {
+            start: self.at(0),
             offset_min: 0,
             modality,
             duration_s: 0,
             targets,
-            dose: Dose::None,
+            dose: DoseDoc::None {},
             instructions: texts(instructions),
             why: joined(&why),
             evidence,
@@ -298,12 +305,13 @@ impl Builder<'_> {
         why: &'static str,
         instructions: [&'static str; 2],
     ) {
-        self.push(Step {
+        self.push(StepDoc {
+            start: self.at(offset),
             offset_min: offset,
             modality: Modality::Rest,
             duration_s,
             targets: vec![Region::WholeBody],
-            dose: Dose::None,
+            dose: DoseDoc::None {},
             instructions: texts(&instructions),
             why: why.into(),
             evidence: texts(REST_REFS),
@@ -311,12 +319,13 @@ impl Builder<'_> {
     }
 
     fn hydration(&mut self, offset: u32) {
-        self.push(Step {
+        self.push(StepDoc {
+            start: self.at(offset),
             offset_min: offset,
             modality: Modality::Hydration,
             duration_s: 300,
             targets: vec![Region::WholeBody],
-            dose: Dose::Hydration { water_ml: 500, electrolytes: true },
+            dose: DoseDoc::Hydration { water_ml: 500, electrolytes: true },
             instructions: texts(&[
                 "Sip water with electrolytes, to thirst: up to about 500 ml over the next hour.",
                 "Do not force a set volume: after long races too much plain water can be \
@@ -338,12 +347,13 @@ impl Builder<'_> {
         };
         let targets = self.allowed(Modality::StaticStretching, &[cramp]);
         if !targets.is_empty() && !self.tri.flags.cramp_is_strain {
-            self.push(Step {
+            self.push(StepDoc {
+                start: self.at(0),
                 offset_min: 0,
                 modality: Modality::StaticStretching,
                 duration_s: 90,
                 targets,
-                dose: Dose::Static { seconds: 30, reps: 3 },
+                dose: DoseDoc::Static { seconds: 30, reps: 3 },
                 instructions: vec![
                     stretch_instruction(cramp).into(),
                     "Repeat until the cramp releases; ease off if it hurts.".into(),
@@ -373,12 +383,13 @@ impl Builder<'_> {
                 ),
             )
         };
-        self.push(Step {
+        self.push(StepDoc {
+            start: self.at(0),
             offset_min: 0,
             modality: Modality::Rest,
             duration_s: 120,
             targets: vec![cramp],
-            dose: Dose::None,
+            dose: DoseDoc::None {},
             instructions: vec![
                 first.into(),
                 "See a sports physiotherapist if pain stays once the cramp eases.".into(),
@@ -501,12 +512,13 @@ impl Builder<'_> {
             "Easy movement right after a run keeps blood flowing through tired muscles and eases \
              stiffness."
         };
-        self.push(Step {
+        self.push(StepDoc {
+            start: self.at(t),
             offset_min: t,
             modality,
             duration_s,
             targets,
-            dose: Dose::Easy,
+            dose: DoseDoc::easy(),
             instructions,
             why: why.into(),
             evidence: texts(WALK_REFS),
@@ -533,12 +545,13 @@ impl Builder<'_> {
             self.time_note(Modality::DynamicStretching, Fit::LeftOut);
             return false;
         }
-        self.push(Step {
+        self.push(StepDoc {
+            start: self.at(end),
             offset_min: end,
             modality: Modality::DynamicStretching,
             duration_s: 180,
             targets,
-            dose: Dose::Dynamic { reps_per_side: 10 },
+            dose: DoseDoc::dynamic(10),
             instructions: texts(&[
                 "Leg swings: hold a wall, swing each leg forward and back 10 times, then side \
                  to side 10 times.",
@@ -573,7 +586,7 @@ impl Builder<'_> {
 
     /// The foam-rolling step at `offset`, shortened to 30 s per group or left out when it
     /// would overlap the next run.
-    fn fitted_foam(&mut self, offset: u32, targets: &[Region], later: bool) -> Option<Step> {
+    fn fitted_foam(&mut self, offset: u32, targets: &[Region], later: bool) -> Option<StepDoc> {
         let step = self.foam_step(offset, targets, later, false);
         if !self.overlaps_next_run(offset, step.duration_s) {
             return Some(step);
@@ -594,7 +607,7 @@ impl Builder<'_> {
         (seconds, pressure)
     }
 
-    fn foam_step(&self, offset: u32, targets: &[Region], later: bool, short: bool) -> Step {
+    fn foam_step(&self, offset: u32, targets: &[Region], later: bool, short: bool) -> StepDoc {
         let (seconds, pressure) = self.foam_dose(short);
         let sides: u32 = targets.iter().map(|r| r.leg_count()).sum();
         let mut instructions: Vec<Text> = Vec::with_capacity(4);
@@ -610,12 +623,13 @@ impl Builder<'_> {
             }
             .into(),
         ]);
-        Step {
+        StepDoc {
+            start: self.at(offset),
             offset_min: offset,
             modality: Modality::FoamRolling,
             duration_s: seconds * sides,
             targets: targets.to_vec(),
-            dose: Dose::FoamRolling { seconds_per_group: seconds, sets: 1, pressure },
+            dose: DoseDoc::foam_rolling(seconds, 1, pressure),
             instructions,
             why: if later {
                 "Soreness usually peaks one to two days after a run; rolling again while it lasts \
@@ -658,12 +672,13 @@ impl Builder<'_> {
             return offset;
         }
         let duration_s = spots * seconds;
-        self.push(Step {
+        self.push(StepDoc {
+            start: self.at(offset),
             offset_min: offset,
             modality: Modality::MassageGun,
             duration_s,
             targets,
-            dose: Dose::MassageGun { seconds_per_spot: seconds, pressure },
+            dose: DoseDoc::MassageGun { seconds_per_spot: seconds, pressure },
             instructions: texts(&[
                 "Work the tight spots of each target muscle, keeping the head moving, toward the \
                  heart.",
@@ -744,13 +759,14 @@ impl Builder<'_> {
             .as_ref()
             .and_then(|t| t.first().copied())
             .unwrap_or(level_mmhg(level.clamp(1, 7)));
-        let program = CompressionProgram {
+        let program = CompressionDoc {
+            pattern: Text::Borrowed(SEQUENTIAL),
             level,
             targets_mmhg,
             chambers: CHAMBERS,
-            legs: legs_code,
-            hold_s: 5,
-            rest_s: 25,
+            legs: Text::Borrowed(legs_code.code()),
+            hold_s: HOLD_S,
+            rest_s: REST_S,
             duration_min: minutes,
             boost: Vec::new(),
             gradient: true,
@@ -780,19 +796,20 @@ impl Builder<'_> {
                 format!("Never above {c} mmHg (your clinician's or the protocol's cap).").into(),
             );
         }
-        let step = Step {
+        let step = StepDoc {
+            start: self.at(offset),
             offset_min: offset,
             modality: Modality::CompressionBoots,
             duration_s: minutes * 60,
             targets: legs.iter().map(|&s| Region::Part(Part::Leg, s)).collect(),
-            dose: Dose::Compression { level, minutes, hold_s: 5, rest_s: 25, max_mmhg: cap },
+            dose: DoseDoc::compression(level, minutes, HOLD_S, REST_S, cap),
             instructions,
             why: "An hour or two after the run, sequential compression gives short-term relief of \
                   perceived leg fatigue and soreness; it is comfort, not treatment."
                 .into(),
             evidence: texts(BOOTS_REFS),
         };
-        self.drafts.push(Draft { step, program: Some(ProgramDraft::Compression(program)) });
+        self.drafts.push(Draft { step, program: Some(ProgramBodyDoc::Compression(program)) });
         true
     }
 
@@ -828,30 +845,37 @@ impl Builder<'_> {
         if targets.is_empty() {
             return;
         }
-        let (frequency_hz, stances): (f64, Vec<&'static str>) = if warm_up {
-            (30.0, vec!["standing", "squat", "calf_raise"])
+        let (frequency_hz, stances): (f64, &[&'static str]) = if warm_up {
+            (30.0, &["standing", "squat", "calf_raise"])
         } else {
-            (25.0, vec!["standing", "squat", "calf_raise", "standing"])
+            (25.0, &["standing", "squat", "calf_raise", "standing"])
         };
         let rest_s = 30;
-        let segments: Vec<VibrationSegment> = stances
+        let segments: Vec<SegmentDoc> = stances
             .iter()
-            .map(|&stance| VibrationSegment {
-                stance,
+            .map(|&stance| SegmentDoc {
+                stance: Text::Borrowed(stance),
                 frequency_hz,
-                amplitude_high: false,
+                amplitude: Text::Borrowed("low"),
                 duration_s: bout_s,
                 rest_s,
             })
             .collect();
         let bouts = u32::try_from(segments.len()).unwrap_or(u32::MAX);
         let duration_s = bouts * (bout_s + rest_s);
-        let step = Step {
+        let step = StepDoc {
+            start: self.at(offset),
             offset_min: offset,
             modality: Modality::VibrationPlate,
             duration_s,
             targets,
-            dose: Dose::Vibration { frequency_hz, amplitude_mm: 1.0, bout_s, bouts, stances },
+            dose: DoseDoc::Vibration {
+                frequency_hz,
+                amplitude_mm: 1.0,
+                bout_s,
+                bouts,
+                stance: texts(stances),
+            },
             instructions: texts(&[
                 "Stand on the plate with knees soft (slightly bent), low amplitude.",
                 "Follow the stances in order, resting between bouts; step off if you feel dizzy \
@@ -868,8 +892,8 @@ impl Builder<'_> {
             },
             evidence: texts(PLATE_REFS),
         };
-        let program = VibrationProgram { ramp_s: 2, segments };
-        self.drafts.push(Draft { step, program: Some(ProgramDraft::Vibration(program)) });
+        let program = VibrationDoc { ramp_s: 2, segments };
+        self.drafts.push(Draft { step, program: Some(ProgramBodyDoc::Vibration(program)) });
     }
 
     /// One "consider" note for equipment that would have helped (protocol.md §5), never for a
@@ -973,7 +997,7 @@ impl Builder<'_> {
         }
     }
 
-    fn build(mut self) -> Plan {
+    fn build(mut self) -> PlanDoc {
         self.assumptions_from_input();
         self.referral();
         if self.tri.level >= Level::UrgentCare {
@@ -1181,20 +1205,18 @@ impl Builder<'_> {
         }
     }
 
-    fn finish(mut self) -> Plan {
+    fn finish(mut self) -> PlanDoc {
         // Stable sort: equal offsets keep the order of protocol.md §6.
         self.drafts.sort_by_key(|d| d.step.offset_min);
         let mut steps = Vec::with_capacity(self.drafts.len());
         let mut device_programs = Vec::new();
-        for (index, d) in self.drafts.into_iter().enumerate() {
-            match d.program {
-                Some(ProgramDraft::Compression(program)) => {
-                    device_programs.push(DeviceProgram::Compression { step: index, program });
-                }
-                Some(ProgramDraft::Vibration(program)) => {
-                    device_programs.push(DeviceProgram::Vibration { step: index, program });
-                }
-                None => {}
+        for (step, d) in self.drafts.into_iter().enumerate() {
+            if let Some(program) = d.program {
+                let device = match program {
+                    ProgramBodyDoc::Compression(_) => Modality::CompressionBoots,
+                    ProgramBodyDoc::Vibration(_) => Modality::VibrationPlate,
+                };
+                device_programs.push(ProgramDoc { device, step, program });
             }
             steps.push(d.step);
         }
@@ -1212,15 +1234,22 @@ impl Builder<'_> {
         );
         positions.sort_unstable();
         positions.dedup();
-        let refs = positions.into_iter().filter_map(|i| REFERENCES.get(i)).collect();
-        Plan {
-            generated_at: whole_seconds(self.checkin.now),
-            triage: Triage { level, reasons, blocked: self.blocked, advice },
+        let references = positions
+            .into_iter()
+            .filter_map(|i| REFERENCES.get(i))
+            .map(|r| ReferenceDoc {
+                id: Text::Borrowed(r.id),
+                citation: Text::Borrowed(r.citation),
+            })
+            .collect();
+        PlanDoc {
+            generated_at: self.generated_at,
+            triage: TriageDoc { level, reasons, blocked: self.blocked, advice },
             assumptions: self.assumptions,
             notes: self.notes,
             steps,
             device_programs,
-            references: refs,
+            references,
         }
     }
 }
@@ -1323,7 +1352,7 @@ const CITATIONS_RESERVED: usize = 64;
 const STEPS_RESERVED: usize = 8;
 
 /// Builds the plan for a validated check-in (protocol.md §1, in order).
-pub fn make_plan(checkin: &CheckIn, history: &History) -> Plan {
+pub fn make_plan(checkin: &CheckIn, history: &History) -> PlanDoc {
     let mut tri = triage(checkin, history);
     let contra = contraindications(checkin);
     // The builder reads the blocks in force from `blocked` only.
@@ -1338,6 +1367,7 @@ pub fn make_plan(checkin: &CheckIn, history: &History) -> Plan {
     let needs = needs(checkin, history);
     let builder = Builder {
         checkin,
+        generated_at: whole_seconds(checkin.now),
         history,
         tri,
         contra,

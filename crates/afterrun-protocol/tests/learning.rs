@@ -8,8 +8,7 @@
 use afterrun_protocol::codes::{Equipment, Modality};
 use afterrun_protocol::history::LearnedEffect;
 use afterrun_protocol::outcome::{self, PREFERENCE_DEFAULT};
-use afterrun_protocol::plan::Plan;
-use afterrun_protocol::{History, make_plan, parse_checkin, plan_to_json};
+use afterrun_protocol::{History, PlanDoc, make_plan, parse_checkin};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
@@ -27,15 +26,15 @@ fn no_outcomes_same_plan_on_every_vignette() {
             let (ranking, learned) = outcome::personalize(&population, &[], seed);
             let history = History { ranking, learned, ..History::default() };
             assert_eq!(
-                plan_to_json(&make_plan(&checkin, &history)),
-                plan_to_json(&make_plan(&checkin, &History::default())),
+                make_plan(&checkin, &history).to_json(),
+                make_plan(&checkin, &History::default()).to_json(),
                 "{name}"
             );
         }
     }
 }
 
-fn blocked_step(plan: &Plan) -> Option<String> {
+fn blocked_step(plan: &PlanDoc) -> Option<String> {
     for s in &plan.steps {
         for b in plan.triage.blocked.iter().filter(|b| b.modality == s.modality) {
             if s.targets.iter().any(|t| t.overlaps(b.region)) {
@@ -98,7 +97,7 @@ fn sore_checkin(equipment: &[&str]) -> afterrun_protocol::CheckIn {
     parse_checkin(&doc.to_string()).unwrap()
 }
 
-fn modalities(plan: &Plan) -> Vec<Modality> {
+fn modalities(plan: &PlanDoc) -> Vec<Modality> {
     plan.steps.iter().map(|s| s.modality).collect()
 }
 
@@ -106,7 +105,7 @@ fn modalities(plan: &Plan) -> Vec<Modality> {
 fn a_gun_that_helped_comes_before_foam_rolling_and_the_plan_says_why() {
     let checkin = sore_checkin(&["foam_roller", "massage_gun"]);
     let before = make_plan(&checkin, &History::default());
-    let at = |p: &Plan, m: Modality| p.steps.iter().position(|s| s.modality == m).unwrap();
+    let at = |p: &PlanDoc, m: Modality| p.steps.iter().position(|s| s.modality == m).unwrap();
     assert!(at(&before, Modality::FoamRolling) < at(&before, Modality::MassageGun));
     let gun = LearnedEffect { modality: Modality::MassageGun, mean: -1.2, sessions: 8 };
     let history = History {

@@ -11,9 +11,9 @@ use afterrun_protocol::codes::{
     After, Clinician, Condition, Equipment, Goal, Level, Modality, SymptomCode, Trend,
 };
 use afterrun_protocol::contra::{Kind, TABLE};
-use afterrun_protocol::plan::{DeviceProgram, Dose, Plan, Pressure};
+use afterrun_protocol::doc::{DoseDoc, PlanDoc, Pressure, ProgramBodyDoc};
 use afterrun_protocol::region::{Region, all_regions};
-use afterrun_protocol::{History, make_plan, plan_to_json};
+use afterrun_protocol::{History, make_plan};
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
@@ -155,7 +155,7 @@ fn level(c: &CheckIn) -> Level {
     make_plan(c, &History::default()).triage.level
 }
 
-fn check_invariants(plan: &Plan) -> Result<(), TestCaseError> {
+fn check_invariants(plan: &PlanDoc) -> Result<(), TestCaseError> {
     // No step uses a blocked modality on a target that overlaps the blocked region.
     for (i, s) in plan.steps.iter().enumerate() {
         for b in plan.triage.blocked.iter().filter(|b| b.modality == s.modality) {
@@ -197,14 +197,14 @@ fn check_invariants(plan: &Plan) -> Result<(), TestCaseError> {
     // Dose bounds (protocol.md §7) and device program bounds (devices.md).
     for s in &plan.steps {
         match &s.dose {
-            Dose::FoamRolling { seconds_per_group, .. } => {
+            DoseDoc::FoamRolling { seconds_per_group, .. } => {
                 prop_assert!((30..=60).contains(seconds_per_group))
             }
-            Dose::MassageGun { seconds_per_spot, .. } => {
+            DoseDoc::MassageGun { seconds_per_spot, .. } => {
                 prop_assert!((60..=90).contains(seconds_per_spot));
                 prop_assert!(s.duration_s <= 900);
             }
-            Dose::Compression { level, minutes, .. } => {
+            DoseDoc::Compression { level, minutes, .. } => {
                 prop_assert!((1..=7).contains(level));
                 prop_assert!((10..=60).contains(minutes));
             }
@@ -215,17 +215,18 @@ fn check_invariants(plan: &Plan) -> Result<(), TestCaseError> {
         }
     }
     for p in &plan.device_programs {
-        match p {
-            DeviceProgram::Vibration { step, program } => {
-                prop_assert_eq!(plan.steps[*step].modality, Modality::VibrationPlate);
+        prop_assert_eq!(plan.steps[p.step].modality, p.device);
+        match &p.program {
+            ProgramBodyDoc::Vibration(program) => {
+                prop_assert_eq!(p.device, Modality::VibrationPlate);
                 let total: u32 = program.segments.iter().map(|s| s.duration_s).sum();
                 prop_assert!(total <= 600);
                 for seg in &program.segments {
                     prop_assert!(seg.duration_s <= 120 && seg.frequency_hz <= 50.0);
                 }
             }
-            DeviceProgram::Compression { step, program } => {
-                prop_assert_eq!(plan.steps[*step].modality, Modality::CompressionBoots);
+            ProgramBodyDoc::Compression(program) => {
+                prop_assert_eq!(p.device, Modality::CompressionBoots);
                 if let Some(t) = &program.targets_mmhg {
                     prop_assert!(t.iter().all(|v| *v <= 110));
                 }
@@ -236,25 +237,25 @@ fn check_invariants(plan: &Plan) -> Result<(), TestCaseError> {
 }
 
 /// The numbers of a dose that must never rise, higher meaning more.
-fn dose_numbers(d: &Dose) -> Vec<f64> {
+fn dose_numbers(d: &DoseDoc) -> Vec<f64> {
     let p = |p: &Pressure| if *p == Pressure::Light { 0.0 } else { 1.0 };
     match d {
-        Dose::FoamRolling { seconds_per_group, sets, pressure } => {
+        DoseDoc::FoamRolling { seconds_per_group, sets, pressure, .. } => {
             vec![f64::from(*seconds_per_group), f64::from(*sets), p(pressure)]
         }
-        Dose::MassageGun { seconds_per_spot, pressure } => {
+        DoseDoc::MassageGun { seconds_per_spot, pressure } => {
             vec![f64::from(*seconds_per_spot), p(pressure)]
         }
-        Dose::Compression { level, minutes, .. } => vec![f64::from(*level), f64::from(*minutes)],
-        Dose::Vibration { frequency_hz, amplitude_mm, bout_s, .. } => {
+        DoseDoc::Compression { level, minutes, .. } => vec![f64::from(*level), f64::from(*minutes)],
+        DoseDoc::Vibration { frequency_hz, amplitude_mm, bout_s, .. } => {
             vec![*frequency_hz, *amplitude_mm, f64::from(*bout_s)]
         }
-        Dose::Static { seconds, reps } => vec![f64::from(*seconds), f64::from(*reps)],
+        DoseDoc::Static { seconds, reps } => vec![f64::from(*seconds), f64::from(*reps)],
         _ => Vec::new(),
     }
 }
 
-fn max_dose(plan: &Plan, m: Modality) -> Option<Vec<f64>> {
+fn max_dose(plan: &PlanDoc, m: Modality) -> Option<Vec<f64>> {
     plan.steps
         .iter()
         .filter(|s| s.modality == m)
@@ -262,10 +263,10 @@ fn max_dose(plan: &Plan, m: Modality) -> Option<Vec<f64>> {
         .reduce(|a, b| a.iter().zip(&b).map(|(x, y)| x.max(*y)).collect())
 }
 
-fn compression_mmhg(plan: &Plan) -> Option<u32> {
+fn compression_mmhg(plan: &PlanDoc) -> Option<u32> {
     const LEVEL_MMHG: [u32; 7] = [30, 40, 50, 60, 70, 80, 100];
-    plan.device_programs.iter().find_map(|p| match p {
-        DeviceProgram::Compression { program, .. } => Some(match &program.targets_mmhg {
+    plan.device_programs.iter().find_map(|p| match &p.program {
+        ProgramBodyDoc::Compression(program) => Some(match &program.targets_mmhg {
             Some(t) => t.iter().copied().max().unwrap_or(0),
             None => LEVEL_MMHG[usize::from(program.level.clamp(1, 7) - 1)],
         }),
@@ -280,14 +281,14 @@ proptest! {
     fn invariants_hold_and_json_is_deterministic(c in checkin()) {
         let plan = make_plan(&c, &History::default());
         check_invariants(&plan)?;
-        let a = plan_to_json(&plan);
-        let b = plan_to_json(&make_plan(&c, &History::default()));
+        let a = plan.to_json();
+        let b = make_plan(&c, &History::default()).to_json();
         prop_assert_eq!(&a, &b);
         let v: serde_json::Value = serde_json::from_str(&a).unwrap();
         prop_assert!(v["steps"].is_array());
         // The typed document reads every plan back to the same value and the same bytes.
         let doc = afterrun_protocol::PlanDoc::from_json(&a).unwrap();
-        prop_assert_eq!(&doc, &afterrun_protocol::PlanDoc::from(plan.clone()));
+        prop_assert_eq!(&doc, &plan);
         prop_assert_eq!(&doc.to_json(), &a);
         // The compact writer gives serde_json's own bytes.
         prop_assert_eq!(serde_json::to_string(&doc).unwrap(), a);
@@ -332,7 +333,7 @@ proptest! {
             .filter(|r| r.kind == Kind::Absolute || !cleared(r.modality))
             .map(|r| r.modality)
             .collect();
-        let count = |p: &Plan, m: Modality| p.steps.iter().filter(|s| s.modality == m).count();
+        let count = |p: &PlanDoc, m: Modality| p.steps.iter().filter(|s| s.modality == m).count();
         for m in &restricted {
             prop_assert!(count(&new, *m) <= count(&old, *m), "{condition:?} added a {m:?} step");
         }
@@ -500,7 +501,7 @@ fn mirrored(c: &CheckIn) -> CheckIn {
     m
 }
 
-fn block_set(plan: &Plan, mirror: bool) -> BTreeSet<(Modality, Region, String)> {
+fn block_set(plan: &PlanDoc, mirror: bool) -> BTreeSet<(Modality, Region, String)> {
     plan.triage
         .blocked
         .iter()

@@ -556,12 +556,9 @@ mod tests {
             r#"{"now":"2026-04-15T10:00:00Z","soreness":{"quads":3}}"#,
         )
         .unwrap();
-        let with = afterrun_protocol::plan_to_json(&afterrun_protocol::make_plan(&checkin, &h));
+        let with = afterrun_protocol::make_plan(&checkin, &h).to_json();
         assert!(with.contains("Caution: your recent load is"), "{with}");
-        let without = afterrun_protocol::plan_to_json(&afterrun_protocol::make_plan(
-            &checkin,
-            &History::default(),
-        ));
+        let without = afterrun_protocol::make_plan(&checkin, &History::default()).to_json();
         assert!(!without.contains("Caution"), "no history, no caution");
     }
 

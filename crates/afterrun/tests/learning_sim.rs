@@ -33,7 +33,7 @@ use afterrun_protocol::learn;
 use afterrun_protocol::outcome::{
     self, CheckinRecord, LEARNED, PREFERENCE_DEFAULT, PlanRecord, SessionOutcome,
 };
-use afterrun_protocol::{History, PlanDoc, make_plan, parse_checkin, plan_to_json};
+use afterrun_protocol::{History, PlanDoc, make_plan, parse_checkin};
 use afterrun_store::{Location, Store};
 use serde_json::{Value, json};
 
@@ -180,7 +180,7 @@ async fn simulate(seed: u64, dir: &std::path::Path) -> (RepResult, std::path::Pa
             let checkin = parse_checkin(&doc.to_string()).unwrap();
             let history = History { ranking, learned, ..History::default() };
             let plan: Value =
-                serde_json::from_str(&plan_to_json(&make_plan(&checkin, &history))).unwrap();
+                serde_json::from_str(&make_plan(&checkin, &history).to_json()).unwrap();
             let steps = plan["steps"].as_array().unwrap().clone();
             let checkin_id = store.save_checkin(r.id, now, &doc, now).await.unwrap();
             let plan_id = store

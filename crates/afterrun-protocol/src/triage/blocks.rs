@@ -2,7 +2,7 @@
 
 use super::{Ctx, DIZZINESS, FEVER, Flags, LOCAL_SYMPTOM, OVER_BONE, OVER_TENDON, POSSIBLE_STRAIN};
 use crate::codes::{Level, Modality, SymptomCode};
-use crate::plan::Block;
+use crate::doc::BlockDoc;
 use crate::region::{Part, Region, Side};
 
 /// What dizziness takes off the plan everywhere: the plate, and the walk, easy cycling and
@@ -25,7 +25,7 @@ const OFF_WITH_FEVER: &[Modality] = &[
 /// Collects blocks in order of first appearance, without repeats (a plan has a few dozen at
 /// most, so a scan of those already there is cheaper than a set).
 struct Blocks {
-    out: Vec<Block>,
+    out: Vec<BlockDoc>,
 }
 
 impl Blocks {
@@ -35,7 +35,7 @@ impl Blocks {
             .iter()
             .any(|b| b.modality == modality && b.region == region && b.reason == reason);
         if !seen {
-            self.out.push(Block { modality, region, reason: reason.into() });
+            self.out.push(BlockDoc { modality, region, reason: reason.into() });
         }
     }
 
@@ -50,7 +50,7 @@ impl Blocks {
 /// Every block triage puts on the plan. At `urgent_care` and `emergency` the plan holds only
 /// what to do now, so the blocks are the hands-on and device modalities everywhere (no
 /// per-region or per-joint blocks).
-pub(super) fn triage_blocks(level: Level, cx: &Ctx<'_>, flags: &Flags) -> Vec<Block> {
+pub(super) fn triage_blocks(level: Level, cx: &Ctx<'_>, flags: &Flags) -> Vec<BlockDoc> {
     let mut b = Blocks { out: Vec::with_capacity(16) };
     if level >= Level::UrgentCare {
         let mut reasons: Vec<&'static str> = Vec::new();

@@ -27,8 +27,8 @@ pub use rules::*;
 
 use crate::checkin::{CheckIn, Symptom};
 use crate::codes::{After, Level, SymptomCode, Trend};
+use crate::doc::{BlockDoc, ReasonDoc, Text};
 use crate::history::History;
-use crate::plan::{Block, Reason, Text};
 use crate::region::{Region, RegionClass};
 
 /// The reason code of the block that local symptoms put on hands-on work.
@@ -63,7 +63,7 @@ pub struct TriageResult {
     /// Every finding, in the table's order.
     pub findings: Vec<Finding>,
     /// Blocks triage puts on modalities.
-    pub blocked: Vec<Block>,
+    pub blocked: Vec<BlockDoc>,
     /// What the steps need to know besides the level and the findings.
     pub flags: Flags,
 }
@@ -76,8 +76,8 @@ impl TriageResult {
 
     /// The reasons to print, most severe first; rows that share a code are merged (their words
     /// and references joined).
-    pub fn reasons(&self) -> Vec<Reason> {
-        let mut out: Vec<Reason> = Vec::new();
+    pub fn reasons(&self) -> Vec<ReasonDoc> {
+        let mut out: Vec<ReasonDoc> = Vec::new();
         for f in &self.findings {
             let text = reason_text(f);
             match out.iter_mut().find(|r| r.code == f.rule.code) {
@@ -91,8 +91,8 @@ impl TriageResult {
                         }
                     }
                 }
-                None => out.push(Reason {
-                    code: f.rule.code,
+                None => out.push(ReasonDoc {
+                    code: Text::Borrowed(f.rule.code),
                     level: f.rule.level,
                     text,
                     evidence: f.rule.evidence.iter().map(|e| Text::Borrowed(e)).collect(),
