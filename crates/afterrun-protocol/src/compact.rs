@@ -39,8 +39,21 @@ pub fn integer_into(out: &mut String, mut v: u64) {
 /// Room on the stack for one float's JSON: the longest form (`-1.7976931348623157e308`) fits.
 const FLOAT_ROOM: usize = 32;
 
-/// Appends a float as serde_json writes it (shortest round-trip form, `null` when not finite).
+/// Whole numbers below this are written by [`float_into`] as an integer and `.0`, the form
+/// serde_json gives them (it switches to an exponent only from 1e16).
+const WHOLE_BELOW: f64 = 1e9;
+
+/// Appends a float as serde_json writes it (shortest round-trip form, `null` when not finite):
+/// the plan's frequencies and amplitudes are whole numbers, written without the float printer.
 pub fn float_into(out: &mut String, v: f64) {
+    if v.fract() == 0.0 && v.abs() < WHOLE_BELOW {
+        if v.is_sign_negative() {
+            out.push('-');
+        }
+        integer_into(out, v.abs() as u64);
+        out.push_str(".0");
+        return;
+    }
     let mut buf = [0u8; FLOAT_ROOM];
     let mut rest = &mut buf[..];
     let written = serde_json::to_writer(&mut rest, &v).ok().map(|()| FLOAT_ROOM - rest.len());
@@ -223,7 +236,11 @@ mod tests {
             integer_into(&mut out, v);
             assert_eq!(out, v.to_string());
         }
-        for v in [0.0, -0.0, 1.0, 25.0, 0.1, 1.5, 1e300, -1.797_693_134_862_315_7e308, f64::NAN] {
+        let whole = [30.0, -7.0, 123_456_789.0, 999_999_999.0, 1e9, 1e15, 1e16, -1e16];
+        let others = [0.1, 1.5, -2.5, 1e300, -1.797_693_134_862_315_7e308, 5e-324];
+        let not_finite = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+        for v in [0.0, -0.0, 1.0, 25.0].iter().chain(&whole).chain(&others).chain(&not_finite) {
+            let v = *v;
             let mut out = String::new();
             float_into(&mut out, v);
             assert_eq!(out, serde_json::to_string(&v).unwrap());

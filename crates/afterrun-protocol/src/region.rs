@@ -116,6 +116,14 @@ const EVERYTHING: u32 = (1 << (CHEST_BIT + 1)) - 1;
 pub struct Mask(u32);
 
 impl Mask {
+    /// No atom.
+    pub const NONE: Mask = Mask(0);
+
+    /// The atoms of both.
+    pub fn with(self, other: Mask) -> Mask {
+        Mask(self.0 | other.0)
+    }
+
     /// True when the two sets share an atom.
     pub fn overlaps(self, other: Mask) -> bool {
         self.0 & other.0 != 0

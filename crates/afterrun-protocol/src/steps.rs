@@ -19,7 +19,7 @@ use crate::history::History;
 use crate::needs::{MAJOR, Needs, add_uncovered, decompose, merge, needs};
 use crate::outcome;
 use crate::references::{self, REFERENCES};
-use crate::region::{Group, Part, Region, Side};
+use crate::region::{Group, Mask, Part, Region, Side};
 use crate::triage::{
     BLEEDING_RISK_INJURY, FEVER_ALONE, POSSIBLE_BONE_STRESS_INJURY, TriageResult, join_words,
     triage,
@@ -101,6 +101,9 @@ struct Builder<'a> {
     tri: TriageResult,
     contra: ContraResult,
     blocked: Vec<BlockDoc>,
+    /// Per modality (by its place in [`Modality::ALL`]), the union of the regions it is blocked
+    /// on: a block applies to every region it overlaps, so one mask answers [`Self::blocked_on`].
+    blocked_masks: [Mask; MODALITIES],
     needs: Needs,
     drafts: Vec<Draft>,
     notes: Vec<Text>,
@@ -134,9 +137,9 @@ impl Builder<'_> {
         self.checkin.athlete.owns(e)
     }
 
-    /// Blocks of this modality that overlap `region`.
+    /// Whether a block of this modality overlaps `region`.
     fn blocked_on(&self, modality: Modality, region: Region) -> bool {
-        self.blocked.iter().any(|b| b.modality == modality && b.region.overlaps(region))
+        self.blocked_masks.get(modality as usize).is_some_and(|m| m.overlaps(region.mask()))
     }
 
     /// Blocked everywhere (on a region covering the whole body).
@@ -1351,6 +1354,20 @@ const CITATIONS_RESERVED: usize = 64;
 /// Room for a plan's steps: most have up to eight, so the list is allocated once.
 const STEPS_RESERVED: usize = 8;
 
+/// How many modalities there are.
+const MODALITIES: usize = Modality::ALL.len();
+
+/// The union of each modality's blocked regions (see `Builder::blocked_masks`).
+fn blocked_masks(blocked: &[BlockDoc]) -> [Mask; MODALITIES] {
+    let mut masks = [Mask::NONE; MODALITIES];
+    for b in blocked {
+        if let Some(m) = masks.get_mut(b.modality as usize) {
+            *m = m.with(b.region.mask());
+        }
+    }
+    masks
+}
+
 /// Builds the plan for a validated check-in (protocol.md §1, in order).
 pub fn make_plan(checkin: &CheckIn, history: &History) -> PlanDoc {
     let mut tri = triage(checkin, history);
@@ -1365,6 +1382,7 @@ pub fn make_plan(checkin: &CheckIn, history: &History) -> PlanDoc {
         }
     }
     let needs = needs(checkin, history);
+    let blocked_masks = blocked_masks(&blocked);
     let builder = Builder {
         checkin,
         generated_at: whole_seconds(checkin.now),
@@ -1372,6 +1390,7 @@ pub fn make_plan(checkin: &CheckIn, history: &History) -> PlanDoc {
         tri,
         contra,
         blocked,
+        blocked_masks,
         needs,
         drafts: Vec::with_capacity(STEPS_RESERVED),
         notes: Vec::new(),
