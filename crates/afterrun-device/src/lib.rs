@@ -11,7 +11,9 @@
 //! - [`compression`]: the sequential pneumatic compression controller and its program.
 //! - [`vibration`]: the vibrating plate controller and its program.
 //! - [`hal`]: adapters from the commands to `embedded-hal` 1.0 pins and PWM, for a firmware.
-//! - `sim` (feature `sim`, needs `std`): physical simulators, fault injection and a seeded PRNG.
+//! - [`rng`]: the workspace's one seeded generator (SplitMix64), plain integer arithmetic.
+//! - `sim` (feature `sim`, needs `std`): physical simulators, fault injection, and normal draws
+//!   over [`rng`].
 //!
 //! The crate is `#![no_std]`; with `--no-default-features` nothing in its dependency tree enables
 //! `std` or `alloc` (`cargo xtask nostd` checks it), and `tests/alloc.rs` counts zero allocations
@@ -26,6 +28,7 @@ extern crate std;
 
 pub mod compression;
 pub mod hal;
+pub mod rng;
 pub mod vibration;
 
 #[cfg(feature = "sim")]

@@ -20,7 +20,7 @@
 //! Everything here is pure and deterministic: exploration (Thompson sampling, [`rank`]) draws
 //! from a seeded generator.
 
-use crate::rng::{GOLDEN, SplitMix64};
+use crate::rng::{GOLDEN, NormalDraw, SplitMix64};
 use std::collections::BTreeMap;
 
 /// Residual noise between sessions, in soreness points (0–10 scale).
@@ -352,24 +352,8 @@ fn cholesky_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::unit_interval;
 
     const MODALITIES: [&str; 3] = ["foam_rolling", "massage_gun", "compression_boots"];
-
-    /// A small deterministic generator for synthetic residual noise.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> f64 {
-            self.0 = self.0.wrapping_add(1);
-            unit_interval(self.0.wrapping_mul(0x2545_F491_4F6C_DD1D))
-        }
-        fn normal(&mut self) -> f64 {
-            // Box–Muller.
-            let u1 = self.next().max(1e-12);
-            let u2 = self.next();
-            (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-        }
-    }
 
     #[test]
     fn no_outcomes_gives_the_prior() {
@@ -415,11 +399,11 @@ mod tests {
     #[test]
     fn learns_a_runners_best_modality_from_mixed_sessions() {
         let truth = [("foam_rolling", -1.5), ("massage_gun", 0.0), ("compression_boots", -0.3)];
-        let mut rng = Rng(7);
+        let mut rng = SplitMix64::new(7);
         let mut outcomes = Vec::new();
         for s in 0..30u32 {
             let done: Vec<&str> =
-                MODALITIES.iter().copied().filter(|_| rng.next() < 0.6 || s % 7 == 0).collect();
+                MODALITIES.iter().copied().filter(|_| rng.unit() < 0.6 || s % 7 == 0).collect();
             let effect: f64 =
                 truth.iter().filter(|(m, _)| done.contains(m)).map(|(_, e)| e).sum::<f64>();
             outcomes.push(Outcome { done, residual: effect + 0.8 * rng.normal() });

@@ -18,7 +18,7 @@ use afterrun_protocol::PlanDoc;
 use afterrun_protocol::codes::Modality;
 use afterrun_protocol::region::Region;
 use afterrun_service::checkin::{CheckinError, checkin_and_plan, merge_profile};
-use afterrun_service::synthetic::{Rng, RunKind, run_gpx, training_block};
+use afterrun_service::synthetic::{NormalDraw, Rng, RunKind, run_gpx, training_block};
 use afterrun_store::{Profile, Store};
 use jiff::Timestamp;
 use serde_json::{Map, json};

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 /// The seeded generator of the synthetic training (the workspace's one,
 /// [`afterrun_protocol::rng::SplitMix64`]).
-pub use afterrun_protocol::rng::SplitMix64 as Rng;
+pub use afterrun_protocol::rng::{NormalDraw, SplitMix64 as Rng};
 
 /// What kind of session a run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

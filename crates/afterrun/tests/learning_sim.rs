@@ -47,7 +47,7 @@ const DO_PROB: f64 = 0.6;
 const GROUPS: [&str; 3] = ["quads", "hamstrings", "calves"];
 
 /// The workspace's seeded generator (splitmix64 with Box–Muller).
-use afterrun_service::synthetic::Rng;
+use afterrun_service::synthetic::{NormalDraw, Rng};
 
 struct Runner {
     name: String,

@@ -1,38 +1,34 @@
-//! A small seeded PRNG (SplitMix64) with uniform and normal draws.
-//!
-//! Why our own: the simulators must be reproducible from a seed across versions and platforms,
-//! and the crate keeps its dependency tree minimal (its no_std proof looks at every dependency).
+//! The simulators' draws: the crate's one generator ([`crate::rng::SplitMix64`]) with integer,
+//! chance and normal draws (Box–Muller, which needs `std`'s `ln` and `sin_cos`).
 
-/// SplitMix64: 64 bits of state, good statistical quality for simulation noise and test inputs.
+use crate::rng::SplitMix64;
+
+/// Seeded draws for simulation noise and fault injection: the same seed, the same stream.
 #[derive(Clone, Debug)]
 pub struct Rng {
-    state: u64,
+    draws: SplitMix64,
     spare_normal: Option<f64>,
 }
 
 impl Rng {
     /// A generator from a seed; every seed (0 included) is fine.
     pub fn new(seed: u64) -> Self {
-        Self { state: seed, spare_normal: None }
+        Self { draws: SplitMix64::new(seed), spare_normal: None }
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.draws.next_u64()
     }
 
     /// Uniform in `[0, 1)`.
     pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.draws.unit()
     }
 
     /// Uniform in `[low, high)`.
     pub fn range(&mut self, low: f64, high: f64) -> f64 {
-        low + (high - low) * self.unit()
+        self.draws.range(low, high)
     }
 
     /// Uniform integer in `low..=high` (`low` if the range is empty).
