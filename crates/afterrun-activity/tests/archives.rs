@@ -307,6 +307,52 @@ fn gzipped_single_files_and_plain_files() {
     assert_eq!(plain, vec![("run.gpx".to_owned(), gpx.len())]);
 }
 
+/// A gzip stream whose trailer's CRC-32 (the 4 bytes before the length) no longer matches.
+fn gzip_with_bad_crc(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = gzip(bytes);
+    let at = gz.len() - 8;
+    gz[at] ^= 0x5a;
+    gz
+}
+
+/// The kind a walk of `archive` (as `name`) reports for its one failing member, or for itself.
+fn failure_kind(name: &str, archive: Vec<u8>) -> ProblemKind {
+    let mut kinds = Vec::new();
+    let walked = archive::walk(name, std::io::Cursor::new(archive), &Limits::default(), &mut |e| {
+        if let Entry::Failed { error, .. } = e {
+            kinds.push(error.kind);
+        }
+    });
+    match walked {
+        Err(e) => e.kind,
+        Ok(()) => {
+            assert_eq!(kinds.len(), 1, "{kinds:?}");
+            kinds[0]
+        }
+    }
+}
+
+#[test]
+fn a_gzip_member_or_file_that_fails_its_checksum_is_bad_crc_and_a_cut_one_is_not() {
+    let gpx = corpus_file(GPX);
+    let bad = gzip_with_bad_crc(&gpx);
+    // Inside a zip: every byte comes out, and the trailer's CRC-32 is not theirs.
+    let zipped = zip_of(&[("activities/run.gpx.gz", &bad)], false);
+    assert_eq!(failure_kind("export.zip", zipped), ProblemKind::BadCrc);
+    // A gzip file on its own.
+    assert_eq!(failure_kind("run.gpx.gz", bad), ProblemKind::BadCrc);
+    // A wrong length in the trailer is not a checksum failure of the bytes.
+    let mut long = gzip(&gpx);
+    let at = long.len() - 1;
+    long[at] ^= 0x01;
+    assert_ne!(failure_kind("run.gpx.gz", long), ProblemKind::BadCrc);
+    // Cut in the middle: the bytes never all came out, so it is no checksum failure.
+    let mut cut = gzip(&gpx);
+    cut.truncate(cut.len() / 2);
+    let zipped = zip_of(&[("activities/run.gpx.gz", &cut)], false);
+    assert_ne!(failure_kind("export.zip", zipped), ProblemKind::BadCrc);
+}
+
 #[test]
 fn plain_files_through_one_reused_buffer() {
     let fit = corpus_file(FIT_A);

@@ -208,12 +208,13 @@ impl Walk<'_> {
             Container::Tar => self.tar_stream(name, reader, depth),
             Container::Gzip => {
                 let compressed = reader.stream_len_hint();
-                let gz = flate2::read::GzDecoder::new(reader);
+                let gz = flate2::read::GzDecoder::new(Tail::new(reader));
                 // The whole budget while we look: a tar inside may be large; a single file is held
                 // to the member limit once we know it is one.
                 let mut bounded = Bounded::new(gz, self.budget.left, compressed, self.limits);
                 let mut head = [0u8; 512];
-                let n = read_up_to(&mut bounded, &mut head).map_err(|e| member_error(&e))?;
+                let n = read_up_to(&mut bounded, &mut head)
+                    .map_err(|e| member_error(&e, bounded.gzip_crc_fails()))?;
                 if container(&head[..n]) == Some(Container::Tar) {
                     let chained = io::Cursor::new(head[..n].to_vec()).chain(bounded);
                     return self.tar_stream(name, chained, depth);
@@ -227,9 +228,12 @@ impl Walk<'_> {
                         self.hand_over(name, &bytes, depth);
                         Ok(())
                     }
-                    Err(e) if depth == 1 => Err(member_error(&e)),
                     Err(e) => {
-                        (self.visit)(Entry::Failed { path: name, error: member_error(&e) });
+                        let error = member_error(&e, bounded.gzip_crc_fails());
+                        if depth == 1 {
+                            return Err(error);
+                        }
+                        (self.visit)(Entry::Failed { path: name, error });
                         Ok(())
                     }
                 }
@@ -329,12 +333,14 @@ impl Walk<'_> {
                 }
                 continue;
             }
+            let declared = Declared { crc: file.crc32(), len: declared, len_mask: u64::MAX };
             let mut bounded = Bounded::new(&mut file, limit, compressed, self.limits);
             let capacity = usize::try_from(file_size_hint(limit)).unwrap_or(0);
             let sniff_first = !interesting_name(member);
             let Some((bytes, read)) = self.read_member(&mut bounded, sniff_first, capacity) else {
                 continue;
             };
+            let read = read.map_err(|e| member_error(&e, bounded.crc_fails(declared)));
             drop(file);
             self.finish_member(&path, bytes, read, depth);
         }
@@ -378,7 +384,13 @@ impl Walk<'_> {
         Some((bytes, read))
     }
 
-    fn finish_member(&mut self, path: &str, bytes: Vec<u8>, read: io::Result<usize>, depth: u32) {
+    fn finish_member(
+        &mut self,
+        path: &str,
+        bytes: Vec<u8>,
+        read: Result<usize, DecodeError>,
+        depth: u32,
+    ) {
         match read {
             Ok(_) => {
                 let lower = path.to_ascii_lowercase();
@@ -388,7 +400,7 @@ impl Walk<'_> {
                     self.hand_over(path, &bytes, depth);
                 }
             }
-            Err(e) => (self.visit)(Entry::Failed { path, error: member_error(&e) }),
+            Err(error) => (self.visit)(Entry::Failed { path, error }),
         }
     }
 
@@ -417,7 +429,11 @@ impl Walk<'_> {
         self.budget.left = self.budget.left.saturating_sub(bytes.len() as u64);
         match read {
             Ok(_) => self.hand_over(path, &bytes, depth + 1),
-            Err(e) => (self.visit)(Entry::Failed { path, error: member_error(&e) }),
+            Err(e) => {
+                let crc_fails = Declared::gzip_trailer(compressed)
+                    .is_some_and(|declared| bounded.crc_fails(declared));
+                (self.visit)(Entry::Failed { path, error: member_error(&e, crc_fails) });
+            }
         }
     }
 
@@ -485,7 +501,8 @@ impl Walk<'_> {
                 }
                 continue;
             }
-            self.finish_member(&path, bytes, read, depth);
+            // A tar member has no checksum of its own (the gzip around the stream has one).
+            self.finish_member(&path, bytes, read.map_err(|e| member_error(&e, false)), depth);
         }
         Ok(())
     }
@@ -539,6 +556,8 @@ impl std::error::Error for LimitHit {}
 /// times its compressed size (past the floor).
 struct Bounded<R> {
     inner: R,
+    /// The CRC-32 of the bytes produced so far, to name a failure by what the bytes were.
+    crc: crc32fast::Hasher,
     read: u64,
     limit: u64,
     ratio_cap: u64,
@@ -548,13 +567,82 @@ struct Bounded<R> {
 impl<R> Bounded<R> {
     fn new(inner: R, limit: u64, compressed: u64, limits: &Limits) -> Self {
         let ratio_cap = compressed.saturating_mul(limits.max_ratio).max(limits.ratio_floor);
-        Bounded { inner, read: 0, limit, ratio_cap, max_ratio: limits.max_ratio }
+        let crc = crc32fast::Hasher::new();
+        Bounded { inner, crc, read: 0, limit, ratio_cap, max_ratio: limits.max_ratio }
+    }
+
+    /// Every declared byte was produced and their CRC-32 is not the declared one: the member
+    /// fails its checksum (whatever words the decompressor used to say so).
+    fn crc_fails(&self, declared: Declared) -> bool {
+        self.read & declared.len_mask == declared.len && self.crc.clone().finalize() != declared.crc
+    }
+}
+
+impl<R> Bounded<flate2::read::GzDecoder<Tail<R>>> {
+    /// [`Self::crc_fails`] against the trailer of the gzip stream read so far.
+    fn gzip_crc_fails(&self) -> bool {
+        let trailer = self.inner.get_ref().last;
+        Declared::gzip_trailer(&trailer).is_some_and(|declared| self.crc_fails(declared))
+    }
+}
+
+/// What a member's zip directory entry or gzip trailer says its decompressed bytes are.
+#[derive(Debug, Clone, Copy)]
+struct Declared {
+    /// Their CRC-32.
+    crc: u32,
+    /// Their length: all of it for zip, modulo 2^32 for gzip (`len_mask`).
+    len: u64,
+    len_mask: u64,
+}
+
+impl Declared {
+    /// A gzip stream's trailer, its last 8 bytes: CRC-32 and length modulo 2^32, little-endian.
+    fn gzip_trailer(stream: &[u8]) -> Option<Declared> {
+        let trailer = stream.last_chunk::<8>()?;
+        let (crc, len) = trailer.split_at(4);
+        Some(Declared {
+            crc: u32::from_le_bytes(crc.try_into().ok()?),
+            len: u64::from(u32::from_le_bytes(len.try_into().ok()?)),
+            len_mask: u64::from(u32::MAX),
+        })
+    }
+}
+
+/// A reader that keeps the last 8 bytes it has passed on (a gzip stream's trailer, once the
+/// decompressor has read it).
+struct Tail<R> {
+    inner: R,
+    last: [u8; 8],
+}
+
+impl<R> Tail<R> {
+    fn new(inner: R) -> Self {
+        Tail { inner, last: [0; 8] }
+    }
+}
+
+impl<R: Read> Read for Tail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let fresh = buf.get(..n).unwrap_or_default();
+        if let Some(end) = fresh.last_chunk::<8>() {
+            self.last = *end;
+        } else {
+            self.last.rotate_left(n);
+            let kept = self.last.len() - n;
+            if let Some(slot) = self.last.get_mut(kept..) {
+                slot.copy_from_slice(fresh);
+            }
+        }
+        Ok(n)
     }
 }
 
 impl<R: Read> Read for Bounded<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.crc.update(buf.get(..n).unwrap_or_default());
         self.read += n as u64;
         if self.read > self.limit {
             return Err(io::Error::other(LimitHit(format!(
@@ -586,14 +674,15 @@ fn read_up_to<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-/// A member's read error as a decode error: limits are `unsupported` (refused), checksum
-/// mismatches `bad_crc`, anything else `bad_structure`.
-fn member_error(e: &io::Error) -> DecodeError {
+/// A member's read error as a decode error: limits are `unsupported` (refused), a member whose
+/// bytes all came out but fail the declared CRC-32 (`crc_fails`, checked by the walk itself)
+/// `bad_crc`, a cut stream `truncated`, anything else `bad_structure`.
+fn member_error(e: &io::Error, crc_fails: bool) -> DecodeError {
     if let Some(hit) = e.get_ref().and_then(|inner| inner.downcast_ref::<LimitHit>()) {
         return DecodeError::new(ProblemKind::Unsupported, hit.0.clone());
     }
     let text = e.to_string();
-    if text.to_ascii_lowercase().contains("checksum") {
+    if crc_fails {
         DecodeError::new(ProblemKind::BadCrc, format!("archive member fails its checksum: {text}"))
     } else if e.kind() == io::ErrorKind::UnexpectedEof {
         DecodeError::new(ProblemKind::Truncated, format!("archive member is cut short: {text}"))
