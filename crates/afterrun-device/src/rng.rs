@@ -2,7 +2,7 @@
 //!
 //! Why here: it is plain integer arithmetic, so it fits the `no_std`, allocation-free core, and
 //! every crate that needs reproducible draws can reach it (the device simulators through
-//! [`crate::sim::Rng`]; the protocol, which depends on this crate without features, for
+//! `sim::Rng`, feature `sim`; the protocol, which depends on this crate without features, for
 //! Thompson sampling, the synthetic training and the tests' random inputs). Why our own rather
 //! than a crate: the same numbers on every platform and version, and no dependency for the
 //! `no_std` proof to follow. The normal draws (Box–Muller) need `ln` and `cos`, which `core`
@@ -12,7 +12,7 @@
 pub const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 /// SplitMix64's output function: 64 well-mixed bits from a state.
-pub fn mix(state: u64) -> u64 {
+fn mix(state: u64) -> u64 {
     let mut z = state;
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -20,7 +20,7 @@ pub fn mix(state: u64) -> u64 {
 }
 
 /// 64 random bits as a number in `[0, 1)` (the top 53 bits).
-pub fn to_unit(bits: u64) -> f64 {
+fn to_unit(bits: u64) -> f64 {
     (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 

@@ -403,17 +403,6 @@ impl DoseDoc {
 /// The one compression pattern (a dose's and a program's `pattern`).
 pub const SEQUENTIAL: &str = "sequential";
 
-/// `offset_min` minutes after `generated_at` (itself when that overflows); whole-second times,
-/// the planner's, by adding seconds, others as jiff adds a duration.
-pub(crate) fn step_start(generated_at: Timestamp, offset_min: u32) -> Timestamp {
-    let later = if generated_at.subsec_nanosecond() == 0 {
-        Timestamp::from_second(generated_at.as_second() + i64::from(offset_min) * 60).ok()
-    } else {
-        generated_at.checked_add(jiff::SignedDuration::from_mins(i64::from(offset_min))).ok()
-    };
-    later.unwrap_or(generated_at)
-}
-
 impl Serialize for Pressure {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())
@@ -483,7 +472,7 @@ pub mod utc {
     /// Writes `t` as `2026-11-23T08:30:00Z` (whole seconds): by hand for the years 1000–9999,
     /// as jiff writes it otherwise.
     pub fn serialize<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-        let whole = Timestamp::from_second(t.as_second()).unwrap_or(*t);
+        let whole = whole_seconds(*t);
         match Clock::default().rfc3339(whole) {
             Some(text) => s.serialize_str(text),
             None => s.collect_str(&whole),
@@ -493,13 +482,18 @@ pub mod utc {
     /// Appends `t` in quotes, as [`serialize`] writes it; `clock` keeps the date of the last
     /// time written, so the times of one plan (mostly of one day) work out their date once.
     pub fn write_into(out: &mut String, t: Timestamp, clock: &mut Clock) {
-        let whole = Timestamp::from_second(t.as_second()).unwrap_or(t);
+        let whole = whole_seconds(t);
         out.push('"');
         match clock.rfc3339(whole) {
             Some(text) => out.push_str(text),
             None => out.push_str(&whole.to_string()),
         }
         out.push('"');
+    }
+
+    /// `t` without its fraction of a second: the contract's times are whole seconds.
+    pub fn whole_seconds(t: Timestamp) -> Timestamp {
+        Timestamp::from_second(t.as_second()).unwrap_or(t)
     }
 
     /// The text of the last time written and the day (since 1970-01-01) whose date it holds.

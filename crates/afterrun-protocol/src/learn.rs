@@ -135,7 +135,7 @@ pub fn runner_beliefs<K: Ord + Clone>(
 /// are ever returned: learning never brings back a blocked one.
 pub fn rank<K: Ord + Clone>(allowed: &[K], beliefs: &BTreeMap<K, Belief>, seed: u64) -> Vec<K> {
     let allowed = dedup_keep_order(allowed);
-    // The stream of `unit_interval(seed + GOLDEN)`, `unit_interval(seed + 2·GOLDEN)`…, as ever.
+    // SplitMix64 from `seed + GOLDEN`: the draws the learner has always made for a seed.
     let mut draws = SplitMix64::new(seed.wrapping_add(GOLDEN));
     let mut drawn: Vec<(K, f64)> = Vec::new();
     let mut rest: Vec<K> = Vec::new();

@@ -13,7 +13,7 @@ use crate::codes::{Budget, Equipment, Goal, Level, Modality};
 use crate::contra::{ContraResult, contraindications};
 use crate::doc::{
     BlockDoc, CompressionDoc, DoseDoc, Legs, PlanDoc, Pressure, ProgramBodyDoc, ProgramDoc,
-    ReferenceDoc, SEQUENTIAL, SegmentDoc, StepDoc, Text, TriageDoc, VibrationDoc, step_start,
+    ReferenceDoc, SEQUENTIAL, SegmentDoc, StepDoc, Text, TriageDoc, VibrationDoc, utc,
 };
 use crate::history::History;
 use crate::needs::{MAJOR, Needs, add_uncovered, decompose, merge, needs};
@@ -128,9 +128,11 @@ fn minutes_ceil(seconds: u32) -> u32 {
 }
 
 impl Builder<'_> {
-    /// When a step `offset_min` minutes after the check-in starts.
+    /// When a step `offset_min` minutes after the check-in starts (`generated_at` is whole
+    /// seconds, so minutes are added as seconds; the check-in's time itself if that overflows).
     fn at(&self, offset_min: u32) -> Timestamp {
-        step_start(self.generated_at, offset_min)
+        let seconds = self.generated_at.as_second() + i64::from(offset_min) * 60;
+        Timestamp::from_second(seconds).unwrap_or(self.generated_at)
     }
 
     fn owns(&self, e: Equipment) -> bool {
@@ -1293,10 +1295,6 @@ fn stretch_instruction(cramp: Region) -> String {
     format!("Your {}: {how}, and hold for 30 seconds.", cramp.words())
 }
 
-fn whole_seconds(t: Timestamp) -> Timestamp {
-    Timestamp::from_second(t.as_second()).unwrap_or(t)
-}
-
 /// The verdict in words that fit what was found (protocol.md, more rules v2): "do not run
 /// through the pain" only when pain was reported; dizziness, numbness, a fever get their own.
 fn advice(tri: &TriageResult, max_soreness: f64) -> Text {
@@ -1385,7 +1383,7 @@ pub fn make_plan(checkin: &CheckIn, history: &History) -> PlanDoc {
     let blocked_masks = blocked_masks(&blocked);
     let builder = Builder {
         checkin,
-        generated_at: whole_seconds(checkin.now),
+        generated_at: utc::whole_seconds(checkin.now),
         history,
         tri,
         contra,

@@ -333,14 +333,14 @@ impl Walk<'_> {
                 }
                 continue;
             }
-            let declared = Declared { crc: file.crc32(), len: declared, len_mask: u64::MAX };
+            let expected = Declared { crc: file.crc32(), len: declared, len_mask: u64::MAX };
             let mut bounded = Bounded::new(&mut file, limit, compressed, self.limits);
             let capacity = usize::try_from(file_size_hint(limit)).unwrap_or(0);
             let sniff_first = !interesting_name(member);
             let Some((bytes, read)) = self.read_member(&mut bounded, sniff_first, capacity) else {
                 continue;
             };
-            let read = read.map_err(|e| member_error(&e, bounded.crc_fails(declared)));
+            let read = read.map_err(|e| member_error(&e, bounded.crc_fails(expected)));
             drop(file);
             self.finish_member(&path, bytes, read, depth);
         }
