@@ -7,6 +7,7 @@
 //! `&'static str` of the planner's tables found clean once is not checked again.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Appends a sentence or code of the plan with JSON's escapes (no quotes): a `&'static str`
@@ -46,11 +47,13 @@ const WHOLE_BELOW: f64 = 1e9;
 /// Appends a float as serde_json writes it (shortest round-trip form, `null` when not finite):
 /// the plan's frequencies and amplitudes are whole numbers, written without the float printer.
 pub fn float_into(out: &mut String, v: f64) {
-    if v.fract() == 0.0 && v.abs() < WHOLE_BELOW {
+    // A cast and back, not `fract` (a libm call where the target has no rounding instruction).
+    let whole = v.abs() as u64;
+    if v.abs() < WHOLE_BELOW && whole as f64 == v.abs() {
         if v.is_sign_negative() {
             out.push('-');
         }
-        integer_into(out, v.abs() as u64);
+        integer_into(out, whole);
         out.push_str(".0");
         return;
     }
@@ -110,6 +113,87 @@ fn fixed_into(out: &mut String, s: &str) {
         slot.store(word, Ordering::Relaxed);
     }
     escape_into(out, s);
+}
+
+/// Slots of [`RENDERED`]: more than the planner's tables hold fixed lists and references.
+const RENDERED_SLOTS: usize = 256;
+
+/// What a piece of JSON was written from: the address and length of each `&'static` part
+/// (unused parts zero). `&'static` data can never change, so equal keys mean equal JSON.
+type Key = [usize; 4];
+
+/// Pieces of JSON written from `&'static` parts of a plan (a step's fixed instructions and
+/// evidence, a reference), each in the slot its key maps to. A slot keeps the first piece
+/// written there for the life of the process, and a piece whose slot is taken is written anew
+/// each time: at most [`RENDERED_SLOTS`] small strings are kept.
+static RENDERED: [OnceLock<(Key, Box<str>)>; RENDERED_SLOTS] =
+    [const { OnceLock::new() }; RENDERED_SLOTS];
+
+/// How many slots from the one its key maps to a piece may be kept in.
+const PROBES: usize = 4;
+
+/// Appends the JSON `write` writes for `key`: a copy of it after the first time.
+fn rendered_into(out: &mut String, key: Key, write: impl Fn(&mut String)) {
+    // Fibonacci hashing: the top bits of the key's words mixed by one multiplication.
+    let hash = key.iter().fold(0u64, |h, &k| (h ^ k as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let first = (hash >> (64 - RENDERED_SLOTS.trailing_zeros())) as usize;
+    for probe in 0..PROBES {
+        let Some(slot) = RENDERED.get((first + probe) % RENDERED_SLOTS) else { break };
+        let (k, json) = slot.get_or_init(|| {
+            let mut json = String::new();
+            write(&mut json);
+            (key, json.into_boxed_str())
+        });
+        if *k == key {
+            out.push_str(json);
+            return;
+        }
+    }
+    write(out);
+}
+
+/// The key part of a `&'static str`.
+fn static_key(s: &'static str) -> [usize; 2] {
+    [s.as_ptr().addr(), s.len()]
+}
+
+/// Appends a `&'static` list of texts as a JSON array: one copy once written.
+pub fn fixed_list_into(out: &mut String, items: &'static [Cow<'static, str>]) {
+    let key = [items.as_ptr().addr(), items.len(), 0, 0];
+    rendered_into(out, key, |out| list_into(out, items));
+}
+
+/// Appends `{"id":…,"citation":…}`: one copy once written when both are `&'static str`s.
+#[expect(clippy::ptr_arg, reason = "whether the texts are borrowed is what this reads")]
+pub fn reference_into(out: &mut String, id: &Cow<'static, str>, citation: &Cow<'static, str>) {
+    let write = |out: &mut String| {
+        out.push_str("{\"id\":\"");
+        text_into(out, id);
+        out.push_str("\",\"citation\":\"");
+        text_into(out, citation);
+        out.push_str("\"}");
+    };
+    match (id, citation) {
+        (Cow::Borrowed(i), Cow::Borrowed(c)) => {
+            let ([a, b], [c, d]) = (static_key(i), static_key(c));
+            rendered_into(out, [a, b, c, d], write);
+        }
+        _ => write(out),
+    }
+}
+
+/// Appends a list of texts as a JSON array, each escaped.
+pub fn list_into(out: &mut String, items: &[Cow<'static, str>]) {
+    out.push('[');
+    for (i, text) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        text_into(out, text);
+        out.push('"');
+    }
+    out.push(']');
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -214,6 +298,33 @@ mod tests {
                 text_into(&mut out, t);
                 out.push('"');
                 assert_eq!(out, serde_json::to_string(t).unwrap());
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_lists_and_references_are_written_as_serde_json_writes_them() {
+        static LIST: [Cow<'static, str>; 3] =
+            [Cow::Borrowed("plain"), Cow::Borrowed("with \"quotes\"\n"), Cow::Borrowed("")];
+        // More lists than the cache has room for: the ones it cannot keep are written anew.
+        let many: Vec<&'static [Cow<'static, str>]> = (0..RENDERED_SLOTS + 50)
+            .map(|i| &*Vec::leak(vec![Cow::Owned(format!("list {i}")), Cow::Borrowed("\t")]))
+            .collect();
+        let lists = std::iter::once(&LIST[..]).chain(many.iter().copied());
+        for _ in 0..2 {
+            for list in lists.clone() {
+                let mut out = String::new();
+                fixed_list_into(&mut out, list);
+                assert_eq!(out, serde_json::to_string(list).unwrap());
+            }
+        }
+        let id = Cow::Borrowed("id-2020");
+        for citation in [Cow::Borrowed("A \\ citation."), Cow::Owned(String::from("Owned \""))] {
+            for _ in 0..2 {
+                let mut out = String::new();
+                reference_into(&mut out, &id, &citation);
+                let want = crate::doc::ReferenceDoc { id: id.clone(), citation: citation.clone() };
+                assert_eq!(out, serde_json::to_string(&want).unwrap());
             }
         }
     }

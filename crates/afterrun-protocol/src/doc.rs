@@ -68,6 +68,10 @@ pub(crate) const PLAN_BYTES: usize = 12 * 1024;
 /// Text that is usually a `&'static str` of the planner's tables.
 pub type Code = Cow<'static, str>;
 
+/// A list of sentences or codes: a `&'static` slice of the planner's tables (no allocation),
+/// owned only when composed or read back from a stored plan.
+pub type Texts = Cow<'static, [Text]>;
+
 /// A plan: what the runner does, in order, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -162,13 +166,13 @@ pub struct StepDoc {
     pub dose: DoseDoc,
     /// How, in words.
     #[serde(default)]
-    pub instructions: Vec<Text>,
+    pub instructions: Texts,
     /// Why, in words.
     #[serde(default)]
     pub why: Text,
     /// Reference ids.
     #[serde(default)]
-    pub evidence: Vec<Code>,
+    pub evidence: Texts,
 }
 
 /// A step's dose; its shape follows the modality.
@@ -242,7 +246,7 @@ pub enum DoseDoc {
         /// Bouts.
         bouts: u32,
         /// Stances, in order.
-        stance: Vec<Code>,
+        stance: Texts,
     },
     /// Drinking.
     Hydration {

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use crate::compact;
 use crate::doc::{
     BlockDoc, Code, CompressionDoc, DoseDoc, PLAN_BYTES, PlanDoc, ProgramBodyDoc, ProgramDoc,
-    ReasonDoc, ReferenceDoc, SegmentDoc, StepDoc, TriageDoc, VibrationDoc, utc,
+    ReasonDoc, ReferenceDoc, SegmentDoc, StepDoc, Texts, TriageDoc, VibrationDoc, utc,
 };
 use crate::region::Region;
 
@@ -84,7 +84,15 @@ impl Writer {
     }
 
     fn texts(&mut self, texts: &[Code]) {
-        self.list(texts, Writer::text);
+        compact::list_into(&mut self.out, texts);
+    }
+
+    /// A list of the planner's tables is copied as one piece of JSON, written once.
+    fn fixed_texts(&mut self, texts: &Texts) {
+        match texts {
+            Texts::Borrowed(items) => compact::fixed_list_into(&mut self.out, items),
+            Texts::Owned(items) => self.texts(items),
+        }
     }
 
     fn list<T>(&mut self, items: &[T], mut item: impl FnMut(&mut Writer, &T)) {
@@ -142,8 +150,8 @@ impl Writer {
         object!(self; "start" => self.time(s.start), "offset_min" => self.uint(s.offset_min),
             "modality" => self.code(s.modality.code()), "duration_s" => self.uint(s.duration_s),
             "targets" => self.list(&s.targets, Writer::region), "dose" => self.dose(&s.dose),
-            "instructions" => self.texts(&s.instructions), "why" => self.text(&s.why),
-            "evidence" => self.texts(&s.evidence));
+            "instructions" => self.fixed_texts(&s.instructions), "why" => self.text(&s.why),
+            "evidence" => self.fixed_texts(&s.evidence));
     }
 
     /// A dose: untagged, so only its fields.
@@ -180,7 +188,7 @@ impl Writer {
             DoseDoc::Vibration { frequency_hz, amplitude_mm, bout_s, bouts, stance } => {
                 object!(self; "frequency_hz" => self.float(*frequency_hz),
                     "amplitude_mm" => self.float(*amplitude_mm), "bout_s" => self.uint(*bout_s),
-                    "bouts" => self.uint(*bouts), "stance" => self.texts(stance));
+                    "bouts" => self.uint(*bouts), "stance" => self.fixed_texts(stance));
             }
             DoseDoc::Hydration { water_ml, electrolytes } => {
                 object!(self; "water_ml" => self.uint(*water_ml),
@@ -224,7 +232,7 @@ impl Writer {
     }
 
     fn reference(&mut self, r: &ReferenceDoc) {
-        object!(self; "id" => self.text(&r.id), "citation" => self.text(&r.citation));
+        compact::reference_into(&mut self.out, &r.id, &r.citation);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::checkin::CheckIn;
 use crate::history::History;
-use crate::region::{Group, Part, Region, Side};
+use crate::region::{Group, Mask, Part, Region, Side};
 
 /// Soreness at or above this is a target.
 pub const TARGET_SORENESS: f64 = 3.0;
@@ -29,10 +29,11 @@ pub struct Needs {
 
 /// Adds `region` unless a target already covers it; drops targets it covers.
 pub fn merge(list: &mut Vec<Region>, region: Region) {
-    if list.iter().any(|t| t.covers(region)) {
+    let mask = region.mask();
+    if list.iter().any(|t| t.mask().covers(mask)) {
         return;
     }
-    list.retain(|t| !region.covers(*t));
+    list.retain(|t| !mask.covers(t.mask()));
     list.push(region);
 }
 
@@ -40,17 +41,22 @@ pub fn merge(list: &mut Vec<Region>, region: Region) {
 /// group whose one side is already a target adds only the other side, so a sore `calves_right`
 /// stays named as such when the major groups are added.
 pub fn add_uncovered(list: &mut Vec<Region>, region: Region) {
-    let covered = |list: &[Region], part: Region| list.iter().any(|t| t.covers(part));
-    if covered(list, region) {
+    let covered = |list: &[Region], part: Mask| list.iter().any(|t| t.mask().covers(part));
+    if covered(list, region.mask()) {
         return;
     }
-    let parts = region.split();
-    if parts.clone().all(|p| !covered(list, p)) {
+    // Each part and whether a target covers it, worked out before the list changes.
+    let parts = region.split().map(|p| (p, covered(list, p.mask())));
+    let parts: [Option<(Region, bool)>; 2] = {
+        let mut it = parts;
+        [it.next(), it.next()]
+    };
+    let parts = parts.into_iter().flatten();
+    if parts.clone().all(|(_, c)| !c) {
         list.push(region);
         return;
     }
-    let free: Vec<Region> = parts.filter(|p| !covered(list, *p)).collect();
-    list.extend(free);
+    list.extend(parts.filter(|(_, c)| !c).map(|(p, _)| p));
 }
 
 /// Average speed faster than this (km/h) counts as fast running when no threshold pace is known.

@@ -157,6 +157,7 @@ impl Region {
     }
 
     /// The atoms this region covers.
+    #[inline]
     pub fn mask(self) -> Mask {
         let bits = match self {
             Region::Group(g, Some(side)) => group_bits(g, side),

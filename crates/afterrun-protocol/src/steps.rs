@@ -13,7 +13,7 @@ use crate::codes::{Budget, Equipment, Goal, Level, Modality};
 use crate::contra::{ContraResult, contraindications};
 use crate::doc::{
     BlockDoc, CompressionDoc, DoseDoc, Legs, PlanDoc, Pressure, ProgramBodyDoc, ProgramDoc,
-    ReferenceDoc, SEQUENTIAL, SegmentDoc, StepDoc, Text, TriageDoc, VibrationDoc, utc,
+    ReferenceDoc, SEQUENTIAL, SegmentDoc, StepDoc, Text, Texts, TriageDoc, VibrationDoc, utc,
 };
 use crate::history::History;
 use crate::needs::{MAJOR, Needs, add_uncovered, decompose, merge, needs};
@@ -50,13 +50,17 @@ const HOLD_S: u32 = 5;
 /// Vented rest between cycles, s.
 const REST_S: u32 = 25;
 
-const WALK_REFS: &[&str] = &["seed-guide", "dupuy-2018"];
-const DYNAMIC_REFS: &[&str] = &["seed-guide"];
-const STATIC_REFS: &[&str] = &["miller-2022"];
-const FOAM_REFS: &[&str] = &["seed-guide", "wiewelhove-2019"];
-const FOAM_LATER_REFS: &[&str] = &["seed-guide", "wiewelhove-2019", "domain-doms"];
-const GUN_REFS: &[&str] = &["seed-guide", "ferreira-2023"];
-const BOOTS_REFS: &[&str] = &[
+const WALK_REFS: Texts = fixed!["seed-guide", "dupuy-2018"];
+const DYNAMIC_REFS: Texts = fixed!["seed-guide"];
+const STATIC_REFS: Texts = fixed!["miller-2022"];
+const FOAM_REFS: Texts = fixed!["seed-guide", "wiewelhove-2019"];
+const FOAM_LATER_REFS: Texts = fixed!["seed-guide", "wiewelhove-2019", "domain-doms"];
+const GUN_REFS: Texts = fixed!["seed-guide", "ferreira-2023"];
+/// The massage gun's first two instructions.
+const GUN_WORK: &str =
+    "Work the tight spots of each target muscle, keeping the head moving, toward the heart.";
+const GUN_OFF_BONES: &str = "Stay off bones and joints (shin, knee, ankle).";
+const BOOTS_REFS: Texts = fixed![
     "seed-guide",
     "hoffman-2016",
     "heapy-2018",
@@ -66,9 +70,9 @@ const BOOTS_REFS: &[&str] = &[
     "kakkos-2005",
     "normatec-k220217",
 ];
-const PLATE_REFS: &[&str] = &["seed-guide", "rittweger-2010", "domain-wbv"];
-const HYDRATION_REFS: &[&str] = &["seed-guide", "miller-2022"];
-const REST_REFS: &[&str] = &["seed-guide"];
+const PLATE_REFS: Texts = fixed!["seed-guide", "rittweger-2010", "domain-wbv"];
+const HYDRATION_REFS: Texts = fixed!["seed-guide", "miller-2022"];
+const REST_REFS: Texts = fixed!["seed-guide"];
 
 /// No step but the plate warm-up may end later than this many minutes before the next run.
 const RUN_BUFFER_MIN: i64 = 30;
@@ -110,9 +114,18 @@ struct Builder<'a> {
     assumptions: Vec<Text>,
 }
 
-/// Fixed sentences as the plan's text, borrowed.
-fn texts(items: &[&'static str]) -> Vec<Text> {
-    items.iter().map(|s| Text::Borrowed(s)).collect()
+/// Fixed sentences or codes as a borrowed list: no allocation, nothing to drop.
+macro_rules! fixed {
+    ($($text:expr),+ $(,)?) => {{
+        const TEXTS: &[Text] = &[$(Text::Borrowed($text)),+];
+        Texts::Borrowed(TEXTS)
+    }};
+}
+use fixed;
+
+/// Sentences chosen at run time, as the plan's text (the sentences themselves borrowed).
+fn texts(items: &[&'static str]) -> Texts {
+    Texts::Owned(items.iter().map(|s| Text::Borrowed(s)).collect())
 }
 
 /// Sentences joined by a space; one alone stays borrowed.
@@ -241,17 +254,17 @@ impl Builder<'_> {
 
     fn referral(&mut self) {
         let level = self.tri.level;
-        let (modality, instructions): (Modality, &[&'static str]) = match level {
+        let (modality, instructions) = match level {
             Level::Emergency => (
                 Modality::CallEmergency,
-                &[
+                fixed![
                     "Call emergency services now and say what you feel and where.",
                     "Do not drive yourself. Stay with someone if you can.",
                 ],
             ),
             Level::UrgentCare => (
                 Modality::SeekUrgentCare,
-                &[
+                fixed![
                     "Get a same-day medical assessment: an urgent care centre, an emergency \
                      department or your doctor today.",
                     "Tell them about your run and the symptoms you reported.",
@@ -261,7 +274,7 @@ impl Builder<'_> {
             ),
             Level::SeePhysio => (
                 Modality::ConsultPhysio,
-                &[
+                fixed![
                     "Book an appointment with a sports physiotherapist.",
                     "Until then, keep self-care away from the affected area, and stop if \
                      anything hurts.",
@@ -297,9 +310,9 @@ impl Builder<'_> {
             duration_s: 0,
             targets,
             dose: DoseDoc::None {},
-            instructions: texts(instructions),
+            instructions,
             why: joined(&why),
-            evidence,
+            evidence: evidence.into(),
         });
     }
 
@@ -319,7 +332,7 @@ impl Builder<'_> {
             dose: DoseDoc::None {},
             instructions: texts(&instructions),
             why: why.into(),
-            evidence: texts(REST_REFS),
+            evidence: REST_REFS,
         });
     }
 
@@ -331,15 +344,15 @@ impl Builder<'_> {
             duration_s: 300,
             targets: vec![Region::WholeBody],
             dose: DoseDoc::Hydration { water_ml: 500, electrolytes: true },
-            instructions: texts(&[
+            instructions: fixed![
                 "Sip water with electrolytes, to thirst: up to about 500 ml over the next hour.",
                 "Do not force a set volume: after long races too much plain water can be \
                  dangerous. Pale yellow urine is the aim.",
-            ]),
+            ],
             why: "Replacing the water and salt lost in sweat supports recovery and helps prevent \
                   cramps."
                 .into(),
-            evidence: texts(HYDRATION_REFS),
+            evidence: HYDRATION_REFS,
         });
     }
 
@@ -359,12 +372,12 @@ impl Builder<'_> {
                 duration_s: 90,
                 targets,
                 dose: DoseDoc::Static { seconds: 30, reps: 3 },
-                instructions: vec![
+                instructions: Texts::Owned(vec![
                     stretch_instruction(cramp).into(),
                     "Repeat until the cramp releases; ease off if it hurts.".into(),
-                ],
+                ]),
                 why: "A gentle static stretch is the quickest way to release a cramp.".into(),
-                evidence: texts(STATIC_REFS),
+                evidence: STATIC_REFS,
             });
             return 2;
         }
@@ -395,12 +408,12 @@ impl Builder<'_> {
             duration_s: 120,
             targets: vec![cramp],
             dose: DoseDoc::None {},
-            instructions: vec![
+            instructions: Texts::Owned(vec![
                 first.into(),
                 "See a sports physiotherapist if pain stays once the cramp eases.".into(),
-            ],
+            ]),
             why: why.into(),
-            evidence: texts(STATIC_REFS),
+            evidence: STATIC_REFS,
         });
         2
     }
@@ -499,16 +512,16 @@ impl Builder<'_> {
         let modality = if cycle { Modality::EasyCycle } else { Modality::Walk };
         let targets = self.allowed(modality, &walk_targets);
         let instructions = if cycle {
-            texts(&[
+            fixed![
                 "Pedal easily with light resistance: you should be able to talk in full \
                  sentences.",
                 "Keep it smooth and relaxed; stop if anything hurts.",
-            ])
+            ]
         } else {
-            texts(&[
+            fixed![
                 "Walk at an easy, conversational pace.",
                 "Keep your stride relaxed and let your arms swing.",
-            ])
+            ]
         };
         let why = if cycle {
             "Easy cycling keeps blood flowing through tired legs without impact; it replaces the \
@@ -526,7 +539,7 @@ impl Builder<'_> {
             dose: DoseDoc::easy(),
             instructions,
             why: why.into(),
-            evidence: texts(WALK_REFS),
+            evidence: WALK_REFS,
         });
         t + minutes_ceil(duration_s)
     }
@@ -557,14 +570,14 @@ impl Builder<'_> {
             duration_s: 180,
             targets,
             dose: DoseDoc::dynamic(10),
-            instructions: texts(&[
+            instructions: fixed![
                 "Leg swings: hold a wall, swing each leg forward and back 10 times, then side \
                  to side 10 times.",
                 "Torso twists: feet apart, turn gently left and right 10 times each.",
-            ]),
+            ],
             why: "Gentle dynamic stretches where the walk ends loosen the hips and hamstrings."
                 .into(),
-            evidence: texts(DYNAMIC_REFS),
+            evidence: DYNAMIC_REFS,
         });
         true
     }
@@ -635,7 +648,7 @@ impl Builder<'_> {
             duration_s: seconds * sides,
             targets: targets.to_vec(),
             dose: DoseDoc::foam_rolling(seconds, 1, pressure),
-            instructions,
+            instructions: instructions.into(),
             why: if later {
                 "Soreness usually peaks one to two days after a run; rolling again while it lasts \
                  eases it."
@@ -645,7 +658,7 @@ impl Builder<'_> {
                  ready sooner."
                     .into()
             },
-            evidence: texts(if later { FOAM_LATER_REFS } else { FOAM_REFS }),
+            evidence: if later { FOAM_LATER_REFS } else { FOAM_REFS },
         }
     }
 
@@ -684,20 +697,19 @@ impl Builder<'_> {
             duration_s,
             targets,
             dose: DoseDoc::MassageGun { seconds_per_spot: seconds, pressure },
-            instructions: texts(&[
-                "Work the tight spots of each target muscle, keeping the head moving, toward the \
-                 heart.",
-                "Stay off bones and joints (shin, knee, ankle).",
-                if self.needs.very_sore {
+            instructions: if self.needs.very_sore {
+                fixed![
+                    GUN_WORK,
+                    GUN_OFF_BONES,
                     "Use the lightest setting: the muscles are very sore."
-                } else {
-                    "Use a moderate setting."
-                },
-            ]),
+                ]
+            } else {
+                fixed![GUN_WORK, GUN_OFF_BONES, "Use a moderate setting."]
+            },
             why: "Percussive massage on tight spots eases perceived soreness and stiffness for a \
                   while."
                 .into(),
-            evidence: texts(GUN_REFS),
+            evidence: GUN_REFS,
         });
         offset + minutes_ceil(duration_s)
     }
@@ -808,11 +820,11 @@ impl Builder<'_> {
             duration_s: minutes * 60,
             targets: legs.iter().map(|&s| Region::Part(Part::Leg, s)).collect(),
             dose: DoseDoc::compression(level, minutes, HOLD_S, REST_S, cap),
-            instructions,
+            instructions: instructions.into(),
             why: "An hour or two after the run, sequential compression gives short-term relief of \
                   perceived leg fatigue and soreness; it is comfort, not treatment."
                 .into(),
-            evidence: texts(BOOTS_REFS),
+            evidence: BOOTS_REFS,
         };
         self.drafts.push(Draft { step, program: Some(ProgramBodyDoc::Compression(program)) });
         true
@@ -850,16 +862,16 @@ impl Builder<'_> {
         if targets.is_empty() {
             return;
         }
-        let (frequency_hz, stances): (f64, &[&'static str]) = if warm_up {
-            (30.0, &["standing", "squat", "calf_raise"])
+        let (frequency_hz, stances) = if warm_up {
+            (30.0, fixed!["standing", "squat", "calf_raise"])
         } else {
-            (25.0, &["standing", "squat", "calf_raise", "standing"])
+            (25.0, fixed!["standing", "squat", "calf_raise", "standing"])
         };
         let rest_s = 30;
         let segments: Vec<SegmentDoc> = stances
             .iter()
-            .map(|&stance| SegmentDoc {
-                stance: Text::Borrowed(stance),
+            .map(|stance| SegmentDoc {
+                stance: stance.clone(),
                 frequency_hz,
                 amplitude: Text::Borrowed("low"),
                 duration_s: bout_s,
@@ -879,13 +891,13 @@ impl Builder<'_> {
                 amplitude_mm: 1.0,
                 bout_s,
                 bouts,
-                stance: texts(stances),
+                stance: stances,
             },
-            instructions: texts(&[
+            instructions: fixed![
                 "Stand on the plate with knees soft (slightly bent), low amplitude.",
                 "Follow the stances in order, resting between bouts; step off if you feel dizzy \
                  or anything hurts.",
-            ]),
+            ],
             why: if warm_up {
                 "A short vibration session before the next run activates the legs as part of the \
                  warm-up."
@@ -895,7 +907,7 @@ impl Builder<'_> {
                  run is the economical alternative."
                     .into()
             },
-            evidence: texts(PLATE_REFS),
+            evidence: PLATE_REFS,
         };
         let program = VibrationDoc { ramp_s: 2, segments };
         self.drafts.push(Draft { step, program: Some(ProgramBodyDoc::Vibration(program)) });
@@ -1211,8 +1223,11 @@ impl Builder<'_> {
     }
 
     fn finish(mut self) -> PlanDoc {
-        // Stable sort: equal offsets keep the order of protocol.md §6.
-        self.drafts.sort_by_key(|d| d.step.offset_min);
+        // Stable sort: equal offsets keep the order of protocol.md §6. Drafts are large and
+        // mostly built in order, so they are moved only when they are not.
+        if !self.drafts.is_sorted_by_key(|d| d.step.offset_min) {
+            self.drafts.sort_by_key(|d| d.step.offset_min);
+        }
         let mut steps = Vec::with_capacity(self.drafts.len());
         let mut device_programs = Vec::new();
         for (step, d) in self.drafts.into_iter().enumerate() {
@@ -1228,8 +1243,10 @@ impl Builder<'_> {
         let reasons = self.tri.reasons();
         let level = self.tri.level;
         let advice = advice(&self.tri, self.needs.max_soreness);
-        let cited =
-            reasons.iter().flat_map(|r| &r.evidence).chain(steps.iter().flat_map(|s| &s.evidence));
+        let cited = reasons
+            .iter()
+            .flat_map(|r| &r.evidence)
+            .chain(steps.iter().flat_map(|s| s.evidence.iter()));
         // Room for every citation of a plan, so that collecting them never grows the list.
         let mut positions: Vec<usize> = Vec::with_capacity(CITATIONS_RESERVED);
         positions.extend(

@@ -190,7 +190,7 @@ fn check_invariants(plan: &PlanDoc) -> Result<(), TestCaseError> {
     for s in &plan.steps {
         prop_assert!(!s.evidence.is_empty());
         prop_assert!(!s.why.is_empty());
-        for e in &s.evidence {
+        for e in s.evidence.iter() {
             prop_assert!(plan.references.iter().any(|r| r.id == *e), "{e} not in references");
         }
     }

@@ -224,7 +224,7 @@ fn render_step_body(plan: &PlanDoc, index: usize, step: &StepDoc, out: &mut Stri
     if !dose.is_empty() {
         out.push_str(&wrap(&format!("Dose: {dose}"), pad, pad));
     }
-    for line in &step.instructions {
+    for line in step.instructions.iter() {
         out.push_str(&wrap(&readable(line), "      - ", "        "));
     }
     if !step.why.trim().is_empty() {
