@@ -406,15 +406,27 @@ impl Region {
     /// The region in plain words: `calves_right` → "right calf", `quads` → "quads",
     /// `lower_back` → "lower back", `all` → "everywhere".
     pub fn words(self) -> String {
-        match self {
-            Region::Group(g, None) => g.words(false).to_owned(),
-            Region::Group(g, Some(side)) => format!("{} {}", side.words(), g.words(true)),
-            Region::Part(p, side) => format!("{} {}", side.words(), p.words()),
-            Region::LowerBack => "lower back".to_owned(),
-            Region::Chest => "chest".to_owned(),
-            Region::WholeBody => "whole body".to_owned(),
-            Region::All => "everywhere".to_owned(),
+        let mut out = String::new();
+        self.words_into(&mut out);
+        out
+    }
+
+    /// Appends [`Self::words`] to `out`.
+    pub fn words_into(self, out: &mut String) {
+        let (side, words) = match self {
+            Region::Group(g, None) => (None, g.words(false)),
+            Region::Group(g, Some(side)) => (Some(side), g.words(true)),
+            Region::Part(p, side) => (Some(side), p.words()),
+            Region::LowerBack => (None, "lower back"),
+            Region::Chest => (None, "chest"),
+            Region::WholeBody => (None, "whole body"),
+            Region::All => (None, "everywhere"),
+        };
+        if let Some(side) = side {
+            out.push_str(side.words());
+            out.push(' ');
         }
+        out.push_str(words);
     }
 }
 

@@ -164,7 +164,7 @@ impl Builder<'_> {
 
     /// Trims targets against the modality's blocks, splitting composites to keep what is allowed.
     fn allowed(&self, modality: Modality, targets: &[Region]) -> Vec<Region> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(targets.len());
         for &t in targets {
             if !self.blocked_on(modality, t) {
                 merge(&mut out, t);
@@ -584,7 +584,9 @@ impl Builder<'_> {
 
     /// The need's targets as named, plus whatever of the major groups they leave uncovered.
     fn majors_plus_targets(&self) -> Vec<Region> {
-        let mut t = self.needs.targets.clone();
+        // Room for the targets and both sides of each major group, so that adding never grows.
+        let mut t = Vec::with_capacity(self.needs.targets.len() + 2 * MAJOR.len());
+        t.extend_from_slice(&self.needs.targets);
         for g in MAJOR {
             add_uncovered(&mut t, Region::group(g));
         }
@@ -1294,6 +1296,9 @@ fn roll_instruction(seconds: u32) -> Text {
     }
 }
 
+/// Room for a cramp's stretch instruction: the longest is under 100 bytes.
+const STRETCH_BYTES: usize = 112;
+
 /// How to stretch a cramp, named for the cramped group (protocol.md, more rules v2).
 fn stretch_instruction(cramp: Region) -> String {
     let group = match cramp {
@@ -1309,7 +1314,13 @@ fn stretch_instruction(cramp: Region) -> String {
         Some(Group::Feet) => "pull the toes up toward the shin",
         _ => "gently lengthen the cramping muscle",
     };
-    format!("Your {}: {how}, and hold for 30 seconds.", cramp.words())
+    let mut out = String::with_capacity(STRETCH_BYTES);
+    out.push_str("Your ");
+    cramp.words_into(&mut out);
+    for part in [": ", how, ", and hold for 30 seconds."] {
+        out.push_str(part);
+    }
+    out
 }
 
 /// The verdict in words that fit what was found (protocol.md, more rules v2): "do not run
