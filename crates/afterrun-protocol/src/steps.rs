@@ -630,19 +630,6 @@ impl Builder<'_> {
     fn foam_step(&self, offset: u32, targets: &[Region], later: bool, short: bool) -> StepDoc {
         let (seconds, pressure) = self.foam_dose(short);
         let sides: u32 = targets.iter().map(|r| r.leg_count()).sum();
-        let mut instructions: Vec<Text> = Vec::with_capacity(4);
-        if later {
-            instructions.push("Only if soreness is still 3 or more out of 10.".into());
-        }
-        instructions.extend([
-            roll_instruction(seconds),
-            "Pause on tender spots and breathe; never roll over a joint or bone.".into(),
-            match pressure {
-                Pressure::Light => "Use light pressure.",
-                Pressure::Moderate => "Use moderate pressure.",
-            }
-            .into(),
-        ]);
         StepDoc {
             start: self.at(offset),
             offset_min: offset,
@@ -650,7 +637,7 @@ impl Builder<'_> {
             duration_s: seconds * sides,
             targets: targets.to_vec(),
             dose: DoseDoc::foam_rolling(seconds, 1, pressure),
-            instructions: instructions.into(),
+            instructions: foam_instructions(later, seconds, pressure),
             why: if later {
                 "Soreness usually peaks one to two days after a run; rolling again while it lasts \
                  eases it."
@@ -1278,21 +1265,42 @@ impl Builder<'_> {
     }
 }
 
-/// How to roll: a fixed sentence for the planner's two doses (30 and 45 s), composed otherwise.
-fn roll_instruction(seconds: u32) -> Text {
-    macro_rules! roll {
-        ($seconds:literal) => {
-            concat!(
-                "Roll each muscle group slowly for about ",
-                $seconds,
-                " seconds per leg, from the knee or ankle toward the hip (toward the heart)."
-            )
-        };
-    }
-    match seconds {
-        30 => Text::Borrowed(roll!("30")),
-        45 => Text::Borrowed(roll!("45")),
-        _ => Text::Owned(format!(roll!("{}"), seconds)),
+/// How to roll, for the planner's two doses (30 and 45 s).
+macro_rules! roll {
+    ($seconds:literal) => {
+        concat!(
+            "Roll each muscle group slowly for about ",
+            $seconds,
+            " seconds per leg, from the knee or ankle toward the hip (toward the heart)."
+        )
+    };
+}
+
+/// Foam rolling's instructions: a fixed list for each of the planner's doses, composed for any
+/// other number of seconds.
+fn foam_instructions(later: bool, seconds: u32, pressure: Pressure) -> Texts {
+    const ONLY_IF_SORE: &str = "Only if soreness is still 3 or more out of 10.";
+    const ROLL_30: &str = roll!("30");
+    const ROLL_45: &str = roll!("45");
+    const PAUSE: &str = "Pause on tender spots and breathe; never roll over a joint or bone.";
+    const LIGHT: &str = "Use light pressure.";
+    const MODERATE: &str = "Use moderate pressure.";
+    use Pressure::{Light, Moderate};
+    match (later, seconds, pressure) {
+        (false, 30, Light) => fixed![ROLL_30, PAUSE, LIGHT],
+        (false, 30, Moderate) => fixed![ROLL_30, PAUSE, MODERATE],
+        (false, 45, Light) => fixed![ROLL_45, PAUSE, LIGHT],
+        (false, 45, Moderate) => fixed![ROLL_45, PAUSE, MODERATE],
+        (true, 30, Light) => fixed![ONLY_IF_SORE, ROLL_30, PAUSE, LIGHT],
+        (true, 30, Moderate) => fixed![ONLY_IF_SORE, ROLL_30, PAUSE, MODERATE],
+        (true, 45, Light) => fixed![ONLY_IF_SORE, ROLL_45, PAUSE, LIGHT],
+        (true, 45, Moderate) => fixed![ONLY_IF_SORE, ROLL_45, PAUSE, MODERATE],
+        _ => {
+            let roll = Text::Owned(format!(roll!("{}"), seconds));
+            let press = Text::Borrowed(if pressure == Light { LIGHT } else { MODERATE });
+            let first = later.then_some(Text::Borrowed(ONLY_IF_SORE));
+            Texts::Owned(first.into_iter().chain([roll, PAUSE.into(), press]).collect())
+        }
     }
 }
 
@@ -1423,4 +1431,30 @@ pub fn make_plan(checkin: &CheckIn, history: &History) -> PlanDoc {
         assumptions: Vec::new(),
     };
     builder.build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn foam_instructions_name_the_dose_and_the_pressure_fixed_for_the_planners_doses() {
+        for later in [false, true] {
+            for seconds in [30, 45, 60] {
+                for (pressure, words) in
+                    [(Pressure::Light, "light"), (Pressure::Moderate, "moderate")]
+                {
+                    let texts = foam_instructions(later, seconds, pressure);
+                    let roll = usize::from(later);
+                    assert_eq!(texts.len(), 3 + roll);
+                    assert_eq!(texts.first().is_some_and(|t| t.starts_with("Only if")), later);
+                    let about = format!("for about {seconds} seconds per leg");
+                    assert!(texts.get(roll).is_some_and(|t| t.contains(&about)), "{texts:?}");
+                    let press = format!("Use {words} pressure.");
+                    assert_eq!(texts.last().map(|t| t.as_ref()), Some(press.as_str()));
+                    assert_eq!(matches!(texts, Texts::Borrowed(_)), seconds != 60);
+                }
+            }
+        }
+    }
 }
