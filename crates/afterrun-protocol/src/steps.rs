@@ -1385,8 +1385,8 @@ fn see_physio_advice(tri: &TriageResult) -> String {
 /// Room for the citations of a plan's reasons and steps (repeats included) before sorting.
 const CITATIONS_RESERVED: usize = 64;
 
-/// Room for a plan's steps: most have up to eight, so the list is allocated once.
-const STEPS_RESERVED: usize = 8;
+/// Room for a plan's steps: the largest have ten, so the list is allocated once.
+const STEPS_RESERVED: usize = 12;
 
 /// How many modalities there are.
 const MODALITIES: usize = Modality::ALL.len();
