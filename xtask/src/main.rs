@@ -117,8 +117,11 @@ fn browser_tests() -> Result<(), String> {
         eprintln!("==> browser tests SKIPPED: {missing} missing (install with `. .ci/browser.sh`)");
         return Ok(());
     }
+    // The binary `cargo test --workspace` built for the CLI's tests, with the workspace's
+    // features: `cargo build -p afterrun` would unify features apart and build every
+    // dependency again (29 crates, BENCHMARKS.md, "Disk used by one CI run").
     let mut build = cargo();
-    build.args(["build", "-p", "afterrun"]);
+    build.args(["test", "--workspace", "--no-run"]);
     run("build afterrun for the browser tests", build)?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
