@@ -87,30 +87,44 @@ const CLEAN_SLOTS: usize = 1024;
 
 /// `&'static str`s found to need no escape, each as its address and length in one word
 /// (its bytes can never change, so what was found once holds for the life of the process).
-/// A slot is overwritten by the next clean string that maps to it; a miss costs one check.
+/// A string is kept in one of [`CLEAN_PROBES`] slots from the one its address maps to (the
+/// first empty one, else the first): a plan's strings rarely meet a full set, and a miss costs
+/// one check of the string.
 static CLEAN: [AtomicU64; CLEAN_SLOTS] = [const { AtomicU64::new(0) }; CLEAN_SLOTS];
 
-/// The slot and the word of a `&'static str` in [`CLEAN`] (none above 48-bit addresses or
-/// 64 KB).
-fn clean_slot(s: &str) -> Option<(&'static AtomicU64, u64)> {
+/// How many slots from the one its address maps to a clean string may be kept in.
+const CLEAN_PROBES: usize = 4;
+
+/// The first slot and the word of a `&'static str` in [`CLEAN`] (none above 48-bit addresses
+/// or 64 KB): Fibonacci hashing of the address.
+fn clean_slot(s: &str) -> Option<(usize, u64)> {
     let addr = u64::try_from(s.as_ptr().addr()).ok().filter(|a| a >> 48 == 0)?;
     let len = u64::try_from(s.len()).ok().filter(|l| (1..1 << 16).contains(l))?;
-    let index = usize::try_from((addr ^ addr >> 10) >> 3).ok()? % CLEAN_SLOTS;
-    Some((CLEAN.get(index)?, addr << 16 | len))
+    let index = addr.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - CLEAN_SLOTS.trailing_zeros());
+    Some((usize::try_from(index).ok()?, addr << 16 | len))
+}
+
+/// The slots a string of [`clean_slot`] may be kept in.
+fn clean_probes(first: usize) -> impl Iterator<Item = &'static AtomicU64> {
+    (first..first + CLEAN_PROBES).filter_map(|i| CLEAN.get(i % CLEAN_SLOTS))
 }
 
 /// Appends a `&'static str` with JSON's escapes, copying it whole without a check when it
 /// was found clean before.
 fn fixed_into(out: &mut String, s: &str) {
-    let Some((slot, word)) = clean_slot(s) else {
+    let Some((first, word)) = clean_slot(s) else {
         return escape_into(out, s);
     };
-    if slot.load(Ordering::Relaxed) == word {
+    if clean_probes(first).any(|slot| slot.load(Ordering::Relaxed) == word) {
         out.push_str(s);
         return;
     }
     if !any_needs_escape(s.as_bytes()) {
-        slot.store(word, Ordering::Relaxed);
+        let mut probes = clean_probes(first);
+        let empty = clean_probes(first).find(|slot| slot.load(Ordering::Relaxed) == 0);
+        if let Some(slot) = empty.or_else(|| probes.next()) {
+            slot.store(word, Ordering::Relaxed);
+        }
     }
     escape_into(out, s);
 }

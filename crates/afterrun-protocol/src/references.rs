@@ -190,12 +190,56 @@ pub const REFERENCES: &[Reference] = &[
 
 /// Looks a reference up by id.
 pub fn find(id: &str) -> Option<&'static Reference> {
-    REFERENCES.iter().find(|r| r.id == id)
+    REFERENCES.get(position(id))
 }
 
-/// The position of an id in the table (unknown ids sort last).
+/// The position of an id in the table (unknown ids sort last): a plan looks up every id it
+/// cites, so the ids are found through [`INDEX`] rather than by comparing each in turn.
 pub fn position(id: &str) -> usize {
-    REFERENCES.iter().position(|r| r.id == id).unwrap_or(usize::MAX)
+    let mut slot = slot_of(id.as_bytes());
+    // The index is at most half full, so the probe meets an empty slot.
+    while let Some(&entry) = INDEX.get(slot) {
+        let i = usize::from(entry);
+        match REFERENCES.get(i.wrapping_sub(1)) {
+            None => break,
+            Some(r) if r.id == id => return i - 1,
+            Some(_) => slot = (slot + 1) % SLOTS,
+        }
+    }
+    usize::MAX
+}
+
+/// Slots of [`INDEX`]: a power of two, at least twice the number of references.
+const SLOTS: usize = 128;
+const _: () = assert!(REFERENCES.len() * 2 <= SLOTS && REFERENCES.len() < u8::MAX as usize);
+
+/// Open addressing over the ids, built at compile time: a slot holds a reference's position
+/// plus one, 0 when empty; an id starts at [`slot_of`] and probes the next slots.
+const INDEX: [u8; SLOTS] = index();
+
+const fn index() -> [u8; SLOTS] {
+    let mut slots = [0u8; SLOTS];
+    let mut i = 0;
+    while i < REFERENCES.len() {
+        let mut slot = slot_of(REFERENCES[i].id.as_bytes());
+        while slots[slot] != 0 {
+            slot = (slot + 1) % SLOTS;
+        }
+        slots[slot] = i as u8 + 1;
+        i += 1;
+    }
+    slots
+}
+
+/// Where an id starts its probe: its length and three of its bytes (ids share prefixes such
+/// as `domain-` and end in years, so the middle and the end carry most of the difference).
+const fn slot_of(id: &[u8]) -> usize {
+    let n = id.len();
+    if n == 0 {
+        return 0;
+    }
+    let (first, mid, last) = (id[0] as usize, id[n / 2] as usize, id[n - 1] as usize);
+    (n + first * 3 + mid * 7 + last * 5) % SLOTS
 }
 
 #[cfg(test)]
@@ -210,6 +254,9 @@ mod tests {
         }
         assert!(find("seed-guide").is_some());
         assert!(find("nope").is_none());
+        for unknown in ["", "x", "seed-guid", "seed-guidee", "domain-", "dupuy-2019"] {
+            assert_eq!(position(unknown), usize::MAX, "{unknown:?}");
+        }
     }
 }
 

@@ -10,13 +10,14 @@ use jiff::Timestamp;
 
 use crate::checkin::CheckIn;
 use crate::codes::{Budget, Equipment, Goal, Level, Modality};
+use crate::compact;
 use crate::contra::{ContraResult, contraindications};
 use crate::doc::{
     BlockDoc, CompressionDoc, DoseDoc, Legs, PlanDoc, Pressure, ProgramBodyDoc, ProgramDoc,
     ReferenceDoc, SEQUENTIAL, SegmentDoc, StepDoc, Text, Texts, TriageDoc, VibrationDoc, utc,
 };
 use crate::history::History;
-use crate::needs::{MAJOR, Needs, add_uncovered, decompose, merge, needs};
+use crate::needs::{MAJOR, Merger, Needs, decompose, needs};
 use crate::outcome;
 use crate::references::{self, REFERENCES};
 use crate::region::{Group, Mask, Part, Region, Side};
@@ -91,12 +92,6 @@ enum Fit {
     LeftOut,
 }
 
-/// A step being built, with its device program (indexes are fixed once steps are sorted).
-struct Draft {
-    step: StepDoc,
-    program: Option<ProgramBodyDoc>,
-}
-
 struct Builder<'a> {
     checkin: &'a CheckIn,
     /// The check-in's `now` in whole seconds: the plan's `generated_at`.
@@ -109,7 +104,10 @@ struct Builder<'a> {
     /// on: a block applies to every region it overlaps, so one mask answers [`Self::blocked_on`].
     blocked_masks: [Mask; MODALITIES],
     needs: Needs,
-    drafts: Vec<Draft>,
+    /// The steps in the order they were built; sorted by their offsets when the plan is done.
+    steps: Vec<StepDoc>,
+    /// The device programs, each with the index of its step in `steps` as built.
+    programs: Vec<ProgramDoc>,
     notes: Vec<Text>,
     assumptions: Vec<Text>,
 }
@@ -164,23 +162,33 @@ impl Builder<'_> {
 
     /// Trims targets against the modality's blocks, splitting composites to keep what is allowed.
     fn allowed(&self, modality: Modality, targets: &[Region]) -> Vec<Region> {
-        let mut out = Vec::with_capacity(targets.len());
+        let mut out = Merger::with_capacity(targets.len());
         for &t in targets {
             if !self.blocked_on(modality, t) {
-                merge(&mut out, t);
+                out.add(t);
                 continue;
             }
             for part in decompose(t) {
                 if part != t && !self.blocked_on(modality, part) {
-                    merge(&mut out, part);
+                    out.add(part);
                 }
             }
         }
-        out
+        out.into_vec()
     }
 
     fn push(&mut self, step: StepDoc) {
-        self.drafts.push(Draft { step, program: None });
+        self.steps.push(step);
+    }
+
+    /// A device's step and the program it runs.
+    fn push_with_program(&mut self, step: StepDoc, program: ProgramBodyDoc) {
+        let device = match program {
+            ProgramBodyDoc::Compression(_) => Modality::CompressionBoots,
+            ProgramBodyDoc::Vibration(_) => Modality::VibrationPlate,
+        };
+        self.programs.push(ProgramDoc { device, step: self.steps.len(), program });
+        self.steps.push(step);
     }
 
     /// Minutes from the check-in to the next run, when known.
@@ -295,13 +303,13 @@ impl Builder<'_> {
             }
         }
         let targets = {
-            let mut t: Vec<Region> = Vec::new();
+            let mut t = Merger::with_capacity(0);
             for f in self.tri.findings.iter().filter(|f| f.rule.level >= Level::SeePhysio) {
                 for r in &f.regions {
-                    merge(&mut t, *r);
+                    t.add(*r);
                 }
             }
-            t
+            t.into_vec()
         };
         self.push(StepDoc {
             start: self.at(0),
@@ -585,12 +593,11 @@ impl Builder<'_> {
     /// The need's targets as named, plus whatever of the major groups they leave uncovered.
     fn majors_plus_targets(&self) -> Vec<Region> {
         // Room for the targets and both sides of each major group, so that adding never grows.
-        let mut t = Vec::with_capacity(self.needs.targets.len() + 2 * MAJOR.len());
-        t.extend_from_slice(&self.needs.targets);
+        let mut t = Merger::from_regions(&self.needs.targets, 2 * MAJOR.len());
         for g in MAJOR {
-            add_uncovered(&mut t, Region::group(g));
+            t.add_uncovered(Region::group(g));
         }
-        t
+        t.into_vec()
     }
 
     fn foam_targets(&self) -> Vec<Region> {
@@ -779,10 +786,15 @@ impl Builder<'_> {
         };
         let mut instructions: Vec<Text> = Vec::with_capacity(4);
         instructions.extend([
-            format!(
-                "Lie back with your legs raised slightly and run the boots at level {level} \
-                 (about {mmhg} mmHg) for {minutes} minutes, sequential pattern."
-            )
+            sentence(&[
+                Piece::Text("Lie back with your legs raised slightly and run the boots at level "),
+                Piece::Number(level.into()),
+                Piece::Text(" (about "),
+                Piece::Number(mmhg.into()),
+                Piece::Text(" mmHg) for "),
+                Piece::Number(minutes.into()),
+                Piece::Text(" minutes, sequential pattern."),
+            ])
             .into(),
             "Stop at once if you feel pain, numbness, tingling or throbbing.".into(),
         ]);
@@ -799,7 +811,12 @@ impl Builder<'_> {
         }
         if let Some(c) = cap {
             instructions.push(
-                format!("Never above {c} mmHg (your clinician's or the protocol's cap).").into(),
+                sentence(&[
+                    Piece::Text("Never above "),
+                    Piece::Number(c.into()),
+                    Piece::Text(" mmHg (your clinician's or the protocol's cap)."),
+                ])
+                .into(),
             );
         }
         let step = StepDoc {
@@ -815,7 +832,7 @@ impl Builder<'_> {
                 .into(),
             evidence: BOOTS_REFS,
         };
-        self.drafts.push(Draft { step, program: Some(ProgramBodyDoc::Compression(program)) });
+        self.push_with_program(step, ProgramBodyDoc::Compression(program));
         true
     }
 
@@ -899,7 +916,7 @@ impl Builder<'_> {
             evidence: PLATE_REFS,
         };
         let program = VibrationDoc { ramp_s: 2, segments };
-        self.drafts.push(Draft { step, program: Some(ProgramBodyDoc::Vibration(program)) });
+        self.push_with_program(step, ProgramBodyDoc::Vibration(program));
     }
 
     /// One "consider" note for equipment that would have helped (protocol.md §5), never for a
@@ -1097,14 +1114,15 @@ impl Builder<'_> {
             && self.ranked_above(Modality::MassageGun, Modality::FoamRolling);
         let mut gun_moved = false;
         if gun_first {
-            let before = self.drafts.len();
+            let before = self.steps.len();
             let end = self.massage_gun(t);
-            if self.drafts.len() > before {
+            if self.steps.len() > before {
                 if end <= FOAM_LATEST_MIN {
                     t = end;
                     gun_moved = true;
                 } else {
-                    self.drafts.truncate(before);
+                    self.steps.truncate(before);
+                    self.programs.retain(|p| p.step < before);
                 }
             }
         }
@@ -1203,7 +1221,7 @@ impl Builder<'_> {
 
     /// One sentence per learned effect of a modality this plan uses, most helpful first.
     fn learned_notes(&mut self) {
-        let used: Vec<Modality> = self.drafts.iter().map(|d| d.step.modality).collect();
+        let used: Vec<Modality> = self.steps.iter().map(|s| s.modality).collect();
         for e in &self.history.learned {
             if used.contains(&e.modality) {
                 self.notes.push(outcome::effect_sentence(e).into());
@@ -1211,23 +1229,11 @@ impl Builder<'_> {
         }
     }
 
-    fn finish(mut self) -> PlanDoc {
-        // Stable sort: equal offsets keep the order of protocol.md §6. Drafts are large and
-        // mostly built in order, so they are moved only when they are not.
-        if !self.drafts.is_sorted_by_key(|d| d.step.offset_min) {
-            self.drafts.sort_by_key(|d| d.step.offset_min);
-        }
-        let mut steps = Vec::with_capacity(self.drafts.len());
-        let mut device_programs = Vec::new();
-        for (step, d) in self.drafts.into_iter().enumerate() {
-            if let Some(program) = d.program {
-                let device = match program {
-                    ProgramBodyDoc::Compression(_) => Modality::CompressionBoots,
-                    ProgramBodyDoc::Vibration(_) => Modality::VibrationPlate,
-                };
-                device_programs.push(ProgramDoc { device, step, program });
-            }
-            steps.push(d.step);
+    fn finish(self) -> PlanDoc {
+        // Steps are mostly built in order, so they are sorted only when they are not.
+        let (mut steps, mut device_programs) = (self.steps, self.programs);
+        if !steps.is_sorted_by_key(|s| s.offset_min) {
+            sort_steps(&mut steps, &mut device_programs);
         }
         let reasons = self.tri.reasons();
         let level = self.tri.level;
@@ -1236,23 +1242,15 @@ impl Builder<'_> {
             .iter()
             .flat_map(|r| &r.evidence)
             .chain(steps.iter().flat_map(|s| s.evidence.iter()));
-        // Room for every citation of a plan, so that collecting them never grows the list.
-        let mut positions: Vec<usize> = Vec::with_capacity(CITATIONS_RESERVED);
-        positions.extend(
-            cited
-                .map(|id| references::position(id))
-                .chain(self.contra.evidence.iter().map(|id| references::position(id))),
-        );
-        positions.sort_unstable();
-        positions.dedup();
-        let references = positions
-            .into_iter()
-            .filter_map(|i| REFERENCES.get(i))
-            .map(|r| ReferenceDoc {
-                id: Text::Borrowed(r.id),
-                citation: Text::Borrowed(r.citation),
-            })
-            .collect();
+        // One bit per reference of the table: cited ones in the table's order, each once.
+        let mut cited_mask = 0u128;
+        let contra_cited = self.contra.evidence.iter().map(|id| &**id);
+        for id in cited.map(|id| &**id).chain(contra_cited) {
+            let bit =
+                u32::try_from(references::position(id)).ok().and_then(|i| 1u128.checked_shl(i));
+            cited_mask |= bit.unwrap_or(0);
+        }
+        let references = cited_references(cited_mask);
         PlanDoc {
             generated_at: self.generated_at,
             triage: TriageDoc { level, reasons, blocked: self.blocked, advice },
@@ -1382,8 +1380,63 @@ fn see_physio_advice(tri: &TriageResult) -> String {
     out
 }
 
-/// Room for the citations of a plan's reasons and steps (repeats included) before sorting.
-const CITATIONS_RESERVED: usize = 64;
+/// A part of a [`sentence`].
+enum Piece {
+    Text(&'static str),
+    Number(u64),
+}
+
+/// A sentence of fixed words and whole numbers, written into one string sized for it (what
+/// `format!` would give, without its formatting machinery: a plan writes several).
+fn sentence(pieces: &[Piece]) -> String {
+    let words: usize =
+        pieces.iter().map(|p| if let Piece::Text(t) = p { t.len() } else { 20 }).sum();
+    let mut out = String::with_capacity(words);
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Number(n) => compact::integer_into(&mut out, *n),
+        }
+    }
+    out
+}
+
+/// Sorts the steps by their offsets, a stable sort (equal offsets keep the order of
+/// protocol.md §6), and points each program at its step's new place, in the steps' order.
+fn sort_steps(steps: &mut [StepDoc], programs: &mut [ProgramDoc]) {
+    let mut order: Vec<usize> = (0..steps.len()).collect();
+    order.sort_by_key(|&i| steps.get(i).map(|s| s.offset_min));
+    let mut place = vec![0; steps.len()];
+    for (new, &old) in order.iter().enumerate() {
+        if let Some(p) = place.get_mut(old) {
+            *p = new;
+        }
+    }
+    for p in programs.iter_mut() {
+        p.step = place.get(p.step).copied().unwrap_or(p.step);
+    }
+    steps.sort_by_key(|s| s.offset_min);
+    programs.sort_by_key(|p| p.step);
+}
+
+/// The references whose positions are set in `mask`, in the table's order.
+fn cited_references(mut mask: u128) -> Vec<ReferenceDoc> {
+    let mut out = Vec::with_capacity(mask.count_ones() as usize);
+    while mask != 0 {
+        let i = mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        if let Some(r) = REFERENCES.get(i) {
+            out.push(ReferenceDoc {
+                id: Text::Borrowed(r.id),
+                citation: Text::Borrowed(r.citation),
+            });
+        }
+    }
+    out
+}
+
+/// The mask of [`cited_references`] has a bit for every reference.
+const _: () = assert!(REFERENCES.len() <= 128);
 
 /// Room for a plan's steps: the largest have ten, so the list is allocated once.
 const STEPS_RESERVED: usize = 12;
@@ -1426,7 +1479,8 @@ pub fn make_plan(checkin: &CheckIn, history: &History) -> PlanDoc {
         blocked,
         blocked_masks,
         needs,
-        drafts: Vec::with_capacity(STEPS_RESERVED),
+        steps: Vec::with_capacity(STEPS_RESERVED),
+        programs: Vec::new(),
         notes: Vec::new(),
         assumptions: Vec::new(),
     };
