@@ -235,7 +235,7 @@ pub fn reason(row: &Row) -> String {
         Kind::Absolute => "contra_absolute",
         Kind::Relative => "contra_relative",
     };
-    format!("{kind}:{}", row.condition.code())
+    [kind, ":", row.condition.code()].concat()
 }
 
 /// Applies the table to the check-in's conditions and clearances.
@@ -272,10 +272,8 @@ pub fn contraindications(checkin: &CheckIn) -> ContraResult {
             if let Some(c) = row.cap_when_cleared {
                 lower_cap(c);
             }
-            let mut subject = outcome::modality_words(row.modality).to_owned();
-            if let Some(first) = subject.get_mut(..1) {
-                first.make_ascii_uppercase();
-            }
+            let mut subject = String::new();
+            outcome::modality_subject_into(&mut subject, row.modality);
             out.cleared.push(format!(
                 "{subject}: cleared by your clinician despite {}{}.",
                 row.condition.words(),

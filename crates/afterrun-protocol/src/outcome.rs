@@ -342,6 +342,13 @@ fn design_effect(per_runner: &[(f64, f64)], p: f64) -> f64 {
     if d.is_finite() { d.max(1.0) } else { 1.0 }
 }
 
+/// Appends a modality's words as the start of a sentence ("The easy walk", "Foam rolling").
+pub fn modality_subject_into(out: &mut String, m: Modality) {
+    let mut words = modality_words(m).chars();
+    out.extend(words.next().map(|c| c.to_ascii_uppercase()));
+    out.push_str(words.as_str());
+}
+
 /// A modality in plain words, as a sentence's subject ("foam rolling", "the massage gun").
 pub fn modality_words(m: Modality) -> &'static str {
     match m {

@@ -239,11 +239,12 @@ impl Builder<'_> {
             Fit::Shortened => "shortened to end before your next run",
             Fit::LeftOut => "left out: not enough time before your next run",
         };
-        let mut subject = outcome::modality_words(modality).to_owned();
-        if let Some(first) = subject.get_mut(..1) {
-            first.make_ascii_uppercase();
+        let mut note = String::with_capacity(80);
+        outcome::modality_subject_into(&mut note, modality);
+        for part in [": ", what, "."] {
+            note.push_str(part);
         }
-        let note = Text::Owned(format!("{subject}: {what}."));
+        let note = Text::Owned(note);
         if !self.notes.contains(&note) {
             self.notes.push(note);
         }
