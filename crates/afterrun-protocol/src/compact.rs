@@ -20,21 +20,35 @@ pub fn text_into(out: &mut String, text: &Cow<'static, str>) {
     }
 }
 
-/// Appends an unsigned integer in decimal.
-pub fn integer_into(out: &mut String, mut v: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (v % 10) as u8;
-        start -= 1;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
+/// Appends an unsigned integer in decimal: its last two digits copied from a table, after the
+/// digits before them (a plan's numbers are mostly one to four digits).
+pub fn integer_into(out: &mut String, v: u64) {
+    if v < 10 {
+        out.push(char::from(b'0' + v as u8));
+        return;
     }
-    for &d in digits.get(start..).unwrap_or_default() {
-        out.push(char::from(d));
+    if v >= 100 {
+        integer_into(out, v / 100);
     }
+    let at = 2 * (v % 100) as usize;
+    out.push_str(DIGIT_PAIRS.get(at..at + 2).unwrap_or("00"));
+}
+
+/// `00`, `01`, … `99`: the two digits of `n` at `2 n`.
+const DIGIT_PAIRS: &str = match std::str::from_utf8(&digit_pairs()) {
+    Ok(pairs) => pairs,
+    Err(_) => panic!("digits are ASCII"),
+};
+
+const fn digit_pairs() -> [u8; 200] {
+    let mut bytes = [0u8; 200];
+    let mut n = 0;
+    while n < 100 {
+        bytes[2 * n] = b'0' + (n / 10) as u8;
+        bytes[2 * n + 1] = b'0' + (n % 10) as u8;
+        n += 1;
+    }
+    bytes
 }
 
 /// Room on the stack for one float's JSON: the longest form (`-1.7976931348623157e308`) fits.
@@ -356,7 +370,12 @@ mod tests {
 
     #[test]
     fn numbers_are_serde_jsons() {
-        for v in [0, 1, 9, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+        let powers = (0..20).flat_map(|e| {
+            let p = 10u64.pow(e);
+            [p - 1, p, p + 1, p.saturating_mul(7).saturating_add(3)]
+        });
+        let small = 0..=12_345;
+        for v in small.chain(powers).chain([u64::from(u32::MAX), u64::MAX - 1, u64::MAX]) {
             let mut out = String::new();
             integer_into(&mut out, v);
             assert_eq!(out, v.to_string());
