@@ -614,12 +614,12 @@ impl Builder<'_> {
 
     /// The foam-rolling step at `offset`, shortened to 30 s per group or left out when it
     /// would overlap the next run.
-    fn fitted_foam(&mut self, offset: u32, targets: &[Region], later: bool) -> Option<StepDoc> {
+    fn fitted_foam(&mut self, offset: u32, targets: Vec<Region>, later: bool) -> Option<StepDoc> {
         let step = self.foam_step(offset, targets, later, false);
         if !self.overlaps_next_run(offset, step.duration_s) {
             return Some(step);
         }
-        let short = self.foam_step(offset, targets, later, true);
+        let short = self.foam_step(offset, step.targets, later, true);
         let fits = !self.overlaps_next_run(offset, short.duration_s);
         self.time_note(Modality::FoamRolling, if fits { Fit::Shortened } else { Fit::LeftOut });
         fits.then_some(short)
@@ -635,7 +635,7 @@ impl Builder<'_> {
         (seconds, pressure)
     }
 
-    fn foam_step(&self, offset: u32, targets: &[Region], later: bool, short: bool) -> StepDoc {
+    fn foam_step(&self, offset: u32, targets: Vec<Region>, later: bool, short: bool) -> StepDoc {
         let (seconds, pressure) = self.foam_dose(short);
         let sides: u32 = targets.iter().map(|r| r.leg_count()).sum();
         StepDoc {
@@ -643,7 +643,7 @@ impl Builder<'_> {
             offset_min: offset,
             modality: Modality::FoamRolling,
             duration_s: seconds * sides,
-            targets: targets.to_vec(),
+            targets,
             dose: DoseDoc::foam_rolling(seconds, 1, pressure),
             instructions: foam_instructions(later, seconds, pressure),
             why: if later {
@@ -1128,7 +1128,7 @@ impl Builder<'_> {
             }
         }
         if !foam_targets.is_empty()
-            && let Some(step) = self.fitted_foam(t, &foam_targets, false)
+            && let Some(step) = self.fitted_foam(t, foam_targets.clone(), false)
         {
             t += minutes_ceil(step.duration_s);
             self.push(step);
@@ -1174,10 +1174,11 @@ impl Builder<'_> {
             }
         }
         if !foam_targets.is_empty() && self.needs.max_soreness >= 3.0 {
-            for offset in [1440, 2880] {
-                if let Some(step) = self.fitted_foam(offset, &foam_targets, true) {
-                    self.push(step);
-                }
+            // The day after, and the day after that: the last step takes the list itself.
+            let next_day = self.fitted_foam(1440, foam_targets.clone(), true);
+            let day_after = self.fitted_foam(2880, foam_targets, true);
+            for step in [next_day, day_after].into_iter().flatten() {
+                self.push(step);
             }
         }
         self.consider_note();
