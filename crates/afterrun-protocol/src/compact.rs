@@ -134,9 +134,8 @@ fn fixed_into(out: &mut String, s: &str) {
         return;
     }
     if !any_needs_escape(s.as_bytes()) {
-        let mut probes = clean_probes(first);
         let empty = clean_probes(first).find(|slot| slot.load(Ordering::Relaxed) == 0);
-        if let Some(slot) = empty.or_else(|| probes.next()) {
+        if let Some(slot) = empty.or_else(|| CLEAN.get(first)) {
             slot.store(word, Ordering::Relaxed);
         }
     }

@@ -1232,7 +1232,8 @@ impl Builder<'_> {
     }
 
     fn finish(self) -> PlanDoc {
-        // Steps are mostly built in order, so they are sorted only when they are not.
+        // Steps are built in the order of protocol.md §6, which is their time order unless a
+        // session before the next run falls between later ones (the largest plans): sorted then.
         let (mut steps, mut device_programs) = (self.steps, self.programs);
         if !steps.is_sorted_by_key(|s| s.offset_min) {
             sort_steps(&mut steps, &mut device_programs);
@@ -1404,18 +1405,13 @@ fn sentence(pieces: &[Piece]) -> String {
 }
 
 /// Sorts the steps by their offsets, a stable sort (equal offsets keep the order of
-/// protocol.md §6), and points each program at its step's new place, in the steps' order.
+/// protocol.md §6), and points each program at its step's new place, in the steps' order: a
+/// step's place is the number of steps before it by (offset, place as built).
 fn sort_steps(steps: &mut [StepDoc], programs: &mut [ProgramDoc]) {
-    let mut order: Vec<usize> = (0..steps.len()).collect();
-    order.sort_by_key(|&i| steps.get(i).map(|s| s.offset_min));
-    let mut place = vec![0; steps.len()];
-    for (new, &old) in order.iter().enumerate() {
-        if let Some(p) = place.get_mut(old) {
-            *p = new;
-        }
-    }
+    let key = |i: usize| steps.get(i).map(|s| (s.offset_min, i));
     for p in programs.iter_mut() {
-        p.step = place.get(p.step).copied().unwrap_or(p.step);
+        let own = key(p.step);
+        p.step = (0..steps.len()).filter(|&j| key(j) < own).count();
     }
     steps.sort_by_key(|s| s.offset_min);
     programs.sort_by_key(|p| p.step);
